@@ -1,0 +1,44 @@
+// Package actortest holds test helpers for actor packages: a fresh actor
+// system per test and polling with a deadline instead of sleeping.
+//
+// Concurrency: helpers are safe to call from any test goroutine.
+package actortest
+
+import (
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/system"
+)
+
+// NewSystem returns a fresh actor system that is shut down when the test ends.
+func NewSystem(t testing.TB) *actor.ActorSystem {
+	t.Helper()
+	sys := system.New(slog.New(slog.DiscardHandler))
+	t.Cleanup(sys.Shutdown)
+	return sys
+}
+
+// WaitFor polls cond until it returns nil or the deadline passes, then fails
+// the test with cond's last error.
+func WaitFor(t testing.TB, deadline time.Duration, cond func() error) {
+	t.Helper()
+	end := time.Now().Add(deadline)
+	delay := time.Millisecond
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("condition not met within %v: %v", deadline, err)
+		}
+		<-time.After(delay)
+		if delay < 50*time.Millisecond {
+			delay *= 2
+		}
+	}
+}

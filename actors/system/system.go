@@ -1,0 +1,66 @@
+package system
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// ErrTimeout is returned by Ask when the actor did not answer in time.
+var ErrTimeout = errors.New("actor: request timed out")
+
+// New starts the process's one actor system with protoactor's logging routed
+// to logger (protoactor's default is a tint handler on stderr at INFO).
+func New(logger *slog.Logger) *actor.ActorSystem {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	l := logger.With("component", "actor")
+	return actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return l }),
+		actor.WithDeadLetterThrottleCount(3),
+		actor.WithDeadLetterThrottleInterval(time.Second),
+	)
+}
+
+// GetOrSpawn returns the live actor registered under name, spawning it from
+// props if there is none. protoactor's SpawnNamed answers ErrNameExists with the
+// existing PID, which makes this a race-free get-or-create.
+func GetOrSpawn(root *actor.RootContext, name string, props *actor.Props) (*actor.PID, error) {
+	pid, err := root.SpawnNamed(props, name)
+	if errors.Is(err, actor.ErrNameExists) {
+		return pid, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("spawn %s: %w", name, err)
+	}
+	return pid, nil
+}
+
+// Ask sends msg to pid and waits for the reply. It is for callers outside the
+// actor system (fasthttp handlers, commands); actors must never call it inside
+// Receive. A reply that is an error is returned as the error; a reply of
+// another type than T is a bug and reported as such.
+func Ask[T any](root *actor.RootContext, pid *actor.PID, msg any, timeout time.Duration) (T, error) {
+	var zero T
+	res, err := root.RequestFuture(pid, msg, timeout).Result()
+	if errors.Is(err, actor.ErrTimeout) {
+		return zero, fmt.Errorf("ask %T: %w", msg, ErrTimeout)
+	}
+	if err != nil {
+		return zero, fmt.Errorf("ask %T: %w", msg, err)
+	}
+	switch v := res.(type) {
+	case error:
+		return zero, v
+	case T:
+		return v, nil
+	case *actor.DeadLetterResponse:
+		return zero, fmt.Errorf("ask %T: actor %s is gone: %w", msg, pid.Id, ErrTimeout)
+	default:
+		return zero, fmt.Errorf("ask %T: unexpected reply %T", msg, res)
+	}
+}

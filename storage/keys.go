@@ -1,0 +1,72 @@
+package storage
+
+import (
+	"encoding/binary"
+	"strings"
+)
+
+// Key layout. Every key humd writes is listed here, one line per family, so the
+// whole on-disk layout can be read in one place. Segments are joined with '/';
+// ids are opaque strings without '/', integers are 8-byte big-endian (U64) so
+// that prefix scans return them in numeric order. A record and the index
+// entries that point at it are always written in one Batch.
+//
+//	meta/bootstrap                            -> {"org_id":..,"at":..}       first-start marker
+//	org/<org>                                 -> tenancy.Org
+//	user/<user>                               -> tenancy.User
+//	user-email/<lower(email)>                 -> user id                      unique index
+//	member/<org>/<user>                       -> tenancy.Membership
+//	user-org/<user>/<org>                     -> role                         reverse index of member/
+//	invite/<org>/<invite>                     -> tenancy.Invite
+//	apikey/<org>/<key>                        -> tenancy.APIKey (hash only)
+//	apikey-hash/<hex sha256(secret)>          -> "<org>/<key>"                lookup on every request
+//	seq/<org>/<name>                          -> U64 counter (agent ids, session ids, events)
+//	flow/<org>/<flow>                         -> flows.Flow
+//	flow-agent/<org>/<U64 agent_id>           -> flow id                      agent_id -> flow
+//	asess/<token>                             -> address session record
+//	agsess/<org>/<U64 session_id>             -> agent session record
+//	agmsg/<org>/<U64 session_id>/<U64 seq>    -> agent session message
+//	provider/<zip5>/<provider>                -> provider catalog row (humd import providers)
+//
+// Later issues add their families here (conversations, messages, events, ...).
+
+// Key joins segments with '/'.
+func Key(parts ...string) []byte {
+	return []byte(strings.Join(parts, "/"))
+}
+
+// Prefix is Key plus a trailing '/', for scanning everything below a family.
+func Prefix(parts ...string) []byte {
+	return append(Key(parts...), '/')
+}
+
+// U64 encodes n as 8 big-endian bytes.
+func U64(n uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], n)
+	return b[:]
+}
+
+// U64Seg is U64 as a key segment.
+func U64Seg(n uint64) string { return string(U64(n)) }
+
+// DecodeU64 reads an 8-byte big-endian integer; ok is false on a bad length.
+func DecodeU64(b []byte) (n uint64, ok bool) {
+	if len(b) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(b), true
+}
+
+// PrefixEnd returns the smallest key greater than every key with prefix, or nil
+// when no such key exists (a prefix of only 0xff bytes).
+func PrefixEnd(prefix []byte) []byte {
+	end := append([]byte(nil), prefix...)
+	for i := len(end) - 1; i >= 0; i-- {
+		end[i]++
+		if end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
+}

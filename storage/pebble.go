@@ -1,0 +1,237 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// Options configure the Pebble store. The zero value works.
+type Options struct {
+	// FS replaces the real filesystem (tests pass vfs.NewMem or vfs.NewCrashableMem).
+	FS vfs.FS
+	// CacheBytes is the block cache size; 0 means 64 MiB.
+	CacheBytes int64
+	// MemTableBytes is the memtable size; 0 means 32 MiB.
+	MemTableBytes uint64
+	// Logger receives Pebble's own log lines at debug level; nil silences them.
+	Logger *slog.Logger
+}
+
+// Pebble is the Store backed by cockroachdb/pebble v2.
+type Pebble struct {
+	db *pebble.DB
+
+	seqMu sync.Mutex
+	seqs  map[string]uint64
+}
+
+var _ Store = (*Pebble)(nil)
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string, o Options) (*Pebble, error) {
+	if o.CacheBytes == 0 {
+		o.CacheBytes = 64 << 20
+	}
+	if o.MemTableBytes == 0 {
+		o.MemTableBytes = 32 << 20
+	}
+	po := &pebble.Options{
+		FormatMajorVersion: pebble.FormatNewest,
+		CacheSize:          o.CacheBytes,
+		MemTableSize:       o.MemTableBytes,
+		FS:                 o.FS,
+		Logger:             pebbleLogger{o.Logger},
+	}
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
+	}
+	return &Pebble{db: db, seqs: map[string]uint64{}}, nil
+}
+
+// DB exposes the underlying Pebble handle for benchmarks and crash tests.
+func (p *Pebble) DB() *pebble.DB { return p.db }
+
+// Get implements Store.
+func (p *Pebble) Get(key []byte) ([]byte, error) {
+	v, closer, err := p.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: get %q: %w", key, err)
+	}
+	out := bytes.Clone(v)
+	if out == nil {
+		out = []byte{}
+	}
+	if err := closer.Close(); err != nil {
+		return nil, fmt.Errorf("storage: get %q: %w", key, err)
+	}
+	return out, nil
+}
+
+// Has implements Store.
+func (p *Pebble) Has(key []byte) (bool, error) {
+	_, err := p.Get(key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// NewBatch implements Store.
+func (p *Pebble) NewBatch() *Batch { return &Batch{b: p.db.NewBatch()} }
+
+// Scan implements Store.
+func (p *Pebble) Scan(prefix []byte, o ScanOptions, fn func(key, value []byte) (bool, error)) error {
+	lower, upper := bytes.Clone(prefix), PrefixEnd(prefix)
+	if o.After != nil && !o.Reverse {
+		lower = append(bytes.Clone(o.After), 0)
+	}
+	if o.After != nil && o.Reverse {
+		upper = bytes.Clone(o.After)
+	}
+	it, err := p.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return fmt.Errorf("storage: scan %q: %w", prefix, err)
+	}
+	valid, step := it.First, it.Next
+	if o.Reverse {
+		valid, step = it.Last, it.Prev
+	}
+	n := 0
+	for ok := valid(); ok; ok = step() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			_ = it.Close()
+			return fmt.Errorf("storage: scan %q: %w", prefix, err)
+		}
+		more, err := fn(bytes.Clone(it.Key()), bytes.Clone(v))
+		if err != nil {
+			_ = it.Close()
+			return err
+		}
+		n++
+		if !more || (o.Limit > 0 && n >= o.Limit) {
+			break
+		}
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("storage: scan %q: %w", prefix, err)
+	}
+	return nil
+}
+
+// Sequence implements Store.
+func (p *Pebble) Sequence(key []byte) (uint64, error) {
+	p.seqMu.Lock()
+	defer p.seqMu.Unlock()
+	cur, ok := p.seqs[string(key)]
+	if !ok {
+		raw, err := p.Get(key)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return 0, err
+		case len(raw) == 8:
+			cur = binary.BigEndian.Uint64(raw)
+		default:
+			return 0, fmt.Errorf("storage: sequence %q: bad value length %d", key, len(raw))
+		}
+	}
+	next := cur + 1
+	if err := p.db.Set(key, U64(next), pebble.NoSync); err != nil {
+		return 0, fmt.Errorf("storage: sequence %q: %w", key, err)
+	}
+	p.seqs[string(key)] = next
+	return next, nil
+}
+
+// Close implements Store.
+func (p *Pebble) Close() error {
+	if err := p.db.Close(); err != nil {
+		return fmt.Errorf("storage: close: %w", err)
+	}
+	return nil
+}
+
+// Batch is an atomic group of writes. Index entries go into the same batch as
+// the record they point at, so a crash never leaves one without the other.
+type Batch struct {
+	b   *pebble.Batch
+	err error
+}
+
+// Set stores value at key.
+func (b *Batch) Set(key, value []byte) {
+	if b.err == nil {
+		b.err = b.b.Set(key, value, nil)
+	}
+}
+
+// SetJSON stores v encoded as JSON; an encoding error surfaces at Commit.
+func (b *Batch) SetJSON(key []byte, v any) {
+	raw, err := json.Marshal(v)
+	if err != nil && b.err == nil {
+		b.err = fmt.Errorf("storage: encode %q: %w", key, err)
+		return
+	}
+	b.Set(key, raw)
+}
+
+// Delete removes key.
+func (b *Batch) Delete(key []byte) {
+	if b.err == nil {
+		b.err = b.b.Delete(key, nil)
+	}
+}
+
+// Empty reports whether the batch holds no writes.
+func (b *Batch) Empty() bool { return b.b.Empty() }
+
+// Commit applies the batch atomically and releases it. A batch that recorded
+// an error is discarded whole.
+func (b *Batch) Commit(d Durability) error {
+	defer b.b.Close()
+	if b.err != nil {
+		return b.err
+	}
+	opt := pebble.Sync
+	if d == NoSync {
+		opt = pebble.NoSync
+	}
+	if err := b.b.Commit(opt); err != nil {
+		return fmt.Errorf("storage: commit: %w", err)
+	}
+	return nil
+}
+
+// Discard releases a batch that will not be committed.
+func (b *Batch) Discard() { _ = b.b.Close() }
+
+type pebbleLogger struct{ l *slog.Logger }
+
+func (l pebbleLogger) Infof(format string, args ...any) {
+	if l.l != nil {
+		l.l.Debug(fmt.Sprintf(format, args...), "component", "pebble")
+	}
+}
+
+func (l pebbleLogger) Errorf(format string, args ...any) {
+	if l.l != nil {
+		l.l.Error(fmt.Sprintf(format, args...), "component", "pebble")
+	}
+}
+
+func (l pebbleLogger) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf("pebble: "+format, args...))
+}
