@@ -1,0 +1,157 @@
+// Command humd is the humd server and its small admin commands.
+//
+//	humd [serve] [flags]          run the server (the default)
+//	humd -check-config            validate configuration and exit
+//	humd import providers FILE    load the address-session provider catalog (CSV)
+//	humd version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/humd/humd/transport/app"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(args, stdout, stderr)
+	case "import":
+		return importCmd(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "humd", app.Version)
+		return 0
+	case "help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "humd: unknown command %q\n", cmd)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  humd [serve] [flags]          run the server (default)
+  humd -check-config            validate the configuration and exit
+  humd import providers FILE    load the provider catalog for address sessions (CSV)
+  humd version
+Run "humd serve -h" for flags; every flag has an environment variable (see README).
+`)
+}
+
+// configFlags binds the configuration contract: each flag defaults to its
+// environment variable, so either may be used.
+func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
+	c := &app.Config{}
+	env := os.Getenv
+	fs.StringVar(&c.Addr, "addr", env("HUMD_ADDR"), "listen address (HUMD_ADDR, default 127.0.0.1:8080)")
+	fs.StringVar(&c.DataDir, "data", env("HUMD_DATA"), "data directory (HUMD_DATA, default ./data)")
+	fs.StringVar(&c.PublicURL, "public-url", env("HUMD_PUBLIC_URL"), "base URL Twilio uses to reach humd (HUMD_PUBLIC_URL)")
+	fs.StringVar(&c.AdminKey, "admin-key", env("HUMD_ADMIN_KEY"), "bootstrap admin key on an empty data dir (HUMD_ADMIN_KEY)")
+	fs.StringVar(&c.TwilioAccountSID, "twilio-account-sid", env("TWILIO_ACCOUNT_SID"), "Twilio account SID (TWILIO_ACCOUNT_SID)")
+	fs.StringVar(&c.TwilioAuthToken, "twilio-auth-token", env("TWILIO_AUTH_TOKEN"), "Twilio auth token (TWILIO_AUTH_TOKEN)")
+	fs.StringVar(&c.TwilioAPIBase, "twilio-api-base", env("TWILIO_API_BASE"), "override Twilio's REST base URL (TWILIO_API_BASE)")
+	fs.StringVar(&c.OpenAIKey, "openai-api-key", env("OPENAI_API_KEY"), "OpenAI API key (OPENAI_API_KEY)")
+	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL"), "OpenAI-compatible base URL (OPENAI_BASE_URL)")
+	fs.StringVar(&c.Model, "model", env("HUMD_MODEL"), "default model (HUMD_MODEL)")
+	fs.StringVar(&c.PprofAddr, "pprof", env("HUMD_PPROF_ADDR"), "serve pprof on this loopback address (HUMD_PPROF_ADDR)")
+	check := fs.Bool("check-config", false, "validate the configuration and exit")
+	logLevel := fs.String("log-level", envOr("HUMD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (HUMD_LOG_LEVEL)")
+	return c, check, logLevel
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("humd serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, check, level := configFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "humd: invalid configuration:\n%v\n", err)
+		return 2
+	}
+	if *check {
+		fmt.Fprintf(stdout, "configuration ok (addr %s, data %s, public url %s, carrier %s, model %s)\n",
+			cfg.Addr, cfg.DataDir, cfg.PublicURL, pick(cfg.Sandbox(), "sandbox", "twilio"), pick(cfg.LocalModel(), "local", cfg.Model))
+		return 0
+	}
+	logger, err := newLogger(stderr, *level)
+	if err != nil {
+		fmt.Fprintln(stderr, "humd:", err)
+		return 2
+	}
+	a, err := app.New(*cfg, app.Options{Logger: logger})
+	if err != nil {
+		fmt.Fprintln(stderr, "humd:", err)
+		return 1
+	}
+	if err := a.Listen(); err != nil {
+		_ = a.Close()
+		fmt.Fprintln(stderr, "humd:", err)
+		return 1
+	}
+	if b := a.Bootstrap; b != nil && b.Created {
+		fmt.Fprintf(stdout, "\nhumd: first start, created org %q (%s) and admin user %s.\n", b.Org.Name, b.Org.ID, b.User.Email)
+		fmt.Fprintf(stdout, "humd: admin API key (shown once, store it now):\n\n    %s\n\n", b.Secret)
+	}
+	fmt.Fprintf(stdout, "humd %s listening on http://%s (data %s, %s carrier, %s model)\n", app.Version, a.Addr(), cfg.DataDir,
+		pick(cfg.Sandbox(), "sandbox", "twilio"), pick(cfg.LocalModel(), "local", cfg.Model))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := a.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "humd:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "humd: stopped cleanly")
+	return 0
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+func importCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) < 2 || args[0] != "providers" {
+		fmt.Fprintln(stderr, "usage: humd import providers FILE")
+		return 2
+	}
+	fmt.Fprintln(stderr, "humd: import providers is not wired yet")
+	return 1
+}

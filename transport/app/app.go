@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/httpapi"
+)
+
+// Version is humd's version string.
+const Version = "0.1.0"
+
+// App is one running humd: store, actor system, services and HTTP server.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	Store  *storage.Pebble
+	System *actor.ActorSystem
+	Clock  clock.Clock
+	HTTP   *httpapi.Server
+	// Bootstrap says what the first start created (Secret is set only then).
+	Bootstrap *tenancy.BootstrapResult
+
+	ln    net.Listener
+	pprof *http.Server
+}
+
+// Options carry what tests and the bench harness swap out.
+type Options struct {
+	Logger *slog.Logger
+	Clock  clock.Clock
+	// StoreOptions go to storage.Open (tests pass an in-memory FS).
+	StoreOptions storage.Options
+	// OnResponse is passed to the HTTP server (OpenAPI response validation).
+	OnResponse func(r *httpapi.Route, status int, contentType string, body []byte)
+}
+
+// New opens the store, bootstraps an empty one, starts the actor system and
+// builds the HTTP server. It does not listen yet.
+func New(cfg Config, o Options) (*App, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	if o.StoreOptions.Logger == nil {
+		o.StoreOptions.Logger = o.Logger
+	}
+	st, err := storage.Open(cfg.DataDir, o.StoreOptions)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: o.Logger, Store: st, Clock: o.Clock}
+	a.System = system.New(o.Logger)
+	if err := a.wire(o); err != nil {
+		a.System.Shutdown()
+		_ = st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) wire(o Options) error {
+	now := a.Clock.Now
+	ten := &tenancy.Repo{Store: a.Store, Now: now, ValidateHours: validateHours}
+	boot, err := ten.Bootstrap(a.cfg.AdminKey)
+	if err != nil {
+		return err
+	}
+	a.Bootstrap = boot
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, Logger: a.log, OnResponse: o.OnResponse, Registry: reg},
+		httpapi.Deps{Tenancy: ten, Version: Version})
+	return nil
+}
+
+// Listen binds the configured address (":0" picks a port; see Addr).
+func (a *App) Listen() error {
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.cfg.Addr, err)
+	}
+	a.ln = ln
+	if a.cfg.PprofAddr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		a.pprof = &http.Server{Addr: a.cfg.PprofAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		pln, err := net.Listen("tcp", a.cfg.PprofAddr)
+		if err != nil {
+			return fmt.Errorf("pprof listen %s: %w", a.cfg.PprofAddr, err)
+		}
+		go func() { _ = a.pprof.Serve(pln) }()
+	}
+	return nil
+}
+
+// Addr is the bound address after Listen.
+func (a *App) Addr() string {
+	if a.ln == nil {
+		return a.cfg.Addr
+	}
+	return a.ln.Addr().String()
+}
+
+// Serve answers HTTP until ctx ends, then shuts down cleanly: stop accepting,
+// let in-flight requests and actors finish, close Pebble.
+func (a *App) Serve(ctx context.Context) error {
+	if a.ln == nil {
+		if err := a.Listen(); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- a.HTTP.Serve(a.ln) }()
+	select {
+	case err := <-errc:
+		_ = a.Close()
+		return err
+	case <-ctx.Done():
+	}
+	return a.Close()
+}
+
+// Close stops everything in order. It is safe to call once.
+func (a *App) Close() error {
+	var errs []error
+	done := make(chan error, 1)
+	go func() { done <- a.HTTP.Shutdown() }()
+	select {
+	case err := <-done:
+		errs = append(errs, err)
+	case <-time.After(a.cfg.ShutdownTimeout):
+		errs = append(errs, errors.New("http shutdown timed out"))
+	}
+	if a.pprof != nil {
+		_ = a.pprof.Close()
+	}
+	a.System.Shutdown()
+	errs = append(errs, a.Store.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,126 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Config is everything humd serve needs. cmd/humd fills it from flags and the
+// environment; the zero value (after Defaults) is a working sandbox server.
+type Config struct {
+	// Addr is the listen address (HUMD_ADDR), default 127.0.0.1:8080.
+	Addr string
+	// DataDir holds the Pebble store (HUMD_DATA), default ./data.
+	DataDir string
+	// PublicURL is the base URL Twilio uses to reach humd (HUMD_PUBLIC_URL),
+	// default http:// + Addr. Webhook signatures are checked against it.
+	PublicURL string
+	// AdminKey, on an empty data dir, becomes the bootstrap admin key
+	// (HUMD_ADMIN_KEY) instead of a random one.
+	AdminKey string
+
+	// Twilio credentials; with none humd runs the sandbox carrier.
+	TwilioAccountSID string // TWILIO_ACCOUNT_SID
+	TwilioAuthToken  string // TWILIO_AUTH_TOKEN
+	// TwilioAPIBase overrides Twilio's REST base URL (TWILIO_API_BASE), for
+	// fakes and proxies.
+	TwilioAPIBase string
+
+	// OpenAI; with no key humd answers with the built-in local model.
+	OpenAIKey     string // OPENAI_API_KEY
+	OpenAIBaseURL string // OPENAI_BASE_URL
+	Model         string // HUMD_MODEL, default gpt-4.1-mini
+
+	// MaxJSONBody caps JSON request bodies, default 1 MiB.
+	MaxJSONBody int
+	// AgentSessionIdle ends agent sessions idle this long, default 3m.
+	AgentSessionIdle time.Duration
+	// PprofAddr, when set, serves net/http/pprof on this loopback address.
+	PprofAddr string
+	// ShutdownTimeout bounds a clean stop, default 15s.
+	ShutdownTimeout time.Duration
+}
+
+// Defaults fills unset fields.
+func (c *Config) Defaults() {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Model == "" {
+		c.Model = "gpt-4.1-mini"
+	}
+	if c.MaxJSONBody == 0 {
+		c.MaxJSONBody = 1 << 20
+	}
+	if c.AgentSessionIdle == 0 {
+		c.AgentSessionIdle = 3 * time.Minute
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 15 * time.Second
+	}
+}
+
+var alnum = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// Sandbox reports whether humd runs without Twilio credentials.
+func (c *Config) Sandbox() bool { return c.TwilioAccountSID == "" && c.TwilioAuthToken == "" }
+
+// LocalModel reports whether the built-in local model answers instead of OpenAI.
+func (c *Config) LocalModel() bool { return c.OpenAIKey == "" }
+
+// Validate reports every problem at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("HUMD_ADDR %q: %w", c.Addr, err))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("HUMD_DATA must not be empty"))
+	}
+	checkURL := func(name, v string) {
+		if v == "" {
+			return
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s %q: must be an absolute http(s) URL", name, v))
+		}
+	}
+	checkURL("HUMD_PUBLIC_URL", c.PublicURL)
+	checkURL("TWILIO_API_BASE", c.TwilioAPIBase)
+	checkURL("OPENAI_BASE_URL", c.OpenAIBaseURL)
+	if (c.TwilioAccountSID == "") != (c.TwilioAuthToken == "") {
+		errs = append(errs, errors.New("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together"))
+	}
+	// twilio-go rejects credentials that are not alphanumeric (LIBRARIES.md).
+	for name, v := range map[string]string{"TWILIO_ACCOUNT_SID": c.TwilioAccountSID, "TWILIO_AUTH_TOKEN": c.TwilioAuthToken} {
+		if v != "" && !alnum.MatchString(v) {
+			errs = append(errs, fmt.Errorf("%s must be alphanumeric", name))
+		}
+	}
+	if c.AdminKey != "" && (len(c.AdminKey) < 16 || strings.ContainsAny(c.AdminKey, " \t\r\n")) {
+		errs = append(errs, errors.New("HUMD_ADMIN_KEY must be at least 16 characters with no spaces"))
+	}
+	if c.MaxJSONBody < 1024 {
+		errs = append(errs, errors.New("max JSON body must be at least 1 KiB"))
+	}
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			errs = append(errs, fmt.Errorf("pprof address %q must be on loopback", c.PprofAddr))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,65 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/storage"
+)
+
+// Edge errors that only the HTTP layer raises.
+var (
+	errBodyTooLarge   = errors.New("request body too large")
+	errNotFoundRoute  = errors.New("no such route")
+	errMethodNotAllow = errors.New("method not allowed")
+)
+
+// apiError is the D-10 error envelope: {"error":{"code","message","details"}}.
+type apiError struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+type errorBody struct {
+	Error apiError `json:"error"`
+}
+
+// classify is the one table that maps an error to a status and API code.
+// Every handler returns errors; nothing else decides statuses for them.
+func classify(err error) (int, apiError) {
+	var ve *storage.ValidationError
+	var ce *storage.ConflictError
+	switch {
+	case errors.As(err, &ve):
+		details := map[string]any{}
+		for k, v := range ve.Fields {
+			details[k] = v
+		}
+		return http.StatusUnprocessableEntity, apiError{Code: "validation_failed", Message: ve.Error(), Details: map[string]any{"fields": details}}
+	case errors.As(err, &ce):
+		return http.StatusConflict, apiError{Code: ce.Code, Message: ce.Message}
+	case errors.Is(err, errBodyTooLarge):
+		return http.StatusRequestEntityTooLarge, apiError{Code: "body_too_large", Message: err.Error()}
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, errNotFoundRoute):
+		return http.StatusNotFound, apiError{Code: "not_found", Message: "not found"}
+	case errors.Is(err, errMethodNotAllow):
+		return http.StatusMethodNotAllowed, apiError{Code: "method_not_allowed", Message: err.Error()}
+	case errors.Is(err, storage.ErrUnauthorized):
+		return http.StatusUnauthorized, apiError{Code: "api_key_required", Message: "a valid API key is required (Authorization: Bearer or x-api-key)"}
+	case errors.Is(err, storage.ErrForbidden):
+		return http.StatusForbidden, apiError{Code: "insufficient_scope", Message: "your role does not allow this"}
+	case errors.Is(err, storage.ErrConflict):
+		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
+	case errors.Is(err, storage.ErrGone):
+		return http.StatusGone, apiError{Code: "gone", Message: err.Error()}
+	case errors.Is(err, storage.ErrRateLimited):
+		return http.StatusTooManyRequests, apiError{Code: "rate_limited", Message: err.Error()}
+	case errors.Is(err, storage.ErrInvalid):
+		return http.StatusUnprocessableEntity, apiError{Code: "validation_failed", Message: err.Error()}
+	case errors.Is(err, system.ErrTimeout):
+		return http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "the server is busy; retry"}
+	}
+	return http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"}
+}

@@ -1,0 +1,267 @@
+package httpapi
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fasthttp/router"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/tenancy"
+)
+
+// Config configures the HTTP edge. The zero value works.
+type Config struct {
+	// MaxJSONBody caps JSON request bodies (default 1 MiB); routes may raise it.
+	MaxJSONBody int
+	// Logger receives the access log and handler errors.
+	Logger *slog.Logger
+	// OnResponse, when set, sees every answered request (tests validate
+	// responses against the OpenAPI document with it).
+	OnResponse func(r *Route, status int, contentType string, body []byte)
+	// Registry receives the HTTP metrics; nil makes a private registry.
+	Registry *prometheus.Registry
+}
+
+func (c *Config) defaults() {
+	if c.MaxJSONBody == 0 {
+		c.MaxJSONBody = 1 << 20
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Registry == nil {
+		c.Registry = prometheus.NewRegistry()
+	}
+}
+
+// Server is humd's fasthttp front door: one router, one middleware chain, one
+// route table that also feeds the OpenAPI document.
+type Server struct {
+	cfg    Config
+	deps   Deps
+	router *router.Router
+	routes []*Route
+	srv    *fasthttp.Server
+
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New builds the server and registers every route.
+func New(cfg Config, deps Deps) *Server {
+	cfg.defaults()
+	s := &Server{cfg: cfg, deps: deps, router: router.New()}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "humd_http_requests_total",
+		Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "humd_http_request_duration_seconds",
+		Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0001, 2.5, 12)}, []string{"method", "route"})
+	cfg.Registry.MustRegister(s.requests, s.latency)
+	s.router.NotFound = s.wrap(&Route{Method: "*", Path: "(unmatched)", Auth: Public, Handle: func(*Call) error { return errNotFoundRoute }})
+	s.router.MethodNotAllowed = s.wrap(&Route{Method: "*", Path: "(unmatched)", Auth: Public, Handle: func(*Call) error { return errMethodNotAllow }})
+	s.router.HandleMethodNotAllowed = true
+	for _, r := range s.table() {
+		s.add(r)
+	}
+	s.srv = &fasthttp.Server{
+		Handler:               s.router.Handler,
+		Name:                  "humd",
+		MaxRequestBodySize:    16 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		NoDefaultServerHeader: false,
+		Logger:                fasthttpLogger{cfg.Logger},
+	}
+	return s
+}
+
+// Routes is the route table, in registration order.
+func (s *Server) Routes() []*Route { return s.routes }
+
+// Handler is the whole middleware chain and router, for in-memory tests.
+func (s *Server) Handler() fasthttp.RequestHandler { return s.srv.Handler }
+
+// Serve answers connections from ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+
+// Shutdown stops accepting and waits for in-flight requests.
+func (s *Server) Shutdown() error { return s.srv.Shutdown() }
+
+func (s *Server) add(r *Route) {
+	s.routes = append(s.routes, r)
+	s.router.Handle(r.Method, r.Path, s.wrap(r))
+}
+
+// Call is one request as a handler sees it. It lives only as long as the
+// fasthttp handler; anything kept longer must be copied out (Body, Param do).
+type Call struct {
+	Ctx       *fasthttp.RequestCtx
+	Route     *Route
+	Principal *tenancy.Principal
+	RequestID string
+	status    int
+}
+
+// Param returns a copy of a path parameter.
+func (c *Call) Param(name string) string {
+	v := c.Ctx.UserValue(name)
+	if s, ok := v.(string); ok {
+		return strings.Clone(s)
+	}
+	return ""
+}
+
+// Query returns a copy of a query parameter.
+func (c *Call) Query(name string) string { return string(c.Ctx.QueryArgs().Peek(name)) }
+
+// Body returns a copy of the request body.
+func (c *Call) Body() []byte { return bytes.Clone(c.Ctx.PostBody()) }
+
+// Page reads ?limit= and ?cursor= (D-10).
+func (c *Call) Page() (storage.PageRequest, error) {
+	p := storage.PageRequest{Cursor: c.Query("cursor")}
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			return p, storage.Invalid("limit", "must be an integer from 1 to 200")
+		}
+		p.Limit = storage.ClampLimit(n)
+	}
+	return p, nil
+}
+
+// JSON writes v with status.
+func (c *Call) JSON(status int, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("httpapi: encode %T: %w", v, err)
+	}
+	c.Ctx.SetStatusCode(status)
+	c.Ctx.SetContentType("application/json")
+	c.Ctx.SetBody(raw)
+	c.status = status
+	return nil
+}
+
+// List writes the D-10 list shape.
+func (c *Call) List(items any, next string) error {
+	var nc any
+	if next != "" {
+		nc = next
+	}
+	return c.JSON(200, map[string]any{"data": items, "next_cursor": nc})
+}
+
+func newRequestID(given []byte) string {
+	if n := len(given); n > 0 && n <= 64 && bytes.IndexFunc(given, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return string(given)
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return "req_" + hex.EncodeToString(b[:])
+}
+
+// wrap is the middleware chain: request id, panic recovery, body cap, auth,
+// the handler, error mapping, metrics and the access log.
+func (s *Server) wrap(r *Route) fasthttp.RequestHandler {
+	maxBody := r.MaxBody
+	if maxBody == 0 {
+		maxBody = s.cfg.MaxJSONBody
+	}
+	return func(ctx *fasthttp.RequestCtx) {
+		start := time.Now()
+		c := &Call{Ctx: ctx, Route: r, RequestID: newRequestID(ctx.Request.Header.Peek("X-Request-Id"))}
+		ctx.Response.Header.Set("X-Request-Id", c.RequestID)
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					s.cfg.Logger.Error("panic in handler", "route", r.Path, "panic", v, "stack", string(debug.Stack()), "request_id", c.RequestID)
+					s.fail(c, fmt.Errorf("panic: %v", v))
+				}
+			}()
+			if err := s.serve(c, maxBody); err != nil {
+				s.fail(c, err)
+			}
+		}()
+		status := ctx.Response.StatusCode()
+		elapsed := time.Since(start)
+		s.requests.WithLabelValues(r.Method, r.Path, strconv.Itoa(status)).Inc()
+		s.latency.WithLabelValues(r.Method, r.Path).Observe(elapsed.Seconds())
+		org := ""
+		if c.Principal != nil {
+			org = c.Principal.OrgID
+		}
+		if !r.Quiet {
+			s.cfg.Logger.Info("http", "method", string(ctx.Method()), "path", string(ctx.Path()), "route", r.Path,
+				"status", status, "ms", float64(elapsed.Microseconds())/1000, "request_id", c.RequestID, "org", org)
+		}
+		if s.cfg.OnResponse != nil {
+			s.cfg.OnResponse(r, status, string(ctx.Response.Header.ContentType()), ctx.Response.Body())
+		}
+	}
+}
+
+func (s *Server) serve(c *Call, maxBody int) error {
+	if len(c.Ctx.PostBody()) > maxBody {
+		return fmt.Errorf("%w: at most %d bytes", errBodyTooLarge, maxBody)
+	}
+	if c.Route.Auth != Public {
+		p, err := s.authenticate(c.Ctx)
+		if err != nil {
+			return err
+		}
+		c.Principal = p
+		if err := c.Route.Auth.allows(p); err != nil {
+			return err
+		}
+	}
+	return c.Route.Handle(c)
+}
+
+// fail writes err in the route's error style and logs unexpected ones.
+func (s *Server) fail(c *Call, err error) {
+	status, ae := classify(err)
+	if status >= 500 {
+		s.cfg.Logger.Error("request failed", "route", c.Route.Path, "err", err, "request_id", c.RequestID)
+	}
+	c.Ctx.Response.ResetBody()
+	switch c.Route.Errors {
+	case AddressStyle:
+		body := map[string]any{"message": ae.Message, "request_status": "error", "errors": fieldList(ae)}
+		_ = c.JSON(status, body)
+	case AgentStyle:
+		_ = c.JSON(status, map[string]any{"success": false, "error": ae.Message})
+	default:
+		_ = c.JSON(status, errorBody{Error: ae})
+	}
+}
+
+func fieldList(ae apiError) []map[string]string {
+	out := []map[string]string{}
+	if f, ok := ae.Details["fields"].(map[string]any); ok {
+		for k, v := range f {
+			out = append(out, map[string]string{"field": k, "code": "invalid", "message": fmt.Sprint(v)})
+		}
+	}
+	return out
+}
+
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	f.l.Warn(fmt.Sprintf(format, args...), "component", "fasthttp")
+}
