@@ -1,7 +1,3 @@
-// Package actortest holds test helpers for actor packages: a fresh actor
-// system per test and polling with a deadline instead of sleeping.
-//
-// Concurrency: helpers are safe to call from any test goroutine.
 package actortest
 
 import (

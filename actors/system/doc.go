@@ -1,9 +1,7 @@
 // Package system creates humd's single protoactor-go actor system and holds the
-// few helpers every actor kind shares: get-or-create by name, and Ask for
-// callers that live outside the actor system.
+// helpers every actor kind shares, such as get-or-create by name.
 //
-// Concurrency: the actor system is safe for concurrent use. Ask blocks its
-// caller and is meant for fasthttp handler goroutines and commands, never for
-// code running inside an actor's Receive (that deadlocks; use ReenterAfter or
-// send the result back as a message).
+// Concurrency: the actor system is safe for concurrent use. Callers outside the
+// actor system that need an answer use transport/actorcall.Ask; nothing here
+// blocks on an actor.
 package system

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/storage"
 )
 
@@ -58,7 +58,7 @@ func classify(err error) (int, apiError) {
 		return http.StatusTooManyRequests, apiError{Code: "rate_limited", Message: err.Error()}
 	case errors.Is(err, storage.ErrInvalid):
 		return http.StatusUnprocessableEntity, apiError{Code: "validation_failed", Message: err.Error()}
-	case errors.Is(err, system.ErrTimeout):
+	case errors.Is(err, actorcall.ErrTimeout):
 		return http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "the server is busy; retry"}
 	}
 	return http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"}

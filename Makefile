@@ -1,0 +1,48 @@
+# humd: `make run` starts the server with embedded defaults, `make test` runs every test.
+GO        ?= go
+PKGS      := ./...
+BENCHTIME ?= 1x
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: deps
+deps: ## Download Go modules (the only install step humd needs)
+	$(GO) mod download
+
+.PHONY: build
+build: deps ## Build bin/humd
+	$(GO) build -o bin/humd ./cmd/humd
+
+.PHONY: run
+run: build ## Start humd: Pebble in ./data, 127.0.0.1:8080, sandbox carrier, local model
+	./bin/humd serve
+
+.PHONY: test
+test: deps ## Run every test (unit, golden scripts, fuzz seeds, lint), with go vet
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+.PHONY: test-race
+test-race: deps ## Run every test with the race detector
+	$(GO) test -count=1 -race -timeout 20m $(PKGS)
+
+.PHONY: lint
+lint: ## go vet, gofmt and the project's policy test
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) test -count=1 -run TestPolicy ./cmd/humd
+
+.PHONY: bench
+bench: deps ## Run the micro benchmarks (short)
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./storage/...
+
+.PHONY: check
+check: lint test-race ## Everything CI could want
+
+.PHONY: clean
+clean: ## Remove build output (not ./data)
+	rm -rf bin

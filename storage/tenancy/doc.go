@@ -1,0 +1,15 @@
+// Package tenancy stores orgs, users, memberships, invites and API keys, and
+// resolves a presented API key to a Principal (org, user, effective role).
+//
+// Rules it enforces (SPEC 1.3, 2.1, D-2): keys start with hum_live_ and are
+// stored only as a SHA-256 hash; a key's effective role is the lower of its own
+// role and its owner's current role, and a key whose owner left the org stops
+// working; a site:admin key counts only while its owner is a site admin; the
+// last admin of an org cannot be demoted or removed (409 last_admin). A pending
+// invite records an email and role; it becomes a membership when that person
+// signs in, which arrives with the web console (not built yet).
+//
+// Concurrency: Repo is safe for concurrent use. Membership changes take a
+// per-org mutex so two concurrent demotions cannot both pass the last-admin
+// check; every write is one Pebble batch committed with Sync.
+package tenancy
