@@ -265,3 +265,6 @@ type fasthttpLogger struct{ l *slog.Logger }
 func (f fasthttpLogger) Printf(format string, args ...any) {
 	f.l.Warn(fmt.Sprintf(format, args...), "component", "fasthttp")
 }
+
+// Router exposes the router so tests can compare it with the OpenAPI document.
+func (s *Server) Router() *router.Router { return s.router }

@@ -86,6 +86,8 @@ func Start(t testing.TB, o Options) *Server {
 	s.done = make(chan error, 1)
 	go func() { s.done <- a.Serve(ctx) }()
 	t.Cleanup(func() { s.Stop() })
+	// Every answer of every end-to-end test is checked against /openapi.json.
+	t.Cleanup(func() { s.CheckAll() })
 	return s
 }
 
