@@ -4,8 +4,8 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/transport/actorcall"
 )
 
 // Edge errors that only the HTTP layer raises.
