@@ -6,14 +6,51 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 )
 
-// Deps are the services the handlers call. cmd/humd wires the real ones.
+// Deps are the services the handlers call. transport/app wires the real ones.
 type Deps struct {
 	Tenancy *tenancy.Repo
+	Store   storage.Store
+	// Threads finds conversation actors; Senders finds sender actors.
+	Threads *conversation.Directory
+	Senders *sender.Directory
+	// FlowChannel answers a flow's channel (voice|sms), or storage.ErrNotFound
+	// when the org has no such flow.
+	FlowChannel func(orgID, flowID string) (string, error)
+	// Carrier is the active carrier's number inventory, for POST /api/numbers/sync.
+	Numbers NumberSource
+	// Sandbox is set in sandbox mode (no Twilio credentials).
+	Sandbox bool
+	// Clock stamps records written by handlers.
+	Clock clock.Clock
+	// Twilio webhook signature checks: the auth token ("" in sandbox mode,
+	// where /twilio/* answers 403) and the public base URL.
+	TwilioAuthToken string
+	PublicURL       string
 	// Version is reported by /api/health.
 	Version string
+}
+
+// ProviderNumber is one number at the carrier.
+type ProviderNumber struct {
+	SID          string
+	E164         string
+	FriendlyName string
+	Voice        bool
+	SMS          bool
+	MMS          bool
+}
+
+// NumberSource lists the carrier's numbers (twilio-go IncomingPhoneNumbers,
+// or the sandbox's).
+type NumberSource interface {
+	ProviderNumbers() ([]ProviderNumber, string, error) // numbers, provider name
 }
 
 var componentSchemas = map[string]any{
@@ -191,5 +228,6 @@ func (c *Call) NoContent() error {
 func (s *Server) table() []*Route {
 	var all []*Route
 	all = append(all, s.coreRoutes()...)
+	all = append(all, s.smsRoutes()...)
 	return all
 }

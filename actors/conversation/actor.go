@@ -1,0 +1,194 @@
+package conversation
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/tenancy"
+)
+
+// Senders finds the sender actor of a number.
+type Senders interface {
+	Sender(n *sms.Number) (*actor.PID, error)
+}
+
+// QuietHours is an org's business-hours window (D-12); nil means always open.
+type QuietHours interface {
+	IsOpen(t time.Time) bool
+	NextOpen(t time.Time) time.Time
+}
+
+// Deps are what every conversation actor shares. cmd wires the real ones.
+type Deps struct {
+	Store  storage.Store
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// Org loads an org (system reply texts, business hours).
+	Org func(orgID string) (*tenancy.Org, error)
+	// Hours parses an org's business_hours_json; it answers nil for null.
+	Hours   func(org *tenancy.Org) (QuietHours, error)
+	Senders Senders
+	// StatusCallbackURL is HUMD_PUBLIC_URL + /twilio/sms/status.
+	StatusCallbackURL string
+	// IdleAfter passivates a thread with no messages for this long (default 2m).
+	IdleAfter time.Duration
+	// MaxSendAttempts bounds retries of retryable provider errors (default 3).
+	MaxSendAttempts int
+}
+
+func (d *Deps) defaults() {
+	if d.IdleAfter == 0 {
+		d.IdleAfter = 2 * time.Minute
+	}
+	if d.MaxSendAttempts == 0 {
+		d.MaxSendAttempts = 3
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+}
+
+// Actor owns one thread: the pair (our number, contact E.164). It is the only
+// writer of the thread's conversation record, messages and scheduled sends,
+// so the order of inbound texts, sends and keyword opt-outs is its mailbox's.
+type Actor struct {
+	d        *Deps
+	orgID    string
+	numberID string
+	e164     string
+	conv     *sms.Conversation // nil until the thread exists
+	loaded   bool
+	idleGen  uint64
+	inflight map[string]int // message id -> send attempts so far
+}
+
+// Props builds the actor of (org, number, contact).
+func Props(d *Deps, orgID, numberID, e164 string) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &Actor{d: d, orgID: orgID, numberID: numberID, e164: e164, inflight: map[string]int{}}
+	})
+}
+
+// Name is the actor's registry name.
+func Name(numberID, e164 string) string { return "conv/" + numberID + "/" + e164 }
+
+// Receive is one type switch; handlers return (reply, error) and Receive
+// decides once what to do with them.
+func (a *Actor) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*actor.Started); ok {
+		a.armIdle(ctx)
+		return
+	}
+	if !a.loaded {
+		if err := a.load(); err != nil {
+			a.answer(ctx, nil, err)
+			return
+		}
+	}
+	var (
+		reply any
+		err   error
+	)
+	switch m := ctx.Message().(type) {
+	case *Inbound:
+		reply, err = a.onInbound(ctx, m)
+	case *Send:
+		reply, err = a.onSend(ctx, m, nil)
+	case *Open:
+		reply, err = a.onOpen(ctx, m)
+	case *Status:
+		reply, err = a.onStatus(m)
+	case *sender.Result:
+		err = a.onSenderResult(ctx, m)
+	case *retrySend:
+		err = a.onRetry(ctx, m)
+	case *Get:
+		reply, err = a.current()
+	case *Read:
+		reply, err = a.onRead()
+	case *Close:
+		reply, err = a.onClose(m)
+	case *Reopen:
+		reply, err = a.onReopen()
+	case *Patch:
+		reply, err = a.onPatch(m)
+	case *FireScheduled:
+		err = a.onFireScheduled(ctx, m)
+	case *CancelScheduled:
+		reply, err = a.onCancelScheduled(m)
+	case *SnoozeDue:
+		err = a.onSnoozeDue()
+	case *idle:
+		a.onIdle(ctx, m)
+		return
+	default:
+		return
+	}
+	a.answer(ctx, reply, err)
+	a.armIdle(ctx)
+}
+
+// answer replies to a request (errors are answers too); for plain sends it
+// logs what went wrong, since nobody waits for it.
+func (a *Actor) answer(ctx actor.Context, reply any, err error) {
+	if ctx.Sender() == nil {
+		if err != nil {
+			a.d.Logger.Error("conversation", "number", a.numberID, "contact", a.e164, "msg", fmt.Sprintf("%T", ctx.Message()), "err", err)
+		}
+		return
+	}
+	if err != nil {
+		ctx.Respond(err)
+		return
+	}
+	ctx.Respond(reply)
+}
+
+func (a *Actor) load() error {
+	c, err := sms.ConversationByPair(a.d.Store, a.orgID, a.numberID, a.e164)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		a.conv = nil
+	case err != nil:
+		return err
+	default:
+		a.conv = c
+	}
+	a.loaded = true
+	return nil
+}
+
+func (a *Actor) current() (*sms.Conversation, error) {
+	if a.conv == nil {
+		return nil, fmt.Errorf("conversation %s/%s: %w", a.numberID, a.e164, storage.ErrNotFound)
+	}
+	c := *a.conv
+	return &c, nil
+}
+
+func (a *Actor) armIdle(ctx actor.Context) {
+	a.idleGen++
+	gen, self, root := a.idleGen, ctx.Self(), ctx.ActorSystem().Root
+	a.d.Clock.AfterFunc(a.d.IdleAfter, func() { root.Send(self, &idle{gen: gen}) })
+}
+
+// onIdle stops a quiet thread; everything it knows is in Pebble, and the next
+// message for the pair spawns it again.
+func (a *Actor) onIdle(ctx actor.Context, m *idle) {
+	if m.gen != a.idleGen || len(a.inflight) > 0 {
+		return
+	}
+	ctx.Poison(ctx.Self()) // after whatever is already queued
+}
+
+func (a *Actor) number() (*sms.Number, error) { return sms.GetNumber(a.d.Store, a.orgID, a.numberID) }
+
+func (a *Actor) now() time.Time { return a.d.Clock.Now().UTC() }

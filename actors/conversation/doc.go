@@ -1,0 +1,18 @@
+// Package conversation holds the conversation actor: one per SMS thread, the
+// pair (our number, contact E.164). It owns the thread's record, messages and
+// scheduled sends, and runs the inbound pipeline (dedupe on MessageSid,
+// blocklist, carrier keywords, events, all in one Sync batch before the
+// webhook is acknowledged) and the one outbound send pipeline (closed ->
+// 409, opted out, blocked, quiet hours, then the number's sender actor).
+//
+// Keys it writes: conv/, conv-pair/, conv-recent/, msg/, msg-id/, sid/,
+// sid-early/, sched/, sched-due/, sched-conv/, snooze-due/, contact/ (new
+// contacts only), optout/ (keywords), event/ (see storage/keys.go).
+//
+// Concurrency: all state is touched only by the actor's mailbox. Pebble
+// commits happen inside Receive (local and fast; concurrent threads commit in
+// parallel and Pebble groups their fsyncs); network calls never do: carrier
+// calls run in the sender actor's workers and come back as *sender.Result.
+// An idle thread stops itself after Deps.IdleAfter on the injected clock and
+// is rebuilt from Pebble by the next message for it.
+package conversation

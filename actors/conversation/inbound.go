@@ -1,0 +1,153 @@
+package conversation
+
+import (
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+)
+
+// onInbound stores a text from the contact in one Sync batch — message, sid
+// dedupe entry, thread, contact, keyword effects and events — and only then
+// answers, so the webhook is acknowledged after the text is durable.
+func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error) {
+	if dup, err := a.d.Store.Has(sms.KeySID(m.SID)); err != nil || dup {
+		return &InboundResult{Duplicate: dup}, err
+	}
+	org, err := a.d.Org(a.orgID)
+	if err != nil {
+		return nil, err
+	}
+	blocked, err := sms.IsBlocked(a.d.Store, a.orgID, a.e164)
+	if err != nil {
+		return nil, err
+	}
+	optedOut, err := sms.IsOptedOut(a.d.Store, a.orgID, a.e164)
+	if err != nil {
+		return nil, err
+	}
+	kind, word := "", ""
+	if !blocked {
+		kind, word = Keyword(m.Body)
+		if kind == KwStart && !optedOut {
+			kind, word = "", "" // YES from someone not opted out is an ordinary reply (A8)
+		}
+	}
+	now := a.now()
+	b := a.d.Store.NewBatch()
+	old := a.conv
+	c, created := a.upsert(now)
+	reopened := old != nil && old.Status == sms.StatusClosed
+	if old != nil && old.SnoozedUntil != nil {
+		b.Delete(sms.KeySnoozeDue(*old.SnoozedUntil, a.orgID, c.ID))
+	}
+	c.Status, c.ClosedAt, c.SnoozedUntil = sms.StatusOpen, nil, nil
+	c.UnreadCount++
+	c.LastMessageAt, c.LastPreview, c.UpdatedAt = &now, preview(m.Body), now
+	c.MsgSeq++
+	contact, _, err := sms.EnsureContact(a.d.Store, b, a.orgID, a.e164, now)
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	c.ContactID = contact.ID
+	msg := &sms.Message{ID: storage.NewID("msg"), OrgID: a.orgID, ConversationID: c.ID, Seq: c.MsgSeq, Direction: sms.Inbound,
+		From: m.From, To: m.To, Body: m.Body, Media: m.Media, Status: sms.MsgReceived, ProviderMessageID: m.SID,
+		Author: sms.Author{Type: "contact", ID: contact.ID}, Keyword: word, Blocked: blocked, NumSegments: m.NumSegments, CreatedAt: now}
+	if msg.Media == nil {
+		msg.Media = []sms.Media{}
+	}
+	sms.PutMessage(b, msg)
+	b.SetJSON(sms.KeySID(m.SID), &sms.SIDRef{OrgID: a.orgID, ConvID: c.ID, NumberID: a.numberID, ContactE164: a.e164, Seq: msg.Seq})
+	sms.PutConversation(b, old, c)
+	if created {
+		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvStarted, now, map[string]any{"conversation": c}); err != nil {
+			b.Discard()
+			return nil, err
+		}
+	}
+	received := map[string]any{"conversation": c, "message": msg, "contact": contact, "reopened": reopened}
+	if blocked {
+		received["blocked"] = true
+	}
+	if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvSMSReceived, now, received); err != nil {
+		b.Discard()
+		return nil, err
+	}
+	if err := a.keywordEffects(b, kind, word, optedOut, now); err != nil {
+		b.Discard()
+		return nil, err
+	}
+	if err := b.Commit(storage.Sync); err != nil {
+		a.conv = old
+		return nil, err
+	}
+	a.conv = c
+	if kind != "" {
+		text := org.HelpText
+		switch kind {
+		case KwStop:
+			text = org.StopText
+		case KwStart:
+			text = org.StartText
+		}
+		if _, err := a.onSend(ctx, &Send{Body: text, Author: sms.Author{Type: "system"}, Source: "system", System: true}, nil); err != nil {
+			a.d.Logger.Error("keyword reply", "keyword", word, "err", err)
+		}
+	}
+	return &InboundResult{Message: msg, Keyword: word}, nil
+}
+
+// upsert answers the thread to change (a copy) and whether it is new.
+func (a *Actor) upsert(now time.Time) (*sms.Conversation, bool) {
+	if a.conv != nil {
+		c := *a.conv
+		return &c, false
+	}
+	return &sms.Conversation{ID: storage.NewID("conv"), OrgID: a.orgID, NumberID: a.numberID, NumberE164: a.numberE164(),
+		ContactE164: a.e164, Status: sms.StatusOpen, CreatedAt: now, UpdatedAt: now}, true
+}
+
+func (a *Actor) numberE164() string {
+	n, err := a.number()
+	if err != nil {
+		return ""
+	}
+	return n.E164
+}
+
+// keywordEffects applies STOP and START inside the inbound batch: the
+// opt-out record, its event, and (for STOP) cancelling this thread's pending
+// scheduled texts. Other threads' scheduled texts to the contact meet the
+// opt-out when they come due, and the sender checks it again before any call.
+func (a *Actor) keywordEffects(b *storage.Batch, kind, word string, optedOut bool, t time.Time) error {
+	switch kind {
+	case KwStop:
+		if !optedOut {
+			oo := &sms.OptOut{OrgID: a.orgID, E164: a.e164, Source: "keyword", Keyword: word, NumberID: a.numberID, CreatedAt: t}
+			b.SetJSON(sms.KeyOptOut(a.orgID, a.e164), oo)
+			if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvOptOut, t, map[string]any{
+				"e164": a.e164, "source": "keyword", "keyword": word, "twilio_number_id": a.numberID}); err != nil {
+				return err
+			}
+		}
+		return a.cancelPending(b, "", "opted_out", t)
+	case KwStart:
+		b.Delete(sms.KeyOptOut(a.orgID, a.e164))
+		_, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvOptIn, t, map[string]any{
+			"e164": a.e164, "source": "keyword", "keyword": word, "twilio_number_id": a.numberID})
+		return err
+	}
+	return nil
+}
+
+func preview(body string) string {
+	body = strings.TrimSpace(body)
+	if r := []rune(body); len(r) > 120 {
+		return string(r[:120])
+	}
+	return body
+}

@@ -1,0 +1,277 @@
+package conversation
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+)
+
+// ErrClosed is the 409 for a send to a closed thread.
+var ErrClosed = storage.Conflict("conversation_closed", "the conversation is closed; reopen it to send")
+
+// onSend is the one send pipeline (SPEC 2.3): schedule, closed, opted out,
+// blocked, quiet hours, then store as queued and hand to the number's sender.
+// sched is the scheduled send being drained, or nil.
+func (a *Actor) onSend(ctx actor.Context, m *Send, sched *sms.Scheduled) (*SendResult, error) {
+	if a.conv == nil {
+		return nil, fmt.Errorf("conversation %s/%s: %w", a.numberID, a.e164, storage.ErrNotFound)
+	}
+	now := a.now()
+	if sched == nil && m.SendAt != nil && m.SendAt.After(now) {
+		return a.schedule(m, *m.SendAt, sms.SourceManual, now)
+	}
+	if a.conv.Status == sms.StatusClosed && !m.System {
+		return nil, ErrClosed
+	}
+	if !m.System {
+		opted, err := sms.IsOptedOut(a.d.Store, a.orgID, a.e164)
+		if err != nil {
+			return nil, err
+		}
+		if opted {
+			return a.record(m, sched, sms.MsgOptedOut, now)
+		}
+		blocked, err := sms.IsBlocked(a.d.Store, a.orgID, a.e164)
+		if err != nil {
+			return nil, err
+		}
+		if blocked {
+			return a.record(m, sched, sms.MsgBlocked, now)
+		}
+		if m.HonorQuietHours {
+			if next, closed, err := a.quiet(now); err != nil {
+				return nil, err
+			} else if closed {
+				if sched != nil {
+					return a.reschedule(sched, next)
+				}
+				return a.schedule(m, next, sms.SourceQuietHours, now)
+			}
+		}
+	}
+	res, err := a.record(m, sched, sms.MsgQueued, now)
+	if err != nil {
+		return nil, err
+	}
+	return res, a.enqueue(ctx, res.Message, m.System)
+}
+
+// quiet answers whether now is outside the org's business hours and, if so,
+// the next open minute.
+func (a *Actor) quiet(now time.Time) (time.Time, bool, error) {
+	org, err := a.d.Org(a.orgID)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	h, err := a.d.Hours(org)
+	if err != nil || h == nil || h.IsOpen(now) {
+		return time.Time{}, false, err
+	}
+	next := h.NextOpen(now)
+	if next.IsZero() {
+		return time.Time{}, false, nil // never open: treat as no business hours
+	}
+	return ceilMinute(next), true, nil
+}
+
+func ceilMinute(t time.Time) time.Time {
+	if tt := t.Truncate(time.Minute); !tt.Equal(t) {
+		return tt.Add(time.Minute)
+	}
+	return t
+}
+
+// record stores an outbound message with status (queued, opted_out,
+// blocked) — together with the thread and, when draining, the scheduled
+// send's new state — in one Sync batch.
+func (a *Actor) record(m *Send, sched *sms.Scheduled, status string, now time.Time) (*SendResult, error) {
+	n, err := a.number()
+	if err != nil {
+		return nil, err
+	}
+	b := a.d.Store.NewBatch()
+	old := a.conv
+	c := *old
+	c.MsgSeq++
+	c.LastMessageAt, c.LastPreview, c.UpdatedAt = &now, preview(m.Body), now
+	if (m.Author.Type == "user" || m.PauseAI) && !m.System {
+		c.AIPaused = true // human takeover (SPEC 2.3 step 8)
+	}
+	msg := &sms.Message{ID: storage.NewID("msg"), OrgID: a.orgID, ConversationID: c.ID, Seq: c.MsgSeq, Direction: sms.Outbound,
+		From: n.E164, To: a.e164, Body: m.Body, Media: mediaOf(m.MediaURLs), Status: status, Source: m.Source,
+		Author: m.Author, IsSystem: m.System, CreatedAt: now}
+	if sched != nil {
+		msg.ScheduledMessageID = sched.ID
+		s2 := *sched
+		s2.Status, s2.MessageID, s2.UpdatedAt, s2.DoneAt = sms.SchedSent, msg.ID, now, &now
+		switch status {
+		case sms.MsgOptedOut:
+			s2.Status = sms.SchedOptedOut
+		case sms.MsgBlocked:
+			s2.Status, s2.Reason = sms.SchedFailed, "blocked"
+		}
+		sms.PutScheduled(b, sched, &s2)
+		*sched = s2
+	}
+	sms.PutMessage(b, msg)
+	sms.PutConversation(b, old, &c)
+	if err := b.Commit(storage.Sync); err != nil {
+		return nil, err
+	}
+	a.conv = &c
+	return &SendResult{Status: status, Message: msg}, nil
+}
+
+func mediaOf(urls []string) []sms.Media {
+	out := make([]sms.Media, 0, len(urls))
+	for _, u := range urls {
+		out = append(out, sms.Media{URL: u})
+	}
+	return out
+}
+
+// schedule stores a send for later (manual send_at or quiet hours).
+func (a *Actor) schedule(m *Send, at time.Time, source string, now time.Time) (*SendResult, error) {
+	if m.Source == sms.SourceAIFollowup || m.Source == sms.SourceCampaign {
+		source = m.Source
+	}
+	sc := &sms.Scheduled{ID: storage.NewID("sch"), OrgID: a.orgID, ConversationID: a.conv.ID, NumberID: a.numberID,
+		ContactE164: a.e164, Body: m.Body, MediaURLs: nonNil(m.MediaURLs), SendAt: at.UTC(), Source: source, Status: sms.SchedPending,
+		Author: m.Author, HonorQuietHours: m.HonorQuietHours, CreatedAt: now, UpdatedAt: now}
+	b := a.d.Store.NewBatch()
+	sms.PutScheduled(b, nil, sc)
+	if err := b.Commit(storage.Sync); err != nil {
+		return nil, err
+	}
+	return &SendResult{Status: sms.MsgScheduled, Scheduled: sc}, nil
+}
+
+func (a *Actor) reschedule(sc *sms.Scheduled, at time.Time) (*SendResult, error) {
+	s2 := *sc
+	s2.SendAt, s2.UpdatedAt = at.UTC(), a.now()
+	b := a.d.Store.NewBatch()
+	sms.PutScheduled(b, sc, &s2)
+	if err := b.Commit(storage.Sync); err != nil {
+		return nil, err
+	}
+	return &SendResult{Status: sms.MsgScheduled, Scheduled: &s2}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// enqueue hands a stored message to the number's sender actor.
+func (a *Actor) enqueue(ctx actor.Context, msg *sms.Message, system bool) error {
+	n, err := a.number()
+	if err != nil {
+		return err
+	}
+	pid, err := a.d.Senders.Sender(n)
+	if err != nil {
+		return err
+	}
+	urls := make([]string, 0, len(msg.Media))
+	for _, md := range msg.Media {
+		urls = append(urls, md.URL)
+	}
+	a.inflight[msg.ID]++
+	ctx.Send(pid, &sender.Enqueue{OrgID: a.orgID, MessageID: msg.ID, ContactE164: a.e164, System: system, ReplyTo: ctx.Self(),
+		Outbound: &sender.Outbound{MessageID: msg.ID, From: n.E164, To: a.e164, Body: msg.Body, MediaURLs: urls,
+			StatusCallback: a.d.StatusCallbackURL}})
+	return nil
+}
+
+// messageByID loads one of this thread's messages.
+func (a *Actor) messageByID(id string) (*sms.Message, error) {
+	ref, err := a.d.Store.Get(sms.KeyMsgID(a.orgID, id))
+	if err != nil {
+		return nil, fmt.Errorf("message %s: %w", id, err)
+	}
+	if len(ref) < 9 {
+		return nil, fmt.Errorf("message %s: corrupt index", id)
+	}
+	seq, _ := storage.DecodeU64(ref[len(ref)-8:])
+	return sms.GetMessage(a.d.Store, a.orgID, a.conv.ID, seq)
+}
+
+// onSenderResult records what the carrier did with a text: its provider id
+// and status (sms.sent), a refusal (sms.failed, retried when safe), or a
+// last-moment opt-out.
+func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
+	attempts := a.inflight[r.MessageID]
+	delete(a.inflight, r.MessageID)
+	msg, err := a.messageByID(r.MessageID)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	var perr *sender.Error
+	if r.Err != nil && errors.As(r.Err, &perr) && perr.Retryable && attempts < a.d.MaxSendAttempts {
+		a.inflight[r.MessageID] = attempts
+		self, root := ctx.Self(), ctx.ActorSystem().Root
+		a.d.Clock.AfterFunc(time.Duration(attempts)*2*time.Second, func() {
+			root.Send(self, &retrySend{messageID: msg.ID, seq: msg.Seq})
+		})
+		return nil
+	}
+	m2 := *msg
+	b := a.d.Store.NewBatch()
+	event := ""
+	switch {
+	case r.OptedOut:
+		m2.Status = sms.MsgOptedOut
+	case r.Err != nil:
+		m2.Status, m2.ErrorMessage = sms.MsgFailed, r.Err.Error()
+		if perr != nil {
+			m2.ErrorCode, m2.ErrorMessage = perr.Code, perr.Message
+		}
+		event = sms.EvSMSFailed
+	default:
+		m2.ProviderMessageID, m2.NumSegments = r.Accepted.SID, r.Accepted.NumSegments
+		m2.Status, m2.SentAt = sms.MsgQueued, &now
+		if sms.Forward(sms.MsgQueued, r.Accepted.Status) {
+			m2.Status = r.Accepted.Status
+		}
+		event = sms.EvSMSSent
+		b.SetJSON(sms.KeySID(r.Accepted.SID), &sms.SIDRef{OrgID: a.orgID, ConvID: a.conv.ID, NumberID: a.numberID, ContactE164: a.e164, Seq: msg.Seq})
+		// A status callback may have beaten the carrier's answer here.
+		if early, err := takeEarlyStatus(a.d.Store, b, r.Accepted.SID); err != nil {
+			b.Discard()
+			return err
+		} else if early != nil && sms.Forward(m2.Status, early.Status) {
+			applyStatus(&m2, early, now)
+		}
+	}
+	sms.PutMessage(b, &m2)
+	if event != "" {
+		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, event, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
+			b.Discard()
+			return err
+		}
+	}
+	if ev := statusEvent(msg.Status, m2.Status); ev != "" && ev != event {
+		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, ev, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
+			b.Discard()
+			return err
+		}
+	}
+	return b.Commit(storage.Sync)
+}
+
+func (a *Actor) onRetry(ctx actor.Context, m *retrySend) error {
+	msg, err := sms.GetMessage(a.d.Store, a.orgID, a.conv.ID, m.seq)
+	if err != nil {
+		return err
+	}
+	return a.enqueue(ctx, msg, msg.IsSystem)
+}

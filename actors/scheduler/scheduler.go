@@ -1,0 +1,115 @@
+package scheduler
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+)
+
+// Config is what the scheduler needs.
+type Config struct {
+	Store     storage.Store
+	Clock     clock.Clock
+	Threads   *conversation.Directory
+	Logger    *slog.Logger
+	BatchSize int // due entries handed out per tick (default 10,000)
+}
+
+// Tick makes the scheduler drain what is due now (it also ticks by itself at
+// every minute boundary).
+type Tick struct{}
+
+type tick struct{ gen uint64 }
+
+// Actor drains due scheduled sends and expired snoozes at each minute boundary
+// (SPEC 2.7, Appendix B), handing each to its conversation actor, which
+// re-runs the whole send pipeline. Due work lives in Pebble (sched-due/,
+// snooze-due/), so nothing is lost across restarts: the first tick after a
+// start drains whatever fell due while humd was down.
+type Actor struct {
+	cfg Config
+	gen uint64
+}
+
+// Props builds the scheduler.
+func Props(cfg Config) *actor.Props {
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 10000
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg} })
+}
+
+// Receive implements actor.Actor.
+func (a *Actor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.drain()
+		a.arm(ctx)
+	case *Tick:
+		a.drain()
+	case *tick:
+		if m.gen == a.gen {
+			a.drain()
+			a.arm(ctx)
+		}
+	}
+}
+
+// arm wakes the scheduler at the next minute boundary.
+func (a *Actor) arm(ctx actor.Context) {
+	now := a.cfg.Clock.Now()
+	next := now.Truncate(time.Minute).Add(time.Minute)
+	a.gen++
+	gen, self, root := a.gen, ctx.Self(), ctx.ActorSystem().Root
+	a.cfg.Clock.AfterFunc(next.Sub(now), func() { root.Send(self, &tick{gen: gen}) })
+}
+
+// drain hands every due entry to its thread. Scans are local Pebble reads;
+// the threads do the work in their own mailboxes. An entry whose thread does
+// not act on it (stopped mid-way) is still there next minute.
+func (a *Actor) drain() {
+	now := a.cfg.Clock.Now()
+	a.scan(sms.PrefixSchedDue(), now, func(org, id, pair string) {
+		a.tell(org, pair, &conversation.FireScheduled{ID: id})
+	})
+	a.scan(sms.PrefixSnoozeDue(), now, func(org, _, pair string) {
+		a.tell(org, pair, &conversation.SnoozeDue{})
+	})
+}
+
+func (a *Actor) scan(prefix []byte, now time.Time, fn func(org, id, pair string)) {
+	err := a.cfg.Store.Scan(prefix, storage.ScanOptions{Limit: a.cfg.BatchSize}, func(k, v []byte) (bool, error) {
+		at, org, id, ok := sms.SplitDue(k, prefix)
+		if !ok || at.After(now) {
+			return false, nil
+		}
+		fn(org, id, string(v))
+		return true, nil
+	})
+	if err != nil {
+		a.cfg.Logger.Error("scheduler scan", "err", err)
+	}
+}
+
+func (a *Actor) tell(org, pair string, msg any) {
+	numberID, e164, ok := strings.Cut(pair, "/")
+	if !ok {
+		return
+	}
+	pid, err := a.cfg.Threads.PID(org, numberID, e164)
+	if err != nil {
+		a.cfg.Logger.Error("scheduler", "err", err)
+		return
+	}
+	a.cfg.Threads.Root.Send(pid, msg)
+}

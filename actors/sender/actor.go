@@ -1,0 +1,126 @@
+package sender
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+)
+
+// Config is what every sender actor shares.
+type Config struct {
+	Carrier Carrier
+	Clock   clock.Clock
+	Store   storage.Store
+	Logger  *slog.Logger
+	// SendTimeout bounds one carrier call (default 15s).
+	SendTimeout time.Duration
+}
+
+// Actor is the one sender of a number: the only caller of the carrier for it,
+// pacing sends with a token bucket at the number's rate (D-8).
+type Actor struct {
+	cfg      Config
+	limiter  *Limiter
+	queue    []*Enqueue
+	gen      uint64
+	armed    bool
+	inflight int
+}
+
+// Props builds a sender for a number sending at mps segments per second.
+func Props(cfg Config, mps float64) *actor.Props {
+	if cfg.SendTimeout == 0 {
+		cfg.SendTimeout = 15 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &Actor{cfg: cfg, limiter: NewLimiter(mps, cfg.Clock.Now())}
+	})
+}
+
+// Receive implements actor.Actor.
+func (a *Actor) Receive(ctx actor.Context) {
+	var err error
+	switch m := ctx.Message().(type) {
+	case *Enqueue:
+		a.queue = append(a.queue, m)
+		a.pump(ctx)
+	case *wake:
+		if m.gen == a.gen {
+			a.armed = false
+			a.pump(ctx)
+		}
+	case *workerDone:
+		a.inflight--
+		if m.replyTo != nil {
+			ctx.Send(m.replyTo, m.res)
+		}
+	case *SetRate:
+		a.limiter.SetRate(m.MPS, a.cfg.Clock.Now())
+		a.pump(ctx)
+	}
+	if err != nil {
+		a.cfg.Logger.Error("sender", "err", err)
+	}
+}
+
+// pump starts every queued send the bucket allows now and arms one timer for
+// the next.
+func (a *Actor) pump(ctx actor.Context) {
+	for len(a.queue) > 0 {
+		next := a.queue[0]
+		ok, wait := a.limiter.Allow(a.cfg.Clock.Now(), Segments(next.Outbound.Body))
+		if !ok {
+			if !a.armed {
+				a.armed = true
+				a.gen++
+				gen, self, root := a.gen, ctx.Self(), ctx.ActorSystem().Root
+				a.cfg.Clock.AfterFunc(wait, func() { root.Send(self, &wake{gen: gen}) })
+			}
+			return
+		}
+		a.queue[0] = nil
+		a.queue = a.queue[1:]
+		a.inflight++
+		a.start(ctx, next)
+	}
+}
+
+// start runs the carrier call off the mailbox; its result comes back as a
+// workerDone message.
+func (a *Actor) start(ctx actor.Context, e *Enqueue) {
+	self, root, cfg := ctx.Self(), ctx.ActorSystem().Root, a.cfg
+	go func() {
+		res := &Result{MessageID: e.MessageID}
+		defer func() { root.Send(self, &workerDone{res: res, replyTo: e.ReplyTo}) }()
+		if !e.System {
+			// The contact may have said STOP while this text waited for a token.
+			opted, err := sms.IsOptedOut(cfg.Store, e.OrgID, e.ContactE164)
+			if err != nil {
+				res.Err = fmt.Errorf("sender: opt-out check: %w", err)
+				return
+			}
+			if opted {
+				res.OptedOut = true
+				return
+			}
+		}
+		cctx, cancel := context.WithTimeout(context.Background(), cfg.SendTimeout)
+		defer cancel()
+		acc, err := cfg.Carrier.Send(cctx, e.Outbound)
+		if err != nil {
+			res.Err = err
+			return
+		}
+		res.Accepted = acc
+	}()
+}

@@ -1,0 +1,210 @@
+package sms
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/humd/humd/storage"
+)
+
+// ContactID is derived from (org, e164) so two conversation actors that meet
+// the same new contact at once write the same record instead of two.
+func ContactID(org, e164 string) string {
+	sum := sha256.Sum256([]byte(org + "|" + e164))
+	return "ct_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15]))
+}
+
+// SIDRef is what sid/<MessageSid> points at: enough to address the owning
+// conversation actor without another read.
+type SIDRef struct {
+	OrgID       string `json:"org"`
+	ConvID      string `json:"conv"`
+	NumberID    string `json:"number"`
+	ContactE164 string `json:"e164"`
+	Seq         uint64 `json:"seq"`
+}
+
+// LookupSID answers where a provider message id lives.
+func LookupSID(s storage.Store, sid string) (*SIDRef, error) {
+	var ref SIDRef
+	if err := storage.GetJSON(s, KeySID(sid), &ref); err != nil {
+		return nil, fmt.Errorf("sms: sid %s: %w", sid, err)
+	}
+	return &ref, nil
+}
+
+// GetNumber loads one of the org's numbers.
+func GetNumber(s storage.Store, org, id string) (*Number, error) {
+	var n Number
+	if err := storage.GetJSON(s, KeyNumber(org, id), &n); err != nil {
+		return nil, fmt.Errorf("sms: number %s: %w", id, err)
+	}
+	return &n, nil
+}
+
+// NumberByE164 finds which org owns a number (inbound webhooks arrive by To).
+func NumberByE164(s storage.Store, e164 string) (*Number, error) {
+	ref, err := s.Get(KeyNumberE164(e164))
+	if err != nil {
+		return nil, fmt.Errorf("sms: number %s: %w", e164, err)
+	}
+	org, id, ok := strings.Cut(string(ref), "/")
+	if !ok {
+		return nil, fmt.Errorf("sms: corrupt number index for %s", e164)
+	}
+	return GetNumber(s, org, id)
+}
+
+// PutNumber writes a number and its E.164 index.
+func PutNumber(b *storage.Batch, n *Number) {
+	b.SetJSON(KeyNumber(n.OrgID, n.ID), n)
+	b.Set(KeyNumberE164(n.E164), []byte(n.OrgID+"/"+n.ID))
+}
+
+// GetConversation loads a thread by id.
+func GetConversation(s storage.Store, org, id string) (*Conversation, error) {
+	var c Conversation
+	if err := storage.GetJSON(s, KeyConv(org, id), &c); err != nil {
+		return nil, fmt.Errorf("sms: conversation %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// ConversationByPair loads the thread of (number, contact), or ErrNotFound.
+func ConversationByPair(s storage.Store, org, numberID, e164 string) (*Conversation, error) {
+	id, err := s.Get(KeyConvPair(numberID, e164))
+	if err != nil {
+		return nil, fmt.Errorf("sms: conversation %s/%s: %w", numberID, e164, err)
+	}
+	return GetConversation(s, org, string(id))
+}
+
+// PutConversation writes c and moves its recency index from old (nil for a
+// new thread) in the same batch.
+func PutConversation(b *storage.Batch, old, c *Conversation) {
+	if old != nil && old.LastMessageAt != nil {
+		b.Delete(KeyConvRecent(old.OrgID, *old.LastMessageAt, old.ID))
+	} else if old != nil {
+		b.Delete(KeyConvRecent(old.OrgID, old.CreatedAt, old.ID))
+	}
+	at := c.CreatedAt
+	if c.LastMessageAt != nil {
+		at = *c.LastMessageAt
+	}
+	b.Set(KeyConvRecent(c.OrgID, at, c.ID), nil)
+	b.SetJSON(KeyConv(c.OrgID, c.ID), c)
+	if old == nil {
+		b.Set(KeyConvPair(c.NumberID, c.ContactE164), []byte(c.ID))
+	}
+}
+
+// PutMessage writes a message and its id index.
+func PutMessage(b *storage.Batch, m *Message) {
+	b.SetJSON(KeyMsg(m.OrgID, m.ConversationID, m.Seq), m)
+	b.Set(KeyMsgID(m.OrgID, m.ID), []byte(m.ConversationID+"/"+string(storage.U64(m.Seq))))
+}
+
+// GetMessage loads a message by its seq.
+func GetMessage(s storage.Store, org, conv string, seq uint64) (*Message, error) {
+	var m Message
+	if err := storage.GetJSON(s, KeyMsg(org, conv, seq), &m); err != nil {
+		return nil, fmt.Errorf("sms: message %s/%d: %w", conv, seq, err)
+	}
+	return &m, nil
+}
+
+// IsOptedOut reports whether e164 opted out of the org's texts.
+func IsOptedOut(s storage.Store, org, e164 string) (bool, error) {
+	return s.Has(KeyOptOut(org, e164))
+}
+
+// IsBlocked reports whether e164 is on the org's blocklist.
+func IsBlocked(s storage.Store, org, e164 string) (bool, error) {
+	return s.Has(KeyBlock(org, e164))
+}
+
+// GetContact loads a contact, or ErrNotFound.
+func GetContact(s storage.Store, org, id string) (*Contact, error) {
+	var c Contact
+	if err := storage.GetJSON(s, KeyContact(org, id), &c); err != nil {
+		return nil, fmt.Errorf("sms: contact %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// ContactByE164 loads the org's contact for a number, or ErrNotFound.
+func ContactByE164(s storage.Store, org, e164 string) (*Contact, error) {
+	return GetContact(s, org, ContactID(org, e164))
+}
+
+// EnsureContact adds a contact for e164 to b when the org has none yet.
+func EnsureContact(s storage.Store, b *storage.Batch, org, e164 string, now time.Time) (*Contact, bool, error) {
+	c, err := ContactByE164(s, org, e164)
+	if err == nil {
+		return c, false, nil
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return nil, false, err
+	}
+	c = &Contact{ID: ContactID(org, e164), OrgID: org, E164: e164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
+	PutContact(b, c)
+	return c, true, nil
+}
+
+// PutContact writes a contact and its E.164 index.
+func PutContact(b *storage.Batch, c *Contact) {
+	b.SetJSON(KeyContact(c.OrgID, c.ID), c)
+	b.Set(KeyContactE164(c.OrgID, c.E164), []byte(c.ID))
+}
+
+// GetScheduled loads a scheduled send.
+func GetScheduled(s storage.Store, org, id string) (*Scheduled, error) {
+	var sc Scheduled
+	if err := storage.GetJSON(s, KeySched(org, id), &sc); err != nil {
+		return nil, fmt.Errorf("sms: scheduled %s: %w", id, err)
+	}
+	return &sc, nil
+}
+
+// PutScheduled writes a scheduled send with its due and per-thread indexes,
+// which exist only while it is pending.
+func PutScheduled(b *storage.Batch, old, sc *Scheduled) {
+	if old != nil && old.Status == SchedPending {
+		b.Delete(KeySchedDue(old.SendAt, old.OrgID, old.ID))
+	}
+	b.SetJSON(KeySched(sc.OrgID, sc.ID), sc)
+	if sc.Status == SchedPending {
+		b.Set(KeySchedDue(sc.SendAt, sc.OrgID, sc.ID), []byte(sc.NumberID+"/"+sc.ContactE164))
+		b.Set(KeySchedConv(sc.OrgID, sc.ConversationID, sc.ID), nil)
+	} else {
+		b.Delete(KeySchedConv(sc.OrgID, sc.ConversationID, sc.ID))
+	}
+}
+
+// PendingScheduled lists a thread's pending scheduled sends.
+func PendingScheduled(s storage.Store, org, conv string) ([]*Scheduled, error) {
+	var out []*Scheduled
+	prefix := PrefixSchedConv(org, conv)
+	err := s.Scan(prefix, storage.ScanOptions{}, func(k, _ []byte) (bool, error) {
+		sc, err := GetScheduled(s, org, string(k[len(prefix):]))
+		if err != nil {
+			return false, err
+		}
+		out = append(out, sc)
+		return true, nil
+	})
+	return out, err
+}
+
+func decode[T any](v []byte) (*T, error) {
+	var out T
+	if err := json.Unmarshal(v, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -1,0 +1,77 @@
+package httpapi
+
+import (
+	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/storage/sms"
+)
+
+func init() {
+	componentSchemas["Conversation"] = obj([]string{"id", "twilio_number_id", "contact_e164", "status", "ai_paused", "unread_count", "created_at"},
+		map[string]Schema{"id": str(), "org_id": str(), "twilio_number_id": str(), "number_e164": str(), "contact_e164": str(),
+			"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(),
+			"snoozed_until": nullable(dateTime()), "unread_count": integer(), "flow_override_id": nullable(str()),
+			"flow_id": nullable(str()), "contact": nullable(anyObj()), "last_message_at": nullable(dateTime()),
+			"last_message_preview": str(), "created_at": dateTime(), "updated_at": dateTime(), "closed_at": nullable(dateTime())})
+	componentSchemas["Message"] = obj([]string{"id", "conversation_id", "direction", "body", "status", "author", "created_at"},
+		map[string]Schema{"id": str(), "conversation_id": str(), "direction": enum("inbound", "outbound"), "from": str(), "to": str(),
+			"body": str(), "media": arr(anyObj()), "status": str(), "source": str(), "provider_message_id": str(),
+			"error_code": integer(), "author": anyObj(), "is_system": boolean(), "created_at": dateTime(),
+			"sent_at": nullable(dateTime()), "delivered_at": nullable(dateTime())})
+	componentSchemas["SendResult"] = obj([]string{"message"}, map[string]Schema{"message": obj([]string{"status", "scheduled_message_id", "scheduled_for"},
+		map[string]Schema{"id": str(), "status": enum("queued", "sent", "scheduled", "opted_out", "blocked", "failed"),
+			"scheduled_message_id": nullable(str()), "scheduled_for": nullable(dateTime()), "source": str(), "body": str(), "author": anyObj()})})
+	componentSchemas["Scheduled"] = obj([]string{"id", "conversation_id", "send_at", "source", "status"},
+		map[string]Schema{"id": str(), "conversation_id": str(), "twilio_number_id": str(), "contact_e164": str(), "body": str(),
+			"send_at": dateTime(), "source": enum("manual", "ai_followup", "quiet_hours", "campaign"),
+			"status": enum("pending", "sent", "cancelled", "failed", "opted_out"), "reason": str(), "message_id": str()})
+}
+
+var sendSchema = strict(obj(nil, map[string]Schema{"body": strN(0, 1600), "media_urls": arr(str()), "send_at": dateTime(),
+	"honor_quiet_hours": boolean(), "pause_ai": boolean()}))
+
+func (s *Server) smsRoutes() []*Route {
+	conv := ref("Conversation")
+	ok := func(sc Schema) map[int]Schema { return map[int]Schema{200: sc} }
+	twiml := Schema{"type": "string", "x-content-type": "text/xml"}
+	return []*Route{
+		{Method: "GET", Path: "/api/sms/conversations", OpID: "listConversations", Summary: "Threads, newest activity first", Tag: "SMS", Auth: ViewerUp,
+			Responses: ok(listOf(conv)), Handle: s.listConversations},
+		{Method: "POST", Path: "/api/sms/conversations", OpID: "createConversation", Summary: "Open (upsert) a thread, optionally sending a first text", Tag: "SMS", Auth: OperatorUp,
+			Request:   strict(obj([]string{"twilio_number_id", "contact_e164"}, map[string]Schema{"twilio_number_id": str(), "contact_e164": str(), "initial_message": sendSchema})),
+			Responses: map[int]Schema{200: conv, 201: conv}, Handle: s.createConversation},
+		{Method: "GET", Path: "/api/sms/conversations/{id}", OpID: "getConversation", Summary: "One thread", Tag: "SMS", Auth: ViewerUp,
+			Responses: ok(conv), Handle: func(c *Call) error {
+				cv, err := s.conversation(c)
+				if err != nil {
+					return err
+				}
+				return c.JSON(200, s.viewConversation(cv))
+			}},
+		{Method: "PATCH", Path: "/api/sms/conversations/{id}", OpID: "updateConversation", Summary: "Assign, pause the AI, snooze, close or reopen", Tag: "SMS", Auth: OperatorUp,
+			Request:   strict(obj(nil, map[string]Schema{"assignee_user_id": nullable(str()), "status": enum("open", "closed"), "ai_paused": boolean(), "snoozed_until": nullable(dateTime())})),
+			Responses: ok(conv), Handle: s.patchConversation},
+		{Method: "GET", Path: "/api/sms/conversations/{id}/messages", OpID: "listMessages", Summary: "The thread's texts, newest first", Tag: "SMS", Auth: ViewerUp,
+			Responses: ok(listOf(ref("Message"))), Handle: s.listMessages},
+		{Method: "POST", Path: "/api/sms/conversations/{id}/messages", OpID: "sendMessage", Summary: "Send now or schedule, through the one send pipeline", Tag: "SMS", Auth: OperatorUp,
+			Request: sendSchema, Responses: map[int]Schema{200: ref("SendResult"), 201: ref("SendResult"), 202: ref("SendResult")}, Handle: s.sendMessage},
+		{Method: "POST", Path: "/api/sms/conversations/{id}/read", OpID: "markConversationRead", Summary: "Set unread_count to 0", Tag: "SMS", Auth: OperatorUp,
+			Responses: ok(conv), Handle: func(c *Call) error { return threadOp(s, c, &conversation.Read{}) }},
+		{Method: "POST", Path: "/api/sms/conversations/{id}/close", OpID: "closeConversation", Summary: "Close the thread", Tag: "SMS", Auth: OperatorUp,
+			Responses: ok(conv), Handle: func(c *Call) error {
+				return threadOp(s, c, &conversation.Close{By: sms.Author{Type: "api", ID: c.Principal.KeyID}})
+			}},
+		{Method: "POST", Path: "/api/sms/conversations/{id}/reopen", OpID: "reopenConversation", Summary: "Reopen the thread and clear its snooze", Tag: "SMS", Auth: OperatorUp,
+			Responses: ok(conv), Handle: func(c *Call) error { return threadOp(s, c, &conversation.Reopen{}) }},
+		{Method: "GET", Path: "/api/sms/scheduled", OpID: "listScheduled", Summary: "Scheduled sends (pending by default)", Tag: "SMS", Auth: ViewerUp,
+			Responses: ok(listOf(ref("Scheduled"))), Handle: s.listScheduled},
+		{Method: "DELETE", Path: "/api/sms/scheduled/{id}", OpID: "cancelScheduled", Summary: "Cancel a pending scheduled send", Tag: "SMS", Auth: OperatorUp,
+			Responses: ok(ref("Scheduled")), Handle: s.cancelScheduled},
+		{Method: "POST", Path: "/twilio/sms", OpID: "twilioInboundSms", Summary: "Twilio inbound SMS webhook (signed)", Tag: "Twilio", Auth: Public,
+			Responses: ok(twiml), Handle: s.twilioInbound},
+		{Method: "POST", Path: "/twilio/sms/status", OpID: "twilioSmsStatus", Summary: "Twilio message status callback (signed)", Tag: "Twilio", Auth: Public,
+			Responses: ok(twiml), Handle: s.twilioStatus},
+		{Method: "POST", Path: "/api/sandbox/inbound", OpID: "sandboxInbound", Summary: "Inject an inbound text (sandbox mode)", Tag: "Sandbox", Auth: OperatorUp,
+			Request:   strict(obj([]string{"from", "to", "body"}, map[string]Schema{"from": str(), "to": str(), "body": strN(0, 1600)})),
+			Responses: map[int]Schema{201: obj([]string{"message"}, map[string]Schema{"message": ref("Message"), "keyword": str()})}, Handle: s.sandboxInbound},
+	}
+}

@@ -1,0 +1,182 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/twilio/twilio-go/client"
+	"github.com/twilio/twilio-go/twiml"
+	"github.com/valyala/fasthttp"
+
+	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/phone"
+	"github.com/humd/humd/storage/sms"
+)
+
+var errBadSignature = fmt.Errorf("invalid X-Twilio-Signature: %w", storage.ErrForbidden)
+
+// emptyTwiML is the answer to an inbound SMS webhook: humd replies through the
+// REST API, never inline.
+var emptyTwiML = func() []byte {
+	s, err := twiml.Messages(nil)
+	if err != nil {
+		panic(err)
+	}
+	return []byte(s)
+}()
+
+// checkTwilio verifies X-Twilio-Signature with twilio-go's validator over the
+// public URL Twilio called (HUMD_PUBLIC_URL + path and query) and the posted
+// form. Nothing is stored for a request that fails.
+func (s *Server) checkTwilio(ctx *fasthttp.RequestCtx) error {
+	sig := string(ctx.Request.Header.Peek("X-Twilio-Signature"))
+	if s.deps.TwilioAuthToken == "" || sig == "" {
+		return errBadSignature
+	}
+	v := client.NewRequestValidator(s.deps.TwilioAuthToken)
+	params := map[string]string{}
+	ctx.PostArgs().VisitAll(func(k, val []byte) {
+		if _, seen := params[string(k)]; !seen {
+			params[string(k)] = string(val)
+		}
+	})
+	if !v.Validate(s.deps.PublicURL+string(ctx.RequestURI()), params, sig) {
+		return errBadSignature
+	}
+	return nil
+}
+
+func randomSID(prefix string) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// ingest stores an inbound text through its thread actor and answers once it
+// is durable.
+func (s *Server) ingest(in *conversation.Inbound) (*conversation.InboundResult, error) {
+	n, err := sms.NumberByE164(s.deps.Store, in.To)
+	if err != nil {
+		return nil, fmt.Errorf("inbound to %s: %w", in.To, err)
+	}
+	return askThread[*conversation.InboundResult](s, n.OrgID, n.ID, in.From, in)
+}
+
+func (s *Server) twilioInbound(c *Call) error {
+	if err := s.checkTwilio(c.Ctx); err != nil {
+		return err
+	}
+	f := c.Ctx.PostArgs()
+	in := &conversation.Inbound{SID: string(f.Peek("MessageSid")), From: string(f.Peek("From")), To: string(f.Peek("To")), Body: string(f.Peek("Body"))}
+	if in.SID == "" {
+		in.SID = string(f.Peek("SmsSid"))
+	}
+	v := &storage.ValidationError{}
+	if in.SID == "" {
+		v.Add("MessageSid", "required")
+	}
+	if in.From == "" {
+		v.Add("From", "required")
+	}
+	if in.To == "" {
+		v.Add("To", "required")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	in.NumSegments, _ = strconv.Atoi(string(f.Peek("NumSegments")))
+	nm, _ := strconv.Atoi(string(f.Peek("NumMedia")))
+	for i := 0; i < nm && i < 10; i++ {
+		url := string(f.Peek("MediaUrl" + strconv.Itoa(i)))
+		if url != "" {
+			in.Media = append(in.Media, sms.Media{URL: url, ContentType: string(f.Peek("MediaContentType" + strconv.Itoa(i)))})
+		}
+	}
+	if _, err := s.ingest(in); err != nil {
+		return err
+	}
+	c.Ctx.SetStatusCode(200)
+	c.Ctx.SetContentType("text/xml")
+	c.Ctx.SetBody(emptyTwiML)
+	return nil
+}
+
+func (s *Server) twilioStatus(c *Call) error {
+	if err := s.checkTwilio(c.Ctx); err != nil {
+		return err
+	}
+	f := c.Ctx.PostArgs()
+	sid, status := string(f.Peek("MessageSid")), string(f.Peek("MessageStatus"))
+	if status == "" {
+		status = string(f.Peek("SmsStatus"))
+	}
+	if sid == "" || status == "" {
+		return storage.Invalid("MessageSid", "MessageSid and MessageStatus are required")
+	}
+	code, _ := strconv.Atoi(string(f.Peek("ErrorCode")))
+	if err := s.applyStatus(sid, status, code); err != nil {
+		return err
+	}
+	c.Ctx.SetStatusCode(200)
+	c.Ctx.SetContentType("text/xml")
+	c.Ctx.SetBody(emptyTwiML)
+	return nil
+}
+
+// applyStatus routes a status callback to the thread that owns the SID; a
+// callback that beats the carrier's own answer is kept until that arrives.
+func (s *Server) applyStatus(sid, status string, code int) error {
+	ref, err := sms.LookupSID(s.deps.Store, sid)
+	if errors.Is(err, storage.ErrNotFound) {
+		return conversation.RecordEarlyStatus(s.deps.Store, sid, status, code)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = askThread[*conversation.StatusApplied](s, ref.OrgID, ref.NumberID, ref.ContactE164, &conversation.Status{SID: sid, Status: status, ErrorCode: code})
+	return err
+}
+
+// ApplyStatus is how the sandbox carrier reports its status callbacks: the
+// same path a signed /twilio/sms/status reaches.
+func (s *Server) ApplyStatus(sid, status string, code int) error {
+	return s.applyStatus(sid, status, code)
+}
+
+func (s *Server) sandboxInbound(c *Call) error {
+	if !s.deps.Sandbox {
+		return storage.Conflict("not_sandbox", "inbound injection exists only in sandbox mode (no Twilio credentials)")
+	}
+	var req struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+		Body string `json:"body"`
+	}
+	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+		return err
+	}
+	v := &storage.ValidationError{}
+	if req.From == "" || len(req.From) > 20 {
+		v.Add("from", "required: an E.164 number, short code or sender id")
+	}
+	phone.Check(v, "to", req.To)
+	if len(req.Body) > 1600 {
+		v.Add("body", "at most 1600 characters")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	n, err := sms.NumberByE164(s.deps.Store, req.To)
+	if err != nil || n.OrgID != c.Principal.OrgID {
+		return storage.Invalid("to", "not a number of this org")
+	}
+	res, err := s.ingest(&conversation.Inbound{SID: randomSID("SM"), From: req.From, To: req.To, Body: req.Body, NumSegments: 1})
+	if err != nil {
+		return err
+	}
+	return c.JSON(201, map[string]any{"message": res.Message, "keyword": res.Keyword})
+}
