@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage"
@@ -42,6 +43,17 @@ type Deps struct {
 	IdleAfter time.Duration
 	// MaxSendAttempts bounds retries of retryable provider errors (default 3).
 	MaxSendAttempts int
+
+	// The AI (issue 4); a nil Model or Flow turns it off.
+	Model ai.Model
+	// Flow loads an SMS flow of the org (storage.ErrNotFound if none).
+	Flow func(orgID, flowID string) (*AIFlow, error)
+	// OwnNumber reports whether an E.164 is one of humd's numbers (any org).
+	OwnNumber func(e164 string) bool
+	// Knowledge answers lookup_knowledge as JSON passages.
+	Knowledge func(orgID, query string, k int) (string, error)
+	// RunTimeout bounds one AI run (default 20s).
+	RunTimeout time.Duration
 }
 
 func (d *Deps) defaults() {
@@ -50,6 +62,9 @@ func (d *Deps) defaults() {
 	}
 	if d.MaxSendAttempts == 0 {
 		d.MaxSendAttempts = 3
+	}
+	if d.RunTimeout == 0 {
+		d.RunTimeout = 20 * time.Second
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
@@ -68,6 +83,15 @@ type Actor struct {
 	loaded   bool
 	idleGen  uint64
 	inflight map[string]int // message id -> send attempts so far
+
+	// AI state: texts waiting for a run, the debounce generation, the run in
+	// flight (at most one), recent inbound bodies for the auto-responder guard.
+	pending       []*sms.Message
+	firstPending  time.Time
+	debGen        uint64
+	run           *runState
+	recentInbound []inboundMark
+	runSeq        uint64
 }
 
 // Props builds the actor of (org, number, contact).
@@ -126,6 +150,13 @@ func (a *Actor) Receive(ctx actor.Context) {
 		reply, err = a.onCancelScheduled(m)
 	case *SnoozeDue:
 		err = a.onSnoozeDue()
+	case *debounceFired:
+		err = a.onDebounce(ctx, m)
+	case *toolCall:
+		a.onToolCall(m)
+		return
+	case *runDone:
+		err = a.onRunDone(ctx, m)
 	case *idle:
 		a.onIdle(ctx, m)
 		return
@@ -183,7 +214,7 @@ func (a *Actor) armIdle(ctx actor.Context) {
 // onIdle stops a quiet thread; everything it knows is in Pebble, and the next
 // message for the pair spawns it again.
 func (a *Actor) onIdle(ctx actor.Context, m *idle) {
-	if m.gen != a.idleGen || len(a.inflight) > 0 {
+	if m.gen != a.idleGen || len(a.inflight) > 0 || a.run != nil || len(a.pending) > 0 {
 		return
 	}
 	ctx.Poison(ctx.Self()) // after whatever is already queued

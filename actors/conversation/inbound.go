@@ -81,6 +81,11 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 		b.Discard()
 		return nil, err
 	}
+	// A reply from the contact cancels pending AI follow-ups (A25).
+	if err := a.cancelPending(b, sms.SourceAIFollowup, "contact_replied", now); err != nil {
+		b.Discard()
+		return nil, err
+	}
 	if err := b.Commit(storage.Sync); err != nil {
 		a.conv = old
 		return nil, err
@@ -97,6 +102,10 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 		if _, err := a.onSend(ctx, &Send{Body: text, Author: sms.Author{Type: "system"}, Source: "system", System: true}, nil); err != nil {
 			a.d.Logger.Error("keyword reply", "keyword", word, "err", err)
 		}
+	}
+	optedNow := (optedOut && kind != KwStart) || kind == KwStop
+	if err := a.considerAI(ctx, msg, kind, blocked, optedNow); err != nil {
+		a.d.Logger.Error("ai eligibility", "conversation", c.ID, "err", err)
 	}
 	return &InboundResult{Message: msg, Keyword: word}, nil
 }

@@ -100,8 +100,13 @@ func (a *Actor) record(m *Send, sched *sms.Scheduled, status string, now time.Ti
 	c := *old
 	c.MsgSeq++
 	c.LastMessageAt, c.LastPreview, c.UpdatedAt = &now, preview(m.Body), now
-	if (m.Author.Type == "user" || m.PauseAI) && !m.System {
-		c.AIPaused = true // human takeover (SPEC 2.3 step 8)
+	if (m.Author.Type == "user" || m.PauseAI) && !m.System && !c.AIPaused {
+		c.AIPaused = true // human takeover (SPEC 2.3 step 8) also cancels AI follow-ups (A25)
+		a.pending = nil
+		if err := a.cancelPending(b, sms.SourceAIFollowup, "human_takeover", now); err != nil {
+			b.Discard()
+			return nil, err
+		}
 	}
 	msg := &sms.Message{ID: storage.NewID("msg"), OrgID: a.orgID, ConversationID: c.ID, Seq: c.MsgSeq, Direction: sms.Outbound,
 		From: n.E164, To: a.e164, Body: m.Body, Media: mediaOf(m.MediaURLs), Status: status, Source: m.Source,

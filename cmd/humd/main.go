@@ -34,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args, stdout, stderr)
 	case "import":
 		return importCmd(args, stdout, stderr)
+	case "sandbox":
+		return sandboxCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "humd", app.Version)
 		return 0
@@ -51,6 +53,7 @@ func usage(w io.Writer) {
   humd [serve] [flags]          run the server (default)
   humd -check-config            validate the configuration and exit
   humd import providers FILE    load the provider catalog for address sessions (CSV)
+  humd sandbox send --from --to --body   text a sandbox number as a contact would
   humd version
 Run "humd serve -h" for flags; every flag has an environment variable (see README).
 `)

@@ -20,6 +20,11 @@ func init() {
 	componentSchemas["SendResult"] = obj([]string{"message"}, map[string]Schema{"message": obj([]string{"status", "scheduled_message_id", "scheduled_for"},
 		map[string]Schema{"id": str(), "status": enum("queued", "sent", "scheduled", "opted_out", "blocked", "failed"),
 			"scheduled_message_id": nullable(str()), "scheduled_for": nullable(dateTime()), "source": str(), "body": str(), "author": anyObj()})})
+	componentSchemas["Run"] = obj([]string{"id", "conversation_id", "status", "inbound_message_ids", "tool_calls", "outbound_message_ids", "started_at"},
+		map[string]Schema{"id": str(), "conversation_id": str(), "flow_id": str(), "inbound_message_ids": arr(str()), "model": str(),
+			"started_at": dateTime(), "ended_at": dateTime(), "status": enum("completed", "capped", "skipped", "failed", "fallback"),
+			"tool_calls":           arr(obj([]string{"name", "args", "ms"}, map[string]Schema{"name": str(), "args": str(), "result_summary": str(), "error": str(), "ms": integer()})),
+			"outbound_message_ids": arr(str()), "reply": str(), "error": str()})
 	componentSchemas["Scheduled"] = obj([]string{"id", "conversation_id", "send_at", "source", "status"},
 		map[string]Schema{"id": str(), "conversation_id": str(), "twilio_number_id": str(), "contact_e164": str(), "body": str(),
 			"send_at": dateTime(), "source": enum("manual", "ai_followup", "quiet_hours", "campaign"),
@@ -62,6 +67,8 @@ func (s *Server) smsRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/sms/conversations/{id}/reopen", OpID: "reopenConversation", Summary: "Reopen the thread and clear its snooze", Tag: "SMS", Auth: OperatorUp,
 			Responses: ok(conv), Handle: func(c *Call) error { return threadOp(s, c, &conversation.Reopen{}) }},
+		{Method: "GET", Path: "/api/sms/conversations/{id}/runs", OpID: "listConversationRuns", Summary: "AI run records of the thread, newest first", Tag: "SMS", Auth: ViewerUp,
+			Responses: ok(listOf(ref("Run"))), Handle: s.listRuns},
 		{Method: "GET", Path: "/api/sms/scheduled", OpID: "listScheduled", Summary: "Scheduled sends (pending by default)", Tag: "SMS", Auth: ViewerUp,
 			Responses: ok(listOf(ref("Scheduled"))), Handle: s.listScheduled},
 		{Method: "DELETE", Path: "/api/sms/scheduled/{id}", OpID: "cancelScheduled", Summary: "Cancel a pending scheduled send", Tag: "SMS", Auth: OperatorUp,

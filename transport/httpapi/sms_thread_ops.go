@@ -148,3 +148,23 @@ func (s *Server) cancelScheduled(c *Call) error {
 	}
 	return c.JSON(200, res)
 }
+
+func (s *Server) listRuns(c *Call) error {
+	conv, err := s.conversation(c)
+	if err != nil {
+		return err
+	}
+	page, err := c.Page()
+	if err != nil {
+		return err
+	}
+	page.Reverse = true
+	items, next, err := storage.ListPage(s.deps.Store, sms.PrefixRuns(conv.OrgID, conv.ID), page, func(_, v []byte) (*sms.Run, bool, error) {
+		var r sms.Run
+		return &r, true, json.Unmarshal(v, &r)
+	})
+	if err != nil {
+		return err
+	}
+	return c.List(items, next)
+}

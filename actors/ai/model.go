@@ -1,0 +1,89 @@
+package ai
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Model runs one AI turn: one model request plus its sequential tool loop.
+// transport/llm implements it with openai-go's Responses API and with the
+// built-in local model. Run blocks on the network, so actors call it from a
+// worker goroutine and get the *Result back as a message; tool calls are
+// executed one at a time through exec, which the actor side implements by
+// messaging the owning actor and waiting for its answer (the worker waits,
+// never the actor).
+type Model interface {
+	Run(ctx context.Context, t *Turn, exec ToolExec) (*Result, error)
+}
+
+// ToolExec executes one function call and answers its output (a JSON string
+// or text). An error is reported to the model as the call's output, not as a
+// failed run.
+type ToolExec func(ctx context.Context, call ToolCall) (string, error)
+
+// Turn is everything a model needs for one run.
+type Turn struct {
+	OrgID string
+	// Model overrides the server default (HUMD_MODEL) when set.
+	Model        string
+	Instructions string // the flow's system_prompt plus humd's channel guide
+	// History is the thread so far, oldest first; Input are the texts this run
+	// answers (a debounced batch), oldest first.
+	History []Message
+	Input   []string
+	Tools   []Tool
+	// MaxToolCalls caps the tool loop; at the cap the model is asked for a
+	// final answer with no tools.
+	MaxToolCalls int
+	// MaxReplyChars is told to the model; callers cut longer answers.
+	MaxReplyChars int
+	Timeout       time.Duration
+}
+
+// Message is one line of history.
+type Message struct {
+	Role string // user | assistant
+	Text string
+}
+
+// Tool is a function the model may call.
+type Tool struct {
+	Name        string
+	Description string
+	Parameters  map[string]any // JSON Schema of the arguments object
+}
+
+// ToolCall is one function call the model made.
+type ToolCall struct {
+	CallID    string
+	Name      string
+	Arguments string // JSON
+}
+
+// ToolRecord is a tool call as the run record keeps it.
+type ToolRecord struct {
+	Name      string `json:"name"`
+	Arguments string `json:"args"`
+	Result    string `json:"result_summary"`
+	Error     string `json:"error,omitempty"`
+	Millis    int64  `json:"ms"`
+}
+
+// Result is what a run produced.
+type Result struct {
+	Text      string
+	Model     string
+	ToolCalls []ToolRecord
+	// Capped is set when the tool loop hit MaxToolCalls.
+	Capped bool
+	// Requests counts model requests made (one plus one per tool round).
+	Requests int
+}
+
+// Errors a Model reports (wrapped).
+var (
+	ErrTimeout   = errors.New("ai: model run timed out")
+	ErrMalformed = errors.New("ai: malformed model output")
+	ErrProvider  = errors.New("ai: model provider error")
+)
