@@ -14,11 +14,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/sandbox"
 )
 
 // Version is humd's version string.
@@ -37,6 +41,13 @@ type App struct {
 
 	ln    net.Listener
 	pprof *http.Server
+	// Threads and Senders are the SMS actor directories.
+	Threads *conversation.Directory
+	Senders *sender.Directory
+	// SandboxToken signs webhooks in sandbox mode (stored in Pebble).
+	SandboxToken string
+	// Sandbox is the sandbox carrier in sandbox mode.
+	Sandbox *sandbox.Carrier
 }
 
 // Options carry what tests and the bench harness swap out.
@@ -47,6 +58,12 @@ type Options struct {
 	StoreOptions storage.Options
 	// OnResponse is passed to the HTTP server (OpenAPI response validation).
 	OnResponse func(r *httpapi.Route, status int, contentType string, body []byte)
+	// Carrier replaces the carrier New would choose (the sandbox without
+	// Twilio credentials, else twilio-go).
+	Carrier sender.Carrier
+	// Model replaces the model New would choose (the local model without an
+	// OpenAI key, else openai-go).
+	Model ai.Model
 }
 
 // New opens the store, bootstraps an empty one, starts the actor system and
@@ -87,10 +104,14 @@ func (a *App) wire(o Options) error {
 		return err
 	}
 	a.Bootstrap = boot
+	sms, err := a.wireSMS(o, ten)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, Logger: a.log, OnResponse: o.OnResponse, Registry: reg},
-		httpapi.Deps{Tenancy: ten, Version: Version})
+		sms)
 	return nil
 }
 

@@ -22,17 +22,19 @@ const AdminKey = "hum_live_testadminkey0000000000000000"
 
 // Server is a humd started in-process on a loopback port.
 type Server struct {
-	T       testing.TB
-	App     *app.App
-	URL     string
-	Dir     string
-	Clock   *clock.Fake
-	client  *http.Client
-	mu      sync.Mutex
-	records []Response
-	stopped bool
-	cancel  context.CancelFunc
-	done    chan error
+	T   testing.TB
+	App *app.App
+	URL string
+	// PublicURL is HUMD_PUBLIC_URL, what webhook signatures cover.
+	PublicURL string
+	Dir       string
+	Clock     *clock.Fake
+	client    *http.Client
+	mu        sync.Mutex
+	records   []Response
+	stopped   bool
+	cancel    context.CancelFunc
+	done      chan error
 }
 
 // Response is what the server answered, recorded through the OnResponse hook.
@@ -81,6 +83,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	s.App = a
 	s.URL = "http://" + a.Addr()
+	s.PublicURL = cfg.PublicURL
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.done = make(chan error, 1)

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+
+	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/scheduler"
+	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/httpapi"
+)
+
+// sandboxToken is the auth token that signs /twilio/* webhooks in sandbox
+// mode: random on first start, kept in Pebble so signed test traffic keeps
+// working across restarts, and shown to admins by GET /api/sandbox.
+func sandboxToken(st storage.Store) (string, error) {
+	key := storage.Key("meta", "sandbox-token")
+	v, err := st.Get(key)
+	if err == nil {
+		return string(v), nil
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return "", err
+	}
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	tok := hex.EncodeToString(b[:])
+	batch := st.NewBatch()
+	batch.Set(key, []byte(tok))
+	return tok, batch.Commit(storage.Sync)
+}
+
+// wireSMS builds the SMS platform: carrier, sender and conversation actor
+// directories, the scheduler, and the HTTP dependencies they serve.
+func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
+	deps := httpapi.Deps{Tenancy: ten, Store: a.Store, Clock: a.Clock, PublicURL: a.cfg.PublicURL, Version: Version,
+		Sandbox: a.cfg.Sandbox(), TwilioAuthToken: a.cfg.TwilioAuthToken}
+	if deps.Sandbox {
+		tok, err := sandboxToken(a.Store)
+		if err != nil {
+			return deps, err
+		}
+		a.SandboxToken, deps.TwilioAuthToken = tok, tok
+	}
+	carrier := o.Carrier
+	if carrier == nil {
+		c, numbers, err := a.defaultCarrier()
+		if err != nil {
+			return deps, err
+		}
+		carrier, deps.Numbers = c, numbers
+	}
+	a.Senders = &sender.Directory{Root: a.System.Root, Config: sender.Config{Carrier: carrier, Clock: a.Clock, Store: a.Store, Logger: a.log}}
+	cd := &conversation.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Org: ten.Org, Hours: orgHours, Senders: a.Senders,
+		StatusCallbackURL: a.cfg.PublicURL + "/twilio/sms/status",
+		OwnNumber:         func(e164 string) bool { ok, _ := a.Store.Has(sms.KeyNumberE164(e164)); return ok }}
+	a.wireAI(o, cd)
+	a.Threads = conversation.NewDirectory(a.System.Root, cd)
+	deps.Threads, deps.Senders = a.Threads, a.Senders
+	if _, err := system.GetOrSpawn(a.System.Root, "scheduler", scheduler.Props(scheduler.Config{Store: a.Store, Clock: a.Clock,
+		Threads: a.Threads, Logger: a.log})); err != nil {
+		return deps, err
+	}
+	return deps, nil
+}
