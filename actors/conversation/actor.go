@@ -54,6 +54,8 @@ type Deps struct {
 	Knowledge func(orgID, query string, k int) (string, error)
 	// RunTimeout bounds one AI run (default 20s).
 	RunTimeout time.Duration
+
+	dir *Directory
 }
 
 func (d *Deps) defaults() {
@@ -92,6 +94,9 @@ type Actor struct {
 	run           *runState
 	recentInbound []inboundMark
 	runSeq        uint64
+
+	// received counts messages that came through the Directory, for passivation.
+	received uint64
 }
 
 // Props builds the actor of (org, number, contact).
@@ -101,8 +106,16 @@ func Props(d *Deps, orgID, numberID, e164 string) *actor.Props {
 	})
 }
 
-// Name is the actor's registry name.
-func Name(numberID, e164 string) string { return "conv/" + numberID + "/" + e164 }
+// viaDirectory reports whether a message is part of the public protocol,
+// which only arrives through the Directory (timers, tool calls and sender
+// results are the actor's own traffic).
+func viaDirectory(m any) bool {
+	switch m.(type) {
+	case *Inbound, *Send, *Open, *Status, *Get, *Read, *Close, *Reopen, *Patch, *FireScheduled, *CancelScheduled, *SnoozeDue:
+		return true
+	}
+	return false
+}
 
 // Receive is one type switch; handlers return (reply, error) and Receive
 // decides once what to do with them.
@@ -121,6 +134,9 @@ func (a *Actor) Receive(ctx actor.Context) {
 		reply any
 		err   error
 	)
+	if viaDirectory(ctx.Message()) {
+		a.received++
+	}
 	switch m := ctx.Message().(type) {
 	case *Inbound:
 		reply, err = a.onInbound(ctx, m)
@@ -217,7 +233,9 @@ func (a *Actor) onIdle(ctx actor.Context, m *idle) {
 	if m.gen != a.idleGen || len(a.inflight) > 0 || a.run != nil || len(a.pending) > 0 {
 		return
 	}
-	ctx.Poison(ctx.Self()) // after whatever is already queued
+	if a.d.dir != nil && a.d.dir.passivate(a.numberID, a.e164, ctx.Self(), a.received) {
+		ctx.Stop(ctx.Self())
+	}
 }
 
 func (a *Actor) number() (*sms.Number, error) { return sms.GetNumber(a.d.Store, a.orgID, a.numberID) }

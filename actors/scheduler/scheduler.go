@@ -106,10 +106,5 @@ func (a *Actor) tell(org, pair string, msg any) {
 	if !ok {
 		return
 	}
-	pid, err := a.cfg.Threads.PID(org, numberID, e164)
-	if err != nil {
-		a.cfg.Logger.Error("scheduler", "err", err)
-		return
-	}
-	a.cfg.Threads.Root.Send(pid, msg)
+	a.cfg.Threads.Tell(org, numberID, e164, msg)
 }

@@ -78,6 +78,17 @@ func (a *Actor) Receive(ctx actor.Context) {
 func (a *Actor) pump(ctx actor.Context) {
 	for len(a.queue) > 0 {
 		next := a.queue[0]
+		if !next.System {
+			// A text to someone who opted out while it waited spends no token.
+			if opted, err := sms.IsOptedOut(a.cfg.Store, next.OrgID, next.ContactE164); err == nil && opted {
+				a.queue[0] = nil
+				a.queue = a.queue[1:]
+				if next.ReplyTo != nil {
+					ctx.Send(next.ReplyTo, &Result{MessageID: next.MessageID, OptedOut: true})
+				}
+				continue
+			}
+		}
 		ok, wait := a.limiter.Allow(a.cfg.Clock.Now(), Segments(next.Outbound.Body))
 		if !ok {
 			if !a.armed {

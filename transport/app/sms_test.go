@@ -134,6 +134,7 @@ func TestStopWinsOverQueuedSends(t *testing.T) {
 	}
 	// The STOP confirmation itself goes out (system replies bypass opt-out).
 	s.WaitFor("stop confirmation", func() error {
+		s.Clock.Advance(1001 * time.Second)
 		for _, r := range s.App.Sandbox.Sent() {
 			if strings.Contains(r.Body, "unsubscribed") {
 				return nil
@@ -145,5 +146,29 @@ func TestStopWinsOverQueuedSends(t *testing.T) {
 	res := s.JSON("POST", "/api/sms/conversations/"+id+"/messages", adminKey, map[string]any{"body": "one more"}, 200)
 	if res["message"].(map[string]any)["status"] != "opted_out" {
 		t.Errorf("send after STOP = %v; want opted_out", res)
+	}
+}
+
+func TestIdleThreadsPassivateAndReload(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	s.AddNumber(ourNumber, 1)
+	inbound(t, s, "SM00000000000000000000000000000030", contact, "one")
+	if n := s.App.Threads.Live(); n != 1 {
+		t.Fatalf("live threads after inbound = %d; want 1", n)
+	}
+	s.WaitFor("passivated", func() error {
+		s.Clock.Advance(time.Minute)
+		if n := s.App.Threads.Live(); n != 0 {
+			return fmt.Errorf("%d live", n)
+		}
+		return nil
+	})
+	inbound(t, s, "SM00000000000000000000000000000031", contact, "two")
+	conv := onlyConversation(t, s)
+	if conv["unread_count"].(float64) != 2 {
+		t.Errorf("unread after reload = %v; want 2 (state came back from Pebble)", conv["unread_count"])
+	}
+	if msgs := s.Messages(conv["id"].(string)); len(msgs) != 2 || msgs[1]["body"] != "two" || msgs[1]["seq"].(float64) != 2 {
+		t.Errorf("messages after reload = %v", msgs)
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/asynkron/protoactor-go/actor"
-
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/phone"
@@ -21,12 +19,9 @@ import (
 // commit, normally well under a millisecond).
 const askTimeout = 10 * time.Second
 
-// askThread asks the actor of (number, contact), respawning it if it had
-// just passivated.
+// askThread asks the actor of (number, contact) through the directory.
 func askThread[T any](s *Server, orgID, numberID, e164 string, msg any) (T, error) {
-	return actorcall.AskRetry[T](s.deps.Threads.Root, func() (*actor.PID, error) {
-		return s.deps.Threads.PID(orgID, numberID, e164)
-	}, msg, askTimeout)
+	return actorcall.Await[T](s.deps.Threads.Request(orgID, numberID, e164, msg, askTimeout), msg)
 }
 
 // ConversationView is a thread as the API answers it.
