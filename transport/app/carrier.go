@@ -5,6 +5,7 @@ import (
 
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/storage/hours"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
@@ -37,4 +38,11 @@ func (a *App) defaultCarrier() (sender.Carrier, httpapi.NumberSource, error) {
 
 func (a *App) wireAI(o Options, d *conversation.Deps) {}
 
-func orgHours(org *tenancy.Org) (conversation.QuietHours, error) { return nil, nil }
+// orgHours parses an org's business hours for quiet hours (D-7, D-12).
+func orgHours(org *tenancy.Org) (conversation.QuietHours, error) {
+	bh, err := hours.Parse(org.BusinessHoursJSON)
+	if err != nil || bh == nil {
+		return nil, err
+	}
+	return bh, nil
+}

@@ -1,6 +1,13 @@
 package app
 
-import "encoding/json"
+import (
+	"encoding/json"
 
-// validateHours is replaced by storage/hours once it lands.
-func validateHours(raw json.RawMessage) error { return nil }
+	"github.com/humd/humd/storage/hours"
+)
+
+// validateHours checks an org's business_hours_json (D-12).
+func validateHours(raw json.RawMessage) error {
+	_, err := hours.Parse(raw)
+	return err
+}
