@@ -164,13 +164,13 @@ func (r *Repo) ChangeRole(orgID, userID string, body []byte) (*Member, error) {
 	if err := storage.DecodeStrict(body, &req); err != nil {
 		return nil, err
 	}
-	if !req.Role.Valid() {
-		return nil, storage.Invalid("role", "must be viewer, operator or admin")
-	}
 	defer r.lockOrg(orgID)()
 	m, err := r.membership(orgID, userID)
 	if err != nil {
 		return nil, err
+	}
+	if !req.Role.Valid() {
+		return nil, storage.Invalid("role", "must be viewer, operator or admin")
 	}
 	if m.Role == Admin && req.Role != Admin {
 		if err := r.ensureNotLastAdmin(orgID); err != nil {

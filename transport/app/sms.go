@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
@@ -40,7 +41,8 @@ func sandboxToken(st storage.Store) (string, error) {
 // wireSMS builds the SMS platform: carrier, sender and conversation actor
 // directories, the scheduler, and the HTTP dependencies they serve.
 func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
-	deps := httpapi.Deps{Tenancy: ten, Store: a.Store, Clock: a.Clock, PublicURL: a.cfg.PublicURL, Version: Version,
+	fl := &flows.Repo{Store: a.Store, Now: a.Clock.Now, Referenced: flowReferenced(a.Store)}
+	deps := httpapi.Deps{Tenancy: ten, Flows: fl, Store: a.Store, Clock: a.Clock, PublicURL: a.cfg.PublicURL, Version: Version,
 		Sandbox: a.cfg.Sandbox(), TwilioAuthToken: a.cfg.TwilioAuthToken}
 	if deps.Sandbox {
 		tok, err := sandboxToken(a.Store)
@@ -61,6 +63,14 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 	cd := &conversation.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Org: ten.Org, Hours: orgHours, Senders: a.Senders,
 		StatusCallbackURL: a.cfg.PublicURL + "/twilio/sms/status",
 		OwnNumber:         func(e164 string) bool { ok, _ := a.Store.Has(sms.KeyNumberE164(e164)); return ok }}
+	cd.Flow = aiFlow(fl)
+	deps.FlowChannel = func(org, id string) (string, error) {
+		f, err := fl.Get(org, id)
+		if err != nil {
+			return "", err
+		}
+		return f.Channel, nil
+	}
 	a.wireAI(o, cd)
 	a.Threads = conversation.NewDirectory(a.System.Root, cd)
 	deps.Threads, deps.Senders = a.Threads, a.Senders

@@ -10,12 +10,14 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/tenancy"
 )
 
 // Deps are the services the handlers call. transport/app wires the real ones.
 type Deps struct {
 	Tenancy *tenancy.Repo
+	Flows   *flows.Repo
 	Store   storage.Store
 	// Threads finds conversation actors; Senders finds sender actors.
 	Threads *conversation.Directory
@@ -229,5 +231,6 @@ func (s *Server) table() []*Route {
 	var all []*Route
 	all = append(all, s.coreRoutes()...)
 	all = append(all, s.smsRoutes()...)
+	all = append(all, s.flowRoutes()...)
 	return all
 }

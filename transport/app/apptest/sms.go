@@ -87,3 +87,13 @@ func Decode(v any, out any) error {
 	}
 	return nil
 }
+
+// PutNumber rewrites a number record (tests that assign flows directly).
+func (s *Server) PutNumber(n *sms.Number) {
+	s.T.Helper()
+	b := s.App.Store.NewBatch()
+	sms.PutNumber(b, n)
+	if err := b.Commit(storage.Sync); err != nil {
+		s.T.Fatal(err)
+	}
+}
