@@ -1,105 +1,49 @@
 package conversation
 
 import (
-	"hash/maphash"
-	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/system"
 )
 
-// Directory is the only way to reach a thread's actor. It spawns actors on
-// demand and is the other half of passivation: every message goes through
-// it and is counted, and an idle actor may stop only when it has received
-// everything the directory sent it. That closes the race in which a message
-// posted to a stopping actor would be lost (protoactor drops what is still in
-// a stopped actor's mailbox).
+// Directory is the only way to reach a thread's actor: it spawns actors on
+// demand and counts messages so an idle actor can passivate without losing
+// one (see system.Directory).
 type Directory struct {
-	Root   *actor.RootContext
-	Deps   *Deps
-	seed   maphash.Seed
-	shards [64]dirShard
-}
-
-type dirShard struct {
-	mu   sync.Mutex
-	live map[string]*liveThread
-}
-
-type liveThread struct {
-	pid  *actor.PID
-	sent uint64
+	Root *actor.RootContext
+	Deps *Deps
+	dir  *system.Directory
 }
 
 // NewDirectory fills Deps' defaults and answers a directory over them.
 func NewDirectory(root *actor.RootContext, d *Deps) *Directory {
 	d.defaults()
-	dir := &Directory{Root: root, Deps: d, seed: maphash.MakeSeed()}
-	for i := range dir.shards {
-		dir.shards[i].live = map[string]*liveThread{}
-	}
+	dir := &Directory{Root: root, Deps: d, dir: system.NewDirectory(root, "conv")}
 	d.dir = dir
 	return dir
 }
 
 func threadKey(numberID, e164 string) string { return numberID + "/" + e164 }
 
-func (d *Directory) shard(key string) *dirShard {
-	return &d.shards[maphash.String(d.seed, key)%uint64(len(d.shards))]
-}
-
-// with runs fn with the live actor of the thread (spawned if needed) while
-// holding its shard lock, and counts the message fn posts.
-func (d *Directory) with(orgID, numberID, e164 string, fn func(pid *actor.PID)) {
-	key := threadKey(numberID, e164)
-	sh := d.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	lt := sh.live[key]
-	if lt == nil {
-		pid := d.Root.SpawnPrefix(Props(d.Deps, orgID, numberID, e164), "conv/"+key+"/")
-		lt = &liveThread{pid: pid}
-		sh.live[key] = lt
-	}
-	lt.sent++
-	fn(lt.pid)
+func (d *Directory) props(orgID, numberID, e164 string) func() *actor.Props {
+	return func() *actor.Props { return Props(d.Deps, orgID, numberID, e164) }
 }
 
 // Tell posts msg to the thread's actor without waiting.
 func (d *Directory) Tell(orgID, numberID, e164 string, msg any) {
-	d.with(orgID, numberID, e164, func(pid *actor.PID) { d.Root.Send(pid, msg) })
+	d.dir.Tell(threadKey(numberID, e164), d.props(orgID, numberID, e164), msg)
 }
 
 // Request posts msg to the thread's actor and answers the future of its reply.
 func (d *Directory) Request(orgID, numberID, e164 string, msg any, timeout time.Duration) *actor.Future {
-	var f *actor.Future
-	d.with(orgID, numberID, e164, func(pid *actor.PID) { f = d.Root.RequestFuture(pid, msg, timeout) })
-	return f
+	return d.dir.Request(threadKey(numberID, e164), d.props(orgID, numberID, e164), msg, timeout)
 }
 
-// passivate removes the actor from the directory if it has received every
-// message sent to it; the caller then stops. Called from the actor's own
-// Receive; the shard lock is never held while waiting on an actor.
 func (d *Directory) passivate(numberID, e164 string, pid *actor.PID, received uint64) bool {
-	key := threadKey(numberID, e164)
-	sh := d.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	lt := sh.live[key]
-	if lt == nil || !lt.pid.Equal(pid) || lt.sent != received {
-		return false
-	}
-	delete(sh.live, key)
-	return true
+	return d.dir.Passivate(threadKey(numberID, e164), pid, received)
 }
 
-// Live counts the threads that have an actor now (for metrics and tests).
-func (d *Directory) Live() int {
-	n := 0
-	for i := range d.shards {
-		d.shards[i].mu.Lock()
-		n += len(d.shards[i].live)
-		d.shards[i].mu.Unlock()
-	}
-	return n
-}
+// Live counts the threads that have an actor now.
+func (d *Directory) Live() int { return d.dir.Live() }
