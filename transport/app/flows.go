@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 
+	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
@@ -45,5 +46,28 @@ func aiFlow(repo *flows.Repo) func(org, id string) (*conversation.AIFlow, error)
 			out.Model = c.Model
 		}
 		return out, nil
+	}
+}
+
+// agentOf finds a flow by its integer agent_id for the agent-session API.
+func agentOf(repo *flows.Repo) func(org string, agentID uint64) (*agentsession.Agent, error) {
+	return func(org string, agentID uint64) (*agentsession.Agent, error) {
+		f, err := repo.ByAgentID(org, agentID)
+		if err != nil {
+			return nil, err
+		}
+		return &agentsession.Agent{FlowID: f.ID, AgentID: f.AgentID, Name: f.Name, AvatarID: f.AvatarID, AvatarName: f.AvatarName,
+			AvatarURL: f.AvatarURL, VoiceID: f.VoiceID}, nil
+	}
+}
+
+// chatOf answers what an agent_chat reply needs from a flow.
+func chatOf(repo *flows.Repo) func(org, flowID string) (*agentsession.Chat, error) {
+	return func(org, flowID string) (*agentsession.Chat, error) {
+		f, err := repo.Get(org, flowID)
+		if err != nil {
+			return nil, err
+		}
+		return &agentsession.Chat{Instructions: f.SystemPrompt, Model: f.Model}, nil
 	}
 }

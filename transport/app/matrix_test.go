@@ -58,6 +58,7 @@ func TestOtherOrgGets404(t *testing.T) {
 	sched := s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey,
 		map[string]any{"body": "later", "send_at": "2026-12-01T10:00:00Z"}, 202)["message"].(map[string]any)["scheduled_message_id"].(string)
 	admin := s.JSON("GET", "/api/me", adminKey, nil, 200)["user"].(map[string]any)["id"].(string)
+	s.JSON("POST", "/api/v1/sessions", adminKey, map[string]any{"agent_id": 1}, 201)
 
 	ids := map[string]string{
 		"/api/flows/{id}": flow, "/api/flows/{id}/duplicate": flow,
@@ -71,6 +72,9 @@ func TestOtherOrgGets404(t *testing.T) {
 		id, ok := ids[r.Path]
 		if strings.HasPrefix(r.Path, "/api/sms/conversations/{id}") {
 			id, ok = conv, true
+		}
+		if strings.HasPrefix(r.Path, "/api/v1/sessions/{id}") {
+			id, ok = "1", true // org B has no session 1; org A does
 		}
 		if !ok {
 			for prefix, v := range extraIDs(s) {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 
+	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/scheduler"
 	"github.com/humd/humd/actors/sender"
@@ -72,6 +73,8 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		return f.Channel, nil
 	}
 	a.wireAI(o, cd)
+	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,
+		IdleLimit: a.cfg.AgentSessionIdle, Model: cd.Model, Agent: agentOf(fl), Chat: chatOf(fl)})
 	a.Threads = conversation.NewDirectory(a.System.Root, cd)
 	deps.Threads, deps.Senders = a.Threads, a.Senders
 	if _, err := system.GetOrSpawn(a.System.Root, "scheduler", scheduler.Props(scheduler.Config{Store: a.Store, Clock: a.Clock,

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
+	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
@@ -18,6 +19,7 @@ import (
 type Deps struct {
 	Tenancy *tenancy.Repo
 	Flows   *flows.Repo
+	Agents  *agentsession.Service
 	Store   storage.Store
 	// Threads finds conversation actors; Senders finds sender actors.
 	Threads *conversation.Directory
@@ -232,5 +234,6 @@ func (s *Server) table() []*Route {
 	all = append(all, s.coreRoutes()...)
 	all = append(all, s.smsRoutes()...)
 	all = append(all, s.flowRoutes()...)
+	all = append(all, s.agentSessionRoutes()...)
 	return all
 }
