@@ -17,6 +17,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/humd/humd/actors/addresssession"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/app"
 )
 
@@ -150,11 +152,37 @@ func pick(cond bool, a, b string) string {
 	return b
 }
 
+// importCmd loads the provider catalog into the data dir. It opens Pebble
+// itself, so run it while humd is stopped (Pebble locks its directory).
 func importCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("humd import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", envOr("HUMD_DATA", "./data"), "data directory (HUMD_DATA)")
 	if len(args) < 2 || args[0] != "providers" {
-		fmt.Fprintln(stderr, "usage: humd import providers FILE")
+		fmt.Fprintln(stderr, "usage: humd import providers [--data DIR] FILE")
 		return 2
 	}
-	fmt.Fprintln(stderr, "humd: import providers is not wired yet")
-	return 1
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "usage: humd import providers [--data DIR] FILE")
+		return 2
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(stderr, "humd:", err)
+		return 1
+	}
+	defer f.Close()
+	st, err := storage.Open(*data, storage.Options{})
+	if err != nil {
+		fmt.Fprintln(stderr, "humd:", err, "(is humd running? stop it first)")
+		return 1
+	}
+	defer st.Close()
+	n, err := addresssession.ImportProviders(st, f)
+	if err != nil {
+		fmt.Fprintln(stderr, "humd:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "imported %d providers into %s\n", n, *data)
+	return 0
 }

@@ -59,11 +59,12 @@ func TestOtherOrgGets404(t *testing.T) {
 		map[string]any{"body": "later", "send_at": "2026-12-01T10:00:00Z"}, 202)["message"].(map[string]any)["scheduled_message_id"].(string)
 	admin := s.JSON("GET", "/api/me", adminKey, nil, 200)["user"].(map[string]any)["id"].(string)
 	s.JSON("POST", "/api/v1/sessions", adminKey, map[string]any{"agent_id": 1}, 201)
+	token := s.JSON("POST", "/sessions", adminKey, map[string]any{"street1": "x", "zip": "10001"}, 201)["data"].(map[string]any)["session_token"].(string)
 
 	ids := map[string]string{
 		"/api/flows/{id}": flow, "/api/flows/{id}/duplicate": flow,
 		"/api/api-keys/{id}": key, "/api/team/invites/{id}": inv, "/api/team/{userId}": admin,
-		"/api/sms/scheduled/{id}": sched,
+		"/api/sms/scheduled/{id}": sched, "/sessions/{token}": token,
 	}
 	for _, r := range s.App.HTTP.Routes() {
 		if !strings.Contains(r.Path, "{") || r.Auth == httpapi.Public {

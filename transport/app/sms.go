@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 
+	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/scheduler"
@@ -73,6 +74,7 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		return f.Channel, nil
 	}
 	a.wireAI(o, cd)
+	deps.Address = addresssession.New(addresssession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log})
 	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,
 		IdleLimit: a.cfg.AgentSessionIdle, Model: cd.Model, Agent: agentOf(fl), Chat: chatOf(fl)})
 	a.Threads = conversation.NewDirectory(a.System.Root, cd)

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
+	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
@@ -20,6 +21,7 @@ type Deps struct {
 	Tenancy *tenancy.Repo
 	Flows   *flows.Repo
 	Agents  *agentsession.Service
+	Address *addresssession.Service
 	Store   storage.Store
 	// Threads finds conversation actors; Senders finds sender actors.
 	Threads *conversation.Directory
@@ -235,5 +237,6 @@ func (s *Server) table() []*Route {
 	all = append(all, s.smsRoutes()...)
 	all = append(all, s.flowRoutes()...)
 	all = append(all, s.agentSessionRoutes()...)
+	all = append(all, s.addressSessionRoutes()...)
 	return all
 }
