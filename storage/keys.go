@@ -26,9 +26,31 @@ import (
 //	asess/<token>                             -> address session record
 //	agsess/<org>/<U64 session_id>             -> agent session record
 //	agmsg/<org>/<U64 session_id>/<U64 seq>    -> agent session message
-//	provider/<zip5>/<provider>                -> provider catalog row (humd import providers)
+//	agsess-active/<org>/<U64 session_id>      -> U64 last activity (ms), only while active
+//	provider/<zip5 or *>/<provider>           -> provider catalog row (humd import providers)
+//	meta/sandbox-token                        -> webhook auth token in sandbox mode
 //
-// Later issues add their families here (conversations, messages, events, ...).
+// SMS platform (package storage/sms; written by the conversation actor unless noted):
+//
+//	number/<org>/<number>                     -> sms.Number (API)
+//	number-e164/<e164>                        -> "<org>/<number>"             inbound routing by To
+//	contact/<org>/<contact>                   -> sms.Contact (id derived from org+e164)
+//	contact-e164/<org>/<e164>                 -> contact id
+//	conv/<org>/<conv>                         -> sms.Conversation
+//	conv-pair/<number>/<e164>                 -> conv id                      the thread key
+//	conv-recent/<org>/<U64 inverted ns>/<conv> -> ""                          inbox order, newest first
+//	msg/<org>/<conv>/<U64 seq>                -> sms.Message
+//	msg-id/<org>/<msg>                        -> "<conv>/<U64 seq>"
+//	sid/<provider sid>                        -> sms.SIDRef                   dedupe and status routing
+//	sid-early/<provider sid>                  -> status that beat the carrier's answer
+//	optout/<org>/<e164>                       -> sms.OptOut
+//	block/<org>/<e164>                        -> sms.Block (API)
+//	sched/<org>/<sched>                       -> sms.Scheduled
+//	sched-due/<U64 unix ms>/<org>/<sched>     -> "<number>/<e164>"            only while pending
+//	sched-conv/<org>/<conv>/<sched>           -> ""                           only while pending
+//	snooze-due/<U64 unix ms>/<org>/<conv>     -> "<number>/<e164>"
+//	airun/<org>/<conv>/<U64 seq>              -> sms.Run
+//	event/<org>/<U64 seq>                     -> sms.Event                    the org's event log
 
 // Key joins segments with '/'.
 func Key(parts ...string) []byte {

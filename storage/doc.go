@@ -1,0 +1,20 @@
+// Package storage is humd's narrow persistence interface (Store) and its
+// Pebble v2 implementation. Everything humd keeps — orgs, keys, flows,
+// threads, messages, schedules, sessions, the event log — is a key-value
+// record under one of the key families documented in keys.go; a record and
+// the index entries that point at it are always written in one Batch.
+//
+// Durability: every change an API answer or a Twilio acknowledgement depends
+// on is committed with Sync. Pebble groups the fsyncs of concurrent Sync
+// commits, so many conversations committing at once share them. NoSync is
+// for writes that may be lost in a crash without breaking a promise (a
+// session's last-access time, counters ordered before a later Sync).
+//
+// The package also holds what every layer shares: the sentinel errors that
+// the HTTP edge maps to statuses (errors.go), strict JSON decoding
+// (jsondec.go), cursor pages (page.go) and sortable ids (ids.go).
+//
+// Concurrency: a Pebble store is safe for concurrent use; a Batch belongs to
+// one goroutine. Values returned by Get and passed to Scan callbacks are
+// copies the caller may keep.
+package storage
