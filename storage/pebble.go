@@ -94,6 +94,10 @@ func (p *Pebble) NewBatch() *Batch { return &Batch{b: p.db.NewBatch()} }
 // Scan implements Store.
 func (p *Pebble) Scan(prefix []byte, o ScanOptions, fn func(key, value []byte) (bool, error)) error {
 	lower, upper := bytes.Clone(prefix), PrefixEnd(prefix)
+	if len(lower) == 0 {
+		// Pebble's invariants builds (-race) index a non-nil empty bound.
+		lower = nil
+	}
 	if o.After != nil && !o.Reverse {
 		lower = append(bytes.Clone(o.After), 0)
 	}
@@ -167,8 +171,18 @@ func (p *Pebble) Close() error {
 // Batch is an atomic group of writes. Index entries go into the same batch as
 // the record they point at, so a crash never leaves one without the other.
 type Batch struct {
-	b   *pebble.Batch
-	err error
+	b      *pebble.Batch
+	err    error
+	closed bool
+}
+
+// release returns the pebble batch to its pool once; a second Close would
+// hand the same batch to two later users.
+func (b *Batch) release() {
+	if !b.closed {
+		b.closed = true
+		_ = b.b.Close()
+	}
 }
 
 // Set stores value at key.
@@ -199,9 +213,10 @@ func (b *Batch) Delete(key []byte) {
 func (b *Batch) Empty() bool { return b.b.Empty() }
 
 // Commit applies the batch atomically and releases it. A batch that recorded
-// an error is discarded whole.
+// an error is discarded whole. Discard after Commit is a no-op, so callers
+// may defer Discard.
 func (b *Batch) Commit(d Durability) error {
-	defer b.b.Close()
+	defer b.release()
 	if b.err != nil {
 		return b.err
 	}
@@ -216,7 +231,7 @@ func (b *Batch) Commit(d Durability) error {
 }
 
 // Discard releases a batch that will not be committed.
-func (b *Batch) Discard() { _ = b.b.Close() }
+func (b *Batch) Discard() { b.release() }
 
 type pebbleLogger struct{ l *slog.Logger }
 

@@ -31,19 +31,22 @@ type Capabilities struct {
 
 // Contact is a person the org talks to, unique per (org, e164).
 type Contact struct {
-	ID        string    `json:"id"`
-	OrgID     string    `json:"org_id"`
-	E164      string    `json:"e164"`
-	Name      string    `json:"name"`
-	FirstName string    `json:"first_name"`
-	LastName  string    `json:"last_name"`
-	Email     string    `json:"email"`
-	Notes     string    `json:"notes"`
-	Tags      []string  `json:"tags"`
-	Carrier   string    `json:"carrier,omitempty"`
-	LineType  string    `json:"line_type,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        string   `json:"id"`
+	OrgID     string   `json:"org_id"`
+	E164      string   `json:"e164"`
+	Name      string   `json:"name"`
+	FirstName string   `json:"first_name"`
+	LastName  string   `json:"last_name"`
+	Email     string   `json:"email"`
+	Notes     string   `json:"notes"`
+	Tags      []string `json:"tags"`
+	Carrier   string   `json:"carrier,omitempty"`
+	LineType  string   `json:"line_type,omitempty"`
+	// UserOverrides names identity fields a person edited; enrichment never
+	// overwrites them (SPEC 2.14).
+	UserOverrides []string  `json:"user_overrides,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Conversation statuses.

@@ -23,6 +23,7 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
+	"github.com/humd/humd/transport/twilio"
 )
 
 // Version is humd's version string.
@@ -48,6 +49,8 @@ type App struct {
 	SandboxToken string
 	// Sandbox is the sandbox carrier in sandbox mode.
 	Sandbox *sandbox.Carrier
+	// Twilio is the twilio-go client when Twilio credentials are set.
+	Twilio *twilio.Client
 }
 
 // Options carry what tests and the bench harness swap out.

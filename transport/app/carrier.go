@@ -1,25 +1,42 @@
 package app
 
 import (
-	"errors"
-
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage/hours"
+	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
+	"github.com/humd/humd/transport/twilio"
 )
 
 // sandboxNumbers lists the sandbox carrier's numbers as a NumberSource.
 type sandboxNumbers struct{ c *sandbox.Carrier }
 
-func (s sandboxNumbers) ProviderNumbers() ([]httpapi.ProviderNumber, string, error) {
-	var out []httpapi.ProviderNumber
+func (s sandboxNumbers) ProviderNumbers() ([]sms.ProviderNumber, string, error) {
+	var out []sms.ProviderNumber
 	for _, n := range s.c.Numbers() {
-		out = append(out, httpapi.ProviderNumber{SID: "PNsandbox" + n[1:], E164: n, FriendlyName: "Sandbox " + n, Voice: true, SMS: true, MMS: true})
+		out = append(out, sms.ProviderNumber{SID: "PNsandbox" + n[1:], E164: n, FriendlyName: "Sandbox " + n,
+			Capabilities: sms.Capabilities{Voice: true, SMS: true, MMS: true}})
 	}
 	return out, "sandbox", nil
+}
+
+// twilioNumbers lists the account's IncomingPhoneNumbers through twilio-go.
+type twilioNumbers struct{ c *twilio.Client }
+
+func (t twilioNumbers) ProviderNumbers() ([]sms.ProviderNumber, string, error) {
+	list, err := t.c.IncomingNumbers()
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]sms.ProviderNumber, 0, len(list))
+	for _, n := range list {
+		out = append(out, sms.ProviderNumber{SID: n.SID, E164: n.E164, FriendlyName: n.FriendlyName,
+			Capabilities: sms.Capabilities{Voice: n.Voice, SMS: n.SMS, MMS: n.MMS}})
+	}
+	return out, "twilio", nil
 }
 
 // defaultCarrier is the sandbox without Twilio credentials, else twilio-go.
@@ -33,7 +50,12 @@ func (a *App) defaultCarrier() (sender.Carrier, httpapi.NumberSource, error) {
 		a.Sandbox = sb
 		return sb, sandboxNumbers{sb}, nil
 	}
-	return nil, nil, errors.New("twilio carrier: not wired yet")
+	c, err := twilio.New(twilio.Config{AccountSID: a.cfg.TwilioAccountSID, AuthToken: a.cfg.TwilioAuthToken, APIBase: a.cfg.TwilioAPIBase})
+	if err != nil {
+		return nil, nil, err
+	}
+	a.Twilio = c
+	return c, twilioNumbers{c}, nil
 }
 
 func (a *App) wireAI(o Options, d *conversation.Deps) {}

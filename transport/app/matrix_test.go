@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/app/apptest"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -49,8 +50,11 @@ var pathParams = strings.NewReplacer("{id}", "x_1", "{userId}", "user_1", "{e164
 func TestOtherOrgGets404(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{})
 	_, keyB := provision(t, s, "Org B", "bob@example.com")
-	s.AddNumber(ourNumber, 1)
+	num := s.AddNumber(ourNumber, 1)
 	inbound(t, s, "SM00000000000000000000000000000060", contact, "hi")
+	blocked, optedOut := "+13175550177", "+13175550178"
+	s.JSON("POST", "/api/blocklist", adminKey, map[string]any{"e164": blocked}, 201)
+	s.JSON("POST", "/api/sms/opt-outs", adminKey, map[string]any{"e164": optedOut}, 201)
 	conv := onlyConversation(t, s)["id"].(string)
 	flow := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "A flow"}, 201)["id"].(string)
 	key := s.JSON("POST", "/api/api-keys", adminKey, map[string]any{"name": "k", "role": "viewer"}, 201)["id"].(string)
@@ -65,6 +69,8 @@ func TestOtherOrgGets404(t *testing.T) {
 		"/api/flows/{id}": flow, "/api/flows/{id}/duplicate": flow,
 		"/api/api-keys/{id}": key, "/api/team/invites/{id}": inv, "/api/team/{userId}": admin,
 		"/api/sms/scheduled/{id}": sched, "/sessions/{token}": token,
+		"/api/numbers/{id}": num.ID, "/api/contacts/{id}": sms.ContactID(s.OrgID(), contact),
+		"/api/blocklist/{e164}": blocked, "/api/sms/opt-outs/{e164}": optedOut,
 	}
 	for _, r := range s.App.HTTP.Routes() {
 		if !strings.Contains(r.Path, "{") || r.Auth == httpapi.Public {
@@ -97,6 +103,11 @@ func TestOtherOrgGets404(t *testing.T) {
 	// And org A still has all of it.
 	s.JSON("GET", "/api/flows/"+flow, adminKey, nil, 200)
 	s.JSON("GET", "/api/sms/conversations/"+conv, adminKey, nil, 200)
+	s.JSON("GET", "/api/numbers/"+num.ID, adminKey, nil, 200)
+	s.JSON("GET", "/api/contacts/"+sms.ContactID(s.OrgID(), contact), adminKey, nil, 200)
+	if st, _ := s.Do("DELETE", "/api/blocklist/%2B13175550177", adminKey, nil); st != 204 {
+		t.Errorf("org A unblock = %d; want 204", st)
+	}
 }
 
 // extraIDs lists org-A objects of routes added by later packages (filled as

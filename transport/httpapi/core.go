@@ -13,6 +13,7 @@ import (
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
+	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 )
 
@@ -43,20 +44,10 @@ type Deps struct {
 	Version string
 }
 
-// ProviderNumber is one number at the carrier.
-type ProviderNumber struct {
-	SID          string
-	E164         string
-	FriendlyName string
-	Voice        bool
-	SMS          bool
-	MMS          bool
-}
-
 // NumberSource lists the carrier's numbers (twilio-go IncomingPhoneNumbers,
 // or the sandbox's).
 type NumberSource interface {
-	ProviderNumbers() ([]ProviderNumber, string, error) // numbers, provider name
+	ProviderNumbers() ([]sms.ProviderNumber, string, error) // numbers, provider name
 }
 
 var componentSchemas = map[string]any{
@@ -235,6 +226,7 @@ func (s *Server) table() []*Route {
 	var all []*Route
 	all = append(all, s.coreRoutes()...)
 	all = append(all, s.smsRoutes()...)
+	all = append(all, s.smsAdminRoutes()...)
 	all = append(all, s.flowRoutes()...)
 	all = append(all, s.agentSessionRoutes()...)
 	all = append(all, s.addressSessionRoutes()...)

@@ -1,0 +1,206 @@
+package sms
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/phone"
+)
+
+// contactFields is the editable part of a contact; pointers mark presence.
+type contactFields struct {
+	Name      *string  `json:"name"`
+	FirstName *string  `json:"first_name"`
+	LastName  *string  `json:"last_name"`
+	Email     *string  `json:"email"`
+	Notes     *string  `json:"notes"`
+	Tags      []string `json:"tags"`
+}
+
+// apply validates f and copies the given fields onto c, noting which
+// identity fields a person set (they win over CRM and Lookup data, 2.14).
+func (f *contactFields) apply(c *Contact, raw map[string]json.RawMessage, v *storage.ValidationError) {
+	text := func(field string, src *string, dst *string, max int) {
+		if _, ok := raw[field]; !ok {
+			return
+		}
+		val := ""
+		if src != nil {
+			val = strings.TrimSpace(*src)
+		}
+		if len([]rune(val)) > max {
+			v.Addf(field, "must be at most %d characters", max)
+			return
+		}
+		*dst = val
+		if field != "notes" && !slices.Contains(c.UserOverrides, field) {
+			c.UserOverrides = append(c.UserOverrides, field)
+		}
+	}
+	text("name", f.Name, &c.Name, 200)
+	text("first_name", f.FirstName, &c.FirstName, 100)
+	text("last_name", f.LastName, &c.LastName, 100)
+	text("email", f.Email, &c.Email, 254)
+	text("notes", f.Notes, &c.Notes, 5000)
+	if c.Email != "" {
+		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+			v.Add("email", "must be an email address")
+		}
+	}
+	if _, ok := raw["tags"]; ok {
+		c.Tags = cleanTags(f.Tags, v)
+	}
+	if c.Name == "" && (c.FirstName != "" || c.LastName != "") {
+		c.Name = strings.TrimSpace(c.FirstName + " " + c.LastName)
+	}
+}
+
+// cleanTags trims tags and drops case-insensitive duplicates.
+func cleanTags(in []string, v *storage.ValidationError) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, t := range in {
+		t = strings.TrimSpace(t)
+		if t == "" || len([]rune(t)) > 50 {
+			v.Add("tags", "each tag must be 1-50 characters")
+			continue
+		}
+		if k := strings.ToLower(t); !seen[k] {
+			seen[k] = true
+			out = append(out, t)
+		}
+	}
+	if len(out) > 50 {
+		v.Add("tags", "at most 50 tags")
+	}
+	return out
+}
+
+func decodeContactBody(body []byte, extra any) (*contactFields, map[string]json.RawMessage, error) {
+	var f contactFields
+	if err := storage.DecodeStrict(body, extra); err != nil {
+		return nil, nil, err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, nil, storage.Invalid("body", "must be a JSON object")
+	}
+	if err := json.Unmarshal(body, &f); err != nil {
+		return nil, nil, storage.Invalid("body", err.Error())
+	}
+	return &f, raw, nil
+}
+
+// CreateContact adds a contact; one per (org, e164), 409 otherwise.
+func CreateContact(s storage.Store, org string, body []byte, now time.Time) (*Contact, error) {
+	var req struct {
+		E164 string `json:"e164"`
+		contactFields
+	}
+	f, raw, err := decodeContactBody(body, &req)
+	if err != nil {
+		return nil, err
+	}
+	v := &storage.ValidationError{}
+	phone.Check(v, "e164", req.E164)
+	c := &Contact{ID: ContactID(org, req.E164), OrgID: org, E164: req.E164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
+	f.apply(c, raw, v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	defer lockNumber(org + "|" + req.E164)()
+	if ok, err := s.Has(KeyContact(org, c.ID)); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, storage.Conflict("contact_exists", "a contact with this phone number already exists")
+	}
+	b := s.NewBatch()
+	PutContact(b, c)
+	return c, b.Commit(storage.Sync)
+}
+
+// PatchContact edits a contact's identity, notes and tags; e164 is fixed.
+func PatchContact(s storage.Store, org, id string, body []byte, now time.Time) (*Contact, error) {
+	var req contactFields
+	f, raw, err := decodeContactBody(body, &req)
+	if err != nil {
+		return nil, err
+	}
+	c, err := GetContact(s, org, id)
+	if err != nil {
+		return nil, err
+	}
+	defer lockNumber(org + "|" + c.E164)()
+	if c, err = GetContact(s, org, id); err != nil {
+		return nil, err
+	}
+	v := &storage.ValidationError{}
+	f.apply(c, raw, v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = now
+	b := s.NewBatch()
+	PutContact(b, c)
+	return c, b.Commit(storage.Sync)
+}
+
+// DeleteContact removes a contact and its index. Threads keep the phone
+// number; the next inbound text creates a fresh contact.
+func DeleteContact(s storage.Store, org, id string) error {
+	c, err := GetContact(s, org, id)
+	if err != nil {
+		return err
+	}
+	defer lockNumber(org + "|" + c.E164)()
+	b := s.NewBatch()
+	b.Delete(KeyContact(org, id))
+	b.Delete(KeyContactE164(org, c.E164))
+	return b.Commit(storage.Sync)
+}
+
+// ContactFilter narrows ListContacts.
+type ContactFilter struct {
+	Q     string // name, email or phone substring, case-insensitive
+	Phone string // digits the E.164 contains
+	Tag   string // case-insensitive tag
+}
+
+// ListContacts pages the org's contacts matching f.
+func ListContacts(s storage.Store, org string, f ContactFilter, page storage.PageRequest) ([]*Contact, string, error) {
+	q := strings.ToLower(strings.TrimSpace(f.Q))
+	digits := onlyDigits(f.Phone)
+	return storage.ListPage(s, PrefixContacts(org), page, func(_, v []byte) (*Contact, bool, error) {
+		c, err := decode[Contact](v)
+		if err != nil {
+			return nil, false, fmt.Errorf("sms: contact: %w", err)
+		}
+		if digits != "" && !strings.Contains(c.E164, digits) {
+			return c, false, nil
+		}
+		if f.Tag != "" && !slices.ContainsFunc(c.Tags, func(t string) bool { return strings.EqualFold(t, f.Tag) }) {
+			return c, false, nil
+		}
+		if q != "" {
+			hay := strings.ToLower(strings.Join([]string{c.Name, c.FirstName, c.LastName, c.Email, c.E164}, " "))
+			if !strings.Contains(hay, q) && (onlyDigits(q) == "" || !strings.Contains(c.E164, onlyDigits(q))) {
+				return c, false, nil
+			}
+		}
+		return c, true, nil
+	})
+}
+
+func onlyDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}

@@ -1,0 +1,123 @@
+package sms
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/phone"
+)
+
+// listBody is the body of POST /api/blocklist and POST /api/sms/opt-outs.
+type listBody struct {
+	E164   string `json:"e164"`
+	Reason string `json:"reason"`
+}
+
+func decodeListBody(body []byte) (*listBody, error) {
+	var req listBody
+	if err := storage.DecodeStrict(body, &req); err != nil {
+		return nil, err
+	}
+	v := &storage.ValidationError{}
+	phone.Check(v, "e164", req.E164)
+	if len([]rune(req.Reason)) > 500 {
+		v.Add("reason", "must be at most 500 characters")
+	}
+	return &req, v.Err()
+}
+
+// AddBlock blocks a number for the org; 409 when it already is.
+func AddBlock(s storage.Store, org string, body []byte, now time.Time) (*Block, error) {
+	req, err := decodeListBody(body)
+	if err != nil {
+		return nil, err
+	}
+	defer lockNumber("block|" + org + "|" + req.E164)()
+	if ok, err := s.Has(KeyBlock(org, req.E164)); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, storage.Conflict("already_blocked", "this number is already on the blocklist")
+	}
+	bl := &Block{OrgID: org, E164: req.E164, Reason: req.Reason, CreatedAt: now}
+	b := s.NewBatch()
+	b.SetJSON(KeyBlock(org, req.E164), bl)
+	return bl, b.Commit(storage.Sync)
+}
+
+// RemoveBlock unblocks a number; ErrNotFound when it was not blocked.
+func RemoveBlock(s storage.Store, org, e164 string) error {
+	defer lockNumber("block|" + org + "|" + e164)()
+	if ok, err := s.Has(KeyBlock(org, e164)); err != nil {
+		return err
+	} else if !ok {
+		return storage.ErrNotFound
+	}
+	b := s.NewBatch()
+	b.Delete(KeyBlock(org, e164))
+	return b.Commit(storage.Sync)
+}
+
+// ListBlocks pages the blocklist.
+func ListBlocks(s storage.Store, org string, page storage.PageRequest) ([]*Block, string, error) {
+	return storage.ListPage(s, PrefixBlocks(org), page, func(_, v []byte) (*Block, bool, error) {
+		b, err := decode[Block](v)
+		return b, err == nil, err
+	})
+}
+
+// AddOptOut records an API opt-out and fires sms.opt_out in the same batch.
+// Re-adding changes nothing and answers created=false (HTTP 200).
+func AddOptOut(s storage.Store, org string, body []byte, source string, now time.Time) (o *OptOut, created bool, err error) {
+	req, err := decodeListBody(body)
+	if err != nil {
+		return nil, false, err
+	}
+	defer lockNumber("optout|" + org + "|" + req.E164)()
+	var old OptOut
+	switch err := storage.GetJSON(s, KeyOptOut(org, req.E164), &old); {
+	case err == nil:
+		return &old, false, nil
+	case !errors.Is(err, storage.ErrNotFound):
+		return nil, false, err
+	}
+	o = &OptOut{OrgID: org, E164: req.E164, Source: source, Reason: req.Reason, CreatedAt: now}
+	b := s.NewBatch()
+	defer b.Discard()
+	b.SetJSON(KeyOptOut(org, req.E164), o)
+	if _, err := AppendEvent(s, b, org, EvOptOut, now, map[string]any{"e164": o.E164, "source": source}); err != nil {
+		return nil, false, err
+	}
+	return o, true, b.Commit(storage.Sync)
+}
+
+// RemoveOptOut lifts an opt-out and fires sms.opt_in; ErrNotFound when the
+// number was not opted out.
+func RemoveOptOut(s storage.Store, org, e164, source string, now time.Time) error {
+	defer lockNumber("optout|" + org + "|" + e164)()
+	if ok, err := s.Has(KeyOptOut(org, e164)); err != nil {
+		return err
+	} else if !ok {
+		return storage.ErrNotFound
+	}
+	b := s.NewBatch()
+	defer b.Discard()
+	b.Delete(KeyOptOut(org, e164))
+	if _, err := AppendEvent(s, b, org, EvOptIn, now, map[string]any{"e164": e164, "source": source}); err != nil {
+		return err
+	}
+	return b.Commit(storage.Sync)
+}
+
+// ListOptOuts pages the org's opt-outs; q filters by digits of the number.
+func ListOptOuts(s storage.Store, org, q string, page storage.PageRequest) ([]*OptOut, string, error) {
+	digits := onlyDigits(q)
+	return storage.ListPage(s, PrefixOptOuts(org), page, func(_, v []byte) (*OptOut, bool, error) {
+		o, err := decode[OptOut](v)
+		if err != nil {
+			return nil, false, err
+		}
+		return o, digits == "" || strings.Contains(o.E164, digits), nil
+	})
+}

@@ -1,0 +1,251 @@
+package sms
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/phone"
+)
+
+// DefaultMPS is a new number's sending rate: one segment per second, a US
+// long code's carrier limit.
+const DefaultMPS = 1.0
+
+// MaxMPS caps a number's rate; Twilio's short codes top out near here.
+const MaxMPS = 500.0
+
+// numberLocks serialise registration and patching per E.164, so two
+// concurrent registrations cannot both pass the uniqueness check.
+var numberLocks [64]sync.Mutex
+
+func lockNumber(e164 string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(e164))
+	m := &numberLocks[h.Sum32()%uint32(len(numberLocks))]
+	m.Lock()
+	return m.Unlock
+}
+
+// ProviderNumber is one number in the carrier's inventory.
+type ProviderNumber struct {
+	SID          string
+	E164         string
+	FriendlyName string
+	Capabilities Capabilities
+}
+
+// RegisterNumber adds an existing provider number to the org. An E.164 is
+// owned by at most one org, since inbound webhooks are routed by To alone.
+func RegisterNumber(s storage.Store, org, e164, friendly, provider string, now time.Time) (*Number, error) {
+	v := &storage.ValidationError{}
+	phone.Check(v, "e164", e164)
+	if len([]rune(friendly)) > 120 {
+		v.Add("friendly_name", "must be at most 120 characters")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	defer lockNumber(e164)()
+	if ok, err := s.Has(KeyNumberE164(e164)); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, storage.Conflict("number_exists", "this number is already registered")
+	}
+	if friendly == "" {
+		friendly = e164
+	}
+	n := &Number{ID: storage.NewID("num"), OrgID: org, E164: e164, FriendlyName: friendly, MPS: DefaultMPS,
+		Capabilities: Capabilities{Voice: true, SMS: true, MMS: true}, Provider: provider, CreatedAt: now, UpdatedAt: now}
+	b := s.NewBatch()
+	PutNumber(b, n)
+	return n, b.Commit(storage.Sync)
+}
+
+// ListNumbers pages the org's numbers.
+func ListNumbers(s storage.Store, org string, page storage.PageRequest) ([]*Number, string, error) {
+	return storage.ListPage(s, PrefixNumbers(org), page, func(_, v []byte) (*Number, bool, error) {
+		n, err := decode[Number](v)
+		return n, err == nil, err
+	})
+}
+
+// FlowChannelFunc answers a flow's channel, or storage.ErrNotFound.
+type FlowChannelFunc func(org, flowID string) (string, error)
+
+// PatchNumber applies a PATCH body (SPEC 1.5): friendly_name, flow_id,
+// sms_flow_id, sms_enabled, mps. Setting sms_flow_id turns SMS on unless the
+// body says otherwise.
+func PatchNumber(s storage.Store, org, id string, body []byte, channel FlowChannelFunc, now time.Time) (*Number, error) {
+	var raw map[string]json.RawMessage
+	var req struct {
+		FriendlyName *string  `json:"friendly_name"`
+		FlowID       *string  `json:"flow_id"`
+		SMSFlowID    *string  `json:"sms_flow_id"`
+		SMSEnabled   *bool    `json:"sms_enabled"`
+		MPS          *float64 `json:"mps"`
+	}
+	if err := storage.DecodeStrict(body, &req); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, storage.Invalid("body", "must be a JSON object")
+	}
+	n, err := GetNumber(s, org, id)
+	if err != nil {
+		return nil, err
+	}
+	defer lockNumber(n.E164)()
+	if n, err = GetNumber(s, org, id); err != nil {
+		return nil, err
+	}
+	v := &storage.ValidationError{}
+	if _, ok := raw["friendly_name"]; ok {
+		switch {
+		case req.FriendlyName == nil || strings.TrimSpace(*req.FriendlyName) == "":
+			v.Add("friendly_name", "must be a non-empty string")
+		case len([]rune(*req.FriendlyName)) > 120:
+			v.Add("friendly_name", "must be at most 120 characters")
+		default:
+			n.FriendlyName = strings.TrimSpace(*req.FriendlyName)
+		}
+	}
+	setFlow := func(field, want string, dst **string, val *string) {
+		if _, ok := raw[field]; !ok {
+			return
+		}
+		if val == nil || *val == "" {
+			*dst = nil
+			return
+		}
+		ch, err := channel(org, *val)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			v.Add(field, "no such flow in this organization")
+		case err != nil:
+			v.Add(field, "cannot be checked: "+err.Error())
+		case ch != want:
+			v.Addf(field, "must be a flow with channel=%s", want)
+		default:
+			id := *val
+			*dst = &id
+		}
+	}
+	setFlow("flow_id", "voice", &n.FlowID, req.FlowID)
+	setFlow("sms_flow_id", "sms", &n.SMSFlowID, req.SMSFlowID)
+	if req.SMSEnabled != nil {
+		n.SMSEnabled = *req.SMSEnabled
+	} else if req.SMSFlowID != nil && *req.SMSFlowID != "" {
+		n.SMSEnabled = true
+	}
+	if n.SMSEnabled && !n.Capabilities.SMS && (req.SMSEnabled != nil || req.SMSFlowID != nil) {
+		v.Add("sms_enabled", "this number has no SMS capability")
+	}
+	if _, ok := raw["mps"]; ok {
+		if req.MPS == nil || *req.MPS <= 0 || *req.MPS > MaxMPS {
+			v.Addf("mps", "must be a number of segments per second in (0, %g]", MaxMPS)
+		} else {
+			n.MPS = *req.MPS
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	n.UpdatedAt = now
+	b := s.NewBatch()
+	PutNumber(b, n)
+	return n, b.Commit(storage.Sync)
+}
+
+// SyncResult reports what a sync changed.
+type SyncResult struct {
+	Added     []*Number `json:"added"`
+	Updated   []*Number `json:"updated"`
+	Unchanged int       `json:"unchanged"`
+	// Elsewhere are provider numbers another org already registered.
+	Elsewhere []string `json:"elsewhere"`
+	// Missing are the org's numbers the provider no longer lists; they are
+	// kept, since a number may be mid-port.
+	Missing []string `json:"missing"`
+}
+
+// SyncNumbers refreshes the org's inventory from the provider: unknown
+// numbers are added (SMS off until a flow is assigned), known ones get the
+// provider's capabilities and SID.
+func SyncNumbers(s storage.Store, org, provider string, list []ProviderNumber, now time.Time) (*SyncResult, error) {
+	res := &SyncResult{Added: []*Number{}, Updated: []*Number{}, Elsewhere: []string{}, Missing: []string{}}
+	seen := map[string]bool{}
+	for _, p := range list {
+		if !phone.Valid(p.E164) || seen[p.E164] {
+			continue
+		}
+		seen[p.E164] = true
+		if err := syncOne(s, org, provider, p, now, res); err != nil {
+			return nil, err
+		}
+	}
+	err := s.Scan(PrefixNumbers(org), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		n, err := decode[Number](v)
+		if err == nil && !seen[n.E164] {
+			res.Missing = append(res.Missing, n.E164)
+		}
+		return true, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func syncOne(s storage.Store, org, provider string, p ProviderNumber, now time.Time, res *SyncResult) error {
+	defer lockNumber(p.E164)()
+	ref, err := s.Get(KeyNumberE164(p.E164))
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		friendly := p.FriendlyName
+		if friendly == "" {
+			friendly = p.E164
+		}
+		n := &Number{ID: storage.NewID("num"), OrgID: org, E164: p.E164, FriendlyName: friendly, MPS: DefaultMPS,
+			Capabilities: p.Capabilities, Provider: provider, ProviderSID: p.SID, CreatedAt: now, UpdatedAt: now}
+		b := s.NewBatch()
+		PutNumber(b, n)
+		if err := b.Commit(storage.Sync); err != nil {
+			return err
+		}
+		res.Added = append(res.Added, n)
+		return nil
+	case err != nil:
+		return err
+	}
+	owner, id, _ := bytes.Cut(ref, []byte("/"))
+	if string(owner) != org {
+		res.Elsewhere = append(res.Elsewhere, p.E164)
+		return nil
+	}
+	n, err := GetNumber(s, org, string(id))
+	if err != nil {
+		return fmt.Errorf("sms: sync %s: %w", p.E164, err)
+	}
+	if n.Capabilities == p.Capabilities && n.ProviderSID == p.SID && n.Provider == provider {
+		res.Unchanged++
+		return nil
+	}
+	n.Capabilities, n.ProviderSID, n.Provider, n.UpdatedAt = p.Capabilities, p.SID, provider, now
+	if !n.Capabilities.SMS {
+		n.SMSEnabled = false
+	}
+	b := s.NewBatch()
+	PutNumber(b, n)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	res.Updated = append(res.Updated, n)
+	return nil
+}
