@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -23,6 +24,12 @@ type Options struct {
 	MemTableBytes uint64
 	// Logger receives Pebble's own log lines at debug level; nil silences them.
 	Logger *slog.Logger
+	// OnFatal handles an error Pebble cannot recover from, such as a failed
+	// WAL fsync. The default logs and exits the process: by then Pebble has
+	// applied the batch in memory, so carrying on (an actor supervisor
+	// recovering the panic) could acknowledge a write that is not durable.
+	// Tests that inject faults set it to panic.
+	OnFatal func(msg string)
 }
 
 // Pebble is the Store backed by cockroachdb/pebble v2.
@@ -48,7 +55,7 @@ func Open(dir string, o Options) (*Pebble, error) {
 		CacheSize:          o.CacheBytes,
 		MemTableSize:       o.MemTableBytes,
 		FS:                 o.FS,
-		Logger:             pebbleLogger{o.Logger},
+		Logger:             pebbleLogger{l: o.Logger, fatal: o.OnFatal},
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
@@ -233,7 +240,10 @@ func (b *Batch) Commit(d Durability) error {
 // Discard releases a batch that will not be committed.
 func (b *Batch) Discard() { b.release() }
 
-type pebbleLogger struct{ l *slog.Logger }
+type pebbleLogger struct {
+	l     *slog.Logger
+	fatal func(msg string)
+}
 
 func (l pebbleLogger) Infof(format string, args ...any) {
 	if l.l != nil {
@@ -248,5 +258,15 @@ func (l pebbleLogger) Errorf(format string, args ...any) {
 }
 
 func (l pebbleLogger) Fatalf(format string, args ...any) {
-	panic(fmt.Sprintf("pebble: "+format, args...))
+	msg := fmt.Sprintf(format, args...)
+	if l.fatal != nil {
+		l.fatal(msg)
+		return
+	}
+	lg := l.l
+	if lg == nil {
+		lg = slog.Default()
+	}
+	lg.Error("storage: fatal, exiting: "+msg, "component", "pebble")
+	os.Exit(1)
 }

@@ -1,38 +1,17 @@
 package apptest
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base64"
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
+
+	"github.com/humd/humd/transport/twilio"
 )
 
-// SignTwilio computes X-Twilio-Signature the way Twilio does: HMAC-SHA1 with
-// the auth token over the full URL followed by every POST parameter, sorted
-// by name, as name+value; base64. (This is the fake-Twilio side of the
-// protocol; humd checks it with twilio-go's validator.)
-func SignTwilio(token, fullURL string, form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k := range form {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteString(fullURL)
-	for _, k := range keys {
-		for _, v := range form[k] {
-			b.WriteString(k)
-			b.WriteString(v)
-		}
-	}
-	mac := hmac.New(sha1.New, []byte(token))
-	mac.Write([]byte(b.String()))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
+// SignTwilio computes X-Twilio-Signature as Twilio does (the fake-Twilio
+// side of the protocol; humd checks it with twilio-go's validator).
+func SignTwilio(token, fullURL string, form url.Values) string { return twilio.Sign(token, fullURL, form) }
 
 // PostTwilio posts a signed Twilio webhook (path like /twilio/sms) signed
 // with token over the server's public URL; sig overrides the signature when

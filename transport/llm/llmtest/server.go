@@ -1,0 +1,281 @@
+// Package llmtest is a loopback fake of OpenAI's Responses API (POST
+// /v1/responses) so tests drive the real openai-go client end to end: point
+// llm.Config.BaseURL at Server.BaseURL, queue answers with ReplyText,
+// ReplyToolCall, FailNext and Hang, and read back what the client sent with
+// Requests.
+//
+// Concurrency: a Server is safe for concurrent use; the script and the
+// request log are guarded by one mutex. Answers are taken from the script in
+// arrival order.
+package llmtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// DefaultText is answered when the script is empty.
+const DefaultText = "ok"
+
+// Call is one function call a scripted answer makes.
+type Call struct {
+	Name      string
+	Arguments string // JSON
+}
+
+// Request is one decoded POST /v1/responses body.
+type Request struct {
+	Model        string
+	Instructions string
+	Input        []InputItem
+	Tools        []Tool
+	// ParallelToolCalls and Store are nil when the client left them out.
+	ParallelToolCalls *bool
+	Store             *bool
+	// ToolChoice is the mode ("none", "auto", "required") or the raw JSON of
+	// an object choice; "" when absent.
+	ToolChoice string
+	Raw        []byte
+}
+
+// InputItem is one element of the request's input list, flattened.
+type InputItem struct {
+	Type    string // message | function_call | function_call_output
+	Role    string // messages only
+	Content string // message text (input_text/output_text parts joined)
+	// Function calls and their outputs.
+	ID        string
+	CallID    string
+	Name      string
+	Arguments string
+	Output    string
+}
+
+// Tool is one tool definition the client sent.
+type Tool struct {
+	Type        string
+	Name        string
+	Description string
+	Strict      *bool
+	Parameters  map[string]any
+}
+
+type stepKind int
+
+const (
+	stepText stepKind = iota
+	stepCalls
+	stepFail
+	stepHang
+)
+
+type step struct {
+	kind   stepKind
+	text   string
+	calls  []Call
+	status int
+	msg    string
+}
+
+// Server is the fake. Its zero value is not usable; call Start.
+type Server struct {
+	// URL is the httptest server's root, e.g. http://127.0.0.1:port.
+	URL string
+
+	srv  *httptest.Server
+	quit chan struct{}
+
+	mu     sync.Mutex
+	script []step
+	reqs   []Request
+	model  string
+	seq    int
+}
+
+// Start runs a fake on loopback, closed when the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	s := &Server{quit: make(chan struct{})}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/responses", s.responses)
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
+	t.Cleanup(func() {
+		// Release hung handlers first: httptest's Close waits for them.
+		close(s.quit)
+		s.srv.Close()
+	})
+	return s
+}
+
+// BaseURL is what to hand openai-go (option.WithBaseURL): the client joins
+// "responses" onto it, so requests land on /v1/responses.
+func (s *Server) BaseURL() string { return s.URL + "/v1/" }
+
+// ReplyText queues a completed answer whose output is one assistant message.
+func (s *Server) ReplyText(text string) { s.push(step{kind: stepText, text: text}) }
+
+// ReplyToolCall queues an answer that is one function call.
+func (s *Server) ReplyToolCall(name, argsJSON string) {
+	s.ReplyToolCalls(Call{Name: name, Arguments: argsJSON})
+}
+
+// ReplyToolCalls queues one answer holding several function calls, in order.
+func (s *Server) ReplyToolCalls(calls ...Call) {
+	s.push(step{kind: stepCalls, calls: append([]Call(nil), calls...)})
+}
+
+// FailNext queues an API error answer with status and message. It carries
+// retry-after-ms: 0, so openai-go retries at once instead of backing off.
+func (s *Server) FailNext(status int, msg string) {
+	s.push(step{kind: stepFail, status: status, msg: msg})
+}
+
+// Hang queues an answer that never comes: the handler waits until the client
+// gives up or the server closes.
+func (s *Server) Hang() { s.push(step{kind: stepHang}) }
+
+// ReportModel makes answers report model instead of echoing the request's.
+func (s *Server) ReportModel(model string) {
+	s.mu.Lock()
+	s.model = model
+	s.mu.Unlock()
+}
+
+// Requests answers a copy of every request received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.reqs...)
+}
+
+func (s *Server) push(st step) {
+	s.mu.Lock()
+	s.script = append(s.script, st)
+	s.mu.Unlock()
+}
+
+func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "unreadable body")
+		return
+	}
+	req, err := decodeRequest(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
+		return
+	}
+
+	s.mu.Lock()
+	s.reqs = append(s.reqs, req)
+	st := step{kind: stepText, text: DefaultText}
+	if len(s.script) > 0 {
+		st, s.script = s.script[0], s.script[1:]
+	}
+	s.seq++
+	seq := s.seq
+	model := s.model
+	s.mu.Unlock()
+	if model == "" {
+		model = req.Model
+	}
+
+	switch st.kind {
+	case stepFail:
+		w.Header().Set("Retry-After-Ms", "0")
+		writeError(w, st.status, st.msg)
+		return
+	case stepHang:
+		select {
+		case <-r.Context().Done():
+		case <-s.quit:
+		}
+		return
+	}
+
+	var output []any
+	if st.kind == stepText {
+		output = append(output, map[string]any{
+			"type": "message", "id": fmt.Sprintf("msg_%03d", seq), "status": "completed", "role": "assistant",
+			"content": []any{map[string]any{"type": "output_text", "text": st.text, "annotations": []any{}}},
+		})
+	}
+	for i, c := range st.calls {
+		output = append(output, map[string]any{
+			"type": "function_call", "id": fmt.Sprintf("fc_%03d_%d", seq, i), "call_id": CallID(seq, i),
+			"name": c.Name, "arguments": c.Arguments, "status": "completed",
+		})
+	}
+	writeJSON(w, http.StatusOK, responseObject(seq, model, &req, output))
+}
+
+// CallID is the call_id of the i-th call (from 0) in the answer to the seq-th
+// request (from 1), so tests can predict what the client echoes back.
+func CallID(seq, i int) string { return fmt.Sprintf("call_%03d_%d", seq, i) }
+
+// responseObject is shaped like the real Response object, including the
+// fields openai-go marks required.
+func responseObject(seq int, model string, req *Request, output []any) map[string]any {
+	choice := any("auto")
+	if req.ToolChoice != "" && json.Valid([]byte(req.ToolChoice)) && req.ToolChoice[0] == '{' {
+		choice = json.RawMessage(req.ToolChoice)
+	} else if req.ToolChoice != "" {
+		choice = req.ToolChoice
+	}
+	parallel := true
+	if req.ParallelToolCalls != nil {
+		parallel = *req.ParallelToolCalls
+	}
+	var instructions any
+	if req.Instructions != "" {
+		instructions = req.Instructions
+	}
+	return map[string]any{
+		"id":                  fmt.Sprintf("resp_%03d", seq),
+		"object":              "response",
+		"created_at":          time.Now().Unix(),
+		"status":              "completed",
+		"error":               nil,
+		"incomplete_details":  nil,
+		"instructions":        instructions,
+		"metadata":            map[string]any{},
+		"model":               model,
+		"output":              output,
+		"parallel_tool_calls": parallel,
+		"temperature":         1.0,
+		"top_p":               1.0,
+		"tool_choice":         choice,
+		"tools":               []any{},
+		"usage": map[string]any{
+			"input_tokens": 10, "input_tokens_details": map[string]any{"cached_tokens": 0},
+			"output_tokens": 5, "output_tokens_details": map[string]any{"reasoning_tokens": 0},
+			"total_tokens": 15,
+		},
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	typ := "invalid_request_error"
+	if status >= 500 {
+		typ = "server_error"
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]any{"message": msg, "type": typ, "param": nil, "code": nil}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
