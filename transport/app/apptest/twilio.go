@@ -11,7 +11,9 @@ import (
 
 // SignTwilio computes X-Twilio-Signature as Twilio does (the fake-Twilio
 // side of the protocol; humd checks it with twilio-go's validator).
-func SignTwilio(token, fullURL string, form url.Values) string { return twilio.Sign(token, fullURL, form) }
+func SignTwilio(token, fullURL string, form url.Values) string {
+	return twilio.Sign(token, fullURL, form)
+}
 
 // PostTwilio posts a signed Twilio webhook (path like /twilio/sms) signed
 // with token over the server's public URL; sig overrides the signature when
