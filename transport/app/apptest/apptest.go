@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
+
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -50,11 +53,17 @@ type Options struct {
 	// Dir reuses a data directory (restart tests); "" makes a new temp dir.
 	Dir    string
 	Config app.Config
+	// FS runs Pebble on this filesystem (crash tests use a crashable
+	// in-memory one); Dir is then a path inside it.
+	FS vfs.FS
 }
 
 // Start runs a humd with a fake clock and a real Pebble in a temp dir.
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
+	if o.Dir == "" && o.FS != nil {
+		o.Dir = "data"
+	}
 	if o.Dir == "" {
 		o.Dir = t.TempDir()
 	}
@@ -70,6 +79,7 @@ func Start(t testing.TB, o Options) *Server {
 	s := &Server{T: t, Dir: o.Dir, Clock: clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)),
 		client: &http.Client{Timeout: 10 * time.Second}}
 	a, err := app.New(cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Clock: s.Clock,
+		StoreOptions: storage.Options{FS: o.FS, OnFatal: func(msg string) { t.Errorf("storage fatal: %s", msg) }},
 		OnResponse: func(r *httpapi.Route, status int, ct string, body []byte) {
 			s.mu.Lock()
 			s.records = append(s.records, Response{Route: r, Status: status, ContentType: ct, Body: bytes.Clone(body)})
