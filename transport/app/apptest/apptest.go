@@ -56,6 +56,8 @@ type Options struct {
 	// FS runs Pebble on this filesystem (crash tests use a crashable
 	// in-memory one); Dir is then a path inside it.
 	FS vfs.FS
+	// Now starts the fake clock here (default 2026-11-25 15:00 UTC).
+	Now time.Time
 }
 
 // Start runs a humd with a fake clock and a real Pebble in a temp dir.
@@ -76,7 +78,10 @@ func Start(t testing.TB, o Options) *Server {
 	if cfg.PublicURL == "" {
 		cfg.PublicURL = "http://humd.test"
 	}
-	s := &Server{T: t, Dir: o.Dir, Clock: clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)),
+	if o.Now.IsZero() {
+		o.Now = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	}
+	s := &Server{T: t, Dir: o.Dir, Clock: clock.NewFake(o.Now),
 		client: &http.Client{Timeout: 10 * time.Second}}
 	a, err := app.New(cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Clock: s.Clock,
 		StoreOptions: storage.Options{FS: o.FS, OnFatal: func(msg string) { t.Errorf("storage fatal: %s", msg) }},
