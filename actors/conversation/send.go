@@ -242,6 +242,8 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 		}
 		event = sms.EvSMSFailed
 	default:
+		// Held until the commit below: see lockSID.
+		defer lockSID(r.Accepted.SID)()
 		m2.ProviderMessageID, m2.NumSegments = r.Accepted.SID, r.Accepted.NumSegments
 		m2.Status, m2.SentAt = sms.MsgQueued, &now
 		if sms.Forward(sms.MsgQueued, r.Accepted.Status) {

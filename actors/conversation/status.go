@@ -2,6 +2,8 @@ package conversation
 
 import (
 	"errors"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -17,21 +19,43 @@ type earlyStatus struct {
 
 func keyEarly(sid string) []byte { return storage.Key("sid-early", sid) }
 
+// sidLocks close the gap between a callback that finds no SID and the
+// carrier's answer that records it: both sides hold the SID's lock, so an
+// early status is either seen by the thread or finds the SID known.
+var sidLocks [64]sync.Mutex
+
+func lockSID(sid string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(sid))
+	m := &sidLocks[h.Sum32()%uint32(len(sidLocks))]
+	m.Lock()
+	return m.Unlock
+}
+
 // RecordEarlyStatus keeps a callback for a SID humd does not know yet; the
 // conversation applies it when the carrier's answer arrives. Only forward
 // moves are kept, so duplicates and reordering change nothing.
-func RecordEarlyStatus(s storage.Store, sid, status string, code int) error {
+//
+// When the SID became known meanwhile it answers its ref and keeps nothing:
+// the caller routes the callback to the thread as usual.
+func RecordEarlyStatus(s storage.Store, sid, status string, code int) (*sms.SIDRef, error) {
+	defer lockSID(sid)()
+	if ref, err := sms.LookupSID(s, sid); err == nil {
+		return ref, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
 	var cur earlyStatus
 	err := storage.GetJSON(s, keyEarly(sid), &cur)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return err
+		return nil, err
 	}
 	if err == nil && !sms.Forward(cur.Status, status) {
-		return nil
+		return nil, nil
 	}
 	b := s.NewBatch()
 	b.SetJSON(keyEarly(sid), &earlyStatus{Status: status, ErrorCode: code})
-	return b.Commit(storage.Sync)
+	return nil, b.Commit(storage.Sync)
 }
 
 func takeEarlyStatus(s storage.Store, b *storage.Batch, sid string) (*Status, error) {

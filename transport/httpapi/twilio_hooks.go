@@ -132,7 +132,9 @@ func (s *Server) twilioStatus(c *Call) error {
 func (s *Server) applyStatus(sid, status string, code int) error {
 	ref, err := sms.LookupSID(s.deps.Store, sid)
 	if errors.Is(err, storage.ErrNotFound) {
-		return conversation.RecordEarlyStatus(s.deps.Store, sid, status, code)
+		if ref, err = conversation.RecordEarlyStatus(s.deps.Store, sid, status, code); ref == nil {
+			return err
+		}
 	}
 	if err != nil {
 		return err
