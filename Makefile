@@ -1,7 +1,6 @@
 # humd: `make run` starts the server with embedded defaults, `make test` runs every test.
 GO        ?= go
 PKGS      := ./...
-BENCHTIME ?= 1x
 
 .DEFAULT_GOAL := help
 
@@ -37,8 +36,11 @@ lint: ## go vet, gofmt and the project's policy test
 	$(GO) test -count=1 -run TestPolicy ./cmd/humd
 
 .PHONY: bench
-bench: deps ## Run the micro benchmarks (short)
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./storage/...
+bench: deps ## Micro benchmarks and humbench (ingest, api, baselines); rewrites bench/RESULTS.md
+	@mkdir -p bench/out
+	$(GO) test -run '^$$' -bench . -benchtime 1s -benchmem ./storage/ ./actors/sender/ ./transport/twilio/ > bench/out/micro.txt; \
+		st=$$?; cat bench/out/micro.txt; exit $$st
+	$(GO) run ./cmd/humbench -workload all -duration 10s -micro bench/out/micro.txt -md bench/RESULTS.md
 
 .PHONY: check
 check: lint test-race ## Everything CI could want

@@ -30,6 +30,8 @@ type Deps struct {
 	Clock  clock.Clock
 	Logger *slog.Logger
 	Model  ai.Model
+	// Knowledge answers the lookup_knowledge tool (nil: no tools).
+	Knowledge func(orgID, query string, k int) (string, error)
 	// Chat loads the flow behind a session for agent_chat replies.
 	Chat      func(orgID, flowID string) (*Chat, error)
 	IdleAfter time.Duration
@@ -73,10 +75,11 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *Get:
 		reply = a.copy()
 	case *Post:
-		reply, err = a.onPost(ctx, m)
-		if reply == nil && err == nil {
+		p, e := a.onPost(ctx, m)
+		if p == nil && e == nil {
 			return // answered when the model replies
 		}
+		reply, err = p, e
 	case *End:
 		reply, err = a.onEnd(m)
 	case *replyDone:
@@ -137,18 +140,37 @@ func (a *Actor) onPost(ctx actor.Context, m *Post) (*Posted, error) {
 	}
 	a.waiting, a.posted = ctx.Sender(), msg
 	turn := &ai.Turn{OrgID: a.org, Model: chat.Model, Instructions: chat.Instructions, History: history[:len(history)-1],
-		Input: []string{m.Content}, MaxToolCalls: 0, MaxReplyChars: 4000, Timeout: 20 * time.Second}
+		Input: []string{m.Content}, MaxToolCalls: 3, MaxReplyChars: 4000, Timeout: 20 * time.Second}
+	kb, org := a.d.Knowledge, a.org
+	if kb != nil {
+		turn.Tools = []ai.Tool{knowledgeTool}
+	}
 	self, root, model := ctx.Self(), ctx.ActorSystem().Root, a.d.Model
 	go func() {
 		cctx, cancel := context.WithTimeout(context.Background(), turn.Timeout)
 		defer cancel()
-		res, err := model.Run(cctx, turn, func(context.Context, ai.ToolCall) (string, error) {
-			return "", errors.New("no tools in agent chat")
+		// The worker runs the tool (a local Pebble read), never the actor.
+		res, err := model.Run(cctx, turn, func(_ context.Context, call ai.ToolCall) (string, error) {
+			if call.Name != knowledgeTool.Name || kb == nil {
+				return "", errors.New("unknown tool " + call.Name)
+			}
+			var args struct {
+				Query string `json:"query"`
+			}
+			if err := jsonUnmarshal([]byte(call.Arguments), &args); err != nil {
+				return "", err
+			}
+			return kb(org, args.Query, 3)
 		})
 		root.Send(self, &replyDone{res: res, err: err})
 	}()
 	return nil, nil
 }
+
+// knowledgeTool is agent chat's one tool, as the SMS AI names it.
+var knowledgeTool = ai.Tool{Name: "lookup_knowledge", Description: "Search the organization's knowledge base; answers the best passages.",
+	Parameters: map[string]any{"type": "object", "required": []string{"query"},
+		"properties": map[string]any{"query": map[string]any{"type": "string"}}}}
 
 func (a *Actor) onReply(ctx actor.Context, m *replyDone) {
 	waiting, posted := a.waiting, a.posted

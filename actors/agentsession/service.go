@@ -41,6 +41,8 @@ type Config struct {
 	// Model and Chat make agent_chat sessions answer; nil leaves reply null.
 	Model ai.Model
 	Chat  func(orgID, flowID string) (*Chat, error)
+	// Knowledge, when set, gives agent_chat the lookup_knowledge tool.
+	Knowledge func(orgID, query string, k int) (string, error)
 	// IdleLimit ends sessions with no activity this long (default 3m, the
 	// orphan sweeper's bound); SweepEvery is how often it looks (default 60s).
 	IdleLimit  time.Duration
@@ -76,7 +78,7 @@ func New(cfg Config) *Service {
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{cfg: cfg, dir: system.NewDirectory(cfg.System.Root, "agsess")}
-	s.deps = &Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger, Model: cfg.Model, Chat: cfg.Chat, IdleAfter: cfg.IdleAfter, dir: s.dir}
+	s.deps = &Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger, Model: cfg.Model, Chat: cfg.Chat, Knowledge: cfg.Knowledge, IdleAfter: cfg.IdleAfter, dir: s.dir}
 	cfg.System.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &sweeper{s: s} }))
 	return s
 }

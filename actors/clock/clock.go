@@ -118,20 +118,6 @@ func (c *Fake) Pending() int {
 	return n
 }
 
-// PendingWithin counts armed timers due within d from now; tests wait for
-// a periodic actor (the scheduler) to re-arm before the next Advance.
-func (c *Fake) PendingWithin(d time.Duration) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n, end := 0, c.now.Add(d)
-	for _, t := range c.timers {
-		if !t.stopped && !t.fired && !t.due.After(end) {
-			n++
-		}
-	}
-	return n
-}
-
 func (c *Fake) popDue(end time.Time) *fakeTimer {
 	c.mu.Lock()
 	defer c.mu.Unlock()

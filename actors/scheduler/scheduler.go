@@ -26,6 +26,10 @@ type Config struct {
 // every minute boundary).
 type Tick struct{}
 
+// Drained answers a Tick sent as a request, once the drain has handed every
+// due entry to its thread (tests step the fake clock with it).
+type Drained struct{}
+
 type tick struct{ gen uint64 }
 
 // Actor drains due scheduled sends and expired snoozes at each minute boundary
@@ -57,6 +61,9 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.arm(ctx)
 	case *Tick:
 		a.drain()
+		if ctx.Sender() != nil {
+			ctx.Respond(&Drained{})
+		}
 	case *tick:
 		if m.gen == a.gen {
 			a.drain()

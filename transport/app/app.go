@@ -49,6 +49,10 @@ type App struct {
 	SandboxToken string
 	// Sandbox is the sandbox carrier in sandbox mode.
 	Sandbox *sandbox.Carrier
+	// Scheduler drains scheduled sends and snoozes at minute boundaries.
+	Scheduler *actor.PID
+	// Seeded is what the first sandbox start created (nil otherwise).
+	Seeded *Seeded
 	// Twilio is the twilio-go client when Twilio credentials are set.
 	Twilio *twilio.Client
 }
@@ -64,6 +68,9 @@ type Options struct {
 	// Carrier replaces the carrier New would choose (the sandbox without
 	// Twilio credentials, else twilio-go).
 	Carrier sender.Carrier
+	// NoSeed skips the sandbox seed (number, SMS flow, knowledge documents)
+	// on the first start; tests build their own fixtures.
+	NoSeed bool
 	// Model replaces the model New would choose (the local model without an
 	// OpenAI key, else openai-go).
 	Model ai.Model
@@ -110,6 +117,11 @@ func (a *App) wire(o Options) error {
 	sms, err := a.wireSMS(o, ten)
 	if err != nil {
 		return err
+	}
+	if boot.Created && a.cfg.Sandbox() && !o.NoSeed {
+		if a.Seeded, err = a.seedSandbox(boot.Org.ID, sms.Flows); err != nil {
+			return err
+		}
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

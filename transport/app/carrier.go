@@ -4,9 +4,11 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage/hours"
+	"github.com/humd/humd/storage/knowledge"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/llm"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/twilio"
 )
@@ -58,7 +60,19 @@ func (a *App) defaultCarrier() (sender.Carrier, httpapi.NumberSource, error) {
 	return c, twilioNumbers{c}, nil
 }
 
-func (a *App) wireAI(o Options, d *conversation.Deps) {}
+// wireAI picks the model: Options.Model (tests), openai-go's Responses API
+// with OPENAI_API_KEY, else the built-in local model over the knowledge base.
+func (a *App) wireAI(o Options, d *conversation.Deps) {
+	switch {
+	case o.Model != nil:
+		d.Model = o.Model
+	case a.cfg.LocalModel():
+		d.Model = llm.NewLocal()
+	default:
+		d.Model = llm.NewOpenAI(llm.Config{APIKey: a.cfg.OpenAIKey, BaseURL: a.cfg.OpenAIBaseURL, Model: a.cfg.Model})
+	}
+	d.Knowledge = func(org, query string, k int) (string, error) { return knowledge.SearchJSON(a.Store, org, query, k) }
+}
 
 // orgHours parses an org's business hours for quiet hours (D-7, D-12).
 func orgHours(org *tenancy.Org) (conversation.QuietHours, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -13,7 +14,10 @@ import (
 
 	"github.com/cockroachdb/datadriven"
 
+	"github.com/humd/humd/actors/scheduler"
+	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/app/apptest"
+	"github.com/humd/humd/transport/llm/llmtest"
 )
 
 // rewriting reports datadriven's own -rewrite flag: go test -run
@@ -39,18 +43,31 @@ func rewriting() bool {
 //
 // Printing commands poll until humd's state matches the script (or 5 s),
 // since actors finish work after the HTTP answer.
-func TestGoldenSMS(t *testing.T) {
-	datadriven.Walk(t, "testdata/sms", func(t *testing.T, path string) {
+func TestGoldenSMS(t *testing.T) { goldenWalk(t, "testdata/sms") }
+
+// TestGoldenAI runs the scripts in testdata/ai: the SMS AI through openai-go
+// against the fake Responses server (start ai, with the flow's
+// sms_config_json as input), plus:
+//
+//	model       queue answers, one per line: "text: ...", "tool: name {json}", "fail: msg" (HTTP 500)
+//	requests    the model requests made since the last "requests"
+//	runs        the thread's run records, oldest first
+//	pause ai=   PATCH the thread's ai_paused
+func TestGoldenAI(t *testing.T) { goldenWalk(t, "testdata/ai") }
+
+func goldenWalk(t *testing.T, dir string) {
+	datadriven.Walk(t, dir, func(t *testing.T, path string) {
 		g := &golden{t: t}
 		datadriven.RunTest(t, path, g.run)
 	})
 }
 
 type golden struct {
-	t      *testing.T
-	s      *apptest.Server
-	conv   string
-	events int
+	t       *testing.T
+	s       *apptest.Server
+	conv    string
+	llm     *llmtest.Server
+	reqSeen int
 }
 
 func (g *golden) start(o apptest.Options) {
@@ -81,9 +98,88 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 			}
 			o.Now = ts
 		}
+		if len(d.CmdArgs) > 0 && d.CmdArgs[0].Key == "ai" {
+			// The AI through openai-go against the fake Responses server.
+			g.llm = llmtest.Start(t)
+			o.Config = app.Config{OpenAIKey: "sk-test", OpenAIBaseURL: g.llm.BaseURL()}
+		}
 		g.start(o)
-		g.s.AddNumber(ourNumber, 100) // a fast sender: scripts test order and state, not throttling
+		n := g.s.AddNumber(ourNumber, 100) // a fast sender: scripts test order and state, not throttling
+		if g.llm != nil {
+			var cfg any
+			if err := json.Unmarshal([]byte(d.Input), &cfg); err != nil {
+				t.Fatalf("%s: sms_config_json: %v", d.Pos, err)
+			}
+			f := g.s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Texts", "channel": "sms", "trigger_type": "message",
+				"system_prompt": "You are the shop's texting assistant.", "sms_config_json": cfg}, 201)
+			id := f["id"].(string)
+			n.SMSFlowID = &id
+			g.s.PutNumber(n)
+		}
 		return "ok"
+	case "model":
+		for _, line := range strings.Split(d.Input, "\n") {
+			kind, rest, _ := strings.Cut(line, ": ")
+			switch kind {
+			case "text":
+				g.llm.ReplyText(rest)
+			case "tool":
+				name, args, _ := strings.Cut(rest, " ")
+				g.llm.ReplyToolCall(name, args)
+			case "fail":
+				g.llm.FailNext(500, rest)
+			default:
+				t.Fatalf("%s: model line %q", d.Pos, line)
+			}
+		}
+		return "ok"
+	case "requests":
+		return g.poll(d, func() string {
+			reqs := g.llm.Requests()
+			var lines []string
+			for i, r := range reqs[g.reqSeen:] {
+				par := "unset"
+				if r.ParallelToolCalls != nil {
+					par = fmt.Sprint(*r.ParallelToolCalls)
+				}
+				lines = append(lines, fmt.Sprintf("request %d: tools=%d parallel_tool_calls=%s tool_choice=%s", g.reqSeen+i+1, len(r.Tools), par, r.ToolChoice))
+				for _, in := range r.Input {
+					switch in.Type {
+					case "function_call":
+						lines = append(lines, fmt.Sprintf("  call %s %s", in.Name, in.Arguments))
+					case "function_call_output":
+						lines = append(lines, fmt.Sprintf("  output %s", in.Output))
+					default:
+						lines = append(lines, fmt.Sprintf("  %s: %s", in.Role, in.Content))
+					}
+				}
+			}
+			if len(lines) == 0 {
+				return "none"
+			}
+			return idPattern.ReplaceAllString(strings.Join(lines, "\n"), "${1}_ID")
+		}) + g.markSeen()
+	case "runs":
+		return g.poll(d, func() string {
+			var lines []string
+			data := s.JSON("GET", "/api/sms/conversations/"+g.conv+"/runs", adminKey, nil, 200)["data"].([]any)
+			for i := len(data) - 1; i >= 0; i-- {
+				r := data[i].(map[string]any)
+				var tools []string
+				for _, tc := range r["tool_calls"].([]any) {
+					tools = append(tools, tc.(map[string]any)["name"].(string))
+				}
+				lines = append(lines, fmt.Sprintf("%s inbound=%d tools=[%s] outbound=%d", r["status"], len(r["inbound_message_ids"].([]any)),
+					strings.Join(tools, " "), len(r["outbound_message_ids"].([]any))))
+			}
+			if len(lines) == 0 {
+				return "none"
+			}
+			return strings.Join(lines, "\n")
+		})
+	case "pause":
+		st, raw := s.Do("PATCH", "/api/sms/conversations/"+g.conv, adminKey, map[string]any{"ai_paused": g.arg(d, "ai", "true") == "true"})
+		return answer(st, raw)
 	case "hours":
 		var h any
 		if err := json.Unmarshal([]byte(d.Input), &h); err != nil {
@@ -158,14 +254,13 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Minute by minute, each step only once the scheduler has re-armed
-		// its next-minute tick, so its drain runs at every boundary.
+		// Minute by minute, with a drain of the scheduler after each step,
+		// so due sends go out at their minute however slow the machine.
 		for step := time.Minute; dur > 0; dur -= step {
-			end := time.Now().Add(5 * time.Second)
-			for s.Clock.PendingWithin(time.Minute) == 0 && time.Now().Before(end) {
-				<-time.After(100 * time.Microsecond)
-			}
 			s.Clock.Advance(min(step, dur))
+			if _, err := s.App.System.Root.RequestFuture(s.App.Scheduler, &scheduler.Tick{}, 5*time.Second).Result(); err != nil {
+				t.Fatalf("%s: scheduler drain: %v", d.Pos, err)
+			}
 		}
 		return s.Clock.Now().UTC().Format(time.RFC3339)
 	case "restart":
@@ -243,6 +338,15 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		})
 	}
 	t.Fatalf("%s: unknown command %q", d.Pos, d.Cmd)
+	return ""
+}
+
+// idPattern matches humd's random ids, which scripts print as <prefix>_ID.
+var idPattern = regexp.MustCompile(`\b(sch|msg|conv|run|kb|num|evt|ct)_[0-9a-z]{20,}\b`)
+
+// markSeen moves the requests cursor past what was printed.
+func (g *golden) markSeen() string {
+	g.reqSeen = len(g.llm.Requests())
 	return ""
 }
 

@@ -53,6 +53,7 @@ func TestOtherOrgGets404(t *testing.T) {
 	num := s.AddNumber(ourNumber, 1)
 	inbound(t, s, "SM00000000000000000000000000000060", contact, "hi")
 	blocked, optedOut := "+13175550177", "+13175550178"
+	kb := s.JSON("POST", "/api/knowledge", adminKey, map[string]any{"title": "Hours", "text": "Open 9-5"}, 201)["id"].(string)
 	s.JSON("POST", "/api/blocklist", adminKey, map[string]any{"e164": blocked}, 201)
 	s.JSON("POST", "/api/sms/opt-outs", adminKey, map[string]any{"e164": optedOut}, 201)
 	conv := onlyConversation(t, s)["id"].(string)
@@ -70,7 +71,7 @@ func TestOtherOrgGets404(t *testing.T) {
 		"/api/api-keys/{id}": key, "/api/team/invites/{id}": inv, "/api/team/{userId}": admin,
 		"/api/sms/scheduled/{id}": sched, "/sessions/{token}": token,
 		"/api/numbers/{id}": num.ID, "/api/contacts/{id}": sms.ContactID(s.OrgID(), contact),
-		"/api/blocklist/{e164}": blocked, "/api/sms/opt-outs/{e164}": optedOut,
+		"/api/blocklist/{e164}": blocked, "/api/knowledge/{id}": kb, "/api/sms/opt-outs/{e164}": optedOut,
 	}
 	for _, r := range s.App.HTTP.Routes() {
 		if !strings.Contains(r.Path, "{") || r.Auth == httpapi.Public {

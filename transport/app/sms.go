@@ -76,10 +76,11 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 	a.wireAI(o, cd)
 	deps.Address = addresssession.New(addresssession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log})
 	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,
-		IdleLimit: a.cfg.AgentSessionIdle, Model: cd.Model, Agent: agentOf(fl), Chat: chatOf(fl)})
+		IdleLimit: a.cfg.AgentSessionIdle, Model: cd.Model, Agent: agentOf(fl), Chat: chatOf(fl), Knowledge: cd.Knowledge})
 	a.Threads = conversation.NewDirectory(a.System.Root, cd)
 	deps.Threads, deps.Senders = a.Threads, a.Senders
-	if _, err := system.GetOrSpawn(a.System.Root, "scheduler", scheduler.Props(scheduler.Config{Store: a.Store, Clock: a.Clock,
+	var err error
+	if a.Scheduler, err = system.GetOrSpawn(a.System.Root, "scheduler", scheduler.Props(scheduler.Config{Store: a.Store, Clock: a.Clock,
 		Threads: a.Threads, Logger: a.log})); err != nil {
 		return deps, err
 	}

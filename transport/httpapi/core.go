@@ -227,6 +227,7 @@ func (s *Server) table() []*Route {
 	all = append(all, s.coreRoutes()...)
 	all = append(all, s.smsRoutes()...)
 	all = append(all, s.smsAdminRoutes()...)
+	all = append(all, s.knowledgeRoutes()...)
 	all = append(all, s.flowRoutes()...)
 	all = append(all, s.agentSessionRoutes()...)
 	all = append(all, s.addressSessionRoutes()...)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
+	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/app"
@@ -56,6 +57,10 @@ type Options struct {
 	// FS runs Pebble on this filesystem (crash tests use a crashable
 	// in-memory one); Dir is then a path inside it.
 	FS vfs.FS
+	// Seed keeps the sandbox seed (tests otherwise start empty).
+	Seed bool
+	// Model replaces the AI model (default: the local model).
+	Model ai.Model
 	// Now starts the fake clock here (default 2026-11-25 15:00 UTC).
 	Now time.Time
 }
@@ -83,7 +88,7 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	s := &Server{T: t, Dir: o.Dir, Clock: clock.NewFake(o.Now),
 		client: &http.Client{Timeout: 10 * time.Second}}
-	a, err := app.New(cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Clock: s.Clock,
+	a, err := app.New(cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Clock: s.Clock, NoSeed: !o.Seed, Model: o.Model,
 		StoreOptions: storage.Options{FS: o.FS, OnFatal: func(msg string) { t.Errorf("storage fatal: %s", msg) }},
 		OnResponse: func(r *httpapi.Route, status int, ct string, body []byte) {
 			s.mu.Lock()

@@ -1,0 +1,30 @@
+// Package bench drives humd through its real HTTP endpoints and measures it
+// against two baselines taken in the same run: a bare fasthttp handler that
+// parses the form and answers 200 (the HTTP limit of the machine) and the same
+// handler plus one Pebble batch committed with Sync per request (the
+// durable-storage limit).
+//
+// Workloads:
+//
+//   - ingest: correctly signed inbound SMS webhooks (POST /twilio/sms) across
+//     N contacts, each with a unique MessageSid, closed loop as fast as it goes
+//     on a chosen number of connections. At the end every acknowledged
+//     MessageSid must be stored exactly once, or the run fails.
+//   - api: GET /api/sms/conversations?limit=50 with the admin key while ingest
+//     runs, reported separately.
+//
+// The target is either a humd started in-process on loopback (StartHumd: real
+// clock, temporary data directory, sandbox carrier) or a running humd reached
+// by URL (Remote). Start and Run are the library; cmd/humbench is the command
+// line and bench_test.go runs a short ingest in every `make test`.
+//
+// CPU seconds and peak RSS are those of the bench process. In-process that is
+// humd and the load generator together on the same cores, which is also true
+// of the baselines, so the ratios compare like with like. Against a remote
+// humd they are the load generator's alone.
+//
+// Concurrency: a Load runs Workers goroutines, each with its own request and
+// response, sharing one fasthttp.HostClient; counters are typed atomics and
+// latencies are kept per worker and merged when the workers have finished.
+// Nothing in this package is safe to reuse concurrently across two Runs.
+package bench

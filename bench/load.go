@@ -1,0 +1,162 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Load is one closed-loop workload: Workers goroutines each send a request,
+// wait for the answer and send the next, until Duration has passed or Count
+// requests were sent.
+type Load struct {
+	// Name labels progress lines and results.
+	Name string
+	// Client carries the requests (Addr set, MaxConns = connections).
+	Client *fasthttp.HostClient
+	// Workers is the number of requests in flight; 0 means Client.MaxConns.
+	Workers int
+	// Duration bounds the run; Count, when set, stops after that many requests
+	// (whichever comes first). With neither, the load runs until ctx ends.
+	Duration time.Duration
+	Count    uint64
+	// Timeout bounds one request; 0 means 10s.
+	Timeout time.Duration
+	// Prepare fills req for request n (0, 1, 2, ... across all workers).
+	Prepare func(n uint64, req *fasthttp.Request)
+	// KeepOK records the n of every request answered 200 in Stats.OK.
+	KeepOK bool
+	// Progress, when set, gets one line per second.
+	Progress io.Writer
+}
+
+// Stats is what one Load measured.
+type Stats struct {
+	Name      string
+	Requests  uint64 // answered or failed
+	Errors    uint64 // transport errors and non-200 answers
+	FirstErr  string
+	Elapsed   time.Duration
+	Latencies []time.Duration // of every request, sorted
+	OK        []uint64        // with KeepOK: the n of each 200
+}
+
+// Percentile answers the p-quantile latency (0 < p <= 1).
+func (s *Stats) Percentile(p float64) time.Duration {
+	if len(s.Latencies) == 0 {
+		return 0
+	}
+	i := int(float64(len(s.Latencies))*p+0.999999) - 1
+	return s.Latencies[min(max(i, 0), len(s.Latencies)-1)]
+}
+
+type worker struct {
+	lat []time.Duration
+	ok  []uint64
+}
+
+// Run drives the load and answers once every worker has stopped.
+func (l *Load) Run(ctx context.Context) (*Stats, error) {
+	workers := l.Workers
+	if workers <= 0 {
+		workers = max(l.Client.MaxConns, 1)
+	}
+	timeout := l.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	if l.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.Duration)
+		defer cancel()
+	}
+	var next, done, errs atomic.Uint64
+	var firstErr atomic.Pointer[string]
+	ws := make([]worker, workers)
+	var wg sync.WaitGroup
+	start := time.Now()
+	stopProgress := l.progress(start, &done, &errs)
+	for i := range ws {
+		w := &ws[i]
+		wg.Go(func() {
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			for ctx.Err() == nil {
+				n := next.Add(1) - 1
+				if l.Count > 0 && n >= l.Count {
+					return
+				}
+				req.Reset()
+				resp.Reset()
+				l.Prepare(n, req)
+				t0 := time.Now()
+				err := l.Client.DoTimeout(req, resp, timeout)
+				w.lat = append(w.lat, time.Since(t0))
+				if err == nil && resp.StatusCode() != fasthttp.StatusOK {
+					err = fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
+				}
+				done.Add(1)
+				if err != nil {
+					errs.Add(1)
+					msg := err.Error()
+					firstErr.CompareAndSwap(nil, &msg)
+					continue
+				}
+				if l.KeepOK {
+					w.ok = append(w.ok, n)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	st := &Stats{Name: l.Name, Requests: done.Load(), Errors: errs.Load(), Elapsed: time.Since(start)}
+	stopProgress()
+	if p := firstErr.Load(); p != nil {
+		st.FirstErr = *p
+	}
+	for _, w := range ws {
+		st.Latencies = append(st.Latencies, w.lat...)
+		st.OK = append(st.OK, w.ok...)
+	}
+	slices.Sort(st.Latencies)
+	slices.Sort(st.OK)
+	return st, nil
+}
+
+// progress prints a line per second until the func it answers is called.
+func (l *Load) progress(start time.Time, done, errs *atomic.Uint64) func() {
+	if l.Progress == nil {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		var last uint64
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				d := done.Load()
+				total := ""
+				if l.Duration > 0 {
+					total = "/" + l.Duration.String()
+				}
+				_, _ = fmt.Fprintf(l.Progress, "%-16s %4.0fs%s  %9d req  %7d/s  %d errors\n",
+					l.Name, now.Sub(start).Seconds(), total, d, d-last, errs.Load())
+				last = d
+			}
+		}
+	}()
+	return func() { close(stop); <-finished }
+}

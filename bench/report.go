@@ -1,0 +1,167 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Result is one workload against one target.
+type Result struct {
+	// Workload is ingest or api; Target is humd, baseline-http or
+	// baseline-pebble; Mix says what else ran at the same time.
+	Workload string `json:"workload"`
+	Target   string `json:"target"`
+	Mix      string `json:"mix,omitempty"`
+	Conns    int    `json:"conns"`
+	Workers  int    `json:"workers"`
+	Contacts int    `json:"contacts,omitempty"`
+
+	Requests uint64  `json:"requests"`
+	Errors   uint64  `json:"errors"`
+	FirstErr string  `json:"first_error,omitempty"`
+	Seconds  float64 `json:"seconds"`
+	// PerSec counts requests answered 200 per second.
+	PerSec float64 `json:"per_sec"`
+	P50Ms  float64 `json:"p50_ms"`
+	P90Ms  float64 `json:"p90_ms"`
+	P99Ms  float64 `json:"p99_ms"`
+	MaxMs  float64 `json:"max_ms"`
+	// CPUSeconds is user+system time of the bench process during the
+	// workload (in-process: server and load generator together).
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// CPUPerReqUs is CPUSeconds per request, in microseconds (0 when two
+	// loads ran at once and shared the CPU time).
+	CPUPerReqUs float64 `json:"cpu_us_per_req"`
+	// PeakRSSMiB is the bench process's peak resident set so far (a
+	// high-water mark over the whole run, not per workload).
+	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	// VsHTTP and VsPebble are PerSec over the baselines' (humd ingest only).
+	VsHTTP   float64 `json:"vs_http_baseline,omitempty"`
+	VsPebble float64 `json:"vs_pebble_baseline,omitempty"`
+	// Check is the correctness verdict (ingest against humd only).
+	Check *Check `json:"check,omitempty"`
+}
+
+// Usage is a snapshot of the process's CPU time and peak RSS.
+type Usage struct {
+	CPU     time.Duration
+	PeakRSS int64 // bytes
+}
+
+// ReadUsage answers getrusage(RUSAGE_SELF).
+func ReadUsage() Usage {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return Usage{}
+	}
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return Usage{CPU: cpu, PeakRSS: ru.Maxrss * 1024} // Linux reports KiB
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// NewResult summarises st with the usage before and after it.
+func NewResult(workload, target string, st *Stats, before, after Usage) Result {
+	r := Result{Workload: workload, Target: target, Requests: st.Requests, Errors: st.Errors, FirstErr: st.FirstErr,
+		Seconds: st.Elapsed.Seconds(), P50Ms: ms(st.Percentile(0.50)), P90Ms: ms(st.Percentile(0.90)),
+		P99Ms: ms(st.Percentile(0.99)), MaxMs: ms(st.Percentile(1)),
+		CPUSeconds: (after.CPU - before.CPU).Seconds(), PeakRSSMiB: float64(after.PeakRSS) / (1 << 20)}
+	if r.Seconds > 0 {
+		r.PerSec = float64(st.Requests-st.Errors) / r.Seconds
+	}
+	if st.Requests > 0 {
+		r.CPUPerReqUs = r.CPUSeconds * 1e6 / float64(st.Requests)
+	}
+	return r
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	CPUs      int    `json:"cpus"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	CPUModel  string `json:"cpu_model"`
+	GoVersion string `json:"go_version"`
+}
+
+// ThisMachine answers the machine this process runs on.
+func ThisMachine() Machine {
+	m := Machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS, Arch: runtime.GOARCH, GoVersion: runtime.Version(), CPUModel: "unknown"}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return m
+}
+
+// Report is a whole run.
+type Report struct {
+	Machine Machine   `json:"machine"`
+	Command string    `json:"command"`
+	Date    time.Time `json:"date"`
+	Results []Result  `json:"results"`
+}
+
+// MarkdownHeader is the table header MarkdownRow's rows go under.
+const MarkdownHeader = "| workload | target | mix | conns | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MiB | vs HTTP | vs Pebble | check |\n" +
+	"|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n"
+
+// MarkdownRow is r as one table row.
+func (r *Result) MarkdownRow() string {
+	ratio := func(x float64) string {
+		if x == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%.2fx", x)
+	}
+	check := ""
+	if r.Check != nil {
+		check = "ok"
+		if err := r.Check.Err(); err != nil {
+			check = "FAILED"
+		}
+		check += fmt.Sprintf(" (%d/%d stored once)", r.Check.Stored, r.Check.Acked)
+	}
+	mix := r.Mix
+	if mix == "" {
+		mix = "alone"
+	}
+	perReq := "shared"
+	if r.CPUPerReqUs > 0 {
+		perReq = fmt.Sprintf("%.0f", r.CPUPerReqUs)
+	}
+	return fmt.Sprintf("| %s | %s | %s | %d | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %s | %.0f | %s | %s | %s |\n",
+		r.Workload, r.Target, mix, r.Conns, r.Requests, r.Errors, r.PerSec, r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs,
+		r.CPUSeconds, perReq, r.PeakRSSMiB, ratio(r.VsHTTP), ratio(r.VsPebble), check)
+}
+
+// WriteMarkdown writes the machine, command, date and the results table.
+func (rep *Report) WriteMarkdown(w io.Writer) error {
+	m := rep.Machine
+	_, err := fmt.Fprintf(w, "- Machine: %d CPUs, %s/%s, %s\n- Go: %s\n- Date: %s\n- Command: `%s`\n\n",
+		m.CPUs, m.OS, m.Arch, m.CPUModel, m.GoVersion, rep.Date.UTC().Format(time.RFC3339), rep.Command)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, MarkdownHeader); err != nil {
+		return err
+	}
+	for i := range rep.Results {
+		if _, err := io.WriteString(w, rep.Results[i].MarkdownRow()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,197 @@
+// Command humbench drives humd through its HTTP endpoints (package bench) and
+// reports throughput, latency, CPU and memory beside two baselines measured
+// in the same run.
+//
+//	humbench -workload all -duration 10s -md bench/RESULTS.md
+//	humbench -workload ingest -url http://127.0.0.1:8080 -key hum_live_... -token <sandbox token>
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/humd/humd/bench"
+	"github.com/humd/humd/storage"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "humbench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	workload                       string
+	duration                       time.Duration
+	count                          uint64
+	conns, workers, apiConns       int
+	contacts                       int
+	url, publicURL, key, token, to string
+	dir, md, micro, cpuprofile     string
+	asJSON, quiet, noBaselines     bool
+	metrics                        bool
+	cacheMiB, memtableMiB          int64
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("humbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.workload, "workload", "all", "ingest (baselines + humd ingest), api (humd ingest with api reads beside it) or all")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
+	fs.Uint64Var(&o.count, "count", 0, "stop each phase after this many requests (0: duration only)")
+	fs.IntVar(&o.conns, "conns", 64, "connections of the ingest client")
+	fs.IntVar(&o.workers, "workers", 0, "ingest requests in flight (0: -conns)")
+	fs.IntVar(&o.apiConns, "api-conns", 2, "connections (and requests in flight) of the api workload")
+	fs.IntVar(&o.contacts, "contacts", 10_000, "distinct senders of the ingest workload")
+	fs.StringVar(&o.url, "url", "", "a running humd (http://host:port); empty starts one in-process")
+	fs.StringVar(&o.publicURL, "public-url", "", "the running humd's HUMD_PUBLIC_URL (default -url)")
+	fs.StringVar(&o.key, "key", "", "admin API key of the running humd")
+	fs.StringVar(&o.token, "token", "", "webhook auth token of the running humd: its TWILIO_AUTH_TOKEN (a sandbox humd does not expose its token yet)")
+	fs.StringVar(&o.to, "number", bench.DefaultNumber, "humd number the texts go to")
+	fs.StringVar(&o.dir, "dir", "", "data directory of the in-process humd and baseline (default: a temp dir, removed)")
+	fs.BoolVar(&o.asJSON, "json", false, "print the report as JSON instead of a markdown table")
+	fs.StringVar(&o.md, "md", "", "write the report to this markdown file (keeps its \"## Findings\" section)")
+	fs.StringVar(&o.micro, "micro", "", "go test -bench output to include in the -md file")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (client and in-process humd)")
+	fs.BoolVar(&o.quiet, "q", false, "no progress lines")
+	fs.Int64Var(&o.cacheMiB, "cache-mib", 0, "in-process humd's Pebble block cache in MiB (0: humd's default)")
+	fs.Int64Var(&o.memtableMiB, "memtable-mib", 0, "in-process humd's Pebble memtable size in MiB (0: humd's default)")
+	fs.BoolVar(&o.metrics, "pebble-metrics", false, "print the in-process humd's Pebble metrics on stderr at the end")
+	fs.BoolVar(&o.noBaselines, "no-baselines", false, "skip the baselines (profile humd alone)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return o, nil
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	o, err := parse(args, stderr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	dir := o.dir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "humbench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	var h *bench.Humd
+	if o.url == "" {
+		h, err = bench.StartHumd(filepath.Join(dir, "humd"), o.to,
+			storage.Options{CacheBytes: o.cacheMiB << 20, MemTableBytes: uint64(o.memtableMiB) << 20})
+	} else {
+		h, err = bench.Remote(o.url, o.publicURL, o.key, o.token, o.to)
+	}
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
+	var progress io.Writer = stderr
+	if o.quiet {
+		progress = nil
+	}
+	rep := &bench.Report{Machine: bench.ThisMachine(), Date: time.Now(),
+		Command: strings.Join(append([]string{"humbench"}, args...), " ")}
+	rep.Results, err = bench.Run(ctx, bench.Config{Workload: o.workload, Duration: o.duration, Count: o.count,
+		Conns: o.conns, Workers: o.workers, APIConns: o.apiConns, Contacts: o.contacts, Humd: h, TempDir: dir, Progress: progress, NoBaselines: o.noBaselines})
+	if len(rep.Results) > 0 {
+		if werr := output(o, rep, stdout); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}
+	if o.metrics && h.Store != nil {
+		fmt.Fprintf(stderr, "\nPebble metrics of the in-process humd:\n%s\n", h.Store.DB().Metrics())
+	}
+	if cerr := h.Close(); cerr != nil {
+		err = errors.Join(err, fmt.Errorf("close humd: %w", cerr))
+	}
+	return err
+}
+
+func output(o *options, rep *bench.Report, stdout io.Writer) error {
+	if o.asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else if err := rep.WriteMarkdown(stdout); err != nil {
+		return err
+	}
+	if o.md == "" {
+		return nil
+	}
+	return writeResults(o, rep)
+}
+
+const findings = "\n## Findings"
+
+// writeResults rewrites the -md file, keeping its hand-written findings.
+func writeResults(o *options, rep *bench.Report) error {
+	var kept string
+	if old, err := os.ReadFile(o.md); err == nil {
+		if i := strings.Index(string(old), findings); i >= 0 {
+			kept = string(old[i:])
+		}
+	}
+	var b strings.Builder
+	b.WriteString("# humd benchmark results\n\n")
+	b.WriteString("Written by `make bench` (`go run ./cmd/humbench ... -md bench/RESULTS.md`). Everything above\n")
+	b.WriteString("\"Findings\" is regenerated on every run; the findings are written by hand and kept.\n\n")
+	b.WriteString("## Macro: humbench\n\n")
+	if err := rep.WriteMarkdown(&b); err != nil {
+		return err
+	}
+	b.WriteString(`
+Closed loop: every connection sends its next request as soon as the previous
+one is answered. req/s counts 200 answers. The baselines receive the same
+signed webhook requests as humd: *baseline-http* parses the form and answers
+200; *baseline-pebble* also commits one Pebble batch with Sync per request.
+CPU is user+system time of the whole bench process (load generator and
+in-process server together); peak RSS is the process's high-water mark so far.
+"check" says whether every MessageSid acknowledged with 200 was found stored
+exactly once.
+`)
+	if o.micro != "" {
+		raw, err := os.ReadFile(o.micro)
+		if err != nil {
+			return err
+		}
+		b.WriteString("\n## Micro benchmarks\n\n```text\n")
+		b.Write(raw)
+		b.WriteString("```\n")
+	}
+	b.WriteString(kept)
+	return os.WriteFile(o.md, []byte(b.String()), 0o644)
+}

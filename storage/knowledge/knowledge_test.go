@@ -1,0 +1,78 @@
+package knowledge_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/knowledge"
+)
+
+func open(t *testing.T) storage.Store {
+	t.Helper()
+	s, err := storage.Open("kb", storage.Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestSearchRanksTheRightPassage(t *testing.T) {
+	s := open(t)
+	now := time.Now()
+	for _, d := range []string{
+		`{"title":"Opening hours","text":"We are open Monday to Friday, 9am to 5pm.\n\nOn public holidays we are closed."}`,
+		`{"title":"Returns","text":"You can return any item within 30 days with the receipt.\n\nRefunds take 5 business days."}`,
+		`{"title":"Shipping","text":"Orders ship within two days. Tracking numbers arrive by text."}`,
+	} {
+		if _, err := knowledge.Create(s, "org1", []byte(d), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := knowledge.Create(s, "org2", []byte(`{"title":"Secret","text":"refund policy of another org"}`), now); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"what are your opening hours?":   "We are open Monday to Friday, 9am to 5pm.",
+		"How long do refunds take":       "Refunds take 5 business days.",
+		"where is my tracking number":    "Orders ship within two days. Tracking numbers arrive by text.",
+		"are you open on public holiday": "On public holidays we are closed.",
+	} {
+		got, err := knowledge.Search(s, "org1", q, 3)
+		if err != nil || len(got) == 0 || got[0].Text != want {
+			t.Errorf("Search(%q) = %+v, %v; want first %q", q, got, err, want)
+		}
+	}
+	if got, _ := knowledge.Search(s, "org1", "the and of", 3); len(got) != 0 {
+		t.Errorf("stop words matched %v", got)
+	}
+	if got, _ := knowledge.Search(s, "org1", "secret", 3); len(got) != 0 {
+		t.Errorf("another org's document leaked: %v", got)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	s := open(t)
+	for _, body := range []string{`{}`, `{"title":"","text":"x"}`, `{"title":"x"}`, `{"title":"x","text":"y","extra":1}`, `[]`} {
+		if _, err := knowledge.Create(s, "o", []byte(body), time.Now()); err == nil {
+			t.Errorf("Create(%s) accepted", body)
+		}
+	}
+	d, err := knowledge.Create(s, "o", []byte(`{"title":"T","text":"body"}`), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := knowledge.Patch(s, "o", d.ID, []byte(`{"text":""}`), time.Now()); err == nil {
+		t.Error("Patch emptied the text")
+	}
+	p, err := knowledge.Patch(s, "o", d.ID, []byte(`{"title":"New"}`), time.Now())
+	if err != nil || p.Title != "New" || p.Text != "body" {
+		t.Errorf("Patch = %+v, %v", p, err)
+	}
+	if _, err := knowledge.Get(s, "other", d.ID); err == nil {
+		t.Error("another org read the document")
+	}
+}

@@ -1,0 +1,10 @@
+// Package llmtest is a loopback fake of OpenAI's Responses API (POST
+// /v1/responses) so tests drive the real openai-go client end to end: point
+// llm.Config.BaseURL at Server.BaseURL, queue answers with ReplyText,
+// ReplyToolCall, FailNext and Hang, and read back what the client sent with
+// Requests.
+//
+// Concurrency: a Server is safe for concurrent use; the script and the
+// request log are guarded by one mutex. Answers are taken from the script in
+// arrival order.
+package llmtest
