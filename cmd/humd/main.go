@@ -133,6 +133,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "\nhumd: first start, created org %q (%s) and admin user %s.\n", b.Org.Name, b.Org.ID, b.User.Email)
 		fmt.Fprintf(stdout, "humd: admin API key (shown once, store it now):\n\n    %s\n\n", b.Secret)
 	}
+	if sd := a.Seeded; sd != nil {
+		fmt.Fprintf(stdout, "humd: sandbox number %s answers texts with the flow %q and %d knowledge documents;\n"+
+			"      try: HUMD_API_KEY=<key> humd sandbox send --from +13175550100 --body \"When are you open?\"\n\n",
+			sd.Number.E164, sd.Flow.Name, sd.Docs)
+	}
 	fmt.Fprintf(stdout, "humd %s listening on http://%s (data %s, %s carrier, %s model)\n", app.Version, a.Addr(), cfg.DataDir,
 		pick(cfg.Sandbox(), "sandbox", "twilio"), pick(cfg.LocalModel(), "local", cfg.Model))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

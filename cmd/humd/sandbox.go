@@ -21,17 +21,17 @@ import (
 // messages once the AI (if any) has had time to answer.
 func sandboxCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "send" {
-		fmt.Fprintln(stderr, "usage: humd sandbox send --from E164 --to E164 --body TEXT [--url URL] [--key KEY] [--wait 3s]")
+		fmt.Fprintln(stderr, "usage: humd sandbox send --from E164 [--to E164] --body TEXT [--url URL] [--key KEY] [--wait 5s]")
 		return 2
 	}
 	fs := flag.NewFlagSet("humd sandbox send", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	from := fs.String("from", "", "the contact's number (E.164)")
-	to := fs.String("to", "", "your sandbox number (E.164)")
+	to := fs.String("to", "+15005550006", "your sandbox number (E.164; the seeded one by default)")
 	body := fs.String("body", "", "the text")
 	url := fs.String("url", envOr("HUMD_URL", "http://"+envOr("HUMD_ADDR", "127.0.0.1:8080")), "humd base URL (HUMD_URL)")
 	key := fs.String("key", os.Getenv("HUMD_API_KEY"), "an operator or admin API key (HUMD_API_KEY)")
-	wait := fs.Duration("wait", 3*time.Second, "how long to wait for replies before printing the thread")
+	wait := fs.Duration("wait", 5*time.Second, "how long to wait for replies before printing the thread")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
