@@ -1,6 +1,7 @@
 package knowledge_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -10,7 +11,7 @@ import (
 	"github.com/humd/humd/storage/knowledge"
 )
 
-func open(t *testing.T) storage.Store {
+func open(t testing.TB) storage.Store {
 	t.Helper()
 	s, err := storage.Open("kb", storage.Options{FS: vfs.NewMem()})
 	if err != nil {
@@ -75,4 +76,28 @@ func TestValidation(t *testing.T) {
 	if _, err := knowledge.Get(s, "other", d.ID); err == nil {
 		t.Error("another org read the document")
 	}
+}
+
+func FuzzDocs(f *testing.F) {
+	for _, b := range []string{`{"title":"T","text":"x"}`, `{"title":null}`, `{}`, `[]`, `{`, `{"text":"` + "\u00e9" + `"}`} {
+		f.Add([]byte(b))
+	}
+	s := open(f)
+	d, err := knowledge.Create(s, "o", []byte(`{"title":"T","text":"body"}`), time.Now())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if got, err := knowledge.Create(s, "o", body, time.Now()); err == nil && (got.Title == "" || got.Text == "") {
+			t.Fatalf("Create(%q) stored %+v", body, got)
+		} else if err != nil && !errors.Is(err, storage.ErrInvalid) {
+			t.Fatalf("Create(%q) = %v", body, err)
+		}
+		if _, err := knowledge.Patch(s, "o", d.ID, body, time.Now()); err != nil && !errors.Is(err, storage.ErrInvalid) {
+			t.Fatalf("Patch(%q) = %v", body, err)
+		}
+		if _, err := knowledge.Search(s, "o", string(body), 3); err != nil {
+			t.Fatalf("Search(%q) = %v", body, err)
+		}
+	})
 }

@@ -1,0 +1,92 @@
+package sms_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+)
+
+// The admin decoders take untrusted JSON: whatever the body, they answer a
+// record or a 4xx-class error (validation, conflict, not found), never a
+// panic and never any other error.
+
+var now = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+
+func openStore(t testing.TB) storage.Store {
+	t.Helper()
+	s, err := storage.Open("db", storage.Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func clientError(err error) bool {
+	return err == nil || errors.Is(err, storage.ErrInvalid) || errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrNotFound)
+}
+
+func seeds(f *testing.F, bodies ...string) {
+	for _, b := range append(bodies, ``, `null`, `[]`, `{`, `{"x":1}`, `"str"`, `{"e164":null}`, `{"tags":[1,2]}`) {
+		f.Add([]byte(b))
+	}
+}
+
+func FuzzPatchNumber(f *testing.F) {
+	seeds(f, `{"friendly_name":"Desk"}`, `{"sms_flow_id":"flow_1","mps":2.5}`, `{"flow_id":null,"sms_enabled":true}`, `{"mps":-1}`, `{"mps":1e309}`)
+	s := openStore(f)
+	n, err := sms.RegisterNumber(s, "org", "+13175550100", "", "sandbox", now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	channel := func(org, id string) (string, error) {
+		if id == "flow_1" {
+			return "sms", nil
+		}
+		return "", storage.ErrNotFound
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := sms.PatchNumber(s, "org", n.ID, body, channel, now)
+		if !clientError(err) {
+			t.Fatalf("PatchNumber(%q) = %v", body, err)
+		}
+		if err == nil && (got.MPS <= 0 || got.MPS > sms.MaxMPS || got.FriendlyName == "") {
+			t.Fatalf("PatchNumber(%q) stored %+v", body, got)
+		}
+	})
+}
+
+func FuzzContacts(f *testing.F) {
+	seeds(f, `{"e164":"+13175550100","name":"Ada","tags":["vip"]}`, `{"e164":"+13175550101","email":"a@b.co"}`, `{"first_name":"x"}`)
+	s := openStore(f)
+	c, err := sms.CreateContact(s, "org", []byte(`{"e164":"+13175550199"}`), now)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if _, err := sms.CreateContact(s, "org", body, now); !clientError(err) {
+			t.Fatalf("CreateContact(%q) = %v", body, err)
+		}
+		if _, err := sms.PatchContact(s, "org", c.ID, body, now); !clientError(err) {
+			t.Fatalf("PatchContact(%q) = %v", body, err)
+		}
+	})
+}
+
+func FuzzLists(f *testing.F) {
+	seeds(f, `{"e164":"+13175550100"}`, `{"e164":"+13175550100","reason":"spam"}`, `{"e164":"12"}`)
+	s := openStore(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if _, err := sms.AddBlock(s, "org", body, now); !clientError(err) {
+			t.Fatalf("AddBlock(%q) = %v", body, err)
+		}
+		if _, _, err := sms.AddOptOut(s, "org", body, "api", now); !clientError(err) {
+			t.Fatalf("AddOptOut(%q) = %v", body, err)
+		}
+	})
+}
