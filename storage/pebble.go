@@ -18,7 +18,10 @@ import (
 type Options struct {
 	// FS replaces the real filesystem (tests pass vfs.NewMem or vfs.NewCrashableMem).
 	FS vfs.FS
-	// CacheBytes is the block cache size; 0 means 64 MiB.
+	// CacheBytes is the block cache size; 0 means 256 MiB. Pebble charges
+	// memtables to this cache, so it must be well above MemTableBytes or
+	// point reads (dedupe, opt-out checks) miss it and go to disk; humbench
+	// measured a 15% hit rate at 64 MiB and 97% at 256 MiB.
 	CacheBytes int64
 	// MemTableBytes is the memtable size; 0 means 32 MiB.
 	MemTableBytes uint64
@@ -45,7 +48,7 @@ var _ Store = (*Pebble)(nil)
 // Open opens (creating if needed) the store in dir.
 func Open(dir string, o Options) (*Pebble, error) {
 	if o.CacheBytes == 0 {
-		o.CacheBytes = 64 << 20
+		o.CacheBytes = 256 << 20
 	}
 	if o.MemTableBytes == 0 {
 		o.MemTableBytes = 32 << 20
