@@ -336,3 +336,16 @@ func TestRunConcurrent(t *testing.T) {
 		t.Errorf("server saw %d requests; want 8", got)
 	}
 }
+
+// A 200 whose body is not a Response (cut JSON, or a wrong shape) fails the
+// run as malformed or provider output, never as a reply.
+func TestRunMalformedBody(t *testing.T) {
+	for _, body := range []string{`{"id":"resp_1","output":[{"type":"message"`, `[1,2,3]`, `{"output":"nope"}`} {
+		s := llmtest.Start(t)
+		s.ReplyRaw(body)
+		res, err := newOpenAI(s, -1).Run(context.Background(), &ai.Turn{Input: []string{"x"}}, noTools(t))
+		if err == nil || !(errors.Is(err, ai.ErrMalformed) || errors.Is(err, ai.ErrProvider)) || res != nil {
+			t.Errorf("body %s: Run = %+v, %v; want ErrMalformed or ErrProvider", body, res, err)
+		}
+	}
+}

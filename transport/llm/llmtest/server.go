@@ -64,6 +64,7 @@ const (
 	stepCalls
 	stepFail
 	stepHang
+	stepRaw
 )
 
 type step struct {
@@ -152,6 +153,10 @@ func (s *Server) push(st step) {
 	s.mu.Unlock()
 }
 
+// ReplyRaw answers the next request with 200 and body as given: malformed
+// output (cut JSON, a wrong shape) for error-path tests.
+func (s *Server) ReplyRaw(body string) { s.push(step{kind: stepRaw, msg: body}) }
+
 func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -182,6 +187,11 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
 	case stepFail:
 		w.Header().Set("Retry-After-Ms", "0")
 		writeError(w, st.status, st.msg)
+		return
+	case stepRaw:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(st.msg))
 		return
 	case stepHang:
 		select {
