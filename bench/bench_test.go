@@ -3,8 +3,10 @@ package bench
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/transport/llm/llmtest"
 )
 
 func startHumd(t *testing.T) *Humd {
@@ -55,15 +57,17 @@ func TestIngest(t *testing.T) {
 	}
 }
 
-// TestRunAll runs every phase briefly: both baselines, ingest alone and
-// ingest with api reads, with ratios and checks filled in.
+// TestRunAll runs every phase briefly: both baselines, ingest closed and
+// open loop, ingest with api reads and debounce, with ratios and checks
+// filled in.
 func TestRunAll(t *testing.T) {
 	h := startHumd(t)
-	res, err := Run(context.Background(), Config{Workload: "all", Count: 100, Conns: 4, Contacts: 20, Humd: h, TempDir: t.TempDir()})
+	res, err := Run(context.Background(), Config{Workload: "all", Count: 100, Conns: 4, Contacts: 20, Humd: h, TempDir: t.TempDir(),
+		RateOfPebble: 0.5, Debounce: Debounce{Convs: 5, Burst: 2, Window: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	want := []string{"ingest/baseline-http", "ingest/baseline-pebble", "ingest/humd", "ingest/humd", "api/humd"}
+	want := []string{"ingest/baseline-http", "ingest/baseline-pebble", "ingest/humd", "ingest/humd", "ingest/humd", "api/humd", "debounce/humd"}
 	if len(res) != len(want) {
 		t.Fatalf("Run = %d results; want %d", len(res), len(want))
 	}
@@ -72,7 +76,116 @@ func TestRunAll(t *testing.T) {
 			t.Errorf("result %d = %s, %d requests, %d errors (%s); want %s without errors", i, got, r.Requests, r.Errors, r.FirstErr, want[i])
 		}
 	}
-	if res[2].VsHTTP == 0 || res[2].VsPebble == 0 || res[2].Check == nil {
-		t.Errorf("humd ingest = %+v; want ratios to both baselines and a check", res[2])
+	if res[2].VsHTTP == 0 || res[2].VsPebble == 0 || res[2].Check == nil || res[2].Live == 0 {
+		t.Errorf("humd ingest = %+v; want ratios to both baselines, a check and live threads", res[2])
+	}
+	if open := res[3]; open.OfferedPerSec != res[1].PerSec/2 || open.Check == nil || open.Requests+open.Dropped != 100 {
+		t.Errorf("open loop = %+v; want half the Pebble baseline's rate offered, 100 requests sent or dropped, checked", open)
+	}
+	if res[6].Debounce == nil || res[6].Debounce.Err() != nil {
+		t.Errorf("debounce = %+v; want a passing check", res[6].Debounce)
+	}
+}
+
+// TestOpenLoop offers a fixed rate: the schedule, not the server, sets the
+// pace, and latency counts from each request's due time.
+func TestOpenLoop(t *testing.T) {
+	b, err := StartBaseline("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	in, err := NewIngest(&Humd{URL: b.URL, PublicURL: b.URL, Token: "baseline", Number: DefaultNumber}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{Conns: 2, Workers: 2, Count: 50}
+	l := cfg.ingestLoad("open", b.Addr(), in)
+	l.Rate = 200
+	st, err := l.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Offered != 50 || st.Requests+st.Dropped != 50 || st.Errors != 0 {
+		t.Fatalf("open loop = %d offered, %d sent, %d dropped, %d errors; want 50 offered, all sent or dropped", st.Offered, st.Requests, st.Dropped, st.Errors)
+	}
+	// 50 requests at 200/s are due over 245 ms.
+	if st.Elapsed < 240*time.Millisecond {
+		t.Errorf("open loop took %v; want at least the 245ms schedule", st.Elapsed)
+	}
+}
+
+// TestDebounce runs a small debounce workload: every burst must reach the
+// fake model as one request holding all its texts and get one reply.
+func TestDebounce(t *testing.T) {
+	cfg := Config{Workload: "debounce", Conns: 8, TempDir: t.TempDir(),
+		Debounce: Debounce{Convs: 20, Burst: 3, Window: 200 * time.Millisecond, ModelDelay: 50 * time.Millisecond}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(res) != 1 || res[0].Debounce == nil {
+		t.Fatalf("Run = %+v; want one debounce result", res)
+	}
+	r, c := res[0], res[0].Debounce
+	if r.Requests != 60 || r.Errors != 0 {
+		t.Errorf("sent %d texts, %d errors (%s); want 60 without errors", r.Requests, r.Errors, r.FirstErr)
+	}
+	if (c.ModelRequests != 20 && c.Spilled == 0) || c.Replies != 20 || c.StoredReplies != 20 || c.Err() != nil {
+		t.Errorf("check = %+v; want 20 model requests, replies and stored replies", c)
+	}
+	t.Logf("%s%s", DebounceHeader, r.DebounceRow())
+	if c.AddedMaxMs <= -200 || c.AddedMaxMs > 5000 {
+		t.Errorf("added latency max %.2f ms; want a plausible figure", c.AddedMaxMs)
+	}
+}
+
+// The debounce check fails on a second model request, a request missing a
+// text of its burst, a request mixing two conversations, a second reply and
+// an unanswered conversation, and forgives a burst longer than the window.
+func TestDebounceCheck(t *testing.T) {
+	d := &Debounce{Convs: 4, Burst: 2, Window: 100 * time.Millisecond}
+	if err := d.defaults(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := newBursts(4, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(texts ...string) {
+		r := &llmtest.Request{}
+		for _, s := range texts {
+			r.Input = append(r.Input, llmtest.InputItem{Type: "message", Role: "user", Content: s})
+		}
+		b.request(r)
+	}
+	now := time.Now()
+	for i := range 4 {
+		b.firstSend[i], b.lastAck[i] = now.UnixNano(), now.Add(10*time.Millisecond).UnixNano()
+	}
+	req(b.text(0, 0), b.text(0, 1)) // conversation 0: as it should be
+	b.sent(b.contact(0), now.Add(120*time.Millisecond))
+	req(b.text(1, 0)) // conversation 1: two requests, the first incomplete, two replies
+	req(b.text(1, 0), b.text(1, 1))
+	b.sent(b.contact(1), now.Add(120*time.Millisecond))
+	b.sent(b.contact(1), now.Add(130*time.Millisecond))
+	req(b.text(2, 0), b.text(3, 1))                // mixed: foreign
+	b.lastAck[3] = now.Add(time.Second).UnixNano() // conversation 3 spilled over the window
+	req(b.text(3, 0))
+	req(b.text(3, 1))
+	b.sent(b.contact(3), now.Add(1100*time.Millisecond))
+	c := b.tally([]int{1, 2, 0, 1}, d)
+	want := DebounceCheck{Convs: 4, Burst: 2, WindowMs: 100, Numbers: 1, Spilled: 1, ModelRequests: 5, Replies: 4, StoredReplies: 4,
+		NotOneRequest: 1, IncompleteInput: 1, Foreign: 1, NotOneReply: 1, NotOneStored: 1, Unanswered: 1}
+	got := *c
+	got.AddedP50Ms, got.AddedP90Ms, got.AddedP99Ms, got.AddedMaxMs, got.ReplySpreadMs = 0, 0, 0, 0, 0
+	got.ToModelP50Ms, got.ToModelP99Ms, got.FromModelP50Ms, got.FromModelP99Ms = 0, 0, 0, 0
+	if got != want {
+		t.Errorf("tally = %+v\nwant    %+v", got, want)
+	}
+	if c.Err() == nil || c.AddedMaxMs != 10 {
+		t.Errorf("Err = %v, added max %.2f ms; want an error and 10 ms", c.Err(), c.AddedMaxMs)
 	}
 }

@@ -10,8 +10,18 @@
 //     N contacts, each with a unique MessageSid, closed loop as fast as it goes
 //     on a chosen number of connections. At the end every acknowledged
 //     MessageSid must be stored exactly once, or the run fails.
+//     With Config.Rate (or RateOfPebble) it also runs open loop: requests
+//     are due on a fixed schedule, dropped when every connection is busy and
+//     the queue full, and their latency counts from when they were due.
 //   - api: GET /api/sms/conversations?limit=50 with the admin key while ingest
 //     runs, reported separately.
+//   - debounce: its own in-process humd whose AI goes through openai-go to
+//     llmtest's fake Responses API (answering after a delay); an SMS flow made
+//     through POST /api/flows answers every number. Each conversation sends a
+//     burst of texts within the debounce window; at the end every burst must
+//     have made exactly one model request holding all its texts and got
+//     exactly one reply, and the added latency beyond debounce and model
+//     delay is reported.
 //
 // The target is either a humd started in-process on loopback (StartHumd: real
 // clock, temporary data directory, sandbox carrier) or a running humd reached

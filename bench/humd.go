@@ -41,6 +41,8 @@ type Humd struct {
 	// Pebble directly. Remote, it pages the REST API instead.
 	Store *storage.Pebble
 	OrgID string
+	// Live counts the conversations that have an actor now (in-process only).
+	Live func() int
 
 	close func() error
 }
@@ -69,32 +71,46 @@ func (h *Humd) Addr() string {
 // enabled and the highest rate. store tunes Pebble (the zero value is what
 // humd serve uses).
 func StartHumd(dir, number string, store storage.Options) (*Humd, error) {
-	a, err := app.New(app.Config{Addr: "127.0.0.1:0", DataDir: dir, AdminKey: benchAdminKey, PublicURL: benchPublicURL},
-		app.Options{Logger: slog.New(slog.DiscardHandler), StoreOptions: store, NoSeed: true})
+	h, _, _, err := launchHumd(app.Config{DataDir: dir}, app.Options{StoreOptions: store}, number)
+	return h, err
+}
+
+// launchHumd runs humd with cfg and o (loopback address, bench admin key and
+// public URL, no logs, no seed filled in) and registers numbers, answering
+// the app and the numbers' IDs as well.
+func launchHumd(cfg app.Config, o app.Options, numbers ...string) (*Humd, *app.App, []string, error) {
+	cfg.Addr, cfg.AdminKey, cfg.PublicURL = "127.0.0.1:0", benchAdminKey, benchPublicURL
+	o.Logger, o.NoSeed = slog.New(slog.DiscardHandler), true
+	a, err := app.New(cfg, o)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if err := a.Listen(); err != nil {
 		_ = a.Close()
-		return nil, err
+		return nil, nil, nil, err
 	}
 	org := a.Bootstrap.Org.ID
 	now := time.Now()
-	n, err := sms.RegisterNumber(a.Store, org, number, "bench", "sandbox", now)
-	if err == nil {
-		body := fmt.Sprintf(`{"sms_enabled":true,"mps":%g}`, sms.MaxMPS)
-		_, err = sms.PatchNumber(a.Store, org, n.ID, []byte(body), noFlows, now)
-	}
-	if err != nil {
-		_ = a.Close()
-		return nil, fmt.Errorf("bench: register %s: %w", number, err)
+	ids := make([]string, 0, len(numbers))
+	for _, number := range numbers {
+		n, err := sms.RegisterNumber(a.Store, org, number, "bench", "sandbox", now)
+		if err == nil {
+			body := fmt.Sprintf(`{"sms_enabled":true,"mps":%g}`, sms.MaxMPS)
+			_, err = sms.PatchNumber(a.Store, org, n.ID, []byte(body), noFlows, now)
+		}
+		if err != nil {
+			_ = a.Close()
+			return nil, nil, nil, fmt.Errorf("bench: register %s: %w", number, err)
+		}
+		ids = append(ids, n.ID)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx) }()
 	url := "http://" + a.Addr()
-	return &Humd{URL: url, PublicURL: benchPublicURL, Key: benchAdminKey, Token: a.SandboxToken, Number: number,
-		Store: a.Store, OrgID: org, close: func() error { cancel(); return <-done }}, nil
+	h := &Humd{URL: url, PublicURL: benchPublicURL, Key: benchAdminKey, Token: a.SandboxToken, Number: numbers[0],
+		Store: a.Store, OrgID: org, Live: a.Threads.Live, close: func() error { cancel(); return <-done }}
+	return h, a, ids, nil
 }
 
 func noFlows(_, _ string) (string, error) { return "", storage.ErrNotFound }

@@ -12,9 +12,10 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// Load is one closed-loop workload: Workers goroutines each send a request,
-// wait for the answer and send the next, until Duration has passed or Count
-// requests were sent.
+// Load is one workload. Closed loop (Rate 0): Workers goroutines each send a
+// request, wait for the answer and send the next, until Duration has passed
+// or Count requests were sent. Open loop (Rate > 0): request n is due at
+// start + n/Rate whatever happened to the others; see Rate.
 type Load struct {
 	// Name labels progress lines and results.
 	Name string
@@ -34,6 +35,13 @@ type Load struct {
 	KeepOK bool
 	// Progress, when set, gets one line per second.
 	Progress io.Writer
+	// Rate, when above 0, offers that many requests per second on a fixed
+	// schedule. A due request goes to an idle worker, or waits in a queue as
+	// long as the worker count; when that queue is full too it is dropped
+	// (counted in Stats.Dropped, never sent). Latency is measured from the
+	// time the request was due, not when it was sent, so a server that stalls
+	// pays for every request it delayed (no coordinated omission).
+	Rate float64
 }
 
 // Stats is what one Load measured.
@@ -45,6 +53,9 @@ type Stats struct {
 	Elapsed   time.Duration
 	Latencies []time.Duration // of every request, sorted
 	OK        []uint64        // with KeepOK: the n of each 200
+	// Open loop only: Offered requests were due, Dropped of them were never
+	// sent because every worker was busy and the queue full.
+	Offered, Dropped uint64
 }
 
 // Percentile answers the p-quantile latency (0 < p <= 1).
@@ -82,41 +93,85 @@ func (l *Load) Run(ctx context.Context) (*Stats, error) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	stopProgress := l.progress(start, &done, &errs)
-	for i := range ws {
-		w := &ws[i]
-		wg.Go(func() {
-			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-			defer fasthttp.ReleaseRequest(req)
-			defer fasthttp.ReleaseResponse(resp)
-			for ctx.Err() == nil {
-				n := next.Add(1) - 1
-				if l.Count > 0 && n >= l.Count {
-					return
+	// send makes request n, its latency counted from due.
+	send := func(w *worker, req *fasthttp.Request, resp *fasthttp.Response, n uint64, due time.Time) {
+		req.Reset()
+		resp.Reset()
+		l.Prepare(n, req)
+		if due.IsZero() {
+			due = time.Now()
+		}
+		err := l.Client.DoTimeout(req, resp, timeout)
+		w.lat = append(w.lat, time.Since(due))
+		if err == nil && resp.StatusCode() != fasthttp.StatusOK {
+			err = fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
+		}
+		done.Add(1)
+		if err != nil {
+			errs.Add(1)
+			msg := err.Error()
+			firstErr.CompareAndSwap(nil, &msg)
+			return
+		}
+		if l.KeepOK {
+			w.ok = append(w.ok, n)
+		}
+	}
+	var offered, dropped uint64
+	if l.Rate > 0 {
+		type job struct {
+			n   uint64
+			due time.Time
+		}
+		jobs := make(chan job, workers)
+		for i := range ws {
+			w := &ws[i]
+			wg.Go(func() {
+				req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+				defer fasthttp.ReleaseRequest(req)
+				defer fasthttp.ReleaseResponse(resp)
+				for j := range jobs {
+					send(w, req, resp, j.n, j.due)
 				}
-				req.Reset()
-				resp.Reset()
-				l.Prepare(n, req)
-				t0 := time.Now()
-				err := l.Client.DoTimeout(req, resp, timeout)
-				w.lat = append(w.lat, time.Since(t0))
-				if err == nil && resp.StatusCode() != fasthttp.StatusOK {
-					err = fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
-				}
-				done.Add(1)
-				if err != nil {
-					errs.Add(1)
-					msg := err.Error()
-					firstErr.CompareAndSwap(nil, &msg)
-					continue
-				}
-				if l.KeepOK {
-					w.ok = append(w.ok, n)
-				}
+			})
+		}
+		// The dispatcher wakes at least every 100µs and hands out every
+		// request due by then, each stamped with its own due time.
+		interval := float64(time.Second) / l.Rate
+		for ctx.Err() == nil && (l.Count == 0 || offered < l.Count) {
+			due := start.Add(time.Duration(float64(offered) * interval))
+			if wait := time.Until(due); wait > 0 {
+				time.Sleep(max(wait, 100*time.Microsecond))
+				continue
 			}
-		})
+			select {
+			case jobs <- job{n: offered, due: due}:
+			default:
+				dropped++
+			}
+			offered++
+		}
+		close(jobs)
+	} else {
+		for i := range ws {
+			w := &ws[i]
+			wg.Go(func() {
+				req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+				defer fasthttp.ReleaseRequest(req)
+				defer fasthttp.ReleaseResponse(resp)
+				for ctx.Err() == nil {
+					n := next.Add(1) - 1
+					if l.Count > 0 && n >= l.Count {
+						return
+					}
+					send(w, req, resp, n, time.Time{})
+				}
+			})
+		}
 	}
 	wg.Wait()
-	st := &Stats{Name: l.Name, Requests: done.Load(), Errors: errs.Load(), Elapsed: time.Since(start)}
+	st := &Stats{Name: l.Name, Requests: done.Load(), Errors: errs.Load(), Elapsed: time.Since(start),
+		Offered: offered, Dropped: dropped}
 	stopProgress()
 	if p := firstErr.Load(); p != nil {
 		st.FirstErr = *p

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -13,14 +14,23 @@ import (
 
 // Result is one workload against one target.
 type Result struct {
-	// Workload is ingest or api; Target is humd, baseline-http or
-	// baseline-pebble; Mix says what else ran at the same time.
+	// Workload is ingest, api or debounce; Target is humd, baseline-http or
+	// baseline-pebble; Mix says what else ran at the same time, or the open
+	// loop's offered rate.
 	Workload string `json:"workload"`
 	Target   string `json:"target"`
 	Mix      string `json:"mix,omitempty"`
 	Conns    int    `json:"conns"`
 	Workers  int    `json:"workers"`
 	Contacts int    `json:"contacts,omitempty"`
+	// Live is the number of conversations with an actor at the end
+	// (in-process humd only): what passivation has not stopped yet.
+	Live int `json:"threads_live,omitempty"`
+	// OfferedPerSec and Dropped are set in open loop (Load.Rate): the
+	// schedule's rate and the requests never sent because every connection
+	// was busy.
+	OfferedPerSec float64 `json:"offered_per_sec,omitempty"`
+	Dropped       uint64  `json:"dropped,omitempty"`
 
 	Requests uint64  `json:"requests"`
 	Errors   uint64  `json:"errors"`
@@ -46,6 +56,9 @@ type Result struct {
 	VsPebble float64 `json:"vs_pebble_baseline,omitempty"`
 	// Check is the correctness verdict (ingest against humd only).
 	Check *Check `json:"check,omitempty"`
+	// Debounce is the debounce workload's verdict and added latency; its
+	// p50..max above are of the webhook acknowledgements.
+	Debounce *DebounceCheck `json:"debounce,omitempty"`
 }
 
 // Usage is a snapshot of the process's CPU time and peak RSS.
@@ -69,7 +82,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // NewResult summarises st with the usage before and after it.
 func NewResult(workload, target string, st *Stats, before, after Usage) Result {
 	r := Result{Workload: workload, Target: target, Requests: st.Requests, Errors: st.Errors, FirstErr: st.FirstErr,
-		Seconds: st.Elapsed.Seconds(), P50Ms: ms(st.Percentile(0.50)), P90Ms: ms(st.Percentile(0.90)),
+		Dropped: st.Dropped, Seconds: st.Elapsed.Seconds(), P50Ms: ms(st.Percentile(0.50)), P90Ms: ms(st.Percentile(0.90)),
 		P99Ms: ms(st.Percentile(0.99)), MaxMs: ms(st.Percentile(1)),
 		CPUSeconds: (after.CPU - before.CPU).Seconds(), PeakRSSMiB: float64(after.PeakRSS) / (1 << 20)}
 	if r.Seconds > 0 {
@@ -115,8 +128,12 @@ type Report struct {
 }
 
 // MarkdownHeader is the table header MarkdownRow's rows go under.
-const MarkdownHeader = "| workload | target | mix | conns | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MiB | vs HTTP | vs Pebble | check |\n" +
-	"|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n"
+const MarkdownHeader = "| workload | target | mix | conns | contacts / live | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MiB | vs HTTP | vs Pebble | check |\n" +
+	"|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n"
+
+// DebounceHeader is the table header DebounceRow's rows go under.
+const DebounceHeader = "| conversations × texts | debounce ms | model delay ms | numbers | model requests | replies | stored replies | spilled | added p50 ms | p90 ms | p99 ms | max ms | to model p50 / p99 ms | from model p50 / p99 ms | reply spread ms | check |\n" +
+	"|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n"
 
 // MarkdownRow is r as one table row.
 func (r *Result) MarkdownRow() string {
@@ -127,24 +144,58 @@ func (r *Result) MarkdownRow() string {
 		return fmt.Sprintf("%.2fx", x)
 	}
 	check := ""
-	if r.Check != nil {
+	switch {
+	case r.Check != nil:
 		check = "ok"
 		if err := r.Check.Err(); err != nil {
 			check = "FAILED"
 		}
 		check += fmt.Sprintf(" (%d/%d stored once)", r.Check.Stored, r.Check.Acked)
+	case r.Debounce != nil:
+		check = r.Debounce.verdict()
 	}
 	mix := r.Mix
 	if mix == "" {
 		mix = "alone"
 	}
+	if r.OfferedPerSec > 0 {
+		mix = fmt.Sprintf("open loop %.0f/s, %d dropped", r.OfferedPerSec, r.Dropped)
+	}
 	perReq := "shared"
 	if r.CPUPerReqUs > 0 {
 		perReq = fmt.Sprintf("%.0f", r.CPUPerReqUs)
 	}
-	return fmt.Sprintf("| %s | %s | %s | %d | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %s | %.0f | %s | %s | %s |\n",
-		r.Workload, r.Target, mix, r.Conns, r.Requests, r.Errors, r.PerSec, r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs,
+	contacts := ""
+	if r.Contacts > 0 {
+		contacts = strconv.Itoa(r.Contacts)
+		if r.Live > 0 {
+			contacts += " / " + strconv.Itoa(r.Live)
+		}
+	}
+	return fmt.Sprintf("| %s | %s | %s | %d | %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %s | %.0f | %s | %s | %s |\n",
+		r.Workload, r.Target, mix, r.Conns, contacts, r.Requests, r.Errors, r.PerSec, r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs,
 		r.CPUSeconds, perReq, r.PeakRSSMiB, ratio(r.VsHTTP), ratio(r.VsPebble), check)
+}
+
+func (c *DebounceCheck) verdict() string {
+	v := "ok"
+	if c.Err() != nil {
+		v = "FAILED"
+	}
+	return fmt.Sprintf("%s (%d/%d one request, %d replies)", v, c.Convs-c.FailedBursts-c.Unanswered-c.NotOneRequest-c.Spilled,
+		c.Convs, c.Replies)
+}
+
+// DebounceRow is the debounce verdict of r as one table row ("" without one).
+func (r *Result) DebounceRow() string {
+	c := r.Debounce
+	if c == nil {
+		return ""
+	}
+	return fmt.Sprintf("| %d × %d | %.0f | %.0f | %d | %d | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.2f / %.2f | %.0f | %s |\n",
+		c.Convs, c.Burst, c.WindowMs, c.ModelDelayMs, c.Numbers, c.ModelRequests, c.Replies, c.StoredReplies, c.Spilled,
+		c.AddedP50Ms, c.AddedP90Ms, c.AddedP99Ms, c.AddedMaxMs, c.ToModelP50Ms, c.ToModelP99Ms, c.FromModelP50Ms, c.FromModelP99Ms,
+		c.ReplySpreadMs, c.verdict())
 }
 
 // WriteMarkdown writes the machine, command, date and the results table.
@@ -158,10 +209,17 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	if _, err := io.WriteString(w, MarkdownHeader); err != nil {
 		return err
 	}
+	debounce := ""
 	for i := range rep.Results {
 		if _, err := io.WriteString(w, rep.Results[i].MarkdownRow()); err != nil {
 			return err
 		}
+		debounce += rep.Results[i].DebounceRow()
 	}
-	return nil
+	if debounce == "" {
+		return nil
+	}
+	_, err = io.WriteString(w, "\nDebounce: added latency is reply at the carrier − (last text of the burst acknowledged + debounce + model delay).\n\n"+
+		DebounceHeader+debounce)
+	return err
 }

@@ -10,12 +10,16 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/humd/humd/storage"
 )
 
 // Config says what Run measures.
 type Config struct {
-	// Workload is ingest (the baselines, then humd ingest), api (humd ingest
-	// with api reads beside it) or all (both).
+	// Workload is ingest (the baselines, then humd ingest: closed loop, or
+	// open loop at Rate), api (humd ingest with api reads beside it),
+	// debounce (its own in-process humd with the AI, see Debounce) or all
+	// (each of them; ingest closed loop and then open loop at Rate when set).
 	Workload string
 	// Duration bounds each phase; Count, when set, caps each phase's requests.
 	Duration time.Duration
@@ -33,6 +37,16 @@ type Config struct {
 	TempDir string
 	// NoBaselines skips the two baselines (to profile humd alone).
 	NoBaselines bool
+	// Rate, when above 0, runs humd ingest open loop at that many requests
+	// per second; RateOfPebble instead sets it to that fraction of the
+	// durable-storage baseline's rate measured just before (0.5: the issue's
+	// "p99 at half the durable-storage baseline rate").
+	Rate, RateOfPebble float64
+	// Debounce shapes the debounce workload.
+	Debounce Debounce
+	// StoreOptions tune the Pebble store of humds the workloads start
+	// themselves (debounce).
+	StoreOptions storage.Options
 	// Progress gets a line per second per running load (nil: quiet).
 	Progress io.Writer
 }
@@ -54,17 +68,23 @@ func (c *Config) defaults() error {
 		c.Duration = 10 * time.Second
 	}
 	switch c.Workload {
-	case "ingest", "api", "all":
+	case "ingest", "api", "all", "debounce":
 	default:
-		return fmt.Errorf("bench: workload %q: want ingest, api or all", c.Workload)
+		return fmt.Errorf("bench: workload %q: want ingest, api, debounce or all", c.Workload)
 	}
-	if c.Humd == nil {
+	if c.Humd == nil && c.Workload != "debounce" {
 		return errors.New("bench: no humd to measure")
 	}
 	if c.TempDir == "" && c.Workload != "api" {
-		return errors.New("bench: the Pebble baseline needs a TempDir")
+		return errors.New("bench: the Pebble baseline and the debounce humd need a TempDir")
 	}
-	return nil
+	if c.Rate < 0 || c.RateOfPebble < 0 || (c.Rate > 0 && c.RateOfPebble > 0) {
+		return errors.New("bench: set one of Rate and RateOfPebble, above 0")
+	}
+	if c.RateOfPebble > 0 && c.NoBaselines {
+		return errors.New("bench: a rate relative to the Pebble baseline needs the baselines")
+	}
+	return c.Debounce.defaults()
 }
 
 // Run measures the configured workloads and answers every result. The
@@ -76,23 +96,66 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	}
 	var results []Result
 	var failed []error
-	if cfg.Workload != "api" && cfg.NoBaselines {
-		r, err := runIngest(ctx, &cfg, false)
+	if cfg.Workload == "ingest" || cfg.Workload == "all" {
+		r, err := runIngestPhases(ctx, &cfg)
+		results = append(results, r...)
+		if err != nil {
+			return results, err
+		}
+	}
+	if cfg.Workload == "api" || cfg.Workload == "all" {
+		r, err := runIngest(ctx, &cfg, true, 0)
 		if err != nil {
 			return results, err
 		}
 		results = append(results, r...)
-	} else if cfg.Workload != "api" {
-		bare, err := runBaseline(ctx, &cfg, "baseline-http", "")
+	}
+	// The debounce workload needs a humd of its own, in this process.
+	if cfg.Workload == "debounce" || (cfg.Workload == "all" && cfg.Humd.Store != nil) {
+		r, err := runDebounce(ctx, &cfg)
 		if err != nil {
 			return results, err
 		}
-		durable, err := runBaseline(ctx, &cfg, "baseline-pebble", filepath.Join(cfg.TempDir, "baseline-pebble"))
-		if err != nil {
-			return append(results, bare), err
+		results = append(results, r)
+	}
+	for _, r := range results {
+		var err error
+		switch {
+		case r.Check != nil:
+			err = r.Check.Err()
+		case r.Debounce != nil:
+			err = r.Debounce.Err()
 		}
-		results = append(results, bare, durable)
-		r, err := runIngest(ctx, &cfg, false)
+		if err != nil {
+			failed = append(failed, fmt.Errorf("%s/%s (%s): %w", r.Workload, r.Target, r.Mix, err))
+		}
+	}
+	return results, errors.Join(failed...)
+}
+
+// runIngestPhases runs the baselines (unless NoBaselines) and humd ingest:
+// closed loop unless only an open loop was asked for, then open loop when a
+// rate is set.
+func runIngestPhases(ctx context.Context, cfg *Config) ([]Result, error) {
+	var results []Result
+	var bare, durable Result
+	if !cfg.NoBaselines {
+		var err error
+		if bare, err = runBaseline(ctx, cfg, "baseline-http", ""); err != nil {
+			return results, err
+		}
+		results = append(results, bare)
+		if durable, err = runBaseline(ctx, cfg, "baseline-pebble", filepath.Join(cfg.TempDir, "baseline-pebble")); err != nil {
+			return results, err
+		}
+		results = append(results, durable)
+	}
+	rate := cfg.Rate
+	if cfg.RateOfPebble > 0 {
+		rate = cfg.RateOfPebble * durable.PerSec
+	}
+	if cfg.Workload == "all" || (cfg.Rate == 0 && cfg.RateOfPebble == 0) {
+		r, err := runIngest(ctx, cfg, false, 0)
 		if err != nil {
 			return results, err
 		}
@@ -104,21 +167,14 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 		}
 		results = append(results, r...)
 	}
-	if cfg.Workload != "ingest" {
-		r, err := runIngest(ctx, &cfg, true)
+	if rate > 0 {
+		r, err := runIngest(ctx, cfg, false, rate)
 		if err != nil {
 			return results, err
 		}
 		results = append(results, r...)
 	}
-	for _, r := range results {
-		if r.Check != nil {
-			if err := r.Check.Err(); err != nil {
-				failed = append(failed, fmt.Errorf("%s/%s (%s): %w", r.Workload, r.Target, r.Mix, err))
-			}
-		}
-	}
-	return results, errors.Join(failed...)
+	return results, nil
 }
 
 func (c *Config) client(addr string, conns int) *fasthttp.HostClient {
@@ -161,8 +217,9 @@ func runBaseline(ctx context.Context, cfg *Config, target, dir string) (Result, 
 }
 
 // runIngest drives humd with signed inbound webhooks, with api reads beside
-// them when withAPI, and checks what was stored.
-func runIngest(ctx context.Context, cfg *Config, withAPI bool) ([]Result, error) {
+// them when withAPI, open loop at rate when above 0, and checks what was
+// stored.
+func runIngest(ctx context.Context, cfg *Config, withAPI bool, rate float64) ([]Result, error) {
 	h := cfg.Humd
 	in, err := NewIngest(h, cfg.Contacts)
 	if err != nil {
@@ -173,10 +230,17 @@ func runIngest(ctx context.Context, cfg *Config, withAPI bool) ([]Result, error)
 		name, mix = "humd ingest+api", "with api"
 	}
 	load := cfg.ingestLoad(name, h.Addr(), in)
+	if rate > 0 {
+		load.Name, load.Rate = fmt.Sprintf("humd ingest@%.0f", rate), rate
+	}
 	before := ReadUsage()
 	if !withAPI {
 		st, err := load.Run(ctx)
-		return finishIngest(cfg, in, st, err, nil, nil, before, mix)
+		r, err := finishIngest(cfg, in, st, err, nil, nil, before, mix)
+		if err == nil && rate > 0 {
+			r[0].OfferedPerSec = rate
+		}
+		return r, err
 	}
 	// The reads run until the ingest load is done.
 	actx, cancel := context.WithCancel(ctx)
@@ -204,6 +268,9 @@ func finishIngest(cfg *Config, in *Ingest, st *Stats, err error, apiStats *Stats
 	}
 	r := cfg.result("ingest", "humd", st, before, after)
 	r.Mix = mix
+	if cfg.Humd.Live != nil {
+		r.Live = cfg.Humd.Live()
+	}
 	check, err := in.Verify(cfg.Humd, st.OK)
 	if err != nil {
 		return nil, fmt.Errorf("bench: verify: %w", err)

@@ -51,6 +51,22 @@ import (
 //	snooze-due/<U64 unix ms>/<org>/<conv>     -> "<number>/<e164>"
 //	airun/<org>/<conv>/<U64 seq>              -> sms.Run
 //	event/<org>/<U64 seq>                     -> sms.Event                    the org's event log
+//
+// Knowledge and integrations:
+//
+//	kb/<org>/<doc>                            -> knowledge.Doc (API)
+//	webhook/<org>/<endpoint>                  -> webhooks endpoint with its secrets (API)
+//	webhook-cursor/<org>/<endpoint>           -> U64 last event seq turned into deliveries
+//	webhook-dlv/<org>/<endpoint>/<delivery>   -> webhooks.Delivery, written with the cursor
+//	crm/<org>/<connector>                     -> CRM connector with its secret (API)
+//	crm-cursor/<org>/<connector>              -> U64 last event seq looked at
+//	crm-log/<org>/<connector>/<entry>         -> crm.LogEntry
+//
+// Campaigns (package storage/campaigns; the campaign actor writes after create):
+//
+//	camp/<org>/<campaign>                     -> campaigns.Campaign
+//	camp-rcpt/<org>/<campaign>/<U64 seq>      -> campaigns.Recipient           committed "sending" before the provider call
+//	camp-active/<org>/<campaign>              -> ""                           campaigns to resume at start
 
 // Key joins segments with '/'.
 func Key(parts ...string) []byte {

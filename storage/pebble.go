@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -41,7 +43,26 @@ type Pebble struct {
 
 	seqMu sync.Mutex
 	seqs  map[string]uint64
+
+	// users counts operations in progress; closed turns new ones away, so a
+	// worker finishing after shutdown gets ErrClosed rather than Pebble's
+	// panic on a closed DB.
+	users  atomic.Int64
+	closed atomic.Bool
 }
+
+// enter admits an operation unless the store is closing. The count goes up
+// before the check, so Close never misses an operation it let in.
+func (p *Pebble) enter() bool {
+	p.users.Add(1)
+	if p.closed.Load() {
+		p.users.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (p *Pebble) exit() { p.users.Add(-1) }
 
 var _ Store = (*Pebble)(nil)
 
@@ -72,6 +93,10 @@ func (p *Pebble) DB() *pebble.DB { return p.db }
 
 // Get implements Store.
 func (p *Pebble) Get(key []byte) ([]byte, error) {
+	if !p.enter() {
+		return nil, ErrClosed
+	}
+	defer p.exit()
 	v, closer, err := p.db.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return nil, ErrNotFound
@@ -99,10 +124,14 @@ func (p *Pebble) Has(key []byte) (bool, error) {
 }
 
 // NewBatch implements Store.
-func (p *Pebble) NewBatch() *Batch { return &Batch{b: p.db.NewBatch()} }
+func (p *Pebble) NewBatch() *Batch { return &Batch{b: p.db.NewBatch(), p: p} }
 
 // Scan implements Store.
 func (p *Pebble) Scan(prefix []byte, o ScanOptions, fn func(key, value []byte) (bool, error)) error {
+	if !p.enter() {
+		return ErrClosed
+	}
+	defer p.exit()
 	lower, upper := bytes.Clone(prefix), PrefixEnd(prefix)
 	if len(lower) == 0 {
 		// Pebble's invariants builds (-race) index a non-nil empty bound.
@@ -163,6 +192,10 @@ func (p *Pebble) Sequence(key []byte) (uint64, error) {
 		}
 	}
 	next := cur + 1
+	if !p.enter() {
+		return 0, ErrClosed
+	}
+	defer p.exit()
 	if err := p.db.Set(key, U64(next), pebble.NoSync); err != nil {
 		return 0, fmt.Errorf("storage: sequence %q: %w", key, err)
 	}
@@ -172,6 +205,13 @@ func (p *Pebble) Sequence(key []byte) (uint64, error) {
 
 // Close implements Store.
 func (p *Pebble) Close() error {
+	if p.closed.Swap(true) {
+		return nil
+	}
+	// Let admitted operations finish (they are short: a read, a scan, a commit).
+	for deadline := time.Now().Add(10 * time.Second); p.users.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if err := p.db.Close(); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}
@@ -181,6 +221,7 @@ func (p *Pebble) Close() error {
 // Batch is an atomic group of writes. Index entries go into the same batch as
 // the record they point at, so a crash never leaves one without the other.
 type Batch struct {
+	p      *Pebble
 	b      *pebble.Batch
 	err    error
 	closed bool
@@ -233,6 +274,12 @@ func (b *Batch) Commit(d Durability) error {
 	opt := pebble.Sync
 	if d == NoSync {
 		opt = pebble.NoSync
+	}
+	if b.p != nil {
+		if !b.p.enter() {
+			return ErrClosed
+		}
+		defer b.p.exit()
 	}
 	if err := b.b.Commit(opt); err != nil {
 		return fmt.Errorf("storage: commit: %w", err)

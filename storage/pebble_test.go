@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -60,5 +61,31 @@ func TestPebble_Reopen(t *testing.T) {
 	}
 	if n, err := s.Sequence([]byte("seq/a")); err != nil || n != 4 {
 		t.Errorf("after reopen Sequence(seq/a) = %d, %v; want 4", n, err)
+	}
+}
+
+// After Close every operation answers ErrClosed: workers that outlive a
+// shutdown get an error, not Pebble's panic on a closed DB.
+func TestPebble_UseAfterClose(t *testing.T) {
+	s := openPebble(t, vfs.NewMem(), "db")
+	b := s.NewBatch()
+	b.Set([]byte("k"), []byte("v"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(storage.Sync); !errors.Is(err, storage.ErrClosed) {
+		t.Errorf("Commit = %v", err)
+	}
+	if _, err := s.Get([]byte("k")); !errors.Is(err, storage.ErrClosed) {
+		t.Errorf("Get = %v", err)
+	}
+	if err := s.Scan([]byte("k"), storage.ScanOptions{}, func(_, _ []byte) (bool, error) { return true, nil }); !errors.Is(err, storage.ErrClosed) {
+		t.Errorf("Scan = %v", err)
+	}
+	if _, err := s.Sequence([]byte("seq")); !errors.Is(err, storage.ErrClosed) {
+		t.Errorf("Sequence = %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
 	}
 }

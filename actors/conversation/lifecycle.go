@@ -25,7 +25,11 @@ func (a *Actor) onOpen(ctx actor.Context, m *Open) (*Opened, error) {
 	now := a.now()
 	b := a.d.Store.NewBatch()
 	c, created := a.upsert(now)
-	if !created && c.Status == sms.StatusOpen && m.InitialMessage == nil {
+	if m.FlowOverrideID != nil {
+		id := *m.FlowOverrideID
+		c.FlowOverrideID, c.UpdatedAt = &id, now
+	}
+	if !created && c.Status == sms.StatusOpen && m.InitialMessage == nil && m.FlowOverrideID == nil {
 		b.Discard()
 		return &Opened{Conversation: c}, nil
 	}

@@ -50,6 +50,9 @@ type SendResult struct {
 // closed one, and sends InitialMessage if set. Answered with *Opened.
 type Open struct {
 	InitialMessage *Send
+	// FlowOverrideID, when set, makes that flow answer the thread's replies
+	// (a campaign with flow_id routes replies to its AI).
+	FlowOverrideID *string
 }
 
 // Opened answers Open.

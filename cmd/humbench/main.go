@@ -4,6 +4,9 @@
 //
 //	humbench -workload all -duration 10s -md bench/RESULTS.md
 //	humbench -workload ingest -url http://127.0.0.1:8080 -key hum_live_... -token <sandbox token>
+//	humbench -workload ingest -rate 0.5x          # open loop at half the durable-storage baseline
+//	humbench -workload debounce -convs 10000      # bursts through debounce and the AI (fake model)
+//	humbench -preset huge                         # 1,000,000 distinct conversations, peak RSS
 package main
 
 import (
@@ -17,6 +20,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -43,13 +47,26 @@ type options struct {
 	asJSON, quiet, noBaselines     bool
 	metrics                        bool
 	cacheMiB, memtableMiB          int64
+	rate, preset                   string
+	convs, burst, numbers          int
+	window, modelDelay             time.Duration
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("humbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.workload, "workload", "all", "ingest (baselines + humd ingest), api (humd ingest with api reads beside it) or all")
+	fs.StringVar(&o.workload, "workload", "all", "ingest (baselines + humd ingest), api (humd ingest with api reads beside it), "+
+		"debounce (bursts through debounce and the AI, own in-process humd) or all")
+	fs.StringVar(&o.rate, "rate", "", "humd ingest open loop: requests/s (2000), or a fraction of the durable-storage baseline's rate (0.5x); "+
+		"-workload all runs 0.5x after the closed loop unless \"off\"")
+	fs.StringVar(&o.preset, "preset", "", "huge: ingest 1,000,000 distinct conversations, one text each, humd alone "+
+		"(= -workload ingest -no-baselines -contacts 1000000 -count <contacts> -duration 1h; explicit flags win)")
+	fs.IntVar(&o.convs, "convs", 1000, "debounce: conversations bursting")
+	fs.IntVar(&o.burst, "burst", 3, "debounce: texts per burst, sent back to back")
+	fs.DurationVar(&o.window, "debounce", time.Second, "debounce: the SMS flow's debounce_ms")
+	fs.DurationVar(&o.modelDelay, "model-delay", 100*time.Millisecond, "debounce: the fake model's delay before every answer")
+	fs.IntVar(&o.numbers, "numbers", 0, "debounce: humd numbers the conversations spread over (0: one per 250, each sends at most 500/s)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
 	fs.Uint64Var(&o.count, "count", 0, "stop each phase after this many requests (0: duration only)")
 	fs.IntVar(&o.conns, "conns", 64, "connections of the ingest client")
@@ -77,7 +94,50 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch o.preset {
+	case "":
+	case "huge":
+		if !set["workload"] {
+			o.workload = "ingest"
+		}
+		if !set["no-baselines"] {
+			o.noBaselines = true
+		}
+		if !set["contacts"] {
+			o.contacts = 1_000_000
+		}
+		if !set["count"] {
+			o.count = uint64(o.contacts)
+		}
+		if !set["duration"] {
+			o.duration = time.Hour
+		}
+	default:
+		return nil, fmt.Errorf("preset %q: want huge", o.preset)
+	}
 	return o, nil
+}
+
+// rates turns -rate into Config.Rate or Config.RateOfPebble.
+func (o *options) rates() (fixed, ofPebble float64, err error) {
+	r := o.rate
+	if r == "" && o.workload == "all" {
+		r = "0.5x"
+	}
+	if r == "" || r == "off" {
+		return 0, 0, nil
+	}
+	if f, ok := strings.CutSuffix(r, "x"); ok {
+		ofPebble, err = strconv.ParseFloat(f, 64)
+	} else {
+		fixed, err = strconv.ParseFloat(r, 64)
+	}
+	if err != nil || fixed < 0 || ofPebble < 0 {
+		return 0, 0, fmt.Errorf("-rate %q: want requests/s, a fraction of the Pebble baseline like 0.5x, or off", o.rate)
+	}
+	return fixed, ofPebble, nil
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -95,17 +155,28 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		defer os.RemoveAll(dir)
 	}
+	rate, ofPebble, err := o.rates()
+	if err != nil {
+		return err
+	}
+	storeOpts := storage.Options{CacheBytes: o.cacheMiB << 20, MemTableBytes: uint64(o.memtableMiB) << 20}
 	var h *bench.Humd
-	if o.url == "" {
-		h, err = bench.StartHumd(filepath.Join(dir, "humd"), o.to,
-			storage.Options{CacheBytes: o.cacheMiB << 20, MemTableBytes: uint64(o.memtableMiB) << 20})
-	} else {
+	switch {
+	case o.workload == "debounce" && o.url != "":
+		return errors.New("-workload debounce starts its own humd: it cannot use -url")
+	case o.workload == "debounce":
+		// runDebounce starts its own humd.
+	case o.url == "":
+		h, err = bench.StartHumd(filepath.Join(dir, "humd"), o.to, storeOpts)
+	default:
 		h, err = bench.Remote(o.url, o.publicURL, o.key, o.token, o.to)
 	}
 	if err != nil {
 		return err
 	}
-	defer h.Close()
+	if h != nil {
+		defer h.Close()
+	}
 
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
@@ -124,11 +195,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rep := &bench.Report{Machine: bench.ThisMachine(), Date: time.Now(),
 		Command: strings.Join(append([]string{"humbench"}, args...), " ")}
 	rep.Results, err = bench.Run(ctx, bench.Config{Workload: o.workload, Duration: o.duration, Count: o.count,
-		Conns: o.conns, Workers: o.workers, APIConns: o.apiConns, Contacts: o.contacts, Humd: h, TempDir: dir, Progress: progress, NoBaselines: o.noBaselines})
+		Conns: o.conns, Workers: o.workers, APIConns: o.apiConns, Contacts: o.contacts, Humd: h, TempDir: dir, Progress: progress,
+		NoBaselines: o.noBaselines, Rate: rate, RateOfPebble: ofPebble, StoreOptions: storeOpts,
+		Debounce: bench.Debounce{Convs: o.convs, Burst: o.burst, Window: o.window, ModelDelay: o.modelDelay, Numbers: o.numbers}})
 	if len(rep.Results) > 0 {
 		if werr := output(o, rep, stdout); werr != nil {
 			err = errors.Join(err, werr)
 		}
+	}
+	if h == nil {
+		return err
 	}
 	if o.metrics && h.Store != nil {
 		fmt.Fprintf(stderr, "\nPebble metrics of the in-process humd:\n%s\n", h.Store.DB().Metrics())
@@ -174,14 +250,28 @@ func writeResults(o *options, rep *bench.Report) error {
 		return err
 	}
 	b.WriteString(`
-Closed loop: every connection sends its next request as soon as the previous
-one is answered. req/s counts 200 answers. The baselines receive the same
-signed webhook requests as humd: *baseline-http* parses the form and answers
-200; *baseline-pebble* also commits one Pebble batch with Sync per request.
-CPU is user+system time of the whole bench process (load generator and
-in-process server together); peak RSS is the process's high-water mark so far.
-"check" says whether every MessageSid acknowledged with 200 was found stored
-exactly once.
+Closed loop (mix "alone", "with api"): every connection sends its next request
+as soon as the previous one is answered. Open loop (mix "open loop R/s"):
+requests are due on a fixed schedule of R per second; one goes to an idle
+connection or waits in a queue as long as the connection count, and is dropped
+(never sent) when that is full too; its latency counts from when it was due.
+req/s counts 200 answers. The baselines receive the same signed webhook
+requests as humd: *baseline-http* parses the form and answers 200;
+*baseline-pebble* also commits one Pebble batch with Sync per request. CPU is
+user+system time of the whole bench process (load generator and in-process
+server together); peak RSS is the process's high-water mark so far.
+"contacts / live" is the distinct senders and the conversation actors alive at
+the end. "check" says whether every MessageSid acknowledged with 200 was found
+stored exactly once.
+
+*debounce* runs its own in-process humd whose AI goes through openai-go to a
+fake Responses API on loopback that answers after the model delay; an SMS flow
+created through POST /api/flows answers every number. Each conversation sends
+its burst back to back on one connection; its row's latencies are those of the
+webhook acknowledgements. The check asks for exactly one model request per
+burst holding all its texts, one send at the carrier and one stored AI reply
+per conversation ("spilled" bursts took longer than the debounce window to
+send and are exempt from the exactly-one checks).
 `)
 	if o.micro != "" {
 		raw, err := os.ReadFile(o.micro)

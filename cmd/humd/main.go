@@ -76,6 +76,8 @@ func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
 	fs.StringVar(&c.OpenAIKey, "openai-api-key", env("OPENAI_API_KEY"), "OpenAI API key (OPENAI_API_KEY)")
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL"), "OpenAI-compatible base URL (OPENAI_BASE_URL)")
 	fs.StringVar(&c.Model, "model", env("HUMD_MODEL"), "default model (HUMD_MODEL)")
+	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", env("HUMD_ALLOW_PRIVATE_WEBHOOKS") == "true",
+		"allow private, loopback and link-local webhook targets and plain http (HUMD_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.StringVar(&c.PprofAddr, "pprof", env("HUMD_PPROF_ADDR"), "serve pprof on this loopback address (HUMD_PPROF_ADDR)")
 	check := fs.Bool("check-config", false, "validate the configuration and exit")
 	logLevel := fs.String("log-level", envOr("HUMD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (HUMD_LOG_LEVEL)")

@@ -204,3 +204,37 @@ func onlyDigits(s string) string {
 		return -1
 	}, s)
 }
+
+// CRMMatch is what a CRM answered for a phone number.
+type CRMMatch struct {
+	ConnectorID string
+	ContactID   string
+	Name        string
+	FirstName   string
+	LastName    string
+	Email       string
+}
+
+// ApplyCRM links the org's contact for e164 to a CRM record and fills the
+// identity fields a person has not set (precedence: user > CRM > Lookup).
+// The contact is created when missing. Written inside b.
+func ApplyCRM(s storage.Store, b *storage.Batch, org, e164 string, m *CRMMatch, now time.Time) error {
+	defer lockNumber(org + "|" + e164)()
+	c, _, err := EnsureContact(s, b, org, e164, now)
+	if err != nil {
+		return err
+	}
+	c2 := *c
+	c2.CRMContactID, c2.CRMConnectorID, c2.UpdatedAt = m.ContactID, m.ConnectorID, now
+	set := func(field string, dst *string, val string) {
+		if val != "" && !slices.Contains(c2.UserOverrides, field) {
+			*dst = val
+		}
+	}
+	set("name", &c2.Name, m.Name)
+	set("first_name", &c2.FirstName, m.FirstName)
+	set("last_name", &c2.LastName, m.LastName)
+	set("email", &c2.Email, m.Email)
+	PutContact(b, &c2)
+	return nil
+}

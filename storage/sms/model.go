@@ -42,6 +42,9 @@ type Contact struct {
 	Tags      []string `json:"tags"`
 	Carrier   string   `json:"carrier,omitempty"`
 	LineType  string   `json:"line_type,omitempty"`
+	// CRMContactID links the contact to the org's CRM (set by the connector).
+	CRMContactID   string `json:"crm_contact_id,omitempty"`
+	CRMConnectorID string `json:"crm_connector_id,omitempty"`
 	// UserOverrides names identity fields a person edited; enrichment never
 	// overwrites them (SPEC 2.14).
 	UserOverrides []string  `json:"user_overrides,omitempty"`

@@ -17,10 +17,13 @@ import (
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
+	crmactor "github.com/humd/humd/actors/crm"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/twilio"
@@ -116,6 +119,14 @@ func (a *App) wire(o Options) error {
 	a.Bootstrap = boot
 	sms, err := a.wireSMS(o, ten)
 	if err != nil {
+		return err
+	}
+	if sms.Webhooks, err = webhook.New(a.System.Root, webhook.Config{Store: a.Store, Clock: a.Clock, Logger: a.log,
+		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}}); err != nil {
+		return err
+	}
+	if sms.CRM, err = crmactor.New(a.System.Root, crmactor.Config{Store: a.Store, Clock: a.Clock, Logger: a.log,
+		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}}); err != nil {
 		return err
 	}
 	if boot.Created && a.cfg.Sandbox() && !o.NoSeed {

@@ -35,6 +35,9 @@ type Config struct {
 	OpenAIKey     string // OPENAI_API_KEY
 	OpenAIBaseURL string // OPENAI_BASE_URL
 	Model         string // HUMD_MODEL, default gpt-4.1-mini
+	// AllowPrivateWebhooks admits private, loopback and link-local webhook
+	// targets and plain http (HUMD_ALLOW_PRIVATE_WEBHOOKS=true).
+	AllowPrivateWebhooks bool
 
 	// MaxJSONBody caps JSON request bodies, default 1 MiB.
 	MaxJSONBody int

@@ -53,6 +53,8 @@ func TestOtherOrgGets404(t *testing.T) {
 	num := s.AddNumber(ourNumber, 1)
 	inbound(t, s, "SM00000000000000000000000000000060", contact, "hi")
 	blocked, optedOut := "+13175550177", "+13175550178"
+	hook := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": "https://93.184.215.14/hook", "events": []string{"webhook.none"}}, 201)["id"].(string)
+	crmID := s.JSON("POST", "/api/crm-connectors", adminKey, map[string]any{"name": "CRM", "base_url": "https://93.184.215.14/crm"}, 201)["id"].(string)
 	kb := s.JSON("POST", "/api/knowledge", adminKey, map[string]any{"title": "Hours", "text": "Open 9-5"}, 201)["id"].(string)
 	s.JSON("POST", "/api/blocklist", adminKey, map[string]any{"e164": blocked}, 201)
 	s.JSON("POST", "/api/sms/opt-outs", adminKey, map[string]any{"e164": optedOut}, 201)
@@ -65,13 +67,21 @@ func TestOtherOrgGets404(t *testing.T) {
 	admin := s.JSON("GET", "/api/me", adminKey, nil, 200)["user"].(map[string]any)["id"].(string)
 	s.JSON("POST", "/api/v1/sessions", adminKey, map[string]any{"agent_id": 1}, 201)
 	token := s.JSON("POST", "/sessions", adminKey, map[string]any{"street1": "x", "zip": "10001"}, 201)["data"].(map[string]any)["session_token"].(string)
+	camp := s.JSON("POST", "/api/sms/campaigns", adminKey, map[string]any{"name": "C", "twilio_number_id": num.ID, "body_template": "hi",
+		"recipients": []any{map[string]any{"contact_e164": contact}}}, 201)["id"].(string)
 
 	ids := map[string]string{
+		"/api/sms/campaigns/{id}": camp, "/api/sms/campaigns/{id}/recipients": camp, "/api/sms/campaigns/{id}/launch": camp,
+		"/api/sms/campaigns/{id}/pause": camp, "/api/sms/campaigns/{id}/cancel": camp,
 		"/api/flows/{id}": flow, "/api/flows/{id}/duplicate": flow,
 		"/api/api-keys/{id}": key, "/api/team/invites/{id}": inv, "/api/team/{userId}": admin,
 		"/api/sms/scheduled/{id}": sched, "/sessions/{token}": token,
 		"/api/numbers/{id}": num.ID, "/api/contacts/{id}": sms.ContactID(s.OrgID(), contact),
-		"/api/blocklist/{e164}": blocked, "/api/knowledge/{id}": kb, "/api/sms/opt-outs/{e164}": optedOut,
+		"/api/blocklist/{e164}": blocked, "/api/knowledge/{id}": kb,
+		"/api/crm-connectors/{id}": crmID, "/api/crm-connectors/{id}/rotate-secret": crmID, "/api/crm-connectors/{id}/ping": crmID,
+		"/api/crm-connectors/{id}/logs": crmID,
+		"/api/webhooks/{id}":            hook, "/api/webhooks/{id}/rotate-secret": hook, "/api/webhooks/{id}/test": hook,
+		"/api/webhooks/{id}/deliveries": hook, "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": hook, "/api/sms/opt-outs/{e164}": optedOut,
 	}
 	for _, r := range s.App.HTTP.Routes() {
 		if !strings.Contains(r.Path, "{") || r.Auth == httpapi.Public {

@@ -61,6 +61,16 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		}
 		carrier, deps.Numbers = c, numbers
 	}
+	if a.Sandbox != nil {
+		sb, tok := a.Sandbox, a.SandboxToken
+		deps.SandboxState = func() *httpapi.SandboxState {
+			sent := sb.Sent()
+			if len(sent) > 100 {
+				sent = sent[len(sent)-100:]
+			}
+			return &httpapi.SandboxState{WebhookToken: tok, Numbers: sb.Numbers(), Sent: sent}
+		}
+	}
 	a.Senders = &sender.Directory{Root: a.System.Root, Config: sender.Config{Carrier: carrier, Clock: a.Clock, Store: a.Store, Logger: a.log}}
 	cd := &conversation.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Org: ten.Org, Hours: orgHours, Senders: a.Senders,
 		StatusCallbackURL: a.cfg.PublicURL + "/twilio/sms/status",
@@ -84,5 +94,6 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		Threads: a.Threads, Logger: a.log})); err != nil {
 		return deps, err
 	}
-	return deps, nil
+	deps.Campaigns, err = a.wireCampaigns(ten, deps.FlowChannel)
+	return deps, err
 }

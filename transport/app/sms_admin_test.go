@@ -185,3 +185,22 @@ func TestOptOutAPIIsIdempotentAndFiresEvents(t *testing.T) {
 		t.Errorf("first page = %v; want 2 events and a cursor", all)
 	}
 }
+
+func TestSandboxStateShowsTokenAndSends(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	s.AddNumber(ourNumber, 1)
+	inbound(t, s, "SM00000000000000000000000000000501", contact, "hi")
+	conv := onlyConversation(t, s)["id"].(string)
+	s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey, map[string]any{"body": "hello"}, 201)
+	s.WaitFor("sent", func() error {
+		st := s.JSON("GET", "/api/sandbox", adminKey, nil, 200)
+		if st["webhook_token"] != s.App.SandboxToken || len(st["sent"].([]any)) != 1 {
+			return fmt.Errorf("state = %v", st)
+		}
+		return nil
+	})
+	op := s.JSON("POST", "/api/api-keys", adminKey, map[string]any{"name": "o", "role": "operator"}, 201)["key"].(string)
+	if st, _ := s.Do("GET", "/api/sandbox", op, nil); st != 403 {
+		t.Errorf("operator reading the webhook token = %d; want 403", st)
+	}
+}

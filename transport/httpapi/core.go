@@ -8,9 +8,12 @@ import (
 
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
+	"github.com/humd/humd/actors/campaign"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
+	crmactor "github.com/humd/humd/actors/crm"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
@@ -30,10 +33,16 @@ type Deps struct {
 	// FlowChannel answers a flow's channel (voice|sms), or storage.ErrNotFound
 	// when the org has no such flow.
 	FlowChannel func(orgID, flowID string) (string, error)
+	// CRM runs the CRM connector actors.
+	CRM *crmactor.Service
+	// Webhooks runs the delivery actors of customer webhook endpoints.
+	Webhooks *webhook.Service
 	// Carrier is the active carrier's number inventory, for POST /api/numbers/sync.
 	Numbers NumberSource
 	// Sandbox is set in sandbox mode (no Twilio credentials).
 	Sandbox bool
+	// SandboxState answers GET /api/sandbox in sandbox mode.
+	SandboxState func() *SandboxState
 	// Clock stamps records written by handlers.
 	Clock clock.Clock
 	// Twilio webhook signature checks: the auth token ("" in sandbox mode,
@@ -42,6 +51,8 @@ type Deps struct {
 	PublicURL       string
 	// Version is reported by /api/health.
 	Version string
+	// Campaigns runs SMS campaigns.
+	Campaigns *campaign.Service
 }
 
 // NumberSource lists the carrier's numbers (twilio-go IncomingPhoneNumbers,
@@ -228,8 +239,12 @@ func (s *Server) table() []*Route {
 	all = append(all, s.smsRoutes()...)
 	all = append(all, s.smsAdminRoutes()...)
 	all = append(all, s.knowledgeRoutes()...)
+	all = append(all, s.webhookRoutes()...)
+	all = append(all, s.crmRoutes()...)
+	all = append(all, s.sandboxRoutes()...)
 	all = append(all, s.flowRoutes()...)
 	all = append(all, s.agentSessionRoutes()...)
 	all = append(all, s.addressSessionRoutes()...)
+	all = append(all, s.campaignRoutes()...)
 	return all
 }

@@ -58,7 +58,7 @@ func classify(err error) (int, apiError) {
 		return http.StatusTooManyRequests, apiError{Code: "rate_limited", Message: err.Error()}
 	case errors.Is(err, storage.ErrInvalid):
 		return http.StatusUnprocessableEntity, apiError{Code: "validation_failed", Message: err.Error()}
-	case errors.Is(err, actorcall.ErrTimeout):
+	case errors.Is(err, actorcall.ErrTimeout), errors.Is(err, storage.ErrClosed):
 		return http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "the server is busy; retry"}
 	}
 	return http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"}

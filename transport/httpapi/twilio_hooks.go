@@ -182,3 +182,22 @@ func (s *Server) sandboxInbound(c *Call) error {
 	}
 	return c.JSON(201, map[string]any{"message": res.Message, "keyword": res.Keyword})
 }
+
+// SandboxState is what GET /api/sandbox shows: the token that signs /twilio/*
+// webhooks in sandbox mode (load testers sign with it) and the carrier's log.
+type SandboxState struct {
+	WebhookToken string   `json:"webhook_token"`
+	Numbers      []string `json:"numbers"`
+	Sent         any      `json:"sent"`
+}
+
+func (s *Server) sandboxRoutes() []*Route {
+	return []*Route{{Method: "GET", Path: "/api/sandbox", OpID: "sandboxState", Summary: "Sandbox webhook token, numbers and the texts the sandbox carrier sent", Tag: "Sandbox", Auth: AdminUp,
+		Responses: map[int]Schema{200: obj([]string{"webhook_token", "numbers", "sent"}, map[string]Schema{"webhook_token": str(),
+			"numbers": arr(str()), "sent": arr(anyObj())})}, Handle: func(c *Call) error {
+			if !s.deps.Sandbox || s.deps.SandboxState == nil {
+				return storage.Conflict("not_sandbox", "humd runs with Twilio credentials; there is no sandbox")
+			}
+			return c.JSON(200, s.deps.SandboxState())
+		}}}
+}

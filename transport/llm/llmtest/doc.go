@@ -4,6 +4,10 @@
 // ReplyToolCall, FailNext and Hang, and read back what the client sent with
 // Requests.
 //
+// Start ties a fake to a test; New and Close run one anywhere else (the bench
+// harness), with Delay to make every answer take a model's time and
+// OnRequest to count requests without keeping them.
+//
 // Concurrency: a Server is safe for concurrent use; the script and the
 // request log are guarded by one mutex. Answers are taken from the script in
 // arrival order.

@@ -75,35 +75,74 @@ type step struct {
 	msg    string
 }
 
-// Server is the fake. Its zero value is not usable; call Start.
+// Server is the fake. Its zero value is not usable; call Start or New.
 type Server struct {
 	// URL is the httptest server's root, e.g. http://127.0.0.1:port.
 	URL string
 
-	srv  *httptest.Server
-	quit chan struct{}
+	srv       *httptest.Server
+	quit      chan struct{}
+	closeOnce sync.Once
 
-	mu     sync.Mutex
-	script []step
-	reqs   []Request
-	model  string
-	seq    int
+	mu        sync.Mutex
+	script    []step
+	reqs      []Request
+	model     string
+	seq       int
+	delay     time.Duration
+	onRequest func(*Request)
 }
 
-// Start runs a fake on loopback, closed when the test ends.
-func Start(t testing.TB) *Server {
-	t.Helper()
+// Option configures a Server made by New or Start.
+type Option func(*Server)
+
+// Delay makes every answer wait d before it is written, like a model's
+// thinking time (hung answers still hang; a closing server or a client that
+// gives up cuts the wait short).
+func Delay(d time.Duration) Option { return func(s *Server) { s.delay = d } }
+
+// OnRequest calls f with every decoded request as it arrives, on the
+// handler's goroutine (concurrently for concurrent requests). With it the
+// server keeps no request log, so Requests answers nothing: a load
+// generator sending thousands of requests counts them in f instead.
+func OnRequest(f func(*Request)) Option { return func(s *Server) { s.onRequest = f } }
+
+// New runs a fake on loopback until Close, for use outside tests (the bench
+// harness). Without a script every answer is DefaultText.
+func New(opts ...Option) *Server {
 	s := &Server{quit: make(chan struct{})}
+	for _, o := range opts {
+		o(s)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/responses", s.responses)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		// Release hung handlers first: httptest's Close waits for them.
+	return s
+}
+
+// Start runs a fake on loopback, closed when the test ends.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := New(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server, releasing hung and delayed handlers first
+// (httptest's Close waits for them). It is safe to call more than once.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
 		close(s.quit)
 		s.srv.Close()
 	})
-	return s
+}
+
+// SetDelay changes the Delay of answers to requests that arrive from now on.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
+	s.mu.Unlock()
 }
 
 // BaseURL is what to hand openai-go (option.WithBaseURL): the client joins
@@ -170,17 +209,34 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
-	s.reqs = append(s.reqs, req)
+	if s.onRequest == nil {
+		s.reqs = append(s.reqs, req)
+	}
 	st := step{kind: stepText, text: DefaultText}
 	if len(s.script) > 0 {
 		st, s.script = s.script[0], s.script[1:]
 	}
 	s.seq++
 	seq := s.seq
-	model := s.model
+	model, delay, onRequest := s.model, s.delay, s.onRequest
 	s.mu.Unlock()
 	if model == "" {
 		model = req.Model
+	}
+	if onRequest != nil {
+		onRequest(&req)
+	}
+	if delay > 0 && st.kind != stepHang {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.quit:
+			t.Stop()
+			return
+		}
 	}
 
 	switch st.kind {

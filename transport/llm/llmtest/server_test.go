@@ -2,7 +2,9 @@ package llmtest_test
 
 import (
 	"context"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
@@ -56,4 +58,37 @@ func TestAnswersDecodeAsResponses(t *testing.T) {
 	if got := s.Requests(); len(got) != 2 || len(got[0].Input) != 1 || got[0].Input[0].Content != "hi" {
 		t.Errorf("Requests = %+v; want two, the first with input hi", got)
 	}
+}
+
+// New works without a test, Delay holds every answer back, OnRequest sees
+// each request instead of the log, and Close is idempotent.
+func TestNewDelayOnRequest(t *testing.T) {
+	var seen []string
+	var mu sync.Mutex
+	s := llmtest.New(llmtest.Delay(30*time.Millisecond), llmtest.OnRequest(func(r *llmtest.Request) {
+		mu.Lock()
+		seen = append(seen, r.Input[0].Content)
+		mu.Unlock()
+	}))
+	defer s.Close()
+	c := openai.NewClient(option.WithAPIKey("sk-test"), option.WithBaseURL(s.BaseURL()), option.WithMaxRetries(0))
+	start := time.Now()
+	resp, err := c.Responses.New(context.Background(), responses.ResponseNewParams{Model: "gpt-test",
+		Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hi")}})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if took := time.Since(start); took < 30*time.Millisecond {
+		t.Errorf("answer took %v; want at least the 30ms delay", took)
+	}
+	if resp.OutputText() != llmtest.DefaultText {
+		t.Errorf("text = %q; want %q", resp.OutputText(), llmtest.DefaultText)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 1 || seen[0] != "hi" || len(s.Requests()) != 0 {
+		t.Errorf("OnRequest saw %q, log has %d; want [hi] and an empty log", seen, len(s.Requests()))
+	}
+	s.Close()
+	s.Close()
 }

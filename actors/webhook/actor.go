@@ -1,0 +1,379 @@
+package webhook
+
+import (
+	"encoding/json"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+	"github.com/valyala/fasthttp"
+
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/webhooks"
+	"github.com/humd/humd/transport/outbound"
+)
+
+// Messages the actor receives.
+type (
+	// Reload re-reads the endpoint after an edit (or stops on delete/disable).
+	Reload struct{}
+	// Redeliver sends a past delivery again with the same webhook-id;
+	// answered with *webhooks.Delivery.
+	Redeliver struct{ ID string }
+	// SendTest delivers a synthetic webhook.test event now; answered with
+	// *TestResult once the attempt is done.
+	SendTest struct{}
+	// TestResult answers SendTest.
+	TestResult struct {
+		DeliveryID     string `json:"delivery_id"`
+		ResponseStatus int    `json:"response_status"`
+		DurationMS     int64  `json:"duration_ms"`
+		Error          string `json:"error,omitempty"`
+	}
+
+	tick        struct{ gen uint64 }
+	attemptDone struct {
+		id         string
+		attempt    webhooks.Attempt
+		retryAfter time.Duration
+	}
+)
+
+// Config is shared by every delivery actor.
+type Config struct {
+	Store  storage.Store
+	Clock  clock.Clock
+	Logger *slog.Logger
+	Policy webhooks.Policy
+	// Poll is how often the actor looks at the event log (default 1s).
+	Poll time.Duration
+	// Timeout bounds one attempt (default 15s, D-5).
+	Timeout time.Duration
+	// DisableAfter disables an endpoint failing this long (default 72h).
+	DisableAfter time.Duration
+	Client       *fasthttp.Client
+}
+
+func (c *Config) defaults() {
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 15 * time.Second
+	}
+	if c.DisableAfter <= 0 {
+		c.DisableAfter = 72 * time.Hour
+	}
+	if c.Client == nil {
+		c.Client = &fasthttp.Client{Name: "hum-webhooks/1.0", NoDefaultUserAgentHeader: true}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Actor delivers one endpoint's events.
+type Actor struct {
+	cfg      *Config
+	org, id  string
+	ep       *webhooks.Endpoint
+	cursor   uint64
+	open     map[string]*webhooks.Delivery
+	inflight string
+	waiting  map[string]*actor.PID // SendTest callers by delivery id
+	gen      uint64
+}
+
+func props(cfg *Config, org, id string) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &Actor{cfg: cfg, org: org, id: id, open: map[string]*webhooks.Delivery{}, waiting: map[string]*actor.PID{}}
+	})
+}
+
+// Receive is the actor's one switch.
+func (a *Actor) Receive(ctx actor.Context) {
+	var err error
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		err = a.load(ctx)
+	case *Reload:
+		err = a.load(ctx)
+	case *tick:
+		if m.gen == a.gen {
+			err = a.poll()
+			a.dispatch(ctx)
+			a.arm(ctx)
+		}
+	case *attemptDone:
+		err = a.onAttempt(ctx, m)
+	case *Redeliver:
+		err = a.onRedeliver(ctx, m)
+	case *SendTest:
+		err = a.onTest(ctx)
+	}
+	if err != nil {
+		a.cfg.Logger.Error("webhook actor", "endpoint", a.id, "err", err)
+		if ctx.Sender() != nil {
+			ctx.Respond(err)
+		}
+	}
+}
+
+func (a *Actor) load(ctx actor.Context) error {
+	ep, err := webhooks.Get(a.cfg.Store, a.org, a.id)
+	if err != nil {
+		ctx.Stop(ctx.Self())
+		return nil
+	}
+	a.ep = ep
+	if !ep.Enabled {
+		ctx.Stop(ctx.Self())
+		return nil
+	}
+	if a.cursor, err = webhooks.Cursor(a.cfg.Store, a.org, a.id); err != nil {
+		return err
+	}
+	a.open = map[string]*webhooks.Delivery{}
+	if err := webhooks.Open(a.cfg.Store, a.org, a.id, func(d *webhooks.Delivery) { a.open[d.ID] = d }); err != nil {
+		return err
+	}
+	a.arm(ctx)
+	return nil
+}
+
+func (a *Actor) arm(ctx actor.Context) {
+	a.gen++
+	gen, self, root := a.gen, ctx.Self(), ctx.ActorSystem().Root
+	a.cfg.Clock.AfterFunc(a.cfg.Poll, func() { root.Send(self, &tick{gen: gen}) })
+}
+
+// poll turns new events into deliveries, moving the cursor in the same batch.
+func (a *Actor) poll() error {
+	now := a.cfg.Clock.Now()
+	b := a.cfg.Store.NewBatch()
+	defer b.Discard()
+	var made []*webhooks.Delivery
+	last := a.cursor
+	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 500},
+		func(_, v []byte) (bool, error) {
+			var ev sms.Event
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return false, err
+			}
+			last = ev.Seq
+			if !a.ep.Matches(ev.Type) {
+				return true, nil
+			}
+			d, err := newDelivery(a.ep, &ev, now)
+			if err != nil {
+				return false, err
+			}
+			webhooks.PutDelivery(b, d)
+			made = append(made, d)
+			return true, nil
+		})
+	if err != nil || last == a.cursor {
+		return err
+	}
+	webhooks.SetCursor(b, a.org, a.id, last)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	a.cursor = last
+	for _, d := range made {
+		a.open[d.ID] = d
+	}
+	return nil
+}
+
+func newDelivery(ep *webhooks.Endpoint, ev *sms.Event, now time.Time) (*webhooks.Delivery, error) {
+	payload, err := json.Marshal(map[string]any{"id": ev.ID, "type": ev.Type, "created_at": ev.CreatedAt, "org_id": ev.OrgID, "data": ev.Data})
+	if err != nil {
+		return nil, err
+	}
+	return &webhooks.Delivery{ID: storage.NewID("msg"), OrgID: ep.OrgID, EndpointID: ep.ID, EventID: ev.ID, EventType: ev.Type,
+		Seq: ev.Seq, Payload: string(payload), Status: webhooks.Pending, Attempts: []webhooks.Attempt{}, NextRetryAt: &now, CreatedAt: now}, nil
+}
+
+// dispatch starts the most overdue delivery when none is in flight.
+func (a *Actor) dispatch(ctx actor.Context) {
+	if a.inflight != "" || a.ep == nil || !a.ep.Enabled {
+		return
+	}
+	now := a.cfg.Clock.Now()
+	var next *webhooks.Delivery
+	for _, d := range a.open {
+		if d.NextRetryAt != nil && !d.NextRetryAt.After(now) && (next == nil || d.NextRetryAt.Before(*next.NextRetryAt) ||
+			(d.NextRetryAt.Equal(*next.NextRetryAt) && d.ID < next.ID)) {
+			next = d
+		}
+	}
+	if next == nil {
+		return
+	}
+	a.inflight = next.ID
+	req := &request{url: a.ep.URL, id: next.ID, typ: next.EventType, payload: []byte(next.Payload), headers: a.ep.Headers,
+		secrets: a.ep.Secrets(now), at: now}
+	cfg, self, root := a.cfg, ctx.Self(), ctx.ActorSystem().Root
+	go func() {
+		att, retryAfter := send(cfg, req)
+		root.Send(self, &attemptDone{id: req.id, attempt: att, retryAfter: retryAfter})
+	}()
+}
+
+type request struct {
+	url, id, typ string
+	payload      []byte
+	headers      map[string]string
+	secrets      []string
+	at           time.Time
+}
+
+// send makes one attempt; it runs in a worker, never in Receive.
+func send(cfg *Config, r *request) (webhooks.Attempt, time.Duration) {
+	att := webhooks.Attempt{At: r.at}
+	if err := cfg.Policy.CheckURL(r.url); err != nil { // DNS may have changed since the endpoint was saved
+		att.Error = err.Error()
+		return att, 0
+	}
+	var sigs []string
+	for _, sec := range r.secrets {
+		wh, err := standardwebhooks.NewWebhook(sec)
+		if err != nil {
+			att.Error = "bad secret: " + err.Error()
+			return att, 0
+		}
+		sig, err := wh.Sign(r.id, r.at, r.payload)
+		if err != nil {
+			att.Error = err.Error()
+			return att, 0
+		}
+		sigs = append(sigs, sig)
+	}
+	headers := make([][2]string, 0, len(r.headers)+4)
+	for k, v := range r.headers {
+		headers = append(headers, [2]string{k, v})
+	}
+	headers = append(headers, [2]string{standardwebhooks.HeaderWebhookID, r.id},
+		[2]string{standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(r.at.Unix(), 10)},
+		[2]string{standardwebhooks.HeaderWebhookSignature, strings.Join(sigs, " ")}, [2]string{"X-HUM-Event", r.typ})
+	res := outbound.Post(cfg.Client, &outbound.Request{URL: r.url, UserAgent: "hum-webhooks/1.0", Headers: headers, Body: r.payload, Timeout: cfg.Timeout})
+	att.ResponseMS = res.Elapsed.Milliseconds()
+	if res.Err != nil {
+		att.Error = res.Err.Error()
+		return att, 0
+	}
+	att.ResponseStatus, att.Excerpt = res.Status, string(res.Body)
+	return att, res.RetryAfter
+}
+
+func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
+	a.inflight = ""
+	d := a.open[m.id]
+	if d == nil {
+		a.dispatch(ctx)
+		return nil
+	}
+	now := a.cfg.Clock.Now()
+	d.Attempts = append(d.Attempts, m.attempt)
+	st := m.attempt.ResponseStatus
+	ep := *a.ep
+	epChanged := false
+	switch {
+	case st >= 200 && st < 300:
+		d.Status, d.NextRetryAt = webhooks.Succeeded, nil
+		if ep.FailingSince != nil {
+			ep.FailingSince, epChanged = nil, true
+		}
+	case st == 410:
+		d.Status, d.NextRetryAt = webhooks.Failed, nil
+		ep.Enabled, ep.DisabledReason, epChanged = false, "gone: the endpoint answered 410", true
+	default:
+		if ep.FailingSince == nil {
+			ep.FailingSince, epChanged = &now, true
+		}
+		if n := len(d.Attempts); n <= len(webhooks.Schedule) {
+			at := now.Add(max(webhooks.Schedule[n-1], m.retryAfter))
+			d.Status, d.NextRetryAt = webhooks.Retrying, &at
+		} else {
+			d.Status, d.NextRetryAt = webhooks.Failed, nil
+		}
+		if now.Sub(*ep.FailingSince) >= a.cfg.DisableAfter {
+			ep.Enabled, ep.DisabledReason, epChanged = false, "failing for 3 days", true
+		}
+	}
+	b := a.cfg.Store.NewBatch()
+	webhooks.PutDelivery(b, d)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	if d.Status == webhooks.Succeeded || d.Status == webhooks.Failed {
+		delete(a.open, d.ID)
+	}
+	if w := a.waiting[d.ID]; w != nil {
+		delete(a.waiting, d.ID)
+		ctx.Send(w, &TestResult{DeliveryID: d.ID, ResponseStatus: st, DurationMS: m.attempt.ResponseMS, Error: m.attempt.Error})
+	}
+	if epChanged {
+		ep.UpdatedAt = now
+		if err := webhooks.Put(a.cfg.Store, &ep); err != nil {
+			return err
+		}
+		a.ep = &ep
+		if !ep.Enabled {
+			a.cfg.Logger.Warn("webhook endpoint disabled", "endpoint", ep.ID, "reason", ep.DisabledReason)
+			ctx.Stop(ctx.Self())
+			return nil
+		}
+	}
+	a.dispatch(ctx)
+	return nil
+}
+
+func (a *Actor) onRedeliver(ctx actor.Context, m *Redeliver) error {
+	d, err := webhooks.GetDelivery(a.cfg.Store, a.org, a.id, m.ID)
+	if err != nil {
+		return err
+	}
+	if open := a.open[d.ID]; open != nil {
+		d = open
+	}
+	now := a.cfg.Clock.Now()
+	d.Status, d.NextRetryAt = webhooks.Pending, &now
+	b := a.cfg.Store.NewBatch()
+	webhooks.PutDelivery(b, d)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	a.open[d.ID] = d
+	ctx.Respond(d)
+	a.dispatch(ctx)
+	return nil
+}
+
+func (a *Actor) onTest(ctx actor.Context) error {
+	now := a.cfg.Clock.Now()
+	data, _ := json.Marshal(map[string]any{"message": "This is a test event from humd."})
+	ev := &sms.Event{ID: storage.NewID("evt"), Type: "webhook.test", OrgID: a.org, CreatedAt: now, Data: data}
+	d, err := newDelivery(a.ep, ev, now)
+	if err != nil {
+		return err
+	}
+	// A test jumps the queue: it is the oldest due delivery.
+	early := now.Add(-24 * time.Hour)
+	d.NextRetryAt = &early
+	b := a.cfg.Store.NewBatch()
+	webhooks.PutDelivery(b, d)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	a.open[d.ID] = d
+	a.waiting[d.ID] = ctx.Sender()
+	a.dispatch(ctx)
+	return nil
+}

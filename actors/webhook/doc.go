@@ -1,0 +1,15 @@
+// Package webhook delivers the org event log to customer endpoints
+// (Standard Webhooks, D-5): one actor per enabled endpoint polls the log
+// past its cursor on the clock, turns matching events into durable delivery
+// records, and sends them one at a time from a worker goroutine, signing
+// each with standard-webhooks' signer (both secrets during a rotation). A
+// failed attempt is retried on D-5's schedule (or Retry-After if later); the
+// schedule lives in the delivery record, so retries survive restarts. 410
+// disables the endpoint, as do three days of continuous failure.
+//
+// Delivery never slows the SMS path: the conversation actors only append to
+// the event log; this actor reads it.
+//
+// Concurrency: actor state is touched only in Receive; HTTP runs in worker
+// goroutines whose results come back as messages.
+package webhook

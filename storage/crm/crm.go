@@ -1,0 +1,263 @@
+package crm
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/webhooks"
+)
+
+// Connector is a customer's CRM endpoint set.
+type Connector struct {
+	ID           string    `json:"id"`
+	OrgID        string    `json:"org_id"`
+	Name         string    `json:"name"`
+	BaseURL      string    `json:"base_url"`
+	TimeoutMS    int       `json:"timeout_ms"`
+	CreateOnMiss bool      `json:"create_on_miss"`
+	SyncCalls    bool      `json:"sync_calls"`
+	Enabled      bool      `json:"enabled"`
+	Secret       string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+type stored struct {
+	Connector
+	Secret string `json:"secret"`
+}
+
+// LogEntry is one request humd made to the CRM.
+type LogEntry struct {
+	ID     string    `json:"id"`
+	At     time.Time `json:"at"`
+	Event  string    `json:"event"` // contact.lookup | contact.create | call.sync | ping
+	Status int       `json:"status"`
+	MS     int64     `json:"ms"`
+	Error  string    `json:"error,omitempty"`
+	Phone  string    `json:"phone,omitempty"`
+}
+
+func keyConn(org, id string) []byte       { return storage.Key("crm", org, id) }
+func prefixConns(org string) []byte       { return storage.Prefix("crm", org) }
+func keyCursor(org, id string) []byte     { return storage.Key("crm-cursor", org, id) }
+func prefixLog(org, id string) []byte     { return storage.Prefix("crm-log", org, id) }
+func keyLog(org, id, entry string) []byte { return storage.Key("crm-log", org, id, entry) }
+
+// PrefixAll covers every org's connectors.
+func PrefixAll() []byte { return storage.Prefix("crm") }
+
+func newSecret() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return "crm_" + hex.EncodeToString(b[:])
+}
+
+type body struct {
+	Name         *string `json:"name"`
+	BaseURL      *string `json:"base_url"`
+	TimeoutMS    *int    `json:"timeout_ms"`
+	CreateOnMiss *bool   `json:"create_on_miss"`
+	SyncCalls    *bool   `json:"sync_calls"`
+	Enabled      *bool   `json:"enabled"`
+}
+
+func (b *body) apply(c *Connector, p webhooks.Policy, create bool) error {
+	v := &storage.ValidationError{}
+	if b.Name != nil || create {
+		if b.Name == nil || *b.Name == "" || len([]rune(*b.Name)) > 120 {
+			v.Add("name", "must be 1-120 characters")
+		} else {
+			c.Name = *b.Name
+		}
+	}
+	if b.BaseURL != nil || create {
+		if b.BaseURL == nil {
+			v.Add("base_url", "required")
+		} else if err := p.CheckURL(*b.BaseURL); err != nil {
+			v.Add("base_url", err.(*storage.ValidationError).Fields["url"])
+		} else {
+			c.BaseURL = *b.BaseURL
+		}
+	}
+	if b.TimeoutMS != nil {
+		if *b.TimeoutMS < 1 || *b.TimeoutMS > 30000 {
+			v.Add("timeout_ms", "must be 1 to 30000")
+		} else {
+			c.TimeoutMS = *b.TimeoutMS
+		}
+	}
+	if b.CreateOnMiss != nil {
+		c.CreateOnMiss = *b.CreateOnMiss
+	}
+	if b.SyncCalls != nil {
+		c.SyncCalls = *b.SyncCalls
+	}
+	if b.Enabled != nil {
+		c.Enabled = *b.Enabled
+	}
+	return v.Err()
+}
+
+// Create adds a connector (answering its secret once); its cursor starts at
+// the event log's end. A second enabled connector in an org is a 409.
+func Create(s storage.Store, org string, raw []byte, p webhooks.Policy, lastSeq uint64, now time.Time) (*Connector, string, error) {
+	var b body
+	if err := storage.DecodeStrict(raw, &b); err != nil {
+		return nil, "", err
+	}
+	c := &Connector{ID: storage.NewID("crm"), OrgID: org, TimeoutMS: 4000, SyncCalls: true, Enabled: true, CreatedAt: now, UpdatedAt: now}
+	if err := b.apply(c, p, true); err != nil {
+		return nil, "", err
+	}
+	if err := oneEnabled(s, c); err != nil {
+		return nil, "", err
+	}
+	c.Secret = newSecret()
+	batch := s.NewBatch()
+	put(batch, c)
+	batch.Set(keyCursor(org, c.ID), storage.U64(lastSeq))
+	return c, c.Secret, batch.Commit(storage.Sync)
+}
+
+func oneEnabled(s storage.Store, c *Connector) error {
+	if !c.Enabled {
+		return nil
+	}
+	clash := false
+	err := s.Scan(prefixConns(c.OrgID), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var o stored
+		if err := json.Unmarshal(v, &o); err != nil {
+			return false, err
+		}
+		clash = o.Enabled && o.ID != c.ID
+		return !clash, nil
+	})
+	if err == nil && clash {
+		return storage.Conflict("connector_enabled", "an org has at most one enabled CRM connector; disable the other first")
+	}
+	return err
+}
+
+func put(b *storage.Batch, c *Connector) {
+	b.SetJSON(keyConn(c.OrgID, c.ID), &stored{Connector: *c, Secret: c.Secret})
+}
+
+// Get loads a connector with its secret.
+func Get(s storage.Store, org, id string) (*Connector, error) {
+	var st stored
+	if err := storage.GetJSON(s, keyConn(org, id), &st); err != nil {
+		return nil, fmt.Errorf("crm: %s: %w", id, err)
+	}
+	c := st.Connector
+	c.Secret = st.Secret
+	return &c, nil
+}
+
+// Patch edits a connector.
+func Patch(s storage.Store, org, id string, raw []byte, p webhooks.Policy, now time.Time) (*Connector, error) {
+	var b body
+	if err := storage.DecodeStrict(raw, &b); err != nil {
+		return nil, err
+	}
+	c, err := Get(s, org, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.apply(c, p, false); err != nil {
+		return nil, err
+	}
+	if err := oneEnabled(s, c); err != nil {
+		return nil, err
+	}
+	c.UpdatedAt = now
+	batch := s.NewBatch()
+	put(batch, c)
+	return c, batch.Commit(storage.Sync)
+}
+
+// Rotate replaces the secret and answers the new one.
+func Rotate(s storage.Store, org, id string, now time.Time) (*Connector, string, error) {
+	c, err := Get(s, org, id)
+	if err != nil {
+		return nil, "", err
+	}
+	c.Secret, c.UpdatedAt = newSecret(), now
+	batch := s.NewBatch()
+	put(batch, c)
+	return c, c.Secret, batch.Commit(storage.Sync)
+}
+
+// Delete removes a connector, its cursor and its log.
+func Delete(s storage.Store, org, id string) error {
+	if _, err := Get(s, org, id); err != nil {
+		return err
+	}
+	b := s.NewBatch()
+	b.Delete(keyConn(org, id))
+	b.Delete(keyCursor(org, id))
+	err := s.Scan(prefixLog(org, id), storage.ScanOptions{}, func(k, _ []byte) (bool, error) { b.Delete(k); return true, nil })
+	if err != nil {
+		b.Discard()
+		return err
+	}
+	return b.Commit(storage.Sync)
+}
+
+// List pages the org's connectors.
+func List(s storage.Store, org string, page storage.PageRequest) ([]*Connector, string, error) {
+	return storage.ListPage(s, prefixConns(org), page, func(_, v []byte) (*Connector, bool, error) {
+		var st stored
+		err := json.Unmarshal(v, &st)
+		return &st.Connector, err == nil, err
+	})
+}
+
+// All visits every connector of every org.
+func All(s storage.Store, fn func(c *Connector)) error {
+	return s.Scan(PrefixAll(), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var st stored
+		if err := json.Unmarshal(v, &st); err != nil {
+			return false, err
+		}
+		c := st.Connector
+		c.Secret = st.Secret
+		fn(&c)
+		return true, nil
+	})
+}
+
+// Cursor is the last event seq the connector has looked at.
+func Cursor(s storage.Store, org, id string) (uint64, error) {
+	v, err := s.Get(keyCursor(org, id))
+	if err != nil {
+		return 0, err
+	}
+	n, _ := storage.DecodeU64(v)
+	return n, nil
+}
+
+// SetCursor records progress inside b.
+func SetCursor(b *storage.Batch, org, id string, seq uint64) {
+	b.Set(keyCursor(org, id), storage.U64(seq))
+}
+
+// AddLog records a request inside b.
+func AddLog(b *storage.Batch, org, id string, e *LogEntry) {
+	e.ID = storage.NewID("crl")
+	b.SetJSON(keyLog(org, id, e.ID), e)
+}
+
+// Logs pages the request log, newest first.
+func Logs(s storage.Store, org, id string, page storage.PageRequest) ([]*LogEntry, string, error) {
+	page.Reverse = true
+	return storage.ListPage(s, prefixLog(org, id), page, func(_, v []byte) (*LogEntry, bool, error) {
+		var e LogEntry
+		err := json.Unmarshal(v, &e)
+		return &e, err == nil, err
+	})
+}

@@ -1,0 +1,336 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/humd/humd/storage"
+)
+
+// RotationOverlap is how long the previous secret keeps signing after a rotation.
+const RotationOverlap = 24 * time.Hour
+
+// Endpoint is a customer's webhook receiver.
+type Endpoint struct {
+	ID          string            `json:"id"`
+	OrgID       string            `json:"org_id"`
+	URL         string            `json:"url"`
+	Description string            `json:"description"`
+	Events      []string          `json:"events"`
+	Headers     map[string]string `json:"headers"`
+	Enabled     bool              `json:"enabled"`
+	// DisabledReason says why humd turned it off (gone, failing).
+	DisabledReason string     `json:"disabled_reason,omitempty"`
+	Secret         string     `json:"-"`
+	PrevSecret     string     `json:"-"`
+	PrevUntil      *time.Time `json:"-"`
+	// FailingSince is the first failed attempt of the current failure run.
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// stored adds the secrets, which the JSON answer never shows.
+type stored struct {
+	Endpoint
+	Secret     string     `json:"secret"`
+	PrevSecret string     `json:"prev_secret,omitempty"`
+	PrevUntil  *time.Time `json:"prev_until,omitempty"`
+}
+
+func keyEndpoint(org, id string) []byte { return storage.Key("webhook", org, id) }
+
+// PrefixAll covers every org's endpoints (the delivery actors start from it).
+func PrefixAll() []byte                 { return storage.Prefix("webhook") }
+func prefixEndpoints(org string) []byte { return storage.Prefix("webhook", org) }
+func keyCursor(org, id string) []byte   { return storage.Key("webhook-cursor", org, id) }
+
+// Matches reports whether the endpoint wants events of type typ.
+func (e *Endpoint) Matches(typ string) bool {
+	return slices.Contains(e.Events, "*") || slices.Contains(e.Events, typ)
+}
+
+// Secrets answers the secrets that sign a delivery at now: the current one,
+// and the previous one during a rotation's overlap.
+func (e *Endpoint) Secrets(now time.Time) []string {
+	out := []string{e.Secret}
+	if e.PrevSecret != "" && e.PrevUntil != nil && now.Before(*e.PrevUntil) {
+		out = append(out, e.PrevSecret)
+	}
+	return out
+}
+
+// NewSecret makes a whsec_ secret: 24 random bytes, base64.
+func NewSecret() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return "whsec_" + base64.StdEncoding.EncodeToString(b[:])
+}
+
+// Policy says which targets are allowed.
+type Policy struct {
+	// AllowPrivate admits private, loopback and link-local targets and plain
+	// http (HUMD_ALLOW_PRIVATE_WEBHOOKS, for self-hosters and tests).
+	AllowPrivate bool
+	// Resolve looks up a host's addresses (default net.DefaultResolver).
+	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
+}
+
+func blockedAddr(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() ||
+		a.IsMulticast() || a.IsInterfaceLocalMulticast()
+}
+
+// CheckURL validates a target (SSRF guard): https with a public host, unless
+// the policy allows private targets. The host is resolved now; a DNS answer
+// that later changes is checked again before each delivery.
+func (p Policy) CheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
+		return storage.Invalid("url", "must be an absolute https URL")
+	}
+	if p.AllowPrivate {
+		return nil
+	}
+	if u.Scheme != "https" {
+		return storage.Invalid("url", "must use https")
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return storage.Invalid("url", "must not point at a private, loopback or link-local address")
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		if blockedAddr(a) {
+			return storage.Invalid("url", "must not point at a private, loopback or link-local address")
+		}
+		return nil
+	}
+	resolve := p.Resolve
+	if resolve == nil {
+		resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	addrs, err := resolve(ctx, host)
+	if err != nil || len(addrs) == 0 {
+		return storage.Invalid("url", "host does not resolve")
+	}
+	for _, a := range addrs {
+		if blockedAddr(a) {
+			return storage.Invalid("url", "must not point at a private, loopback or link-local address")
+		}
+	}
+	return nil
+}
+
+type body struct {
+	URL         *string           `json:"url"`
+	Events      []string          `json:"events"`
+	Headers     map[string]string `json:"headers"`
+	Description *string           `json:"description"`
+	Enabled     *bool             `json:"enabled"`
+}
+
+// reserved headers are humd's; a custom header may not replace them.
+var reserved = []string{"content-type", "content-length", "host", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature", "x-hum-event"}
+
+func (b *body) apply(e *Endpoint, raw map[string]json.RawMessage, p Policy, create bool) error {
+	v := &storage.ValidationError{}
+	if _, ok := raw["url"]; ok || create {
+		if b.URL == nil {
+			v.Add("url", "required")
+		} else if err := p.CheckURL(*b.URL); err != nil {
+			v.Add("url", err.(*storage.ValidationError).Fields["url"])
+		} else {
+			e.URL = *b.URL
+		}
+	}
+	if _, ok := raw["events"]; ok || create {
+		if len(b.Events) == 0 || len(b.Events) > 50 {
+			v.Add("events", "give 1 to 50 event types (\"*\" for all)")
+		}
+		for _, ev := range b.Events {
+			if ev == "" || len(ev) > 64 || strings.ContainsAny(ev, " \t\n") {
+				v.Add("events", "event types are non-empty names like sms.received")
+				break
+			}
+		}
+		e.Events = slices.Compact(slices.Sorted(slices.Values(b.Events)))
+	}
+	if _, ok := raw["headers"]; ok {
+		if len(b.Headers) > 20 {
+			v.Add("headers", "at most 20 custom headers")
+		}
+		for k, val := range b.Headers {
+			lk := strings.ToLower(k)
+			if k == "" || strings.ContainsAny(k, " :\r\n") || strings.ContainsAny(val, "\r\n") || slices.Contains(reserved, lk) || len(val) > 1000 {
+				v.Addf("headers", "header %q is not allowed", k)
+			}
+		}
+		e.Headers = b.Headers
+	}
+	if e.Headers == nil {
+		e.Headers = map[string]string{}
+	}
+	if b.Description != nil {
+		if len([]rune(*b.Description)) > 500 {
+			v.Add("description", "at most 500 characters")
+		}
+		e.Description = *b.Description
+	}
+	if b.Enabled != nil {
+		e.Enabled = *b.Enabled
+		if e.Enabled {
+			e.DisabledReason, e.FailingSince = "", nil
+		}
+	}
+	return v.Err()
+}
+
+func decode(raw []byte) (*body, map[string]json.RawMessage, error) {
+	var b body
+	if err := storage.DecodeStrict(raw, &b); err != nil {
+		return nil, nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, nil, storage.Invalid("body", "must be a JSON object")
+	}
+	return &b, m, nil
+}
+
+// Create adds an endpoint and answers it with its secret (shown once). Its
+// cursor starts at the log's current end: an endpoint gets events from now on.
+func Create(s storage.Store, org string, raw []byte, p Policy, lastSeq uint64, now time.Time) (*Endpoint, string, error) {
+	b, m, err := decode(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	e := &Endpoint{ID: storage.NewID("wh"), OrgID: org, Enabled: true, CreatedAt: now, UpdatedAt: now}
+	if err := b.apply(e, m, p, true); err != nil {
+		return nil, "", err
+	}
+	e.Secret = NewSecret()
+	batch := s.NewBatch()
+	put(batch, e)
+	batch.Set(keyCursor(org, e.ID), storage.U64(lastSeq))
+	return e, e.Secret, batch.Commit(storage.Sync)
+}
+
+func put(b *storage.Batch, e *Endpoint) {
+	b.SetJSON(keyEndpoint(e.OrgID, e.ID), &stored{Endpoint: *e, Secret: e.Secret, PrevSecret: e.PrevSecret, PrevUntil: e.PrevUntil})
+}
+
+// Put writes an endpoint (the delivery actor disables failing ones).
+func Put(s storage.Store, e *Endpoint) error {
+	b := s.NewBatch()
+	put(b, e)
+	return b.Commit(storage.Sync)
+}
+
+// Get loads an endpoint with its secrets.
+func Get(s storage.Store, org, id string) (*Endpoint, error) {
+	var st stored
+	if err := storage.GetJSON(s, keyEndpoint(org, id), &st); err != nil {
+		return nil, fmt.Errorf("webhooks: %s: %w", id, err)
+	}
+	return unstore(&st), nil
+}
+
+func unstore(st *stored) *Endpoint {
+	e := st.Endpoint
+	e.Secret, e.PrevSecret, e.PrevUntil = st.Secret, st.PrevSecret, st.PrevUntil
+	return &e
+}
+
+// Patch edits an endpoint.
+func Patch(s storage.Store, org, id string, raw []byte, p Policy, now time.Time) (*Endpoint, error) {
+	b, m, err := decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	e, err := Get(s, org, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.apply(e, m, p, false); err != nil {
+		return nil, err
+	}
+	e.UpdatedAt = now
+	return e, Put(s, e)
+}
+
+// Rotate makes a new secret; the old one signs too for RotationOverlap.
+func Rotate(s storage.Store, org, id string, now time.Time) (*Endpoint, string, error) {
+	e, err := Get(s, org, id)
+	if err != nil {
+		return nil, "", err
+	}
+	until := now.Add(RotationOverlap)
+	e.PrevSecret, e.PrevUntil, e.Secret, e.UpdatedAt = e.Secret, &until, NewSecret(), now
+	return e, e.Secret, Put(s, e)
+}
+
+// Delete removes an endpoint, its cursor and its delivery history.
+func Delete(s storage.Store, org, id string) error {
+	if _, err := Get(s, org, id); err != nil {
+		return err
+	}
+	b := s.NewBatch()
+	b.Delete(keyEndpoint(org, id))
+	b.Delete(keyCursor(org, id))
+	err := s.Scan(prefixDeliveries(org, id), storage.ScanOptions{}, func(k, _ []byte) (bool, error) {
+		b.Delete(k)
+		return true, nil
+	})
+	if err != nil {
+		b.Discard()
+		return err
+	}
+	return b.Commit(storage.Sync)
+}
+
+// List pages the org's endpoints.
+func List(s storage.Store, org string, page storage.PageRequest) ([]*Endpoint, string, error) {
+	return storage.ListPage(s, prefixEndpoints(org), page, func(_, v []byte) (*Endpoint, bool, error) {
+		var st stored
+		if err := json.Unmarshal(v, &st); err != nil {
+			return nil, false, err
+		}
+		return unstore(&st), true, nil
+	})
+}
+
+// All visits every endpoint of every org.
+func All(s storage.Store, fn func(e *Endpoint)) error {
+	return s.Scan(PrefixAll(), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var st stored
+		if err := json.Unmarshal(v, &st); err != nil {
+			return false, err
+		}
+		fn(unstore(&st))
+		return true, nil
+	})
+}
+
+// Cursor is the last event seq the endpoint has taken into deliveries.
+func Cursor(s storage.Store, org, id string) (uint64, error) {
+	v, err := s.Get(keyCursor(org, id))
+	if err != nil {
+		return 0, err
+	}
+	n, _ := storage.DecodeU64(v)
+	return n, nil
+}

@@ -1,0 +1,234 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/humd/humd/transport/app"
+	"github.com/humd/humd/transport/app/apptest"
+)
+
+// receiver is a customer's webhook endpoint on loopback: it answers the
+// queued statuses (then 200) and records every request.
+type receiver struct {
+	*httptest.Server
+	mu       sync.Mutex
+	statuses []int
+	got      []received
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+	status int
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		st := 200
+		if len(r.statuses) > 0 {
+			st, r.statuses = r.statuses[0], r.statuses[1:]
+		}
+		r.got = append(r.got, received{header: req.Header.Clone(), body: body, status: st})
+		r.mu.Unlock()
+		w.WriteHeader(st)
+		fmt.Fprintf(w, "answered %d", st)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) answer(statuses ...int) {
+	r.mu.Lock()
+	r.statuses = append(r.statuses, statuses...)
+	r.mu.Unlock()
+}
+
+func (r *receiver) requests() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]received(nil), r.got...)
+}
+
+func (r *receiver) waitN(t *testing.T, s *apptest.Server, n int) []received {
+	t.Helper()
+	s.WaitFor(fmt.Sprintf("%d webhook requests", n), func() error {
+		s.Clock.Advance(time.Second) // the delivery actor polls the log each second
+		if got := len(r.requests()); got < n {
+			return fmt.Errorf("%d so far", got)
+		}
+		return nil
+	})
+	return r.requests()
+}
+
+// verify checks a request with the Standard Webhooks reference verifier.
+func verify(t *testing.T, secret string, got received) map[string]any {
+	t.Helper()
+	wh, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fake clock is not today, so the 5-minute tolerance is not ours to test.
+	if err := wh.VerifyIgnoringTimestamp(got.body, got.header); err != nil {
+		t.Fatalf("delivery %s does not verify: %v", got.header.Get("webhook-id"), err)
+	}
+	var env map[string]any
+	if err := json.Unmarshal(got.body, &env); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+func startWebhooks(t *testing.T, dir string) *apptest.Server {
+	return apptest.Start(t, apptest.Options{Dir: dir, Config: app.Config{AllowPrivateWebhooks: true}})
+}
+
+func TestWebhooksDeliverSignedEvents(t *testing.T) {
+	s := startWebhooks(t, "")
+	s.AddNumber(ourNumber, 1)
+	rcv := newReceiver(t)
+	ep := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": rcv.URL + "/hooks", "events": []string{"sms.received", "conversation.started"},
+		"headers": map[string]string{"X-Tenant": "acme"}}, 201)
+	secret := ep["signing_secret"].(string)
+	if !strings.HasPrefix(secret, "whsec_") {
+		t.Fatalf("signing_secret = %q", secret)
+	}
+	if got := s.JSON("GET", "/api/webhooks/"+ep["id"].(string), adminKey, nil, 200); got["signing_secret"] != nil {
+		t.Errorf("the secret was shown again: %v", got)
+	}
+	inbound(t, s, "SM00000000000000000000000000001001", contact, "hello")
+	got := rcv.waitN(t, s, 2)
+	types := []string{}
+	for _, g := range got {
+		env := verify(t, secret, g)
+		types = append(types, env["type"].(string))
+		if g.header.Get("X-Tenant") != "acme" || g.header.Get("X-Hum-Event") != env["type"] || g.header.Get("Content-Type") != "application/json" {
+			t.Errorf("headers = %v", g.header)
+		}
+	}
+	if strings.Join(types, ",") != "conversation.started,sms.received" {
+		t.Errorf("delivered %v", types)
+	}
+	// A filtered-out type is never sent.
+	s.JSON("POST", "/api/sms/opt-outs", adminKey, map[string]any{"e164": "+13175550150"}, 201)
+	res := s.JSON("POST", "/api/webhooks/"+ep["id"].(string)+"/test", adminKey, nil, 200)
+	if res["response_status"] != 200.0 || res["delivery_id"] == nil {
+		t.Errorf("test = %v", res)
+	}
+	all := rcv.requests()
+	if env := verify(t, secret, all[len(all)-1]); env["type"] != "webhook.test" || len(all) != 3 {
+		t.Errorf("after a test: %d requests, last %v", len(all), env["type"])
+	}
+}
+
+func TestWebhookRetriesSurviveRestartAndKeepTheirID(t *testing.T) {
+	s := startWebhooks(t, "")
+	s.AddNumber(ourNumber, 1)
+	rcv := newReceiver(t)
+	rcv.answer(500, 503)
+	ep := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": rcv.URL, "events": []string{"sms.received"}}, 201)
+	id, secret := ep["id"].(string), ep["signing_secret"].(string)
+	inbound(t, s, "SM00000000000000000000000000001101", contact, "hello")
+	first := rcv.waitN(t, s, 1)[0]
+	// The second attempt is due 5 s later (D-5); restart before it.
+	dir := s.Dir
+	s.Stop()
+	r := startWebhooks(t, dir)
+	got := rcv.waitN(t, r, 2)
+	if len(got) != 2 || got[1].header.Get("webhook-id") != first.header.Get("webhook-id") {
+		t.Fatalf("retry after restart: %d requests, ids %q vs %q", len(got), got[len(got)-1].header.Get("webhook-id"), first.header.Get("webhook-id"))
+	}
+	// 503 again: the third attempt waits 5 minutes.
+	r.Clock.Advance(4 * time.Minute)
+	if n := len(rcv.requests()); n != 2 {
+		t.Fatalf("retried too soon: %d requests", n)
+	}
+	got = rcv.waitN(t, r, 3)
+	env := verify(t, secret, got[2])
+	if env["type"] != "sms.received" || got[2].header.Get("webhook-id") != first.header.Get("webhook-id") {
+		t.Errorf("third attempt = %v", env)
+	}
+	dl := r.JSON("GET", "/api/webhooks/"+id+"/deliveries", adminKey, nil, 200)["data"].([]any)
+	d := dl[0].(map[string]any)
+	if len(dl) != 1 || d["status"] != "succeeded" || len(d["attempts"].([]any)) != 3 {
+		t.Fatalf("deliveries = %v", dl)
+	}
+	if a := d["attempts"].([]any)[0].(map[string]any); a["response_status"] != 500.0 || a["response_body_excerpt"] != "answered 500" {
+		t.Errorf("first attempt = %v", a)
+	}
+	// A redelivery sends the same id and body again.
+	r.JSON("POST", "/api/webhooks/"+id+"/deliveries/"+d["id"].(string)+"/redeliver", adminKey, nil, 200)
+	got = rcv.waitN(t, r, 4)
+	if got[3].header.Get("webhook-id") != first.header.Get("webhook-id") || string(got[3].body) != string(first.body) {
+		t.Errorf("redelivery changed the id or body")
+	}
+}
+
+func TestWebhookRotationSignsWithBothSecrets(t *testing.T) {
+	s := startWebhooks(t, "")
+	rcv := newReceiver(t)
+	ep := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": rcv.URL, "events": []string{"*"}}, 201)
+	id, old := ep["id"].(string), ep["signing_secret"].(string)
+	rot := s.JSON("POST", "/api/webhooks/"+id+"/rotate-secret", adminKey, nil, 200)
+	fresh := rot["signing_secret"].(string)
+	if fresh == old || !strings.HasPrefix(fresh, "whsec_") {
+		t.Fatalf("rotated secret = %q", fresh)
+	}
+	s.JSON("POST", "/api/webhooks/"+id+"/test", adminKey, nil, 200)
+	g := rcv.requests()[0]
+	verify(t, old, g)
+	verify(t, fresh, g)
+	if n := len(strings.Fields(g.header.Get("webhook-signature"))); n != 2 {
+		t.Errorf("%d signatures during the overlap; want 2", n)
+	}
+	s.Clock.Advance(25 * time.Hour)
+	s.JSON("POST", "/api/webhooks/"+id+"/test", adminKey, nil, 200)
+	g = rcv.requests()[1]
+	verify(t, fresh, g)
+	if n := len(strings.Fields(g.header.Get("webhook-signature"))); n != 1 {
+		t.Errorf("%d signatures after the overlap; want 1", n)
+	}
+}
+
+func TestWebhookGoneDisablesAndSSRFRefused(t *testing.T) {
+	s := startWebhooks(t, "")
+	rcv := newReceiver(t)
+	rcv.answer(410)
+	ep := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": rcv.URL, "events": []string{"*"}}, 201)
+	id := ep["id"].(string)
+	if res := s.JSON("POST", "/api/webhooks/"+id+"/test", adminKey, nil, 200); res["response_status"] != 410.0 {
+		t.Fatalf("test = %v", res)
+	}
+	s.WaitFor("disabled", func() error {
+		if got := s.JSON("GET", "/api/webhooks/"+id, adminKey, nil, 200); got["enabled"] != false {
+			return fmt.Errorf("endpoint = %v", got)
+		}
+		return nil
+	})
+	errCode(t, s, "POST", "/api/webhooks/"+id+"/test", nil, 409)
+
+	strict := apptest.Start(t, apptest.Options{})
+	for _, u := range []string{"http://example.com/hook", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://[::1]/x",
+		"https://169.254.169.254/latest", "https://localhost/x", "ftp://example.com", "not a url"} {
+		if code := errCode(t, strict, "POST", "/api/webhooks", map[string]any{"url": u, "events": []string{"*"}}, 422); code != "validation_failed" {
+			t.Errorf("%s: %s", u, code)
+		}
+	}
+	errCode(t, strict, "POST", "/api/webhooks", map[string]any{"url": "https://93.184.215.14/x", "events": []string{}}, 422)
+	errCode(t, strict, "POST", "/api/webhooks", map[string]any{"url": "https://93.184.215.14/x", "events": []string{"*"},
+		"headers": map[string]string{"webhook-id": "x"}}, 422)
+	strict.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": "https://93.184.215.14/x", "events": []string{"*"}}, 201)
+}
