@@ -82,6 +82,7 @@ type Actor struct {
 	drained  bool      // a pass ended with nobody left to send
 	inflight map[uint64]bool
 	received uint64
+	finished int // sends answered since load, for the failure-rate check
 	locs     map[string]*time.Location
 }
 
@@ -232,7 +233,7 @@ func (a *Actor) onLaunch(ctx actor.Context) (*campaigns.Campaign, error) {
 	}
 	now := a.now()
 	c := *a.c
-	c.Status, c.LaunchedAt, c.UpdatedAt = campaigns.Queued, &now, now
+	c.Status, c.LaunchedAt, c.UpdatedAt, c.PauseReason = campaigns.Queued, &now, now, ""
 	out, err := a.commit(a.d.Store.NewBatch(), &c)
 	if err != nil {
 		return nil, err

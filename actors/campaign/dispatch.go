@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -220,7 +221,41 @@ func (a *Actor) onSendDone(ctx actor.Context, m *sendDone) error {
 	if err := b.Commit(storage.Sync); err != nil {
 		return err
 	}
+	if a.finished++; a.finished%failureCheckEvery == 0 {
+		if paused, err := a.checkFailureRate(); err != nil || paused {
+			return err
+		}
+	}
 	return a.maybeComplete(ctx)
+}
+
+// Failure-rate auto-pause (SPEC 2.9): after at least 50 sends, more than 20%
+// failed pauses the campaign for a person to look at.
+const (
+	failureCheckEvery = 25
+	failureMinSends   = 50
+)
+
+// checkFailureRate counts at read time (delivery receipts included), so it
+// runs every failureCheckEvery answers rather than on each one.
+func (a *Actor) checkFailureRate() (bool, error) {
+	if a.c.Status != campaigns.Sending {
+		return false, nil
+	}
+	counts, err := campaigns.CountOf(a.d.Store, a.orgID, a.id)
+	if err != nil {
+		return false, err
+	}
+	sent := counts.Sent + counts.Delivered + counts.Failed
+	if sent < failureMinSends || counts.Failed*5 <= sent {
+		return false, nil
+	}
+	c := *a.c
+	c.Status, c.UpdatedAt = campaigns.Paused, a.now()
+	c.PauseReason = fmt.Sprintf("%d of %d sends failed (over 20%%)", counts.Failed, sent)
+	a.reset()
+	_, err = a.commit(a.d.Store.NewBatch(), &c)
+	return true, err
 }
 
 // maybeComplete finishes a sending campaign once a pass found nobody pending

@@ -67,6 +67,8 @@ type Campaign struct {
 	StartedAt         *time.Time `json:"started_at"`
 	FinishedAt        *time.Time `json:"finished_at"`
 	FailReason        string     `json:"fail_reason,omitempty"`
+	// PauseReason says why humd paused the campaign by itself.
+	PauseReason string `json:"pause_reason,omitempty"`
 }
 
 // Recipient is one row of a campaign.

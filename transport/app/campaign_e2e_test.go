@@ -94,3 +94,44 @@ func TestCampaignTwilioEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestCampaignPausesOnFailureRate has Twilio refuse a third of the
+// recipients: once 50 sends are counted and over 20% failed, the campaign
+// pauses itself with a reason, and nothing more is sent.
+func TestCampaignPausesOnFailureRate(t *testing.T) {
+	s, tw := startWithTwilio(t)
+	num := s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any)[0].(map[string]any)["id"].(string)
+	s.JSON("PATCH", "/api/numbers/"+num, adminKey, map[string]any{"mps": 100}, 200)
+	var rows []map[string]any
+	for i := 0; i < 120; i++ {
+		e164 := fmt.Sprintf("+1317555%04d", 3000+i)
+		if i%3 == 0 {
+			tw.FailTo(e164, 30006, 400) // landline or unreachable carrier
+		}
+		rows = append(rows, map[string]any{"contact_e164": e164})
+	}
+	id := s.JSON("POST", "/api/sms/campaigns", adminKey, map[string]any{"name": "Bad list", "twilio_number_id": num,
+		"body_template": "Hello! Reply STOP to opt out", "throttle_per_minute": 600, "recipients": rows}, 201)["id"].(string)
+	s.JSON("POST", "/api/sms/campaigns/"+id+"/launch", adminKey, nil, 200)
+	var c map[string]any
+	s.WaitFor("auto-pause", func() error {
+		s.Clock.Advance(time.Second)
+		c = s.JSON("GET", "/api/sms/campaigns/"+id, adminKey, nil, 200)
+		if c["status"] != "paused" {
+			return fmt.Errorf("status %v, counts %v", c["status"], c["counts"])
+		}
+		return nil
+	})
+	if !strings.Contains(fmt.Sprint(c["pause_reason"]), "over 20%") {
+		t.Errorf("pause_reason = %v", c["pause_reason"])
+	}
+	counts := c["counts"].(map[string]any)
+	if counts["pending"].(float64) == 0 {
+		t.Errorf("counts = %v; want recipients left pending", counts)
+	}
+	s.Clock.Advance(time.Minute)
+	later := s.JSON("GET", "/api/sms/campaigns/"+id, adminKey, nil, 200)["counts"].(map[string]any)
+	if later["pending"] != counts["pending"] {
+		t.Errorf("a paused campaign kept dispatching: pending %v -> %v", counts["pending"], later["pending"])
+	}
+}

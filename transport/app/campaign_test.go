@@ -364,6 +364,9 @@ func TestCampaignRestartNoDuplicateNoLoss(t *testing.T) {
 // TestCampaignFiftyThousandRecipients creates the largest campaign the API
 // takes in one request and reads it back page by page.
 func TestCampaignFiftyThousandRecipients(t *testing.T) {
+	if raceEnabled {
+		t.Skip("50,000 rows through HTTP is too slow under the race detector; covered without -race")
+	}
 	if testing.Short() {
 		t.Skip("large")
 	}

@@ -18,7 +18,7 @@ func init() {
 		"throttle_per_minute": integer(), "scheduled_start_at": nullable(dateTime()), "honor_quiet_hours": boolean(),
 		"status": status, "total": integer(), "counts": obj(countNames, countProps), "warnings": arr(str()), "created_by": str(),
 		"created_at": dateTime(), "updated_at": dateTime(), "launched_at": nullable(dateTime()), "started_at": nullable(dateTime()),
-		"finished_at": nullable(dateTime()), "fail_reason": str()})
+		"finished_at": nullable(dateTime()), "fail_reason": str(), "pause_reason": str()})
 	componentSchemas["CampaignRecipient"] = obj([]string{"seq", "contact_e164", "status"}, map[string]Schema{
 		"seq": integer(), "contact_e164": str(), "first_name": str(), "name": str(), "body": str(),
 		"vars": Schema{"type": "object", "additionalProperties": str()},
