@@ -62,3 +62,16 @@ func GetJSON(s Store, key []byte, v any) error {
 	}
 	return nil
 }
+
+// GetU64 loads a counter or cursor stored as 8 big-endian bytes.
+func GetU64(s Store, key []byte) (uint64, error) {
+	v, err := s.Get(key)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := DecodeU64(v)
+	if !ok {
+		return 0, fmt.Errorf("storage: %q is not a U64", key)
+	}
+	return n, nil
+}

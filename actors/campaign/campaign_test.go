@@ -168,8 +168,8 @@ func (r *rig) run(t testing.TB, id string, interval time.Duration) *campaigns.Ca
 // every 100ms of (fake) time, and the actor never holds more than BatchSize
 // rows read ahead or MaxInflight asks, whatever the campaign's size.
 func TestDispatchFiftyThousandWithinMemoryBound(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large")
+	if testing.Short() || raceEnabled {
+		t.Skip("large; too slow under the race detector (covered without -race)")
 	}
 	r := newRig(t)
 	var mu sync.Mutex

@@ -229,30 +229,31 @@ func (a *Actor) onSendDone(ctx actor.Context, m *sendDone) error {
 	return a.maybeComplete(ctx)
 }
 
-// Failure-rate auto-pause (SPEC 2.9): after at least 50 sends, more than 20%
-// failed pauses the campaign for a person to look at.
+// Failure-rate auto-pause (SPEC 2.9): once at least 50 sends reached the
+// provider, more than 20% of the latest failureWindow failing pauses the
+// campaign for a person to look at.
 const (
 	failureCheckEvery = 25
 	failureMinSends   = 50
+	failureWindow     = 100
 )
 
-// checkFailureRate counts at read time (delivery receipts included), so it
-// runs every failureCheckEvery answers rather than on each one.
+// checkFailureRate reads delivery outcomes at read time over a window of the
+// latest sends, so its cost does not grow with the campaign.
 func (a *Actor) checkFailureRate() (bool, error) {
 	if a.c.Status != campaigns.Sending {
 		return false, nil
 	}
-	counts, err := campaigns.CountOf(a.d.Store, a.orgID, a.id)
+	sent, failed, err := campaigns.RecentOutcomes(a.d.Store, a.orgID, a.id, a.cursor, failureWindow)
 	if err != nil {
 		return false, err
 	}
-	sent := counts.Sent + counts.Delivered + counts.Failed
-	if sent < failureMinSends || counts.Failed*5 <= sent {
+	if sent < failureMinSends || failed*5 <= sent {
 		return false, nil
 	}
 	c := *a.c
 	c.Status, c.UpdatedAt = campaigns.Paused, a.now()
-	c.PauseReason = fmt.Sprintf("%d of %d sends failed (over 20%%)", counts.Failed, sent)
+	c.PauseReason = fmt.Sprintf("%d of the latest %d sends failed (over 20%%)", failed, sent)
 	a.reset()
 	_, err = a.commit(a.d.Store.NewBatch(), &c)
 	return true, err
@@ -300,22 +301,7 @@ func (a *Actor) fail(reason string) error {
 // orgClosed answers whether now is outside the org's business hours and the
 // next opening.
 func (a *Actor) orgClosed(now time.Time) (time.Time, bool, error) {
-	if a.d.Org == nil || a.d.Hours == nil {
-		return time.Time{}, false, nil
-	}
-	org, err := a.d.Org(a.orgID)
-	if err != nil {
-		return time.Time{}, false, err
-	}
-	h, err := a.d.Hours(org)
-	if err != nil || h == nil || h.IsOpen(now) {
-		return time.Time{}, false, err
-	}
-	next := h.NextOpen(now)
-	if next.IsZero() {
-		return time.Time{}, false, nil
-	}
-	return next, true, nil
+	return conversation.NextOpening(a.d.Org, a.d.Hours, a.orgID, now)
 }
 
 // localOpen answers the zero time when now is 08:00-21:00 in every time zone

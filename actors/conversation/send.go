@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/tenancy"
 )
 
 // ErrClosed is the 409 for a send to a closed thread.
@@ -65,19 +66,33 @@ func (a *Actor) onSend(ctx actor.Context, m *Send, sched *sms.Scheduled) (*SendR
 // quiet answers whether now is outside the org's business hours and, if so,
 // the next open minute.
 func (a *Actor) quiet(now time.Time) (time.Time, bool, error) {
-	org, err := a.d.Org(a.orgID)
+	next, closed, err := NextOpening(a.d.Org, a.d.Hours, a.orgID, now)
+	if err != nil || !closed {
+		return time.Time{}, false, err
+	}
+	return ceilMinute(next), true, nil
+}
+
+// NextOpening answers whether now is outside an org's business hours and,
+// if so, when they next open. An org with no hours, or hours that never
+// open, counts as always open. Campaigns share it with the send pipeline.
+func NextOpening(org func(string) (*tenancy.Org, error), hours func(*tenancy.Org) (QuietHours, error), orgID string, now time.Time) (time.Time, bool, error) {
+	if org == nil || hours == nil {
+		return time.Time{}, false, nil
+	}
+	o, err := org(orgID)
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	h, err := a.d.Hours(org)
+	h, err := hours(o)
 	if err != nil || h == nil || h.IsOpen(now) {
 		return time.Time{}, false, err
 	}
 	next := h.NextOpen(now)
 	if next.IsZero() {
-		return time.Time{}, false, nil // never open: treat as no business hours
+		return time.Time{}, false, nil
 	}
-	return ceilMinute(next), true, nil
+	return next, true, nil
 }
 
 func ceilMinute(t time.Time) time.Time {

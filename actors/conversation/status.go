@@ -2,8 +2,6 @@ package conversation
 
 import (
 	"errors"
-	"hash/fnv"
-	"sync"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -22,15 +20,9 @@ func keyEarly(sid string) []byte { return storage.Key("sid-early", sid) }
 // sidLocks close the gap between a callback that finds no SID and the
 // carrier's answer that records it: both sides hold the SID's lock, so an
 // early status is either seen by the thread or finds the SID known.
-var sidLocks [64]sync.Mutex
+var sidLocks storage.Stripes
 
-func lockSID(sid string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(sid))
-	m := &sidLocks[h.Sum32()%uint32(len(sidLocks))]
-	m.Lock()
-	return m.Unlock
-}
+func lockSID(sid string) func() { return sidLocks.Lock(sid) }
 
 // RecordEarlyStatus keeps a callback for a SID humd does not know yet; the
 // conversation applies it when the carrier's answer arrives. Only forward

@@ -103,6 +103,28 @@ func Effective(s storage.Store, org string, r *Recipient) string {
 	return RSent
 }
 
+// RecentOutcomes counts the latest n recipients before seq upTo that reached
+// the provider (sent, delivered or failed), newest first: the auto-pause
+// looks at this window instead of scanning a 50,000-row campaign each time.
+func RecentOutcomes(s storage.Store, org, id string, upTo uint64, n int) (sent, failed int, err error) {
+	opts := storage.ScanOptions{Reverse: true, After: KeyRecipient(org, id, upTo+1), Limit: 4 * n}
+	err = s.Scan(PrefixRecipients(org, id), opts, func(_, v []byte) (bool, error) {
+		var r Recipient
+		if err := json.Unmarshal(v, &r); err != nil {
+			return false, err
+		}
+		switch Effective(s, org, &r) {
+		case RFailed:
+			sent++
+			failed++
+		case RSent, RDelivered:
+			sent++
+		}
+		return sent < n, nil
+	})
+	return sent, failed, err
+}
+
 // CountOf scans a campaign's recipients into Counts (read time; see doc.go).
 func CountOf(s storage.Store, org, id string) (Counts, error) {
 	var c Counts

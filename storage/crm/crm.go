@@ -233,12 +233,7 @@ func All(s storage.Store, fn func(c *Connector)) error {
 
 // Cursor is the last event seq the connector has looked at.
 func Cursor(s storage.Store, org, id string) (uint64, error) {
-	v, err := s.Get(keyCursor(org, id))
-	if err != nil {
-		return 0, err
-	}
-	n, _ := storage.DecodeU64(v)
-	return n, nil
+	return storage.GetU64(s, keyCursor(org, id))
 }
 
 // SetCursor records progress inside b.

@@ -3,9 +3,7 @@ package knowledge
 import (
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -30,15 +28,9 @@ type Doc struct {
 func keyDoc(org, id string) []byte { return storage.Key("kb", org, id) }
 func prefixDocs(org string) []byte { return storage.Prefix("kb", org) }
 
-var locks [32]sync.Mutex
+var locks storage.Stripes
 
-func lock(id string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(id))
-	m := &locks[h.Sum32()%uint32(len(locks))]
-	m.Lock()
-	return m.Unlock
-}
+func lock(id string) func() { return locks.Lock(id) }
 
 type body struct {
 	Title *string `json:"title"`

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -23,15 +21,9 @@ const MaxMPS = 500.0
 
 // numberLocks serialise registration and patching per E.164, so two
 // concurrent registrations cannot both pass the uniqueness check.
-var numberLocks [64]sync.Mutex
+var numberLocks storage.Stripes
 
-func lockNumber(e164 string) func() {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(e164))
-	m := &numberLocks[h.Sum32()%uint32(len(numberLocks))]
-	m.Lock()
-	return m.Unlock
-}
+func lockNumber(e164 string) func() { return numberLocks.Lock(e164) }
 
 // ProviderNumber is one number in the carrier's inventory.
 type ProviderNumber struct {

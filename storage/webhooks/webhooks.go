@@ -327,10 +327,5 @@ func All(s storage.Store, fn func(e *Endpoint)) error {
 
 // Cursor is the last event seq the endpoint has taken into deliveries.
 func Cursor(s storage.Store, org, id string) (uint64, error) {
-	v, err := s.Get(keyCursor(org, id))
-	if err != nil {
-		return 0, err
-	}
-	n, _ := storage.DecodeU64(v)
-	return n, nil
+	return storage.GetU64(s, keyCursor(org, id))
 }
