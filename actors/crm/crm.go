@@ -12,15 +12,14 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/valyala/fasthttp"
 
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/egress"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/webhooks"
-	"github.com/humd/humd/transport/outbound"
 )
 
 // Config is shared by every connector actor.
@@ -30,7 +29,8 @@ type Config struct {
 	Logger *slog.Logger
 	Policy webhooks.Policy
 	Poll   time.Duration // default 1s
-	Client *fasthttp.Client
+	// Post makes the HTTP request (transport/outbound over fasthttp).
+	Post egress.Poster
 }
 
 // Service starts and finds connector actors.
@@ -44,11 +44,11 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
 	}
-	if cfg.Client == nil {
-		cfg.Client = &fasthttp.Client{NoDefaultUserAgentHeader: true}
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Post == nil {
+		return nil, errors.New("crm: Config.Post is required")
 	}
 	s := &Service{cfg: &cfg, root: root}
 	var ids [][2]string
@@ -126,7 +126,7 @@ func call(cfg *Config, c *crm.Connector, path, event string, payload any) result
 	}
 	mac := hmac.New(sha256.New, []byte(c.Secret))
 	mac.Write(raw)
-	res := outbound.Post(cfg.Client, &outbound.Request{URL: url, UserAgent: "humd-crm/1.0", Body: raw,
+	res := cfg.Post(&egress.Request{URL: url, UserAgent: "humd-crm/1.0", Body: raw,
 		Timeout: time.Duration(c.TimeoutMS) * time.Millisecond, MaxResponse: 64 << 10, Headers: [][2]string{
 			{"Authorization", "Bearer " + c.Secret}, {"X-HUM-Signature", "sha256=" + hex.EncodeToString(mac.Sum(nil))}, {"X-HUM-Event", event}}})
 	r := result{ms: res.Elapsed.Milliseconds(), status: res.Status, body: res.Body}

@@ -9,13 +9,12 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
-	"github.com/valyala/fasthttp"
 
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/egress"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/webhooks"
-	"github.com/humd/humd/transport/outbound"
 )
 
 // Messages the actor receives.
@@ -56,7 +55,8 @@ type Config struct {
 	Timeout time.Duration
 	// DisableAfter disables an endpoint failing this long (default 72h).
 	DisableAfter time.Duration
-	Client       *fasthttp.Client
+	// Post makes the HTTP request (transport/outbound over fasthttp).
+	Post egress.Poster
 }
 
 func (c *Config) defaults() {
@@ -68,9 +68,6 @@ func (c *Config) defaults() {
 	}
 	if c.DisableAfter <= 0 {
 		c.DisableAfter = 72 * time.Hour
-	}
-	if c.Client == nil {
-		c.Client = &fasthttp.Client{Name: "hum-webhooks/1.0", NoDefaultUserAgentHeader: true}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -262,7 +259,7 @@ func send(cfg *Config, r *request) (webhooks.Attempt, time.Duration) {
 	headers = append(headers, [2]string{standardwebhooks.HeaderWebhookID, r.id},
 		[2]string{standardwebhooks.HeaderWebhookTimestamp, strconv.FormatInt(r.at.Unix(), 10)},
 		[2]string{standardwebhooks.HeaderWebhookSignature, strings.Join(sigs, " ")}, [2]string{"X-HUM-Event", r.typ})
-	res := outbound.Post(cfg.Client, &outbound.Request{URL: r.url, UserAgent: "hum-webhooks/1.0", Headers: headers, Body: r.payload, Timeout: cfg.Timeout})
+	res := cfg.Post(&egress.Request{URL: r.url, UserAgent: "hum-webhooks/1.0", Headers: headers, Body: r.payload, Timeout: cfg.Timeout})
 	att.ResponseMS = res.Elapsed.Milliseconds()
 	if res.Err != nil {
 		att.Error = res.Err.Error()

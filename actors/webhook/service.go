@@ -1,13 +1,13 @@
 package webhook
 
 import (
+	"errors"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage/webhooks"
-	"github.com/humd/humd/transport/actorcall"
 )
 
 // Service starts and finds the delivery actors.
@@ -19,6 +19,9 @@ type Service struct {
 // New starts a delivery actor for every enabled endpoint.
 func New(root *actor.RootContext, cfg Config) (*Service, error) {
 	cfg.defaults()
+	if cfg.Post == nil {
+		return nil, errors.New("webhook: Config.Post is required")
+	}
 	s := &Service{cfg: &cfg, root: root}
 	var eps []*webhooks.Endpoint
 	if err := webhooks.All(cfg.Store, func(e *webhooks.Endpoint) {
@@ -54,24 +57,12 @@ func (s *Service) Changed(org, id string) error {
 	return nil
 }
 
-// Redeliver sends a past delivery again.
-func (s *Service) Redeliver(org, id, deliveryID string) (*webhooks.Delivery, error) {
-	if _, err := webhooks.GetDelivery(s.cfg.Store, org, id, deliveryID); err != nil {
-		return nil, err
-	}
-	return ask[*webhooks.Delivery](s, org, id, &Redeliver{ID: deliveryID}, 5*time.Second)
-}
-
-// Test sends a webhook.test event and waits for the attempt.
-func (s *Service) Test(org, id string) (*TestResult, error) {
-	return ask[*TestResult](s, org, id, &SendTest{}, s.cfg.Timeout+5*time.Second)
-}
-
-func ask[T any](s *Service, org, id string, msg any, timeout time.Duration) (T, error) {
-	var zero T
+// Ask finds the endpoint's actor for a request from outside the actor
+// system (Redeliver, SendTest); the caller waits on it (transport/actorcall).
+func (s *Service) Ask(org, id string) (*actor.RootContext, *actor.PID, error) {
 	pid, err := s.pid(org, id)
-	if err != nil {
-		return zero, err
-	}
-	return actorcall.Ask[T](s.root, pid, msg, timeout)
+	return s.root, pid, err
 }
+
+// AskTimeout bounds a wait for SendTest: one attempt plus slack.
+func (s *Service) AskTimeout() time.Duration { return s.cfg.Timeout + 5*time.Second }

@@ -25,6 +25,7 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/outbound"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/twilio"
 )
@@ -121,11 +122,11 @@ func (a *App) wire(o Options) error {
 	if err != nil {
 		return err
 	}
-	if sms.Webhooks, err = webhook.New(a.System.Root, webhook.Config{Store: a.Store, Clock: a.Clock, Logger: a.log,
+	if sms.Webhooks, err = webhook.New(a.System.Root, webhook.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: outbound.Poster(nil),
 		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}}); err != nil {
 		return err
 	}
-	if sms.CRM, err = crmactor.New(a.System.Root, crmactor.Config{Store: a.Store, Clock: a.Clock, Logger: a.log,
+	if sms.CRM, err = crmactor.New(a.System.Root, crmactor.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: outbound.Poster(nil),
 		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}}); err != nil {
 		return err
 	}

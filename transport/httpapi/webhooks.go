@@ -2,6 +2,10 @@ package httpapi
 
 import (
 	"encoding/json"
+	"time"
+
+	"github.com/humd/humd/actors/webhook"
+	"github.com/humd/humd/transport/actorcall"
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
@@ -118,7 +122,11 @@ func (s *Server) webhookRoutes() []*Route {
 				if !e.Enabled {
 					return storage.Conflict("endpoint_disabled", "enable the endpoint first")
 				}
-				res, err := s.deps.Webhooks.Test(c.Principal.OrgID, e.ID)
+				root, pid, err := s.deps.Webhooks.Ask(c.Principal.OrgID, e.ID)
+				if err != nil {
+					return err
+				}
+				res, err := actorcall.Ask[*webhook.TestResult](root, pid, &webhook.SendTest{}, s.deps.Webhooks.AskTimeout())
 				if err != nil {
 					return err
 				}
@@ -148,7 +156,14 @@ func (s *Server) webhookRoutes() []*Route {
 				if !e.Enabled {
 					return storage.Conflict("endpoint_disabled", "enable the endpoint first")
 				}
-				d, err := s.deps.Webhooks.Redeliver(c.Principal.OrgID, e.ID, c.Param("deliveryId"))
+				if _, err := webhooks.GetDelivery(s.deps.Store, c.Principal.OrgID, e.ID, c.Param("deliveryId")); err != nil {
+					return err
+				}
+				root, pid, err := s.deps.Webhooks.Ask(c.Principal.OrgID, e.ID)
+				if err != nil {
+					return err
+				}
+				d, err := actorcall.Ask[*webhooks.Delivery](root, pid, &webhook.Redeliver{ID: c.Param("deliveryId")}, 5*time.Second)
 				if err != nil {
 					return err
 				}

@@ -4,29 +4,20 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/humd/humd/actors/egress"
 )
 
-// Request is one POST.
-type Request struct {
-	URL         string
-	UserAgent   string
-	Headers     [][2]string // in order; later ones win over earlier ones of the same name
-	Body        []byte
-	Timeout     time.Duration
-	MaxResponse int // bytes of the answer to keep (default 2048)
+// Poster answers an egress.Poster over c (a shared client: fasthttp pools
+// connections per host).
+func Poster(c *fasthttp.Client) egress.Poster {
+	if c == nil {
+		c = &fasthttp.Client{NoDefaultUserAgentHeader: true}
+	}
+	return func(r *egress.Request) *egress.Response { return post(c, r) }
 }
 
-// Response is what came back.
-type Response struct {
-	Status     int
-	Body       []byte
-	RetryAfter time.Duration // from a Retry-After header in seconds
-	Elapsed    time.Duration
-	Err        error
-}
-
-// Post sends r with c (a shared client: fasthttp pools connections per host).
-func Post(c *fasthttp.Client, r *Request) *Response {
+func post(c *fasthttp.Client, r *egress.Request) *egress.Response {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
@@ -40,7 +31,7 @@ func Post(c *fasthttp.Client, r *Request) *Response {
 	req.SetBody(r.Body)
 	start := time.Now()
 	err := c.DoTimeout(req, resp, r.Timeout)
-	out := &Response{Elapsed: time.Since(start), Err: err}
+	out := &egress.Response{Elapsed: time.Since(start), Err: err}
 	if err != nil {
 		return out
 	}
@@ -53,10 +44,8 @@ func Post(c *fasthttp.Client, r *Request) *Response {
 		body = body[:max]
 	}
 	out.Status, out.Body = resp.StatusCode(), append([]byte(nil), body...)
-	if secs, err := fasthttpAtoi(resp.Header.Peek("Retry-After")); err == nil && secs > 0 {
+	if secs, err := fasthttp.ParseUint(resp.Header.Peek("Retry-After")); err == nil && secs > 0 {
 		out.RetryAfter = time.Duration(secs) * time.Second
 	}
 	return out
 }
-
-func fasthttpAtoi(b []byte) (int, error) { return fasthttp.ParseUint(b) }
