@@ -113,14 +113,12 @@ func (a *Actor) snapshot() *Session { s := *a.s; return &s }
 
 func (a *Actor) armIdle(ctx actor.Context) {
 	a.idleGen++
-	gen, self, root := a.idleGen, ctx.Self(), ctx.ActorSystem().Root
-	a.d.Clock.AfterFunc(a.d.IdleAfter, func() { root.Send(self, &idle{gen: gen}) })
+	system.SendAfter(ctx, a.d.Clock, a.d.IdleAfter, &idle{gen: a.idleGen})
 }
 
 func (a *Actor) armExpiry(ctx actor.Context) {
 	a.expGen++
-	gen, self, root := a.expGen, ctx.Self(), ctx.ActorSystem().Root
-	a.d.Clock.AfterFunc(a.d.IdleExpiry, func() { root.Send(self, &expire{gen: gen}) })
+	system.SendAfter(ctx, a.d.Clock, a.d.IdleExpiry, &expire{gen: a.expGen})
 }
 
 // expireIfIdle expires an open session not accessed for IdleExpiry (also

@@ -112,8 +112,7 @@ func (a *Actor) copy() *Session { s := *a.s; return &s }
 
 func (a *Actor) armIdle(ctx actor.Context) {
 	a.idleGen++
-	gen, self, root := a.idleGen, ctx.Self(), ctx.ActorSystem().Root
-	a.d.Clock.AfterFunc(a.d.IdleAfter, func() { root.Send(self, &idle{gen: gen}) })
+	system.SendAfter(ctx, a.d.Clock, a.d.IdleAfter, &idle{gen: a.idleGen})
 }
 
 func (a *Actor) onPost(ctx actor.Context, m *Post) (*Posted, error) {

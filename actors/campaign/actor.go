@@ -302,8 +302,7 @@ func (a *Actor) now() time.Time { return a.d.Clock.Now().UTC() }
 // any armed one.
 func (a *Actor) arm(ctx actor.Context, d time.Duration) {
 	a.gen++
-	gen, self, root := a.gen, ctx.Self(), ctx.ActorSystem().Root
-	a.d.Clock.AfterFunc(max(d, time.Millisecond), func() { root.Send(self, &tick{gen: gen}) })
+	system.SendAfter(ctx, a.d.Clock, max(d, time.Millisecond), &tick{gen: a.gen})
 }
 
 var errNoNumber = errors.New("campaign: the sending number is gone or has SMS disabled")

@@ -11,6 +11,7 @@ import (
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
@@ -223,8 +224,7 @@ func (a *Actor) current() (*sms.Conversation, error) {
 
 func (a *Actor) armIdle(ctx actor.Context) {
 	a.idleGen++
-	gen, self, root := a.idleGen, ctx.Self(), ctx.ActorSystem().Root
-	a.d.Clock.AfterFunc(a.d.IdleAfter, func() { root.Send(self, &idle{gen: gen}) })
+	system.SendAfter(ctx, a.d.Clock, a.d.IdleAfter, &idle{gen: a.idleGen})
 }
 
 // onIdle stops a quiet thread; everything it knows is in Pebble, and the next

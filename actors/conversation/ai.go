@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
@@ -173,8 +174,7 @@ func (a *Actor) armDebounce(ctx actor.Context, flow *AIFlow, now time.Time) {
 	guard := max(10*time.Second, 5*d)
 	wait := min(d, a.firstPending.Add(guard).Sub(now))
 	a.debGen++
-	gen, self, root := a.debGen, ctx.Self(), ctx.ActorSystem().Root
-	a.d.Clock.AfterFunc(max(wait, 0), func() { root.Send(self, &debounceFired{gen: gen}) })
+	system.SendAfter(ctx, a.d.Clock, max(wait, 0), &debounceFired{gen: a.debGen})
 }
 
 // onDebounce starts a run over the pending batch, unless the caps say no.

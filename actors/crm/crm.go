@@ -192,8 +192,7 @@ func (a *Actor) load(ctx actor.Context) error {
 
 func (a *Actor) arm(ctx actor.Context) {
 	a.gen++
-	gen, self, root := a.gen, ctx.Self(), ctx.ActorSystem().Root
-	a.cfg.Clock.AfterFunc(a.cfg.Poll, func() { root.Send(self, &tick{gen: gen}) })
+	system.SendAfter(ctx, a.cfg.Clock, a.cfg.Poll, &tick{gen: a.gen})
 }
 
 // next moves past events that need nothing and starts a match for the first

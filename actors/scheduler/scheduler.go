@@ -9,6 +9,7 @@ import (
 
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 )
@@ -77,8 +78,7 @@ func (a *Actor) arm(ctx actor.Context) {
 	now := a.cfg.Clock.Now()
 	next := now.Truncate(time.Minute).Add(time.Minute)
 	a.gen++
-	gen, self, root := a.gen, ctx.Self(), ctx.ActorSystem().Root
-	a.cfg.Clock.AfterFunc(next.Sub(now), func() { root.Send(self, &tick{gen: gen}) })
+	system.SendAfter(ctx, a.cfg.Clock, next.Sub(now), &tick{gen: a.gen})
 }
 
 // drain hands every due entry to its thread. Scans are local Pebble reads;

@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 )
@@ -94,8 +95,7 @@ func (a *Actor) pump(ctx actor.Context) {
 			if !a.armed {
 				a.armed = true
 				a.gen++
-				gen, self, root := a.gen, ctx.Self(), ctx.ActorSystem().Root
-				a.cfg.Clock.AfterFunc(wait, func() { root.Send(self, &wake{gen: gen}) })
+				system.SendAfter(ctx, a.cfg.Clock, wait, &wake{gen: a.gen})
 			}
 			return
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/egress"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/webhooks"
@@ -145,8 +146,7 @@ func (a *Actor) load(ctx actor.Context) error {
 
 func (a *Actor) arm(ctx actor.Context) {
 	a.gen++
-	gen, self, root := a.gen, ctx.Self(), ctx.ActorSystem().Root
-	a.cfg.Clock.AfterFunc(a.cfg.Poll, func() { root.Send(self, &tick{gen: gen}) })
+	system.SendAfter(ctx, a.cfg.Clock, a.cfg.Poll, &tick{gen: a.gen})
 }
 
 // poll turns new events into deliveries, moving the cursor in the same batch.
