@@ -397,14 +397,7 @@ func sendBursts(ctx context.Context, cfg *Config, h *Humd, b *bursts, numbers []
 					err := client.DoTimeout(req, resp, 30*time.Second)
 					now := time.Now()
 					w.lat = append(w.lat, now.Sub(t0))
-					if err == nil && resp.StatusCode() != fasthttp.StatusOK {
-						err = fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
-					}
-					done.Add(1)
-					if err != nil {
-						errs.Add(1)
-						msg := err.Error()
-						firstErr.CompareAndSwap(nil, &msg)
+					if tally(err, resp, &done, &errs, &firstErr) != nil {
 						b.failed[c] = true
 					}
 					b.lastAck[c] = now.UnixNano()

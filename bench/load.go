@@ -103,14 +103,7 @@ func (l *Load) Run(ctx context.Context) (*Stats, error) {
 		}
 		err := l.Client.DoTimeout(req, resp, timeout)
 		w.lat = append(w.lat, time.Since(due))
-		if err == nil && resp.StatusCode() != fasthttp.StatusOK {
-			err = fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
-		}
-		done.Add(1)
-		if err != nil {
-			errs.Add(1)
-			msg := err.Error()
-			firstErr.CompareAndSwap(nil, &msg)
+		if err = tally(err, resp, &done, &errs, &firstErr); err != nil {
 			return
 		}
 		if l.KeepOK {
@@ -214,4 +207,19 @@ func (l *Load) progress(start time.Time, done, errs *atomic.Uint64) func() {
 		}
 	}()
 	return func() { close(stop); <-finished }
+}
+
+// tally counts one answer: any non-200 is an error, and the first error's
+// text is kept for the report. It answers the error.
+func tally(err error, resp *fasthttp.Response, done, errs *atomic.Uint64, firstErr *atomic.Pointer[string]) error {
+	if err == nil && resp.StatusCode() != fasthttp.StatusOK {
+		err = fmt.Errorf("status %d: %.200s", resp.StatusCode(), resp.Body())
+	}
+	done.Add(1)
+	if err != nil {
+		errs.Add(1)
+		msg := err.Error()
+		firstErr.CompareAndSwap(nil, &msg)
+	}
+	return err
 }
