@@ -39,7 +39,17 @@ type Turn struct {
 	// MaxReplyChars is told to the model; callers cut longer answers.
 	MaxReplyChars int
 	Timeout       time.Duration
+	// OnDelta, when set, asks for a streamed answer: it is called with each
+	// piece of the final text as the provider produces it (voice speaks them
+	// at once). It runs on the model's goroutine and must not block.
+	OnDelta func(text string)
+	// Purpose names a special kind of turn ("" is a conversation turn);
+	// providers treat it as any other, the local model answers it by rule.
+	Purpose string
 }
+
+// PurposeSummary asks for a post-call summary as JSON.
+const PurposeSummary = "summary"
 
 // Message is one line of history.
 type Message struct {

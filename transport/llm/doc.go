@@ -11,13 +11,23 @@
 // run's deadline), ai.ErrProvider (HTTP and API errors, after openai-go's own
 // retries) and ai.ErrMalformed (no usable text).
 //
+// A Turn with OnDelta streams: every request of the loop is made with
+// Responses.NewStreaming, each response.output_text.delta is handed to
+// OnDelta as it arrives (voice speaks it at once), and the response object
+// of response.completed feeds the same tool loop. response.failed and error
+// events are ai.ErrProvider, a stream that ends without a terminal event is
+// ai.ErrMalformed, and a cancelled context stops the read at once with an
+// error wrapping context.Canceled.
+//
 // Local is the built-in model for sandbox mode: no network, deterministic,
 // answering from the org's knowledge base through the turn's knowledge tool.
+// With OnDelta it hands its answer over word by word.
 // Package llmtest fakes the Responses API on loopback for tests.
 //
 // Concurrency: OpenAI and Local are safe for concurrent use; they hold no
 // mutable state after construction, and each Run keeps its transcript on its
 // own stack. Run blocks on the network and on exec, so callers run it on a
 // worker goroutine, never inside an actor's Receive. Within one Run, exec is
-// never called concurrently.
+// never called concurrently, and OnDelta is called on Run's own goroutine,
+// in order.
 package llm

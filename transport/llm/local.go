@@ -48,6 +48,9 @@ func (l *Local) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Resu
 	if limit <= 0 {
 		limit = DefaultLocalReplyChars
 	}
+	if t.Purpose == ai.PurposeSummary {
+		return localSummary(t), nil
+	}
 	query := lastAsk(t)
 	res := &ai.Result{Model: LocalModel, Requests: 1}
 
@@ -67,12 +70,41 @@ func (l *Local) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Resu
 		if err == nil {
 			if passage := firstPassage(out); passage != "" {
 				res.Text = cut("Here's what I found: "+passage, limit)
-				return res, nil
 			}
 		}
 	}
-	res.Text = cut(acknowledge(query), limit)
+	if res.Text == "" {
+		res.Text = cut(acknowledge(query), limit)
+	}
+	if t.OnDelta != nil {
+		// A voice caller hears the answer word by word, as from a real model.
+		for _, w := range words(res.Text) {
+			if err := ctx.Err(); err != nil {
+				return nil, ctxError(err)
+			}
+			t.OnDelta(w)
+		}
+	}
 	return res, nil
+}
+
+// words splits s into word-sized chunks, each keeping the spaces after it,
+// so the chunks join back to s.
+func words(s string) []string {
+	var out []string
+	for s != "" {
+		i := strings.IndexByte(s, ' ')
+		if i < 0 {
+			return append(out, s)
+		}
+		j := i
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		out = append(out, s[:j])
+		s = s[j:]
+	}
+	return out
 }
 
 func ctxError(err error) error {
@@ -180,4 +212,27 @@ func cut(s string, n int) string {
 		return strings.TrimRight(string(r)[:i], " ,;:.") + "…"
 	}
 	return string(r) + "…"
+}
+
+// localSummary answers a post-call summary by rule: the caller's lines are
+// the key points and the first one the gist. It is a stand-in that keeps the
+// summary JSON shape offline, not an understanding of the call.
+func localSummary(t *ai.Turn) *ai.Result {
+	var said []string
+	for _, in := range t.Input {
+		for _, line := range strings.Split(in, "\n") {
+			if text, ok := strings.CutPrefix(line, "caller: "); ok && strings.TrimSpace(text) != "" {
+				said = append(said, strings.TrimSpace(text))
+			}
+		}
+	}
+	out := map[string]any{"summary": "The caller did not say anything.", "key_points": []string{}, "next_actions": []string{},
+		"outcome_label": "no_conversation", "outcome": map[string]any{"caller_lines": len(said)}}
+	if len(said) > 0 {
+		out["summary"] = cut("The caller said: "+said[0], 300)
+		out["key_points"] = said[:min(3, len(said))]
+		out["outcome_label"] = "conversation"
+	}
+	raw, _ := json.Marshal(out)
+	return &ai.Result{Model: LocalModel, Requests: 1, Text: string(raw)}
 }

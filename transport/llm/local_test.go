@@ -2,6 +2,7 @@ package llm_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -154,5 +155,56 @@ func TestLocalTimeout(t *testing.T) {
 	_, err := llm.NewLocal().Run(context.Background(), turn, exec)
 	if !errors.Is(err, ai.ErrTimeout) {
 		t.Errorf("Run error = %v; want ErrTimeout", err)
+	}
+}
+
+// With OnDelta the answer arrives word by word, each piece keeping its
+// trailing space, and the pieces join to the whole text.
+func TestLocalStreamsWords(t *testing.T) {
+	exec := func(context.Context, ai.ToolCall) (string, error) {
+		return `{"passages":[{"text":"We are open 9am to 5pm."}]}`, nil
+	}
+	for _, tc := range []struct {
+		name string
+		turn ai.Turn
+	}{
+		{"answer from knowledge", ai.Turn{Input: []string{"hours?"}, Tools: []ai.Tool{{Name: "search_knowledge"}}}},
+		{"acknowledgement", ai.Turn{Input: []string{"hi"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			tc.turn.OnDelta = func(s string) { got = append(got, s) }
+			res, err := llm.NewLocal().Run(context.Background(), &tc.turn, exec)
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(got) != len(strings.Fields(res.Text)) || strings.Join(got, "") != res.Text {
+				t.Fatalf("deltas = %q; want one per word of %q, joining to it", got, res.Text)
+			}
+			for i, w := range got[:len(got)-1] {
+				if !strings.HasSuffix(w, " ") || strings.TrimSpace(w) == "" {
+					t.Errorf("delta %d = %q; want a word with its trailing space", i, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLocalSummary(t *testing.T) {
+	res, err := llm.NewLocal().Run(context.Background(), &ai.Turn{Purpose: ai.PurposeSummary,
+		Input: []string{"agent: Hi, how can I help?\ncaller: I want to book a table\nagent: Sure.\ncaller: For two\n"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Summary   string   `json:"summary"`
+		KeyPoints []string `json:"key_points"`
+		Label     string   `json:"outcome_label"`
+	}
+	if err := json.Unmarshal([]byte(res.Text), &got); err != nil {
+		t.Fatalf("summary is not JSON: %v: %s", err, res.Text)
+	}
+	if got.Summary != "The caller said: I want to book a table" || len(got.KeyPoints) != 2 || got.Label != "conversation" {
+		t.Errorf("summary = %+v", got)
 	}
 }

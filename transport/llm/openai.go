@@ -120,9 +120,9 @@ func (m *OpenAI) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Res
 	for {
 		params.Input = responses.ResponseNewParamsInputUnion{OfInputItemList: input}
 		res.Requests++
-		resp, err := m.client.Responses.New(ctx, params)
+		resp, err := m.request(ctx, params, t.OnDelta)
 		if err != nil {
-			return nil, classify(ctx, err)
+			return nil, err
 		}
 		if resp.Status == responses.ResponseStatusFailed {
 			return nil, fmt.Errorf("llm: response %s failed: %s: %s: %w", resp.ID, resp.Error.Code, resp.Error.Message, ai.ErrProvider)
@@ -169,6 +169,20 @@ func (m *OpenAI) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Res
 			}
 		}
 	}
+}
+
+// request makes one model request: a plain one, or a streamed one whose
+// text deltas go to onDelta when the turn asks for streaming. Errors come
+// back classified.
+func (m *OpenAI) request(ctx context.Context, params responses.ResponseNewParams, onDelta func(string)) (*responses.Response, error) {
+	if onDelta != nil {
+		return m.stream(ctx, params, onDelta)
+	}
+	resp, err := m.client.Responses.New(ctx, params)
+	if err != nil {
+		return nil, classify(ctx, err)
+	}
+	return resp, nil
 }
 
 // execute runs one call through exec and records it; a failing tool becomes

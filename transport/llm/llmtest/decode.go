@@ -14,6 +14,7 @@ type wireRequest struct {
 	ParallelToolCalls *bool             `json:"parallel_tool_calls"`
 	Store             *bool             `json:"store"`
 	ToolChoice        json.RawMessage   `json:"tool_choice"`
+	Stream            bool              `json:"stream"`
 }
 
 type wireItem struct {
@@ -41,7 +42,7 @@ func decodeRequest(body []byte) (Request, error) {
 		return Request{}, err
 	}
 	req := Request{Model: w.Model, Instructions: w.Instructions, ParallelToolCalls: w.ParallelToolCalls,
-		Store: w.Store, Raw: body}
+		Store: w.Store, Stream: w.Stream, Raw: body}
 	if len(w.ToolChoice) > 0 {
 		var mode string
 		if json.Unmarshal(w.ToolChoice, &mode) == nil {

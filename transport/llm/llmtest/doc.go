@@ -4,6 +4,12 @@
 // ReplyToolCall, FailNext and Hang, and read back what the client sent with
 // Requests.
 //
+// A request with "stream": true (Responses.NewStreaming) gets the same
+// scripted answer as server-sent events in the real streaming format:
+// response.created and response.in_progress, per output item its added,
+// delta, done events, and response.completed carrying the whole response.
+// SetChunkDelay paces the deltas so a test can interrupt a turn mid-answer.
+//
 // Start ties a fake to a test; New and Close run one anywhere else (the bench
 // harness), with Delay to make every answer take a model's time and
 // OnRequest to count requests without keeping them.

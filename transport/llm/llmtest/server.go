@@ -32,7 +32,10 @@ type Request struct {
 	// ToolChoice is the mode ("none", "auto", "required") or the raw JSON of
 	// an object choice; "" when absent.
 	ToolChoice string
-	Raw        []byte
+	// Stream is set when the client asked for server-sent events
+	// (Responses.NewStreaming).
+	Stream bool
+	Raw    []byte
 }
 
 // InputItem is one element of the request's input list, flattened.
@@ -84,13 +87,14 @@ type Server struct {
 	quit      chan struct{}
 	closeOnce sync.Once
 
-	mu        sync.Mutex
-	script    []step
-	reqs      []Request
-	model     string
-	seq       int
-	delay     time.Duration
-	onRequest func(*Request)
+	mu         sync.Mutex
+	script     []step
+	reqs       []Request
+	model      string
+	seq        int
+	delay      time.Duration
+	chunkDelay time.Duration
+	onRequest  func(*Request)
 }
 
 // Option configures a Server made by New or Start.
@@ -145,11 +149,22 @@ func (s *Server) SetDelay(d time.Duration) {
 	s.mu.Unlock()
 }
 
+// SetChunkDelay makes streamed answers to requests that arrive from now on
+// wait d before each delta event, so a test can interrupt a turn mid-answer
+// (a client that goes away or a closing server cuts the wait short). The
+// default is 0.
+func (s *Server) SetChunkDelay(d time.Duration) {
+	s.mu.Lock()
+	s.chunkDelay = d
+	s.mu.Unlock()
+}
+
 // BaseURL is what to hand openai-go (option.WithBaseURL): the client joins
 // "responses" onto it, so requests land on /v1/responses.
 func (s *Server) BaseURL() string { return s.URL + "/v1/" }
 
 // ReplyText queues a completed answer whose output is one assistant message.
+// Streamed, the text arrives as one output_text delta per word.
 func (s *Server) ReplyText(text string) { s.push(step{kind: stepText, text: text}) }
 
 // ReplyToolCall queues an answer that is one function call.
@@ -169,7 +184,8 @@ func (s *Server) FailNext(status int, msg string) {
 }
 
 // Hang queues an answer that never comes: the handler waits until the client
-// gives up or the server closes.
+// gives up or the server closes. A stream request gets response.created
+// first, then nothing.
 func (s *Server) Hang() { s.push(step{kind: stepHang}) }
 
 // ReportModel makes answers report model instead of echoing the request's.
@@ -193,7 +209,9 @@ func (s *Server) push(st step) {
 }
 
 // ReplyRaw answers the next request with 200 and body as given: malformed
-// output (cut JSON, a wrong shape) for error-path tests.
+// output (cut JSON, a wrong shape) for error-path tests. A stream request
+// gets the body as text/event-stream, so it can hold hand-written events
+// (response.failed, error, a stream cut short).
 func (s *Server) ReplyRaw(body string) { s.push(step{kind: stepRaw, msg: body}) }
 
 func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
@@ -218,7 +236,7 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
 	}
 	s.seq++
 	seq := s.seq
-	model, delay, onRequest := s.model, s.delay, s.onRequest
+	model, delay, chunkDelay, onRequest := s.model, s.delay, s.chunkDelay, s.onRequest
 	s.mu.Unlock()
 	if model == "" {
 		model = req.Model
@@ -245,11 +263,19 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
 		writeError(w, st.status, st.msg)
 		return
 	case stepRaw:
-		w.Header().Set("Content-Type", "application/json")
+		if req.Stream {
+			w.Header().Set("Content-Type", "text/event-stream")
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+		}
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(st.msg))
 		return
 	case stepHang:
+		if req.Stream {
+			ev := s.newEvents(w, r, 0)
+			_ = ev.send("response.created", map[string]any{"response": inProgress(responseObject(seq, model, &req, nil))})
+		}
 		select {
 		case <-r.Context().Done():
 		case <-s.quit:
@@ -269,6 +295,10 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
 			"type": "function_call", "id": fmt.Sprintf("fc_%03d_%d", seq, i), "call_id": CallID(seq, i),
 			"name": c.Name, "arguments": c.Arguments, "status": "completed",
 		})
+	}
+	if req.Stream {
+		s.stream(w, r, chunkDelay, responseObject(seq, model, &req, output))
+		return
 	}
 	writeJSON(w, http.StatusOK, responseObject(seq, model, &req, output))
 }

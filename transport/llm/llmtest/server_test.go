@@ -2,6 +2,8 @@ package llmtest_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -91,4 +93,106 @@ func TestNewDelayOnRequest(t *testing.T) {
 	}
 	s.Close()
 	s.Close()
+}
+
+// A stream request gets the real Responses event sequence, each event
+// decoding into openai-go's union, numbered from 0, ending with the same
+// response object a plain request gets.
+func TestStreamEvents(t *testing.T) {
+	s := llmtest.Start(t)
+	s.ReplyText("It is sunny today.")
+	s.ReplyToolCall("lookup", `{"q": "x y"}`)
+	c := openai.NewClient(option.WithAPIKey("sk-test"), option.WithBaseURL(s.BaseURL()), option.WithMaxRetries(0))
+	params := responses.ResponseNewParams{Model: "gpt-test", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hi")}}
+
+	read := func() (types []string, deltas string, final responses.Response) {
+		t.Helper()
+		st := c.Responses.NewStreaming(context.Background(), params)
+		defer st.Close()
+		for st.Next() {
+			ev := st.Current()
+			if want := int64(len(types)); ev.SequenceNumber != want {
+				t.Errorf("event %d (%s) sequence_number = %d; want %d", len(types), ev.Type, ev.SequenceNumber, want)
+			}
+			types = append(types, ev.Type)
+			switch ev.Type {
+			case "response.output_text.delta":
+				deltas += ev.AsResponseOutputTextDelta().Delta
+			case "response.function_call_arguments.delta":
+				deltas += ev.AsResponseFunctionCallArgumentsDelta().Delta
+			case "response.completed":
+				final = ev.AsResponseCompleted().Response
+			}
+		}
+		if err := st.Err(); err != nil {
+			t.Fatalf("stream: %v", err)
+		}
+		return types, deltas, final
+	}
+
+	types, text, final := read()
+	want := []string{"response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
+		"response.output_text.delta", "response.output_text.delta", "response.output_text.delta", "response.output_text.delta",
+		"response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"}
+	if fmt.Sprint(types) != fmt.Sprint(want) {
+		t.Errorf("text stream events =\n%q\nwant\n%q", types, want)
+	}
+	if text != "It is sunny today." || final.OutputText() != text || final.Status != responses.ResponseStatusCompleted ||
+		final.Model != "gpt-test" || !final.JSON.Usage.Valid() || !final.JSON.ToolChoice.Valid() {
+		t.Errorf("deltas %q, completed response %q status %q model %q; want the text, completed, with usage and tool_choice",
+			text, final.OutputText(), final.Status, final.Model)
+	}
+
+	types, args, final := read()
+	want = []string{"response.created", "response.in_progress", "response.output_item.added",
+		"response.function_call_arguments.delta", "response.function_call_arguments.delta", "response.function_call_arguments.delta",
+		"response.function_call_arguments.done", "response.output_item.done", "response.completed"}
+	if fmt.Sprint(types) != fmt.Sprint(want) {
+		t.Errorf("tool stream events =\n%q\nwant\n%q", types, want)
+	}
+	if len(final.Output) != 1 || final.Output[0].Type != "function_call" {
+		t.Fatalf("completed output = %+v; want one function_call", final.Output)
+	}
+	if call := final.Output[0].AsFunctionCall(); args != `{"q": "x y"}` || call.Arguments != args || call.CallID != llmtest.CallID(2, 0) {
+		t.Errorf("argument deltas %q, call %+v; want the arguments and call id %s", args, call, llmtest.CallID(2, 0))
+	}
+	if reqs := s.Requests(); len(reqs) != 2 || !reqs[0].Stream || !reqs[1].Stream {
+		t.Errorf("Requests = %+v; want two with Stream set", reqs)
+	}
+}
+
+// A hung stream sends response.created and then nothing until the client
+// gives up; a chunk delay holds each delta back until the client goes away.
+func TestStreamHangAndChunkDelay(t *testing.T) {
+	s := llmtest.Start(t)
+	s.Hang()
+	s.ReplyText("one two three")
+	c := openai.NewClient(option.WithAPIKey("sk-test"), option.WithBaseURL(s.BaseURL()), option.WithMaxRetries(0))
+	params := responses.ResponseNewParams{Model: "gpt-test", Input: responses.ResponseNewParamsInputUnion{OfString: openai.String("hi")}}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	st := c.Responses.NewStreaming(ctx, params)
+	var types []string
+	for st.Next() {
+		types = append(types, st.Current().Type)
+	}
+	if len(types) != 1 || types[0] != "response.created" || !errors.Is(st.Err(), context.DeadlineExceeded) {
+		t.Errorf("hung stream gave %q, err %v; want response.created then the deadline", types, st.Err())
+	}
+
+	s.SetChunkDelay(time.Hour)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	st = c.Responses.NewStreaming(ctx, params)
+	types = nil
+	for st.Next() {
+		types = append(types, st.Current().Type)
+		if st.Current().Type == "response.content_part.added" {
+			stop()
+		}
+	}
+	if len(types) == 0 || types[len(types)-1] != "response.content_part.added" || !errors.Is(st.Err(), context.Canceled) {
+		t.Errorf("delayed stream gave %q, err %v; want no delta before the cancel", types, st.Err())
+	}
 }
