@@ -61,6 +61,21 @@ import (
 //	crm/<org>/<connector>                     -> CRM connector with its secret (API)
 //	crm-cursor/<org>/<connector>              -> U64 last event seq looked at
 //	crm-log/<org>/<connector>/<entry>         -> crm.LogEntry
+//	trigger/<org>/<trigger>                   -> triggers record with its token hash (API)
+//	trigger-token/<hex sha256(token)>         -> "<org>/<trigger>"            public fire lookup; only the record's own hash resolves
+//	trigger-fired/<org>/<trigger>             -> {"at","event_id"}            last fire, written with the event it appended
+//
+// Voice (package storage/calls; the call actor writes calls, turns and tools):
+//
+//	call/<org>/<call>                         -> calls.Call
+//	call-sid/<CallSid>                        -> "<org>/<call>"               dedupe and routing of Twilio callbacks
+//	call-id/<call>                            -> org id                       callbacks and the relay carry only the id
+//	call-recent/<org>/<U64 inverted ns>/<call> -> ""                          newest first
+//	call-turn/<org>/<call>/<U64 seq>          -> calls.Turn                   transcript
+//	call-tool/<org>/<call>/<U64 seq>          -> calls.ToolActivity
+//	call-note/<org>/<call>/<note>             -> calls.Note (API)
+//	vm/<org>/<voicemail>                      -> calls.Voicemail
+//	vm-call/<org>/<call>                      -> voicemail id
 //
 // Campaigns (package storage/campaigns; the campaign actor writes after create):
 //

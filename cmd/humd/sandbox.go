@@ -2,26 +2,38 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 )
 
 // sandboxCmd talks to a running humd in sandbox mode:
 //
 //	humd sandbox send --from +13175550123 --to +15005550006 --body "hi"
+//	humd sandbox call --to +15005550006
 //
-// It injects an inbound text through POST /api/sandbox/inbound, as if the
+// send injects an inbound text through POST /api/sandbox/inbound, as if the
 // contact had texted the sandbox number, then prints the thread's newest
-// messages once the AI (if any) has had time to answer.
+// messages once the AI (if any) has had time to answer. call places a
+// simulated voice call (see sandbox_call.go).
 func sandboxCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "call" {
+		// Ctrl-C hangs up properly rather than leaving the call open in humd.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return sandboxCall(ctx, args[1:], os.Stdin, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "send" {
 		fmt.Fprintln(stderr, "usage: humd sandbox send --from E164 [--to E164] --body TEXT [--url URL] [--key KEY] [--wait 5s]")
+		fmt.Fprintln(stderr, "       humd sandbox call --to E164 [--from E164] [--url URL] [--public-url URL] [--key KEY] [--wait 30s]")
 		return 2
 	}
 	fs := flag.NewFlagSet("humd sandbox send", flag.ContinueOnError)

@@ -55,8 +55,17 @@ func prefixEndpoints(org string) []byte { return storage.Prefix("webhook", org) 
 func keyCursor(org, id string) []byte   { return storage.Key("webhook-cursor", org, id) }
 
 // Matches reports whether the endpoint wants events of type typ.
+// A pattern ending in ".*" (external.*, sms.*) matches that family.
 func (e *Endpoint) Matches(typ string) bool {
-	return slices.Contains(e.Events, "*") || slices.Contains(e.Events, typ)
+	for _, ev := range e.Events {
+		if ev == "*" || ev == typ {
+			return true
+		}
+		if prefix, ok := strings.CutSuffix(ev, "*"); ok && strings.HasSuffix(prefix, ".") && strings.HasPrefix(typ, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // Secrets answers the secrets that sign a delivery at now: the current one,

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
 	crmactor "github.com/humd/humd/actors/crm"
@@ -59,6 +60,8 @@ type App struct {
 	Seeded *Seeded
 	// Twilio is the twilio-go client when Twilio credentials are set.
 	Twilio *twilio.Client
+	// Calls runs the voice call actors.
+	Calls *call.Service
 }
 
 // Options carry what tests and the bench harness swap out.
@@ -78,6 +81,9 @@ type Options struct {
 	// Model replaces the model New would choose (the local model without an
 	// OpenAI key, else openai-go).
 	Model ai.Model
+	// Dialer replaces the outbound call placer (the sandbox carrier, else
+	// twilio-go).
+	Dialer call.Dialer
 }
 
 // New opens the store, bootstraps an empty one, starts the actor system and
@@ -196,6 +202,9 @@ func (a *App) Serve(ctx context.Context) error {
 // Close stops everything in order. It is safe to call once.
 func (a *App) Close() error {
 	var errs []error
+	if a.Calls != nil {
+		a.Calls.Hub().Close()
+	}
 	done := make(chan error, 1)
 	go func() { done <- a.HTTP.Shutdown() }()
 	select {

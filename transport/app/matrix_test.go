@@ -60,6 +60,7 @@ func TestOtherOrgGets404(t *testing.T) {
 	s.JSON("POST", "/api/sms/opt-outs", adminKey, map[string]any{"e164": optedOut}, 201)
 	conv := onlyConversation(t, s)["id"].(string)
 	flow := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "A flow"}, 201)["id"].(string)
+	trigger := s.JSON("POST", "/api/triggers", adminKey, map[string]any{"name": "T", "event_name": "external.t"}, 201)["id"].(string)
 	key := s.JSON("POST", "/api/api-keys", adminKey, map[string]any{"name": "k", "role": "viewer"}, 201)["id"].(string)
 	inv := s.JSON("POST", "/api/team/invites", adminKey, map[string]any{"email": "new@example.com", "role": "viewer"}, 201)["invite"].(map[string]any)["id"].(string)
 	sched := s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey,
@@ -70,10 +71,16 @@ func TestOtherOrgGets404(t *testing.T) {
 	camp := s.JSON("POST", "/api/sms/campaigns", adminKey, map[string]any{"name": "C", "twilio_number_id": num.ID, "body_template": "hi",
 		"recipients": []any{map[string]any{"contact_e164": contact}}}, 201)["id"].(string)
 
+	call, note, vm := matrixCall(t, s)
+
 	ids := map[string]string{
+		"/api/calls/{id}": call, "/api/calls/{id}/stream": call, "/api/outbound/calls/{id}": call, "/api/calls/{id}/tags": call, "/api/calls/{id}/tags/{tag}": call,
+		"/api/calls/{id}/notes": call, "/api/calls/{id}/notes/{noteId}": call, "/api/voicemails/{id}": vm,
+		"/api/flows/{id}/metrics": flow,
 		"/api/sms/campaigns/{id}": camp, "/api/sms/campaigns/{id}/recipients": camp, "/api/sms/campaigns/{id}/launch": camp,
 		"/api/sms/campaigns/{id}/pause": camp, "/api/sms/campaigns/{id}/cancel": camp,
 		"/api/flows/{id}": flow, "/api/flows/{id}/duplicate": flow,
+		"/api/triggers/{id}": trigger, "/api/triggers/{id}/rotate-token": trigger,
 		"/api/api-keys/{id}": key, "/api/team/invites/{id}": inv, "/api/team/{userId}": admin,
 		"/api/sms/scheduled/{id}": sched, "/sessions/{token}": token,
 		"/api/numbers/{id}": num.ID, "/api/contacts/{id}": sms.ContactID(s.OrgID(), contact),
@@ -105,7 +112,8 @@ func TestOtherOrgGets404(t *testing.T) {
 			t.Errorf("%s %s: no org-A object to probe with; add it to this test", r.Method, r.Path)
 			continue
 		}
-		path := strings.NewReplacer("{id}", id, "{userId}", id, "{e164}", strings.ReplaceAll(id, "+", "%2B"), "{token}", id).Replace(r.Path)
+		path := strings.NewReplacer("{id}", id, "{userId}", id, "{e164}", strings.ReplaceAll(id, "+", "%2B"), "{token}", id,
+			"{noteId}", note, "{tag}", "t").Replace(r.Path)
 		status, body := s.Do(r.Method, path, keyB, "{}")
 		if status != 404 {
 			t.Errorf("org B %s %s = %d %s; want 404", r.Method, path, status, body)

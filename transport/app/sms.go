@@ -95,5 +95,6 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		return deps, err
 	}
 	deps.Campaigns, err = a.wireCampaigns(ten, deps.FlowChannel)
+	deps.Calls = a.wireVoice(o, ten, fl, cd)
 	return deps, err
 }

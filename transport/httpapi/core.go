@@ -8,6 +8,7 @@ import (
 
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
+	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/campaign"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
@@ -53,6 +54,8 @@ type Deps struct {
 	Version string
 	// Campaigns runs SMS campaigns.
 	Campaigns *campaign.Service
+	// Calls runs the voice call actors.
+	Calls *call.Service
 }
 
 // NumberSource lists the carrier's numbers (twilio-go IncomingPhoneNumbers,
@@ -246,5 +249,10 @@ func (s *Server) table() []*Route {
 	all = append(all, s.agentSessionRoutes()...)
 	all = append(all, s.addressSessionRoutes()...)
 	all = append(all, s.campaignRoutes()...)
+	all = append(all, s.triggerRoutes()...)
+	all = append(all, s.mcpRoutes()...)
+	all = append(all, s.voiceRoutes()...)
+	all = append(all, s.voiceAPIRoutes()...)
+	all = append(all, s.callReviewRoutes()...)
 	return all
 }

@@ -73,6 +73,9 @@ type Route struct {
 	MaxBody int
 	// Quiet routes (health, metrics) stay out of the access log.
 	Quiet bool
+	// Stream routes answer a body stream (SSE); response hooks do not read
+	// it, since reading would wait for the stream's end.
+	Stream bool
 	// Request is the JSON Schema of the body, nil for none.
 	Request Schema
 	// Responses maps status to the JSON Schema of that answer's body; a nil

@@ -209,7 +209,7 @@ func (s *Server) wrap(r *Route) fasthttp.RequestHandler {
 			s.cfg.Logger.Info("http", "method", string(ctx.Method()), "path", string(ctx.Path()), "route", r.Path,
 				"status", status, "ms", float64(elapsed.Microseconds())/1000, "request_id", c.RequestID, "org", org)
 		}
-		if s.cfg.OnResponse != nil {
+		if s.cfg.OnResponse != nil && !r.Stream {
 			s.cfg.OnResponse(r, status, string(ctx.Response.Header.ContentType()), ctx.Response.Body())
 		}
 	}

@@ -60,6 +60,7 @@ type Carrier struct {
 	cfg      Config
 	mu       sync.Mutex
 	sent     []Record
+	calls    []PlacedCall
 	failNext []int
 }
 
@@ -118,9 +119,7 @@ func (c *Carrier) Send(_ context.Context, m *sender.Outbound) (*sender.Accepted,
 	if e, ok := magic[m.To]; ok {
 		return nil, e
 	}
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	sid := "SM" + hex.EncodeToString(b[:])
+	sid := newSID("SM")
 	now := c.cfg.Clock.Now().UTC()
 	c.mu.Lock()
 	fail := 0
@@ -158,4 +157,11 @@ func (c *Carrier) play(sid, msgID, status string, code int, d time.Duration) {
 			go c.cfg.OnStatus(StatusUpdate{MessageSID: sid, MessageID: msgID, Status: status, ErrorCode: code, At: at})
 		}
 	})
+}
+
+// newSID makes a Twilio-shaped SID: a two-letter prefix and 32 hex digits.
+func newSID(prefix string) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
 }

@@ -77,6 +77,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	sent     []Message
+	calls    []PlacedCall
+	failCall []failure
 	numbers  []twilio.Number
 	lookups  map[string]Lookup
 	failNext []failure
@@ -100,6 +102,7 @@ func New(opts Options) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.createMessage)
 	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json", s.listNumbers)
+	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Calls.json", s.createCall)
 	mux.HandleFunc("GET /v2/PhoneNumbers/{number}", s.lookup)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, failure{20404, 404, "The requested resource " + r.URL.Path + " was not found"})

@@ -1,0 +1,344 @@
+package call
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/flows"
+	"github.com/humd/humd/storage/sms"
+)
+
+// Actor owns one call: its record, transcript and the turn in flight. It is
+// the only writer of the call record (tags aside, which the API writes under
+// calls.Lock) and of its turns and tool rows.
+type Actor struct {
+	d   *Deps
+	svc *Service
+	id  string
+
+	call   *calls.Call // nil until rung or placed
+	flow   *flows.Flow
+	loaded bool
+
+	out     Out
+	history []ai.Message
+	turnSeq uint64
+	toolSeq uint64
+
+	// The turn in flight: its generation (stale results are dropped), its
+	// cancel, and what has been streamed to the caller so far.
+	gen     uint64
+	turn    *turnState
+	waiting int  // caller lines that arrived before the pre-call hooks ended
+	hooked  bool // pre-call hooks are done (or not needed)
+
+	// What the agent asked for, applied when its turn ends: hang up, the
+	// transfer (sent once), the new agent's greeting after a switch.
+	endAfter     map[string]any
+	transferSent bool
+	switched     string
+
+	detachGen  uint64
+	finalized  bool
+	summarized bool
+	idleGen    uint64
+	received   uint64
+}
+
+type turnState struct {
+	gen     uint64
+	cancel  context.CancelFunc
+	spoken  strings.Builder
+	flowID  string
+	started time.Time
+}
+
+// viaDirectory reports the public protocol (everything else is the actor's
+// own traffic and is not counted for passivation).
+func viaDirectory(m any) bool {
+	switch m.(type) {
+	case *Ring, *Place, *Status, *Recording, *Transcription, *Action, *DialDone, *Attach, *Prompt, *DTMF,
+		*Interrupt, *RelayError, *Detach, *Get:
+		return true
+	}
+	return false
+}
+
+// Receive is one type switch; handlers answer (reply, error).
+func (a *Actor) Receive(ctx actor.Context) {
+	msg := ctx.Message()
+	if _, ok := msg.(*actor.Started); ok {
+		a.armIdle(ctx)
+		return
+	}
+	if viaDirectory(msg) {
+		a.received++
+	}
+	if !a.loaded {
+		if err := a.load(); err != nil {
+			a.answer(ctx, nil, err)
+			return
+		}
+	}
+	var (
+		reply any
+		err   error
+	)
+	switch m := msg.(type) {
+	case *Ring:
+		reply, err = a.onRing(ctx, m)
+	case *Place:
+		reply, err = a.onPlace(ctx, m)
+	case *placed:
+		err = a.onPlaced(ctx, m)
+	case *Status:
+		reply, err = a.onStatus(ctx, m)
+	case *Recording:
+		reply, err = a.onRecording(m)
+	case *Transcription:
+		reply, err = a.onTranscription(m)
+	case *Action:
+		reply, err = a.onAction(ctx)
+	case *DialDone:
+		reply, err = a.onDialDone(ctx, m)
+	case *Attach:
+		reply, err = a.onAttach(ctx, m)
+	case *hooksDone:
+		err = a.onHooksDone(ctx, m)
+	case *Prompt:
+		err = a.onPrompt(ctx, m)
+	case *DTMF:
+		err = a.onDTMF(ctx, m)
+	case *Interrupt:
+		err = a.onInterrupt(m)
+	case *RelayError:
+		a.d.Logger.Warn("relay error frame", "call", a.id, "description", m.Description)
+	case *Detach:
+		a.onDetach(ctx, m)
+	case *detachTimeout:
+		err = a.onDetachTimeout(ctx, m)
+	case *delta:
+		a.onDelta(m)
+	case *toolCall:
+		a.onToolCall(ctx, m)
+		return
+	case *turnDone:
+		err = a.onTurnDone(ctx, m)
+	case *summaryDone:
+		err = a.onSummaryDone(m)
+	case *Get:
+		reply, err = a.current()
+	case *idle:
+		a.onIdle(ctx, m)
+		return
+	default:
+		return
+	}
+	a.answer(ctx, reply, err)
+	a.armIdle(ctx)
+}
+
+func (a *Actor) answer(ctx actor.Context, reply any, err error) {
+	if ctx.Sender() == nil {
+		if err != nil {
+			a.d.Logger.Error("call", "call", a.id, "msg", fmt.Sprintf("%T", ctx.Message()), "err", err)
+		}
+		return
+	}
+	if err != nil {
+		ctx.Respond(err)
+		return
+	}
+	ctx.Respond(reply)
+}
+
+func (a *Actor) load() error {
+	a.loaded = true
+	c, err := a.loadCall()
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		a.loaded = false
+		return err
+	}
+	a.call = c
+	a.finalized = c.Ended() && c.EndedAt != nil
+	a.summarized = a.finalized && c.Summary != nil
+	if c.FlowID != "" {
+		if f, err := a.d.Flow(c.OrgID, c.FlowID); err == nil {
+			a.flow = f
+		}
+	}
+	turns, err := calls.Turns(a.d.Store, c.OrgID, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range turns {
+		a.turnSeq = t.Seq
+		a.history = appendHistory(a.history, t)
+	}
+	tools, err := calls.Tools(a.d.Store, c.OrgID, c.ID)
+	if err != nil {
+		return err
+	}
+	if n := len(tools); n > 0 {
+		a.toolSeq = tools[n-1].Seq
+	}
+	return nil
+}
+
+// loadCall finds the record by id across orgs: the id is all a callback
+// carries, and the SID index names the org.
+func (a *Actor) loadCall() (*calls.Call, error) {
+	if a.call != nil {
+		return calls.Get(a.d.Store, a.call.OrgID, a.id)
+	}
+	ref, err := a.d.Store.Get(calls.KeyCallOrg(a.id))
+	if err != nil {
+		return nil, fmt.Errorf("call %s: %w", a.id, err)
+	}
+	return calls.Get(a.d.Store, string(ref), a.id)
+}
+
+func (a *Actor) current() (*calls.Call, error) {
+	if a.call == nil {
+		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
+	}
+	c := *a.call
+	return &c, nil
+}
+
+// save writes the call (plus whatever else is in b) durably. Tags belong to
+// the API, so they are re-read under the call's lock and kept.
+func (a *Actor) save(b *storage.Batch, c *calls.Call) error {
+	unlock := calls.Lock(c.ID)
+	defer unlock()
+	var old *calls.Call
+	if a.call != nil {
+		stored, err := calls.Get(a.d.Store, c.OrgID, c.ID)
+		if err == nil {
+			c.Tags = stored.Tags
+			old = stored
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			b.Discard()
+			return err
+		}
+	} else {
+		b.Set(calls.KeyCallOrg(c.ID), []byte(c.OrgID))
+	}
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	c.UpdatedAt = a.now()
+	calls.Put(b, old, c)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	a.call = c
+	return nil
+}
+
+// event appends a voice event to the org's log inside b.
+func (a *Actor) event(b *storage.Batch, org, typ string, data map[string]any) error {
+	if _, err := sms.AppendEvent(a.d.Store, b, org, typ, a.now(), data); err != nil {
+		b.Discard()
+		return err
+	}
+	return nil
+}
+
+func (a *Actor) publish(typ string, data any) {
+	if a.call == nil {
+		return
+	}
+	raw, _ := json.Marshal(data)
+	a.d.Hub.Publish(a.call.ID, LiveEvent{Type: typ, At: a.now(), Data: raw})
+}
+
+func (a *Actor) setState(c *calls.Call) {
+	a.publish(LiveState, map[string]any{"status": c.Status, "flow_id": c.FlowID})
+}
+
+func (a *Actor) armIdle(ctx actor.Context) {
+	a.idleGen++
+	system.SendAfter(ctx, a.d.Clock, a.d.IdleAfter, &idle{gen: a.idleGen})
+}
+
+// onIdle stops the actor of a call that is over (or never existed); a live
+// call keeps its actor, since the socket and the turn live in memory.
+func (a *Actor) onIdle(ctx actor.Context, m *idle) {
+	if m.gen != a.idleGen || a.turn != nil || a.out != nil {
+		return
+	}
+	if a.call != nil && !(a.finalized && a.summarized) && a.call.Route == RouteConnect {
+		return
+	}
+	if a.svc.dir.Passivate(a.id, ctx.Self(), a.received) {
+		ctx.Stop(ctx.Self())
+	}
+}
+
+func (a *Actor) now() time.Time { return a.d.Clock.Now().UTC() }
+
+func appendHistory(h []ai.Message, t *calls.Turn) []ai.Message {
+	switch t.Role {
+	case "caller":
+		return append(h, ai.Message{Role: "user", Text: t.Text})
+	case "agent":
+		text := t.Text
+		if t.Interrupted {
+			text = t.Heard
+		}
+		if text == "" {
+			return h
+		}
+		return append(h, ai.Message{Role: "assistant", Text: text})
+	case "system":
+		return append(h, ai.Message{Role: "user", Text: t.Text})
+	}
+	return h
+}
+
+// Internal messages.
+type (
+	idle          struct{ gen uint64 }
+	detachTimeout struct{ gen uint64 }
+	hooksDone     struct{ context string }
+	placed        struct {
+		sid string
+		err error
+	}
+	delta struct {
+		gen  uint64
+		text string
+	}
+	turnDone struct {
+		gen uint64
+		res *ai.Result
+		err error
+	}
+	toolCall struct {
+		gen   uint64
+		call  ai.ToolCall
+		reply chan toolReply
+	}
+	toolReply struct {
+		out string
+		err error
+	}
+	summaryDone struct {
+		res *ai.Result
+		err error
+	}
+)

@@ -1,0 +1,15 @@
+// Package call runs voice calls: one actor per call (keyed by humd's call
+// id), fed by Twilio's voice webhooks and by the ConversationRelay websocket
+// (D-4). The actor decides how a ringing call is answered (AI agent,
+// voicemail, reject), owns the turn loop (a caller prompt starts a model turn
+// whose streamed tokens go back over the socket; an interrupt cancels it),
+// runs tools one at a time, performs transfers and agent-to-agent switches,
+// writes the transcript turn by turn and, after hang-up, asks the model for
+// a summary and an outcome.
+//
+// Nothing blocking runs in Receive: model turns, pre-call hooks, the
+// post-call summary and outbound call placement run on worker goroutines and
+// come back as messages; the socket is written by the transport's own writer
+// goroutine through Out, which never blocks. Live events go to a Hub that the
+// SSE endpoint subscribes to.
+package call

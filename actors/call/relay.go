@@ -1,0 +1,383 @@
+package call
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/flows"
+)
+
+// msgTrouble is spoken when a turn fails before any word was said.
+const msgTrouble = "Sorry, I'm having trouble right now. Could you say that again?"
+
+// voiceGuide tells the model it is on the phone.
+const voiceGuide = `# Voice
+You are speaking with a caller on a phone call; your words are read aloud. Answer in one to three short spoken sentences.
+No markdown, lists, emojis or URLs. Ask one question at a time. Use the tools when they help: end_call when the caller is
+done, transfer_call when they ask for a person or another department, report_outcome once the purpose of the call is clear.`
+
+// onAttach binds the relay socket to the call; the greeting Twilio speaks
+// from the TwiML is the transcript's first agent line.
+func (a *Actor) onAttach(ctx actor.Context, m *Attach) (*Attached, error) {
+	if a.call == nil {
+		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
+	}
+	if a.finalized || a.call.Route != RouteConnect {
+		return nil, storage.Conflict("call_not_live", "the call is over or is not answered by an agent")
+	}
+	if a.out != nil && a.out != m.Out {
+		a.out.Close()
+	}
+	a.out = m.Out
+	a.detachGen++
+	c := *a.call
+	if statusRank(c.Status) < statusRank(calls.StatusInProgress) {
+		now := a.now()
+		c.Status, c.AnsweredAt = calls.StatusInProgress, &now
+	}
+	b := a.d.Store.NewBatch()
+	first := a.turnSeq == 0
+	if first && a.flow != nil && Greeting(a.flow) != "" {
+		a.addTurn(b, &calls.Turn{Role: "agent", Text: Greeting(a.flow), FlowID: a.flow.ID})
+	}
+	if err := a.save(b, &c); err != nil {
+		return nil, err
+	}
+	a.setState(&c)
+	if !a.hooked {
+		a.startHooks(ctx)
+	}
+	return &Attached{Call: a.call}, nil
+}
+
+// RecordingNotice is said first when a flow announces recording.
+const RecordingNotice = "This call may be recorded."
+
+// Greeting is what the agent says first: the flow's greeting, after the
+// recording notice when the flow announces recording.
+func Greeting(f *flows.Flow) string {
+	if f.AnnounceRecording {
+		return strings.TrimSpace(RecordingNotice + " " + f.Greeting)
+	}
+	return f.Greeting
+}
+
+// addTurn numbers a transcript line, puts it in b and in the model's history,
+// and shows it on the live stream.
+func (a *Actor) addTurn(b *storage.Batch, t *calls.Turn) {
+	a.turnSeq++
+	t.Seq, t.At = a.turnSeq, a.now()
+	calls.PutTurn(b, a.call.OrgID, a.call.ID, t)
+	a.history = appendHistory(a.history, t)
+	a.publish(LiveFinal, t)
+}
+
+// saveTurn writes one transcript line on its own, with the call's counters.
+func (a *Actor) saveTurn(t *calls.Turn) error {
+	b := a.d.Store.NewBatch()
+	a.addTurn(b, t)
+	c := *a.call
+	c.TurnCount = int(a.turnSeq)
+	return a.save(b, &c)
+}
+
+// startHooks runs the pre-call hooks concurrently within the budget; the
+// ones that have not answered by then are dropped (SPEC 2.13).
+func (a *Actor) startHooks(ctx actor.Context) {
+	if len(a.d.PreCall) == 0 {
+		a.hooked = true
+		return
+	}
+	self, root := ctx.Self(), ctx.ActorSystem().Root
+	hooks, budget, c := a.d.PreCall, a.d.PreCallBudget, *a.call
+	go func() {
+		cctx, cancel := context.WithTimeout(context.Background(), budget)
+		defer cancel()
+		results := make([]string, len(hooks))
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for i, h := range hooks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				out, err := h(cctx, &c)
+				if err == nil && cctx.Err() == nil {
+					mu.Lock()
+					results[i] = strings.TrimSpace(out)
+					mu.Unlock()
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-cctx.Done():
+		}
+		mu.Lock()
+		var parts []string
+		for _, r := range results {
+			if r != "" {
+				parts = append(parts, r)
+			}
+		}
+		mu.Unlock()
+		root.Send(self, &hooksDone{context: strings.Join(parts, "\n")})
+	}()
+}
+
+func (a *Actor) onHooksDone(ctx actor.Context, m *hooksDone) error {
+	if a.hooked {
+		return nil
+	}
+	a.hooked = true
+	if m.context != "" && a.call != nil {
+		c := *a.call
+		c.CallerContext = m.context
+		if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+			return err
+		}
+	}
+	if a.waiting > 0 && !a.finalized {
+		k := a.waiting
+		a.waiting = 0
+		a.startTurn(ctx, k)
+	}
+	return nil
+}
+
+// onPrompt records what the caller said and answers it. A final prompt
+// while the agent is still talking cuts the agent off first.
+func (a *Actor) onPrompt(ctx actor.Context, m *Prompt) error {
+	text := strings.TrimSpace(m.Text)
+	if !m.Last || text == "" || a.out == nil || a.finalized {
+		return nil
+	}
+	a.stopTurn("")
+	if err := a.saveTurn(&calls.Turn{Role: "caller", Text: text}); err != nil {
+		return err
+	}
+	a.answerCaller(ctx)
+	return nil
+}
+
+func (a *Actor) onDTMF(ctx actor.Context, m *DTMF) error {
+	if a.out == nil || a.finalized || m.Digit == "" {
+		return nil
+	}
+	a.stopTurn("")
+	if err := a.saveTurn(&calls.Turn{Role: "system", Text: fmt.Sprintf("The caller pressed %s on the keypad.", m.Digit)}); err != nil {
+		return err
+	}
+	a.answerCaller(ctx)
+	return nil
+}
+
+// answerCaller starts a turn for the newest line, or holds it until the
+// pre-call hooks are done.
+func (a *Actor) answerCaller(ctx actor.Context) {
+	if !a.hooked {
+		a.waiting++
+		return
+	}
+	k := a.waiting + 1
+	a.waiting = 0
+	a.startTurn(ctx, k)
+}
+
+// onInterrupt cancels the turn in flight and records what the caller heard.
+func (a *Actor) onInterrupt(m *Interrupt) error {
+	if a.turn == nil {
+		return nil
+	}
+	return a.recordStopped(a.stopTurn(m.Heard))
+}
+
+// stopTurn cancels the turn in flight; it answers the interrupted agent line
+// (nil if none) for the caller to record.
+func (a *Actor) stopTurn(heard string) *calls.Turn {
+	ts := a.turn
+	if ts == nil {
+		return nil
+	}
+	ts.cancel()
+	a.turn = nil
+	said := ts.spoken.String()
+	if heard == "" {
+		heard = said
+	}
+	return &calls.Turn{Role: "agent", Text: said, Interrupted: true, Heard: heard, FlowID: ts.flowID}
+}
+
+func (a *Actor) recordStopped(t *calls.Turn) error {
+	if t == nil || t.Text == "" {
+		return nil
+	}
+	if err := a.saveTurn(t); err != nil {
+		return err
+	}
+	return a.applyPending()
+}
+
+// startTurn hands the newest k lines to the model on a worker. Tokens come
+// back as delta messages, tool calls as toolCall, the end as turnDone.
+func (a *Actor) startTurn(ctx actor.Context, k int) {
+	if a.flow == nil || a.d.Model == nil || k <= 0 || k > len(a.history) {
+		return
+	}
+	a.gen++
+	gen := a.gen
+	cctx, cancel := context.WithTimeout(context.Background(), a.d.TurnTimeout)
+	a.turn = &turnState{gen: gen, cancel: cancel, flowID: a.flow.ID, started: a.now()}
+	self, root, model := ctx.Self(), ctx.ActorSystem().Root, a.d.Model
+	n := len(a.history)
+	input := make([]string, 0, k)
+	for _, h := range a.history[n-k:] {
+		input = append(input, h.Text)
+	}
+	turn := &ai.Turn{OrgID: a.call.OrgID, Model: a.flow.Model, Instructions: a.instructions(),
+		History: append([]ai.Message(nil), a.history[:n-k]...), Input: input, Tools: a.tools(),
+		MaxToolCalls: a.d.MaxToolCalls, Timeout: a.d.TurnTimeout,
+		OnDelta: func(text string) { root.Send(self, &delta{gen: gen, text: text}) }}
+	go func() {
+		defer cancel()
+		exec := func(ctx context.Context, call ai.ToolCall) (string, error) {
+			reply := make(chan toolReply, 1)
+			root.Send(self, &toolCall{gen: gen, call: call, reply: reply})
+			select {
+			case r := <-reply:
+				return r.out, r.err
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+		res, err := model.Run(cctx, turn, exec)
+		root.Send(self, &turnDone{gen: gen, res: res, err: err})
+	}()
+}
+
+func (a *Actor) instructions() string {
+	var sb strings.Builder
+	sb.WriteString(strings.TrimSpace(a.flow.SystemPrompt))
+	sb.WriteString("\n\n")
+	sb.WriteString(voiceGuide)
+	if a.call.CallerContext != "" {
+		sb.WriteString("\n\n# Caller Context\n")
+		sb.WriteString(a.call.CallerContext)
+	}
+	fmt.Fprintf(&sb, "\n\n# Call\nDirection: %s. Caller: %s.", a.call.Direction, a.call.From)
+	if a.call.Direction == "outbound" {
+		fmt.Fprintf(&sb, " You called %s.", a.call.To)
+	}
+	if len(a.call.TaskContext) > 0 && string(a.call.TaskContext) != "null" {
+		sb.WriteString("\n\n# Task\nThis call has a purpose; work toward it:\n")
+		sb.Write(a.call.TaskContext)
+	}
+	return sb.String()
+}
+
+func (a *Actor) onDelta(m *delta) {
+	if a.turn == nil || m.gen != a.turn.gen || a.out == nil {
+		return
+	}
+	a.turn.spoken.WriteString(m.text)
+	a.out.Text(m.text, false)
+	a.publish(LiveDelta, map[string]any{"role": "agent", "text": m.text})
+}
+
+// onTurnDone closes the agent's line: the last token, the transcript line,
+// then what the agent asked for (hang up, transfer, switch agents).
+func (a *Actor) onTurnDone(_ actor.Context, m *turnDone) error {
+	ts := a.turn
+	if ts == nil || m.gen != ts.gen {
+		return nil // cut off earlier; recorded then
+	}
+	a.turn = nil
+	ts.cancel()
+	said := ts.spoken.String()
+	switch {
+	case m.err != nil && said == "":
+		a.d.Logger.Warn("call turn failed", "call", a.id, "err", m.err)
+		said = msgTrouble
+		a.say(said)
+	case said == "" && m.res != nil:
+		said = m.res.Text // a model that does not stream
+		a.say(said)
+	default:
+		if a.out != nil {
+			a.out.Text("", true)
+		}
+	}
+	if err := a.saveTurn(&calls.Turn{Role: "agent", Text: said, FlowID: ts.flowID}); err != nil {
+		return err
+	}
+	return a.applyPending()
+}
+
+func (a *Actor) say(text string) {
+	if a.out != nil {
+		a.out.Text(text, true)
+	}
+}
+
+// applyPending carries out an agent's hang-up or transfer once its words are
+// out; the transfer itself is the <Dial> Twilio asks for at the action URL.
+func (a *Actor) applyPending() error {
+	if a.out == nil {
+		return nil
+	}
+	switch {
+	case a.call.Transfer != nil && !a.transferSent:
+		a.transferSent = true
+		a.out.End(map[string]any{"reason": "transfer", "label": a.call.Transfer.Label, "e164": a.call.Transfer.E164})
+	case a.endAfter != nil:
+		a.out.End(a.endAfter)
+		a.endAfter = nil
+	case a.switched != "":
+		text := a.switched
+		a.switched = ""
+		a.say(text)
+		return a.saveTurn(&calls.Turn{Role: "agent", Text: text, FlowID: a.flow.ID})
+	}
+	return nil
+}
+
+// onDetach notes the socket is gone; Twilio's final status closes the call,
+// or the grace timer does if it never comes.
+func (a *Actor) onDetach(ctx actor.Context, m *Detach) {
+	if m.Out != a.out || a.out == nil {
+		return
+	}
+	a.out = nil
+	_ = a.recordStopped(a.stopTurn(""))
+	if a.finalized {
+		return
+	}
+	a.detachGen++
+	system.SendAfter(ctx, a.d.Clock, a.d.DetachGrace, &detachTimeout{gen: a.detachGen})
+}
+
+func (a *Actor) onDetachTimeout(ctx actor.Context, m *detachTimeout) error {
+	if m.gen != a.detachGen || a.out != nil || a.finalized || a.call == nil {
+		return nil
+	}
+	if a.call.Transfer != nil {
+		return nil // the caller is on the transferred leg; its status ends the call
+	}
+	return a.finalize(ctx, "relay_closed")
+}
+
+// marshal is json.Marshal for tool answers, which are always encodable.
+func marshal(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

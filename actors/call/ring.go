@@ -1,0 +1,331 @@
+package call
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/flows"
+	"github.com/humd/humd/storage/sms"
+)
+
+// Default words when a flow has none.
+const (
+	msgNoFlow     = "Sorry, this number is not taking calls right now. Goodbye."
+	msgAfterHours = "Thanks for calling. We're closed right now."
+	msgLeaveMsg   = "Please leave a message after the beep."
+	msgNoAnswer   = "Sorry, nobody could take your call."
+)
+
+// onRing decides how an inbound call is answered and stores the call before
+// Twilio hears anything. A retried webhook (same CallSid) finds the record
+// and answers the same decision without writing.
+func (a *Actor) onRing(_ actor.Context, m *Ring) (*Ringing, error) {
+	if a.call != nil {
+		return a.ringing(a.call)
+	}
+	n, err := sms.NumberByE164(a.d.Store, m.To)
+	if err != nil {
+		return nil, fmt.Errorf("inbound call to %s: %w", m.To, err)
+	}
+	now := a.now()
+	c := &calls.Call{ID: a.id, OrgID: n.OrgID, CallSID: m.CallSID, NumberID: n.ID, Direction: "inbound",
+		From: m.From, To: m.To, Status: calls.StatusRinging, StartedAt: now, CreatedAt: now, Tags: []string{}}
+	b := a.d.Store.NewBatch()
+	blocked, err := sms.IsBlocked(a.d.Store, n.OrgID, m.From)
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	var f *flows.Flow
+	switch {
+	case blocked:
+		// SPEC 1.8: rejected before any AI runs; a minimal record is kept.
+		c.Route, c.Status, c.EndReason, c.EndedAt = RouteRejected, calls.StatusCanceled, "blocked", &now
+	case n.FlowID == nil:
+		c.Route, c.EndReason = RouteClosed, "no_flow"
+	default:
+		if f, err = a.d.Flow(n.OrgID, *n.FlowID); err != nil {
+			b.Discard()
+			return nil, err
+		}
+		c.FlowID, c.FlowPath = f.ID, []string{f.ID}
+		bh, err := a.d.hoursOf(f)
+		if err != nil {
+			b.Discard()
+			return nil, err
+		}
+		switch {
+		case bh == nil || bh.IsOpen(now):
+			c.Route = RouteConnect
+		case f.VoicemailEnabled:
+			c.Route = RouteVoicemail
+		default:
+			c.Route, c.EndReason = RouteClosed, "after_hours"
+		}
+	}
+	if !blocked {
+		ct, _, err := sms.EnsureContact(a.d.Store, b, n.OrgID, m.From, now)
+		if err != nil {
+			b.Discard()
+			return nil, err
+		}
+		c.ContactID, c.ContactName = ct.ID, ct.Name
+		if err := a.event(b, c.OrgID, calls.EvCallStarted, map[string]any{"call": c}); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.save(b, c); err != nil {
+		return nil, err
+	}
+	a.flow = f
+	a.finalized = blocked
+	a.summarized = blocked
+	if blocked {
+		a.publish(LiveEnded, map[string]any{"status": c.Status, "reason": "blocked"})
+	}
+	return a.ringing(c)
+}
+
+// ringing rebuilds the answer from the stored decision.
+func (a *Actor) ringing(c *calls.Call) (*Ringing, error) {
+	r := &Ringing{Call: c, Flow: a.flow}
+	if c.Route == "" {
+		return nil, storage.Conflict("not_inbound", "this call was not rung through /twilio/voice")
+	}
+	switch c.Route {
+	case RouteClosed:
+		r.Message = msgNoFlow
+		if c.EndReason == "after_hours" {
+			r.Message = a.afterHours(false)
+		}
+	case RouteVoicemail:
+		r.Message = a.afterHours(true)
+	}
+	return r, nil
+}
+
+func (a *Actor) afterHours(voicemail bool) string {
+	msg := msgAfterHours
+	if bh, err := a.d.hoursOf(a.flow); err == nil && bh != nil && bh.AfterHoursMessage != "" {
+		msg = bh.AfterHoursMessage
+	}
+	if voicemail {
+		msg += " " + msgLeaveMsg
+	}
+	return msg
+}
+
+// onPlace stores an outbound call and places it off the mailbox.
+func (a *Actor) onPlace(ctx actor.Context, m *Place) (*calls.Call, error) {
+	if a.call != nil {
+		return a.current()
+	}
+	f, err := a.d.Flow(m.OrgID, m.FlowID)
+	if err != nil {
+		return nil, err
+	}
+	if a.d.Dialer == nil || a.d.OutboundTwiML == nil {
+		return nil, errors.New("call: no dialer configured")
+	}
+	now := a.now()
+	c := &calls.Call{ID: a.id, OrgID: m.OrgID, NumberID: m.NumberID, FlowID: f.ID, FlowPath: []string{f.ID}, Direction: "outbound",
+		From: m.From, To: m.To, Status: calls.StatusQueued, Route: RouteConnect, TaskContext: m.TaskContext,
+		StartedAt: now, CreatedAt: now, Tags: []string{}}
+	b := a.d.Store.NewBatch()
+	ct, _, err := sms.EnsureContact(a.d.Store, b, m.OrgID, m.To, now)
+	if err != nil {
+		b.Discard()
+		return nil, err
+	}
+	c.ContactID, c.ContactName = ct.ID, ct.Name
+	if err := a.event(b, c.OrgID, calls.EvCallStarted, map[string]any{"call": c}); err != nil {
+		return nil, err
+	}
+	if err := a.save(b, c); err != nil {
+		return nil, err
+	}
+	a.flow = f
+	twiml, err := a.d.OutboundTwiML(c, f)
+	if err != nil {
+		return nil, err
+	}
+	dial := &Dial{From: c.From, To: c.To, TwiML: twiml}
+	if a.d.StatusCallback != nil {
+		dial.StatusCallback = a.d.StatusCallback(c)
+	}
+	self, root, dialer := ctx.Self(), ctx.ActorSystem().Root, a.d.Dialer
+	go func() {
+		cctx, cancel := context.WithTimeout(context.Background(), a.d.TurnTimeout)
+		defer cancel()
+		sid, err := dialer.PlaceCall(cctx, dial)
+		root.Send(self, &placed{sid: sid, err: err})
+	}()
+	return a.current()
+}
+
+func (a *Actor) onPlaced(ctx actor.Context, m *placed) error {
+	if a.call == nil {
+		return nil
+	}
+	c := *a.call
+	if m.err != nil {
+		c.Status, c.EndReason = calls.StatusFailed, "dial_failed: "+m.err.Error()
+		if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+			return err
+		}
+		return a.finalize(ctx, "dial_failed")
+	}
+	c.CallSID = m.sid
+	if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+		return err
+	}
+	a.setState(&c)
+	return nil
+}
+
+func statusRank(s string) int {
+	switch s {
+	case calls.StatusQueued:
+		return 0
+	case calls.StatusRinging:
+		return 1
+	case calls.StatusInProgress:
+		return 2
+	}
+	return 3
+}
+
+// onStatus moves the status forward only; a final status closes the call.
+// A repeated or stale callback changes nothing.
+func (a *Actor) onStatus(ctx actor.Context, m *Status) (*calls.Call, error) {
+	st, ok := calls.TwilioStatus(m.Status)
+	if !ok {
+		return nil, storage.Invalid("CallStatus", "unknown call status "+m.Status)
+	}
+	if a.call == nil {
+		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
+	}
+	final := statusRank(st) == 3
+	if a.finalized || !final && statusRank(st) <= statusRank(a.call.Status) {
+		return a.current()
+	}
+	c := *a.call
+	if !c.Ended() {
+		c.Status = st
+	}
+	if m.DurationS > 0 {
+		c.DurationS = m.DurationS
+	}
+	if st == calls.StatusInProgress && c.AnsweredAt == nil {
+		now := a.now()
+		c.AnsweredAt = &now
+	}
+	if m.CallSID != "" && c.CallSID == "" {
+		c.CallSID = m.CallSID
+	}
+	if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+		return nil, err
+	}
+	a.setState(&c)
+	if c.Ended() {
+		if err := a.finalize(ctx, "status"); err != nil {
+			return nil, err
+		}
+	}
+	return a.current()
+}
+
+// onRecording stores a voicemail (once) or the call's recording URL.
+func (a *Actor) onRecording(m *Recording) (*calls.Call, error) {
+	if a.call == nil {
+		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
+	}
+	c := *a.call
+	b := a.d.Store.NewBatch()
+	if m.Voicemail {
+		if _, err := calls.VoicemailOf(a.d.Store, c.OrgID, c.ID); err == nil {
+			b.Discard()
+			return a.current() // a retried callback
+		} else if !errors.Is(err, storage.ErrNotFound) {
+			b.Discard()
+			return nil, err
+		}
+		vm := &calls.Voicemail{ID: storage.NewID("vm"), OrgID: c.OrgID, CallID: c.ID, From: c.From, FlowID: c.FlowID,
+			RecordingURL: m.URL, DurationS: m.DurationS, CreatedAt: a.now()}
+		calls.PutVoicemail(b, vm)
+		if err := a.event(b, c.OrgID, calls.EvVoicemail, map[string]any{"voicemail": vm, "call_id": c.ID}); err != nil {
+			return nil, err
+		}
+		c.Status = calls.StatusVoicemail
+	} else if c.RecordingURL == m.URL {
+		b.Discard()
+		return a.current()
+	}
+	c.RecordingURL = m.URL
+	if err := a.save(b, &c); err != nil {
+		return nil, err
+	}
+	return a.current()
+}
+
+func (a *Actor) onTranscription(m *Transcription) (*calls.Call, error) {
+	if a.call == nil {
+		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
+	}
+	unlock := calls.Lock(a.call.ID) // PATCH /api/voicemails/{id} writes it too
+	defer unlock()
+	vm, err := calls.VoicemailOf(a.d.Store, a.call.OrgID, a.call.ID)
+	if err != nil {
+		return nil, err
+	}
+	if vm.Transcript != m.Text {
+		vm.Transcript = m.Text
+		b := a.d.Store.NewBatch()
+		calls.PutVoicemail(b, vm)
+		if err := b.Commit(storage.Sync); err != nil {
+			return nil, err
+		}
+	}
+	return a.current()
+}
+
+// onAction answers Twilio after the relay session ended: dial the transfer
+// target if the agent asked for one, else hang up.
+func (a *Actor) onAction(_ actor.Context) (*Next, error) {
+	if a.call == nil {
+		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
+	}
+	n := &Next{Call: a.call}
+	if t := a.call.Transfer; t != nil && !a.finalized {
+		n.DialE164 = t.E164
+	}
+	return n, nil
+}
+
+// onDialDone falls back to voicemail when a transfer was not answered.
+func (a *Actor) onDialDone(_ actor.Context, m *DialDone) (*Next, error) {
+	if a.call == nil {
+		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
+	}
+	n := &Next{Call: a.call}
+	if m.DialStatus == "completed" || a.finalized {
+		return n, nil
+	}
+	if a.flow != nil && a.flow.VoicemailEnabled {
+		n.Voicemail, n.Message = true, msgNoAnswer+" "+msgLeaveMsg
+		c := *a.call
+		c.Route = RouteVoicemail
+		if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+			return nil, err
+		}
+		n.Call = a.call
+		return n, nil
+	}
+	n.Message = msgNoAnswer + " Goodbye."
+	return n, nil
+}

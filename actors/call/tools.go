@@ -1,0 +1,171 @@
+package call
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/storage/calls"
+)
+
+// tools are the built-in voice tools; transfer_call only when the flow has
+// a transfer map.
+func (a *Actor) tools() []ai.Tool {
+	obj := func(req []string, props map[string]any) map[string]any {
+		return map[string]any{"type": "object", "properties": props, "required": req, "additionalProperties": false}
+	}
+	s := map[string]any{"type": "string"}
+	out := []ai.Tool{
+		{Name: "end_call", Description: "Hang up after your last sentence, when the caller is done.",
+			Parameters: obj(nil, map[string]any{"reason": s})},
+		{Name: "lookup_knowledge", Description: "Search the organization's knowledge base; answers the best passages.",
+			Parameters: obj([]string{"query"}, map[string]any{"query": s})},
+		{Name: "report_outcome", Description: "Record the outcome of this call: a short label and structured data.",
+			Parameters: obj([]string{"outcome_label"}, map[string]any{"outcome_label": s, "data": map[string]any{"type": "object"}})},
+	}
+	if a.flow != nil && len(a.flow.TransfersJSON) > 0 {
+		labels := make([]string, 0, len(a.flow.TransfersJSON))
+		for _, t := range a.flow.TransfersJSON {
+			labels = append(labels, t.Label)
+		}
+		out = append(out, ai.Tool{Name: "transfer_call",
+			Description: "Transfer the caller to a person or another agent. Say you are transferring first. Options: " + strings.Join(labels, ", "),
+			Parameters:  obj([]string{"label"}, map[string]any{"label": map[string]any{"type": "string", "enum": labels}})})
+	}
+	return out
+}
+
+// onToolCall runs one tool inside the mailbox, so tools act on the call in
+// order with its prompts; the worker waits for the answer.
+func (a *Actor) onToolCall(_ actor.Context, m *toolCall) {
+	if a.turn == nil || m.gen != a.turn.gen || a.call == nil {
+		m.reply <- toolReply{err: errors.New("the turn was cut off")}
+		return
+	}
+	a.toolSeq++
+	seq := a.toolSeq
+	a.publish(LiveToolStarted, map[string]any{"seq": seq, "name": m.call.Name, "args": m.call.Arguments})
+	start := a.d.Clock.Now()
+	out, err := a.tool(m.call)
+	rec := &calls.ToolActivity{Seq: seq, Name: m.call.Name, Args: m.call.Arguments, Result: cut(out, 500),
+		Millis: a.d.Clock.Now().Sub(start).Milliseconds(), At: a.now()}
+	if err != nil {
+		rec.Error = err.Error()
+	}
+	b := a.d.Store.NewBatch()
+	calls.PutTool(b, a.call.OrgID, a.call.ID, rec)
+	c := *a.call
+	c.ToolCount = int(seq)
+	if serr := a.save(b, &c); serr != nil && err == nil {
+		err = serr
+	}
+	a.publish(LiveToolFinished, rec)
+	m.reply <- toolReply{out: out, err: err}
+}
+
+func (a *Actor) tool(call ai.ToolCall) (string, error) {
+	var args map[string]any
+	if err := json.Unmarshal([]byte(call.Arguments), &args); err != nil {
+		return "", fmt.Errorf("arguments are not a JSON object: %w", err)
+	}
+	str := func(k string) string { v, _ := args[k].(string); return v }
+	switch call.Name {
+	case "end_call":
+		a.endAfter = map[string]any{"reason": "agent_end", "detail": str("reason")}
+		return `{"ok":true,"status":"will_hang_up_after_reply"}`, nil
+	case "lookup_knowledge":
+		if a.d.Knowledge == nil {
+			return `{"passages":[]}`, nil
+		}
+		return a.d.Knowledge(a.call.OrgID, str("query"), 3)
+	case "report_outcome":
+		label := strings.TrimSpace(str("outcome_label"))
+		if label == "" || len(label) > 100 {
+			return "", errors.New("outcome_label is required (at most 100 characters)")
+		}
+		c := *a.call
+		c.OutcomeLabel = label
+		if d, ok := args["data"]; ok {
+			c.Outcome, _ = json.Marshal(d)
+		}
+		if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+			return "", err
+		}
+		return `{"ok":true}`, nil
+	case "transfer_call":
+		return a.transfer(str("label"))
+	}
+	return "", fmt.Errorf("unknown tool %q", call.Name)
+}
+
+// transfer hands the caller to a number (after hours refused: SPEC 2.13) or
+// switches the call to another agent in place.
+func (a *Actor) transfer(label string) (string, error) {
+	if a.flow == nil {
+		return "", errors.New("no flow")
+	}
+	for _, t := range a.flow.TransfersJSON {
+		if !strings.EqualFold(strings.TrimSpace(t.Label), strings.TrimSpace(label)) {
+			continue
+		}
+		if t.FlowID != "" {
+			return a.switchFlow(t.FlowID)
+		}
+		bh, err := a.d.hoursOf(a.flow)
+		if err != nil {
+			return "", err
+		}
+		if bh != nil && !bh.IsOpen(a.now()) {
+			return "", errors.New("after hours: live transfers are not available; offer to take a message instead")
+		}
+		c := *a.call
+		c.Transfer = &calls.Transfer{Label: t.Label, E164: t.E164, At: a.now()}
+		b := a.d.Store.NewBatch()
+		if err := a.event(b, c.OrgID, calls.EvCallTransferred, map[string]any{"call_id": c.ID, "label": t.Label, "e164": t.E164}); err != nil {
+			return "", err
+		}
+		if err := a.save(b, &c); err != nil {
+			return "", err
+		}
+		a.setState(&c)
+		return `{"ok":true,"status":"transferring after your reply"}`, nil
+	}
+	return "", fmt.Errorf("no transfer named %q", label)
+}
+
+func (a *Actor) switchFlow(flowID string) (string, error) {
+	f, err := a.d.Flow(a.call.OrgID, flowID)
+	if err != nil || f.Channel != "voice" {
+		return "", errors.New("the transfer's flow is not a voice flow of this org")
+	}
+	c := *a.call
+	from := c.FlowID
+	c.FlowID = f.ID
+	c.FlowPath = append(append([]string(nil), c.FlowPath...), f.ID)
+	b := a.d.Store.NewBatch()
+	if err := a.event(b, c.OrgID, calls.EvCallFlowSwitch, map[string]any{"call_id": c.ID, "from_flow_id": from, "to_flow_id": f.ID}); err != nil {
+		return "", err
+	}
+	if err := a.save(b, &c); err != nil {
+		return "", err
+	}
+	a.flow = f
+	a.switched = f.Greeting
+	if a.switched == "" {
+		a.switched = "Hi, I'm " + f.Name + ". How can I help?"
+	}
+	a.setState(&c)
+	return marshal(map[string]any{"ok": true, "status": "switched", "agent": f.Name,
+		"note": "Say a brief goodbye; the new agent greets the caller next."}), nil
+}
+
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/humd/humd/transport/relay"
+	"github.com/humd/humd/transport/relay/relayclient"
+)
+
+// sandboxCall places a simulated inbound call to a sandbox number and lets
+// you talk to the agent by typing:
+//
+//	humd sandbox call --to +15005550006
+//
+// It plays Twilio: it signs the voice webhook with the sandbox's webhook
+// token (GET /api/sandbox, admin key), reads the TwiML, opens the
+// ConversationRelay socket and sends setup. Each line of stdin is then one
+// thing the caller says; "#5" presses 5 (any of 0-9 * #, several in a row);
+// "/hangup" or end of input hangs up. The agent's speech is printed as
+// "agent: ..." as it arrives. A rejected call or voicemail is printed and the
+// command exits 0.
+func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("humd sandbox call", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	to := fs.String("to", "", "the sandbox number to call (E.164)")
+	from := fs.String("from", "+13175550100", "the caller's number (E.164)")
+	base := fs.String("url", envOr("HUMD_URL", "http://"+envOr("HUMD_ADDR", "127.0.0.1:8080")), "humd base URL (HUMD_URL)")
+	public := fs.String("public-url", os.Getenv("HUMD_PUBLIC_URL"), "the public URL humd signs webhooks for (HUMD_PUBLIC_URL; default --url)")
+	key := fs.String("key", os.Getenv("HUMD_API_KEY"), "an admin API key (HUMD_API_KEY)")
+	wait := fs.Duration("wait", 30*time.Second, "how long to wait for the agent to answer each line")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *to == "" || *from == "" || *key == "" {
+		fmt.Fprintln(stderr, "humd sandbox call: --to and --key (or HUMD_API_KEY) are required")
+		return 2
+	}
+	humdURL := strings.TrimRight(*base, "/")
+	cl := &client{base: humdURL, key: *key, http: &http.Client{Timeout: 15 * time.Second}}
+	var state struct {
+		WebhookToken string `json:"webhook_token"`
+	}
+	if err := cl.do("GET", "/api/sandbox", nil, &state); err != nil {
+		fmt.Fprintln(stderr, "humd sandbox call:", err)
+		return 1
+	}
+	if state.WebhookToken == "" {
+		fmt.Fprintln(stderr, "humd sandbox call: humd gave no webhook token")
+		return 1
+	}
+	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	call, err := relayclient.PlaceInbound(dialCtx, relayclient.InboundOptions{HumdURL: humdURL, PublicURL: *public,
+		AuthToken: state.WebhookToken, From: *from, To: *to, HTTPClient: cl.http})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(stderr, "humd sandbox call:", err)
+		return 1
+	}
+	out := &syncWriter{w: stdout}
+	if call.TwiML.Kind != relayclient.KindConnect {
+		return noAgent(call, out, stderr)
+	}
+	if call.Greeting != "" {
+		out.printf("agent: %s\n", call.Greeting)
+	}
+	handoff := talk(ctx, call.Conn, stdin, out, *wait)
+
+	// Hang up: Twilio posts the <Connect action> when the agent ended the
+	// session, then the final status, whoever hung up.
+	done, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if handoff != nil && call.TwiML.Action != "" {
+		next, err := call.PostAction(done, handoff.HandoffData, nil)
+		if err != nil {
+			fmt.Fprintln(stderr, "humd sandbox call: action:", err)
+		} else {
+			describe(next, out)
+		}
+	}
+	if err := call.Hangup(done); err != nil {
+		fmt.Fprintln(stderr, "humd sandbox call: status:", err)
+		return 1
+	}
+	out.printf("call %s ended (%s)\n", callID(call), call.SID)
+	return 0
+}
+
+// noAgent reports TwiML that does not connect the agent, and posts the final
+// status Twilio would.
+func noAgent(call *relayclient.Call, out *syncWriter, stderr io.Writer) int {
+	describe(call.TwiML, out)
+	status := "completed"
+	if call.TwiML.Kind == relayclient.KindReject {
+		// Twilio ends a rejected call busy or no-answer, by the reason.
+		status = "no-answer"
+		if call.TwiML.RejectReason == "busy" {
+			status = "busy"
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := call.Status(ctx, status, nil); err != nil {
+		fmt.Fprintln(stderr, "humd sandbox call: status:", err)
+		return 1
+	}
+	out.printf("call %s ended %s (%s)\n", callID(call), status, call.SID)
+	return 0
+}
+
+func describe(r *relayclient.Response, out *syncWriter) {
+	for _, s := range r.Say {
+		out.printf("humd says: %s\n", s)
+	}
+	switch r.Kind {
+	case relayclient.KindReject:
+		out.printf("humd rejected the call (reason %q)\n", orDefault(r.RejectReason, "rejected"))
+	case relayclient.KindRecord:
+		out.printf("humd takes a voicemail (nothing is recorded here; hanging up)\n")
+	case relayclient.KindDial:
+		out.printf("humd forwards the call to %s\n", r.Dial)
+	case relayclient.KindConnect:
+		out.printf("humd connects the call to an agent again at %s\n", r.RelayURL)
+	default:
+		out.printf("humd hangs up\n")
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// callID is humd's id for the call when its TwiML passes one to the socket.
+func callID(call *relayclient.Call) string {
+	if call.TwiML != nil && call.TwiML.Parameters["call_id"] != "" {
+		return call.TwiML.Parameters["call_id"]
+	}
+	return call.SID
+}
+
+// talk runs the conversation until stdin ends, the user hangs up, ctx ends,
+// or the agent ends the session, whose end frame it returns. It closes conn.
+func talk(ctx context.Context, conn *relayclient.Conn, stdin io.Reader, out *syncWriter, wait time.Duration) *relay.EndFrame {
+	l := &listener{out: out, turns: make(chan struct{}, 1), ended: make(chan struct{})}
+	go l.run(conn)
+	lines := make(chan string)
+	go func() {
+		// This goroutine may outlive talk, blocked on a terminal; the process
+		// is about to exit then.
+		defer close(lines)
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-l.ended:
+				return
+			}
+		}
+	}()
+	defer func() {
+		l.hangingUp.Store(true)
+		conn.Close()
+		<-l.ended
+	}()
+	for {
+		// An agent that ended the call wins over a line already typed.
+		select {
+		case <-l.ended:
+			return l.end
+		default:
+		}
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-l.ended:
+			return l.end
+		case line, ok = <-lines:
+		}
+		if !ok {
+			return nil
+		}
+		act, arg := parseLine(line)
+		var err error
+		switch act {
+		case lineSkip:
+			continue
+		case lineHangup:
+			return nil
+		case lineDTMF:
+			// The agent may or may not answer a key; whatever it says is
+			// printed as it comes.
+			for _, d := range arg {
+				if err = conn.DTMF(string(d)); err != nil {
+					break
+				}
+			}
+		case linePrompt:
+			select {
+			case <-l.turns: // a stale turn from unsolicited speech
+			default:
+			}
+			if err = conn.Prompt(arg); err != nil {
+				break
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-l.turns:
+			case <-l.ended:
+			case <-ctx.Done():
+			case <-t.C:
+				out.printf("(no reply within %s)\n", wait)
+			}
+			t.Stop()
+		}
+		if err != nil {
+			out.printf("(call lost: %v)\n", err)
+			return nil
+		}
+	}
+}
+
+type lineAction int
+
+const (
+	lineSkip lineAction = iota
+	linePrompt
+	lineDTMF
+	lineHangup
+)
+
+// parseLine reads one line of the caller: "/hangup" hangs up, "#" followed by
+// keys (0-9, *, #) presses them, a blank line is nothing, anything else is
+// speech.
+func parseLine(line string) (lineAction, string) {
+	s := strings.TrimSpace(line)
+	switch {
+	case s == "":
+		return lineSkip, ""
+	case s == "/hangup":
+		return lineHangup, ""
+	case len(s) > 1 && s[0] == '#' && strings.Trim(s[1:], "0123456789*#") == "":
+		return lineDTMF, s[1:]
+	}
+	return linePrompt, s
+}
+
+// listener prints what the agent sends, as it arrives, and marks the end of
+// each utterance on turns.
+type listener struct {
+	out       *syncWriter
+	turns     chan struct{}
+	ended     chan struct{} // closed when the socket is done
+	end       *relay.EndFrame
+	hangingUp atomic.Bool // we closed the socket: its error is no news
+}
+
+func (l *listener) run(conn *relayclient.Conn) {
+	defer close(l.ended)
+	var b strings.Builder
+	turn := func() {
+		if b.Len() > 0 {
+			l.out.printf("agent: %s\n", b.String())
+			b.Reset()
+		}
+		select {
+		case l.turns <- struct{}{}:
+		default:
+		}
+	}
+	for {
+		f, err := conn.ReadFrame(context.Background())
+		switch {
+		case errors.Is(err, relay.ErrBadFrame):
+			l.out.printf("(humd sent a bad frame: %v)\n", err)
+			continue
+		case err != nil:
+			turn()
+			if !l.hangingUp.Load() {
+				l.out.printf("(humd closed the call: %v)\n", err)
+			}
+			return
+		}
+		switch f := f.(type) {
+		case *relay.TextFrame:
+			b.WriteString(f.Token)
+			if f.Last {
+				turn()
+			}
+		case *relay.PlayFrame:
+			l.out.printf("agent plays %s\n", f.Source)
+		case *relay.SendDigitsFrame:
+			l.out.printf("agent presses %s\n", f.Digits)
+		case *relay.LanguageFrame:
+			l.out.printf("agent switches language (speech %q, transcription %q)\n", f.TTSLanguage, f.TranscriptionLanguage)
+		case *relay.EndFrame:
+			turn()
+			l.end = f
+			if f.HandoffData != "" {
+				l.out.printf("agent ended the call, handoff %s\n", f.HandoffData)
+			} else {
+				l.out.printf("agent ended the call\n")
+			}
+			return
+		}
+	}
+}
+
+// syncWriter serialises output from the listener and the main loop.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) printf(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.w, format, args...)
+}

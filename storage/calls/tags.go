@@ -1,0 +1,103 @@
+package calls
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/humd/humd/storage"
+)
+
+// Tag limits (SPEC 1.8).
+const (
+	MaxTagLen   = 50
+	MaxCallTags = 50
+)
+
+var locks storage.Stripes
+
+// Lock serialises read-modify-writes of one call's record: the API takes it
+// to change Call.Tags (and a voicemail's heard flag), and the call actor
+// takes it when it writes the call record, so that neither overwrites the
+// other's change. Callers release it with the function it answers.
+func Lock(callID string) (unlock func()) { return locks.Lock(callID) }
+
+// CleanTag trims tag and checks it: 1-50 characters, no '/' (tags are path
+// segments of DELETE /api/calls/{id}/tags/{tag}) and no control characters.
+func CleanTag(tag string) (string, error) {
+	t := strings.TrimSpace(tag)
+	if n := utf8.RuneCountInString(t); n == 0 || n > MaxTagLen {
+		return "", storage.Invalid("tag", fmt.Sprintf("must be 1-%d characters", MaxTagLen))
+	}
+	if strings.ContainsRune(t, '/') || strings.IndexFunc(t, unicode.IsControl) >= 0 {
+		return "", storage.Invalid("tag", "must not contain '/' or control characters")
+	}
+	return t, nil
+}
+
+// Tags answers a call's tags (storage.ErrNotFound for an unknown call).
+func Tags(s storage.Store, org, callID string) ([]string, error) {
+	c, err := Get(s, org, callID)
+	if err != nil {
+		return nil, err
+	}
+	return normalize(c).Tags, nil
+}
+
+// AddTag adds tag to the call. Tags are unique per call ignoring case:
+// adding "VIP" where "vip" exists changes nothing and answers "vip" with
+// added false. An unknown call is storage.ErrNotFound whatever the tag.
+func AddTag(s storage.Store, org, callID, tag string, now time.Time) (stored string, added bool, err error) {
+	defer Lock(callID)()
+	c, err := Get(s, org, callID)
+	if err != nil {
+		return "", false, err
+	}
+	t, err := CleanTag(tag)
+	if err != nil {
+		return "", false, err
+	}
+	if i := tagIndex(c.Tags, t); i >= 0 {
+		return c.Tags[i], false, nil
+	}
+	if len(c.Tags) >= MaxCallTags {
+		return "", false, storage.Invalid("tag", fmt.Sprintf("a call has at most %d tags", MaxCallTags))
+	}
+	c.Tags = append(c.Tags, t)
+	c.UpdatedAt = now
+	return t, true, write(s, c)
+}
+
+// RemoveTag removes tag (matched ignoring case) from the call;
+// storage.ErrNotFound when the call does not carry it.
+func RemoveTag(s storage.Store, org, callID, tag string, now time.Time) error {
+	defer Lock(callID)()
+	c, err := Get(s, org, callID)
+	if err != nil {
+		return err
+	}
+	i := tagIndex(c.Tags, strings.TrimSpace(tag))
+	if i < 0 {
+		return fmt.Errorf("calls: tag %q on %s: %w", tag, callID, storage.ErrNotFound)
+	}
+	c.Tags = slices.Delete(c.Tags, i, i+1)
+	c.UpdatedAt = now
+	return write(s, c)
+}
+
+func tagIndex(tags []string, t string) int {
+	return slices.IndexFunc(tags, func(x string) bool { return strings.EqualFold(x, t) })
+}
+
+// write stores an existing call record (its indexes are unchanged).
+func write(s storage.Store, c *Call) error {
+	b := s.NewBatch()
+	Put(b, c, c)
+	if err := b.Commit(storage.Sync); err != nil {
+		return fmt.Errorf("calls: write %s: %w", c.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package app
+
+import (
+	"context"
+
+	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/flows"
+	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/twilio"
+)
+
+// wireVoice builds the call actors over the same model and knowledge base as
+// SMS. Outbound calls go through the sandbox carrier or twilio-go; the TwiML
+// they run is the HTTP server's, built once it exists.
+func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conversation.Deps) *call.Service {
+	d := call.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Model: cd.Model, Knowledge: cd.Knowledge,
+		Flow: fl.Get, Org: ten.Org,
+		OutboundTwiML: func(c *calls.Call, f *flows.Flow) (string, error) { return a.HTTP.ConnectTwiML(c, f) },
+		StatusCallback: func(c *calls.Call) string {
+			return a.cfg.PublicURL + "/twilio/voice/status?call_id=" + c.ID
+		}}
+	switch {
+	case o.Dialer != nil:
+		d.Dialer = o.Dialer
+	case a.Sandbox != nil:
+		d.Dialer = a.Sandbox
+	case a.Twilio != nil:
+		d.Dialer = twilioDialer{a.Twilio}
+	}
+	a.Calls = call.New(a.System.Root, d)
+	return a.Calls
+}
+
+// twilioDialer places calls with twilio-go's Calls API.
+type twilioDialer struct{ c *twilio.Client }
+
+func (t twilioDialer) PlaceCall(ctx context.Context, d *call.Dial) (string, error) {
+	return t.c.PlaceCall(ctx, &twilio.PlaceCall{From: d.From, To: d.To, TwiML: d.TwiML, StatusCallback: d.StatusCallback})
+}

@@ -1,0 +1,227 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/transport/app/apptest"
+	"github.com/humd/humd/transport/relay"
+	"github.com/humd/humd/transport/relay/relayclient"
+)
+
+var saturdaysOnly = map[string]any{"timezone": "UTC", "weekly": map[string]any{"sat": []any{[]any{"09:00", "17:00"}}},
+	"after_hours_message": "We're closed for the day."}
+
+// TestVoiceAfterHoursVoicemail: outside the flow's hours the caller hears the
+// after-hours message and is recorded; the recording and transcription
+// callbacks (one retried) make one voicemail and one voicemail.received.
+func TestVoiceAfterHoursVoicemail(t *testing.T) {
+	s, fake, _ := voiceServer(t, map[string]any{"business_hours_json": saturdaysOnly})
+	c := dial(t, s, contact, "CA00000000000000000000000000000002")
+	if c.TwiML.Kind != relayclient.KindRecord || len(c.TwiML.Say) == 0 ||
+		c.TwiML.Say[0] != "We're closed for the day. Please leave a message after the beep." || c.TwiML.Record["transcribe"] != "true" {
+		t.Fatalf("twiml = %+v", c.TwiML)
+	}
+	action := c.TwiML.Record["action"]
+	u, _ := url.Parse(action)
+	id := u.Query().Get("call_id")
+	path := u.Path + "?" + u.RawQuery
+	form := url.Values{"CallSid": {c.SID}, "RecordingUrl": {"https://api.twilio.com/rec/RE1"}, "RecordingDuration": {"12"}}
+	for i := 0; i < 2; i++ {
+		if st, body := s.PostTwilio(path, s.App.SandboxToken, form, ""); st != 200 || !strings.Contains(body, "<Hangup") {
+			t.Fatalf("recording callback = %d %s", st, body)
+		}
+	}
+	tu, _ := url.Parse(c.TwiML.Record["transcribeCallback"])
+	if st, body := s.PostTwilio(tu.Path+"?"+tu.RawQuery, s.App.SandboxToken, url.Values{"CallSid": {c.SID},
+		"TranscriptionText": {"Please call me back about my order."}}, ""); st != 200 {
+		t.Fatalf("transcription = %d %s", st, body)
+	}
+	vm, err := calls.VoicemailOf(s.App.Store, s.OrgID(), id)
+	if err != nil || vm.DurationS != 12 || vm.Transcript != "Please call me back about my order." || vm.Heard {
+		t.Fatalf("voicemail = %+v, %v", vm, err)
+	}
+	if st, _ := s.PostTwilio("/twilio/voice/status", s.App.SandboxToken, url.Values{"CallSid": {c.SID}, "CallStatus": {"completed"},
+		"CallDuration": {"20"}}, ""); st != 200 {
+		t.Fatal("status callback failed")
+	}
+	if cl := storedCall(t, s, id); cl.Status != calls.StatusVoicemail || cl.Route != "voicemail" || cl.EndedAt == nil {
+		t.Errorf("call = %+v", cl)
+	}
+	if n := strings.Count(strings.Join(s.EventTypes(), " "), "voicemail.received"); n != 1 {
+		t.Errorf("voicemail.received fired %d times", n)
+	}
+	if len(fake.Requests()) != 0 {
+		t.Errorf("the model was asked %d times for an after-hours call", len(fake.Requests()))
+	}
+}
+
+// TestVoiceClosedWithoutVoicemail: after hours with voicemail off, the caller
+// hears the message and the call hangs up.
+func TestVoiceClosedWithoutVoicemail(t *testing.T) {
+	s, _, _ := voiceServer(t, map[string]any{"business_hours_json": saturdaysOnly, "voicemail_enabled": false})
+	c := dial(t, s, contact, "")
+	if c.TwiML.Kind != relayclient.KindSay || c.TwiML.Say[0] != "We're closed for the day." {
+		t.Fatalf("twiml = %+v", c.TwiML)
+	}
+}
+
+// TestVoiceBlockedCaller: a blocked number is rejected before any AI runs,
+// with a minimal call record.
+func TestVoiceBlockedCaller(t *testing.T) {
+	s, fake, _ := voiceServer(t, nil)
+	s.JSON("POST", "/api/blocklist", adminKey, map[string]any{"e164": contact, "reason": "spam"}, 201)
+	c := dial(t, s, contact, "CA00000000000000000000000000000003")
+	if c.TwiML.Kind != relayclient.KindReject {
+		t.Fatalf("twiml = %+v; want a reject", c.TwiML)
+	}
+	cl, err := calls.BySID(s.App.Store, c.SID)
+	if err != nil || cl.Route != "rejected" || cl.Status != calls.StatusCanceled || cl.EndReason != "blocked" || cl.ContactID != "" {
+		t.Errorf("call = %+v, %v", cl, err)
+	}
+	if len(fake.Requests()) != 0 || strings.Contains(strings.Join(s.EventTypes(), " "), "call.") {
+		t.Errorf("a blocked call reached the model or the event log: %v", s.EventTypes())
+	}
+}
+
+// TestVoiceWebhookSignature: forged or unsigned voice webhooks and relay
+// upgrades are refused and store nothing.
+func TestVoiceWebhookSignature(t *testing.T) {
+	s, _, _ := voiceServer(t, nil)
+	form := url.Values{"CallSid": {"CA00000000000000000000000000000004"}, "From": {contact}, "To": {ourNumber}, "CallStatus": {"ringing"}}
+	if st, _ := s.PostTwilio("/twilio/voice", "wrong-token", form, ""); st != 403 {
+		t.Errorf("forged voice webhook = %d; want 403", st)
+	}
+	if _, err := calls.BySID(s.App.Store, "CA00000000000000000000000000000004"); err == nil {
+		t.Error("a forged webhook stored a call")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := relayclient.Dial(ctx, relayclient.Options{URL: strings.Replace(relay.WSURL(s.URL), "ws://", "ws://", 1), AuthToken: "wrong-token"})
+	if err == nil {
+		t.Error("a relay upgrade signed with the wrong token was accepted")
+	}
+	if st, _ := s.PostTwilio("/twilio/voice", s.App.SandboxToken, url.Values{"CallSid": {"CA1"}}, ""); st != 422 {
+		t.Errorf("voice webhook without From/To = %d; want 422", st)
+	}
+}
+
+// TestVoiceAgentSwitch: a transfer to another flow switches agents in place
+// (call.flow_switched) and the new agent greets the caller; end_call hangs up.
+func TestVoiceAgentSwitch(t *testing.T) {
+	s, fake, first := voiceServer(t, nil)
+	sales := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Sales", "channel": "voice", "greeting": "Sales here, how can I help?"}, 201)["id"].(string)
+	s.JSON("PATCH", "/api/flows/"+first, adminKey, map[string]any{"transfers_json": []any{
+		map[string]any{"label": "front desk", "e164": frontDesk}, map[string]any{"label": "sales agent", "flow_id": sales}}}, 200)
+	c := dial(t, s, contact, "")
+	id := c.TwiML.Parameters["call_id"]
+	fake.ReplyToolCall("transfer_call", `{"label":"sales agent"}`)
+	fake.ReplyText("One moment.")
+	if err := c.Conn.Prompt("I want to buy something"); err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := reply(t, c); text != "One moment." {
+		t.Errorf("reply = %q", text)
+	}
+	if text, _ := reply(t, c); text != "Sales here, how can I help?" {
+		t.Errorf("new agent's greeting = %q", text)
+	}
+	fake.ReplyToolCall("end_call", `{"reason":"done"}`)
+	fake.ReplyText("Thanks, goodbye.")
+	if err := c.Conn.Prompt("Never mind, bye"); err != nil {
+		t.Fatal(err)
+	}
+	text, frames := reply(t, c)
+	if len(frames) == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		f, err := c.Conn.ReadFrame(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames = append(frames, f)
+	}
+	if _, ok := frames[0].(*relay.EndFrame); text != "Thanks, goodbye." || !ok {
+		t.Errorf("reply %q, frames %#v; want goodbye then end", text, frames)
+	}
+	reqs := fake.Requests()
+	if !strings.Contains(reqs[len(reqs)-1].Instructions, "Sales") && !strings.Contains(fmt.Sprint(reqs[len(reqs)-1]), "Sales") {
+		t.Logf("last request instructions: %s", reqs[len(reqs)-1].Instructions)
+	}
+	cl := storedCall(t, s, id)
+	if cl.FlowID != sales || len(cl.FlowPath) != 2 || cl.FlowPath[0] != first {
+		t.Errorf("call flow = %s path %v", cl.FlowID, cl.FlowPath)
+	}
+	if !strings.Contains(strings.Join(s.EventTypes(), " "), "call.flow_switched") {
+		t.Errorf("events = %v", s.EventTypes())
+	}
+}
+
+// TestOutboundCall places a call through the sandbox carrier and answers it
+// as the callee: the task context reaches the prompt; blocklist, business
+// hours and flow checks refuse bad requests.
+func TestOutboundCall(t *testing.T) {
+	s, fake, flowID := voiceServer(t, nil)
+	res := s.JSON("POST", "/api/outbound/calls", adminKey, map[string]any{"flow_id": flowID, "to": "+13175550142",
+		"task_context": map[string]any{"reason": "Confirm appointment details"}}, 202)
+	id := res["call_id"].(string)
+	if res["status"] != "queued" {
+		t.Errorf("answer = %v", res)
+	}
+	var placed string
+	s.WaitFor("the carrier to place the call", func() error {
+		cs := s.App.Sandbox.Calls()
+		if len(cs) != 1 {
+			return fmt.Errorf("calls = %d", len(cs))
+		}
+		placed = cs[0].TwiML
+		if cl := storedCall(t, s, id); cl.CallSID != cs[0].SID {
+			return fmt.Errorf("sid not recorded yet")
+		}
+		return nil
+	})
+	pc := s.App.Sandbox.Calls()[0]
+	if pc.From != ourNumber || pc.To != "+13175550142" || !strings.Contains(pc.StatusCallback, "call_id="+id) {
+		t.Errorf("placed = %+v", pc)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := relayclient.AnswerOutbound(ctx, relayclient.AnswerOptions{HumdURL: s.URL, PublicURL: s.PublicURL, AuthToken: s.App.SandboxToken,
+		TwiML: placed, CallSid: pc.SID, From: pc.From, To: pc.To, StatusCallback: pc.StatusCallback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Conn.Close()
+	fake.ReplyText("Hi, I'm calling to confirm your appointment.")
+	if err := c.Conn.Prompt("Hello?"); err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := reply(t, c); text != "Hi, I'm calling to confirm your appointment." {
+		t.Errorf("reply = %q", text)
+	}
+	if r := fake.Requests(); !strings.Contains(r[len(r)-1].Instructions, "Confirm appointment details") {
+		t.Errorf("instructions lack the task context: %s", r[len(r)-1].Instructions)
+	}
+	if cl := storedCall(t, s, id); cl.Direction != "outbound" || cl.Status != calls.StatusInProgress {
+		t.Errorf("call = %+v", cl)
+	}
+
+	s.JSON("POST", "/api/blocklist", adminKey, map[string]any{"e164": "+13175550143"}, 201)
+	if code := errCode(t, s, "POST", "/api/outbound/calls", map[string]any{"flow_id": flowID, "to": "+13175550143"}, 409); code != "blocked_number" {
+		t.Errorf("blocked = %s", code)
+	}
+	errCode(t, s, "POST", "/api/outbound/calls", map[string]any{"flow_id": "flow_nope", "to": "+13175550142"}, 422)
+	errCode(t, s, "POST", "/api/outbound/calls", map[string]any{"flow_id": flowID, "to": "555"}, 422)
+	errCode(t, s, "POST", "/api/outbound/calls", map[string]any{"flow_id": flowID, "to": "+13175550142", "task_context": "x"}, 422)
+	s.JSON("PATCH", "/api/flows/"+flowID, adminKey, map[string]any{"business_hours_json": saturdaysOnly}, 200)
+	if code := errCode(t, s, "POST", "/api/outbound/calls", map[string]any{"flow_id": flowID, "to": "+13175550142"}, 409); code != "outside_business_hours" {
+		t.Errorf("after hours = %s", code)
+	}
+	s.JSON("POST", "/api/outbound/calls", adminKey, map[string]any{"flow_id": flowID, "to": "+13175550142", "honor_business_hours": false}, 202)
+	var _ = apptest.AdminKey
+}

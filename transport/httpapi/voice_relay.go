@@ -1,0 +1,159 @@
+package httpapi
+
+import (
+	"sync"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/twilio/twilio-go/client"
+	"github.com/valyala/fasthttp"
+
+	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/transport/actorcall"
+	"github.com/humd/humd/transport/relay"
+)
+
+var relayUpgrader = websocket.FastHTTPUpgrader{
+	HandshakeTimeout: 10 * time.Second,
+	// Twilio sends no Origin; the signature is the check that matters.
+	CheckOrigin: func(*fasthttp.RequestCtx) bool { return true },
+}
+
+// relayQueue bounds the frames waiting for the socket: a token stream far
+// ahead of the network means the socket is stuck, and it is closed rather
+// than let the call actor wait.
+const relayQueue = 1024
+
+// twilioRelay upgrades Twilio's ConversationRelay socket after checking
+// X-Twilio-Signature over the public wss URL.
+func (s *Server) twilioRelay(c *Call) error {
+	if !websocket.FastHTTPIsWebSocketUpgrade(c.Ctx) {
+		return storage.Invalid("Upgrade", "a websocket upgrade is required")
+	}
+	sig := string(c.Ctx.Request.Header.Peek("X-Twilio-Signature"))
+	target := relay.WSURL(s.deps.PublicURL)
+	if q := c.Ctx.URI().QueryString(); len(q) > 0 {
+		target += "?" + string(q)
+	}
+	v := client.NewRequestValidator(s.deps.TwilioAuthToken)
+	if s.deps.TwilioAuthToken == "" || sig == "" || !v.Validate(target, map[string]string{}, sig) {
+		return errBadSignature
+	}
+	err := relayUpgrader.Upgrade(c.Ctx, s.serveRelay)
+	if err != nil {
+		return storage.Invalid("Upgrade", err.Error())
+	}
+	c.status = 101
+	return nil
+}
+
+// serveRelay runs one socket: the first frame must be setup, which names the
+// call; then frames become call messages until the socket closes. Reading
+// never waits on the actor (Tell), and writing is the wsOut goroutine's.
+func (s *Server) serveRelay(conn *websocket.Conn) {
+	defer conn.Close()
+	conn.SetReadLimit(64 << 10)
+	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	_, raw, err := conn.ReadMessage()
+	if err != nil {
+		return
+	}
+	frame, err := relay.Decode(raw)
+	setup, ok := frame.(*relay.Setup)
+	if err != nil || !ok {
+		s.cfg.Logger.Warn("relay: first frame is not setup", "err", err)
+		return
+	}
+	id, err := call.Resolve(s.deps.Store, setup.CallSID, setup.CustomParameters["call_id"])
+	if err != nil {
+		return
+	}
+	out := newWSOut(conn)
+	defer out.Close()
+	if _, err := actorcall.Await[*call.Attached](s.deps.Calls.Request(id, &call.Attach{Out: out, SessionID: setup.SessionID, Setup: raw},
+		askTimeout), "attach"); err != nil {
+		s.cfg.Logger.Warn("relay: attach refused", "call", id, "err", err)
+		return
+	}
+	_ = conn.SetReadDeadline(time.Time{})
+	for {
+		_, raw, err := conn.ReadMessage()
+		if err != nil {
+			break
+		}
+		frame, err := relay.Decode(raw)
+		if err != nil {
+			s.cfg.Logger.Warn("relay: bad frame", "call", id, "err", err)
+			continue
+		}
+		switch f := frame.(type) {
+		case *relay.Prompt:
+			s.deps.Calls.Tell(id, &call.Prompt{Text: f.VoicePrompt, Last: f.Last})
+		case *relay.DTMF:
+			s.deps.Calls.Tell(id, &call.DTMF{Digit: f.Digit})
+		case *relay.Interrupt:
+			s.deps.Calls.Tell(id, &call.Interrupt{Heard: f.UtteranceUntilInterrupt, DurationMS: int(f.DurationUntilInterruptMs)})
+		case *relay.ErrorFrame:
+			s.deps.Calls.Tell(id, &call.RelayError{Description: f.Description})
+		}
+	}
+	s.deps.Calls.Tell(id, &call.Detach{Out: out})
+}
+
+// wsOut is call.Out over a websocket: frames queue for one writer goroutine
+// (a websocket allows one writer at a time), and a full queue closes the
+// socket instead of blocking the actor. Close lets queued frames go first, so
+// an end frame sent just before still reaches Twilio.
+type wsOut struct {
+	conn   *websocket.Conn
+	mu     sync.Mutex
+	ch     chan []byte
+	closed bool
+}
+
+func newWSOut(conn *websocket.Conn) *wsOut {
+	o := &wsOut{conn: conn, ch: make(chan []byte, relayQueue)}
+	go o.write()
+	return o
+}
+
+func (o *wsOut) write() {
+	defer o.conn.Close()
+	for b := range o.ch {
+		_ = o.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if err := o.conn.WriteMessage(websocket.TextMessage, b); err != nil {
+			_ = o.conn.Close() // the reader sees it and detaches the call
+		}
+	}
+}
+
+func (o *wsOut) send(b []byte) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return
+	}
+	select {
+	case o.ch <- b:
+	default:
+		o.closed = true
+		close(o.ch)
+	}
+}
+
+func (o *wsOut) Text(token string, last bool) { o.send(relay.Text(token, last)) }
+func (o *wsOut) End(handoff map[string]any)   { o.send(relay.End(handoff)) }
+func (o *wsOut) SendDigits(d string)          { o.send(relay.SendDigits(d)) }
+
+// Close ends the socket once the queue is written.
+func (o *wsOut) Close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.closed {
+		o.closed = true
+		close(o.ch)
+	}
+}
+
+var _ call.Out = (*wsOut)(nil)
