@@ -58,16 +58,18 @@ func TestIngest(t *testing.T) {
 }
 
 // TestRunAll runs every phase briefly: both baselines, ingest closed and
-// open loop, ingest with api reads and debounce, with ratios and checks
-// filled in.
+// open loop, ingest with api reads, debounce, calls and campaign, with
+// ratios and checks filled in.
 func TestRunAll(t *testing.T) {
 	h := startHumd(t)
 	res, err := Run(context.Background(), Config{Workload: "all", Count: 100, Conns: 4, Contacts: 20, Humd: h, TempDir: t.TempDir(),
-		RateOfPebble: 0.5, Debounce: Debounce{Convs: 5, Burst: 2, Window: 100 * time.Millisecond}})
+		RateOfPebble: 0.5, Debounce: Debounce{Convs: 5, Burst: 2, Window: 100 * time.Millisecond},
+		Calls: Calls{Calls: 3, Turns: 2}, Campaign: Campaign{Recipients: 30, OptOutEvery: 10}})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	want := []string{"ingest/baseline-http", "ingest/baseline-pebble", "ingest/humd", "ingest/humd", "ingest/humd", "api/humd", "debounce/humd"}
+	want := []string{"ingest/baseline-http", "ingest/baseline-pebble", "ingest/humd", "ingest/humd", "ingest/humd", "api/humd", "debounce/humd",
+		"calls/humd", "campaign/humd"}
 	if len(res) != len(want) {
 		t.Fatalf("Run = %d results; want %d", len(res), len(want))
 	}
@@ -84,6 +86,9 @@ func TestRunAll(t *testing.T) {
 	}
 	if res[6].Debounce == nil || res[6].Debounce.Err() != nil {
 		t.Errorf("debounce = %+v; want a passing check", res[6].Debounce)
+	}
+	if res[7].Calls == nil || res[7].Calls.Err() != nil || res[8].Campaign == nil || res[8].Campaign.Err() != nil {
+		t.Errorf("calls = %+v, campaign = %+v; want passing checks", res[7].Calls, res[8].Campaign)
 	}
 }
 
@@ -187,5 +192,64 @@ func TestDebounceCheck(t *testing.T) {
 	}
 	if c.Err() == nil || c.AddedMaxMs != 10 {
 		t.Errorf("Err = %v, added max %.2f ms; want an error and 10 ms", c.Err(), c.AddedMaxMs)
+	}
+}
+
+// TestCalls drives simulated calls over the relay socket; the verdict counts
+// one model request per turn and whole transcripts.
+func TestCalls(t *testing.T) {
+	cfg := Config{Workload: "calls", TempDir: t.TempDir(), Calls: Calls{Calls: 6, Turns: 3, ModelDelay: 20 * time.Millisecond}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(res) != 1 || res[0].Calls == nil {
+		t.Fatalf("Run = %+v; want one calls result", res)
+	}
+	c := res[0].Calls
+	if c.ModelRequests != 18 || c.Err() != nil || res[0].Requests != 18 {
+		t.Errorf("check = %+v; want 18 turn requests and no violations", c)
+	}
+	t.Logf("%s%s", CallsHeader, res[0].CallsRow())
+}
+
+// The calls check fails on a turn without exactly one request.
+func TestCallsCheck(t *testing.T) {
+	ok := &CallsCheck{Calls: 2, Turns: 2, ModelRequests: 4}
+	if ok.Err() != nil {
+		t.Errorf("clean check failed: %v", ok.Err())
+	}
+	for _, bad := range []*CallsCheck{{NotOneRequest: 1}, {BadTranscripts: 1}, {Unended: 1}, {FailedCalls: 1}} {
+		if bad.Err() == nil {
+			t.Errorf("%+v passed", bad)
+		}
+	}
+	tally := &callTally{run: "r1", requests: map[string]int{}}
+	tally.request(&llmtest.Request{Input: []llmtest.InputItem{{Type: "message", Role: "user", Content: "bench r1 c=0 t=1"}}})
+	tally.request(&llmtest.Request{Instructions: "You review finished phone calls. ..."})
+	if tally.requests["c=0 t=1"] != 1 || tally.summaries != 1 {
+		t.Errorf("tally = %+v", tally)
+	}
+}
+
+// TestCampaign dispatches a small campaign on fake time: everyone but the
+// opted-out recipients texted exactly once.
+func TestCampaign(t *testing.T) {
+	cfg := Config{Workload: "campaign", TempDir: t.TempDir(), Campaign: Campaign{Recipients: 120, OptOutEvery: 10}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	c := res[0].Campaign
+	if c == nil || c.Sent != 108 || c.OptedOut != 12 || c.Err() != nil {
+		t.Errorf("check = %+v; want 108 sent once and 12 opted out skipped", c)
+	}
+	bad := &CampaignCheck{Status: "completed", TextedTwice: 1}
+	if bad.Err() == nil {
+		t.Error("a recipient texted twice passed the check")
 	}
 }

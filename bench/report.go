@@ -59,6 +59,12 @@ type Result struct {
 	// Debounce is the debounce workload's verdict and added latency; its
 	// p50..max above are of the webhook acknowledgements.
 	Debounce *DebounceCheck `json:"debounce,omitempty"`
+	// Calls is the calls workload's verdict; its p50..max above are the turn
+	// overheads.
+	Calls *CallsCheck `json:"calls,omitempty"`
+	// Campaign is the campaign workload's verdict; its req/s are texts
+	// dispatched per wall-clock second.
+	Campaign *CampaignCheck `json:"campaign,omitempty"`
 }
 
 // Usage is a snapshot of the process's CPU time and peak RSS.
@@ -153,6 +159,10 @@ func (r *Result) MarkdownRow() string {
 		check += fmt.Sprintf(" (%d/%d stored once)", r.Check.Stored, r.Check.Acked)
 	case r.Debounce != nil:
 		check = r.Debounce.verdict()
+	case r.Calls != nil:
+		check = r.Calls.verdict()
+	case r.Campaign != nil:
+		check = r.Campaign.verdict() + fmt.Sprintf(", created in %.0f ms", r.Campaign.CreateMs)
 	}
 	mix := r.Mix
 	if mix == "" {
@@ -209,17 +219,23 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 	if _, err := io.WriteString(w, MarkdownHeader); err != nil {
 		return err
 	}
-	debounce := ""
+	debounce, callRows := "", ""
 	for i := range rep.Results {
 		if _, err := io.WriteString(w, rep.Results[i].MarkdownRow()); err != nil {
 			return err
 		}
 		debounce += rep.Results[i].DebounceRow()
+		callRows += rep.Results[i].CallsRow()
 	}
-	if debounce == "" {
-		return nil
+	if debounce != "" {
+		if _, err := io.WriteString(w, "\nDebounce: added latency is reply at the carrier − (last text of the burst acknowledged + debounce + model delay).\n\n"+
+			DebounceHeader+debounce); err != nil {
+			return err
+		}
 	}
-	_, err = io.WriteString(w, "\nDebounce: added latency is reply at the carrier − (last text of the burst acknowledged + debounce + model delay).\n\n"+
-		DebounceHeader+debounce)
+	if callRows != "" {
+		_, err = io.WriteString(w, "\nCalls: turn overhead is the caller's final prompt to the agent's last token over the relay socket, minus the model's delay.\n\n"+
+			CallsHeader+callRows)
+	}
 	return err
 }

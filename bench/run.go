@@ -42,8 +42,10 @@ type Config struct {
 	// durable-storage baseline's rate measured just before (0.5: the issue's
 	// "p99 at half the durable-storage baseline rate").
 	Rate, RateOfPebble float64
-	// Debounce shapes the debounce workload.
+	// Debounce shapes the debounce workload; Calls the calls workload.
 	Debounce Debounce
+	Calls    Calls
+	Campaign Campaign
 	// StoreOptions tune the Pebble store of humds the workloads start
 	// themselves (debounce).
 	StoreOptions storage.Options
@@ -68,11 +70,11 @@ func (c *Config) defaults() error {
 		c.Duration = 10 * time.Second
 	}
 	switch c.Workload {
-	case "ingest", "api", "all", "debounce":
+	case "ingest", "api", "all", "debounce", "calls", "campaign":
 	default:
-		return fmt.Errorf("bench: workload %q: want ingest, api, debounce or all", c.Workload)
+		return fmt.Errorf("bench: workload %q: want ingest, api, debounce, calls, campaign or all", c.Workload)
 	}
-	if c.Humd == nil && c.Workload != "debounce" {
+	if c.Humd == nil && !OwnHumd(c.Workload) {
 		return errors.New("bench: no humd to measure")
 	}
 	if c.TempDir == "" && c.Workload != "api" {
@@ -83,6 +85,12 @@ func (c *Config) defaults() error {
 	}
 	if c.RateOfPebble > 0 && c.NoBaselines {
 		return errors.New("bench: a rate relative to the Pebble baseline needs the baselines")
+	}
+	if err := c.Calls.defaults(); err != nil {
+		return err
+	}
+	if err := c.Campaign.defaults(); err != nil {
+		return err
 	}
 	return c.Debounce.defaults()
 }
@@ -118,6 +126,20 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 		}
 		results = append(results, r)
 	}
+	if cfg.Workload == "calls" || (cfg.Workload == "all" && cfg.Humd.Store != nil) {
+		r, err := runCalls(ctx, &cfg)
+		if err != nil {
+			return results, err
+		}
+		results = append(results, r)
+	}
+	if cfg.Workload == "campaign" || (cfg.Workload == "all" && cfg.Humd.Store != nil) {
+		r, err := runCampaign(ctx, &cfg)
+		if err != nil {
+			return results, err
+		}
+		results = append(results, r)
+	}
 	for _, r := range results {
 		var err error
 		switch {
@@ -125,6 +147,10 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			err = r.Check.Err()
 		case r.Debounce != nil:
 			err = r.Debounce.Err()
+		case r.Calls != nil:
+			err = r.Calls.Err()
+		case r.Campaign != nil:
+			err = r.Campaign.Err()
 		}
 		if err != nil {
 			failed = append(failed, fmt.Errorf("%s/%s (%s): %w", r.Workload, r.Target, r.Mix, err))
@@ -285,4 +311,9 @@ func finishIngest(cfg *Config, in *Ingest, st *Stats, err error, apiStats *Stats
 		out = []Result{r, a}
 	}
 	return out, nil
+}
+
+// OwnHumd reports whether a workload starts its own in-process humd.
+func OwnHumd(workload string) bool {
+	return workload == "debounce" || workload == "calls" || workload == "campaign"
 }

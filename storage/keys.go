@@ -61,9 +61,19 @@ import (
 //	crm/<org>/<connector>                     -> CRM connector with its secret (API)
 //	crm-cursor/<org>/<connector>              -> U64 last event seq looked at
 //	crm-log/<org>/<connector>/<entry>         -> crm.LogEntry
+//	lookup-cursor/<org>                       -> U64 last event seq the enrich actor looked at
+//	lookup-pending/<org>/<e164>               -> sms.PendingLookup            queued or retrying lookup (enrich actor)
+//	lookup-job/<org>/<job>                    -> sms.LookupJob                backfill progress, written with each result
+//	lookup-job-active/<org>/<job>             -> ""                           only while running; resumed at start
+//	meta/lookup-started                       -> ""                           enrich actor has run (first start begins at each log's head)
+//	crm-sync/<org>/<connector>/<call>         -> crm.Sync                     call.sync state, kept once done (a call syncs once)
+//	crm-sync-open/<org>/<connector>/<call>    -> ""                           only while the sync is pending or retrying
 //	trigger/<org>/<trigger>                   -> triggers record with its token hash (API)
 //	trigger-token/<hex sha256(token)>         -> "<org>/<trigger>"            public fire lookup; only the record's own hash resolves
 //	trigger-fired/<org>/<trigger>             -> {"at","event_id"}            last fire, written with the event it appended
+//	mcp/<org>/<integration>                   -> MCP tool integration with its auth secret (API; package storage/mcptools)
+//	flow-mcp/<org>/<flow>/<integration>       -> ""                           integrations attached to a flow (API)
+//	approval/<org>/<approval>                 -> mcptools.Approval            written by actors/mcptools with its event
 //
 // Voice (package storage/calls; the call actor writes calls, turns and tools):
 //

@@ -42,7 +42,7 @@ type Pebble struct {
 	db *pebble.DB
 
 	seqMu sync.Mutex
-	seqs  map[string]uint64
+	seqs  map[string]*seqState
 
 	// users counts operations in progress; closed turns new ones away, so a
 	// worker finishing after shutdown gets ErrClosed rather than Pebble's
@@ -85,7 +85,7 @@ func Open(dir string, o Options) (*Pebble, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", dir, err)
 	}
-	return &Pebble{db: db, seqs: map[string]uint64{}}, nil
+	return &Pebble{db: db, seqs: map[string]*seqState{}}, nil
 }
 
 // DB exposes the underlying Pebble handle for benchmarks and crash tests.
@@ -174,33 +174,64 @@ func (p *Pebble) Scan(prefix []byte, o ScanOptions, fn func(key, value []byte) (
 	return nil
 }
 
-// Sequence implements Store.
+// seqBlock is how many numbers one counter write reserves. Writing the
+// counter goes through Pebble's commit pipeline, where it waits behind every
+// Sync commit queued before it; doing that under seqMu for every number made
+// all event appends of the process wait for one fsync each.
+const seqBlock = 256
+
+// seqState is a counter in memory: cur was issued last, hw is on disk.
+type seqState struct{ cur, hw uint64 }
+
+// Sequence implements Store. The stored value is a high-water mark reserved
+// seqBlock numbers at a time, so a crash skips at most that many numbers; a
+// clean Close stores the last number issued, so a restart continues without
+// a gap.
 func (p *Pebble) Sequence(key []byte) (uint64, error) {
 	p.seqMu.Lock()
 	defer p.seqMu.Unlock()
-	cur, ok := p.seqs[string(key)]
+	st, ok := p.seqs[string(key)]
 	if !ok {
 		raw, err := p.Get(key)
+		st = &seqState{}
 		switch {
 		case errors.Is(err, ErrNotFound):
 		case err != nil:
 			return 0, err
 		case len(raw) == 8:
-			cur = binary.BigEndian.Uint64(raw)
+			st.cur = binary.BigEndian.Uint64(raw)
+			st.hw = st.cur
 		default:
 			return 0, fmt.Errorf("storage: sequence %q: bad value length %d", key, len(raw))
 		}
+		p.seqs[string(key)] = st
 	}
-	next := cur + 1
-	if !p.enter() {
-		return 0, ErrClosed
+	next := st.cur + 1
+	if next > st.hw {
+		if !p.enter() {
+			return 0, ErrClosed
+		}
+		defer p.exit()
+		hw := next + seqBlock - 1
+		if err := p.db.Set(key, U64(hw), pebble.NoSync); err != nil {
+			return 0, fmt.Errorf("storage: sequence %q: %w", key, err)
+		}
+		st.hw = hw
 	}
-	defer p.exit()
-	if err := p.db.Set(key, U64(next), pebble.NoSync); err != nil {
-		return 0, fmt.Errorf("storage: sequence %q: %w", key, err)
-	}
-	p.seqs[string(key)] = next
+	st.cur = next
 	return next, nil
+}
+
+// saveSequences stores each counter's last issued number (Close: the next
+// start continues from there rather than from the reserved high-water mark).
+func (p *Pebble) saveSequences() {
+	p.seqMu.Lock()
+	defer p.seqMu.Unlock()
+	for k, st := range p.seqs {
+		if st.hw != st.cur {
+			_ = p.db.Set([]byte(k), U64(st.cur), pebble.Sync)
+		}
+	}
 }
 
 // Close implements Store.
@@ -212,6 +243,7 @@ func (p *Pebble) Close() error {
 	for deadline := time.Now().Add(10 * time.Second); p.users.Load() > 0 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
+	p.saveSequences()
 	if err := p.db.Close(); err != nil {
 		return fmt.Errorf("storage: close: %w", err)
 	}

@@ -69,6 +69,41 @@ type ToolCall struct {
 	CallID    string
 	Name      string
 	Arguments string // JSON
+	// Done is set when the call already ran on the worker (an ExternalTools
+	// call): the owning actor only records it and answers Done's outcome.
+	Done *ToolOutcome
+}
+
+// ToolOutcome is what a call that ran outside the actor answered.
+type ToolOutcome struct {
+	Out    string
+	Err    error
+	Millis int64
+}
+
+// Subject is what a tool call acts for: a conversation or a call.
+type Subject struct {
+	Type string // SubjectConversation | SubjectCall
+	ID   string
+}
+
+// Subject types.
+const (
+	SubjectConversation = "conversation"
+	SubjectCall         = "call"
+)
+
+// ExternalTools are tools that live outside humd, such as the customer's MCP
+// servers attached to a flow (SPEC 1.14). Both methods may block on the
+// network: actors call them from the run's worker goroutine, never inside
+// Receive.
+type ExternalTools interface {
+	// Tools answers the flow's external tools, to offer with the built-in ones.
+	Tools(ctx context.Context, orgID, flowID string) ([]Tool, error)
+	// Call runs one of them. handled is false for a name it does not own
+	// (the actor's built-in tools then answer it); err is reported to the
+	// model as the call's output.
+	Call(ctx context.Context, orgID, flowID string, subject Subject, call ToolCall) (out string, handled bool, err error)
 }
 
 // ToolRecord is a tool call as the run record keeps it.

@@ -229,7 +229,9 @@ func (a *Actor) recordStopped(t *calls.Turn) error {
 }
 
 // startTurn hands the newest k lines to the model on a worker. Tokens come
-// back as delta messages, tool calls as toolCall, the end as turnDone.
+// back as delta messages, tool calls as toolCall, the end as turnDone. The
+// flow's external (MCP) tools are listed and run on the worker; their
+// outcome comes in as a toolCall that is only recorded.
 func (a *Actor) startTurn(ctx actor.Context, k int) {
 	if a.flow == nil || a.d.Model == nil || k <= 0 || k > len(a.history) {
 		return
@@ -239,6 +241,8 @@ func (a *Actor) startTurn(ctx actor.Context, k int) {
 	cctx, cancel := context.WithTimeout(context.Background(), a.d.TurnTimeout)
 	a.turn = &turnState{gen: gen, cancel: cancel, flowID: a.flow.ID, started: a.now()}
 	self, root, model := ctx.Self(), ctx.ActorSystem().Root, a.d.Model
+	ext, clk, log, flowID := a.d.External, a.d.Clock, a.d.Logger, a.flow.ID
+	subject := ai.Subject{Type: ai.SubjectCall, ID: a.call.ID}
 	n := len(a.history)
 	input := make([]string, 0, k)
 	for _, h := range a.history[n-k:] {
@@ -250,7 +254,21 @@ func (a *Actor) startTurn(ctx actor.Context, k int) {
 		OnDelta: func(text string) { root.Send(self, &delta{gen: gen, text: text}) }}
 	go func() {
 		defer cancel()
+		if ext != nil { // the flow's MCP tools: listed and run here, off the mailbox
+			tools, err := ext.Tools(cctx, turn.OrgID, flowID)
+			if err != nil {
+				log.Warn("external tools unavailable", "call", subject.ID, "err", err)
+			}
+			turn.Tools = append(turn.Tools, tools...)
+		}
 		exec := func(ctx context.Context, call ai.ToolCall) (string, error) {
+			if ext != nil {
+				start := clk.Now()
+				out, handled, err := ext.Call(ctx, turn.OrgID, flowID, subject, call)
+				if handled {
+					call.Done = &ai.ToolOutcome{Out: out, Err: err, Millis: clk.Now().Sub(start).Milliseconds()}
+				}
+			}
 			reply := make(chan toolReply, 1)
 			root.Send(self, &toolCall{gen: gen, call: call, reply: reply})
 			select {

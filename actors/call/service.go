@@ -49,6 +49,8 @@ type Deps struct {
 	Org func(orgID string) (*tenancy.Org, error)
 	// Knowledge answers lookup_knowledge as JSON passages.
 	Knowledge func(orgID, query string, k int) (string, error)
+	// External adds the flow's MCP tools to turns (nil: built-in tools only).
+	External ai.ExternalTools
 	// PreCall hooks run concurrently within PreCallBudget (SPEC 2.13).
 	PreCall       []PreCallHook
 	PreCallBudget time.Duration

@@ -50,9 +50,17 @@ func (a *Actor) onToolCall(_ actor.Context, m *toolCall) {
 	seq := a.toolSeq
 	a.publish(LiveToolStarted, map[string]any{"seq": seq, "name": m.call.Name, "args": m.call.Arguments})
 	start := a.d.Clock.Now()
-	out, err := a.tool(m.call)
+	var out string
+	var err error
+	var millis int64
+	if d := m.call.Done; d != nil { // an external tool that ran on the worker
+		out, err, millis = d.Out, d.Err, d.Millis
+	} else {
+		out, err = a.tool(m.call)
+		millis = a.d.Clock.Now().Sub(start).Milliseconds()
+	}
 	rec := &calls.ToolActivity{Seq: seq, Name: m.call.Name, Args: m.call.Arguments, Result: cut(out, 500),
-		Millis: a.d.Clock.Now().Sub(start).Milliseconds(), At: a.now()}
+		Millis: millis, At: a.now()}
 	if err != nil {
 		rec.Error = err.Error()
 	}

@@ -1,7 +1,7 @@
 package clock
 
 import (
-	"sort"
+	"container/heap"
 	"sync"
 	"time"
 )
@@ -36,7 +36,29 @@ type Fake struct {
 	mu     sync.Mutex
 	now    time.Time
 	seq    uint64
-	timers []*fakeTimer
+	timers timerHeap // by (due, seq); stopped timers are dropped when they surface
+	live   int       // armed timers: neither stopped nor fired
+}
+
+// timerHeap keeps pops at O(log n): a busy system holds one idle timer per
+// live actor, and tests and the bench advance the clock thousands of times.
+type timerHeap []*fakeTimer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if !h[i].due.Equal(h[j].due) {
+		return h[i].due.Before(h[j].due)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *timerHeap) Push(x any)   { *h = append(*h, x.(*fakeTimer)) }
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return t
 }
 
 // NewFake returns a Fake clock reading start.
@@ -64,7 +86,8 @@ func (c *Fake) AfterFunc(d time.Duration, f func()) Timer {
 	defer c.mu.Unlock()
 	c.seq++
 	t := &fakeTimer{c: c, due: c.now.Add(max(d, 0)), seq: c.seq, f: f}
-	c.timers = append(c.timers, t)
+	heap.Push(&c.timers, t)
+	c.live++
 	return t
 }
 
@@ -75,6 +98,7 @@ func (t *fakeTimer) Stop() bool {
 		return false
 	}
 	t.stopped = true
+	t.c.live--
 	return true
 }
 
@@ -109,39 +133,28 @@ func (c *Fake) Set(t time.Time) {
 func (c *Fake) Pending() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := 0
-	for _, t := range c.timers {
-		if !t.stopped && !t.fired {
-			n++
-		}
-	}
-	return n
+	return c.live
 }
 
 func (c *Fake) popDue(end time.Time) *fakeTimer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	live := c.timers[:0]
-	for _, t := range c.timers {
-		if !t.stopped && !t.fired {
-			live = append(live, t)
+	for len(c.timers) > 0 {
+		t := c.timers[0]
+		if t.stopped {
+			heap.Pop(&c.timers)
+			continue
 		}
-	}
-	c.timers = live
-	sort.SliceStable(c.timers, func(i, j int) bool {
-		if !c.timers[i].due.Equal(c.timers[j].due) {
-			return c.timers[i].due.Before(c.timers[j].due)
+		if t.due.After(end) {
+			return nil
 		}
-		return c.timers[i].seq < c.timers[j].seq
-	})
-	if len(c.timers) == 0 || c.timers[0].due.After(end) {
-		return nil
+		heap.Pop(&c.timers)
+		t.fired = true
+		c.live--
+		if t.due.After(c.now) {
+			c.now = t.due
+		}
+		return t
 	}
-	t := c.timers[0]
-	t.fired = true
-	c.timers = c.timers[1:]
-	if t.due.After(c.now) {
-		c.now = t.due
-	}
-	return t
+	return nil
 }

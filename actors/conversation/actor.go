@@ -55,6 +55,8 @@ type Deps struct {
 	Knowledge func(orgID, query string, k int) (string, error)
 	// RunTimeout bounds one AI run (default 20s).
 	RunTimeout time.Duration
+	// External adds the flow's MCP tools to runs (nil: built-in tools only).
+	External ai.ExternalTools
 
 	dir *Directory
 }

@@ -269,13 +269,31 @@ func smsGuide(limit int) string {
 }
 
 // startWorker runs the model off the mailbox; tool calls come back in as
-// toolCall messages, the result as runDone.
+// toolCall messages, the result as runDone. The flow's external (MCP) tools
+// are listed and run on the worker too, since they block on the network;
+// their outcome still passes through the mailbox to join the run record.
 func (a *Actor) startWorker(ctx actor.Context, turn *ai.Turn) {
 	self, root, model, timeout := ctx.Self(), ctx.ActorSystem().Root, a.d.Model, a.d.RunTimeout
+	ext, clk, log, flowID := a.d.External, a.d.Clock, a.d.Logger, a.run.flow.ID
+	subject := ai.Subject{Type: ai.SubjectConversation, ID: a.conv.ID}
 	go func() {
 		cctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
+		if ext != nil {
+			tools, err := ext.Tools(cctx, turn.OrgID, flowID)
+			if err != nil {
+				log.Warn("external tools unavailable", "conversation", subject.ID, "err", err)
+			}
+			turn.Tools = append(turn.Tools, tools...)
+		}
 		exec := func(ctx context.Context, call ai.ToolCall) (string, error) {
+			if ext != nil {
+				start := clk.Now()
+				out, handled, err := ext.Call(ctx, turn.OrgID, flowID, subject, call)
+				if handled {
+					call.Done = &ai.ToolOutcome{Out: out, Err: err, Millis: clk.Now().Sub(start).Milliseconds()}
+				}
+			}
 			reply := make(chan toolReply, 1)
 			root.Send(self, &toolCall{call: call, reply: reply})
 			select {

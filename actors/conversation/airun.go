@@ -39,12 +39,21 @@ func builtinTools() []ai.Tool {
 
 // onToolCall executes one of the model's calls inside the mailbox, so tools
 // act on the thread's state in order with everything else. Calls arrive one
-// at a time because the worker waits for each answer.
+// at a time because the worker waits for each answer. A call that already
+// ran on the worker (an external tool) is only recorded.
 func (a *Actor) onToolCall(m *toolCall) {
 	start := a.now()
-	out, err := a.tool(m.call)
+	var out string
+	var err error
+	var millis int64
+	if d := m.call.Done; d != nil {
+		out, err, millis = d.Out, d.Err, d.Millis
+	} else {
+		out, err = a.tool(m.call)
+		millis = a.now().Sub(start).Milliseconds()
+	}
 	if a.run != nil {
-		rt := sms.RunTool{Name: m.call.Name, Args: m.call.Arguments, Result: summary(out), Millis: a.now().Sub(start).Milliseconds()}
+		rt := sms.RunTool{Name: m.call.Name, Args: m.call.Arguments, Result: summary(out), Millis: millis}
 		if err != nil {
 			rt.Error = err.Error()
 		}

@@ -6,6 +6,7 @@
 //	humbench -workload ingest -url http://127.0.0.1:8080 -key hum_live_... -token <sandbox token>
 //	humbench -workload ingest -rate 0.5x          # open loop at half the durable-storage baseline
 //	humbench -workload debounce -convs 10000      # bursts through debounce and the AI (fake model)
+//	humbench -workload calls -calls 200 -turns 5  # simulated voice calls over the relay socket (fake model)
 //	humbench -preset huge                         # 1,000,000 distinct conversations, peak RSS
 package main
 
@@ -49,6 +50,7 @@ type options struct {
 	cacheMiB, memtableMiB          int64
 	rate, preset                   string
 	convs, burst, numbers          int
+	calls, turns, recipients       int
 	window, modelDelay             time.Duration
 }
 
@@ -57,7 +59,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("humbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.workload, "workload", "all", "ingest (baselines + humd ingest), api (humd ingest with api reads beside it), "+
-		"debounce (bursts through debounce and the AI, own in-process humd) or all")
+		"debounce (bursts through debounce and the AI, own in-process humd), calls (simulated voice calls over the relay socket, "+
+		"own in-process humd), campaign (one 50,000-recipient campaign on fake time, own in-process humd) or all")
 	fs.StringVar(&o.rate, "rate", "", "humd ingest open loop: requests/s (2000), or a fraction of the durable-storage baseline's rate (0.5x); "+
 		"-workload all runs 0.5x after the closed loop unless \"off\"")
 	fs.StringVar(&o.preset, "preset", "", "huge: ingest 1,000,000 distinct conversations, one text each, humd alone "+
@@ -65,8 +68,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.convs, "convs", 1000, "debounce: conversations bursting")
 	fs.IntVar(&o.burst, "burst", 3, "debounce: texts per burst, sent back to back")
 	fs.DurationVar(&o.window, "debounce", time.Second, "debounce: the SMS flow's debounce_ms")
-	fs.DurationVar(&o.modelDelay, "model-delay", 100*time.Millisecond, "debounce: the fake model's delay before every answer")
+	fs.DurationVar(&o.modelDelay, "model-delay", 100*time.Millisecond, "debounce and calls: the fake model's delay before every answer")
 	fs.IntVar(&o.numbers, "numbers", 0, "debounce: humd numbers the conversations spread over (0: one per 250, each sends at most 500/s)")
+	fs.IntVar(&o.calls, "calls", 100, "calls: simulated calls at once")
+	fs.IntVar(&o.turns, "turns", 5, "calls: caller lines per call, each waiting for the agent's answer")
+	fs.IntVar(&o.recipients, "recipients", 50_000, "campaign: recipients of the campaign (1% opted out before launch)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
 	fs.Uint64Var(&o.count, "count", 0, "stop each phase after this many requests (0: duration only)")
 	fs.IntVar(&o.conns, "conns", 64, "connections of the ingest client")
@@ -162,10 +168,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	storeOpts := storage.Options{CacheBytes: o.cacheMiB << 20, MemTableBytes: uint64(o.memtableMiB) << 20}
 	var h *bench.Humd
 	switch {
-	case o.workload == "debounce" && o.url != "":
-		return errors.New("-workload debounce starts its own humd: it cannot use -url")
-	case o.workload == "debounce":
-		// runDebounce starts its own humd.
+	case bench.OwnHumd(o.workload) && o.url != "":
+		return fmt.Errorf("-workload %s starts its own humd: it cannot use -url", o.workload)
+	case bench.OwnHumd(o.workload):
+		// They start their own humd.
 	case o.url == "":
 		h, err = bench.StartHumd(filepath.Join(dir, "humd"), o.to, storeOpts)
 	default:
@@ -197,7 +203,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rep.Results, err = bench.Run(ctx, bench.Config{Workload: o.workload, Duration: o.duration, Count: o.count,
 		Conns: o.conns, Workers: o.workers, APIConns: o.apiConns, Contacts: o.contacts, Humd: h, TempDir: dir, Progress: progress,
 		NoBaselines: o.noBaselines, Rate: rate, RateOfPebble: ofPebble, StoreOptions: storeOpts,
-		Debounce: bench.Debounce{Convs: o.convs, Burst: o.burst, Window: o.window, ModelDelay: o.modelDelay, Numbers: o.numbers}})
+		Debounce: bench.Debounce{Convs: o.convs, Burst: o.burst, Window: o.window, ModelDelay: o.modelDelay, Numbers: o.numbers},
+		Calls:    bench.Calls{Calls: o.calls, Turns: o.turns, ModelDelay: o.modelDelay},
+		Campaign: bench.Campaign{Recipients: o.recipients}})
 	if len(rep.Results) > 0 {
 		if werr := output(o, rep, stdout); werr != nil {
 			err = errors.Join(err, werr)

@@ -56,6 +56,7 @@ func usage(w io.Writer) {
   humd -check-config            validate the configuration and exit
   humd import providers FILE    load the provider catalog for address sessions (CSV)
   humd sandbox send --from --to --body   text a sandbox number as a contact would
+  humd sandbox call --to                 call a sandbox number and talk to its agent (type lines)
   humd version
 Run "humd serve -h" for flags; every flag has an environment variable (see README).
 `)
@@ -136,9 +137,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "humd: admin API key (shown once, store it now):\n\n    %s\n\n", b.Secret)
 	}
 	if sd := a.Seeded; sd != nil {
-		fmt.Fprintf(stdout, "humd: sandbox number %s answers texts with the flow %q and %d knowledge documents;\n"+
-			"      try: HUMD_API_KEY=<key> humd sandbox send --from +13175550100 --body \"When are you open?\"\n\n",
-			sd.Number.E164, sd.Flow.Name, sd.Docs)
+		fmt.Fprintf(stdout, "humd: sandbox number %s answers texts with the flow %q, calls with %q, and %d knowledge documents;\n"+
+			"      try: HUMD_API_KEY=<key> humd sandbox send --from +13175550100 --body \"When are you open?\"\n"+
+			"      or:  HUMD_API_KEY=<key> humd sandbox call --to %s\n\n",
+			sd.Number.E164, sd.Flow.Name, sd.VoiceFlow.Name, sd.Docs, sd.Number.E164)
 	}
 	fmt.Fprintf(stdout, "humd %s listening on http://%s (data %s, %s carrier, %s model)\n", app.Version, a.Addr(), cfg.DataDir,
 		pick(cfg.Sandbox(), "sandbox", "twilio"), pick(cfg.LocalModel(), "local", cfg.Model))

@@ -34,6 +34,7 @@ func sandboxCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "send" {
 		fmt.Fprintln(stderr, "usage: humd sandbox send --from E164 [--to E164] --body TEXT [--url URL] [--key KEY] [--wait 5s]")
 		fmt.Fprintln(stderr, "       humd sandbox call --to E164 [--from E164] [--url URL] [--public-url URL] [--key KEY] [--wait 30s]")
+		fmt.Fprintln(stderr, "       humd sandbox call --answer CALL_ID|latest   (pick up an outbound call humd placed)")
 		return 2
 	}
 	fs := flag.NewFlagSet("humd sandbox send", flag.ContinueOnError)

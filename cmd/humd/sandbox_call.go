@@ -39,10 +39,11 @@ func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	public := fs.String("public-url", os.Getenv("HUMD_PUBLIC_URL"), "the public URL humd signs webhooks for (HUMD_PUBLIC_URL; default --url)")
 	key := fs.String("key", os.Getenv("HUMD_API_KEY"), "an admin API key (HUMD_API_KEY)")
 	wait := fs.Duration("wait", 30*time.Second, "how long to wait for the agent to answer each line")
+	answer := fs.String("answer", "", "answer an outbound call the sandbox carrier placed: its call id, or \"latest\"")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *to == "" || *from == "" || *key == "" {
+	if *answer == "" && *to == "" || *from == "" || *key == "" {
 		fmt.Fprintln(stderr, "humd sandbox call: --to and --key (or HUMD_API_KEY) are required")
 		return 2
 	}
@@ -50,6 +51,10 @@ func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	cl := &client{base: humdURL, key: *key, http: &http.Client{Timeout: 15 * time.Second}}
 	var state struct {
 		WebhookToken string `json:"webhook_token"`
+		Calls        []struct {
+			SID, From, To, TwiML string
+			StatusCallback       string `json:"status_callback"`
+		} `json:"calls"`
 	}
 	if err := cl.do("GET", "/api/sandbox", nil, &state); err != nil {
 		fmt.Fprintln(stderr, "humd sandbox call:", err)
@@ -60,8 +65,26 @@ func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return 1
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
-	call, err := relayclient.PlaceInbound(dialCtx, relayclient.InboundOptions{HumdURL: humdURL, PublicURL: *public,
-		AuthToken: state.WebhookToken, From: *from, To: *to, HTTPClient: cl.http})
+	var call *relayclient.Call
+	var err error
+	if *answer == "" {
+		call, err = relayclient.PlaceInbound(dialCtx, relayclient.InboundOptions{HumdURL: humdURL, PublicURL: *public,
+			AuthToken: state.WebhookToken, From: *from, To: *to, HTTPClient: cl.http})
+	} else {
+		// The sandbox carrier keeps the TwiML of each call humd placed; the
+		// callee "picks up" by running it, as Twilio would.
+		err = fmt.Errorf("no outbound call %q in the sandbox carrier's log", *answer)
+		for i := len(state.Calls) - 1; i >= 0; i-- {
+			pc := state.Calls[i]
+			if *answer != "latest" && !strings.Contains(pc.TwiML, *answer) {
+				continue
+			}
+			call, err = relayclient.AnswerOutbound(dialCtx, relayclient.AnswerOptions{HumdURL: humdURL, PublicURL: *public,
+				AuthToken: state.WebhookToken, TwiML: pc.TwiML, CallSid: pc.SID, From: pc.From, To: pc.To,
+				StatusCallback: pc.StatusCallback, HTTPClient: cl.http})
+			break
+		}
+	}
 	cancel()
 	if err != nil {
 		fmt.Fprintln(stderr, "humd sandbox call:", err)

@@ -192,7 +192,7 @@ func Rotate(s storage.Store, org, id string, now time.Time) (*Connector, string,
 	return c, c.Secret, batch.Commit(storage.Sync)
 }
 
-// Delete removes a connector, its cursor and its log.
+// Delete removes a connector, its cursor, its log and its call syncs.
 func Delete(s storage.Store, org, id string) error {
 	if _, err := Get(s, org, id); err != nil {
 		return err
@@ -200,10 +200,12 @@ func Delete(s storage.Store, org, id string) error {
 	b := s.NewBatch()
 	b.Delete(keyConn(org, id))
 	b.Delete(keyCursor(org, id))
-	err := s.Scan(prefixLog(org, id), storage.ScanOptions{}, func(k, _ []byte) (bool, error) { b.Delete(k); return true, nil })
-	if err != nil {
-		b.Discard()
-		return err
+	for _, p := range [][]byte{prefixLog(org, id), prefixSync(org, id), prefixSyncOpen(org, id)} {
+		err := s.Scan(p, storage.ScanOptions{}, func(k, _ []byte) (bool, error) { b.Delete(k); return true, nil })
+		if err != nil {
+			b.Discard()
+			return err
+		}
 	}
 	return b.Commit(storage.Sync)
 }

@@ -3,6 +3,7 @@ package sms
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/mail"
 	"slices"
 	"strings"
@@ -38,8 +39,11 @@ func (f *contactFields) apply(c *Contact, raw map[string]json.RawMessage, v *sto
 			return
 		}
 		*dst = val
-		if field != "notes" && !slices.Contains(c.UserOverrides, field) {
-			c.UserOverrides = append(c.UserOverrides, field)
+		if field != "notes" {
+			if !slices.Contains(c.UserOverrides, field) {
+				c.UserOverrides = append(c.UserOverrides, field)
+			}
+			c.setSource(field, SourceUser)
 		}
 	}
 	text("name", f.Name, &c.Name, 200)
@@ -225,16 +229,23 @@ func ApplyCRM(s storage.Store, b *storage.Batch, org, e164 string, m *CRMMatch, 
 		return err
 	}
 	c2 := *c
+	c2.SourcePrecedence = maps.Clone(c.SourcePrecedence)
 	c2.CRMContactID, c2.CRMConnectorID, c2.UpdatedAt = m.ContactID, m.ConnectorID, now
 	set := func(field string, dst *string, val string) {
 		if val != "" && !slices.Contains(c2.UserOverrides, field) {
 			*dst = val
+			c2.setSource(field, SourceCRM)
 		}
 	}
 	set("name", &c2.Name, m.Name)
 	set("first_name", &c2.FirstName, m.FirstName)
 	set("last_name", &c2.LastName, m.LastName)
 	set("email", &c2.Email, m.Email)
+	// A name Lookup filled from caller ID gives way to the CRM's own first
+	// and last name.
+	if whole := strings.TrimSpace(m.FirstName + " " + m.LastName); m.Name == "" && whole != "" && c2.source("name") == SourceLookup {
+		set("name", &c2.Name, whole)
+	}
 	PutContact(b, &c2)
 	return nil
 }

@@ -40,16 +40,27 @@ type Contact struct {
 	Email     string   `json:"email"`
 	Notes     string   `json:"notes"`
 	Tags      []string `json:"tags"`
-	Carrier   string   `json:"carrier,omitempty"`
-	LineType  string   `json:"line_type,omitempty"`
+	// Carrier, LineType, CallerName and CallerType come from the last
+	// phone-number lookup (Twilio Lookup v2, SPEC 1.16); LookupAt is when it
+	// answered, nil until then. A contact with LookupAt set is not looked up
+	// again automatically.
+	Carrier    string     `json:"carrier,omitempty"`
+	LineType   string     `json:"line_type,omitempty"`
+	CallerName string     `json:"caller_name,omitempty"`
+	CallerType string     `json:"caller_type,omitempty"`
+	LookupAt   *time.Time `json:"lookup_at"`
 	// CRMContactID links the contact to the org's CRM (set by the connector).
 	CRMContactID   string `json:"crm_contact_id,omitempty"`
 	CRMConnectorID string `json:"crm_connector_id,omitempty"`
 	// UserOverrides names identity fields a person edited; enrichment never
 	// overwrites them (SPEC 2.14).
-	UserOverrides []string  `json:"user_overrides,omitempty"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	UserOverrides []string `json:"user_overrides,omitempty"`
+	// SourcePrecedence says which source set each identity field (name,
+	// first_name, last_name, email): SourceUser, SourceCRM or SourceLookup.
+	// Precedence is user > CRM > Lookup (SPEC 2.14).
+	SourcePrecedence map[string]string `json:"source_precedence,omitempty"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
 }
 
 // Conversation statuses.

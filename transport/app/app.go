@@ -62,6 +62,9 @@ type App struct {
 	Twilio *twilio.Client
 	// Calls runs the voice call actors.
 	Calls *call.Service
+	// crm runs the CRM connectors; set after wireVoice, read by the calls'
+	// pre-call hook (see voice.go), which runs only once HTTP serves.
+	crm *crmactor.Service
 }
 
 // Options carry what tests and the bench harness swap out.
@@ -132,8 +135,12 @@ func (a *App) wire(o Options) error {
 		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}}); err != nil {
 		return err
 	}
-	if sms.CRM, err = crmactor.New(a.System.Root, crmactor.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: outbound.Poster(nil),
+	if a.crm, err = crmactor.New(a.System.Root, crmactor.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: outbound.Poster(nil),
 		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}}); err != nil {
+		return err
+	}
+	sms.CRM = a.crm
+	if sms.Enrich, err = a.wireEnrich(); err != nil {
 		return err
 	}
 	if boot.Created && a.cfg.Sandbox() && !o.NoSeed {

@@ -72,6 +72,8 @@ func TestOtherOrgGets404(t *testing.T) {
 		"recipients": []any{map[string]any{"contact_e164": contact}}}, 201)["id"].(string)
 
 	call, note, vm := matrixCall(t, s)
+	lookupJob := s.JSON("POST", "/api/contacts/backfill-lookup", adminKey, nil, 202)["job_id"].(string)
+	mcpID, approval := matrixMCP(t, s)
 
 	ids := map[string]string{
 		"/api/calls/{id}": call, "/api/calls/{id}/stream": call, "/api/outbound/calls/{id}": call, "/api/calls/{id}/tags": call, "/api/calls/{id}/tags/{tag}": call,
@@ -84,11 +86,14 @@ func TestOtherOrgGets404(t *testing.T) {
 		"/api/api-keys/{id}": key, "/api/team/invites/{id}": inv, "/api/team/{userId}": admin,
 		"/api/sms/scheduled/{id}": sched, "/sessions/{token}": token,
 		"/api/numbers/{id}": num.ID, "/api/contacts/{id}": sms.ContactID(s.OrgID(), contact),
+		"/api/contacts/{id}/lookup": sms.ContactID(s.OrgID(), contact), "/api/contacts/backfill-lookup/{id}": lookupJob,
 		"/api/blocklist/{e164}": blocked, "/api/knowledge/{id}": kb,
 		"/api/crm-connectors/{id}": crmID, "/api/crm-connectors/{id}/rotate-secret": crmID, "/api/crm-connectors/{id}/ping": crmID,
 		"/api/crm-connectors/{id}/logs": crmID,
 		"/api/webhooks/{id}":            hook, "/api/webhooks/{id}/rotate-secret": hook, "/api/webhooks/{id}/test": hook,
 		"/api/webhooks/{id}/deliveries": hook, "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": hook, "/api/sms/opt-outs/{e164}": optedOut,
+		"/api/mcp-integrations/{id}": mcpID, "/api/mcp-integrations/{id}/test": mcpID, "/api/flows/{id}/mcp-integrations": flow,
+		"/api/approvals/{id}": approval, "/api/approvals/{id}/approve": approval, "/api/approvals/{id}/deny": approval,
 	}
 	for _, r := range s.App.HTTP.Routes() {
 		if !strings.Contains(r.Path, "{") || r.Auth == httpapi.Public {

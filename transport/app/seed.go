@@ -16,9 +16,10 @@ const SandboxNumber = "+15005550006"
 
 // Seeded is what the first sandbox start created, for the startup banner.
 type Seeded struct {
-	Number *sms.Number
-	Flow   *flows.Flow
-	Docs   int
+	Number    *sms.Number
+	Flow      *flows.Flow
+	VoiceFlow *flows.Flow
+	Docs      int
 }
 
 var seedDocs = []struct{ title, text string }{
@@ -28,7 +29,8 @@ var seedDocs = []struct{ title, text string }{
 }
 
 // seedSandbox gives a fresh sandbox install something to talk to: an SMS
-// flow answered by the AI, the sandbox number pointing at it, and a few
+// flow and a voice flow answered by the AI, the sandbox number pointing at
+// both, and a few
 // knowledge documents the local model answers from. It runs once, on the
 // start that bootstrapped the org.
 func (a *App) seedSandbox(org string, fl *flows.Repo) (*Seeded, error) {
@@ -42,12 +44,24 @@ func (a *App) seedSandbox(org string, fl *flows.Repo) (*Seeded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("seed flow: %w", err)
 	}
+	vbody, err := json.Marshal(map[string]any{"name": "Sandbox voice agent", "channel": "voice", "kind": "inbound",
+		"greeting":          "Thanks for calling the sandbox shop. How can I help?",
+		"system_prompt":     "You answer phone calls for a small shop. Keep answers short. Use lookup_knowledge for facts about hours, returns and shipping, and end_call when the caller is done.",
+		"voicemail_enabled": true})
+	if err != nil {
+		return nil, err
+	}
+	vf, err := fl.Create(org, vbody)
+	if err != nil {
+		return nil, fmt.Errorf("seed voice flow: %w", err)
+	}
 	now := a.Clock.Now()
 	n, err := sms.RegisterNumber(a.Store, org, SandboxNumber, "Sandbox line", "sandbox", now)
 	if err != nil {
 		return nil, fmt.Errorf("seed number: %w", err)
 	}
 	n.SMSFlowID, n.SMSEnabled, n.MPS, n.ProviderSID = &f.ID, true, 10, "PNsandbox"+SandboxNumber[1:]
+	n.FlowID = &vf.ID
 	b := a.Store.NewBatch()
 	sms.PutNumber(b, n)
 	if err := b.Commit(storage.Sync); err != nil {
@@ -59,5 +73,5 @@ func (a *App) seedSandbox(org string, fl *flows.Repo) (*Seeded, error) {
 			return nil, err
 		}
 	}
-	return &Seeded{Number: n, Flow: f, Docs: len(seedDocs)}, nil
+	return &Seeded{Number: n, Flow: f, VoiceFlow: vf, Docs: len(seedDocs)}, nil
 }

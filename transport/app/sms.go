@@ -8,6 +8,7 @@ import (
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/scheduler"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/system"
@@ -15,7 +16,9 @@ import (
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/sandbox"
 )
 
 // sandboxToken is the auth token that signs /twilio/* webhooks in sandbox
@@ -68,7 +71,17 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 			if len(sent) > 100 {
 				sent = sent[len(sent)-100:]
 			}
-			return &httpapi.SandboxState{WebhookToken: tok, Numbers: sb.Numbers(), Sent: sent}
+			if sent == nil {
+				sent = []sandbox.Record{}
+			}
+			placed := sb.Calls()
+			if placed == nil {
+				placed = []sandbox.PlacedCall{}
+			}
+			if len(placed) > 100 {
+				placed = placed[len(placed)-100:]
+			}
+			return &httpapi.SandboxState{WebhookToken: tok, Numbers: sb.Numbers(), Sent: sent, Calls: placed}
 		}
 	}
 	a.Senders = &sender.Directory{Root: a.System.Root, Config: sender.Config{Carrier: carrier, Clock: a.Clock, Store: a.Store, Logger: a.log}}
@@ -84,6 +97,9 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		return f.Channel, nil
 	}
 	a.wireAI(o, cd)
+	deps.MCPTools = mcptools.New(mcptools.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Version: Version,
+		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}})
+	cd.External = deps.MCPTools
 	deps.Address = addresssession.New(addresssession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log})
 	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,
 		IdleLimit: a.cfg.AgentSessionIdle, Model: cd.Model, Agent: agentOf(fl), Chat: chatOf(fl), Knowledge: cd.Knowledge})

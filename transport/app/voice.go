@@ -15,12 +15,13 @@ import (
 // SMS. Outbound calls go through the sandbox carrier or twilio-go; the TwiML
 // they run is the HTTP server's, built once it exists.
 func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conversation.Deps) *call.Service {
-	d := call.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Model: cd.Model, Knowledge: cd.Knowledge,
+	d := call.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Model: cd.Model, Knowledge: cd.Knowledge, External: cd.External,
 		Flow: fl.Get, Org: ten.Org,
 		OutboundTwiML: func(c *calls.Call, f *flows.Flow) (string, error) { return a.HTTP.ConnectTwiML(c, f) },
 		StatusCallback: func(c *calls.Call) string {
 			return a.cfg.PublicURL + "/twilio/voice/status?call_id=" + c.ID
-		}}
+		},
+		PreCall: []call.PreCallHook{a.crmCallerContext}}
 	switch {
 	case o.Dialer != nil:
 		d.Dialer = o.Dialer
@@ -31,6 +32,16 @@ func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conver
 	}
 	a.Calls = call.New(a.System.Root, d)
 	return a.Calls
+}
+
+// crmCallerContext is the CRM lookup among the pre-call hooks (SPEC 2.13).
+// The CRM service is built after the call actors (wire), so the hook reads
+// it when a call runs it, by then always set.
+func (a *App) crmCallerContext(ctx context.Context, c *calls.Call) (string, error) {
+	if a.crm == nil {
+		return "", nil
+	}
+	return a.crm.CallerContext(ctx, c)
 }
 
 // twilioDialer places calls with twilio-go's Calls API.

@@ -13,6 +13,8 @@ import (
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
 	crmactor "github.com/humd/humd/actors/crm"
+	"github.com/humd/humd/actors/enrich"
+	mcptoolsactor "github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
@@ -56,6 +58,10 @@ type Deps struct {
 	Campaigns *campaign.Service
 	// Calls runs the voice call actors.
 	Calls *call.Service
+	// MCPTools runs flows' MCP tool integrations and their approvals.
+	MCPTools *mcptoolsactor.Service
+	// Enrich runs contact enrichment (Lookup) and its backfill jobs.
+	Enrich *enrich.Service
 }
 
 // NumberSource lists the carrier's numbers (twilio-go IncomingPhoneNumbers,
@@ -251,8 +257,10 @@ func (s *Server) table() []*Route {
 	all = append(all, s.campaignRoutes()...)
 	all = append(all, s.triggerRoutes()...)
 	all = append(all, s.mcpRoutes()...)
+	all = append(all, s.mcpIntegrationRoutes()...)
 	all = append(all, s.voiceRoutes()...)
 	all = append(all, s.voiceAPIRoutes()...)
 	all = append(all, s.callReviewRoutes()...)
+	all = append(all, s.lookupRoutes()...)
 	return all
 }

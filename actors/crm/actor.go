@@ -1,0 +1,303 @@
+package crm
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/crm"
+	"github.com/humd/humd/storage/sms"
+)
+
+// routeConnect is actors/call.RouteConnect: a call an AI agent answered,
+// whose call.outcome follows call.completed once it had a conversation.
+const routeConnect = "connect"
+
+// Actor follows the event log for one connector: it matches new contacts
+// (one lookup at a time, in log order) and delivers the call.sync queue (one
+// request at a time, most overdue first).
+type Actor struct {
+	cfg     *Config
+	org, id string
+	conn    *crm.Connector
+	cursor  uint64
+	busy    bool // a match is in flight; the log scan waits for it
+	gen     uint64
+	syncs   map[string]*crm.Sync // open syncs by call id
+	syncing string               // the call whose sync is in flight
+}
+
+// Receive is the actor's one switch.
+func (a *Actor) Receive(ctx actor.Context) {
+	var err error
+	switch m := ctx.Message().(type) {
+	case *reload:
+		err = a.load(ctx)
+	case *tick:
+		if m.gen == a.gen {
+			err = a.next(ctx)
+			a.dispatch(ctx)
+			a.arm(ctx)
+		}
+	case *matched:
+		err = a.onMatched(ctx, m)
+	case *synced:
+		err = a.onSynced(ctx, m)
+	}
+	if err != nil {
+		a.cfg.Logger.Error("crm connector", "connector", a.id, "err", err)
+	}
+}
+
+func (a *Actor) load(ctx actor.Context) error {
+	c, err := crm.Get(a.cfg.Store, a.org, a.id)
+	if err != nil || !c.Enabled {
+		ctx.Stop(ctx.Self())
+		return nil
+	}
+	a.conn = c
+	if a.cursor, err = crm.Cursor(a.cfg.Store, a.org, a.id); err != nil {
+		return err
+	}
+	a.syncs = map[string]*crm.Sync{}
+	if err := crm.OpenSyncs(a.cfg.Store, a.org, a.id, func(s *crm.Sync) { a.syncs[s.CallID] = s }); err != nil {
+		return err
+	}
+	a.arm(ctx)
+	return nil
+}
+
+func (a *Actor) arm(ctx actor.Context) {
+	a.gen++
+	system.SendAfter(ctx, a.cfg.Clock, a.cfg.Poll, &tick{gen: a.gen})
+}
+
+// lookupReq is a contact the CRM is asked about.
+type lookupReq struct {
+	seq                     uint64
+	e164, direction, callID string
+}
+
+// next moves past events that need no lookup, queueing the call syncs they
+// ask for in the batch that moves the cursor, and starts a match for the
+// first event that needs one; one match runs at a time.
+func (a *Actor) next(ctx actor.Context) error {
+	if a.busy || a.conn == nil {
+		return nil
+	}
+	now := a.cfg.Clock.Now()
+	b := a.cfg.Store.NewBatch()
+	defer b.Discard()
+	var todo *lookupReq
+	var queued []*crm.Sync
+	seen := map[string]bool{}
+	last := a.cursor
+	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 200},
+		func(_, v []byte) (bool, error) {
+			var ev sms.Event
+			if err := json.Unmarshal(v, &ev); err != nil {
+				return false, err
+			}
+			req, callID, err := a.consider(&ev)
+			if err != nil {
+				return false, err
+			}
+			if req != nil {
+				todo = req
+				return false, nil
+			}
+			if callID != "" && !seen[callID] {
+				seen[callID] = true
+				sy := &crm.Sync{CallID: callID, Seq: ev.Seq, Status: crm.SyncPending, NextAt: &now, CreatedAt: now, UpdatedAt: now}
+				crm.PutSync(b, a.org, a.id, sy)
+				queued = append(queued, sy)
+			}
+			last = ev.Seq
+			return true, nil
+		})
+	if err != nil {
+		return err
+	}
+	if last != a.cursor {
+		crm.SetCursor(b, a.org, a.id, last)
+		durability := storage.NoSync // a lost cursor move only repeats "nothing to do"
+		if len(queued) > 0 {
+			durability = storage.Sync
+		}
+		if err := b.Commit(durability); err != nil {
+			return err
+		}
+		a.cursor = last
+		for _, sy := range queued {
+			a.syncs[sy.CallID] = sy
+		}
+	}
+	if todo == nil {
+		return nil
+	}
+	a.busy = true
+	conn, cfg, self, root := *a.conn, a.cfg, ctx.Self(), ctx.ActorSystem().Root
+	go func() { root.Send(self, match(cfg, &conn, todo, now, conn.CreateOnMiss)) }()
+	return nil
+}
+
+// consider answers what an event asks of the connector: a lookup of a
+// contact not linked yet (a new thread, a new call), or the call to sync.
+//
+// A call is synced once its record is final. An agent-answered call that
+// had a conversation gets its summary after call.completed, announced by
+// call.outcome, so it is synced on call.outcome. Every other call (after
+// hours to voicemail or closed, an agent call that ended before a word,
+// such as an unanswered outbound call) never gets call.outcome, so it is
+// synced on call.completed. Blocked callers fire neither.
+func (a *Actor) consider(ev *sms.Event) (*lookupReq, string, error) {
+	var req *lookupReq
+	switch ev.Type {
+	case sms.EvConvStarted:
+		var d struct {
+			Conversation struct {
+				ContactE164 string `json:"contact_e164"`
+			} `json:"conversation"`
+		}
+		if json.Unmarshal(ev.Data, &d) == nil && d.Conversation.ContactE164 != "" {
+			req = &lookupReq{seq: ev.Seq, e164: d.Conversation.ContactE164, direction: "inbound"}
+		}
+	case calls.EvCallStarted:
+		var d struct {
+			Call calls.Call `json:"call"`
+		}
+		if json.Unmarshal(ev.Data, &d) == nil {
+			if e164, dir := caller(&d.Call); e164 != "" {
+				req = &lookupReq{seq: ev.Seq, e164: e164, direction: dir, callID: d.Call.ID}
+			}
+		}
+	case calls.EvCallCompleted:
+		var d struct {
+			Call calls.Call `json:"call"`
+		}
+		if !a.conn.SyncCalls || json.Unmarshal(ev.Data, &d) != nil || d.Call.ID == "" ||
+			d.Call.Route == routeConnect && d.Call.TurnCount > 0 {
+			return nil, "", nil
+		}
+		return a.toSync(d.Call.ID)
+	case calls.EvCallOutcome:
+		var d struct {
+			CallID string `json:"call_id"`
+		}
+		if !a.conn.SyncCalls || json.Unmarshal(ev.Data, &d) != nil || d.CallID == "" {
+			return nil, "", nil
+		}
+		return a.toSync(d.CallID)
+	}
+	if req == nil {
+		return nil, "", nil
+	}
+	c, err := sms.ContactByE164(a.cfg.Store, a.org, req.e164)
+	switch {
+	case errors.Is(err, storage.ErrNotFound) || err == nil && c.CRMContactID == "":
+		return req, "", nil
+	case err != nil:
+		return nil, "", err
+	}
+	return nil, "", nil
+}
+
+// toSync answers callID unless the call was queued before (an event read
+// twice, a call announced twice): a call is synced once.
+func (a *Actor) toSync(callID string) (*lookupReq, string, error) {
+	known, err := crm.HasSync(a.cfg.Store, a.org, a.id, callID)
+	if err != nil || known {
+		return nil, "", err
+	}
+	return nil, callID, nil
+}
+
+// caller answers the other party of a call (the caller inbound, the callee
+// outbound) and the call's direction.
+func caller(c *calls.Call) (e164, direction string) {
+	if c.Direction == "outbound" {
+		return c.To, "outbound"
+	}
+	return c.From, "inbound"
+}
+
+// match asks the CRM about a contact: lookup, then create when create is
+// set and the CRM does not know the number. It blocks, so it runs on a
+// worker.
+func match(cfg *Config, c *crm.Connector, r *lookupReq, now time.Time, create bool) *matched {
+	out := &matched{seq: r.seq, e164: r.e164}
+	body := map[string]any{"phone": r.e164, "direction": r.direction, "org_id": c.OrgID, "requested_at": now}
+	if r.callID != "" {
+		body["call_id"] = r.callID
+	}
+	res := call(cfg, c, "contacts/lookup", "contact.lookup", body)
+	out.logs = append(out.logs, &crm.LogEntry{At: now, Event: "contact.lookup", Status: res.status, MS: res.ms, Error: res.err, Phone: r.e164})
+	var found struct {
+		Found   bool `json:"found"`
+		Contact struct {
+			ID        string `json:"id"`
+			Name      string `json:"name"`
+			FirstName string `json:"first_name"`
+			LastName  string `json:"last_name"`
+			Email     string `json:"email"`
+		} `json:"contact"`
+	}
+	if res.err == "" && res.status == 200 && json.Unmarshal(res.body, &found) == nil && found.Found && found.Contact.ID != "" {
+		out.match = &sms.CRMMatch{ConnectorID: c.ID, ContactID: found.Contact.ID, Name: found.Contact.Name,
+			FirstName: found.Contact.FirstName, LastName: found.Contact.LastName, Email: found.Contact.Email}
+		return out
+	}
+	miss := res.err == "" && (res.status == 404 || (res.status == 200 && !found.Found))
+	if !miss || !create {
+		return out
+	}
+	body = map[string]any{"phone": r.e164, "source": "hum"}
+	if r.callID != "" {
+		body["call_id"] = r.callID
+	}
+	res = call(cfg, c, "contacts", "contact.create", body)
+	out.logs = append(out.logs, &crm.LogEntry{At: now, Event: "contact.create", Status: res.status, MS: res.ms, Error: res.err, Phone: r.e164})
+	var created struct {
+		Contact struct {
+			ID string `json:"id"`
+		} `json:"contact"`
+	}
+	if res.err == "" && res.status/100 == 2 && json.Unmarshal(res.body, &created) == nil && created.Contact.ID != "" {
+		out.match = &sms.CRMMatch{ConnectorID: c.ID, ContactID: created.Contact.ID}
+	}
+	return out
+}
+
+// record writes a match's request log and links the contact; with cursor
+// set it also moves the connector's cursor to the match's event.
+func record(cfg *Config, org, id string, m *matched, cursor bool) error {
+	b := cfg.Store.NewBatch()
+	defer b.Discard()
+	for _, l := range m.logs {
+		crm.AddLog(b, org, id, l)
+	}
+	if m.match != nil {
+		if err := sms.ApplyCRM(cfg.Store, b, org, m.e164, m.match, cfg.Clock.Now()); err != nil {
+			return fmt.Errorf("link %s: %w", m.e164, err)
+		}
+	}
+	if cursor {
+		crm.SetCursor(b, org, id, m.seq)
+	}
+	return b.Commit(storage.Sync)
+}
+
+func (a *Actor) onMatched(ctx actor.Context, m *matched) error {
+	a.busy = false
+	if err := record(a.cfg, a.org, a.id, m, true); err != nil {
+		return err
+	}
+	a.cursor = m.seq
+	return a.next(ctx)
+}

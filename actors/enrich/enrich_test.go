@@ -1,0 +1,156 @@
+package enrich
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/humd/humd/actors/actortest"
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
+)
+
+func TestBucketAllow(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	b := newBucket(2)
+	for i, want := range []bool{true, true, false} {
+		if got := b.allow(t0); got != want {
+			t.Errorf("allow #%d at t0 = %v; want %v", i+1, got, want)
+		}
+	}
+	if !b.allow(t0.Add(500 * time.Millisecond)) {
+		t.Error("allow after 500ms at 2/s = false; want a refilled token")
+	}
+	if b.allow(t0.Add(600 * time.Millisecond)) {
+		t.Error("allow 100ms later = true; want the bucket empty")
+	}
+	if b := newBucket(0.5); !b.allow(t0) || b.allow(t0.Add(time.Second)) || !b.allow(t0.Add(2*time.Second)) {
+		t.Error("a 0.5/s bucket does not allow one lookup per 2s")
+	}
+}
+
+func TestContactOf(t *testing.T) {
+	cases := []struct {
+		typ, data, want string
+	}{
+		{sms.EvConvStarted, `{"conversation":{"contact_e164":"+13175550100"}}`, "+13175550100"},
+		{"call.started", `{"call":{"direction":"inbound","from":"+13175550101","to":"+15005550006"}}`, "+13175550101"},
+		{"call.started", `{"call":{"direction":"outbound","from":"+15005550006","to":"+13175550102"}}`, "+13175550102"},
+		{sms.EvSMSReceived, `{"conversation":{"contact_e164":"+13175550100"}}`, ""},
+		{sms.EvConvStarted, `not json`, ""},
+	}
+	for _, c := range cases {
+		if got := contactOf(&sms.Event{Type: c.typ, Data: json.RawMessage(c.data)}); got != c.want {
+			t.Errorf("contactOf(%s %s) = %q; want %q", c.typ, c.data, got, c.want)
+		}
+	}
+}
+
+// fakeLookuper answers from a table; numbers in fail fail with their error.
+type fakeLookuper struct {
+	mu    sync.Mutex
+	calls []string
+	fail  map[string]error
+}
+
+func (f *fakeLookuper) Lookup(_ context.Context, e164 string) (*Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, e164)
+	if err := f.fail[e164]; err != nil {
+		return nil, err
+	}
+	return &Result{Valid: true, Carrier: "Fake Mobile", LineType: "mobile", CallerName: "CALLER " + e164[len(e164)-4:]}, nil
+}
+
+func (f *fakeLookuper) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
+// TestActorProtocol drives every message the actor handles (Started, tick,
+// JobStarted, lookedUp) through a live actor: a call event, a backfill with
+// a permanent failure, and no second lookup of an enriched contact.
+func TestActorProtocol(t *testing.T) {
+	st, err := storage.Open("db", storage.Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	clk := clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
+	const org, caller, bad = "org_1", "+13175550100", "+13175550199"
+	f := &fakeLookuper{fail: map[string]error{bad: fmt.Errorf("no such number: %w", ErrPermanent)}}
+	svc, err := New(actortest.NewSystem(t).Root, Config{Store: st, Clock: clk, Lookuper: f, Rate: 100, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := func(typ string, data map[string]any) {
+		b := st.NewBatch()
+		if _, _, err := sms.EnsureContact(st, b, org, caller, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sms.AppendEvent(st, b, org, typ, clk.Now(), data); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Commit(storage.Sync); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inbound := map[string]any{"call": map[string]any{"direction": "inbound", "from": caller, "to": "+15005550006"}}
+	event("call.started", inbound)
+	actortest.WaitFor(t, 10*time.Second, func() error {
+		clk.Advance(time.Second)
+		c, err := sms.ContactByE164(st, org, caller)
+		if err != nil || c.LookupAt == nil || c.Name != "CALLER 0100" || c.Carrier != "Fake Mobile" {
+			return fmt.Errorf("caller = %+v, %v", c, err)
+		}
+		return nil
+	})
+
+	for _, e := range []string{"+13175550101", bad} {
+		b := st.NewBatch()
+		if _, _, err := sms.EnsureContact(st, b, org, e, clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Commit(storage.Sync); err != nil {
+			t.Fatal(err)
+		}
+	}
+	event("call.started", inbound) // enriched already: no lookup
+	j, err := svc.StartBackfill(org, nil)
+	if err != nil || j.Total != 2 {
+		t.Fatalf("StartBackfill = %+v, %v; want 2 contacts", j, err)
+	}
+	actortest.WaitFor(t, 10*time.Second, func() error {
+		clk.Advance(time.Second)
+		got, err := svc.Job(org, j.ID)
+		if err != nil || got.Status != sms.JobCompleted {
+			return fmt.Errorf("job = %+v, %v", got, err)
+		}
+		if got.Total != 2 || got.Done != 1 || got.Failed != 1 || got.FinishedAt == nil {
+			return fmt.Errorf("job = %+v; want done 1, failed 1", got)
+		}
+		return nil
+	})
+	if cur, _, _ := sms.LookupCursor(st, org); cur != 2 {
+		t.Errorf("cursor = %d; want 2, both events read", cur)
+	}
+	if n := f.count(); n != 3 {
+		t.Errorf("lookups = %d (%v); want 3: the caller once, the backfill's two, no retry of a permanent failure", n, f.calls)
+	}
+	if _, err := sms.GetPendingLookup(st, org, bad); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("pending lookup after a permanent failure: %v", err)
+	}
+	if c, _ := sms.ContactByE164(st, org, bad); c.LookupAt != nil {
+		t.Errorf("a failed contact got lookup_at: %+v", c)
+	}
+}
