@@ -74,6 +74,8 @@ import (
 //	mcp/<org>/<integration>                   -> MCP tool integration with its auth secret (API; package storage/mcptools)
 //	flow-mcp/<org>/<flow>/<integration>       -> ""                           integrations attached to a flow (API)
 //	approval/<org>/<approval>                 -> mcptools.Approval            written by actors/mcptools with its event
+//	flowtool/<org>/<flow>/<tool>              -> HTTP tool binding with its secret (API; package storage/flowtools)
+//	flowtool-exec/<org>/<tool>/<execution>    -> flowtools.Execution          one run, written by actors/httptools (NoSync)
 //
 // Voice (package storage/calls; the call actor writes calls, turns and tools):
 //

@@ -132,3 +132,41 @@ var (
 	ErrMalformed = errors.New("ai: malformed model output")
 	ErrProvider  = errors.New("ai: model provider error")
 )
+
+// Chain offers the tools of every set (nil ones are skipped) as one:
+// Tools answers them all in order, with the sets' errors joined (the tools
+// that could be listed are still answered); Call asks each set in order
+// and answers the first that handles the name.
+func Chain(sets ...ExternalTools) ExternalTools {
+	var c chain
+	for _, s := range sets {
+		if s != nil {
+			c = append(c, s)
+		}
+	}
+	return c
+}
+
+type chain []ExternalTools
+
+func (c chain) Tools(ctx context.Context, orgID, flowID string) ([]Tool, error) {
+	var out []Tool
+	var errs []error
+	for _, s := range c {
+		tools, err := s.Tools(ctx, orgID, flowID)
+		out = append(out, tools...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+func (c chain) Call(ctx context.Context, orgID, flowID string, subject Subject, call ToolCall) (string, bool, error) {
+	for _, s := range c {
+		if out, handled, err := s.Call(ctx, orgID, flowID, subject, call); handled {
+			return out, true, err
+		}
+	}
+	return "", false, nil
+}

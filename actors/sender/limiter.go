@@ -24,6 +24,14 @@ func NewLimiter(rate float64, now time.Time) *Limiter {
 	return &Limiter{rate: rate, burst: b, tokens: b, last: now}
 }
 
+// NewLimiterBurst starts full with a burst of its own (at least one token).
+func NewLimiterBurst(rate, burst float64, now time.Time) *Limiter {
+	l := NewLimiter(rate, now)
+	l.burst = math.Max(1, burst)
+	l.tokens = l.burst
+	return l
+}
+
 // SetRate changes the rate, keeping the tokens earned so far.
 func (l *Limiter) SetRate(rate float64, now time.Time) {
 	l.refill(now)

@@ -94,6 +94,7 @@ func TestOtherOrgGets404(t *testing.T) {
 		"/api/webhooks/{id}/deliveries": hook, "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": hook, "/api/sms/opt-outs/{e164}": optedOut,
 		"/api/mcp-integrations/{id}": mcpID, "/api/mcp-integrations/{id}/test": mcpID, "/api/flows/{id}/mcp-integrations": flow,
 		"/api/approvals/{id}": approval, "/api/approvals/{id}/approve": approval, "/api/approvals/{id}/deny": approval,
+		"/api/flows/{id}/tools": flow, "/api/flows/{id}/tools/{toolId}": flow, "/api/flows/{id}/tools/{toolId}/executions": flow,
 	}
 	for _, r := range s.App.HTTP.Routes() {
 		if !strings.Contains(r.Path, "{") || r.Auth == httpapi.Public {

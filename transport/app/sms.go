@@ -7,7 +7,9 @@ import (
 
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
+	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/httptools"
 	"github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/scheduler"
 	"github.com/humd/humd/actors/sender"
@@ -99,7 +101,9 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 	a.wireAI(o, cd)
 	deps.MCPTools = mcptools.New(mcptools.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Version: Version,
 		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}})
-	cd.External = deps.MCPTools
+	deps.HTTPTools = httptools.New(httptools.Config{Store: a.Store, Clock: a.Clock, Logger: a.log,
+		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}})
+	cd.External = ai.Chain(deps.MCPTools, deps.HTTPTools)
 	deps.Address = addresssession.New(addresssession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log})
 	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,
 		IdleLimit: a.cfg.AgentSessionIdle, Model: cd.Model, Agent: agentOf(fl), Chat: chatOf(fl), Knowledge: cd.Knowledge})
@@ -111,6 +115,6 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		return deps, err
 	}
 	deps.Campaigns, err = a.wireCampaigns(ten, deps.FlowChannel)
-	deps.Calls = a.wireVoice(o, ten, fl, cd)
+	deps.Calls = a.wireVoice(o, ten, fl, cd, deps.HTTPTools.PreCallHook)
 	return deps, err
 }

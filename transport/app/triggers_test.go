@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ func fireURL(t *testing.T, s *apptest.Server, tr map[string]any) string {
 	t.Helper()
 	u, _ := tr["url"].(string)
 	path, ok := strings.CutPrefix(u, s.PublicURL)
-	if !ok || !strings.HasPrefix(path, "/hooks/triggers/trg_") || !strings.HasSuffix(u, tr["token"].(string)) {
+	if !ok || !strings.HasPrefix(path, "/api/triggers/in/trg_") || !strings.HasSuffix(u, tr["token"].(string)) {
 		t.Fatalf("trigger url = %q, token %v", u, tr["token"])
 	}
 	return path
@@ -97,15 +98,15 @@ func TestTriggerFireAppendsEvent(t *testing.T) {
 			t.Errorf("fire with %q = %d %s; want 422", body, st, raw)
 		}
 	}
-	big := `{"pad":"` + strings.Repeat("x", 64<<10) + `"}`
+	big := `{"pad":"` + strings.Repeat("x", 256<<10) + `"}`
 	if st, raw := s.Do("POST", path, "", big); st != 413 {
 		t.Errorf("fire with %d bytes = %d %s; want 413", len(big), st, raw)
 	}
-	for _, p := range []string{"/hooks/triggers/trg_unknown", "/hooks/triggers/" + tr["token_prefix"].(string), "/hooks/triggers/x"} {
+	for _, p := range []string{"/api/triggers/in/trg_unknown", "/api/triggers/in/" + tr["token_prefix"].(string), "/api/triggers/in/x"} {
 		s.JSON("POST", p, "", map[string]any{"a": 1}, 404)
 	}
 	// An API key is no substitute for the token.
-	s.JSON("POST", "/hooks/triggers/"+adminKey, adminKey, map[string]any{"a": 1}, 404)
+	s.JSON("POST", "/api/triggers/in/"+adminKey, adminKey, map[string]any{"a": 1}, 404)
 	if evs := s.JSON("GET", "/api/events?type=external.order_paid", adminKey, nil, 200)["data"].([]any); len(evs) != 0 {
 		t.Fatalf("rejected fires logged %v", evs)
 	}
@@ -158,5 +159,63 @@ func TestTriggerEventsReachWebhooks(t *testing.T) {
 	}
 	if first := verify(t, ep["signing_secret"].(string), got[0]); first["type"] != "external.refund" {
 		t.Errorf("first delivery = %v; want the refund", first)
+	}
+}
+
+// TestTriggerRunsEventFlows: a fire runs the matching event-trigger flows:
+// the voice flow calls the payload's "to" with the payload as task context,
+// the SMS flow texts its body; a flow for another event does nothing; a
+// flood is refused with 429.
+func TestTriggerRunsEventFlows(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	n := s.AddNumber(ourNumber, 1)
+	voice := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Caller", "channel": "voice", "kind": "outbound",
+		"trigger_type": "event", "trigger_events": []string{"external.order_*", "external.order_paid"}}, 201)["id"].(string)
+	text := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Texter", "channel": "sms", "trigger_type": "event",
+		"trigger_events": []string{"external.*"}}, 201)["id"].(string)
+	s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Other", "channel": "sms", "trigger_type": "event",
+		"trigger_events": []string{"external.refund"}}, 201)
+	s.JSON("PATCH", "/api/numbers/"+n.ID, adminKey, map[string]any{"sms_flow_id": text}, 200)
+	tr := s.JSON("POST", "/api/triggers", adminKey, map[string]any{"name": "Orders", "event_name": "external.order_paid"}, 201)
+	res := s.JSON("POST", fireURL(t, s, tr), "", map[string]any{"to": "+13175550142", "body": "Your order shipped!", "order": 42}, 202)
+	runs := res["runs"].([]any)
+	got := map[string]map[string]any{}
+	for _, r := range runs {
+		m := r.(map[string]any)
+		got[m["flow_id"].(string)] = m
+	}
+	if len(runs) != 2 || got[voice]["action"] != "call_placed" || got[text]["action"] != "text_sent" {
+		t.Fatalf("runs = %v; want the voice flow's call and the SMS flow's text", runs)
+	}
+	s.WaitFor("the call to be placed", func() error {
+		if len(s.App.Sandbox.Calls()) != 1 {
+			return fmt.Errorf("placed %d", len(s.App.Sandbox.Calls()))
+		}
+		return nil
+	})
+	if pc := s.App.Sandbox.Calls()[0]; pc.To != "+13175550142" || !strings.Contains(pc.TwiML, voice) {
+		t.Errorf("placed = %+v", pc)
+	}
+	detail := s.JSON("GET", "/api/calls/"+got[voice]["call_id"].(string), adminKey, nil, 200)
+	if tc, _ := json.Marshal(detail["task_context"]); !strings.Contains(string(tc), `"order":42`) {
+		t.Errorf("task context = %s", tc)
+	}
+	s.WaitFor("the text", func() error {
+		for _, m := range s.App.Sandbox.Sent() {
+			if m.To == "+13175550142" && m.Body == "Your order shipped!" {
+				return nil
+			}
+		}
+		return fmt.Errorf("sent = %v", s.App.Sandbox.Sent())
+	})
+	// Bursts of 20, then refused until the bucket refills on the clock.
+	limited := 0
+	for range 25 {
+		if st, _ := s.Do("POST", fireURL(t, s, tr), "", `{"x":1}`); st == 429 {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("25 fires in a row were never rate limited")
 	}
 }

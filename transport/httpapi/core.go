@@ -14,6 +14,7 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	crmactor "github.com/humd/humd/actors/crm"
 	"github.com/humd/humd/actors/enrich"
+	"github.com/humd/humd/actors/httptools"
 	mcptoolsactor "github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/webhook"
@@ -62,6 +63,8 @@ type Deps struct {
 	MCPTools *mcptoolsactor.Service
 	// Enrich runs contact enrichment (Lookup) and its backfill jobs.
 	Enrich *enrich.Service
+	// HTTPTools runs flows' HTTP tool bindings (its policy checks their URLs).
+	HTTPTools *httptools.Service
 }
 
 // NumberSource lists the carrier's numbers (twilio-go IncomingPhoneNumbers,
@@ -262,5 +265,6 @@ func (s *Server) table() []*Route {
 	all = append(all, s.voiceAPIRoutes()...)
 	all = append(all, s.callReviewRoutes()...)
 	all = append(all, s.lookupRoutes()...)
+	all = append(all, s.flowToolRoutes()...)
 	return all
 }

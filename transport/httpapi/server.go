@@ -55,6 +55,9 @@ type Server struct {
 	routes []*Route
 	srv    *fasthttp.Server
 
+	// triggerLimits rate-limits trigger fires per trigger.
+	triggerLimits triggerLimits
+
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }

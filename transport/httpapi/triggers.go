@@ -2,13 +2,15 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/triggers"
 )
 
 // maxTriggerBody caps what an outside system may post to a trigger.
-const maxTriggerBody = 64 << 10
+const maxTriggerBody = 256 << 10
 
 func init() {
 	componentSchemas["Trigger"] = obj([]string{"id", "name", "event_name", "flow_id", "token_prefix", "created_at"}, map[string]Schema{
@@ -21,7 +23,7 @@ func init() {
 func (s *Server) triggerWithToken(t *triggers.Trigger, token string) map[string]any {
 	return map[string]any{"id": t.ID, "org_id": t.OrgID, "name": t.Name, "event_name": t.EventName, "flow_id": t.FlowID,
 		"token_prefix": t.TokenPrefix, "last_fired_at": t.LastFiredAt, "created_at": t.CreatedAt, "updated_at": t.UpdatedAt,
-		"url": s.deps.PublicURL + "/hooks/triggers/" + token, "token": token}
+		"url": s.deps.PublicURL + "/api/triggers/in/" + token, "token": token}
 }
 
 // eventFlowCheck vets a trigger's flow_id: a flow of the org whose
@@ -102,13 +104,19 @@ func (s *Server) triggerRoutes() []*Route {
 				}
 				return c.JSON(200, s.triggerWithToken(t, token))
 			}},
-		{Method: "POST", Path: "/hooks/triggers/{token}", OpID: "fireTrigger", Summary: "Fire a trigger: any JSON object (at most 64 KiB) becomes an event", Tag: "Triggers",
+		{Method: "POST", Path: "/api/triggers/in/{token}", OpID: "fireTrigger", Summary: "Fire a trigger: any JSON object (at most 256 KiB) becomes an event and runs the matching event-trigger flows", Tag: "Triggers",
 			// Quiet: the access log would otherwise write the token (a secret) with the path.
 			Auth: Public, MaxBody: maxTriggerBody, Request: anyObj(), Quiet: true,
-			Responses: map[int]Schema{202: obj([]string{"event_id"}, map[string]Schema{"event_id": str()})}, Handle: func(c *Call) error {
+			Responses: map[int]Schema{202: obj([]string{"event_id", "runs"}, map[string]Schema{"event_id": str(), "runs": arr(obj([]string{"flow_id", "action"},
+				map[string]Schema{"flow_id": str(), "action": enum("call_placed", "text_sent", "skipped"), "call_id": str(), "message_id": str(), "reason": str()}))})},
+			Handle: func(c *Call) error {
 				t, err := triggers.Resolve(s.deps.Store, c.Param("token"))
 				if err != nil {
 					return err
+				}
+				if ok, wait := s.triggerLimits.allow(t.ID, s.deps.Clock.Now()); !ok {
+					c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+					return fmt.Errorf("trigger fired too often (%d/s, bursts of %d): %w", triggerRate, triggerBurst, storage.ErrRateLimited)
 				}
 				payload, err := triggers.Payload(c.Body())
 				if err != nil {
@@ -118,7 +126,7 @@ func (s *Server) triggerRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.JSON(202, map[string]any{"event_id": ev.ID})
+				return c.JSON(202, map[string]any{"event_id": ev.ID, "runs": s.runEventFlows(t, t.EventName, payload)})
 			}},
 	}
 }
