@@ -162,24 +162,29 @@ func (a *Actor) onPrompt(ctx actor.Context, m *Prompt) error {
 	if !m.Last || text == "" || a.out == nil || a.finalized {
 		return nil
 	}
-	a.stopTurn("")
-	if err := a.saveTurn(&calls.Turn{Role: "caller", Text: text}); err != nil {
-		return err
-	}
-	a.answerCaller(ctx)
-	return nil
+	return a.callerLine(ctx, &calls.Turn{Role: "caller", Text: text})
 }
 
 func (a *Actor) onDTMF(ctx actor.Context, m *DTMF) error {
 	if a.out == nil || a.finalized || m.Digit == "" {
 		return nil
 	}
-	a.stopTurn("")
-	if err := a.saveTurn(&calls.Turn{Role: "system", Text: fmt.Sprintf("The caller pressed %s on the keypad.", m.Digit)}); err != nil {
+	return a.callerLine(ctx, &calls.Turn{Role: "system", Text: fmt.Sprintf("The caller pressed %s on the keypad.", m.Digit)})
+}
+
+// callerLine records what cut the agent off (if it was talking), then the
+// caller's line, and answers it. The model turn starts before the line's
+// commit: the worker's request and the fsync overlap instead of adding up.
+func (a *Actor) callerLine(ctx actor.Context, t *calls.Turn) error {
+	if err := a.recordStopped(a.stopTurn("")); err != nil {
 		return err
 	}
+	b := a.d.Store.NewBatch()
+	a.addTurn(b, t)
 	a.answerCaller(ctx)
-	return nil
+	c := *a.call
+	c.TurnCount = int(a.turnSeq)
+	return a.save(b, &c)
 }
 
 // answerCaller starts a turn for the newest line, or holds it until the

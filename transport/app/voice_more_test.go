@@ -225,3 +225,37 @@ func TestOutboundCall(t *testing.T) {
 	s.JSON("POST", "/api/outbound/calls", adminKey, map[string]any{"flow_id": flowID, "to": "+13175550142", "honor_business_hours": false}, 202)
 	var _ = apptest.AdminKey
 }
+
+// TestVoiceBargeIn: a caller who speaks again while the agent is still
+// answering (no interrupt frame) cuts the agent off; the cut line is kept as
+// interrupted and the new line is answered.
+func TestVoiceBargeIn(t *testing.T) {
+	s, fake, _ := voiceServer(t, nil)
+	c := dial(t, s, contact, "")
+	id := c.TwiML.Parameters["call_id"]
+	fake.SetChunkDelay(40 * time.Millisecond)
+	fake.ReplyText("Our full list of services is long and I will read all of it to you slowly right now.")
+	if err := c.Conn.Prompt("What do you offer?"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := c.Conn.ReadFrame(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fake.SetChunkDelay(0)
+	fake.ReplyText("Sure, what time?")
+	if err := c.Conn.Prompt("Actually, book me in"); err != nil {
+		t.Fatal(err)
+	}
+	s.WaitFor("the answer to the second line", func() error {
+		turns := transcript(t, s, id)
+		if n := len(turns); n < 5 || turns[n-1].Text != "Sure, what time?" {
+			return fmt.Errorf("%d turns", n)
+		}
+		if !turns[2].Interrupted || turns[2].Role != "agent" || turns[3].Text != "Actually, book me in" {
+			return fmt.Errorf("turns 2-3 = %+v %+v", turns[2], turns[3])
+		}
+		return nil
+	})
+}
