@@ -2,12 +2,14 @@ package enrich
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
 	"maps"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -371,21 +373,10 @@ func (a *Actor) dispatch(ctx actor.Context) {
 		return
 	}
 	now := a.cfg.Clock.Now()
-	var due []*sms.PendingLookup
-	for k, p := range a.pending {
-		if !a.inflight[k] && !p.NextAt.After(now) {
-			due = append(due, p)
-		}
+	if !a.limit.ready(now) {
+		return // the next tick or result comes back here
 	}
-	slices.SortFunc(due, func(x, y *sms.PendingLookup) int {
-		if (x.JobID == "") != (y.JobID == "") {
-			if x.JobID == "" {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(x.NextAt.Compare(y.NextAt), cmp.Compare(key(x.OrgID, x.E164), key(y.OrgID, y.E164)))
-	})
+	due := a.firstDue(now, a.cfg.Concurrency-len(a.inflight)+dispatchSlack)
 	for _, p := range due {
 		if len(a.inflight) >= a.cfg.Concurrency {
 			return
@@ -510,4 +501,58 @@ func (a *Actor) settle(p *sms.PendingLookup, res *Result, outcome int) error {
 		a.finished(js)
 	}
 	return nil
+}
+
+// dispatchSlack is how many candidates beyond the free slots one dispatch
+// considers: entries it settles without a lookup, or whose job waits on its
+// own rate, do not use a slot.
+const dispatchSlack = 64
+
+// duePriority orders due lookups: event-log entries before backfill ones,
+// then oldest due first, then by org and number for a stable order.
+func duePriority(x, y *sms.PendingLookup) int {
+	if (x.JobID == "") != (y.JobID == "") {
+		if x.JobID == "" {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Or(x.NextAt.Compare(y.NextAt), cmp.Compare(x.OrgID, y.OrgID), cmp.Compare(x.E164, y.E164))
+}
+
+// firstDue answers at most n due, idle entries in priority order. The queue
+// can hold every new contact of a busy ingest (lookups go at a few per
+// second), so this keeps a bounded max-heap instead of sorting it all.
+func (a *Actor) firstDue(now time.Time, n int) []*sms.PendingLookup {
+	h := &dueHeap{}
+	for k, p := range a.pending {
+		if a.inflight[k] || p.NextAt.After(now) {
+			continue
+		}
+		if h.Len() < n {
+			heap.Push(h, p)
+		} else if duePriority(p, (*h)[0]) < 0 {
+			(*h)[0] = p
+			heap.Fix(h, 0)
+		}
+	}
+	out := make([]*sms.PendingLookup, h.Len())
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(h).(*sms.PendingLookup)
+	}
+	return out
+}
+
+// dueHeap is a max-heap by duePriority: its root is the worst kept entry.
+type dueHeap []*sms.PendingLookup
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return duePriority(h[i], h[j]) > 0 }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(*sms.PendingLookup)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	p := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return p
 }

@@ -154,3 +154,26 @@ func TestActorProtocol(t *testing.T) {
 		t.Errorf("a failed contact got lookup_at: %+v", c)
 	}
 }
+
+// firstDue keeps only the n best due entries: event-log entries before
+// backfill ones, oldest due first; entries not yet due or in flight wait.
+func TestFirstDue(t *testing.T) {
+	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
+	a := &Actor{pending: map[string]*sms.PendingLookup{}, inflight: map[string]bool{}}
+	add := func(e164, job string, ago time.Duration) {
+		a.pending[key("org", e164)] = &sms.PendingLookup{OrgID: "org", E164: e164, JobID: job, NextAt: now.Add(-ago)}
+	}
+	add("+13175550001", "job", time.Hour)
+	add("+13175550002", "", time.Minute)
+	add("+13175550003", "", 2*time.Minute)
+	add("+13175550004", "", -time.Minute) // not due yet
+	add("+13175550005", "", 3*time.Minute)
+	a.inflight[key("org", "+13175550005")] = true
+	got := a.firstDue(now, 2)
+	if len(got) != 2 || got[0].E164 != "+13175550003" || got[1].E164 != "+13175550002" {
+		t.Errorf("firstDue(2) = %v", got)
+	}
+	if all := a.firstDue(now, 10); len(all) != 3 || all[2].E164 != "+13175550001" {
+		t.Errorf("firstDue(10) = %v; want the backfill entry last", all)
+	}
+}

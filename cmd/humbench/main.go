@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -45,6 +46,7 @@ type options struct {
 	contacts                       int
 	url, publicURL, key, token, to string
 	dir, md, micro, cpuprofile     string
+	memprofile                     string
 	asJSON, quiet, noBaselines     bool
 	metrics                        bool
 	cacheMiB, memtableMiB          int64
@@ -89,6 +91,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.md, "md", "", "write the report to this markdown file (keeps its \"## Findings\" section)")
 	fs.StringVar(&o.micro, "micro", "", "go test -bench output to include in the -md file")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (client and in-process humd)")
+	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile at the end of the run, before humd closes (in-use and allocated)")
 	fs.BoolVar(&o.quiet, "q", false, "no progress lines")
 	fs.Int64Var(&o.cacheMiB, "cache-mib", 0, "in-process humd's Pebble block cache in MiB (0: humd's default)")
 	fs.Int64Var(&o.memtableMiB, "memtable-mib", 0, "in-process humd's Pebble memtable size in MiB (0: humd's default)")
@@ -193,6 +196,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
+	if o.memprofile != "" {
+		defer func() {
+			// Deferred before h.Close runs (defers are LIFO), so the in-process
+			// humd's live actors and Pebble memory are still in the profile.
+			f, err := os.Create(o.memprofile)
+			if err == nil {
+				runtime.GC()
+				_ = pprof.WriteHeapProfile(f)
+				_ = f.Close()
+			}
+		}()
 	}
 	var progress io.Writer = stderr
 	if o.quiet {
