@@ -103,29 +103,17 @@ func runCampaign(ctx context.Context, cfg *Config) (Result, error) {
 		return Result{}, err
 	}
 	clk := clock.NewFake(time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)) // 11:00 in New York: inside every window
-	var mu sync.RWMutex
-	var live *app.App
-	carrier := &countingCarrier{to: map[string]int{}, inner: sandbox.New(sandbox.Config{Clock: clk, Keep: 256,
-		OnStatus: func(u sandbox.StatusUpdate) {
-			mu.RLock()
-			defer mu.RUnlock()
-			if live != nil {
-				_ = live.HTTP.ApplyStatus(u.MessageSID, u.Status, u.ErrorCode)
-			}
-		}})}
+	relay := &statusRelay{}
+	carrier := &countingCarrier{to: map[string]int{}, inner: sandbox.New(sandbox.Config{Clock: clk, Keep: 256, OnStatus: relay.apply})}
 	number := "+12125558000"
 	h, a, ids, err := launchHumd(app.Config{DataDir: filepath.Join(cfg.TempDir, fmt.Sprintf("campaign-%d", time.Now().UnixNano()))},
 		app.Options{StoreOptions: cfg.StoreOptions, Clock: clk, Carrier: carrier}, number)
 	if err != nil {
 		return Result{}, err
 	}
-	mu.Lock()
-	live = a
-	mu.Unlock()
+	relay.set(a)
 	defer func() {
-		mu.Lock()
-		live = nil
-		mu.Unlock()
+		relay.set(nil)
 		_ = h.Close()
 	}()
 	c := &fasthttp.Client{MaxResponseBodySize: 64 << 20, ReadTimeout: time.Minute}

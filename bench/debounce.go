@@ -266,19 +266,8 @@ func runDebounce(ctx context.Context, cfg *Config) (Result, error) {
 	fake := llmtest.New(llmtest.Delay(d.ModelDelay), llmtest.OnRequest(b.request))
 	defer fake.Close()
 
-	// The sandbox plays status callbacks (sent, delivered) down the same path
-	// humd's own sandbox does, until humd is about to close: its timers
-	// outlive the app. It keeps only a few records: its status lookup scans
-	// them all.
-	var mu sync.RWMutex
-	var live *app.App
-	sb := sandbox.New(sandbox.Config{Keep: 256, OnStatus: func(u sandbox.StatusUpdate) {
-		mu.RLock()
-		defer mu.RUnlock()
-		if live != nil {
-			_ = live.HTTP.ApplyStatus(u.MessageSID, u.Status, u.ErrorCode)
-		}
-	}})
+	relay := &statusRelay{}
+	sb := sandbox.New(sandbox.Config{Keep: 256, OnStatus: relay.apply})
 	numbers := make([]string, d.Numbers)
 	for i := range numbers {
 		numbers[i] = debounceNumber(i)
@@ -289,13 +278,9 @@ func runDebounce(ctx context.Context, cfg *Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	mu.Lock()
-	live = a
-	mu.Unlock()
+	relay.set(a)
 	defer func() {
-		mu.Lock()
-		live = nil
-		mu.Unlock()
+		relay.set(nil)
 		_ = h.Close()
 	}()
 	if err := assignFlow(h, ids, d.Window); err != nil {
@@ -538,4 +523,27 @@ func (b *bursts) tally(stored []int, d *Debounce) *DebounceCheck {
 	c.FromModelP50Ms, c.FromModelP99Ms = ms(from.Percentile(0.5)), ms(from.Percentile(0.99))
 	c.ReplySpreadMs = ms(time.Duration(last - first))
 	return c
+}
+
+// statusRelay plays a bench sandbox carrier's status callbacks (sent,
+// delivered) down the same path humd's own sandbox does, until humd is about
+// to close: the carrier's timers outlive the app. (Such carriers keep only a
+// few records: their status lookup scans them all.)
+type statusRelay struct {
+	mu   sync.RWMutex
+	live *app.App
+}
+
+func (r *statusRelay) set(a *app.App) {
+	r.mu.Lock()
+	r.live = a
+	r.mu.Unlock()
+}
+
+func (r *statusRelay) apply(u sandbox.StatusUpdate) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.live != nil {
+		_ = r.live.HTTP.ApplyStatus(u.MessageSID, u.Status, u.ErrorCode)
+	}
 }

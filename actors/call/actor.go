@@ -331,11 +331,7 @@ type (
 	toolCall struct {
 		gen   uint64
 		call  ai.ToolCall
-		reply chan toolReply
-	}
-	toolReply struct {
-		out string
-		err error
+		reply chan<- ai.ToolOutcome
 	}
 	summaryDone struct {
 		res *ai.Result

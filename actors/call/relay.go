@@ -246,8 +246,11 @@ func (a *Actor) startTurn(ctx actor.Context, k int) {
 	cctx, cancel := context.WithTimeout(context.Background(), a.d.TurnTimeout)
 	a.turn = &turnState{gen: gen, cancel: cancel, flowID: a.flow.ID, started: a.now()}
 	self, root, model := ctx.Self(), ctx.ActorSystem().Root, a.d.Model
-	ext, clk, log, flowID := a.d.External, a.d.Clock, a.d.Logger, a.flow.ID
-	subject := ai.Subject{Type: ai.SubjectCall, ID: a.call.ID}
+	w := &ai.Worker{External: a.d.External, Now: a.d.Clock.Now, Logger: a.d.Logger, FlowID: a.flow.ID,
+		Subject: ai.Subject{Type: ai.SubjectCall, ID: a.call.ID},
+		Ask: func(call ai.ToolCall, reply chan<- ai.ToolOutcome) {
+			root.Send(self, &toolCall{gen: gen, call: call, reply: reply})
+		}}
 	n := len(a.history)
 	input := make([]string, 0, k)
 	for _, h := range a.history[n-k:] {
@@ -259,31 +262,8 @@ func (a *Actor) startTurn(ctx actor.Context, k int) {
 		OnDelta: func(text string) { root.Send(self, &delta{gen: gen, text: text}) }}
 	go func() {
 		defer cancel()
-		if ext != nil { // the flow's MCP tools: listed and run here, off the mailbox
-			tools, err := ext.Tools(cctx, turn.OrgID, flowID)
-			if err != nil {
-				log.Warn("external tools unavailable", "call", subject.ID, "err", err)
-			}
-			turn.Tools = append(turn.Tools, tools...)
-		}
-		exec := func(ctx context.Context, call ai.ToolCall) (string, error) {
-			if ext != nil {
-				start := clk.Now()
-				out, handled, err := ext.Call(ctx, turn.OrgID, flowID, subject, call)
-				if handled {
-					call.Done = &ai.ToolOutcome{Out: out, Err: err, Millis: clk.Now().Sub(start).Milliseconds()}
-				}
-			}
-			reply := make(chan toolReply, 1)
-			root.Send(self, &toolCall{gen: gen, call: call, reply: reply})
-			select {
-			case r := <-reply:
-				return r.out, r.err
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-		}
-		res, err := model.Run(cctx, turn, exec)
+		w.AddTools(cctx, turn) // the flow's external tools: listed and run here, off the mailbox
+		res, err := model.Run(cctx, turn, w.Exec(turn.OrgID))
 		root.Send(self, &turnDone{gen: gen, res: res, err: err})
 	}()
 }

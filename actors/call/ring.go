@@ -68,18 +68,11 @@ func (a *Actor) onRing(_ actor.Context, m *Ring) (*Ringing, error) {
 			c.Route, c.EndReason = RouteClosed, "after_hours"
 		}
 	}
-	if !blocked {
-		ct, _, err := sms.EnsureContact(a.d.Store, b, n.OrgID, m.From, now)
-		if err != nil {
-			b.Discard()
-			return nil, err
-		}
-		c.ContactID, c.ContactName = ct.ID, ct.Name
-		if err := a.event(b, c.OrgID, calls.EvCallStarted, map[string]any{"call": c}); err != nil {
-			return nil, err
-		}
+	save := func() error { return a.start(b, c, m.From) }
+	if blocked {
+		save = func() error { return a.save(b, c) } // no contact, no event: SPEC 1.8's minimal record
 	}
-	if err := a.save(b, c); err != nil {
+	if err := save(); err != nil {
 		return nil, err
 	}
 	a.flow = f
@@ -89,6 +82,21 @@ func (a *Actor) onRing(_ actor.Context, m *Ring) (*Ringing, error) {
 		a.publish(LiveEnded, map[string]any{"status": c.Status, "reason": "blocked"})
 	}
 	return a.ringing(c)
+}
+
+// start stores a new call with the other party's contact (created on first
+// contact) and call.started, in b.
+func (a *Actor) start(b *storage.Batch, c *calls.Call, other string) error {
+	ct, _, err := sms.EnsureContact(a.d.Store, b, c.OrgID, other, c.CreatedAt)
+	if err != nil {
+		b.Discard()
+		return err
+	}
+	c.ContactID, c.ContactName = ct.ID, ct.Name
+	if err := a.event(b, c.OrgID, calls.EvCallStarted, map[string]any{"call": c}); err != nil {
+		return err
+	}
+	return a.save(b, c)
 }
 
 // ringing rebuilds the answer from the stored decision.
@@ -136,17 +144,7 @@ func (a *Actor) onPlace(ctx actor.Context, m *Place) (*calls.Call, error) {
 	c := &calls.Call{ID: a.id, OrgID: m.OrgID, NumberID: m.NumberID, FlowID: f.ID, FlowPath: []string{f.ID}, Direction: "outbound",
 		From: m.From, To: m.To, Status: calls.StatusQueued, Route: RouteConnect, TaskContext: m.TaskContext,
 		StartedAt: now, CreatedAt: now, Tags: []string{}}
-	b := a.d.Store.NewBatch()
-	ct, _, err := sms.EnsureContact(a.d.Store, b, m.OrgID, m.To, now)
-	if err != nil {
-		b.Discard()
-		return nil, err
-	}
-	c.ContactID, c.ContactName = ct.ID, ct.Name
-	if err := a.event(b, c.OrgID, calls.EvCallStarted, map[string]any{"call": c}); err != nil {
-		return nil, err
-	}
-	if err := a.save(b, c); err != nil {
+	if err := a.start(a.d.Store.NewBatch(), c, m.To); err != nil {
 		return nil, err
 	}
 	a.flow = f

@@ -43,7 +43,7 @@ func (a *Actor) tools() []ai.Tool {
 // order with its prompts; the worker waits for the answer.
 func (a *Actor) onToolCall(_ actor.Context, m *toolCall) {
 	if a.turn == nil || m.gen != a.turn.gen || a.call == nil {
-		m.reply <- toolReply{err: errors.New("the turn was cut off")}
+		m.reply <- ai.ToolOutcome{Err: errors.New("the turn was cut off")}
 		return
 	}
 	a.toolSeq++
@@ -72,7 +72,7 @@ func (a *Actor) onToolCall(_ actor.Context, m *toolCall) {
 		err = serr
 	}
 	a.publish(LiveToolFinished, rec)
-	m.reply <- toolReply{out: out, err: err}
+	m.reply <- ai.ToolOutcome{Out: out, Err: err}
 }
 
 func (a *Actor) tool(call ai.ToolCall) (string, error) {

@@ -59,12 +59,7 @@ type debounceFired struct{ gen uint64 }
 // into the mailbox; the worker waits on reply, the actor never waits.
 type toolCall struct {
 	call  ai.ToolCall
-	reply chan toolReply
-}
-
-type toolReply struct {
-	out string
-	err error
+	reply chan<- ai.ToolOutcome
 }
 
 // runDone carries the model's result back into the mailbox.
@@ -274,36 +269,16 @@ func smsGuide(limit int) string {
 // their outcome still passes through the mailbox to join the run record.
 func (a *Actor) startWorker(ctx actor.Context, turn *ai.Turn) {
 	self, root, model, timeout := ctx.Self(), ctx.ActorSystem().Root, a.d.Model, a.d.RunTimeout
-	ext, clk, log, flowID := a.d.External, a.d.Clock, a.d.Logger, a.run.flow.ID
-	subject := ai.Subject{Type: ai.SubjectConversation, ID: a.conv.ID}
+	w := &ai.Worker{External: a.d.External, Now: a.d.Clock.Now, Logger: a.d.Logger, FlowID: a.run.flow.ID,
+		Subject: ai.Subject{Type: ai.SubjectConversation, ID: a.conv.ID},
+		Ask: func(call ai.ToolCall, reply chan<- ai.ToolOutcome) {
+			root.Send(self, &toolCall{call: call, reply: reply})
+		}}
 	go func() {
 		cctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		if ext != nil {
-			tools, err := ext.Tools(cctx, turn.OrgID, flowID)
-			if err != nil {
-				log.Warn("external tools unavailable", "conversation", subject.ID, "err", err)
-			}
-			turn.Tools = append(turn.Tools, tools...)
-		}
-		exec := func(ctx context.Context, call ai.ToolCall) (string, error) {
-			if ext != nil {
-				start := clk.Now()
-				out, handled, err := ext.Call(ctx, turn.OrgID, flowID, subject, call)
-				if handled {
-					call.Done = &ai.ToolOutcome{Out: out, Err: err, Millis: clk.Now().Sub(start).Milliseconds()}
-				}
-			}
-			reply := make(chan toolReply, 1)
-			root.Send(self, &toolCall{call: call, reply: reply})
-			select {
-			case r := <-reply:
-				return r.out, r.err
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-		}
-		res, err := model.Run(cctx, turn, exec)
+		w.AddTools(cctx, turn)
+		res, err := model.Run(cctx, turn, w.Exec(turn.OrgID))
 		root.Send(self, &runDone{res: res, err: err})
 	}()
 }

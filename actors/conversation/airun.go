@@ -59,7 +59,7 @@ func (a *Actor) onToolCall(m *toolCall) {
 		}
 		a.run.rec.ToolCalls = append(a.run.rec.ToolCalls, rt)
 	}
-	m.reply <- toolReply{out: out, err: err}
+	m.reply <- ai.ToolOutcome{Out: out, Err: err}
 }
 
 func summary(s string) string {
