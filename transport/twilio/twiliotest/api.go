@@ -219,6 +219,12 @@ func (s *Server) PlayStatus(sid, status string, extra url.Values) error {
 	if cb == "" {
 		return fmt.Errorf("twiliotest: message %s was created without a StatusCallback", sid)
 	}
+	return s.callback(cb, form, extra)
+}
+
+// callback posts a signed status callback (form, then extra) to cb; a
+// non-2xx answer is an error.
+func (s *Server) callback(cb string, form, extra url.Values) error {
 	for k, vs := range extra {
 		form[k] = vs
 	}

@@ -2,7 +2,6 @@ package twiliotest
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -142,17 +141,5 @@ func (s *Server) PlayCallStatus(sid, status string, extra url.Values) error {
 	if cb == "" {
 		return fmt.Errorf("twiliotest: call %s was placed without a StatusCallback", sid)
 	}
-	for k, vs := range extra {
-		form[k] = vs
-	}
-	resp, err := s.post(s.mapTarget(cb), cb, form)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("twiliotest: call status callback %s answered %d: %s", cb, resp.StatusCode, body)
-	}
-	return nil
+	return s.callback(cb, form, extra)
 }
