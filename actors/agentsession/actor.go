@@ -98,14 +98,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 }
 
 func (a *Actor) answer(ctx actor.Context, reply any, err error) {
-	if ctx.Sender() == nil {
-		return
-	}
-	if err != nil {
-		ctx.Respond(err)
-		return
-	}
-	ctx.Respond(reply)
+	system.Answer(ctx, reply, err, nil)
 }
 
 func (a *Actor) copy() *Session { s := *a.s; return &s }

@@ -146,17 +146,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 }
 
 func (a *Actor) answer(ctx actor.Context, reply any, err error) {
-	if ctx.Sender() == nil {
-		if err != nil {
-			a.d.Logger.Error("campaign", "org", a.orgID, "campaign", a.id, "msg", fmt.Sprintf("%T", ctx.Message()), "err", err)
-		}
-		return
-	}
-	if err != nil {
-		ctx.Respond(err)
-		return
-	}
-	ctx.Respond(reply)
+	system.Answer(ctx, reply, err, a.d.Logger, "actor", "campaign", "org", a.orgID, "campaign", a.id)
 }
 
 // passivate stops an actor that has nothing to dispatch and nothing in flight.

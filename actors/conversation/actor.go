@@ -189,17 +189,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 // answer replies to a request (errors are answers too); for plain sends it
 // logs what went wrong, since nobody waits for it.
 func (a *Actor) answer(ctx actor.Context, reply any, err error) {
-	if ctx.Sender() == nil {
-		if err != nil {
-			a.d.Logger.Error("conversation", "number", a.numberID, "contact", a.e164, "msg", fmt.Sprintf("%T", ctx.Message()), "err", err)
-		}
-		return
-	}
-	if err != nil {
-		ctx.Respond(err)
-		return
-	}
-	ctx.Respond(reply)
+	system.Answer(ctx, reply, err, a.d.Logger, "actor", "conversation", "number", a.numberID, "contact", a.e164)
 }
 
 func (a *Actor) load() error {
