@@ -428,6 +428,11 @@ func TestMCPToolsInVoiceCalls(t *testing.T) {
 	if !found {
 		t.Errorf("no mcp.tool_executed event for the approved refund on call %s", callID)
 	}
+	// The call's review shows the approved call with its result.
+	apr := s.JSON("GET", "/api/calls/"+callID, adminKey, nil, 200)["approvals"].([]any)
+	if len(apr) != 1 || apr[0].(map[string]any)["result"] != "order C3 refunded" {
+		t.Errorf("call approvals = %v", apr)
+	}
 }
 
 // matrixMCP makes an org-A integration and a pending approval of it for

@@ -10,6 +10,7 @@ import (
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 )
@@ -28,11 +29,12 @@ func init() {
 	callRequired := []string{"id", "org_id", "direction", "from", "to", "status", "started_at", "duration_s", "tags"}
 	componentSchemas["Call"] = obj(callRequired, callProps)
 	detail := map[string]Schema{"transcript": arr(ref("CallTurn")), "tool_activity": arr(ref("ToolActivity")),
-		"notes": arr(ref("CallNote")), "voicemail": nullable(ref("Voicemail")), "contact": nullable(ref("Contact"))}
+		"notes": arr(ref("CallNote")), "voicemail": nullable(ref("Voicemail")), "contact": nullable(ref("Contact")),
+		"approvals": arr(ref("Approval"))}
 	for k, v := range callProps {
 		detail[k] = v
 	}
-	componentSchemas["CallDetail"] = obj(slices.Concat(callRequired, []string{"transcript", "tool_activity", "notes", "voicemail", "contact"}), detail)
+	componentSchemas["CallDetail"] = obj(slices.Concat(callRequired, []string{"transcript", "tool_activity", "notes", "voicemail", "contact", "approvals"}), detail)
 	componentSchemas["CallTurn"] = obj([]string{"seq", "role", "text", "at"}, map[string]Schema{"seq": integer(), "role": str(),
 		"text": str(), "interrupted": boolean(), "heard": str(), "flow_id": str(), "at": dateTime()})
 	componentSchemas["ToolActivity"] = obj([]string{"seq", "name", "args", "result_summary", "ms", "at"}, map[string]Schema{
@@ -65,6 +67,9 @@ type callReview struct {
 	Notes        []*calls.Note         `json:"notes"`
 	Voicemail    *calls.Voicemail      `json:"voicemail"`
 	Contact      *sms.Contact          `json:"contact"`
+	// Approvals are the MCP tool calls of this call that waited for a
+	// person, with their results once approved.
+	Approvals []*mcptools.Approval `json:"approvals"`
 }
 
 func (s *Server) callReviewRoutes() []*Route {
@@ -337,6 +342,9 @@ func (s *Server) reviewGetCall(c *Call) error {
 		return err
 	}
 	if d.Contact, err = s.reviewContact(call); err != nil {
+		return err
+	}
+	if d.Approvals, _, err = mcptools.ListApprovals(st, org, mcptools.Filter{SubjectID: id}, storage.PageRequest{Limit: storage.MaxPageLimit}); err != nil {
 		return err
 	}
 	return c.JSON(200, d)
