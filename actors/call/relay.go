@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -365,8 +366,16 @@ func (a *Actor) onDetach(ctx actor.Context, m *Detach) {
 	if a.finalized {
 		return
 	}
+	a.armDetach(ctx, a.d.DetachGrace)
+}
+
+// armDetach closes a call with no socket after d unless the socket (re)opens
+// or Twilio's final status comes first: a caller whose socket never opened,
+// or closed without a status callback, must not keep a live call (and its
+// actor) forever.
+func (a *Actor) armDetach(ctx actor.Context, d time.Duration) {
 	a.detachGen++
-	system.SendAfter(ctx, a.d.Clock, a.d.DetachGrace, &detachTimeout{gen: a.detachGen})
+	system.SendAfter(ctx, a.d.Clock, d, &detachTimeout{gen: a.detachGen})
 }
 
 func (a *Actor) onDetachTimeout(ctx actor.Context, m *detachTimeout) error {
@@ -375,6 +384,13 @@ func (a *Actor) onDetachTimeout(ctx actor.Context, m *detachTimeout) error {
 	}
 	if a.call.Transfer != nil {
 		return nil // the caller is on the transferred leg; its status ends the call
+	}
+	if a.call.AnsweredAt == nil {
+		c := *a.call
+		c.Status, c.EndReason = calls.StatusFailed, "relay_never_connected"
+		if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+			return err
+		}
 	}
 	return a.finalize(ctx, "relay_closed")
 }

@@ -24,7 +24,7 @@ const (
 // onRing decides how an inbound call is answered and stores the call before
 // Twilio hears anything. A retried webhook (same CallSid) finds the record
 // and answers the same decision without writing.
-func (a *Actor) onRing(_ actor.Context, m *Ring) (*Ringing, error) {
+func (a *Actor) onRing(ctx actor.Context, m *Ring) (*Ringing, error) {
 	if a.call != nil {
 		return a.ringing(a.call)
 	}
@@ -80,6 +80,9 @@ func (a *Actor) onRing(_ actor.Context, m *Ring) (*Ringing, error) {
 	a.summarized = blocked
 	if blocked {
 		a.publish(LiveEnded, map[string]any{"status": c.Status, "reason": "blocked"})
+	}
+	if c.Route == RouteConnect {
+		a.armDetach(ctx, 2*a.d.DetachGrace) // Twilio opens the socket within seconds
 	}
 	return a.ringing(c)
 }

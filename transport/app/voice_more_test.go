@@ -259,3 +259,33 @@ func TestVoiceBargeIn(t *testing.T) {
 		return nil
 	})
 }
+
+// TestVoiceSocketNeverOpens: a call answered with the agent's TwiML whose
+// relay socket never opens (and no status callback comes) is closed as
+// failed after the grace period instead of living on.
+func TestVoiceSocketNeverOpens(t *testing.T) {
+	s, _, _ := voiceServer(t, nil)
+	sid := "CA00000000000000000000000000000009"
+	form := url.Values{"CallSid": {sid}, "From": {contact}, "To": {ourNumber}, "CallStatus": {"ringing"}, "Direction": {"inbound"}}
+	if st, body := s.PostTwilio("/twilio/voice", s.App.SandboxToken, form, ""); st != 200 || !strings.Contains(body, "ConversationRelay") {
+		t.Fatalf("voice webhook = %d %s", st, body)
+	}
+	cl, err := calls.BySID(s.App.Store, sid)
+	if err != nil || cl.EndedAt != nil {
+		t.Fatalf("call = %+v, %v", cl, err)
+	}
+	s.WaitFor("the call to close", func() error {
+		s.Clock.Advance(30 * time.Second)
+		c, err := calls.BySID(s.App.Store, sid)
+		if err != nil {
+			return err
+		}
+		if c.EndedAt == nil || c.Status != calls.StatusFailed || c.EndReason != "relay_never_connected" {
+			return fmt.Errorf("call = %s %s", c.Status, c.EndReason)
+		}
+		return nil
+	})
+	if !strings.Contains(strings.Join(s.EventTypes(), " "), "call.completed") {
+		t.Errorf("events = %v", s.EventTypes())
+	}
+}
