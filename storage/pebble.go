@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -80,6 +81,13 @@ func Open(dir string, o Options) (*Pebble, error) {
 		MemTableSize:       o.MemTableBytes,
 		FS:                 o.FS,
 		Logger:             pebbleLogger{l: o.Logger, fatal: o.OnFatal},
+	}
+	// Bloom filters on every level: most point reads on the inbound path are
+	// misses (a new MessageSid, a contact that is neither blocked nor opted
+	// out), and without a filter each miss reads index and data blocks of
+	// every overlapping table.
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {

@@ -49,15 +49,26 @@ func GetNumber(s storage.Store, org, id string) (*Number, error) {
 
 // NumberByE164 finds which org owns a number (inbound webhooks arrive by To).
 func NumberByE164(s storage.Store, e164 string) (*Number, error) {
+	org, id, err := NumberRef(s, e164)
+	if err != nil {
+		return nil, err
+	}
+	return GetNumber(s, org, id)
+}
+
+// NumberRef answers the org and id of a number by E.164 from the index alone.
+// The pair never changes once written (a number belongs to one org and is
+// never moved or deleted), so callers may cache it.
+func NumberRef(s storage.Store, e164 string) (org, id string, err error) {
 	ref, err := s.Get(KeyNumberE164(e164))
 	if err != nil {
-		return nil, fmt.Errorf("sms: number %s: %w", e164, err)
+		return "", "", fmt.Errorf("sms: number %s: %w", e164, err)
 	}
 	org, id, ok := strings.Cut(string(ref), "/")
 	if !ok {
-		return nil, fmt.Errorf("sms: corrupt number index for %s", e164)
+		return "", "", fmt.Errorf("sms: corrupt number index for %s", e164)
 	}
-	return GetNumber(s, org, id)
+	return org, id, nil
 }
 
 // PutNumber writes a number and its E.164 index.

@@ -89,6 +89,7 @@ func (r *Repo) PatchOrg(orgID string, body []byte) (*Org, error) {
 	if err := b.Commit(storage.Sync); err != nil {
 		return nil, err
 	}
+	r.forgetOrg(o.ID)
 	return o, nil
 }
 

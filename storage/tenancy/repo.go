@@ -28,6 +28,14 @@ type Repo struct {
 	// orgMu serializes membership changes per org so the last-admin rule
 	// cannot be raced by two concurrent demotions.
 	orgMu sync.Map // org id -> *sync.Mutex
+
+	// orgs caches Org records: every inbound text and call reads its org, and
+	// an org changes only through this Repo (PatchOrg), which drops the entry.
+	// cacheMu orders a reader's store after a patch's drop (orgGen says a
+	// patch happened while the reader was on disk).
+	orgs    sync.Map // org id -> *Org
+	cacheMu sync.Mutex
+	orgGen  uint64
 }
 
 func (r *Repo) now() time.Time {
@@ -227,9 +235,30 @@ func (r *Repo) userByEmail(email string) (*User, error) {
 
 // Org loads an org.
 func (r *Repo) Org(id string) (*Org, error) {
+	if v, ok := r.orgs.Load(id); ok {
+		o := *v.(*Org)
+		return &o, nil
+	}
+	r.cacheMu.Lock()
+	gen := r.orgGen
+	r.cacheMu.Unlock()
 	var o Org
 	if err := storage.GetJSON(r.Store, keyOrg(id), &o); err != nil {
 		return nil, fmt.Errorf("tenancy: org %s: %w", id, err)
 	}
+	r.cacheMu.Lock()
+	if r.orgGen == gen {
+		c := o
+		r.orgs.Store(id, &c)
+	}
+	r.cacheMu.Unlock()
 	return &o, nil
+}
+
+// forgetOrg drops a changed org from the cache (after its commit).
+func (r *Repo) forgetOrg(id string) {
+	r.cacheMu.Lock()
+	r.orgGen++
+	r.orgs.Delete(id)
+	r.cacheMu.Unlock()
 }

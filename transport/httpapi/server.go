@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fasthttp/router"
@@ -57,6 +58,8 @@ type Server struct {
 
 	// triggerLimits rate-limits trigger fires per trigger.
 	triggerLimits triggerLimits
+	// numberRefs caches E.164 -> (org, number id) for inbound webhooks.
+	numberRefs sync.Map
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec

@@ -56,14 +56,27 @@ func randomSID(prefix string) string {
 	return prefix + hex.EncodeToString(b[:])
 }
 
+// numberRef is sms.NumberRef behind a per-server cache: every inbound text
+// names its number, and the pair never changes once it exists.
+func (s *Server) numberRef(e164 string) (org, id string, err error) {
+	if v, ok := s.numberRefs.Load(e164); ok {
+		ref := v.([2]string)
+		return ref[0], ref[1], nil
+	}
+	if org, id, err = sms.NumberRef(s.deps.Store, e164); err == nil {
+		s.numberRefs.Store(e164, [2]string{org, id})
+	}
+	return org, id, err
+}
+
 // ingest stores an inbound text through its thread actor and answers once it
 // is durable.
 func (s *Server) ingest(in *conversation.Inbound) (*conversation.InboundResult, error) {
-	n, err := sms.NumberByE164(s.deps.Store, in.To)
+	org, id, err := s.numberRef(in.To)
 	if err != nil {
 		return nil, fmt.Errorf("inbound to %s: %w", in.To, err)
 	}
-	return askThread[*conversation.InboundResult](s, n.OrgID, n.ID, in.From, in)
+	return askThread[*conversation.InboundResult](s, org, id, in.From, in)
 }
 
 func (s *Server) twilioInbound(c *Call) error {
