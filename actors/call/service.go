@@ -59,6 +59,9 @@ type Deps struct {
 	Dialer         Dialer
 	OutboundTwiML  func(c *calls.Call, f *flows.Flow) (string, error)
 	StatusCallback func(c *calls.Call) string
+	// Text sends a text to a caller through the SMS send pipeline without
+	// waiting (the send_sms tool; nil leaves the tool out).
+	Text func(orgID, numberID, to, body, flowID string)
 	// TurnTimeout bounds one model turn (default 20s); SummaryTimeout the
 	// post-call summary (default 60s).
 	TurnTimeout    time.Duration

@@ -10,6 +10,7 @@ import (
 
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/sms"
 )
 
 // tools are the built-in voice tools; transfer_call only when the flow has
@@ -26,6 +27,12 @@ func (a *Actor) tools() []ai.Tool {
 			Parameters: obj([]string{"query"}, map[string]any{"query": s})},
 		{Name: "report_outcome", Description: "Record the outcome of this call: a short label and structured data.",
 			Parameters: obj([]string{"outcome_label"}, map[string]any{"outcome_label": s, "data": map[string]any{"type": "object"}})},
+	}
+	if a.d.Text != nil {
+		out = append(out, ai.Tool{Name: "send_sms",
+			Description: fmt.Sprintf("Text the caller (a link, an address, a confirmation) only after they said yes to receiving a text on this call; at most %d per call.", MaxCallTexts),
+			Parameters: obj([]string{"body", "caller_consented"}, map[string]any{"body": s,
+				"caller_consented": map[string]any{"type": "boolean", "description": "true only if the caller agreed out loud"}})})
 	}
 	if a.flow != nil && len(a.flow.TransfersJSON) > 0 {
 		labels := make([]string, 0, len(a.flow.TransfersJSON))
@@ -106,6 +113,9 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 		return `{"ok":true}`, nil
 	case "transfer_call":
 		return a.transfer(str("label"))
+	case "send_sms":
+		consent, _ := args["caller_consented"].(bool)
+		return a.textCaller(str("body"), consent)
 	}
 	return "", fmt.Errorf("unknown tool %q", call.Name)
 }
@@ -176,4 +186,46 @@ func cut(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// MaxCallTexts caps the texts an agent may send the caller during one call
+// (SPEC 2.13.6).
+const MaxCallTexts = 2
+
+// textCaller sends a text to the other party through the SMS send pipeline
+// (opt-outs and the blocklist apply; quiet hours do not, the caller is on the
+// line). It is told, not asked: the thread's actor does the sending.
+func (a *Actor) textCaller(body string, consent bool) (string, error) {
+	body = strings.TrimSpace(body)
+	switch {
+	case !consent:
+		return "", errors.New("ask the caller whether they want a text first; send only after they agree")
+	case body == "" || len(body) > 640:
+		return "", errors.New("body must be 1 to 640 characters")
+	case a.call.TextsSent >= MaxCallTexts:
+		return "", fmt.Errorf("already sent %d texts on this call, the most allowed", MaxCallTexts)
+	}
+	other := a.call.From
+	if a.call.Direction == "outbound" {
+		other = a.call.To
+	}
+	n, err := sms.GetNumber(a.d.Store, a.call.OrgID, a.call.NumberID)
+	if err != nil {
+		return "", err
+	}
+	if !n.SMSEnabled {
+		return "", errors.New("this number cannot send texts")
+	}
+	if out, err := sms.IsOptedOut(a.d.Store, a.call.OrgID, other); err != nil {
+		return "", err
+	} else if out {
+		return "", errors.New("the caller has opted out of texts")
+	}
+	c := *a.call
+	c.TextsSent++
+	if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+		return "", err
+	}
+	a.d.Text(c.OrgID, c.NumberID, other, body, c.FlowID)
+	return marshal(map[string]any{"ok": true, "status": "sending", "texts_left": MaxCallTexts - c.TextsSent}), nil
 }

@@ -63,9 +63,11 @@ type Call struct {
 	Transfer  *Transfer `json:"transfer,omitempty"`
 	// FlowPath lists the flows that handled the call, in order (agent-to-agent
 	// switches append).
-	FlowPath  []string  `json:"flow_path,omitempty"`
-	TurnCount int       `json:"turn_count"`
-	ToolCount int       `json:"tool_count"`
+	FlowPath  []string `json:"flow_path,omitempty"`
+	TurnCount int      `json:"turn_count"`
+	ToolCount int      `json:"tool_count"`
+	// TextsSent counts the agent's texts to the caller during the call.
+	TextsSent int       `json:"texts_sent,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

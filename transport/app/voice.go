@@ -7,6 +7,7 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flows"
+	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/twilio"
 )
@@ -22,7 +23,12 @@ func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conver
 		StatusCallback: func(c *calls.Call) string {
 			return a.cfg.PublicURL + "/twilio/voice/status?call_id=" + c.ID
 		},
-		PreCall: append([]call.PreCallHook{a.crmCallerContext}, hooks...)}
+		PreCall: append([]call.PreCallHook{a.crmCallerContext}, hooks...),
+		Text: func(org, numberID, to, body, flowID string) {
+			// Quiet hours do not apply: the caller is on the line (SPEC 2.13.6).
+			a.Threads.Tell(org, numberID, to, &conversation.Open{InitialMessage: &conversation.Send{Body: body,
+				Author: sms.Author{Type: "ai", ID: flowID}, Source: "ai"}})
+		}}
 	switch {
 	case o.Dialer != nil:
 		d.Dialer = o.Dialer

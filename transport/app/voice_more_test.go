@@ -289,3 +289,52 @@ func TestVoiceSocketNeverOpens(t *testing.T) {
 		t.Errorf("events = %v", s.EventTypes())
 	}
 }
+
+// TestVoiceTextsTheCaller: send_sms needs the caller's consent, goes through
+// the SMS pipeline to the caller's number, and stops after two per call.
+func TestVoiceTextsTheCaller(t *testing.T) {
+	s, fake, _ := voiceServer(t, nil)
+	c := dial(t, s, contact, "")
+	id := c.TwiML.Parameters["call_id"]
+	say := func(prompt string, script func()) string {
+		t.Helper()
+		script()
+		if err := c.Conn.Prompt(prompt); err != nil {
+			t.Fatal(err)
+		}
+		text, _ := reply(t, c)
+		return text
+	}
+	say("Text me the address", func() {
+		fake.ReplyToolCall("send_sms", `{"body":"12 Main St","caller_consented":false}`)
+		fake.ReplyText("Can I text it to this number?")
+	})
+	if r := fake.Requests(); !strings.Contains(fmt.Sprint(r[len(r)-1].Input), "ask the caller whether they want a text first") {
+		t.Errorf("a text without consent was not refused: %v", r[len(r)-1].Input)
+	}
+	for i := range 3 {
+		say("Yes please", func() {
+			fake.ReplyToolCall("send_sms", fmt.Sprintf(`{"body":"12 Main St (%d)","caller_consented":true}`, i))
+			fake.ReplyText("Done.")
+		})
+	}
+	if r := fake.Requests(); !strings.Contains(fmt.Sprint(r[len(r)-1].Input), "already sent 2 texts") {
+		t.Errorf("the third text was not refused: %v", r[len(r)-1].Input)
+	}
+	s.WaitFor("two texts to the caller", func() error {
+		s.Clock.Advance(time.Second) // the number sends one segment a second
+		n := 0
+		for _, m := range s.App.Sandbox.Sent() {
+			if m.To == contact && strings.HasPrefix(m.Body, "12 Main St (") {
+				n++
+			}
+		}
+		if n != 2 {
+			return fmt.Errorf("%d texts", n)
+		}
+		return nil
+	})
+	if cl := storedCall(t, s, id); cl.TextsSent != 2 {
+		t.Errorf("texts_sent = %d", cl.TextsSent)
+	}
+}

@@ -24,7 +24,7 @@ func init() {
 		"route": str(), "contact_id": str(), "contact_name": str(), "task_context": Schema{}, "caller_context": str(),
 		"started_at": dateTime(), "answered_at": dateTime(), "ended_at": dateTime(), "duration_s": integer(),
 		"recording_url": str(), "summary": summary, "outcome": Schema{}, "outcome_label": str(), "tags": arr(str()),
-		"end_reason": str(), "transfer": transfer, "flow_path": arr(str()), "turn_count": integer(), "tool_count": integer(),
+		"end_reason": str(), "transfer": transfer, "flow_path": arr(str()), "turn_count": integer(), "tool_count": integer(), "texts_sent": integer(),
 		"created_at": dateTime(), "updated_at": dateTime()}
 	callRequired := []string{"id", "org_id", "direction", "from", "to", "status", "started_at", "duration_s", "tags"}
 	componentSchemas["Call"] = obj(callRequired, callProps)
