@@ -275,10 +275,14 @@ func TestMCPToolsInSMSRuns(t *testing.T) {
 	}
 
 	// The run record lists the MCP calls with the built-in ones.
-	runs := s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any)
-	if len(runs) != 1 {
-		t.Fatalf("runs = %v", runs)
-	}
+	// (The reply is stored just before the run record.)
+	var runs []any
+	s.WaitFor("the run record", func() error {
+		if runs = s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any); len(runs) != 1 {
+			return fmt.Errorf("runs = %v", runs)
+		}
+		return nil
+	})
 	var recorded []string
 	for _, tc := range runs[0].(map[string]any)["tool_calls"].([]any) {
 		recorded = append(recorded, tc.(map[string]any)["name"].(string))
