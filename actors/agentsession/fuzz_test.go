@@ -4,20 +4,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 func newService(t testing.TB) *Service {
 	t.Helper()
-	st, err := storage.Open("", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storagetest.OpenMem(t)
 	return New(Config{System: actortest.NewSystem(t), Store: st, Clock: clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
 		Agent: func(org string, id uint64) (*Agent, error) {
 			if id != 1 {

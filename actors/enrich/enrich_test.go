@@ -10,12 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 func TestBucketAllow(t *testing.T) {
@@ -81,11 +80,7 @@ func (f *fakeLookuper) count() int {
 // JobStarted, lookedUp) through a live actor: a call event, a backfill with
 // a permanent failure, and no second lookup of an enriched contact.
 func TestActorProtocol(t *testing.T) {
-	st, err := storage.Open("db", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storagetest.OpenMem(t)
 	clk := clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
 	const org, caller, bad = "org_1", "+13175550100", "+13175550199"
 	f := &fakeLookuper{fail: map[string]error{bad: fmt.Errorf("no such number: %w", ErrPermanent)}}

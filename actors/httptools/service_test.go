@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flowtools"
+	"github.com/humd/humd/storage/storagetest"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -42,11 +41,7 @@ func (f *fakeSender) send(ctx context.Context, r *Request) (*Response, error) {
 
 func newService(t *testing.T) (*Service, *fakeSender, storage.Store) {
 	t.Helper()
-	st, err := storage.Open("data", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storagetest.OpenMem(t)
 	f := &fakeSender{}
 	clk := clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
 	return New(Config{Store: st, Clock: clk, Policy: webhooks.Policy{AllowPrivate: true}, Send: f.send}), f, st

@@ -13,12 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/mcptools"
+	"github.com/humd/humd/storage/storagetest"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -72,11 +70,7 @@ func (f *fakeRemote) CallTool(_ context.Context, _ *mcptools.Integration, tool s
 
 func setup(t *testing.T) (*Service, *fakeRemote, *clock.Fake, string) {
 	t.Helper()
-	st, err := storage.Open("data", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storagetest.OpenMem(t)
 	clk := clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
 	r := &fakeRemote{}
 	s := New(Config{Store: st, Clock: clk, Remote: r, Logger: slog.New(slog.DiscardHandler)})

@@ -8,20 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 func open(t testing.TB) storage.Store {
-	t.Helper()
-	s, err := storage.Open("calls", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return storagetest.OpenMem(t)
 }
 
 var t0 = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)

@@ -8,10 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 func TestRender(t *testing.T) {
@@ -40,11 +39,7 @@ func TestRender(t *testing.T) {
 }
 
 func testStore(t *testing.T) storage.Store {
-	st, err := storage.Open("data", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storagetest.OpenMem(t)
 	b := st.NewBatch()
 	sms.PutNumber(b, &sms.Number{ID: "num_1", OrgID: "org_1", E164: "+15005550006", SMSEnabled: true})
 	sms.PutNumber(b, &sms.Number{ID: "num_off", OrgID: "org_1", E164: "+15005550007"})

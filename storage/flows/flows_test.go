@@ -7,18 +7,13 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 func newRepo(t testing.TB) *Repo {
 	t.Helper()
-	st, err := storage.Open("", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storagetest.OpenMem(t)
 	return &Repo{Store: st}
 }
 

@@ -5,20 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/knowledge"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 func open(t testing.TB) storage.Store {
-	t.Helper()
-	s, err := storage.Open("kb", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return storagetest.OpenMem(t)
 }
 
 func TestSearchRanksTheRightPassage(t *testing.T) {

@@ -5,10 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 // The admin decoders take untrusted JSON: whatever the body, they answer a
@@ -18,13 +17,7 @@ import (
 var now = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 
 func openStore(t testing.TB) storage.Store {
-	t.Helper()
-	s, err := storage.Open("db", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
+	return storagetest.OpenMem(t)
 }
 
 func clientError(err error) bool {

@@ -4,18 +4,13 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 func newRepo(t testing.TB) (*Repo, *Principal) {
 	t.Helper()
-	st, err := storage.Open("", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := storagetest.OpenMem(t)
 	r := &Repo{Store: st}
 	res, err := r.Bootstrap("hum_live_fuzzbootstrapkey00000000000")
 	if err != nil {

@@ -7,22 +7,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2/vfs"
-
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 var now = time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 
 func open(t testing.TB) storage.Store {
-	t.Helper()
-	st, err := storage.Open("", storage.Options{FS: vfs.NewMem()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return st
+	return storagetest.OpenMem(t)
 }
 
 // eventFlows accepts flow_event only.
