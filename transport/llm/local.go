@@ -78,7 +78,7 @@ func (l *Local) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Resu
 	}
 	if t.OnDelta != nil {
 		// A voice caller hears the answer word by word, as from a real model.
-		for _, w := range words(res.Text) {
+		for _, w := range Words(res.Text) {
 			if err := ctx.Err(); err != nil {
 				return nil, ctxError(err)
 			}
@@ -88,9 +88,10 @@ func (l *Local) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Resu
 	return res, nil
 }
 
-// words splits s into word-sized chunks, each keeping the spaces after it,
-// so the chunks join back to s.
-func words(s string) []string {
+// Words splits s into word-sized chunks, each keeping the spaces after it,
+// so the chunks join back to s: how a streamed answer arrives (the local
+// model and the fake Responses server both stream this way).
+func Words(s string) []string {
 	var out []string
 	for s != "" {
 		i := strings.IndexByte(s, ' ')

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/humd/humd/transport/llm"
 )
 
 // errGone ends a stream whose client went away or whose server is closing.
@@ -117,7 +118,7 @@ func (e *events) message(index int, item map[string]any) error {
 	if err := e.send("response.content_part.added", at(map[string]any{"part": part("")})); err != nil {
 		return err
 	}
-	for _, w := range words(text) {
+	for _, w := range llm.Words(text) {
 		if err := e.delta("response.output_text.delta", at(map[string]any{"delta": w, "logprobs": []any{}})); err != nil {
 			return err
 		}
@@ -142,7 +143,7 @@ func (e *events) functionCall(index int, item map[string]any) error {
 	if err := e.send("response.output_item.added", map[string]any{"output_index": index, "item": added}); err != nil {
 		return err
 	}
-	for _, w := range words(args) {
+	for _, w := range llm.Words(args) {
 		if err := e.delta("response.function_call_arguments.delta",
 			map[string]any{"item_id": id, "output_index": index, "delta": w}); err != nil {
 			return err
@@ -163,23 +164,4 @@ func inProgress(resp map[string]any) map[string]any {
 	c["output"] = []any{}
 	c["usage"] = nil
 	return c
-}
-
-// words splits s into word-sized chunks, each keeping the spaces after it,
-// so the chunks join back to s.
-func words(s string) []string {
-	var out []string
-	for s != "" {
-		i := strings.IndexByte(s, ' ')
-		if i < 0 {
-			return append(out, s)
-		}
-		j := i
-		for j < len(s) && s[j] == ' ' {
-			j++
-		}
-		out = append(out, s[:j])
-		s = s[j:]
-	}
-	return out
 }
