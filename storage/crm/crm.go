@@ -197,17 +197,8 @@ func Delete(s storage.Store, org, id string) error {
 	if _, err := Get(s, org, id); err != nil {
 		return err
 	}
-	b := s.NewBatch()
-	b.Delete(keyConn(org, id))
-	b.Delete(keyCursor(org, id))
-	for _, p := range [][]byte{prefixLog(org, id), prefixSync(org, id), prefixSyncOpen(org, id)} {
-		err := s.Scan(p, storage.ScanOptions{}, func(k, _ []byte) (bool, error) { b.Delete(k); return true, nil })
-		if err != nil {
-			b.Discard()
-			return err
-		}
-	}
-	return b.Commit(storage.Sync)
+	return storage.DeleteAll(s, [][]byte{keyConn(org, id), keyCursor(org, id)},
+		prefixLog(org, id), prefixSync(org, id), prefixSyncOpen(org, id))
 }
 
 // List pages the org's connectors.

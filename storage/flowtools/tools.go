@@ -429,17 +429,7 @@ func Delete(s storage.Store, org, flow, id string) error {
 	if _, err := Get(s, org, flow, id); err != nil {
 		return err
 	}
-	b := s.NewBatch()
-	b.Delete(keyTool(org, flow, id))
-	err := s.Scan(prefixExecs(org, id), storage.ScanOptions{}, func(k, _ []byte) (bool, error) {
-		b.Delete(k)
-		return true, nil
-	})
-	if err != nil {
-		b.Discard()
-		return err
-	}
-	return b.Commit(storage.Sync)
+	return storage.DeleteAll(s, [][]byte{keyTool(org, flow, id)}, prefixExecs(org, id))
 }
 
 // List pages a flow's bindings, oldest first.

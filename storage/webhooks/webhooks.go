@@ -297,18 +297,7 @@ func Delete(s storage.Store, org, id string) error {
 	if _, err := Get(s, org, id); err != nil {
 		return err
 	}
-	b := s.NewBatch()
-	b.Delete(keyEndpoint(org, id))
-	b.Delete(keyCursor(org, id))
-	err := s.Scan(prefixDeliveries(org, id), storage.ScanOptions{}, func(k, _ []byte) (bool, error) {
-		b.Delete(k)
-		return true, nil
-	})
-	if err != nil {
-		b.Discard()
-		return err
-	}
-	return b.Commit(storage.Sync)
+	return storage.DeleteAll(s, [][]byte{keyEndpoint(org, id), keyCursor(org, id)}, prefixDeliveries(org, id))
 }
 
 // List pages the org's endpoints.
