@@ -235,15 +235,7 @@ func TestFlowToolsFallbackInSMSRun(t *testing.T) {
 
 	fake.ReplyToolCall("http_stock", `{}`)
 	fake.ReplyText("I'll text you back about stock.")
-	inbound(t, s, "SM00000000000000000000000000007101", contact, "is the blue one in stock?")
-	s.Clock.Advance(2 * time.Second)
-	conv := onlyConversation(t, s)["id"].(string)
-	s.WaitFor("the AI's reply", func() error {
-		if msgs := s.Messages(conv); len(msgs) != 2 || msgs[1]["body"] != "I'll text you back about stock." {
-			return fmt.Errorf("thread = %v", msgs)
-		}
-		return nil
-	})
+	conv := textAI(t, s, "SM00000000000000000000000000007101", "is the blue one in stock?", "I'll text you back about stock.")
 	reqs := fake.Requests()
 	if len(reqs) != 2 || !slices.Contains(toolNames(reqs[0]), "http_stock") {
 		t.Fatalf("requests = %d", len(reqs))

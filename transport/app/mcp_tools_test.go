@@ -230,15 +230,8 @@ func TestMCPToolsInSMSRuns(t *testing.T) {
 	fake.ReplyToolCall(refund, `{"order_id":"A1"}`)
 	fake.ReplyToolCall(secretMCP, `{"order_id":"A1"}`)
 	fake.ReplyText("Order A1 shipped Monday; your refund is waiting for review.")
-	inbound(t, s, "SM00000000000000000000000000000901", contact, "where is my order A1? refund it please")
-	s.Clock.Advance(2 * time.Second)
-	conv := onlyConversation(t, s)["id"].(string)
-	s.WaitFor("the AI's reply", func() error {
-		if msgs := s.Messages(conv); len(msgs) != 2 || msgs[1]["body"] != "Order A1 shipped Monday; your refund is waiting for review." {
-			return fmt.Errorf("thread = %v", msgs)
-		}
-		return nil
-	})
+	conv := textAI(t, s, "SM00000000000000000000000000000901", "where is my order A1? refund it please",
+		"Order A1 shipped Monday; your refund is waiting for review.")
 
 	reqs := fake.Requests()
 	if len(reqs) != 4 {

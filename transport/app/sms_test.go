@@ -23,6 +23,22 @@ func inbound(t *testing.T, s *apptest.Server, sid, from, body string) {
 	}
 }
 
+// textAI sends one inbound text to a flow with a 2 s debounce, lets the
+// window pass and waits for the AI's reply; it answers the thread's id.
+func textAI(t *testing.T, s *apptest.Server, sid, body, wantReply string) string {
+	t.Helper()
+	inbound(t, s, sid, contact, body)
+	s.Clock.Advance(2 * time.Second)
+	conv := onlyConversation(t, s)["id"].(string)
+	s.WaitFor("the AI's reply", func() error {
+		if msgs := s.Messages(conv); len(msgs) != 2 || msgs[1]["body"] != wantReply {
+			return fmt.Errorf("thread = %v", msgs)
+		}
+		return nil
+	})
+	return conv
+}
+
 func onlyConversation(t *testing.T, s *apptest.Server) map[string]any {
 	t.Helper()
 	res := s.JSON("GET", "/api/sms/conversations", adminKey, nil, 200)
