@@ -147,17 +147,17 @@ func connectTwiML(base string) string {
 		`" welcomeGreeting="Hi, Acme here."><Parameter name="call_id" value="call_7"/></ConversationRelay></Connect></Response>`
 }
 
-func runCall(t *testing.T, h *sandboxHumd, stdin string) (int, string, string) {
+func runCall(t *testing.T, h *sandboxHumd, stdin io.Reader) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := sandboxCall(context.Background(), []string{"--to", "+15005550006", "--url", h.srv.URL, "--key", "adminkey", "--wait", "10s"},
-		strings.NewReader(stdin), &stdout, &stderr)
+		stdin, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
 func TestSandboxCallTalk(t *testing.T) {
 	h := startSandboxHumd(t, connectTwiML)
-	code, out, errOut := runCall(t, h, "hello there\n\n/hangup\nnot sent\n")
+	code, out, errOut := runCall(t, h, strings.NewReader("hello there\n\n/hangup\nnot sent\n"))
 	want := "agent: Hi, Acme here.\nagent: You said hello there\ncall call_7 ended ("
 	if code != 0 || !strings.HasPrefix(out, want) || errOut != "" {
 		t.Errorf("sandbox call = %d\nstdout %q\nstderr %q\nwant stdout starting %q", code, out, errOut, want)
@@ -170,7 +170,12 @@ func TestSandboxCallTalk(t *testing.T) {
 
 func TestSandboxCallAgentEnds(t *testing.T) {
 	h := startSandboxHumd(t, connectTwiML)
-	code, out, errOut := runCall(t, h, "#5\nbye\nnever read\n")
+	// The caller's input stays open: at its end the command hangs up, which
+	// could beat the agent's end frame already on the way.
+	typing, typed := io.Pipe()
+	t.Cleanup(func() { typed.Close() })
+	go io.WriteString(typed, "#5\nbye\nnever read\n")
+	code, out, errOut := runCall(t, h, typing)
 	for _, want := range []string{"agent: Key 5\n", "agent: Let me get someone.\n", `agent ended the call, handoff {"reason":"human"}` + "\n",
 		"humd says: Transferring you now.\nhumd forwards the call to +13175550111\ncall call_7 ended ("} {
 		if !strings.Contains(out, want) {
@@ -188,7 +193,7 @@ func TestSandboxCallAgentEnds(t *testing.T) {
 
 func TestSandboxCallRejected(t *testing.T) {
 	h := startSandboxHumd(t, func(string) string { return `<Response><Reject reason="busy"/></Response>` })
-	code, out, errOut := runCall(t, h, "")
+	code, out, errOut := runCall(t, h, strings.NewReader(""))
 	if code != 0 || !strings.Contains(out, `humd rejected the call (reason "busy")`) || errOut != "" {
 		t.Errorf("sandbox call = %d\nstdout %q\nstderr %q", code, out, errOut)
 	}
