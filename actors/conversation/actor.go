@@ -86,6 +86,10 @@ type Actor struct {
 	e164     string
 	conv     *sms.Conversation // nil until the thread exists
 	loaded   bool
+	// noSched is set once a scan found no pending scheduled send and cleared
+	// when this actor (their only writer) schedules one: every inbound text
+	// cancels pending AI follow-ups, and the scan was a Pebble iterator per text.
+	noSched  bool
 	idleGen  uint64
 	inflight map[string]int // message id -> send attempts so far
 

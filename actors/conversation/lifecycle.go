@@ -228,13 +228,14 @@ func (a *Actor) onCancelScheduled(m *CancelScheduled) (*sms.Scheduled, error) {
 // cancelPending cancels this thread's pending scheduled sends inside b;
 // source "" means every source.
 func (a *Actor) cancelPending(b *storage.Batch, source, reason string, now time.Time) error {
-	if a.conv == nil {
+	if a.conv == nil || a.noSched {
 		return nil
 	}
 	pending, err := sms.PendingScheduled(a.d.Store, a.orgID, a.conv.ID)
 	if err != nil {
 		return err
 	}
+	a.noSched = len(pending) == 0
 	for _, sc := range pending {
 		if source != "" && sc.Source != source {
 			continue

@@ -164,6 +164,7 @@ func (a *Actor) schedule(m *Send, at time.Time, source string, now time.Time) (*
 	sc := &sms.Scheduled{ID: storage.NewID("sch"), OrgID: a.orgID, ConversationID: a.conv.ID, NumberID: a.numberID,
 		ContactE164: a.e164, Body: m.Body, MediaURLs: nonNil(m.MediaURLs), SendAt: at.UTC(), Source: source, Status: sms.SchedPending,
 		Author: m.Author, HonorQuietHours: m.HonorQuietHours, CreatedAt: now, UpdatedAt: now}
+	a.noSched = false
 	b := a.d.Store.NewBatch()
 	sms.PutScheduled(b, nil, sc)
 	if err := b.Commit(storage.Sync); err != nil {
