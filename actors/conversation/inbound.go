@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -48,32 +49,34 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 	c.UnreadCount++
 	c.LastMessageAt, c.LastPreview, c.UpdatedAt = &now, preview(m.Body), now
 	c.MsgSeq++
-	contact, _, err := sms.EnsureContact(a.d.Store, b, a.orgID, a.e164, now)
+	contactID, contactRaw, err := sms.EnsureContactRaw(a.d.Store, b, a.orgID, a.e164, now)
 	if err != nil {
 		b.Discard()
 		return nil, err
 	}
-	c.ContactID = contact.ID
+	c.ContactID = contactID
 	msg := &sms.Message{ID: storage.NewID("msg"), OrgID: a.orgID, ConversationID: c.ID, Seq: c.MsgSeq, Direction: sms.Inbound,
 		From: m.From, To: m.To, Body: m.Body, Media: m.Media, Status: sms.MsgReceived, ProviderMessageID: m.SID,
-		Author: sms.Author{Type: "contact", ID: contact.ID}, Keyword: word, Blocked: blocked, NumSegments: m.NumSegments, CreatedAt: now}
+		Author: sms.Author{Type: "contact", ID: contactID}, Keyword: word, Blocked: blocked, NumSegments: m.NumSegments, CreatedAt: now}
 	if msg.Media == nil {
 		msg.Media = []sms.Media{}
 	}
-	sms.PutMessage(b, msg)
+	msgRaw := sms.PutMessage(b, msg)
 	b.SetJSON(sms.KeySID(m.SID), &sms.SIDRef{OrgID: a.orgID, ConvID: c.ID, NumberID: a.numberID, ContactE164: a.e164, Seq: msg.Seq})
-	sms.PutConversation(b, old, c)
+	convRaw := sms.PutConversation(b, old, c)
 	if created {
-		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvStarted, now, map[string]any{"conversation": c}); err != nil {
+		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvStarted, now, sms.Object(sms.Field{Name: "conversation", Value: convRaw})); err != nil {
 			b.Discard()
 			return nil, err
 		}
 	}
-	received := map[string]any{"conversation": c, "message": msg, "contact": contact, "reopened": reopened}
+	// sms.received embeds the records as this batch stores them.
+	received := []sms.Field{{Name: "conversation", Value: convRaw}, {Name: "message", Value: msgRaw},
+		{Name: "contact", Value: contactRaw}, {Name: "reopened", Value: jsonBool(reopened)}}
 	if blocked {
-		received["blocked"] = true
+		received = append(received, sms.Field{Name: "blocked", Value: jsonBool(true)})
 	}
-	if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvSMSReceived, now, received); err != nil {
+	if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvSMSReceived, now, sms.Object(received...)); err != nil {
 		b.Discard()
 		return nil, err
 	}
@@ -151,6 +154,13 @@ func (a *Actor) keywordEffects(b *storage.Batch, kind, word string, optedOut boo
 		return err
 	}
 	return nil
+}
+
+func jsonBool(v bool) json.RawMessage {
+	if v {
+		return json.RawMessage("true")
+	}
+	return json.RawMessage("false")
 }
 
 func preview(body string) string {

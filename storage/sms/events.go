@@ -3,6 +3,7 @@ package sms
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -25,19 +26,87 @@ const (
 
 // AppendEvent adds an event to the org's log inside b, so it commits (or
 // not) together with the change it reports. The sequence number is taken
-// now; a batch that is then discarded leaves a gap, never a duplicate.
+// now; a batch that is then discarded leaves a gap, never a duplicate. data
+// may be a json.RawMessage already encoded (see Object), which is stored as
+// it is.
 func AppendEvent(s storage.Store, b *storage.Batch, org, typ string, at time.Time, data any) (*Event, error) {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return nil, fmt.Errorf("sms: encode %s event: %w", typ, err)
+	raw, ok := data.(json.RawMessage)
+	if !ok {
+		var err error
+		if raw, err = storage.EncodeJSON(data); err != nil {
+			return nil, fmt.Errorf("sms: encode %s event: %w", typ, err)
+		}
 	}
 	seq, err := s.Sequence(KeyEventSeq(org))
 	if err != nil {
 		return nil, err
 	}
 	ev := &Event{ID: storage.NewID("evt"), Seq: seq, Type: typ, OrgID: org, CreatedAt: at.UTC(), Data: raw}
-	b.SetJSON(KeyEvent(org, seq), ev)
+	b.Set(KeyEvent(org, seq), ev.appendJSON(make([]byte, 0, len(raw)+192)))
 	return ev, nil
+}
+
+// appendJSON encodes the event as json.Marshal would, without the encoder's
+// pass over Data (it validates and compacts a RawMessage byte by byte, and
+// the sms.received event embeds three records).
+func (e *Event) appendJSON(buf []byte) []byte {
+	buf = append(buf, `{"id":`...)
+	buf = appendString(buf, e.ID)
+	buf = append(buf, `,"seq":`...)
+	buf = strconv.AppendUint(buf, e.Seq, 10)
+	buf = append(buf, `,"type":`...)
+	buf = appendString(buf, e.Type)
+	buf = append(buf, `,"org_id":`...)
+	buf = appendString(buf, e.OrgID)
+	buf = append(buf, `,"created_at":"`...)
+	buf = e.CreatedAt.AppendFormat(buf, time.RFC3339Nano)
+	buf = append(buf, `","data":`...)
+	if len(e.Data) == 0 {
+		buf = append(buf, "null"...)
+	} else {
+		buf = append(buf, e.Data...)
+	}
+	return append(buf, '}')
+}
+
+// appendString quotes s as JSON; ids and event types need no escaping, and
+// anything else goes through the encoder.
+func appendString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := storage.EncodeJSON(s)
+			return append(buf, q...)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
+}
+
+// Field is one member of an Object.
+type Field struct {
+	Name  string
+	Value json.RawMessage
+}
+
+// Object joins already-encoded members into one JSON object, for event data
+// that embeds records the same batch has just encoded. Names are plain keys.
+func Object(fields ...Field) json.RawMessage {
+	n := 2
+	for _, f := range fields {
+		n += len(f.Name) + len(f.Value) + 4
+	}
+	buf := make([]byte, 0, n)
+	buf = append(buf, '{')
+	for i, f := range fields {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendString(buf, f.Name)
+		buf = append(buf, ':')
+		buf = append(buf, f.Value...)
+	}
+	return append(buf, '}')
 }
 
 // ListEvents pages the org's event log oldest first, optionally by type.

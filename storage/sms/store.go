@@ -1,12 +1,14 @@
 package sms
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -38,13 +40,46 @@ func LookupSID(s storage.Store, sid string) (*SIDRef, error) {
 	return &ref, nil
 }
 
+// decodedNumbers remembers the last decoding of each number record: every
+// inbound text loads its number, and the record rarely changes. An entry is
+// used only while the stored bytes are the same.
+var decodedNumbers sync.Map // key string -> *decodedNumber
+
+type decodedNumber struct {
+	raw []byte
+	n   Number
+}
+
 // GetNumber loads one of the org's numbers.
 func GetNumber(s storage.Store, org, id string) (*Number, error) {
-	var n Number
-	if err := storage.GetJSON(s, KeyNumber(org, id), &n); err != nil {
+	key := KeyNumber(org, id)
+	raw, err := s.Get(key)
+	if err != nil {
 		return nil, fmt.Errorf("sms: number %s: %w", id, err)
 	}
+	if v, ok := decodedNumbers.Load(string(key)); ok {
+		if d := v.(*decodedNumber); bytes.Equal(d.raw, raw) {
+			return d.n.clone(), nil
+		}
+	}
+	var n Number
+	if err := storage.DecodeJSON(raw, &n); err != nil {
+		return nil, fmt.Errorf("sms: decode number %s: %w", id, err)
+	}
+	decodedNumbers.Store(string(key), &decodedNumber{raw: raw, n: *n.clone()})
 	return &n, nil
+}
+
+// clone copies n so that no caller shares its pointer fields.
+func (n *Number) clone() *Number {
+	c := *n
+	if n.FlowID != nil {
+		c.FlowID = new(*n.FlowID)
+	}
+	if n.SMSFlowID != nil {
+		c.SMSFlowID = new(*n.SMSFlowID)
+	}
+	return &c
 }
 
 // NumberByE164 finds which org owns a number (inbound webhooks arrive by To).
@@ -96,8 +131,8 @@ func ConversationByPair(s storage.Store, org, numberID, e164 string) (*Conversat
 }
 
 // PutConversation writes c and moves its recency index from old (nil for a
-// new thread) in the same batch.
-func PutConversation(b *storage.Batch, old, c *Conversation) {
+// new thread) in the same batch, answering the record as encoded.
+func PutConversation(b *storage.Batch, old, c *Conversation) json.RawMessage {
 	if old != nil && old.LastMessageAt != nil {
 		b.Delete(KeyConvRecent(old.OrgID, *old.LastMessageAt, old.ID))
 	} else if old != nil {
@@ -108,16 +143,19 @@ func PutConversation(b *storage.Batch, old, c *Conversation) {
 		at = *c.LastMessageAt
 	}
 	b.Set(KeyConvRecent(c.OrgID, at, c.ID), nil)
-	b.SetJSON(KeyConv(c.OrgID, c.ID), c)
+	raw := b.PutJSON(KeyConv(c.OrgID, c.ID), c)
 	if old == nil {
 		b.Set(KeyConvPair(c.NumberID, c.ContactE164), []byte(c.ID))
 	}
+	return raw
 }
 
-// PutMessage writes a message and its id index.
-func PutMessage(b *storage.Batch, m *Message) {
-	b.SetJSON(KeyMsg(m.OrgID, m.ConversationID, m.Seq), m)
+// PutMessage writes a message and its id index, answering the record as
+// encoded.
+func PutMessage(b *storage.Batch, m *Message) json.RawMessage {
+	raw := b.PutJSON(KeyMsg(m.OrgID, m.ConversationID, m.Seq), m)
 	b.Set(KeyMsgID(m.OrgID, m.ID), []byte(m.ConversationID+"/"+string(storage.U64(m.Seq))))
+	return raw
 }
 
 // GetMessage loads a message by its seq.
@@ -165,6 +203,21 @@ func EnsureContact(s storage.Store, b *storage.Batch, org, e164 string, now time
 	c = &Contact{ID: ContactID(org, e164), OrgID: org, E164: e164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
 	PutContact(b, c)
 	return c, true, nil
+}
+
+// EnsureContactRaw is EnsureContact for callers that only need the id and
+// the record as stored (the inbound path embeds it in sms.received): it does
+// not decode an existing contact.
+func EnsureContactRaw(s storage.Store, b *storage.Batch, org, e164 string, now time.Time) (id string, raw json.RawMessage, err error) {
+	id = ContactID(org, e164)
+	raw, err = s.Get(KeyContact(org, id))
+	if err == nil || !errors.Is(err, storage.ErrNotFound) {
+		return id, raw, err
+	}
+	c := &Contact{ID: id, OrgID: org, E164: e164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
+	raw = b.PutJSON(KeyContact(c.OrgID, c.ID), c)
+	b.Set(KeyContactE164(c.OrgID, c.E164), []byte(c.ID))
+	return id, raw, nil
 }
 
 // PutContact writes a contact and its E.164 index.

@@ -1,0 +1,43 @@
+package sms
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// The hand-written event encoding must produce exactly what encoding/json
+// produces for the same Event, since webhook signatures cover these bytes
+// once they are delivered.
+func TestEventAppendJSONMatchesEncodingJSON(t *testing.T) {
+	at := time.Date(2026, 11, 26, 23, 9, 15, 443000749, time.UTC)
+	for _, ev := range []Event{
+		{ID: "evt_01m8d1xjaav0v408p29kb2b1x3", Seq: 42, Type: EvSMSReceived, OrgID: "org_1", CreatedAt: at,
+			Data: Object(Field{Name: "conversation", Value: json.RawMessage(`{"id":"conv_1","n":[1,2]}`)},
+				Field{Name: "reopened", Value: json.RawMessage("false")})},
+		{ID: "evt_2", Seq: 1, Type: "external.<odd>&\"type\"\n", OrgID: "org_ü", CreatedAt: at.Truncate(time.Second), Data: json.RawMessage(`{}`)},
+		{ID: "evt_3", Seq: 1<<63 + 5, Type: EvOptOut, OrgID: "o", CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 100, time.UTC), Data: json.RawMessage(`null`)},
+	} {
+		want, err := json.Marshal(&ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ev.appendJSON(nil); string(got) != string(want) {
+			t.Errorf("appendJSON =\n%s\nwant\n%s", got, want)
+		}
+	}
+}
+
+func TestObjectIsValidJSON(t *testing.T) {
+	raw := Object(Field{Name: "a", Value: json.RawMessage(`{"x":1}`)}, Field{Name: "b\"<", Value: json.RawMessage(`true`)})
+	var got map[string]any
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("Object = %s: %v", raw, err)
+	}
+	if got["b\"<"] != true || got["a"].(map[string]any)["x"] != 1.0 {
+		t.Errorf("Object decoded to %v", got)
+	}
+	if string(Object()) != "{}" {
+		t.Errorf("empty Object = %s", Object())
+	}
+}
