@@ -57,7 +57,7 @@ func New(cfg Config) *Service {
 
 func (s *Service) props(token string) func() *actor.Props {
 	return func() *actor.Props {
-		return actor.PropsFromProducer(func() actor.Actor { return &Actor{d: s.deps, token: token} })
+		return system.Props(func() actor.Actor { return &Actor{d: s.deps, token: token} })
 	}
 }
 

@@ -79,7 +79,7 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{cfg: cfg, dir: system.NewDirectory(cfg.System.Root, "agsess")}
 	s.deps = &Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger, Model: cfg.Model, Chat: cfg.Chat, Knowledge: cfg.Knowledge, IdleAfter: cfg.IdleAfter, dir: s.dir}
-	cfg.System.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &sweeper{s: s} }))
+	cfg.System.Root.Spawn(system.Props(func() actor.Actor { return &sweeper{s: s} }))
 	return s
 }
 
@@ -87,7 +87,7 @@ func key(org string, id uint64) string { return org + "/" + strconv.FormatUint(i
 
 func (s *Service) props(org string, id uint64) func() *actor.Props {
 	return func() *actor.Props {
-		return actor.PropsFromProducer(func() actor.Actor { return &Actor{d: s.deps, org: org, id: id} })
+		return system.Props(func() actor.Actor { return &Actor{d: s.deps, org: org, id: id} })
 	}
 }
 

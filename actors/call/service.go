@@ -120,7 +120,7 @@ func (s *Service) Hub() *Hub { return s.d.Hub }
 
 func (s *Service) props(id string) func() *actor.Props {
 	return func() *actor.Props {
-		return actor.PropsFromProducer(func() actor.Actor { return &Actor{d: s.d, svc: s, id: id} })
+		return system.Props(func() actor.Actor { return &Actor{d: s.d, svc: s, id: id} })
 	}
 }
 

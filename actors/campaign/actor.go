@@ -88,7 +88,7 @@ type Actor struct {
 
 // Props builds the actor of one campaign.
 func Props(d *Deps, orgID, id string) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return system.Props(func() actor.Actor {
 		return &Actor{d: d, orgID: orgID, id: id, inflight: map[uint64]bool{}, locs: map[string]*time.Location{}}
 	})
 }

@@ -108,7 +108,7 @@ type Actor struct {
 
 // Props builds the actor of (org, number, contact).
 func Props(d *Deps, orgID, numberID, e164 string) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return system.Props(func() actor.Actor {
 		return &Actor{d: d, orgID: orgID, numberID: numberID, e164: e164, inflight: map[string]int{}}
 	})
 }

@@ -65,18 +65,18 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 	b.SetJSON(sms.KeySID(m.SID), &sms.SIDRef{OrgID: a.orgID, ConvID: c.ID, NumberID: a.numberID, ContactE164: a.e164, Seq: msg.Seq})
 	convRaw := sms.PutConversation(b, old, c)
 	if created {
-		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvStarted, now, sms.Object(sms.Field{Name: "conversation", Value: convRaw})); err != nil {
+		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvStarted, now, sms.Fields{{Name: "conversation", Value: convRaw}}); err != nil {
 			b.Discard()
 			return nil, err
 		}
 	}
 	// sms.received embeds the records as this batch stores them.
-	received := []sms.Field{{Name: "conversation", Value: convRaw}, {Name: "message", Value: msgRaw},
+	received := sms.Fields{{Name: "conversation", Value: convRaw}, {Name: "message", Value: msgRaw},
 		{Name: "contact", Value: contactRaw}, {Name: "reopened", Value: jsonBool(reopened)}}
 	if blocked {
 		received = append(received, sms.Field{Name: "blocked", Value: jsonBool(true)})
 	}
-	if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvSMSReceived, now, sms.Object(received...)); err != nil {
+	if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvSMSReceived, now, received); err != nil {
 		b.Discard()
 		return nil, err
 	}

@@ -71,7 +71,7 @@ func (s *Service) Policy() webhooks.Policy { return s.cfg.Policy }
 // Changed (re)starts the connector's actor after an edit; a disabled or
 // deleted connector's actor stops itself.
 func (s *Service) Changed(org, id string) error {
-	pid, err := system.GetOrSpawn(s.root, "crm/"+org+"/"+id, actor.PropsFromProducer(func() actor.Actor {
+	pid, err := system.GetOrSpawn(s.root, "crm/"+org+"/"+id, system.Props(func() actor.Actor {
 		return &Actor{cfg: s.cfg, org: org, id: id}
 	}))
 	if err != nil {

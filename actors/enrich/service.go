@@ -120,7 +120,7 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 	if err := initCursors(cfg.Store); err != nil {
 		return nil, err
 	}
-	pid, err := system.GetOrSpawn(root, "enrich", actor.PropsFromProducer(func() actor.Actor { return newActor(s.cfg) }))
+	pid, err := system.GetOrSpawn(root, "enrich", system.Props(func() actor.Actor { return newActor(s.cfg) }))
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func Props(cfg Config) *actor.Props {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return actor.PropsFromProducer(func() actor.Actor { return &Actor{cfg: cfg} })
+	return system.Props(func() actor.Actor { return &Actor{cfg: cfg} })
 }
 
 // Receive implements actor.Actor.

@@ -43,7 +43,7 @@ func Props(cfg Config, mps float64) *actor.Props {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return actor.PropsFromProducer(func() actor.Actor {
+	return system.Props(func() actor.Actor {
 		return &Actor{cfg: cfg, limiter: NewLimiter(mps, cfg.Clock.Now())}
 	})
 }

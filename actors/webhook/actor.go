@@ -88,7 +88,7 @@ type Actor struct {
 }
 
 func props(cfg *Config, org, id string) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return system.Props(func() actor.Actor {
 		return &Actor{cfg: cfg, org: org, id: id, open: map[string]*webhooks.Delivery{}, waiting: map[string]*actor.PID{}}
 	})
 }

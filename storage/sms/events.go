@@ -27,11 +27,12 @@ const (
 // AppendEvent adds an event to the org's log inside b, so it commits (or
 // not) together with the change it reports. The sequence number is taken
 // now; a batch that is then discarded leaves a gap, never a duplicate. data
-// may be a json.RawMessage already encoded (see Object), which is stored as
-// it is.
+// may be already encoded: a json.RawMessage, or Fields (members encoded
+// into the event in place).
 func AppendEvent(s storage.Store, b *storage.Batch, org, typ string, at time.Time, data any) (*Event, error) {
-	raw, ok := data.(json.RawMessage)
-	if !ok {
+	fields, isFields := data.(Fields)
+	raw, isRaw := data.(json.RawMessage)
+	if !isFields && !isRaw {
 		var err error
 		if raw, err = storage.EncodeJSON(data); err != nil {
 			return nil, fmt.Errorf("sms: encode %s event: %w", typ, err)
@@ -42,6 +43,16 @@ func AppendEvent(s storage.Store, b *storage.Batch, org, typ string, at time.Tim
 		return nil, err
 	}
 	ev := &Event{ID: storage.NewID("evt"), Seq: seq, Type: typ, OrgID: org, CreatedAt: at.UTC(), Data: raw}
+	if isFields {
+		// One buffer holds the event, and Data points into it.
+		buf := make([]byte, 0, fields.size()+192)
+		buf = ev.appendHead(buf)
+		start := len(buf)
+		buf = fields.appendTo(buf)
+		ev.Data = buf[start:len(buf):len(buf)]
+		b.Set(KeyEvent(org, seq), append(buf, '}'))
+		return ev, nil
+	}
 	b.Set(KeyEvent(org, seq), ev.appendJSON(make([]byte, 0, len(raw)+192)))
 	return ev, nil
 }
@@ -50,6 +61,17 @@ func AppendEvent(s storage.Store, b *storage.Batch, org, typ string, at time.Tim
 // pass over Data (it validates and compacts a RawMessage byte by byte, and
 // the sms.received event embeds three records).
 func (e *Event) appendJSON(buf []byte) []byte {
+	buf = e.appendHead(buf)
+	if len(e.Data) == 0 {
+		buf = append(buf, "null"...)
+	} else {
+		buf = append(buf, e.Data...)
+	}
+	return append(buf, '}')
+}
+
+// appendHead encodes every member before data's value.
+func (e *Event) appendHead(buf []byte) []byte {
 	buf = append(buf, `{"id":`...)
 	buf = appendString(buf, e.ID)
 	buf = append(buf, `,"seq":`...)
@@ -60,13 +82,7 @@ func (e *Event) appendJSON(buf []byte) []byte {
 	buf = appendString(buf, e.OrgID)
 	buf = append(buf, `,"created_at":"`...)
 	buf = e.CreatedAt.AppendFormat(buf, time.RFC3339Nano)
-	buf = append(buf, `","data":`...)
-	if len(e.Data) == 0 {
-		buf = append(buf, "null"...)
-	} else {
-		buf = append(buf, e.Data...)
-	}
-	return append(buf, '}')
+	return append(buf, `","data":`...)
 }
 
 // appendString quotes s as JSON; ids and event types need no escaping, and
@@ -89,26 +105,36 @@ type Field struct {
 	Value json.RawMessage
 }
 
-// Object joins already-encoded members into one JSON object, for event data
-// that embeds records the same batch has just encoded. Names are plain keys.
+// Fields is event data made of members already encoded, for events that
+// embed records the same batch has just encoded. Names are plain keys.
+type Fields []Field
+
+// Object joins already-encoded members into one JSON object.
 func Object(fields ...Field) json.RawMessage {
+	f := Fields(fields)
+	return f.appendTo(make([]byte, 0, f.size()))
+}
+
+func (f Fields) size() int {
 	n := 2
-	for _, f := range fields {
-		n += len(f.Name) + len(f.Value) + 4
+	for _, x := range f {
+		n += len(x.Name) + len(x.Value) + 4
 	}
-	buf := make([]byte, 0, n)
+	return n
+}
+
+func (f Fields) appendTo(buf []byte) []byte {
 	buf = append(buf, '{')
-	for i, f := range fields {
+	for i, x := range f {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendString(buf, f.Name)
+		buf = appendString(buf, x.Name)
 		buf = append(buf, ':')
-		buf = append(buf, f.Value...)
+		buf = append(buf, x.Value...)
 	}
 	return append(buf, '}')
 }
-
 // ListEvents pages the org's event log oldest first, optionally by type.
 func ListEvents(s storage.Store, org, typ string, page storage.PageRequest) ([]*Event, string, error) {
 	return storage.ListPage(s, PrefixEvents(org), page, func(_, v []byte) (*Event, bool, error) {
