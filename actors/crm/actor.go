@@ -282,13 +282,15 @@ func record(cfg *Config, org, id string, m *matched, cursor bool) error {
 	for _, l := range m.logs {
 		crm.AddLog(b, org, id, l)
 	}
+	if cursor {
+		crm.SetCursor(b, org, id, m.seq)
+	}
 	if m.match != nil {
+		// ApplyCRM commits the batch under the contact's lock.
 		if err := sms.ApplyCRM(cfg.Store, b, org, m.e164, m.match, cfg.Clock.Now()); err != nil {
 			return fmt.Errorf("link %s: %w", m.e164, err)
 		}
-	}
-	if cursor {
-		crm.SetCursor(b, org, id, m.seq)
+		return nil
 	}
 	return b.Commit(storage.Sync)
 }

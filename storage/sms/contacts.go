@@ -221,7 +221,10 @@ type CRMMatch struct {
 
 // ApplyCRM links the org's contact for e164 to a CRM record and fills the
 // identity fields a person has not set (precedence: user > CRM > Lookup).
-// The contact is created when missing. Written inside b.
+// The contact is created when missing. Like ApplyLookup it commits b (with
+// Sync) while it holds the contact's lock: released before the commit, a
+// lookup landing in between read the unlinked contact and wrote it back.
+// On error the caller discards b.
 func ApplyCRM(s storage.Store, b *storage.Batch, org, e164 string, m *CRMMatch, now time.Time) error {
 	defer lockNumber(org + "|" + e164)()
 	c, _, err := EnsureContact(s, b, org, e164, now)
@@ -247,5 +250,8 @@ func ApplyCRM(s storage.Store, b *storage.Batch, org, e164 string, m *CRMMatch, 
 		set("name", &c2.Name, whole)
 	}
 	PutContact(b, &c2)
+	if err := b.Commit(storage.Sync); err != nil {
+		return fmt.Errorf("sms: link %s to the CRM: %w", c2.ID, err)
+	}
 	return nil
 }

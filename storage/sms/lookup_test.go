@@ -18,9 +18,6 @@ func applyCRM(t *testing.T, s storage.Store, e164 string, m *sms.CRMMatch) {
 	if err := sms.ApplyCRM(s, b, org, e164, m, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Commit(storage.Sync); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func applyLookup(t *testing.T, s storage.Store, e164 string, r *sms.LookupResult, at time.Time) *sms.Contact {

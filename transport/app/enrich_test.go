@@ -73,9 +73,6 @@ func TestLookupEnrichesNewContacts(t *testing.T) {
 	if err := sms.ApplyCRM(s.App.Store, b, s.OrgID(), crmNamed, &sms.CRMMatch{ConnectorID: "crm_1", ContactID: "crm-9", Name: "Ada Lovelace"}, s.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Commit(storage.Sync); err != nil {
-		t.Fatal(err)
-	}
 	inboundFrom(t, s, tw, contact, "hi")
 	inboundFrom(t, s, tw, named, "hello")
 	inboundFrom(t, s, tw, crmNamed, "hey")
