@@ -42,6 +42,13 @@ type Deps struct {
 	StatusCallbackURL string
 	// IdleAfter passivates a thread with no messages for this long (default 2m).
 	IdleAfter time.Duration
+	// MaxLive is how many thread actors may live before new activity gets
+	// the short PressureIdleAfter instead (default 100,000: about 300 MiB of
+	// actors). Ingesting 1,000,000 new threads at 10,000/s would otherwise
+	// keep every one alive for its 2 minutes, about 3 GiB.
+	MaxLive int
+	// PressureIdleAfter is the idle time over MaxLive (default 5s).
+	PressureIdleAfter time.Duration
 	// MaxSendAttempts bounds retries of retryable provider errors (default 3).
 	MaxSendAttempts int
 
@@ -64,6 +71,12 @@ type Deps struct {
 func (d *Deps) defaults() {
 	if d.IdleAfter == 0 {
 		d.IdleAfter = 2 * time.Minute
+	}
+	if d.MaxLive == 0 {
+		d.MaxLive = 100_000
+	}
+	if d.PressureIdleAfter == 0 {
+		d.PressureIdleAfter = 5 * time.Second
 	}
 	if d.MaxSendAttempts == 0 {
 		d.MaxSendAttempts = 3
@@ -220,7 +233,11 @@ func (a *Actor) current() (*sms.Conversation, error) {
 
 func (a *Actor) armIdle(ctx actor.Context) {
 	a.idleGen++
-	system.SendAfter(ctx, a.d.Clock, a.d.IdleAfter, &idle{gen: a.idleGen})
+	after := a.d.IdleAfter
+	if a.d.dir != nil && a.d.dir.Live() > a.d.MaxLive {
+		after = min(after, a.d.PressureIdleAfter)
+	}
+	system.SendAfter(ctx, a.d.Clock, after, &idle{gen: a.idleGen})
 }
 
 // onIdle stops a quiet thread; everything it knows is in Pebble, and the next

@@ -3,6 +3,7 @@ package system
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -19,6 +20,7 @@ type Directory struct {
 	prefix string
 	seed   maphash.Seed
 	shards [64]dirShard
+	live   atomic.Int64
 }
 
 type dirShard struct {
@@ -55,6 +57,7 @@ func (d *Directory) with(key string, props func() *actor.Props, post func(pid *a
 	if la == nil {
 		la = &liveActor{pid: d.Root.SpawnPrefix(props(), d.prefix+"/"+key+"/")}
 		sh.live[key] = la
+		d.live.Add(1)
 	}
 	la.sent++
 	post(la.pid)
@@ -84,16 +87,9 @@ func (d *Directory) Passivate(key string, pid *actor.PID, received uint64) bool 
 		return false
 	}
 	delete(sh.live, key)
+	d.live.Add(-1)
 	return true
 }
 
 // Live counts the keys that have an actor now.
-func (d *Directory) Live() int {
-	n := 0
-	for i := range d.shards {
-		d.shards[i].mu.Lock()
-		n += len(d.shards[i].live)
-		d.shards[i].mu.Unlock()
-	}
-	return n
-}
+func (d *Directory) Live() int { return int(d.live.Load()) }
