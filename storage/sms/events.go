@@ -135,6 +135,7 @@ func (f Fields) appendTo(buf []byte) []byte {
 	}
 	return append(buf, '}')
 }
+
 // ListEvents pages the org's event log oldest first, optionally by type.
 func ListEvents(s storage.Store, org, typ string, page storage.PageRequest) ([]*Event, string, error) {
 	return storage.ListPage(s, PrefixEvents(org), page, func(_, v []byte) (*Event, bool, error) {
