@@ -63,12 +63,12 @@ func TestIngest(t *testing.T) {
 func TestRunAll(t *testing.T) {
 	h := startHumd(t)
 	res, err := Run(context.Background(), Config{Workload: "all", Count: 100, Conns: 4, Contacts: 20, Humd: h, TempDir: t.TempDir(),
-		RateOfPebble: 0.5, Debounce: Debounce{Convs: 5, Burst: 2, Window: 100 * time.Millisecond},
+		RateOfPebble: 0.5, RateOfHumd: 0.5, Debounce: Debounce{Convs: 5, Burst: 2, Window: 100 * time.Millisecond},
 		Calls: Calls{Calls: 3, Turns: 2}, Campaign: Campaign{Recipients: 30, OptOutEvery: 10}})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	want := []string{"ingest/baseline-http", "ingest/baseline-pebble", "ingest/humd", "ingest/humd", "ingest/humd", "api/humd", "debounce/humd",
+	want := []string{"ingest/baseline-http", "ingest/baseline-pebble", "ingest/humd", "ingest/humd", "ingest/humd", "ingest/humd", "api/humd", "debounce/humd",
 		"calls/humd", "campaign/humd"}
 	if len(res) != len(want) {
 		t.Fatalf("Run = %d results; want %d", len(res), len(want))
@@ -84,11 +84,14 @@ func TestRunAll(t *testing.T) {
 	if open := res[3]; open.OfferedPerSec != res[1].PerSec/2 || open.Check == nil || open.Requests+open.Dropped != 100 {
 		t.Errorf("open loop = %+v; want half the Pebble baseline's rate offered, 100 requests sent or dropped, checked", open)
 	}
-	if res[6].Debounce == nil || res[6].Debounce.Err() != nil {
-		t.Errorf("debounce = %+v; want a passing check", res[6].Debounce)
+	if open := res[4]; open.OfferedPerSec != res[2].PerSec/2 || open.RateBasis != "0.5x humd" || open.Check == nil {
+		t.Errorf("second open loop = %+v; want half of humd's closed-loop rate offered, checked", open)
 	}
-	if res[7].Calls == nil || res[7].Calls.Err() != nil || res[8].Campaign == nil || res[8].Campaign.Err() != nil {
-		t.Errorf("calls = %+v, campaign = %+v; want passing checks", res[7].Calls, res[8].Campaign)
+	if res[7].Debounce == nil || res[7].Debounce.Err() != nil {
+		t.Errorf("debounce = %+v; want a passing check", res[7].Debounce)
+	}
+	if res[8].Calls == nil || res[8].Calls.Err() != nil || res[9].Campaign == nil || res[9].Campaign.Err() != nil {
+		t.Errorf("calls = %+v, campaign = %+v; want passing checks", res[8].Calls, res[9].Campaign)
 	}
 }
 

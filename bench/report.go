@@ -31,6 +31,8 @@ type Result struct {
 	// was busy.
 	OfferedPerSec float64 `json:"offered_per_sec,omitempty"`
 	Dropped       uint64  `json:"dropped,omitempty"`
+	// RateBasis says what the offered rate is a fraction of, if anything.
+	RateBasis string `json:"rate_basis,omitempty"`
 
 	Requests uint64  `json:"requests"`
 	Errors   uint64  `json:"errors"`
@@ -170,6 +172,9 @@ func (r *Result) MarkdownRow() string {
 	}
 	if r.OfferedPerSec > 0 {
 		mix = fmt.Sprintf("open loop %.0f/s, %d dropped", r.OfferedPerSec, r.Dropped)
+		if r.RateBasis != "" {
+			mix = fmt.Sprintf("open loop %.0f/s (%s), %d dropped", r.OfferedPerSec, r.RateBasis, r.Dropped)
+		}
 	}
 	perReq := "shared"
 	if r.CPUPerReqUs > 0 {

@@ -42,6 +42,10 @@ type Config struct {
 	// durable-storage baseline's rate measured just before (0.5: the issue's
 	// "p99 at half the durable-storage baseline rate").
 	Rate, RateOfPebble float64
+	// RateOfHumd, when above 0, adds an open-loop phase at that fraction of
+	// humd's own closed-loop rate just measured: its latency when it is not
+	// saturated (the Pebble-relative rate may be more than humd sustains).
+	RateOfHumd float64
 	// Debounce shapes the debounce workload; Calls the calls workload.
 	Debounce Debounce
 	Calls    Calls
@@ -79,6 +83,9 @@ func (c *Config) defaults() error {
 	}
 	if c.TempDir == "" && c.Workload != "api" {
 		return errors.New("bench: the Pebble baseline and the debounce humd need a TempDir")
+	}
+	if c.RateOfHumd < 0 {
+		return errors.New("bench: RateOfHumd must not be negative")
 	}
 	if c.Rate < 0 || c.RateOfPebble < 0 || (c.Rate > 0 && c.RateOfPebble > 0) {
 		return errors.New("bench: set one of Rate and RateOfPebble, above 0")
@@ -180,6 +187,7 @@ func runIngestPhases(ctx context.Context, cfg *Config) ([]Result, error) {
 	if cfg.RateOfPebble > 0 {
 		rate = cfg.RateOfPebble * durable.PerSec
 	}
+	var closed Result
 	if cfg.Workload == "all" || (cfg.Rate == 0 && cfg.RateOfPebble == 0) {
 		r, err := runIngest(ctx, cfg, false, 0)
 		if err != nil {
@@ -191,6 +199,7 @@ func runIngestPhases(ctx context.Context, cfg *Config) ([]Result, error) {
 		if durable.PerSec > 0 {
 			r[0].VsPebble = r[0].PerSec / durable.PerSec
 		}
+		closed = r[0]
 		results = append(results, r...)
 	}
 	if rate > 0 {
@@ -198,6 +207,17 @@ func runIngestPhases(ctx context.Context, cfg *Config) ([]Result, error) {
 		if err != nil {
 			return results, err
 		}
+		if cfg.RateOfPebble > 0 {
+			r[0].RateBasis = fmt.Sprintf("%gx baseline-pebble", cfg.RateOfPebble)
+		}
+		results = append(results, r...)
+	}
+	if cfg.RateOfHumd > 0 && closed.PerSec > 0 {
+		r, err := runIngest(ctx, cfg, false, cfg.RateOfHumd*closed.PerSec)
+		if err != nil {
+			return results, err
+		}
+		r[0].RateBasis = fmt.Sprintf("%gx humd", cfg.RateOfHumd)
 		results = append(results, r...)
 	}
 	return results, nil

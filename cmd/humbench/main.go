@@ -51,6 +51,7 @@ type options struct {
 	metrics                        bool
 	cacheMiB, memtableMiB          int64
 	rate, preset                   string
+	rateHumd                       float64
 	convs, burst, numbers          int
 	calls, turns, recipients       int
 	window, modelDelay             time.Duration
@@ -65,6 +66,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		"own in-process humd), campaign (one 50,000-recipient campaign on fake time, own in-process humd) or all")
 	fs.StringVar(&o.rate, "rate", "", "humd ingest open loop: requests/s (2000), or a fraction of the durable-storage baseline's rate (0.5x); "+
 		"-workload all runs 0.5x after the closed loop unless \"off\"")
+	fs.Float64Var(&o.rateHumd, "rate-humd", -1, "humd ingest open loop at this fraction of humd's own closed-loop rate, after it "+
+		"(-workload all: 0.5 unless 0)")
 	fs.StringVar(&o.preset, "preset", "", "huge: ingest 1,000,000 distinct conversations, one text each, humd alone "+
 		"(= -workload ingest -no-baselines -contacts 1000000 -count <contacts> -duration 1h; explicit flags win)")
 	fs.IntVar(&o.convs, "convs", 1000, "debounce: conversations bursting")
@@ -127,6 +130,18 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("preset %q: want huge", o.preset)
 	}
 	return o, nil
+}
+
+// ownRate is -rate-humd with its default: half of humd's own rate when
+// running everything, nothing otherwise.
+func (o *options) ownRate() float64 {
+	switch {
+	case o.rateHumd >= 0:
+		return o.rateHumd
+	case o.workload == "all":
+		return 0.5
+	}
+	return 0
 }
 
 // rates turns -rate into Config.Rate or Config.RateOfPebble.
@@ -217,7 +232,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Command: strings.Join(append([]string{"humbench"}, args...), " ")}
 	rep.Results, err = bench.Run(ctx, bench.Config{Workload: o.workload, Duration: o.duration, Count: o.count,
 		Conns: o.conns, Workers: o.workers, APIConns: o.apiConns, Contacts: o.contacts, Humd: h, TempDir: dir, Progress: progress,
-		NoBaselines: o.noBaselines, Rate: rate, RateOfPebble: ofPebble, StoreOptions: storeOpts,
+		NoBaselines: o.noBaselines, Rate: rate, RateOfPebble: ofPebble, RateOfHumd: o.ownRate(), StoreOptions: storeOpts,
 		Debounce: bench.Debounce{Convs: o.convs, Burst: o.burst, Window: o.window, ModelDelay: o.modelDelay, Numbers: o.numbers},
 		Calls:    bench.Calls{Calls: o.calls, Turns: o.turns, ModelDelay: o.modelDelay},
 		Campaign: bench.Campaign{Recipients: o.recipients}})
