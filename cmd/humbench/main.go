@@ -50,6 +50,7 @@ type options struct {
 	asJSON, quiet, noBaselines     bool
 	metrics                        bool
 	cacheMiB, memtableMiB          int64
+	walSync                        time.Duration
 	rate, preset                   string
 	rateHumd                       float64
 	convs, burst, numbers          int
@@ -98,6 +99,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.quiet, "q", false, "no progress lines")
 	fs.Int64Var(&o.cacheMiB, "cache-mib", 0, "in-process humd's Pebble block cache in MiB (0: humd's default)")
 	fs.Int64Var(&o.memtableMiB, "memtable-mib", 0, "in-process humd's Pebble memtable size in MiB (0: humd's default)")
+	fs.DurationVar(&o.walSync, "wal-sync-interval", 0, "in-process humd's spacing of back-to-back WAL fsyncs (0: humd's default, negative: none)")
 	fs.BoolVar(&o.metrics, "pebble-metrics", false, "print the in-process humd's Pebble metrics on stderr at the end")
 	fs.BoolVar(&o.noBaselines, "no-baselines", false, "skip the baselines (profile humd alone)")
 	if err := fs.Parse(args); err != nil {
@@ -183,7 +185,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	storeOpts := storage.Options{CacheBytes: o.cacheMiB << 20, MemTableBytes: uint64(o.memtableMiB) << 20}
+	storeOpts := storage.Options{CacheBytes: o.cacheMiB << 20, MemTableBytes: uint64(o.memtableMiB) << 20, WALMinSyncInterval: o.walSync}
 	var h *bench.Humd
 	switch {
 	case bench.OwnHumd(o.workload) && o.url != "":
