@@ -29,9 +29,11 @@ import (
 
 	"github.com/humd/humd/bench"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/transport/app"
 )
 
 func main() {
+	app.TuneGC() // as humd serve does: the in-process humd shares this process
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "humbench:", err)
 		os.Exit(1)

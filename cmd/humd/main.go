@@ -122,6 +122,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "humd:", err)
 		return 2
 	}
+	app.TuneGC()
 	a, err := app.New(*cfg, app.Options{Logger: logger})
 	if err != nil {
 		fmt.Fprintln(stderr, "humd:", err)
