@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	json "github.com/goccy/go-json" // records are encoded on every write; about twice as fast as encoding/json here
 	"log/slog"
 	"os"
 	"sync"
@@ -15,6 +14,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
+	json "github.com/goccy/go-json" // records are encoded on every write; about twice as fast as encoding/json here
 )
 
 // Options configure the Pebble store. The zero value works.

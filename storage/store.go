@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+
 	json "github.com/goccy/go-json" // records are decoded on every read; about twice as fast as encoding/json here
 )
 
