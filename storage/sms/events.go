@@ -99,7 +99,7 @@ func appendString(buf []byte, s string) []byte {
 	return append(buf, '"')
 }
 
-// Field is one member of an Object.
+// Field is one member of Fields.
 type Field struct {
 	Name  string
 	Value json.RawMessage
@@ -108,12 +108,6 @@ type Field struct {
 // Fields is event data made of members already encoded, for events that
 // embed records the same batch has just encoded. Names are plain keys.
 type Fields []Field
-
-// Object joins already-encoded members into one JSON object.
-func Object(fields ...Field) json.RawMessage {
-	f := Fields(fields)
-	return f.appendTo(make([]byte, 0, f.size()))
-}
 
 func (f Fields) size() int {
 	n := 2

@@ -13,8 +13,8 @@ func TestEventAppendJSONMatchesEncodingJSON(t *testing.T) {
 	at := time.Date(2026, 11, 26, 23, 9, 15, 443000749, time.UTC)
 	for _, ev := range []Event{
 		{ID: "evt_01m8d1xjaav0v408p29kb2b1x3", Seq: 42, Type: EvSMSReceived, OrgID: "org_1", CreatedAt: at,
-			Data: Object(Field{Name: "conversation", Value: json.RawMessage(`{"id":"conv_1","n":[1,2]}`)},
-				Field{Name: "reopened", Value: json.RawMessage("false")})},
+			Data: Fields{{Name: "conversation", Value: json.RawMessage(`{"id":"conv_1","n":[1,2]}`)},
+				{Name: "reopened", Value: json.RawMessage("false")}}.appendTo(nil)},
 		{ID: "evt_2", Seq: 1, Type: "external.<odd>&\"type\"\n", OrgID: "org_ü", CreatedAt: at.Truncate(time.Second), Data: json.RawMessage(`{}`)},
 		{ID: "evt_3", Seq: 1<<63 + 5, Type: EvOptOut, OrgID: "o", CreatedAt: time.Date(2026, 1, 1, 0, 0, 0, 100, time.UTC), Data: json.RawMessage(`null`)},
 	} {
@@ -28,16 +28,16 @@ func TestEventAppendJSONMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-func TestObjectIsValidJSON(t *testing.T) {
-	raw := Object(Field{Name: "a", Value: json.RawMessage(`{"x":1}`)}, Field{Name: "b\"<", Value: json.RawMessage(`true`)})
+func TestFieldsAreValidJSON(t *testing.T) {
+	raw := Fields{{Name: "a", Value: json.RawMessage(`{"x":1}`)}, {Name: "b\"<", Value: json.RawMessage(`true`)}}.appendTo(nil)
 	var got map[string]any
 	if err := json.Unmarshal(raw, &got); err != nil {
-		t.Fatalf("Object = %s: %v", raw, err)
+		t.Fatalf("Fields = %s: %v", raw, err)
 	}
 	if got["b\"<"] != true || got["a"].(map[string]any)["x"] != 1.0 {
-		t.Errorf("Object decoded to %v", got)
+		t.Errorf("Fields decoded to %v", got)
 	}
-	if string(Object()) != "{}" {
-		t.Errorf("empty Object = %s", Object())
+	if empty := (Fields{}).appendTo(nil); string(empty) != "{}" {
+		t.Errorf("empty Fields = %s", empty)
 	}
 }

@@ -200,9 +200,13 @@ func EnsureContact(s storage.Store, b *storage.Batch, org, e164 string, now time
 	if !errors.Is(err, storage.ErrNotFound) {
 		return nil, false, err
 	}
-	c = &Contact{ID: ContactID(org, e164), OrgID: org, E164: e164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
+	c = newContact(org, e164, now)
 	PutContact(b, c)
 	return c, true, nil
+}
+
+func newContact(org, e164 string, now time.Time) *Contact {
+	return &Contact{ID: ContactID(org, e164), OrgID: org, E164: e164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
 }
 
 // EnsureContactRaw is EnsureContact for callers that only need the id and
@@ -214,16 +218,15 @@ func EnsureContactRaw(s storage.Store, b *storage.Batch, org, e164 string, now t
 	if err == nil || !errors.Is(err, storage.ErrNotFound) {
 		return id, raw, err
 	}
-	c := &Contact{ID: id, OrgID: org, E164: e164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
-	raw = b.PutJSON(KeyContact(c.OrgID, c.ID), c)
-	b.Set(KeyContactE164(c.OrgID, c.E164), []byte(c.ID))
-	return id, raw, nil
+	return id, PutContact(b, newContact(org, e164, now)), nil
 }
 
-// PutContact writes a contact and its E.164 index.
-func PutContact(b *storage.Batch, c *Contact) {
-	b.SetJSON(KeyContact(c.OrgID, c.ID), c)
+// PutContact writes a contact and its E.164 index, answering the record as
+// encoded.
+func PutContact(b *storage.Batch, c *Contact) json.RawMessage {
+	raw := b.PutJSON(KeyContact(c.OrgID, c.ID), c)
 	b.Set(KeyContactE164(c.OrgID, c.E164), []byte(c.ID))
+	return raw
 }
 
 // GetScheduled loads a scheduled send.

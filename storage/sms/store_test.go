@@ -38,8 +38,8 @@ func TestGetNumberFollowsWrites(t *testing.T) {
 	}
 }
 
-// An event appended from Fields stores the same bytes as one appended from
-// their Object, and the answered event's Data is that object.
+// An event appended from Fields stores what encoding/json makes of the
+// answered event, whose Data is the joined object.
 func TestAppendEventFields(t *testing.T) {
 	s := storagetest.OpenMem(t)
 	at := time.Date(2026, 11, 26, 1, 2, 3, 4, time.UTC)
