@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/trace"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -102,7 +103,11 @@ func (l *Load) Run(ctx context.Context) (*Stats, error) {
 			due = time.Now()
 		}
 		err := l.Client.DoTimeout(req, resp, timeout)
-		w.lat = append(w.lat, time.Since(due))
+		lat := time.Since(due)
+		w.lat = append(w.lat, lat)
+		if lat >= SlowMark && trace.IsEnabled() {
+			trace.Log(context.Background(), "slow", lat.String())
+		}
 		if err = tally(err, resp, &done, &errs, &firstErr); err != nil {
 			return
 		}

@@ -22,8 +22,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -48,7 +50,7 @@ type options struct {
 	contacts                       int
 	url, publicURL, key, token, to string
 	dir, md, micro, cpuprofile     string
-	memprofile                     string
+	memprofile, trace              string
 	asJSON, quiet, noBaselines     bool
 	metrics                        bool
 	cacheMiB, memtableMiB          int64
@@ -97,6 +99,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.md, "md", "", "write the report to this markdown file (keeps its \"## Findings\" section)")
 	fs.StringVar(&o.micro, "micro", "", "go test -bench output to include in the -md file")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the whole run (client and in-process humd)")
+	fs.StringVar(&o.trace, "trace", "", "write a runtime execution trace of the whole run and print what ran while requests were slow (the file opens with go tool trace)")
 	fs.StringVar(&o.memprofile, "memprofile", "", "write a heap profile at the end of the run, before humd closes (in-use and allocated)")
 	fs.BoolVar(&o.quiet, "q", false, "no progress lines")
 	fs.Int64Var(&o.cacheMiB, "cache-mib", 0, "in-process humd's Pebble block cache in MiB (0: humd's default)")
@@ -216,6 +219,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
 	}
+	stopTrace := func() {}
+	if o.trace != "" {
+		f, err := os.Create(o.trace)
+		if err != nil {
+			return err
+		}
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		stopTrace = sync.OnceFunc(func() { trace.Stop(); _ = f.Close() })
+		defer stopTrace()
+	}
 	if o.memprofile != "" {
 		defer func() {
 			// Deferred before h.Close runs (defers are LIFO), so the in-process
@@ -240,6 +255,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Debounce: bench.Debounce{Convs: o.convs, Burst: o.burst, Window: o.window, ModelDelay: o.modelDelay, Numbers: o.numbers},
 		Calls:    bench.Calls{Calls: o.calls, Turns: o.turns, ModelDelay: o.modelDelay},
 		Campaign: bench.Campaign{Recipients: o.recipients}})
+	if o.trace != "" {
+		stopTrace()
+		tail, terr := bench.TailReport(o.trace)
+		if terr != nil {
+			err = errors.Join(err, terr)
+		} else {
+			fmt.Fprintf(stderr, "\nThe slow tail in the trace %s:\n\n", o.trace)
+			tail.Markdown(stderr)
+		}
+	}
 	if len(rep.Results) > 0 {
 		if werr := output(o, rep, stdout); werr != nil {
 			err = errors.Join(err, werr)
