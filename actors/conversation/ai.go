@@ -107,9 +107,7 @@ func (a *Actor) considerAI(ctx actor.Context, msg *sms.Message, kind string, blo
 	if kind != "" || blocked || optedOut || a.conv.AIPaused || a.conv.AssigneeUserID != nil {
 		return nil // keywords, blocked, opted-out, paused and human-owned threads never run
 	}
-	if phone.Sender(msg.From) != "e164" || (a.d.OwnNumber != nil && a.d.OwnNumber(msg.From)) {
-		return nil // short codes, sender ids and humd's own numbers (no bot-to-bot loops)
-	}
+	// The flow first: most numbers have none, and it is the cheaper question.
 	n, err := a.number()
 	if err != nil {
 		return err
@@ -117,6 +115,9 @@ func (a *Actor) considerAI(ctx actor.Context, msg *sms.Message, kind string, blo
 	flow, err := a.aiFlow(n)
 	if err != nil || flow == nil {
 		return err
+	}
+	if phone.Sender(msg.From) != "e164" || (a.d.OwnNumber != nil && a.d.OwnNumber(msg.From)) {
+		return nil // short codes, sender ids and humd's own numbers (no bot-to-bot loops)
 	}
 	now := a.now()
 	if a.autoResponder(msg.Body, now) {
