@@ -356,13 +356,11 @@ func (g *golden) poll(d *datadriven.TestData, render func() string) string {
 	want := strings.TrimSuffix(d.Expected, "\n")
 	end := time.Now().Add(5 * time.Second)
 	last, stable := "", 0
-	// "none" holds at once, before the work it rules out had a chance to
-	// happen: it has to hold for a while (the runs are in-process, on
-	// loopback, and start within milliseconds of the clock's advance).
-	need := 0
-	if want == "none" {
-		need = 10
-	}
+	// An answer must hold for a while, not just appear: "none" holds before
+	// the work it rules out had a chance to happen, and "one reply" before a
+	// second one would arrive (the runs are in-process, on loopback, and
+	// start within milliseconds of the clock's advance).
+	const need = 10
 	for {
 		got := render()
 		if !rewriting() && got == want && stable >= need {
