@@ -38,7 +38,7 @@ func counts(t *testing.T, s *apptest.Server, id string) map[string]any {
 
 func waitSandbox(t *testing.T, s *apptest.Server, n int) {
 	t.Helper()
-	s.WaitFor(fmt.Sprintf("%d texts at the carrier", n), func() error {
+	s.Settle(fmt.Sprintf("%d texts at the carrier", n), func() error {
 		if got := len(s.App.Sandbox.Sent()); got != n {
 			return fmt.Errorf("carrier has %d", got)
 		}

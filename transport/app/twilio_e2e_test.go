@@ -52,7 +52,7 @@ func twilioInbound(t *testing.T, s *apptest.Server, tw *twiliotest.Server, body 
 
 func waitSent(t *testing.T, s *apptest.Server, tw *twiliotest.Server, n int) []twiliotest.Message {
 	t.Helper()
-	s.WaitFor(fmt.Sprintf("%d texts at Twilio", n), func() error {
+	s.Settle(fmt.Sprintf("%d texts at Twilio", n), func() error {
 		if got := len(tw.Sent()); got != n {
 			return fmt.Errorf("twilio has %d", got)
 		}

@@ -45,6 +45,20 @@ func (s *Server) WaitFor(what string, cond func() error) {
 	}
 }
 
+// Settle is WaitFor for an end state: once cond holds it has to keep holding
+// for 200 ms of polling, so a late duplicate (a second send of one text)
+// fails the test instead of slipping in after it looked.
+func (s *Server) Settle(what string, cond func() error) {
+	s.T.Helper()
+	s.WaitFor(what, cond)
+	for end := time.Now().Add(200 * time.Millisecond); time.Now().Before(end); {
+		<-time.After(20 * time.Millisecond)
+		if err := cond(); err != nil {
+			s.T.Fatalf("%s: held, then %v", what, err)
+		}
+	}
+}
+
 // Events answers the bootstrap org's event types in order.
 func (s *Server) Events() []*sms.Event {
 	s.T.Helper()
