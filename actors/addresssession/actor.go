@@ -45,8 +45,6 @@ type agentsDone struct {
 
 type expire struct{ gen uint64 }
 
-type idle struct{ gen uint64 }
-
 // Actor owns one address session: its agents, its expiry and its record.
 type Actor struct {
 	d        *Deps
@@ -54,7 +52,7 @@ type Actor struct {
 	s        *Session
 	waiting  []*actor.PID
 	expGen   uint64
-	idleGen  uint64
+	idle     system.IdleTimer
 	received uint64
 }
 
@@ -89,8 +87,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		if m.gen == a.expGen {
 			a.expireIfIdle()
 		}
-	case *idle:
-		if m.gen == a.idleGen && len(a.waiting) == 0 && !a.s.working() && a.d.dir.Passivate(a.token, ctx.Self(), a.received) {
+	case *system.IdleTick:
+		if a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) && len(a.waiting) == 0 && !a.s.working() && a.d.dir.Passivate(a.token, ctx.Self(), a.received) {
 			ctx.Stop(ctx.Self())
 		}
 		return
@@ -104,10 +102,7 @@ func (a *Actor) answer(ctx actor.Context, reply any, err error) {
 
 func (a *Actor) snapshot() *Session { s := *a.s; return &s }
 
-func (a *Actor) armIdle(ctx actor.Context) {
-	a.idleGen++
-	system.SendAfter(ctx, a.d.Clock, a.d.IdleAfter, &idle{gen: a.idleGen})
-}
+func (a *Actor) armIdle(ctx actor.Context) { a.idle.Touch(ctx, a.d.Clock, a.d.IdleAfter) }
 
 func (a *Actor) armExpiry(ctx actor.Context) {
 	a.expGen++

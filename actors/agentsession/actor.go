@@ -44,7 +44,7 @@ type Actor struct {
 	org      string
 	id       uint64
 	s        *Session
-	idleGen  uint64
+	idle     system.IdleTimer
 	received uint64
 	// waiting is the request whose answer waits for the model.
 	waiting *actor.PID
@@ -85,8 +85,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *replyDone:
 		a.onReply(ctx, m)
 		return
-	case *idle:
-		if m.gen == a.idleGen && a.waiting == nil && a.d.dir.Passivate(key(a.org, a.id), ctx.Self(), a.received) {
+	case *system.IdleTick:
+		if a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) && a.waiting == nil && a.d.dir.Passivate(key(a.org, a.id), ctx.Self(), a.received) {
 			ctx.Stop(ctx.Self())
 		}
 		return
@@ -103,10 +103,7 @@ func (a *Actor) answer(ctx actor.Context, reply any, err error) {
 
 func (a *Actor) copy() *Session { s := *a.s; return &s }
 
-func (a *Actor) armIdle(ctx actor.Context) {
-	a.idleGen++
-	system.SendAfter(ctx, a.d.Clock, a.d.IdleAfter, &idle{gen: a.idleGen})
-}
+func (a *Actor) armIdle(ctx actor.Context) { a.idle.Touch(ctx, a.d.Clock, a.d.IdleAfter) }
 
 func (a *Actor) onPost(ctx actor.Context, m *Post) (*Posted, error) {
 	if a.s.Status != StatusActive {

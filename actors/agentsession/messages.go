@@ -32,9 +32,6 @@ type End struct {
 	Reason     string
 }
 
-// idle is the passivation timer; stale generations are ignored.
-type idle struct{ gen uint64 }
-
 // replyDone carries the model's answer for a chat message back into the mailbox.
 type replyDone struct {
 	res *ai.Result

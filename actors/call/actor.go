@@ -51,7 +51,7 @@ type Actor struct {
 	detachGen  uint64
 	finalized  bool
 	summarized bool
-	idleGen    uint64
+	idle       system.IdleTimer
 	received   uint64
 }
 
@@ -138,7 +138,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		err = a.onSummaryDone(m)
 	case *Get:
 		reply, err = a.current()
-	case *idle:
+	case *system.IdleTick:
 		a.onIdle(ctx, m)
 		return
 	default:
@@ -260,15 +260,12 @@ func (a *Actor) setState(c *calls.Call) {
 	a.publish(LiveState, map[string]any{"status": c.Status, "flow_id": c.FlowID})
 }
 
-func (a *Actor) armIdle(ctx actor.Context) {
-	a.idleGen++
-	system.SendAfter(ctx, a.d.Clock, a.d.IdleAfter, &idle{gen: a.idleGen})
-}
+func (a *Actor) armIdle(ctx actor.Context) { a.idle.Touch(ctx, a.d.Clock, a.d.IdleAfter) }
 
 // onIdle stops the actor of a call that is over (or never existed); a live
 // call keeps its actor, since the socket and the turn live in memory.
-func (a *Actor) onIdle(ctx actor.Context, m *idle) {
-	if m.gen != a.idleGen || a.turn != nil || a.out != nil {
+func (a *Actor) onIdle(ctx actor.Context, m *system.IdleTick) {
+	if !a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) || a.turn != nil || a.out != nil {
 		return
 	}
 	if a.call != nil && !(a.finalized && a.summarized) && a.call.Route == RouteConnect {
@@ -302,7 +299,6 @@ func appendHistory(h []ai.Message, t *calls.Turn) []ai.Message {
 
 // Internal messages.
 type (
-	idle          struct{ gen uint64 }
 	detachTimeout struct{ gen uint64 }
 	hooksDone     struct{ context string }
 	placed        struct {

@@ -103,7 +103,7 @@ type Actor struct {
 	// when this actor (their only writer) schedules one: every inbound text
 	// cancels pending AI follow-ups, and the scan was a Pebble iterator per text.
 	noSched  bool
-	idleGen  uint64
+	idle     system.IdleTimer
 	inflight map[string]int // message id -> send attempts so far
 
 	// AI state: texts waiting for a run, the debounce generation, the run in
@@ -193,7 +193,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		return
 	case *runDone:
 		err = a.onRunDone(ctx, m)
-	case *idle:
+	case *system.IdleTick:
 		a.onIdle(ctx, m)
 		return
 	default:
@@ -231,19 +231,19 @@ func (a *Actor) current() (*sms.Conversation, error) {
 	return &c, nil
 }
 
-func (a *Actor) armIdle(ctx actor.Context) {
-	a.idleGen++
-	after := a.d.IdleAfter
+func (a *Actor) armIdle(ctx actor.Context) { a.idle.Touch(ctx, a.d.Clock, a.idleAfter()) }
+
+func (a *Actor) idleAfter() time.Duration {
 	if a.d.dir != nil && a.d.dir.Live() > a.d.MaxLive {
-		after = min(after, a.d.PressureIdleAfter)
+		return min(a.d.IdleAfter, a.d.PressureIdleAfter)
 	}
-	system.SendAfter(ctx, a.d.Clock, after, &idle{gen: a.idleGen})
+	return a.d.IdleAfter
 }
 
 // onIdle stops a quiet thread; everything it knows is in Pebble, and the next
 // message for the pair spawns it again.
-func (a *Actor) onIdle(ctx actor.Context, m *idle) {
-	if m.gen != a.idleGen || len(a.inflight) > 0 || a.run != nil || len(a.pending) > 0 {
+func (a *Actor) onIdle(ctx actor.Context, m *system.IdleTick) {
+	if !a.idle.Fired(ctx, a.d.Clock, m, a.idleAfter()) || len(a.inflight) > 0 || a.run != nil || len(a.pending) > 0 {
 		return
 	}
 	if a.d.dir != nil && a.d.dir.passivate(a.numberID, a.e164, ctx.Self(), a.received) {

@@ -106,9 +106,6 @@ type CancelScheduled struct{ ID string }
 // SnoozeDue wakes a snoozed thread (from the scheduler).
 type SnoozeDue struct{}
 
-// idle is the passivation timer; stale generations are ignored.
-type idle struct{ gen uint64 }
-
 // retrySend re-enqueues a text after a retryable provider error.
 type retrySend struct {
 	messageID string
