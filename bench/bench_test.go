@@ -98,15 +98,7 @@ func TestRunAll(t *testing.T) {
 // TestOpenLoop offers a fixed rate: the schedule, not the server, sets the
 // pace, and latency counts from each request's due time.
 func TestOpenLoop(t *testing.T) {
-	b, err := StartBaseline("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	in, err := NewIngest(&Humd{URL: b.URL, PublicURL: b.URL, Token: "baseline", Number: DefaultNumber}, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, in := baselineIngest(t)
 	cfg := &Config{Conns: 2, Workers: 2, Count: 50}
 	l := cfg.ingestLoad("open", b.Addr(), in)
 	l.Rate = 200
@@ -121,6 +113,22 @@ func TestOpenLoop(t *testing.T) {
 	if st.Elapsed < 240*time.Millisecond {
 		t.Errorf("open loop took %v; want at least the 245ms schedule", st.Elapsed)
 	}
+}
+
+// baselineIngest starts the bare HTTP baseline and an ingest of 10 contacts
+// aimed at it.
+func baselineIngest(t *testing.T) (*Baseline, *Ingest) {
+	t.Helper()
+	b, err := StartBaseline("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	in, err := NewIngest(&Humd{URL: b.URL, PublicURL: b.URL, Token: "baseline", Number: DefaultNumber}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, in
 }
 
 // TestDebounce runs a small debounce workload: every burst must reach the

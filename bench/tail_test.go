@@ -13,15 +13,7 @@ import (
 // TestTailReport traces a short load against the baseline server, with two
 // overlapping slow marks and a collection, and reads the trace back.
 func TestTailReport(t *testing.T) {
-	b, err := StartBaseline("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	in, err := NewIngest(&Humd{URL: b.URL, PublicURL: b.URL, Token: "baseline", Number: DefaultNumber}, 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, in := baselineIngest(t)
 	path := filepath.Join(t.TempDir(), "run.trace")
 	f, err := os.Create(path)
 	if err != nil {

@@ -209,28 +209,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		defer h.Close()
 	}
 
-	if o.cpuprofile != "" {
-		f, err := os.Create(o.cpuprofile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	stopProfile, err := record(o.cpuprofile, pprof.StartCPUProfile, pprof.StopCPUProfile)
+	if err != nil {
+		return err
 	}
-	stopTrace := func() {}
-	if o.trace != "" {
-		f, err := os.Create(o.trace)
-		if err != nil {
-			return err
-		}
-		if err := trace.Start(f); err != nil {
-			return err
-		}
-		stopTrace = sync.OnceFunc(func() { trace.Stop(); _ = f.Close() })
-		defer stopTrace()
+	defer stopProfile()
+	stopTrace, err := record(o.trace, trace.Start, trace.Stop)
+	if err != nil {
+		return err
 	}
+	defer stopTrace()
 	if o.memprofile != "" {
 		defer func() {
 			// Deferred before h.Close runs (defers are LIFO), so the in-process
@@ -280,6 +268,24 @@ func run(args []string, stdout, stderr io.Writer) error {
 		err = errors.Join(err, fmt.Errorf("close humd: %w", cerr))
 	}
 	return err
+}
+
+// record starts writing a profile or trace to path (nothing when it is
+// empty) and answers the function that stops it; calling that again does
+// nothing.
+func record(path string, start func(io.Writer) error, stop func()) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := start(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return sync.OnceFunc(func() { stop(); _ = f.Close() }), nil
 }
 
 func output(o *options, rep *bench.Report, stdout io.Writer) error {
