@@ -116,9 +116,7 @@ func TestCampaignWaitsForBusinessHoursAndRecipientLocalTime(t *testing.T) {
 	id := createCampaign(t, s, n.ID, map[string]any{"recipients": rcpts(2)})["id"].(string)
 	s.JSON("POST", "/api/sms/campaigns/"+id+"/launch", adminKey, nil, 200)
 	s.Clock.Advance(21*time.Hour + 59*time.Minute) // 12:59 UTC Thursday
-	if got := len(s.App.Sandbox.Sent()); got != 0 {
-		t.Fatalf("%d texts before the org opened", got)
-	}
+	waitSandbox(t, s, 0) // none before the org opens
 	if cnt := counts(t, s, id); cnt["pending"] != 2.0 {
 		t.Fatalf("counts before opening = %v; want 2 pending", cnt)
 	}
@@ -215,9 +213,7 @@ func TestCampaignStateMachine(t *testing.T) {
 		t.Errorf("patch while queued code = %s", code)
 	}
 	s.Clock.Advance(59 * time.Minute)
-	if got := len(s.App.Sandbox.Sent()); got != 0 {
-		t.Fatalf("%d texts before scheduled_start_at", got)
-	}
+	waitSandbox(t, s, 0) // none before scheduled_start_at
 	s.Clock.Advance(time.Minute)
 	waitSandbox(t, s, 1)
 	if c := s.JSON("POST", base+"/pause", adminKey, nil, 200); c["status"] != "paused" {

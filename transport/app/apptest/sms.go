@@ -51,10 +51,20 @@ func (s *Server) WaitFor(what string, cond func() error) {
 func (s *Server) Settle(what string, cond func() error) {
 	s.T.Helper()
 	s.WaitFor(what, cond)
-	for end := time.Now().Add(200 * time.Millisecond); time.Now().Before(end); {
-		<-time.After(20 * time.Millisecond)
+	s.Holds(what, cond)
+}
+
+// Holds checks that cond holds now and for 200 ms of polling after: a check
+// that nothing happened (yet) right after advancing the clock would pass
+// before the work it rules out had a chance to run.
+func (s *Server) Holds(what string, cond func() error) {
+	s.T.Helper()
+	for end := time.Now().Add(200 * time.Millisecond); ; <-time.After(20 * time.Millisecond) {
 		if err := cond(); err != nil {
-			s.T.Fatalf("%s: held, then %v", what, err)
+			s.T.Fatalf("%s: %v", what, err)
+		}
+		if time.Now().After(end) {
+			return
 		}
 	}
 }
