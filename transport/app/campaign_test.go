@@ -143,9 +143,7 @@ func TestCampaignRecipientOutsideLocalHoursWaitsOthersGoOn(t *testing.T) {
 		t.Fatalf("first text to %s; want the US recipient first (Sydney is at night)", r.To)
 	}
 	s.Clock.Advance(5*time.Hour + 59*time.Minute) // 20:59 UTC = 07:59 Sydney
-	if got := len(s.App.Sandbox.Sent()); got != 1 {
-		t.Fatalf("%d texts; Sydney must wait for 08:00 local", got)
-	}
+	waitSandbox(t, s, 1) // Sydney waits for 08:00 local
 	if c := s.JSON("GET", "/api/sms/campaigns/"+id, adminKey, nil, 200); c["status"] != "sending" || c["counts"].(map[string]any)["pending"] != 1.0 {
 		t.Fatalf("campaign = %v; want sending with 1 pending", c)
 	}
@@ -188,9 +186,7 @@ func TestCampaignCancelMidRun(t *testing.T) {
 		t.Fatalf("cancelled = %v", c)
 	}
 	s.Clock.Advance(10 * time.Minute)
-	if got := len(s.App.Sandbox.Sent()); got != 3 {
-		t.Errorf("%d texts after cancel; want 3", got)
-	}
+	waitSandbox(t, s, 3) // nothing more after cancel
 	if code := errCode(t, s, "POST", "/api/sms/campaigns/"+id+"/launch", nil, 409); code != "invalid_transition" {
 		t.Errorf("launch after cancel code = %s", code)
 	}
@@ -220,9 +216,7 @@ func TestCampaignStateMachine(t *testing.T) {
 		t.Fatalf("pause = %v", c["status"])
 	}
 	s.Clock.Advance(time.Hour)
-	if got := len(s.App.Sandbox.Sent()); got != 1 {
-		t.Fatalf("%d texts while paused; want 1", got)
-	}
+	waitSandbox(t, s, 1) // nothing more while paused
 	s.JSON("PATCH", base, adminKey, map[string]any{"body_template": "Back #{{vars.i}}"}, 200)
 	s.JSON("POST", base+"/launch", adminKey, nil, 200)
 	waitSandbox(t, s, 2)
