@@ -250,7 +250,7 @@ func (s *Service) List(org string, page storage.PageRequest, status string) (int
 	page.Reverse = true
 	items, next, err := storage.ListPage(s.cfg.Store, prefixSessions(org), page, func(_, v []byte) (*Session, bool, error) {
 		var r record
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := storage.DecodeJSON(v, &r); err != nil {
 			return nil, false, err
 		}
 		return r.session(), status == "" || r.Status == status, nil
@@ -367,7 +367,7 @@ func (s *Service) ListMessages(org, id string, page storage.PageRequest) (int, a
 	}
 	items, next, err := storage.ListPage(s.cfg.Store, prefixMsgs(org, n), page, func(_, v []byte) (*Message, bool, error) {
 		var m Message
-		return &m, true, json.Unmarshal(v, &m)
+		return &m, true, storage.DecodeJSON(v, &m)
 	})
 	if err != nil {
 		return failErr(err)

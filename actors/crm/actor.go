@@ -101,7 +101,7 @@ func (a *Actor) next(ctx actor.Context) error {
 	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 200},
 		func(_, v []byte) (bool, error) {
 			var ev sms.Event
-			if err := json.Unmarshal(v, &ev); err != nil {
+			if err := storage.DecodeJSON(v, &ev); err != nil {
 				return false, err
 			}
 			req, callID, err := a.consider(&ev)

@@ -174,7 +174,7 @@ func (a *Actor) pollOrg(org string, cur uint64) error {
 	var phones []string
 	err := st.Scan(sms.PrefixEvents(org), storage.ScanOptions{After: sms.KeyEvent(org, cur), Limit: 500}, func(k, v []byte) (bool, error) {
 		var ev sms.Event
-		if err := json.Unmarshal(v, &ev); err != nil {
+		if err := storage.DecodeJSON(v, &ev); err != nil {
 			seq, _ := storage.DecodeU64(k[len(k)-8:])
 			a.cfg.Logger.Warn("enrich: skipping an unreadable event", "org", org, "seq", seq, "err", err)
 			last = max(last, seq)

@@ -159,7 +159,7 @@ func (a *Actor) poll() error {
 	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 500},
 		func(_, v []byte) (bool, error) {
 			var ev sms.Event
-			if err := json.Unmarshal(v, &ev); err != nil {
+			if err := storage.DecodeJSON(v, &ev); err != nil {
 				return false, err
 			}
 			last = ev.Seq

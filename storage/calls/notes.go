@@ -1,7 +1,6 @@
 package calls
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -79,7 +78,7 @@ func ListNotes(s storage.Store, org, callID string, page storage.PageRequest) ([
 	}
 	return storage.ListPage(s, PrefixNotes(org, callID), page, func(_, v []byte) (*Note, bool, error) {
 		var n Note
-		err := json.Unmarshal(v, &n)
+		err := storage.DecodeJSON(v, &n)
 		return &n, err == nil, err
 	})
 }

@@ -1,7 +1,6 @@
 package calls
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -89,7 +88,7 @@ func scanAll[T any](s storage.Store, prefix []byte) ([]*T, error) {
 		req.Limit = storage.MaxPageLimit
 		page, next, err := storage.ListPage(s, prefix, req, func(_, v []byte) (*T, bool, error) {
 			var t T
-			if err := json.Unmarshal(v, &t); err != nil {
+			if err := storage.DecodeJSON(v, &t); err != nil {
 				return nil, false, err
 			}
 			return &t, true, nil

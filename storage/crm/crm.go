@@ -3,7 +3,6 @@ package crm
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -131,7 +130,7 @@ func oneEnabled(s storage.Store, c *Connector) error {
 	clash := false
 	err := s.Scan(prefixConns(c.OrgID), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
 		var o stored
-		if err := json.Unmarshal(v, &o); err != nil {
+		if err := storage.DecodeJSON(v, &o); err != nil {
 			return false, err
 		}
 		clash = o.Enabled && o.ID != c.ID
@@ -205,7 +204,7 @@ func Delete(s storage.Store, org, id string) error {
 func List(s storage.Store, org string, page storage.PageRequest) ([]*Connector, string, error) {
 	return storage.ListPage(s, prefixConns(org), page, func(_, v []byte) (*Connector, bool, error) {
 		var st stored
-		err := json.Unmarshal(v, &st)
+		err := storage.DecodeJSON(v, &st)
 		return &st.Connector, err == nil, err
 	})
 }
@@ -214,7 +213,7 @@ func List(s storage.Store, org string, page storage.PageRequest) ([]*Connector, 
 func All(s storage.Store, fn func(c *Connector)) error {
 	return s.Scan(PrefixAll(), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
 		var st stored
-		if err := json.Unmarshal(v, &st); err != nil {
+		if err := storage.DecodeJSON(v, &st); err != nil {
 			return false, err
 		}
 		c := st.Connector
@@ -245,7 +244,7 @@ func Logs(s storage.Store, org, id string, page storage.PageRequest) ([]*LogEntr
 	page.Reverse = true
 	return storage.ListPage(s, prefixLog(org, id), page, func(_, v []byte) (*LogEntry, bool, error) {
 		var e LogEntry
-		err := json.Unmarshal(v, &e)
+		err := storage.DecodeJSON(v, &e)
 		return &e, err == nil, err
 	})
 }

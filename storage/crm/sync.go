@@ -1,7 +1,6 @@
 package crm
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -90,7 +89,7 @@ func EnabledFor(s storage.Store, org string) (*Connector, error) {
 	var found *Connector
 	err := s.Scan(prefixConns(org), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
 		var st stored
-		if err := json.Unmarshal(v, &st); err != nil {
+		if err := storage.DecodeJSON(v, &st); err != nil {
 			return false, err
 		}
 		if st.Enabled {

@@ -1,7 +1,6 @@
 package flowtools
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -66,7 +65,7 @@ func Executions(s storage.Store, org, tool string, page storage.PageRequest) ([]
 	page.Reverse = true
 	return storage.ListPage(s, prefixExecs(org, tool), page, func(_, v []byte) (*Execution, bool, error) {
 		var e Execution
-		err := json.Unmarshal(v, &e)
+		err := storage.DecodeJSON(v, &e)
 		return &e, err == nil, err
 	})
 }

@@ -134,7 +134,7 @@ func (f Fields) appendTo(buf []byte) []byte {
 func ListEvents(s storage.Store, org, typ string, page storage.PageRequest) ([]*Event, string, error) {
 	return storage.ListPage(s, PrefixEvents(org), page, func(_, v []byte) (*Event, bool, error) {
 		var ev Event
-		if err := json.Unmarshal(v, &ev); err != nil {
+		if err := storage.DecodeJSON(v, &ev); err != nil {
 			return nil, false, err
 		}
 		return &ev, typ == "" || ev.Type == typ, nil

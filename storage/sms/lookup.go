@@ -2,7 +2,6 @@ package sms
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -289,7 +288,7 @@ func CountContactsWithoutLookup(s storage.Store, org string) (int, error) {
 		var c struct {
 			LookupAt *time.Time `json:"lookup_at"`
 		}
-		if err := json.Unmarshal(v, &c); err != nil {
+		if err := storage.DecodeJSON(v, &c); err != nil {
 			return false, fmt.Errorf("sms: contact: %w", err)
 		}
 		if c.LookupAt == nil {

@@ -54,7 +54,7 @@ func RecentRuns(s storage.Store, org, conv string, since time.Time, limit int) (
 	var out []*Run
 	err := s.Scan(PrefixRuns(org, conv), storage.ScanOptions{Reverse: true, Limit: limit}, func(_, v []byte) (bool, error) {
 		var r Run
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := storage.DecodeJSON(v, &r); err != nil {
 			return false, err
 		}
 		if r.StartedAt.Before(since) {
@@ -71,7 +71,7 @@ func LastRunSeq(s storage.Store, org, conv string) (uint64, error) {
 	var seq uint64
 	err := s.Scan(PrefixRuns(org, conv), storage.ScanOptions{Reverse: true, Limit: 1}, func(_, v []byte) (bool, error) {
 		var r Run
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := storage.DecodeJSON(v, &r); err != nil {
 			return false, err
 		}
 		seq = r.Seq
@@ -85,7 +85,7 @@ func RecentMessages(s storage.Store, org, conv string, n int) ([]*Message, error
 	var out []*Message
 	err := s.Scan(PrefixMsgs(org, conv), storage.ScanOptions{Reverse: true, Limit: n}, func(_, v []byte) (bool, error) {
 		var m Message
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := storage.DecodeJSON(v, &m); err != nil {
 			return false, err
 		}
 		out = append(out, &m)

@@ -270,7 +270,7 @@ func PendingScheduled(s storage.Store, org, conv string) ([]*Scheduled, error) {
 
 func decode[T any](v []byte) (*T, error) {
 	var out T
-	if err := json.Unmarshal(v, &out); err != nil {
+	if err := storage.DecodeJSON(v, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

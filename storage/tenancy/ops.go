@@ -284,7 +284,7 @@ func (r *Repo) CreateKey(p *Principal, body []byte) (*CreatedKey, error) {
 func (r *Repo) ListKeys(orgID string, page storage.PageRequest) ([]KeyView, string, error) {
 	return storage.ListPage(r.Store, prefixAPIKeys(orgID), page, func(_, v []byte) (KeyView, bool, error) {
 		var k APIKey
-		if err := json.Unmarshal(v, &k); err != nil {
+		if err := storage.DecodeJSON(v, &k); err != nil {
 			return KeyView{}, false, err
 		}
 		return view(&k), true, nil

@@ -1,7 +1,6 @@
 package tenancy
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -32,7 +31,7 @@ func (r *Repo) Team(orgID string) (*Team, error) {
 	t := &Team{Members: []Member{}, Invites: []*Invite{}}
 	err := r.Store.Scan(prefixMembers(orgID), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
 		var m Membership
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := storage.DecodeJSON(v, &m); err != nil {
 			return false, err
 		}
 		u, err := r.user(m.UserID)
@@ -47,7 +46,7 @@ func (r *Repo) Team(orgID string) (*Team, error) {
 	}
 	err = r.Store.Scan(prefixInvites(orgID), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
 		var inv Invite
-		if err := json.Unmarshal(v, &inv); err != nil {
+		if err := storage.DecodeJSON(v, &inv); err != nil {
 			return false, err
 		}
 		t.Invites = append(t.Invites, &inv)
@@ -106,7 +105,7 @@ func (r *Repo) Invite(p *Principal, body []byte) (*InviteResult, error) {
 	dup := false
 	err = r.Store.Scan(prefixInvites(p.OrgID), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
 		var inv Invite
-		if err := json.Unmarshal(v, &inv); err != nil {
+		if err := storage.DecodeJSON(v, &inv); err != nil {
 			return false, err
 		}
 		dup = strings.EqualFold(inv.Email, req.Email)
@@ -145,7 +144,7 @@ func (r *Repo) adminCount(orgID string) (int, error) {
 	n := 0
 	err := r.Store.Scan(prefixMembers(orgID), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
 		var m Membership
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := storage.DecodeJSON(v, &m); err != nil {
 			return false, err
 		}
 		if m.Role == Admin {
