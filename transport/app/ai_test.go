@@ -33,7 +33,7 @@ func TestSandboxSeedAnswersFromKnowledge(t *testing.T) {
 		"body": "What are your opening hours?"}, 201)
 	conv := res["message"].(map[string]any)["conversation_id"].(string)
 	s.Clock.Advance(3 * time.Second) // the seeded flow's debounce
-	s.WaitFor("the AI's reply", func() error {
+	s.Settle("one AI reply", func() error {
 		msgs := s.Messages(conv)
 		if len(msgs) != 2 || !strings.Contains(fmt.Sprint(msgs[1]["body"]), "Monday to Friday") {
 			return fmt.Errorf("thread = %v", msgs)
@@ -41,7 +41,7 @@ func TestSandboxSeedAnswersFromKnowledge(t *testing.T) {
 		return nil
 	})
 	var runs []any
-	s.WaitFor("the run record", func() error {
+	s.Settle("one run record", func() error {
 		runs = s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any)
 		if len(runs) != 1 {
 			return fmt.Errorf("runs = %v", runs)

@@ -30,7 +30,7 @@ func textAI(t *testing.T, s *apptest.Server, sid, body, wantReply string) string
 	inbound(t, s, sid, contact, body)
 	s.Clock.Advance(2 * time.Second)
 	conv := onlyConversation(t, s)["id"].(string)
-	s.WaitFor("the AI's reply", func() error {
+	s.Settle("one AI reply", func() error {
 		if msgs := s.Messages(conv); len(msgs) != 2 || msgs[1]["body"] != wantReply {
 			return fmt.Errorf("thread = %v", msgs)
 		}
@@ -85,7 +85,7 @@ func TestSendDeliveredThroughSandbox(t *testing.T) {
 	if res["message"].(map[string]any)["status"] != "queued" {
 		t.Fatalf("send = %v; want queued", res)
 	}
-	s.WaitFor("carrier got the text", func() error {
+	s.Settle("carrier got the text once", func() error {
 		if n := len(s.App.Sandbox.Sent()); n != 1 {
 			return fmt.Errorf("sandbox has %d sends", n)
 		}
@@ -163,6 +163,15 @@ func TestStopWinsOverQueuedSends(t *testing.T) {
 	if res["message"].(map[string]any)["status"] != "opted_out" {
 		t.Errorf("send after STOP = %v; want opted_out", res)
 	}
+	s.Holds("the carrier never gets a text after STOP", func() error {
+		s.Clock.Advance(1001 * time.Second)
+		for _, r := range s.App.Sandbox.Sent() {
+			if r.Body == "one more" || (strings.HasPrefix(r.Body, "promo") && r.Body != "promo 0") {
+				return fmt.Errorf("carrier got %q", r.Body)
+			}
+		}
+		return nil
+	})
 }
 
 func TestIdleThreadsPassivateAndReload(t *testing.T) {
