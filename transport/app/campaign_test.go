@@ -156,6 +156,7 @@ func TestCampaignRecipientOutsideLocalHoursWaitsOthersGoOn(t *testing.T) {
 		}
 		return nil
 	})
+	waitSandbox(t, s, 2) // and no second text to Sydney
 	open := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
 	if r := s.App.Sandbox.Sent()[1]; r.To != sydney || r.At.Before(open) || r.At.After(open.Add(time.Minute)) {
 		t.Errorf("second text = %s at %s; want Sydney at 21:00 UTC (08:00 local)", r.To, r.At)

@@ -192,6 +192,13 @@ func waitCallSyncs(t *testing.T, s *apptest.Server, f *callCRM, n int) []crmReq 
 		}
 		return nil
 	})
+	// Exactly n, with the clock put: no retry comes due meanwhile.
+	s.Holds(fmt.Sprintf("exactly %d POST /calls", n), func() error {
+		if got, _ = f.requests("/calls"); len(got) != n {
+			return fmt.Errorf("%d POST /calls", len(got))
+		}
+		return nil
+	})
 	return got
 }
 

@@ -71,6 +71,14 @@ func (r *receiver) waitN(t *testing.T, s *apptest.Server, n int) []received {
 		}
 		return nil
 	})
+	// Exactly n: a duplicate of a delivery already made would come now (the
+	// clock stays put, so no retry comes due).
+	s.Holds(fmt.Sprintf("exactly %d webhook requests", n), func() error {
+		if got := len(r.requests()); got != n {
+			return fmt.Errorf("%d requests", got)
+		}
+		return nil
+	})
 	return r.requests()
 }
 
