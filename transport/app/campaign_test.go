@@ -118,8 +118,8 @@ func TestCampaignWaitsForBusinessHoursAndRecipientLocalTime(t *testing.T) {
 	s.JSON("PATCH", "/api/org", adminKey, map[string]any{"business_hours_json": thursdayOnly}, 200)
 	id := createCampaign(t, s, n.ID, map[string]any{"recipients": rcpts(2)})["id"].(string)
 	s.JSON("POST", "/api/sms/campaigns/"+id+"/launch", adminKey, nil, 200)
-	s.Clock.Advance(21*time.Hour + 59*time.Minute) // 12:59 UTC Thursday
-	waitSandbox(t, s, 0)                           // none before the org opens
+	s.Clock.Advance(21*time.Hour + 59*time.Minute) // 12:59 UTC Thursday: none before the org opens
+	waitSandbox(t, s, 0)
 	if cnt := counts(t, s, id); cnt["pending"] != 2.0 {
 		t.Fatalf("counts before opening = %v; want 2 pending", cnt)
 	}
@@ -145,8 +145,8 @@ func TestCampaignRecipientOutsideLocalHoursWaitsOthersGoOn(t *testing.T) {
 	if r := s.App.Sandbox.Sent()[0]; r.To != contact {
 		t.Fatalf("first text to %s; want the US recipient first (Sydney is at night)", r.To)
 	}
-	s.Clock.Advance(5*time.Hour + 59*time.Minute) // 20:59 UTC = 07:59 Sydney
-	waitSandbox(t, s, 1)                          // Sydney waits for 08:00 local
+	s.Clock.Advance(5*time.Hour + 59*time.Minute) // 20:59 UTC = 07:59 Sydney, who waits for 08:00 local
+	waitSandbox(t, s, 1)
 	if c := s.JSON("GET", "/api/sms/campaigns/"+id, adminKey, nil, 200); c["status"] != "sending" || c["counts"].(map[string]any)["pending"] != 1.0 {
 		t.Fatalf("campaign = %v; want sending with 1 pending", c)
 	}
