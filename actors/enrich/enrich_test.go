@@ -150,6 +150,45 @@ func TestActorProtocol(t *testing.T) {
 	}
 }
 
+// A contact enriched in the very instant a backfill starts was never
+// counted by it and is not counted done (it was once, on the fake clock, and
+// the finished job claimed three contacts where it had started with two).
+func TestBackfillSkipsContactEnrichedAtItsStart(t *testing.T) {
+	st := storagetest.OpenMem(t)
+	clk := clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
+	const org = "org_1"
+	f := &fakeLookuper{}
+	svc, err := New(actortest.NewSystem(t).Root, Config{Store: st, Clock: clk, Lookuper: f, Rate: 100, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sms.ApplyLookup(st, st.NewBatch(), org, "+13175550100", &sms.LookupResult{Valid: true, Carrier: "Fake Mobile"}, clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b := st.NewBatch()
+	if _, _, err := sms.EnsureContact(st, b, org, "+13175550101", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(storage.Sync); err != nil {
+		t.Fatal(err)
+	}
+	j, err := svc.StartBackfill(org, nil)
+	if err != nil || j.Total != 1 {
+		t.Fatalf("StartBackfill = %+v, %v; want 1 contact", j, err)
+	}
+	actortest.WaitFor(t, 10*time.Second, func() error {
+		clk.Advance(time.Second)
+		got, err := svc.Job(org, j.ID)
+		if err != nil || got.Status != sms.JobCompleted {
+			return fmt.Errorf("job = %+v, %v", got, err)
+		}
+		if got.Total != 1 || got.Done != 1 || got.Failed != 0 {
+			return fmt.Errorf("job = %+v; want 1 done of 1", got)
+		}
+		return nil
+	})
+}
+
 // firstDue keeps only the n best due entries: event-log entries before
 // backfill ones, oldest due first; entries not yet due or in flight wait.
 func TestFirstDue(t *testing.T) {
