@@ -121,21 +121,7 @@ func TestActorProtocol(t *testing.T) {
 		}
 	}
 	event("call.started", inbound) // enriched already: no lookup
-	j, err := svc.StartBackfill(org, nil)
-	if err != nil || j.Total != 2 {
-		t.Fatalf("StartBackfill = %+v, %v; want 2 contacts", j, err)
-	}
-	actortest.WaitFor(t, 10*time.Second, func() error {
-		clk.Advance(time.Second)
-		got, err := svc.Job(org, j.ID)
-		if err != nil || got.Status != sms.JobCompleted {
-			return fmt.Errorf("job = %+v, %v", got, err)
-		}
-		if got.Total != 2 || got.Done != 1 || got.Failed != 1 || got.FinishedAt == nil {
-			return fmt.Errorf("job = %+v; want done 1, failed 1", got)
-		}
-		return nil
-	})
+	backfill(t, svc, clk, org, 2, 1, 1)
 	if cur, _, _ := sms.LookupCursor(st, org); cur != 2 {
 		t.Errorf("cursor = %d; want 2, both events read", cur)
 	}
@@ -172,9 +158,16 @@ func TestBackfillSkipsContactEnrichedAtItsStart(t *testing.T) {
 	if err := b.Commit(storage.Sync); err != nil {
 		t.Fatal(err)
 	}
+	backfill(t, svc, clk, org, 1, 1, 0)
+}
+
+// backfill starts a backfill of total contacts and steps the clock until it
+// completed with done and failed lookups.
+func backfill(t *testing.T, svc *Service, clk *clock.Fake, org string, total, done, failed int) {
+	t.Helper()
 	j, err := svc.StartBackfill(org, nil)
-	if err != nil || j.Total != 1 {
-		t.Fatalf("StartBackfill = %+v, %v; want 1 contact", j, err)
+	if err != nil || j.Total != total {
+		t.Fatalf("StartBackfill = %+v, %v; want %d contacts", j, err, total)
 	}
 	actortest.WaitFor(t, 10*time.Second, func() error {
 		clk.Advance(time.Second)
@@ -182,8 +175,8 @@ func TestBackfillSkipsContactEnrichedAtItsStart(t *testing.T) {
 		if err != nil || got.Status != sms.JobCompleted {
 			return fmt.Errorf("job = %+v, %v", got, err)
 		}
-		if got.Total != 1 || got.Done != 1 || got.Failed != 0 {
-			return fmt.Errorf("job = %+v; want 1 done of 1", got)
+		if got.Total != total || got.Done != done || got.Failed != failed || got.FinishedAt == nil {
+			return fmt.Errorf("job = %+v; want %d of %d done, %d failed", got, done, total, failed)
 		}
 		return nil
 	})
