@@ -18,6 +18,21 @@ func NewSystem(t testing.TB) *actor.ActorSystem {
 	return sys
 }
 
+// Holds checks that cond keeps returning nil for d of polling, and fails the
+// test as soon as it does not: work runs on other goroutines, so a check that
+// something did not happen (yet) passes once before it had a chance to.
+func Holds(t testing.TB, d time.Duration, cond func() error) {
+	t.Helper()
+	for end := time.Now().Add(d); ; <-time.After(20 * time.Millisecond) {
+		if err := cond(); err != nil {
+			t.Fatalf("condition stopped holding: %v", err)
+		}
+		if time.Now().After(end) {
+			return
+		}
+	}
+}
+
 // WaitFor polls cond until it returns nil or the deadline passes, then fails
 // the test with cond's last error.
 func WaitFor(t testing.TB, deadline time.Duration, cond func() error) {

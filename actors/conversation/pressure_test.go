@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage/storagetest"
@@ -41,10 +42,11 @@ func TestThreadsPassivateSoonerOverMaxLive(t *testing.T) {
 	waitLive(3, 0) // the three armed over the limit are gone, the first three stay
 	clk.Advance(time.Minute)
 	// Held for a while: a wrong passivation happens on actor goroutines.
-	for end := time.Now().Add(200 * time.Millisecond); time.Now().Before(end); runtime.Gosched() {
+	actortest.Holds(t, 200*time.Millisecond, func() error {
 		if got := dir.Live(); got != 3 {
-			t.Fatalf("live threads a minute later = %d; want the first 3 still", got)
+			return fmt.Errorf("live threads a minute later = %d; want the first 3 still", got)
 		}
-	}
+		return nil
+	})
 	waitLive(0, time.Second)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 )
@@ -30,19 +31,7 @@ func (s *Server) AddNumber(e164 string, mps float64) *sms.Number {
 // WaitFor polls cond until it answers nil (10s deadline).
 func (s *Server) WaitFor(what string, cond func() error) {
 	s.T.Helper()
-	end := time.Now().Add(10 * time.Second)
-	delay := time.Millisecond
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(end) {
-			s.T.Fatalf("%s: %v", what, err)
-		}
-		<-time.After(delay)
-		delay = min(delay*2, 50*time.Millisecond)
-	}
+	actortest.WaitFor(s.T, 10*time.Second, named(what, cond))
 }
 
 // Settle is WaitFor for an end state: once cond holds it has to keep holding
@@ -59,13 +48,16 @@ func (s *Server) Settle(what string, cond func() error) {
 // before the work it rules out had a chance to run.
 func (s *Server) Holds(what string, cond func() error) {
 	s.T.Helper()
-	for end := time.Now().Add(200 * time.Millisecond); ; <-time.After(20 * time.Millisecond) {
+	actortest.Holds(s.T, 200*time.Millisecond, named(what, cond))
+}
+
+// named prefixes cond's errors with what was waited for.
+func named(what string, cond func() error) func() error {
+	return func() error {
 		if err := cond(); err != nil {
-			s.T.Fatalf("%s: %v", what, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
-		if time.Now().After(end) {
-			return
-		}
+		return nil
 	}
 }
 
