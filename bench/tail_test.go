@@ -10,10 +10,9 @@ import (
 	"time"
 )
 
-// TestTailReport traces a short load against the baseline server, with two
-// overlapping slow marks and a collection, and reads the trace back.
-func TestTailReport(t *testing.T) {
-	b, in := baselineIngest(t)
+// traced runs fn under an execution trace and answers the report of it.
+func traced(t *testing.T, fn func() error) *Tail {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "run.trace")
 	f, err := os.Create(path)
 	if err != nil {
@@ -22,20 +21,27 @@ func TestTailReport(t *testing.T) {
 	if err := trace.Start(f); err != nil {
 		t.Skipf("tracing already on: %v", err)
 	}
-	cfg := &Config{Conns: 2, Workers: 2, Count: 2000}
-	_, runErr := cfg.ingestLoad("traced", b.Addr(), in).Run(context.Background())
-	runtime.GC()
-	trace.Log(context.Background(), "slow", "25ms")
-	trace.Log(context.Background(), "slow", "20ms")
+	runErr := fn()
 	trace.Stop()
 	if err := f.Close(); err != nil || runErr != nil {
 		t.Fatal(err, runErr)
 	}
-
 	tl, err := TailReport(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return tl
+}
+
+// TestTailReportWindows reads back two overlapping slow marks and a
+// collection (no load, so no request of its own can be slow).
+func TestTailReportWindows(t *testing.T) {
+	tl := traced(t, func() error {
+		runtime.GC()
+		trace.Log(context.Background(), "slow", "25ms")
+		trace.Log(context.Background(), "slow", "20ms")
+		return nil
+	})
 	// The window reaches 25ms back, or to the start of a shorter trace.
 	want := min(25*time.Millisecond, tl.Run)
 	if tl.SlowRequests != 2 || tl.Windows != 1 || tl.Slow < want-time.Millisecond || tl.Slow > want+time.Millisecond {
@@ -57,6 +63,17 @@ func TestTailReport(t *testing.T) {
 	if marking == 0 {
 		t.Error("no time with the collector marking; runtime.GC ran inside the trace")
 	}
+}
+
+// TestTailReportKinds traces a short load against the baseline server and
+// finds the load generator and the server among the busy goroutines.
+func TestTailReportKinds(t *testing.T) {
+	b, in := baselineIngest(t)
+	tl := traced(t, func() error {
+		cfg := &Config{Conns: 2, Workers: 2, Count: 2000}
+		_, err := cfg.ingestLoad("traced", b.Addr(), in).Run(context.Background())
+		return err
+	})
 	busy := map[string]float64{}
 	for _, b := range tl.Busy {
 		busy[b.Kind] = b.Run
