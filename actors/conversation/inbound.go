@@ -1,8 +1,6 @@
 package conversation
 
 import (
-	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -40,43 +38,23 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 	now := a.now()
 	b := a.d.Store.NewBatch()
 	old := a.conv
-	c, created := a.upsert(now)
-	reopened := old != nil && old.Status == sms.StatusClosed
+	c, _ := a.upsert(now)
 	if old != nil && old.SnoozedUntil != nil {
 		b.Delete(sms.KeySnoozeDue(*old.SnoozedUntil, a.orgID, c.ID))
 	}
-	c.Status, c.ClosedAt, c.SnoozedUntil = sms.StatusOpen, nil, nil
-	c.UnreadCount++
-	c.LastMessageAt, c.LastPreview, c.UpdatedAt = &now, preview(m.Body), now
-	c.MsgSeq++
+	c.Received(m.Body, now)
 	contactID, contactRaw, err := sms.EnsureContactRaw(a.d.Store, b, a.orgID, a.e164, now)
 	if err != nil {
 		b.Discard()
 		return nil, err
 	}
 	c.ContactID = contactID
-	msg := &sms.Message{ID: storage.NewID("msg"), OrgID: a.orgID, ConversationID: c.ID, Seq: c.MsgSeq, Direction: sms.Inbound,
-		From: m.From, To: m.To, Body: m.Body, Media: m.Media, Status: sms.MsgReceived, ProviderMessageID: m.SID,
-		Author: sms.Author{Type: "contact", ID: contactID}, Keyword: word, Blocked: blocked, NumSegments: m.NumSegments, CreatedAt: now}
-	if msg.Media == nil {
-		msg.Media = []sms.Media{}
+	msg := sms.NewInbound(c, m.SID, m.From, m.To, m.Body, now)
+	msg.Keyword, msg.Blocked, msg.NumSegments = word, blocked, m.NumSegments
+	if m.Media != nil {
+		msg.Media = m.Media
 	}
-	msgRaw := sms.PutMessage(b, msg)
-	b.SetJSON(sms.KeySID(m.SID), &sms.SIDRef{OrgID: a.orgID, ConvID: c.ID, NumberID: a.numberID, ContactE164: a.e164, Seq: msg.Seq})
-	convRaw := sms.PutConversation(b, old, c)
-	if created {
-		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvStarted, now, sms.Fields{{Name: "conversation", Value: convRaw}}); err != nil {
-			b.Discard()
-			return nil, err
-		}
-	}
-	// sms.received embeds the records as this batch stores them.
-	received := sms.Fields{{Name: "conversation", Value: convRaw}, {Name: "message", Value: msgRaw},
-		{Name: "contact", Value: contactRaw}, {Name: "reopened", Value: jsonBool(reopened)}}
-	if blocked {
-		received = append(received, sms.Field{Name: "blocked", Value: jsonBool(true)})
-	}
-	if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvSMSReceived, now, received); err != nil {
+	if err := sms.PutInbound(a.d.Store, b, &sms.InboundText{Old: old, Conv: c, Msg: msg, ContactRaw: contactRaw, Blocked: blocked, At: now}); err != nil {
 		b.Discard()
 		return nil, err
 	}
@@ -154,19 +132,4 @@ func (a *Actor) keywordEffects(b *storage.Batch, kind, word string, optedOut boo
 		return err
 	}
 	return nil
-}
-
-func jsonBool(v bool) json.RawMessage {
-	if v {
-		return json.RawMessage("true")
-	}
-	return json.RawMessage("false")
-}
-
-func preview(body string) string {
-	body = strings.TrimSpace(body)
-	if r := []rune(body); len(r) > 120 {
-		return string(r[:120])
-	}
-	return body
 }

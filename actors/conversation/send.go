@@ -114,7 +114,7 @@ func (a *Actor) record(m *Send, sched *sms.Scheduled, status string, now time.Ti
 	old := a.conv
 	c := *old
 	c.MsgSeq++
-	c.LastMessageAt, c.LastPreview, c.UpdatedAt = &now, preview(m.Body), now
+	c.LastMessageAt, c.LastPreview, c.UpdatedAt = &now, sms.Preview(m.Body), now
 	if (m.Author.Type == "user" || m.PauseAI) && !m.System && !c.AIPaused {
 		c.AIPaused = true // human takeover (SPEC 2.3 step 8) also cancels AI follow-ups (A25)
 		a.pending = nil
