@@ -1,21 +1,40 @@
 package bench
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/twilio"
 )
 
+// BaselineKind is how much of humd's work a baseline does.
+type BaselineKind int
+
+const (
+	// BareHTTP parses the form and answers: the HTTP limit of the machine.
+	BareHTTP BaselineKind = iota
+	// OneBatch also commits one batch with Sync per request (the MessageSid
+	// as key, the form as value): the durable-storage limit.
+	OneBatch
+	// Records commits, in one batch with Sync per request, the records humd
+	// writes for an inbound text (sms.PutInbound and a new thread's contact),
+	// kept per sender as humd keeps its threads; no signature check, reads,
+	// keywords, actors or AI. It says what humd's data costs on its own.
+	Records
+)
+
 // Baseline is a minimal fasthttp server on loopback that answers an inbound
-// webhook the way humd does (200 and empty TwiML) with none of humd's work:
-// it parses the form, and with a store commits one batch with Sync per
-// request (the MessageSid as key, the form as value).
+// webhook the way humd does (200 and empty TwiML) with none or only part of
+// humd's work (BaselineKind).
 type Baseline struct {
 	// URL is where to send requests.
 	URL   string
@@ -25,11 +44,11 @@ type Baseline struct {
 	done  chan error
 }
 
-// StartBaseline starts the bare-HTTP baseline, or with dir != "" the
-// durable-storage baseline with a Pebble store in dir.
-func StartBaseline(dir string) (*Baseline, error) {
+// StartBaseline starts a baseline; the durable kinds keep a Pebble store in
+// dir.
+func StartBaseline(kind BaselineKind, dir string) (*Baseline, error) {
 	b := &Baseline{done: make(chan error, 1)}
-	if dir != "" {
+	if kind != BareHTTP {
 		// Pebble's own WAL sync timing: spacing fsyncs as humd does makes this
 		// baseline slower (one tiny batch per request), and it is the limit.
 		st, err := storage.Open(dir, storage.Options{Logger: slog.New(slog.DiscardHandler), WALMinSyncInterval: -1})
@@ -47,19 +66,26 @@ func StartBaseline(dir string) (*Baseline, error) {
 	}
 	twiml := []byte(twilio.EmptyMessagingResponse())
 	b.ln, b.URL = ln, "http://"+ln.Addr().String()
+	recs := &records{st: b.store, org: storage.NewID("org"), numberID: storage.NewID("num")}
 	b.srv = &fasthttp.Server{Name: "baseline", Handler: func(ctx *fasthttp.RequestCtx) {
-		sid := ctx.PostArgs().Peek("MessageSid")
+		f := ctx.PostArgs()
+		sid := f.Peek("MessageSid")
 		if len(sid) == 0 {
 			ctx.Error("MessageSid required", fasthttp.StatusBadRequest)
 			return
 		}
-		if b.store != nil {
+		var err error
+		switch kind {
+		case OneBatch:
 			batch := b.store.NewBatch()
 			batch.Set(storage.Key("sid", string(sid)), ctx.PostBody())
-			if err := batch.Commit(storage.Sync); err != nil {
-				ctx.Error(err.Error(), fasthttp.StatusInternalServerError)
-				return
-			}
+			err = batch.Commit(storage.Sync)
+		case Records:
+			err = recs.store(string(sid), string(f.Peek("From")), string(f.Peek("To")), string(f.Peek("Body")))
+		}
+		if err != nil {
+			ctx.Error(err.Error(), fasthttp.StatusInternalServerError)
+			return
 		}
 		ctx.SetContentType("text/xml")
 		ctx.SetBody(twiml)
@@ -82,4 +108,51 @@ func (b *Baseline) Close() error {
 		errs = append(errs, b.store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// records is the Records baseline's writer: one thread per sender, changed
+// under its lock until its batch is durable, as humd's thread actor does.
+type records struct {
+	st            *storage.Pebble
+	org, numberID string
+	threads       sync.Map // sender -> *recordsThread
+}
+
+type recordsThread struct {
+	mu         sync.Mutex
+	conv       *sms.Conversation
+	contactRaw json.RawMessage
+}
+
+func (r *records) store(sid, from, to, body string) error {
+	v, _ := r.threads.LoadOrStore(from, &recordsThread{})
+	t := v.(*recordsThread)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	b := r.st.NewBatch()
+	defer b.Discard()
+	c := sms.NewConversation(r.org, r.numberID, to, from, now)
+	if t.conv != nil {
+		cc := *t.conv
+		c = &cc
+	}
+	c.Received(body, now)
+	contact := t.contactRaw
+	if contact == nil {
+		var err error
+		if c.ContactID, contact, err = sms.EnsureContactRaw(r.st, b, r.org, from, now); err != nil {
+			return err
+		}
+	}
+	m := sms.NewInbound(c, sid, from, to, body, now)
+	m.NumSegments = 1
+	if err := sms.PutInbound(r.st, b, &sms.InboundText{Old: t.conv, Conv: c, Msg: m, ContactRaw: contact, At: now}); err != nil {
+		return err
+	}
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	t.conv, t.contactRaw = c, contact
+	return nil
 }

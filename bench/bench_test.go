@@ -57,7 +57,7 @@ func TestIngest(t *testing.T) {
 	}
 }
 
-// TestRunAll runs every phase briefly: both baselines, ingest closed and
+// TestRunAll runs every phase briefly: the three baselines, ingest closed and
 // open loop, ingest with api reads, debounce, calls and campaign, with
 // ratios and checks filled in.
 func TestRunAll(t *testing.T) {
@@ -68,7 +68,7 @@ func TestRunAll(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	want := []string{"ingest/baseline-http", "ingest/baseline-pebble", "ingest/humd", "ingest/humd", "ingest/humd", "ingest/humd", "api/humd", "debounce/humd",
+	want := []string{"ingest/baseline-http", "ingest/baseline-pebble", "ingest/baseline-records", "ingest/humd", "ingest/humd", "ingest/humd", "ingest/humd", "api/humd", "debounce/humd",
 		"calls/humd", "campaign/humd"}
 	if len(res) != len(want) {
 		t.Fatalf("Run = %d results; want %d", len(res), len(want))
@@ -78,20 +78,20 @@ func TestRunAll(t *testing.T) {
 			t.Errorf("result %d = %s, %d requests, %d errors (%s); want %s without errors", i, got, r.Requests, r.Errors, r.FirstErr, want[i])
 		}
 	}
-	if res[2].VsHTTP == 0 || res[2].VsPebble == 0 || res[2].Check == nil || res[2].Live == 0 {
-		t.Errorf("humd ingest = %+v; want ratios to both baselines, a check and live threads", res[2])
+	if res[3].VsHTTP == 0 || res[3].VsPebble == 0 || res[3].VsRecords == 0 || res[3].Check == nil || res[3].Live == 0 {
+		t.Errorf("humd ingest = %+v; want ratios to the three baselines, a check and live threads", res[3])
 	}
-	if open := res[3]; open.OfferedPerSec != res[1].PerSec/2 || open.Check == nil || open.Requests+open.Dropped != 100 {
+	if open := res[4]; open.OfferedPerSec != res[1].PerSec/2 || open.Check == nil || open.Requests+open.Dropped != 100 {
 		t.Errorf("open loop = %+v; want half the Pebble baseline's rate offered, 100 requests sent or dropped, checked", open)
 	}
-	if open := res[4]; open.OfferedPerSec != res[2].PerSec/2 || open.RateBasis != "0.5x humd" || open.Check == nil {
+	if open := res[5]; open.OfferedPerSec != res[3].PerSec/2 || open.RateBasis != "0.5x humd" || open.Check == nil {
 		t.Errorf("second open loop = %+v; want half of humd's closed-loop rate offered, checked", open)
 	}
-	if res[7].Debounce == nil || res[7].Debounce.Err() != nil {
-		t.Errorf("debounce = %+v; want a passing check", res[7].Debounce)
+	if res[8].Debounce == nil || res[8].Debounce.Err() != nil {
+		t.Errorf("debounce = %+v; want a passing check", res[8].Debounce)
 	}
-	if res[8].Calls == nil || res[8].Calls.Err() != nil || res[9].Campaign == nil || res[9].Campaign.Err() != nil {
-		t.Errorf("calls = %+v, campaign = %+v; want passing checks", res[8].Calls, res[9].Campaign)
+	if res[9].Calls == nil || res[9].Calls.Err() != nil || res[10].Campaign == nil || res[10].Campaign.Err() != nil {
+		t.Errorf("calls = %+v, campaign = %+v; want passing checks", res[9].Calls, res[10].Campaign)
 	}
 }
 
@@ -119,7 +119,7 @@ func TestOpenLoop(t *testing.T) {
 // aimed at it.
 func baselineIngest(t *testing.T) (*Baseline, *Ingest) {
 	t.Helper()
-	b, err := StartBaseline("")
+	b, err := StartBaseline(BareHTTP, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,8 @@ import (
 
 // Result is one workload against one target.
 type Result struct {
-	// Workload is ingest, api or debounce; Target is humd, baseline-http or
-	// baseline-pebble; Mix says what else ran at the same time, or the open
+	// Workload is ingest, api or debounce; Target is humd, baseline-http,
+	// baseline-pebble or baseline-records; Mix says what else ran at the same time, or the open
 	// loop's offered rate.
 	Workload string `json:"workload"`
 	Target   string `json:"target"`
@@ -53,9 +53,11 @@ type Result struct {
 	// PeakRSSMiB is the bench process's peak resident set so far (a
 	// high-water mark over the whole run, not per workload).
 	PeakRSSMiB float64 `json:"peak_rss_mib"`
-	// VsHTTP and VsPebble are PerSec over the baselines' (humd ingest only).
-	VsHTTP   float64 `json:"vs_http_baseline,omitempty"`
-	VsPebble float64 `json:"vs_pebble_baseline,omitempty"`
+	// VsHTTP, VsPebble and VsRecords are PerSec over the baselines' (humd
+	// ingest only).
+	VsHTTP    float64 `json:"vs_http_baseline,omitempty"`
+	VsPebble  float64 `json:"vs_pebble_baseline,omitempty"`
+	VsRecords float64 `json:"vs_records_baseline,omitempty"`
 	// Check is the correctness verdict (ingest against humd only).
 	Check *Check `json:"check,omitempty"`
 	// Debounce is the debounce workload's verdict and added latency; its
@@ -136,8 +138,8 @@ type Report struct {
 }
 
 // MarkdownHeader is the table header MarkdownRow's rows go under.
-const MarkdownHeader = "| workload | target | mix | conns | contacts / live | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MiB | vs HTTP | vs Pebble | check |\n" +
-	"|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n"
+const MarkdownHeader = "| workload | target | mix | conns | contacts / live | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MiB | vs HTTP | vs Pebble | vs records | check |\n" +
+	"|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n"
 
 // DebounceHeader is the table header DebounceRow's rows go under.
 const DebounceHeader = "| conversations × texts | debounce ms | model delay ms | numbers | model requests | replies | stored replies | spilled | added p50 ms | p90 ms | p99 ms | max ms | to model p50 / p99 ms | from model p50 / p99 ms | reply spread ms | check |\n" +
@@ -187,9 +189,9 @@ func (r *Result) MarkdownRow() string {
 			contacts += " / " + strconv.Itoa(r.Live)
 		}
 	}
-	return fmt.Sprintf("| %s | %s | %s | %d | %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %s | %.0f | %s | %s | %s |\n",
+	return fmt.Sprintf("| %s | %s | %s | %d | %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %s | %.0f | %s | %s | %s | %s |\n",
 		r.Workload, r.Target, mix, r.Conns, contacts, r.Requests, r.Errors, r.PerSec, r.P50Ms, r.P90Ms, r.P99Ms, r.MaxMs,
-		r.CPUSeconds, perReq, r.PeakRSSMiB, ratio(r.VsHTTP), ratio(r.VsPebble), check)
+		r.CPUSeconds, perReq, r.PeakRSSMiB, ratio(r.VsHTTP), ratio(r.VsPebble), ratio(r.VsRecords), check)
 }
 
 func (c *DebounceCheck) verdict() string {

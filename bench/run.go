@@ -171,17 +171,19 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 // rate is set.
 func runIngestPhases(ctx context.Context, cfg *Config) ([]Result, error) {
 	var results []Result
-	var bare, durable Result
+	var bare, durable, recs Result
 	if !cfg.NoBaselines {
-		var err error
-		if bare, err = runBaseline(ctx, cfg, "baseline-http", ""); err != nil {
-			return results, err
+		for _, b := range []struct {
+			kind BaselineKind
+			name string
+			r    *Result
+		}{{BareHTTP, "baseline-http", &bare}, {OneBatch, "baseline-pebble", &durable}, {Records, "baseline-records", &recs}} {
+			var err error
+			if *b.r, err = runBaseline(ctx, cfg, b.kind, b.name); err != nil {
+				return results, err
+			}
+			results = append(results, *b.r)
 		}
-		results = append(results, bare)
-		if durable, err = runBaseline(ctx, cfg, "baseline-pebble", filepath.Join(cfg.TempDir, "baseline-pebble")); err != nil {
-			return results, err
-		}
-		results = append(results, durable)
 	}
 	rate := cfg.Rate
 	if cfg.RateOfPebble > 0 {
@@ -198,6 +200,9 @@ func runIngestPhases(ctx context.Context, cfg *Config) ([]Result, error) {
 		}
 		if durable.PerSec > 0 {
 			r[0].VsPebble = r[0].PerSec / durable.PerSec
+		}
+		if recs.PerSec > 0 {
+			r[0].VsRecords = r[0].PerSec / recs.PerSec
 		}
 		closed = r[0]
 		results = append(results, r...)
@@ -240,8 +245,8 @@ func (c *Config) result(workload, target string, st *Stats, before, after Usage)
 }
 
 // runBaseline drives the ingest requests at a baseline server.
-func runBaseline(ctx context.Context, cfg *Config, target, dir string) (Result, error) {
-	b, err := StartBaseline(dir)
+func runBaseline(ctx context.Context, cfg *Config, kind BaselineKind, target string) (Result, error) {
+	b, err := StartBaseline(kind, filepath.Join(cfg.TempDir, target))
 	if err != nil {
 		return Result{}, err
 	}

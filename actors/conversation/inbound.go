@@ -97,8 +97,7 @@ func (a *Actor) upsert(now time.Time) (*sms.Conversation, bool) {
 		c := *a.conv
 		return &c, false
 	}
-	return &sms.Conversation{ID: storage.NewID("conv"), OrgID: a.orgID, NumberID: a.numberID, NumberE164: a.numberE164(),
-		ContactE164: a.e164, Status: sms.StatusOpen, CreatedAt: now, UpdatedAt: now}, true
+	return sms.NewConversation(a.orgID, a.numberID, a.numberE164(), a.e164, now), true
 }
 
 func (a *Actor) numberE164() string {

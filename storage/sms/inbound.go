@@ -75,3 +75,10 @@ func Preview(body string) string {
 	}
 	return body
 }
+
+// NewConversation is a new open thread between one of the org's numbers and
+// a contact.
+func NewConversation(org, numberID, numberE164, e164 string, now time.Time) *Conversation {
+	return &Conversation{ID: storage.NewID("conv"), OrgID: org, NumberID: numberID, NumberE164: numberE164,
+		ContactE164: e164, Status: StatusOpen, CreatedAt: now, UpdatedAt: now}
+}
