@@ -40,7 +40,7 @@ import (
 //	conv-pair/<number>/<e164>                 -> conv id                      the thread key
 //	conv-recent/<org>/<U64 inverted ns>/<conv> -> ""                          inbox order, newest first
 //	msg/<org>/<conv>/<U64 seq>                -> sms.Message
-//	msg-id/<org>/<msg>                        -> "<conv>/<U64 seq>"
+//	msg-id/<org>/<msg>                        -> "<conv>/<U64 seq>"        outbound only: carrier results
 //	sid/<provider sid>                        -> sms.SIDRef                   dedupe and status routing
 //	sid-early/<provider sid>                  -> status that beat the carrier's answer
 //	optout/<org>/<e164>                       -> sms.OptOut

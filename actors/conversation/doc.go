@@ -5,7 +5,7 @@
 // webhook is acknowledged) and the one outbound send pipeline (closed ->
 // 409, opted out, blocked, quiet hours, then the number's sender actor).
 //
-// Keys it writes: conv/, conv-pair/, conv-recent/, msg/, msg-id/, sid/,
+// Keys it writes: conv/, conv-pair/, conv-recent/, msg/, msg-id/ (outbound), sid/,
 // sid-early/, sched/, sched-due/, sched-conv/, snooze-due/, contact/ (new
 // contacts only), optout/ (keywords), event/ (see storage/keys.go).
 //
