@@ -330,7 +330,12 @@ connection or waits in a queue as long as the connection count, and is dropped
 (never sent) when that is full too; its latency counts from when it was due.
 req/s counts 200 answers. The baselines receive the same signed webhook
 requests as humd: *baseline-http* parses the form and answers 200;
-*baseline-pebble* also commits one Pebble batch with Sync per request. CPU is
+*baseline-pebble* also commits one Pebble batch with Sync per request (the
+issue's durable-storage limit); *baseline-records* instead commits the records
+humd stores for a text (message, MessageSid ref, thread, its inbox index,
+sms.received; a new thread's contact and conversation.started), built by
+humd's own storage code, with no signature check, reads or actors: what humd's
+data costs on its own ("vs records"). CPU is
 user+system time of the whole bench process (load generator and in-process
 server together); peak RSS is the process's high-water mark so far.
 "contacts / live" is the distinct senders and the conversation actors alive at
