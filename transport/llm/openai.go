@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,6 +23,7 @@ const (
 	DefaultTimeout    = 20 * time.Second
 	DefaultMaxRetries = 2
 	DefaultBaseURL    = "https://api.openai.com/v1/"
+	DefaultIdleConns  = 64
 )
 
 // toolCeiling bounds the loop when a Turn sets no MaxToolCalls, so a model
@@ -48,6 +50,11 @@ type Config struct {
 	// errors, 408, 409, 429 and 5xx (default DefaultMaxRetries; negative
 	// means none).
 	MaxRetries int
+	// IdleConns is how many connections to the API stay open for the next
+	// requests (default DefaultIdleConns). openai-go's default client keeps
+	// two, so every AI run beyond two at once opened (and, against the real
+	// API, TLS-handshook) a connection of its own and closed it after.
+	IdleConns int
 }
 
 // OpenAI is an ai.Model on openai-go's Responses API.
@@ -78,10 +85,16 @@ func NewOpenAI(cfg Config) *OpenAI {
 		// a client configured without one; config comes from cmd only.
 		cfg.BaseURL = DefaultBaseURL
 	}
+	if cfg.IdleConns <= 0 {
+		cfg.IdleConns = DefaultIdleConns
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = cfg.IdleConns, cfg.IdleConns
 	client := openai.NewClient(
 		option.WithAPIKey(cfg.APIKey),
 		option.WithBaseURL(cfg.BaseURL),
 		option.WithMaxRetries(cfg.MaxRetries),
+		option.WithHTTPClient(&http.Client{Transport: tr}),
 	)
 	return &OpenAI{client: client, model: cfg.Model, timeout: cfg.Timeout}
 }

@@ -349,3 +349,55 @@ func TestRunMalformedBody(t *testing.T) {
 		}
 	}
 }
+
+// TestRunReusesConnections runs two waves of 20 turns, each wave held at the
+// fake until all 20 are in flight: the second wave must reuse the first
+// wave's connections, not open its own (openai-go's default client keeps
+// only two idle, which made every run beyond two at once dial and close).
+func TestRunReusesConnections(t *testing.T) {
+	const n = 20
+	type gate struct {
+		arrived atomic.Int32
+		all     chan struct{}
+	}
+	var cur atomic.Pointer[gate]
+	s := llmtest.Start(t, llmtest.OnRequest(func(*llmtest.Request) {
+		g := cur.Load()
+		if g.arrived.Add(1) == n {
+			close(g.all)
+		}
+		select {
+		case <-g.all:
+		case <-time.After(10 * time.Second): // fail below rather than hang
+		}
+	}))
+	m := newOpenAI(s, -1)
+	wave := func() {
+		t.Helper()
+		cur.Store(&gate{all: make(chan struct{})})
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for range n {
+			wg.Go(func() {
+				_, err := m.Run(context.Background(), &ai.Turn{Input: []string{"hi"}}, noTools(t))
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+		}
+		if got := cur.Load().arrived.Load(); got != n {
+			t.Fatalf("%d requests in the wave; want %d", got, n)
+		}
+	}
+	wave()
+	first := s.Conns()
+	wave()
+	if s.Conns() != first || first != n {
+		t.Errorf("connections: %d after the first wave of %d at once, %d after the second; want %d and no new ones", first, n, s.Conns(), n)
+	}
+}

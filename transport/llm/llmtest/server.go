@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -84,6 +86,7 @@ type Server struct {
 	URL string
 
 	srv       *httptest.Server
+	conns     atomic.Int64
 	quit      chan struct{}
 	closeOnce sync.Once
 
@@ -120,10 +123,19 @@ func New(opts ...Option) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/responses", s.responses)
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewUnstartedServer(mux)
+	s.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL
 	return s
 }
+
+// Conns is how many connections clients have opened so far.
+func (s *Server) Conns() int { return int(s.conns.Load()) }
 
 // Start runs a fake on loopback, closed when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
