@@ -49,9 +49,14 @@ type Baseline struct {
 func StartBaseline(kind BaselineKind, dir string) (*Baseline, error) {
 	b := &Baseline{done: make(chan error, 1)}
 	if kind != BareHTTP {
-		// Pebble's own WAL sync timing: spacing fsyncs as humd does makes this
-		// baseline slower (one tiny batch per request), and it is the limit.
-		st, err := storage.Open(dir, storage.Options{Logger: slog.New(slog.DiscardHandler), WALMinSyncInterval: -1})
+		// OneBatch keeps Pebble's own WAL sync timing: spacing fsyncs as humd
+		// does makes it slower (one tiny batch per request), and it is the
+		// limit. Records stores humd's data as humd's store is set up.
+		o := storage.Options{Logger: slog.New(slog.DiscardHandler)}
+		if kind == OneBatch {
+			o.WALMinSyncInterval = -1
+		}
+		st, err := storage.Open(dir, o)
 		if err != nil {
 			return nil, err
 		}
