@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/transport/conntest"
 	"github.com/humd/humd/transport/llm"
 	"github.com/humd/humd/transport/llm/llmtest"
 )
@@ -356,41 +357,17 @@ func TestRunMalformedBody(t *testing.T) {
 // only two idle, which made every run beyond two at once dial and close).
 func TestRunReusesConnections(t *testing.T) {
 	const n = 20
-	type gate struct {
-		arrived atomic.Int32
-		all     chan struct{}
-	}
-	var cur atomic.Pointer[gate]
-	s := llmtest.Start(t, llmtest.OnRequest(func(*llmtest.Request) {
-		g := cur.Load()
-		if g.arrived.Add(1) == n {
-			close(g.all)
-		}
-		select {
-		case <-g.all:
-		case <-time.After(10 * time.Second): // fail below rather than hang
-		}
-	}))
+	var gate atomic.Pointer[conntest.Gate]
+	s := llmtest.Start(t, llmtest.OnRequest(func(*llmtest.Request) { gate.Load().Arrive() }))
 	m := newOpenAI(s, -1)
 	wave := func() {
 		t.Helper()
-		cur.Store(&gate{all: make(chan struct{})})
-		var wg sync.WaitGroup
-		errs := make(chan error, n)
-		for range n {
-			wg.Go(func() {
-				_, err := m.Run(context.Background(), &ai.Turn{Input: []string{"hi"}}, noTools(t))
-				errs <- err
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatalf("Run: %v", err)
-			}
-		}
-		if got := cur.Load().arrived.Load(); got != n {
+		gate.Store(conntest.NewGate(n))
+		conntest.Wave(t, n, func() error {
+			_, err := m.Run(context.Background(), &ai.Turn{Input: []string{"hi"}}, noTools(t))
+			return err
+		})
+		if got := gate.Load().Arrived(); got != n {
 			t.Fatalf("%d requests in the wave; want %d", got, n)
 		}
 	}

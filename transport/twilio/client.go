@@ -30,6 +30,11 @@ type Config struct {
 	APIBase string
 	// Timeout bounds one HTTP exchange (default 10s, twilio-go's own).
 	Timeout time.Duration
+	// IdleConns is how many connections to Twilio stay open for the next
+	// requests (default 64). http.DefaultTransport keeps two per host, so
+	// every send beyond two at once (numbers and campaigns sending side by
+	// side) opened and TLS-handshook a connection of its own.
+	IdleConns int
 }
 
 // ErrConfig is returned (wrapped) by New for unusable settings.
@@ -42,7 +47,7 @@ type Client struct {
 	cfg Config
 	rc  *twilio.RestClient
 	// transport is what every request finally goes through: the rewriting
-	// transport when APIBase is set, else http.DefaultTransport.
+	// transport when APIBase is set, else the client's connection pool.
 	transport http.RoundTripper
 }
 
@@ -56,13 +61,18 @@ func New(cfg Config) (*Client, error) {
 	if !alnum.MatchString(cfg.AccountSID) || !alnum.MatchString(cfg.AuthToken) {
 		return nil, fmt.Errorf("%w: account SID and auth token must be set and alphanumeric", ErrConfig)
 	}
-	var tr http.RoundTripper = http.DefaultTransport
+	if cfg.IdleConns <= 0 {
+		cfg.IdleConns = 64
+	}
+	pool := http.DefaultTransport.(*http.Transport).Clone()
+	pool.MaxIdleConns, pool.MaxIdleConnsPerHost = cfg.IdleConns, cfg.IdleConns
+	var tr http.RoundTripper = pool
 	if cfg.APIBase != "" {
 		u, err := url.Parse(cfg.APIBase)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("%w: API base %q must be an absolute http(s) URL", ErrConfig, cfg.APIBase)
 		}
-		tr = &rewriteTransport{base: u, next: http.DefaultTransport}
+		tr = &rewriteTransport{base: u, next: pool}
 	}
 	c := &Client{cfg: cfg, transport: tr}
 	base := c.baseClient(&http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: noRedirect})

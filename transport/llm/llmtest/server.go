@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/humd/humd/transport/conntest"
 )
 
 // DefaultText is answered when the script is empty.
@@ -86,7 +86,7 @@ type Server struct {
 	URL string
 
 	srv       *httptest.Server
-	conns     atomic.Int64
+	conns     conntest.Conns
 	quit      chan struct{}
 	closeOnce sync.Once
 
@@ -124,18 +124,14 @@ func New(opts ...Option) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/responses", s.responses)
 	s.srv = httptest.NewUnstartedServer(mux)
-	s.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			s.conns.Add(1)
-		}
-	}
+	s.srv.Config.ConnState = s.conns.State
 	s.srv.Start()
 	s.URL = s.srv.URL
 	return s
 }
 
 // Conns is how many connections clients have opened so far.
-func (s *Server) Conns() int { return int(s.conns.Load()) }
+func (s *Server) Conns() int { return s.conns.N() }
 
 // Start runs a fake on loopback, closed when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
