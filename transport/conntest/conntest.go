@@ -49,10 +49,32 @@ func (c *Conns) State(_ net.Conn, st http.ConnState) {
 // N is how many connections were opened so far.
 func (c *Conns) N() int { return int(c.n.Load()) }
 
-// Wave calls do n times at once, waits for all of them and fails t with
-// the first error.
-func Wave(t testing.TB, n int, do func() error) {
+// Reuse checks that a client keeps its connections: the server under test
+// calls Arrive for every request, and Check sends two waves through the
+// client, each held until all its requests are in flight. The zero value is
+// ready.
+type Reuse struct{ gate atomic.Pointer[Gate] }
+
+// Arrive holds a request until its wave is complete (call it in the
+// server's handler).
+func (r *Reuse) Arrive() { r.gate.Load().Arrive() }
+
+// Check sends two waves of n requests at once with do and fails t unless
+// the first opened n connections (conns answers the server's count) and the
+// second reused them all.
+func (r *Reuse) Check(t testing.TB, n int, conns func() int, do func() error) {
 	t.Helper()
+	r.wave(t, n, do)
+	first := conns()
+	r.wave(t, n, do)
+	if conns() != first || first != n {
+		t.Errorf("connections: %d after a first wave of %d at once, %d after the second; want %d and no new ones", first, n, conns(), n)
+	}
+}
+
+func (r *Reuse) wave(t testing.TB, n int, do func() error) {
+	t.Helper()
+	r.gate.Store(NewGate(n))
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for range n {
@@ -64,5 +86,8 @@ func Wave(t testing.TB, n int, do func() error) {
 		if err != nil {
 			t.Fatalf("wave: %v", err)
 		}
+	}
+	if got := r.gate.Load().Arrived(); got != n {
+		t.Fatalf("%d requests arrived in a wave of %d", got, n)
 	}
 }

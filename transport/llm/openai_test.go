@@ -356,25 +356,11 @@ func TestRunMalformedBody(t *testing.T) {
 // wave's connections, not open its own (openai-go's default client keeps
 // only two idle, which made every run beyond two at once dial and close).
 func TestRunReusesConnections(t *testing.T) {
-	const n = 20
-	var gate atomic.Pointer[conntest.Gate]
-	s := llmtest.Start(t, llmtest.OnRequest(func(*llmtest.Request) { gate.Load().Arrive() }))
+	var reuse conntest.Reuse
+	s := llmtest.Start(t, llmtest.OnRequest(func(*llmtest.Request) { reuse.Arrive() }))
 	m := newOpenAI(s, -1)
-	wave := func() {
-		t.Helper()
-		gate.Store(conntest.NewGate(n))
-		conntest.Wave(t, n, func() error {
-			_, err := m.Run(context.Background(), &ai.Turn{Input: []string{"hi"}}, noTools(t))
-			return err
-		})
-		if got := gate.Load().Arrived(); got != n {
-			t.Fatalf("%d requests in the wave; want %d", got, n)
-		}
-	}
-	wave()
-	first := s.Conns()
-	wave()
-	if s.Conns() != first || first != n {
-		t.Errorf("connections: %d after the first wave of %d at once, %d after the second; want %d and no new ones", first, n, s.Conns(), n)
-	}
+	reuse.Check(t, 20, s.Conns, func() error {
+		_, err := m.Run(context.Background(), &ai.Turn{Input: []string{"hi"}}, noTools(t))
+		return err
+	})
 }

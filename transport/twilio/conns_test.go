@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,11 +16,10 @@ import (
 // first wave's connections (http.DefaultTransport keeps two per host, so
 // concurrent sends used to dial, and against Twilio handshake, each time).
 func TestSendReusesConnections(t *testing.T) {
-	const n = 20
-	var gate atomic.Pointer[conntest.Gate]
+	var reuse conntest.Reuse
 	var conns conntest.Conns
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		gate.Load().Arrive()
+		reuse.Arrive()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)
 		_, _ = w.Write([]byte(`{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued","num_segments":"1"}`))
@@ -33,21 +31,8 @@ func TestSendReusesConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wave := func() {
-		t.Helper()
-		gate.Store(conntest.NewGate(n))
-		conntest.Wave(t, n, func() error {
-			_, err := c.Send(context.Background(), &sender.Outbound{From: "+13175550100", To: "+13175550199", Body: "x"})
-			return err
-		})
-		if got := gate.Load().Arrived(); got != n {
-			t.Fatalf("%d requests in the wave; want %d", got, n)
-		}
-	}
-	wave()
-	first := conns.N()
-	wave()
-	if conns.N() != first || first != n {
-		t.Errorf("connections: %d after the first wave of %d at once, %d after the second; want %d and no new ones", first, n, conns.N(), n)
-	}
+	reuse.Check(t, 20, conns.N, func() error {
+		_, err := c.Send(context.Background(), &sender.Outbound{From: "+13175550100", To: "+13175550199", Body: "x"})
+		return err
+	})
 }
