@@ -137,10 +137,12 @@ func (r *records) store(sid, from, to, body string) error {
 	now := time.Now()
 	b := r.st.NewBatch()
 	defer b.Discard()
-	c := sms.NewConversation(r.org, r.numberID, to, from, now)
+	var c *sms.Conversation
 	if t.conv != nil {
 		cc := *t.conv
 		c = &cc
+	} else {
+		c = sms.NewConversation(r.org, r.numberID, to, from, now)
 	}
 	c.Received(body, now)
 	contact := t.contactRaw
@@ -152,7 +154,7 @@ func (r *records) store(sid, from, to, body string) error {
 	}
 	m := sms.NewInbound(c, sid, from, to, body, now)
 	m.NumSegments = 1
-	if err := sms.PutInbound(r.st, b, &sms.InboundText{Old: t.conv, Conv: c, Msg: m, ContactRaw: contact, At: now}); err != nil {
+	if err := sms.PutInbound(r.st, b, &sms.InboundText{Old: t.conv, Conv: c, Msg: m, ContactRaw: contact}); err != nil {
 		return err
 	}
 	if err := b.Commit(storage.Sync); err != nil {

@@ -54,7 +54,7 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 	if m.Media != nil {
 		msg.Media = m.Media
 	}
-	if err := sms.PutInbound(a.d.Store, b, &sms.InboundText{Old: old, Conv: c, Msg: msg, ContactRaw: contactRaw, Blocked: blocked, At: now}); err != nil {
+	if err := sms.PutInbound(a.d.Store, b, &sms.InboundText{Old: old, Conv: c, Msg: msg, ContactRaw: contactRaw}); err != nil {
 		b.Discard()
 		return nil, err
 	}

@@ -14,32 +14,33 @@ type InboundText struct {
 	Old, Conv  *Conversation
 	Msg        *Message
 	ContactRaw json.RawMessage
-	Blocked    bool
-	At         time.Time
 }
 
 // PutInbound writes what every inbound text stores into b: the message and
-// its MessageSid ref, the thread, conversation.started for a new thread, and
-// sms.received embedding the records as b encodes them. The conversation
-// actor adds its keyword effects; the bench harness's records baseline
-// writes exactly this, so it keeps humd's shape as the records change.
+// its MessageSid ref, the thread, conversation.started for a new thread (not
+// for a blocked sender), and sms.received embedding the records as b encodes
+// them. The conversation actor adds its keyword effects; the bench harness's
+// records baseline writes exactly this, so it keeps humd's shape as the
+// records change.
 func PutInbound(s storage.Store, b *storage.Batch, t *InboundText) error {
 	c, m := t.Conv, t.Msg
 	msgRaw := PutMessage(b, m)
 	b.SetJSON(KeySID(m.ProviderMessageID), &SIDRef{OrgID: c.OrgID, ConvID: c.ID, NumberID: c.NumberID, ContactE164: c.ContactE164, Seq: m.Seq})
 	convRaw := PutConversation(b, t.Old, c)
-	if t.Old == nil {
-		if _, err := AppendEvent(s, b, c.OrgID, EvConvStarted, t.At, Fields{{Name: "conversation", Value: convRaw}}); err != nil {
+	// A blocked sender fires nothing but sms.received (SPEC 1.8), so the
+	// thread its first text opens starts without conversation.started.
+	if t.Old == nil && !m.Blocked {
+		if _, err := AppendEvent(s, b, c.OrgID, EvConvStarted, m.CreatedAt, Fields{{Name: "conversation", Value: convRaw}}); err != nil {
 			return err
 		}
 	}
 	reopened := t.Old != nil && t.Old.Status == StatusClosed
 	received := Fields{{Name: "conversation", Value: convRaw}, {Name: "message", Value: msgRaw},
 		{Name: "contact", Value: t.ContactRaw}, {Name: "reopened", Value: jsonBool(reopened)}}
-	if t.Blocked {
+	if m.Blocked {
 		received = append(received, Field{Name: "blocked", Value: jsonBool(true)})
 	}
-	_, err := AppendEvent(s, b, c.OrgID, EvSMSReceived, t.At, received)
+	_, err := AppendEvent(s, b, c.OrgID, EvSMSReceived, m.CreatedAt, received)
 	return err
 }
 

@@ -5,7 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/app/apptest"
 )
 
@@ -144,6 +146,53 @@ func TestBlocklistStopsTheAIAndOutbound(t *testing.T) {
 	res = s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey, map[string]any{"body": "welcome back"}, 201)
 	if st := res["message"].(map[string]any)["status"]; st != "queued" {
 		t.Errorf("send after unblock = %v; want queued", st)
+	}
+}
+
+// TestInboundFromBlockedNumber: a blocked sender's texts are stored, but
+// no AI runs (the number has an SMS flow), no keyword is answered, and the
+// only events are sms.received with blocked:true (SPEC 1.8), not even
+// conversation.started for the thread the first one opens.
+func TestInboundFromBlockedNumber(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Seed: true})
+	s.JSON("POST", "/api/blocklist", adminKey, map[string]any{"e164": contact}, 201)
+	for i, body := range []string{"What are your opening hours?", "STOP", "HELP"} {
+		sid := fmt.Sprintf("SM%032d", 501+i)
+		if st, raw := s.PostTwilio("/twilio/sms", s.App.SandboxToken, apptest.InboundForm(sid, contact, app.SandboxNumber, body), ""); st != 200 {
+			t.Fatalf("inbound %q: %d %s", body, st, raw)
+		}
+	}
+	conv := onlyConversation(t, s)["id"].(string)
+	s.Clock.Advance(time.Minute) // well past the seeded flow's debounce
+	s.Holds("three stored texts, nothing answered", func() error {
+		msgs := s.Messages(conv)
+		if len(msgs) != 3 {
+			return fmt.Errorf("thread has %d messages: %v", len(msgs), msgs)
+		}
+		for _, m := range msgs {
+			if m["direction"] != "inbound" || m["blocked"] != true {
+				return fmt.Errorf("message %v; want inbound and blocked", m)
+			}
+		}
+		if n := len(s.App.Sandbox.Sent()); n != 0 {
+			return fmt.Errorf("carrier has %d texts", n)
+		}
+		if runs := s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any); len(runs) != 0 {
+			return fmt.Errorf("runs = %v", runs)
+		}
+		return nil
+	})
+	evs := s.Events()
+	if len(evs) != 3 {
+		t.Fatalf("events = %v; want three sms.received", s.EventTypes())
+	}
+	for _, ev := range evs {
+		var d struct {
+			Blocked bool `json:"blocked"`
+		}
+		if err := apptest.Decode(ev.Data, &d); ev.Type != "sms.received" || err != nil || !d.Blocked {
+			t.Errorf("event %s %s; want sms.received with blocked:true", ev.Type, ev.Data)
+		}
 	}
 }
 
