@@ -34,7 +34,11 @@ func (a *Actor) onOpen(ctx actor.Context, m *Open) (*Opened, error) {
 		return &Opened{Conversation: c}, nil
 	}
 	if !created && c.Status == sms.StatusClosed {
-		c.Status, c.ClosedAt, c.UpdatedAt = sms.StatusOpen, nil, now // explicit intent reopens (SPEC 2.8)
+		// Explicit intent reopens (SPEC 2.8), and a reopen clears the snooze.
+		if c.SnoozedUntil != nil {
+			b.Delete(sms.KeySnoozeDue(*c.SnoozedUntil, a.orgID, c.ID))
+		}
+		c.Status, c.ClosedAt, c.SnoozedUntil, c.UpdatedAt = sms.StatusOpen, nil, nil, now
 	}
 	contact, _, err := sms.EnsureContact(a.d.Store, b, a.orgID, a.e164, now)
 	if err != nil {
@@ -133,6 +137,7 @@ func (a *Actor) onPatch(m *Patch) (*sms.Conversation, error) {
 	now := a.now()
 	c := *a.conv
 	b := a.d.Store.NewBatch()
+	takeover := false // a human takes over: the AI's pending follow-ups go (SPEC 2.2)
 	if m.SetAssignee {
 		changed := (c.AssigneeUserID == nil) != (m.Assignee == nil) || (m.Assignee != nil && *c.AssigneeUserID != *m.Assignee)
 		c.AssigneeUserID = m.Assignee
@@ -144,15 +149,19 @@ func (a *Actor) onPatch(m *Patch) (*sms.Conversation, error) {
 					b.Discard()
 					return nil, err
 				}
-				if err := a.cancelPending(b, sms.SourceAIFollowup, "human_takeover", now); err != nil {
-					b.Discard()
-					return nil, err
-				}
+				takeover = true
 			}
 		}
 	}
 	if m.AIPaused != nil {
+		takeover = takeover || (*m.AIPaused && !c.AIPaused)
 		c.AIPaused = *m.AIPaused
+	}
+	if takeover {
+		if err := a.cancelPending(b, sms.SourceAIFollowup, "human_takeover", now); err != nil {
+			b.Discard()
+			return nil, err
+		}
 	}
 	if m.SetSnooze {
 		if c.SnoozedUntil != nil {

@@ -24,11 +24,13 @@ func (a *Actor) onSend(ctx actor.Context, m *Send, sched *sms.Scheduled) (*SendR
 		return nil, fmt.Errorf("conversation %s/%s: %w", a.numberID, a.e164, storage.ErrNotFound)
 	}
 	now := a.now()
-	if sched == nil && m.SendAt != nil && m.SendAt.After(now) {
-		return a.schedule(m, *m.SendAt, sms.SourceManual, now)
-	}
+	// Closed first: a send scheduled on a closed thread is refused now, not
+	// accepted and failed when it comes due (SPEC 1.9).
 	if a.conv.Status == sms.StatusClosed && !m.System {
 		return nil, ErrClosed
+	}
+	if sched == nil && m.SendAt != nil && m.SendAt.After(now) {
+		return a.schedule(m, *m.SendAt, sms.SourceManual, now)
 	}
 	if !m.System {
 		opted, err := sms.IsOptedOut(a.d.Store, a.orgID, a.e164)
