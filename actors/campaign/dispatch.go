@@ -21,6 +21,10 @@ const (
 	windowClose = 21 * 60
 )
 
+// FlowOverrideFor is how long a campaign with a flow_id routes a thread's
+// replies to that flow after its send (SPEC 2.9).
+const FlowOverrideFor = 14 * 24 * time.Hour
+
 // dispatch is one step of the loop: start a queued campaign when its time
 // has come, wait out closed business hours, and send to the next recipient
 // whose local time allows it, arming the next tick.
@@ -159,7 +163,7 @@ func (a *Actor) send(ctx actor.Context, r *campaigns.Recipient, body string, now
 	}
 	a.inflight[r.Seq] = true
 	msg := &conversation.Open{InitialMessage: &conversation.Send{Body: body, Source: sms.SourceCampaign,
-		Author: sms.Author{Type: "campaign", ID: a.id}}, FlowOverrideID: a.c.FlowID}
+		Author: sms.Author{Type: "campaign", ID: a.id}}, FlowOverrideID: a.c.FlowID, FlowOverrideFor: FlowOverrideFor}
 	self, root, threads, timeout := ctx.Self(), ctx.ActorSystem().Root, a.d.Threads, a.d.SendTimeout
 	org, number, e164, seq := a.orgID, a.c.NumberID, r.E164, r.Seq
 	go func() {

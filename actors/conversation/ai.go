@@ -82,7 +82,7 @@ func (a *Actor) aiFlow(n *sms.Number) (*AIFlow, error) {
 	}
 	id := ""
 	switch {
-	case a.conv.FlowOverrideID != nil:
+	case a.conv.Override(a.now()) != nil:
 		id = *a.conv.FlowOverrideID
 	case n.SMSEnabled && n.SMSFlowID != nil:
 		id = *n.SMSFlowID

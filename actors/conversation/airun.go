@@ -115,7 +115,7 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 			return "", errors.New("flow_id must be an SMS flow of this org")
 		}
 		c := *a.conv
-		c.FlowOverrideID, c.UpdatedAt = &id, now
+		c.FlowOverrideID, c.FlowOverrideUntil, c.UpdatedAt = &id, nil, now
 		if _, err := a.commit(a.d.Store.NewBatch(), &c); err != nil {
 			return "", err
 		}

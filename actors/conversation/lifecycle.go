@@ -27,7 +27,11 @@ func (a *Actor) onOpen(ctx actor.Context, m *Open) (*Opened, error) {
 	c, created := a.upsert(now)
 	if m.FlowOverrideID != nil {
 		id := *m.FlowOverrideID
-		c.FlowOverrideID, c.UpdatedAt = &id, now
+		c.FlowOverrideID, c.FlowOverrideUntil, c.UpdatedAt = &id, nil, now
+		if m.FlowOverrideFor > 0 {
+			until := now.Add(m.FlowOverrideFor)
+			c.FlowOverrideUntil = &until
+		}
 	}
 	if !created && c.Status == sms.StatusOpen && m.InitialMessage == nil && m.FlowOverrideID == nil {
 		b.Discard()

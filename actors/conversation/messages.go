@@ -51,8 +51,10 @@ type SendResult struct {
 type Open struct {
 	InitialMessage *Send
 	// FlowOverrideID, when set, makes that flow answer the thread's replies
-	// (a campaign with flow_id routes replies to its AI).
-	FlowOverrideID *string
+	// (a campaign with flow_id routes replies to its AI) for FlowOverrideFor
+	// (0: until changed).
+	FlowOverrideID  *string
+	FlowOverrideFor time.Duration
 }
 
 // Opened answers Open.

@@ -84,13 +84,24 @@ type Conversation struct {
 	SnoozedUntil   *time.Time `json:"snoozed_until"`
 	UnreadCount    int        `json:"unread_count"`
 	FlowOverrideID *string    `json:"flow_override_id"`
-	LastMessageAt  *time.Time `json:"last_message_at"`
-	LastPreview    string     `json:"last_message_preview"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	ClosedAt       *time.Time `json:"closed_at"`
+	// FlowOverrideUntil ends the override (a campaign's lasts 14 days, SPEC
+	// 2.9); nil: until changed.
+	FlowOverrideUntil *time.Time `json:"flow_override_until"`
+	LastMessageAt     *time.Time `json:"last_message_at"`
+	LastPreview       string     `json:"last_message_preview"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	ClosedAt          *time.Time `json:"closed_at"`
 	// MsgSeq numbers the thread's messages; keys use it so a thread scans in order.
 	MsgSeq uint64 `json:"msg_seq"`
+}
+
+// Override answers the flow override in force at now, if any.
+func (c *Conversation) Override(now time.Time) *string {
+	if c.FlowOverrideID == nil || (c.FlowOverrideUntil != nil && !now.Before(*c.FlowOverrideUntil)) {
+		return nil
+	}
+	return c.FlowOverrideID
 }
 
 // Author says who caused a message.

@@ -384,3 +384,53 @@ func TestCampaignFiftyThousandRecipients(t *testing.T) {
 		t.Fatalf("read back counts = %v", got)
 	}
 }
+
+// TestCampaignFlowOverrideLastsFourteenDays: a campaign with a flow_id
+// routes a thread's replies to that flow for 14 days after its send, then
+// the number's own SMS flow answers again (SPEC 2.9).
+func TestCampaignFlowOverrideLastsFourteenDays(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Seed: true})
+	num, numberFlow := s.App.Seeded.Number.ID, s.App.Seeded.Flow.ID
+	campaignFlow := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Campaign replies", "channel": "sms",
+		"trigger_type": "message", "sms_config_json": map[string]any{"debounce_ms": 1000}}, 201)["id"].(string)
+	c := createCampaign(t, s, num, map[string]any{"flow_id": campaignFlow, "recipients": []map[string]any{{"contact_e164": contact}}})
+	sentAt := s.Clock.Now()
+	s.JSON("POST", "/api/sms/campaigns/"+c["id"].(string)+"/launch", adminKey, nil, 200)
+	waitSandbox(t, s, 1)
+	conv := onlyConversationFor(t, s, contact)
+	v := s.JSON("GET", "/api/sms/conversations/"+conv, adminKey, nil, 200)
+	if want := sentAt.Add(14 * 24 * time.Hour).UTC().Format(time.RFC3339Nano); v["flow_id"] != campaignFlow || v["flow_override_until"] != want {
+		t.Fatalf("thread = flow %v until %v; want %s until %s", v["flow_id"], v["flow_override_until"], campaignFlow, want)
+	}
+	// reply sends a text from the contact and answers the flow that answered it.
+	n := 0
+	reply := func() string {
+		t.Helper()
+		n++
+		before := len(s.Messages(conv))
+		if st, raw := s.PostTwilio("/twilio/sms", s.App.SandboxToken, apptest.InboundForm(fmt.Sprintf("SM%032d", 700+n), contact, s.App.Seeded.Number.E164, "what time do you open?"), ""); st != 200 {
+			t.Fatalf("inbound: %d %s", st, raw)
+		}
+		s.Clock.Advance(5 * time.Second) // past both flows' debounce
+		var by string
+		s.Settle("one AI reply", func() error {
+			msgs := s.Messages(conv)
+			if len(msgs) != before+2 {
+				return fmt.Errorf("thread has %d messages, want %d", len(msgs), before+2)
+			}
+			by = fmt.Sprint(msgs[len(msgs)-1]["author"].(map[string]any)["id"])
+			return nil
+		})
+		return by
+	}
+	if by := reply(); by != campaignFlow {
+		t.Errorf("reply within 14 days answered by %s; want the campaign's flow %s", by, campaignFlow)
+	}
+	s.Clock.Advance(14 * 24 * time.Hour)
+	if by := reply(); by != numberFlow {
+		t.Errorf("reply after 14 days answered by %s; want the number's flow %s", by, numberFlow)
+	}
+	if v := s.JSON("GET", "/api/sms/conversations/"+conv, adminKey, nil, 200); v["flow_id"] != numberFlow {
+		t.Errorf("thread flow after 14 days = %v; want %s", v["flow_id"], numberFlow)
+	}
+}

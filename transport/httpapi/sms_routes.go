@@ -9,7 +9,7 @@ func init() {
 	componentSchemas["Conversation"] = obj([]string{"id", "twilio_number_id", "contact_e164", "status", "ai_paused", "unread_count", "created_at"},
 		map[string]Schema{"id": str(), "org_id": str(), "twilio_number_id": str(), "number_e164": str(), "contact_e164": str(),
 			"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(),
-			"snoozed_until": nullable(dateTime()), "unread_count": integer(), "flow_override_id": nullable(str()),
+			"snoozed_until": nullable(dateTime()), "unread_count": integer(), "flow_override_id": nullable(str()), "flow_override_until": nullable(dateTime()),
 			"flow_id": nullable(str()), "contact": nullable(anyObj()), "last_message_at": nullable(dateTime()),
 			"last_message_preview": str(), "created_at": dateTime(), "updated_at": dateTime(), "closed_at": nullable(dateTime())})
 	componentSchemas["Message"] = obj([]string{"id", "conversation_id", "direction", "body", "status", "author", "created_at"},

@@ -32,7 +32,7 @@ type ConversationView struct {
 }
 
 func (s *Server) viewConversation(c *sms.Conversation) *ConversationView {
-	v := &ConversationView{Conversation: c, FlowID: c.FlowOverrideID}
+	v := &ConversationView{Conversation: c, FlowID: c.Override(s.deps.Clock.Now())}
 	if v.FlowID == nil {
 		if n, err := sms.GetNumber(s.deps.Store, c.OrgID, c.NumberID); err == nil {
 			v.FlowID = n.SMSFlowID
