@@ -3,6 +3,7 @@ package webhooks
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -17,8 +18,15 @@ const (
 )
 
 // Schedule is D-5's retry schedule: the wait before attempt n+1 after
-// attempt n failed (8 attempts in all).
+// attempt n failed (8 attempts in all), before Jitter.
 var Schedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
+
+// Jitter lengthens a retry wait by a random 0-10% (D-5: "jittered"), so
+// deliveries that failed together, as when an endpoint was down, are not
+// all retried in the same instant. Never shorter: a retry is not early.
+func Jitter(d time.Duration) time.Duration {
+	return d + time.Duration(rand.Int64N(int64(d)/10+1))
+}
 
 // Attempt is one try at a delivery.
 type Attempt struct {
