@@ -131,7 +131,7 @@ func Props(d *Deps, orgID, numberID, e164 string) *actor.Props {
 // results are the actor's own traffic).
 func viaDirectory(m any) bool {
 	switch m.(type) {
-	case *Inbound, *Send, *Open, *Status, *Get, *Read, *Close, *Reopen, *Patch, *FireScheduled, *CancelScheduled, *SnoozeDue:
+	case *Inbound, *Send, *Open, *Status, *Get, *Read, *Close, *Reopen, *Patch, *FireScheduled, *CancelScheduled, *SnoozeDue, *OptedOut:
 		return true
 	}
 	return false
@@ -186,6 +186,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		reply, err = a.onCancelScheduled(m)
 	case *SnoozeDue:
 		err = a.onSnoozeDue()
+	case *OptedOut:
+		err = a.onOptedOut()
 	case *debounceFired:
 		err = a.onDebounce(ctx, m)
 	case *toolCall:

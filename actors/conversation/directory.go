@@ -6,6 +6,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
 )
 
 // Directory is the only way to reach a thread's actor: it spawns actors on
@@ -47,3 +49,26 @@ func (d *Directory) passivate(numberID, e164 string, pid *actor.PID, received ui
 
 // Live counts the threads that have an actor now.
 func (d *Directory) Live() int { return d.dir.Live() }
+
+// OptedOut tells every thread the org has with e164, except the one on
+// exceptNumber, that the contact sent STOP, so each cancels its pending
+// scheduled texts (SPEC 2.6: STOP cancels "that contact's pending scheduled
+// messages"). Each thread owns its schedule, hence a message rather than a
+// write here; a text that comes due first still meets the opt-out.
+func (d *Directory) OptedOut(orgID, e164, exceptNumber string) error {
+	st := d.Deps.Store
+	return st.Scan(sms.PrefixNumbers(orgID), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var n sms.Number
+		if err := storage.DecodeJSON(v, &n); err != nil {
+			return false, err
+		}
+		if n.ID == exceptNumber {
+			return true, nil
+		}
+		if ok, err := st.Has(sms.KeyConvPair(n.ID, e164)); err != nil || !ok {
+			return err == nil, err
+		}
+		d.Tell(orgID, n.ID, e164, &OptedOut{})
+		return true, nil
+	})
+}

@@ -72,6 +72,13 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 		return nil, err
 	}
 	a.conv = c
+	if kind == KwStop && a.d.dir != nil {
+		// This thread's pending texts were cancelled in the batch; the org's
+		// other threads with the contact cancel theirs.
+		if err := a.d.dir.OptedOut(a.orgID, a.e164, a.numberID); err != nil {
+			a.d.Logger.Error("opt-out of other threads", "contact", a.e164, "err", err)
+		}
+	}
 	if kind != "" {
 		text := org.HelpText
 		switch kind {

@@ -238,6 +238,17 @@ func (a *Actor) onCancelScheduled(m *CancelScheduled) (*sms.Scheduled, error) {
 	return &s2, nil
 }
 
+// onOptedOut cancels the thread's pending scheduled texts after the contact
+// opted out elsewhere (Directory.OptedOut).
+func (a *Actor) onOptedOut() error {
+	b := a.d.Store.NewBatch()
+	if err := a.cancelPending(b, "", "opted_out", a.now()); err != nil {
+		b.Discard()
+		return err
+	}
+	return b.Commit(storage.Sync)
+}
+
 // cancelPending cancels this thread's pending scheduled sends inside b;
 // source "" means every source.
 func (a *Actor) cancelPending(b *storage.Batch, source, reason string, now time.Time) error {

@@ -108,6 +108,10 @@ type CancelScheduled struct{ ID string }
 // SnoozeDue wakes a snoozed thread (from the scheduler).
 type SnoozeDue struct{}
 
+// OptedOut says the contact sent STOP on another of the org's numbers: the
+// thread cancels its pending scheduled texts.
+type OptedOut struct{}
+
 // retrySend re-enqueues a text after a retryable provider error.
 type retrySend struct {
 	messageID string
