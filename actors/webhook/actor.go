@@ -323,7 +323,16 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 	}
 	if epChanged {
 		ep.UpdatedAt = now
-		if err := webhooks.Put(a.cfg.Store, &ep); err != nil {
+		b := a.cfg.Store.NewBatch()
+		webhooks.PutIn(b, &ep)
+		if !ep.Enabled {
+			if _, err := sms.AppendEvent(a.cfg.Store, b, ep.OrgID, sms.EvWebhookDisabled, now, map[string]any{
+				"endpoint_id": ep.ID, "url": ep.URL, "reason": ep.DisabledReason}); err != nil {
+				b.Discard()
+				return err
+			}
+		}
+		if err := b.Commit(storage.Sync); err != nil {
 			return err
 		}
 		a.ep = &ep

@@ -22,6 +22,10 @@ const (
 	EvConvClosed     = "conversation.closed"
 	EvConvReopened   = "conversation.reopened"
 	EvCampaignFinish = "campaign.completed"
+	// EvWebhookDisabled tells the org that one of its endpoints was switched
+	// off (410, or failing for 3 days): the log and the other endpoints are
+	// how admins hear of it.
+	EvWebhookDisabled = "webhook.disabled"
 )
 
 // AppendEvent adds an event to the org's log inside b, so it commits (or

@@ -249,6 +249,9 @@ func Put(s storage.Store, e *Endpoint) error {
 	return b.Commit(storage.Sync)
 }
 
+// PutIn writes an endpoint into b, for a commit with other records.
+func PutIn(b *storage.Batch, e *Endpoint) { put(b, e) }
+
 // Get loads an endpoint with its secrets.
 func Get(s storage.Store, org, id string) (*Endpoint, error) {
 	var st stored

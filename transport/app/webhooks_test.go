@@ -221,6 +221,40 @@ func TestWebhookRotationSignsWithBothSecrets(t *testing.T) {
 	}
 }
 
+// TestWebhookFailingThreeDaysDisablesAndTellsTheOrg: an endpoint is
+// switched off by its first failure once it has been failing for 3 days
+// (not before), and webhook.disabled goes to the event log and to the org's
+// other endpoints: that is how admins are notified.
+func TestWebhookFailingThreeDaysDisablesAndTellsTheOrg(t *testing.T) {
+	s := startWebhooks(t, "")
+	s.AddNumber(ourNumber, 1)
+	failing, watcher := newReceiver(t), newReceiver(t)
+	failing.answer(500, 500, 500, 500)
+	id := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": failing.URL, "events": []string{"sms.received"}}, 201)["id"].(string)
+	secret := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": watcher.URL, "events": []string{"webhook.disabled"}}, 201)["signing_secret"].(string)
+	endpoint := func() map[string]any { return s.JSON("GET", "/api/webhooks/"+id, adminKey, nil, 200) }
+	inbound(t, s, "SM00000000000000000000000000001201", contact, "hello")
+	failing.waitN(t, s, 1) // failing since this attempt
+	s.Clock.Advance(71 * time.Hour)
+	failing.waitN(t, s, 2) // the retry, 71 h later, fails too
+	if ep := endpoint(); ep["enabled"] != true {
+		t.Fatalf("endpoint after 71 h of failures = %v; want still enabled", ep)
+	}
+	s.Clock.Advance(2 * time.Hour)
+	failing.waitN(t, s, 3)
+	if ep := endpoint(); ep["enabled"] != false || ep["disabled_reason"] != "failing for 3 days" {
+		t.Fatalf("endpoint after 73 h of failures = %v; want disabled, failing for 3 days", ep)
+	}
+	env := verify(t, secret, watcher.waitN(t, s, 1)[0])
+	data, _ := env["data"].(map[string]any)
+	if env["type"] != "webhook.disabled" || data["endpoint_id"] != id || data["reason"] != "failing for 3 days" {
+		t.Errorf("the other endpoint got %v; want webhook.disabled for %s", env, id)
+	}
+	if evs := s.JSON("GET", "/api/events?type=webhook.disabled", adminKey, nil, 200)["data"].([]any); len(evs) != 1 {
+		t.Errorf("webhook.disabled events = %v; want one", evs)
+	}
+}
+
 func TestWebhookGoneDisablesAndSSRFRefused(t *testing.T) {
 	s := startWebhooks(t, "")
 	rcv := newReceiver(t)
@@ -237,6 +271,10 @@ func TestWebhookGoneDisablesAndSSRFRefused(t *testing.T) {
 		return nil
 	})
 	errCode(t, s, "POST", "/api/webhooks/"+id+"/test", nil, 409)
+	if evs := s.JSON("GET", "/api/events?type=webhook.disabled", adminKey, nil, 200)["data"].([]any); len(evs) != 1 ||
+		evs[0].(map[string]any)["data"].(map[string]any)["reason"] != "gone: the endpoint answered 410" {
+		t.Errorf("webhook.disabled events = %v; want one for the 410", evs)
+	}
 
 	strict := apptest.Start(t, apptest.Options{})
 	for _, u := range []string{"http://example.com/hook", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://[::1]/x",
