@@ -123,8 +123,16 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	for _, g := range got {
 		env := verify(t, secret, g)
 		types = append(types, env["type"].(string))
-		if g.header.Get("X-Tenant") != "acme" || g.header.Get("X-Hum-Event") != env["type"] || g.header.Get("Content-Type") != "application/json" {
+		if g.header.Get("X-Tenant") != "acme" || g.header.Get("X-Hum-Event") != env["type"] || g.header.Get("Content-Type") != "application/json" ||
+			g.header.Get("User-Agent") != "hum-webhooks/1.0" {
 			t.Errorf("headers = %v", g.header)
+		}
+		// The envelope (SPEC 1.13): the event's id, its time and the org.
+		if id, _ := env["id"].(string); !strings.HasPrefix(id, "evt_") || env["org_id"] != s.OrgID() || env["data"] == nil {
+			t.Errorf("envelope = %v", env)
+		}
+		if at, err := time.Parse(time.RFC3339Nano, fmt.Sprint(env["created_at"])); err != nil || at.After(s.Clock.Now()) {
+			t.Errorf("created_at = %v (%v); want the event's time", env["created_at"], err)
 		}
 	}
 	if strings.Join(types, ",") != "conversation.started,sms.received" {
