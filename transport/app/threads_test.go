@@ -53,30 +53,28 @@ func TestStopCancelsTheContactsScheduledTextsOnEveryNumber(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{})
 	s.AddNumber(ourNumber, 1)
 	other := s.AddNumber("+15005550007", 1)
-	schedule := func(e164 string) string {
-		t.Helper()
-		conv := s.JSON("POST", "/api/sms/conversations", adminKey, map[string]any{"twilio_number_id": other.ID, "contact_e164": e164}, 201)["id"].(string)
-		at := s.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
-		res := s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey, map[string]any{"body": "reminder", "send_at": at}, 202)
-		return res["message"].(map[string]any)["scheduled_message_id"].(string)
-	}
-	cancelled := func(id string) {
-		t.Helper()
-		s.WaitFor("scheduled text "+id+" cancelled as opted_out", func() error {
-			for _, sc := range s.JSON("GET", "/api/sms/scheduled?status=all", adminKey, nil, 200)["data"].([]any) {
-				if sc := sc.(map[string]any); sc["id"] == id {
-					if sc["status"] != "cancelled" || sc["reason"] != "opted_out" {
-						return fmt.Errorf("scheduled %v", sc)
-					}
-					return nil
-				}
-			}
-			return fmt.Errorf("no scheduled text %s", id)
-		})
-	}
-	byStop := schedule(contact)
+	conv := s.JSON("POST", "/api/sms/conversations", adminKey, map[string]any{"twilio_number_id": other.ID, "contact_e164": contact}, 201)["id"].(string)
+	at := s.Clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	id := s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey, map[string]any{"body": "reminder", "send_at": at}, 202)["message"].(map[string]any)["scheduled_message_id"].(string)
 	inbound(t, s, "SM00000000000000000000000000000603", contact, "STOP") // on ourNumber
-	cancelled(byStop)
+	s.WaitFor("the other number's scheduled text cancelled as opted_out", func() error {
+		if sc := scheduledText(t, s, id); sc["status"] != "cancelled" || sc["reason"] != "opted_out" {
+			return fmt.Errorf("scheduled %v", sc)
+		}
+		return nil
+	})
+}
+
+// scheduledText answers one scheduled text of the org, whatever its status.
+func scheduledText(t *testing.T, s *apptest.Server, id string) map[string]any {
+	t.Helper()
+	for _, sc := range s.JSON("GET", "/api/sms/scheduled?status=all", adminKey, nil, 200)["data"].([]any) {
+		if sc := sc.(map[string]any); sc["id"] == id {
+			return sc
+		}
+	}
+	t.Fatalf("no scheduled text %s", id)
+	return nil
 }
 
 // TestThreadLifecycle walks one thread through read, a cancelled and a
@@ -94,17 +92,6 @@ func TestThreadLifecycle(t *testing.T) {
 		t.Helper()
 		return s.JSON("POST", path+"/messages", adminKey, map[string]any{"body": "later", "send_at": later(d)}, 202)["message"].(map[string]any)["scheduled_message_id"].(string)
 	}
-	scheduled := func(id string) map[string]any {
-		t.Helper()
-		for _, sc := range s.JSON("GET", "/api/sms/scheduled?status=all", adminKey, nil, 200)["data"].([]any) {
-			if sc := sc.(map[string]any); sc["id"] == id {
-				return sc
-			}
-		}
-		t.Fatalf("no scheduled text %s", id)
-		return nil
-	}
-
 	// Read: inbound texts count as unread, outbound ones do not.
 	if c := s.JSON("POST", path+"/read", adminKey, nil, 200); c["unread_count"] != 0.0 {
 		t.Errorf("after read = %v", c["unread_count"])
@@ -131,12 +118,12 @@ func TestThreadLifecycle(t *testing.T) {
 	if len(evs) != 1 || evs[0].(map[string]any)["data"].(map[string]any)["closed_by"].(map[string]any)["type"] != "api" {
 		t.Errorf("conversation.closed events = %v; want one, closed by the api", evs)
 	}
-	if sc := scheduled(kept); sc["status"] != "pending" {
+	if sc := scheduledText(t, s, kept); sc["status"] != "pending" {
 		t.Errorf("manual scheduled send after close = %v; want still pending", sc)
 	}
 	s.WaitFor("the kept send fails on the closed thread", func() error {
 		s.Clock.Advance(time.Minute)
-		if sc := scheduled(kept); sc["status"] != "failed" {
+		if sc := scheduledText(t, s, kept); sc["status"] != "failed" {
 			return fmt.Errorf("scheduled %v", sc)
 		}
 		return nil
