@@ -38,11 +38,7 @@ func (a *Actor) onOpen(ctx actor.Context, m *Open) (*Opened, error) {
 		return &Opened{Conversation: c}, nil
 	}
 	if !created && c.Status == sms.StatusClosed {
-		// Explicit intent reopens (SPEC 2.8), and a reopen clears the snooze.
-		if c.SnoozedUntil != nil {
-			b.Delete(sms.KeySnoozeDue(*c.SnoozedUntil, a.orgID, c.ID))
-		}
-		c.Status, c.ClosedAt, c.SnoozedUntil, c.UpdatedAt = sms.StatusOpen, nil, nil, now
+		a.reopen(b, c, now) // explicit intent reopens (SPEC 2.8)
 	}
 	contact, _, err := sms.EnsureContact(a.d.Store, b, a.orgID, a.e164, now)
 	if err != nil {
@@ -114,14 +110,18 @@ func (a *Actor) onReopen() (*sms.Conversation, error) {
 	if err := a.mustExist(); err != nil {
 		return nil, err
 	}
-	now := a.now()
 	c := *a.conv
 	b := a.d.Store.NewBatch()
+	a.reopen(b, &c, a.now())
+	return a.commit(b, &c)
+}
+
+// reopen opens c again and clears its snooze, due entry included.
+func (a *Actor) reopen(b *storage.Batch, c *sms.Conversation, now time.Time) {
 	if c.SnoozedUntil != nil {
 		b.Delete(sms.KeySnoozeDue(*c.SnoozedUntil, a.orgID, c.ID))
 	}
 	c.Status, c.ClosedAt, c.SnoozedUntil, c.UpdatedAt = sms.StatusOpen, nil, nil, now
-	return a.commit(b, &c)
 }
 
 func (a *Actor) onPatch(m *Patch) (*sms.Conversation, error) {
