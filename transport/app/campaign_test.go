@@ -434,3 +434,29 @@ func TestCampaignFlowOverrideLastsFourteenDays(t *testing.T) {
 		t.Errorf("thread flow after 14 days = %v; want %s", v["flow_id"], numberFlow)
 	}
 }
+
+// TestCampaignFailsWhenItsNumberStopsTexting: a sending campaign whose
+// number has SMS turned off fails with the reason and sends nothing more
+// (SPEC 2.9's failed state).
+func TestCampaignFailsWhenItsNumberStopsTexting(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	n := s.AddNumber(ourNumber, 1)
+	id := createCampaign(t, s, n.ID, map[string]any{"recipients": rcpts(5)})["id"].(string)
+	s.JSON("POST", "/api/sms/campaigns/"+id+"/launch", adminKey, nil, 200)
+	waitSandbox(t, s, 1)
+	s.JSON("PATCH", "/api/numbers/"+n.ID, adminKey, map[string]any{"sms_enabled": false}, 200)
+	s.WaitFor("campaign failed", func() error {
+		s.Clock.Advance(2 * time.Second)
+		if c := s.JSON("GET", "/api/sms/campaigns/"+id, adminKey, nil, 200); c["status"] != "failed" || !strings.Contains(fmt.Sprint(c["fail_reason"]), "SMS disabled") {
+			return fmt.Errorf("campaign %v / %v", c["status"], c["fail_reason"])
+		}
+		return nil
+	})
+	s.Holds("nothing sent after the failure", func() error {
+		s.Clock.Advance(time.Minute)
+		if got := len(s.App.Sandbox.Sent()); got != 1 {
+			return fmt.Errorf("carrier has %d texts", got)
+		}
+		return nil
+	})
+}
