@@ -13,6 +13,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/app/apptest"
 )
@@ -226,6 +227,37 @@ func TestWebhookRotationSignsWithBothSecrets(t *testing.T) {
 	verify(t, fresh, g)
 	if n := len(strings.Fields(g.header.Get("webhook-signature"))); n != 1 {
 		t.Errorf("%d signatures after the overlap; want 1", n)
+	}
+}
+
+// TestWebhookGivesUpAfterEightAttempts: a delivery that keeps failing is
+// tried eight times on D-5's schedule (each wait jittered by at most 10%),
+// then marked failed, and no ninth attempt comes.
+func TestWebhookGivesUpAfterEightAttempts(t *testing.T) {
+	s := startWebhooks(t, "")
+	s.AddNumber(ourNumber, 1)
+	rcv := newReceiver(t)
+	rcv.answer(500, 500, 500, 500, 500, 500, 500, 500, 500)
+	id := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": rcv.URL, "events": []string{"sms.received"}}, 201)["id"].(string)
+	inbound(t, s, "SM00000000000000000000000000001301", contact, "hello")
+	rcv.waitN(t, s, 1)
+	for i, wait := range webhooks.Schedule {
+		s.Clock.Advance(wait + wait/10) // the longest a jittered wait can be
+		rcv.waitN(t, s, i+2)
+	}
+	s.Holds("no ninth attempt", func() error {
+		s.Clock.Advance(12 * time.Hour)
+		if n := len(rcv.requests()); n != 8 {
+			return fmt.Errorf("%d attempts", n)
+		}
+		return nil
+	})
+	dl := s.JSON("GET", "/api/webhooks/"+id+"/deliveries", adminKey, nil, 200)["data"].([]any)
+	if d := dl[0].(map[string]any); len(dl) != 1 || d["status"] != "failed" || len(d["attempts"].([]any)) != 8 {
+		t.Errorf("deliveries = %v; want one, failed after 8 attempts", dl)
+	}
+	if ep := s.JSON("GET", "/api/webhooks/"+id, adminKey, nil, 200); ep["enabled"] != true {
+		t.Errorf("endpoint = %v; want still enabled (its last failure came about 30 h after its first, under 3 days)", ep)
 	}
 }
 
