@@ -138,3 +138,54 @@ func TestCampaignPausesOnFailureRate(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCampaignAutoPauseEdges sends one recipient at a time (60/min, the
+// clock stepped a second per send) so the failure-rate checks see a known
+// window: exactly 20% failing never pauses (the rule is over 20%), and 50%
+// failing pauses only once 50 sends are counted, not at the check after 25.
+func TestCampaignAutoPauseEdges(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		every    int // every n-th recipient fails
+		total    int
+		pausedAt int // completions when the campaign pauses; 0: never
+	}{{"twenty percent", 5, 100, 0}, {"half", 2, 60, 50}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, tw := startWithTwilio(t)
+			num := s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any)[0].(map[string]any)["id"].(string)
+			var rows []map[string]any
+			for i := range tc.total {
+				e164 := fmt.Sprintf("+1317555%04d", 4000+i)
+				if i%tc.every == 0 {
+					tw.FailTo(e164, 30006, 400)
+				}
+				rows = append(rows, map[string]any{"contact_e164": e164})
+			}
+			id := s.JSON("POST", "/api/sms/campaigns", adminKey, map[string]any{"name": "Edges", "twilio_number_id": num,
+				"body_template": "Hello! Reply STOP to opt out", "throttle_per_minute": 60, "recipients": rows}, 201)["id"].(string)
+			s.JSON("POST", "/api/sms/campaigns/"+id+"/launch", adminKey, nil, 200)
+			for done := 1; done <= tc.total; done++ {
+				if done > 1 {
+					s.Clock.Advance(time.Second)
+				}
+				// A wrong, early pause shows here as a step that never completes.
+				s.WaitFor(fmt.Sprintf("%d sends done", done), func() error {
+					c := s.JSON("GET", "/api/sms/campaigns/"+id, adminKey, nil, 200)
+					cnt := c["counts"].(map[string]any)
+					if got := int(cnt["sent"].(float64) + cnt["delivered"].(float64) + cnt["failed"].(float64)); got != done || cnt["sending"] != 0.0 {
+						return fmt.Errorf("status %v (%v), counts %v", c["status"], c["pause_reason"], cnt)
+					}
+					return nil
+				})
+				if done == tc.pausedAt {
+					waitStatus(t, s, id, "paused")
+					return
+				}
+			}
+			if tc.pausedAt != 0 {
+				t.Fatalf("never paused; want paused after %d", tc.pausedAt)
+			}
+			waitStatus(t, s, id, "completed")
+		})
+	}
+}
