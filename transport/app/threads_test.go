@@ -164,3 +164,20 @@ func TestThreadLifecycle(t *testing.T) {
 		t.Errorf("conversation.assigned events = %v; want one", evs)
 	}
 }
+
+// TestAPISendPausesTheAIOnlyWhenAsked: a send through an API key leaves the
+// thread's AI active; one with pause_ai:true pauses it (SPEC 2.3 step 8).
+func TestAPISendPausesTheAIOnlyWhenAsked(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	s.AddNumber(ourNumber, 1)
+	inbound(t, s, "SM00000000000000000000000000000621", contact, "hi")
+	path := "/api/sms/conversations/" + onlyConversation(t, s)["id"].(string)
+	s.JSON("POST", path+"/messages", adminKey, map[string]any{"body": "from our CRM"}, 201)
+	if c := s.JSON("GET", path, adminKey, nil, 200); c["ai_paused"] != false {
+		t.Errorf("after an API send ai_paused = %v; want false", c["ai_paused"])
+	}
+	s.JSON("POST", path+"/messages", adminKey, map[string]any{"body": "a person takes it from here", "pause_ai": true}, 201)
+	if c := s.JSON("GET", path, adminKey, nil, 200); c["ai_paused"] != true {
+		t.Errorf("after a send with pause_ai ai_paused = %v; want true", c["ai_paused"])
+	}
+}
