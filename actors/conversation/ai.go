@@ -81,10 +81,9 @@ func (a *Actor) aiFlow(n *sms.Number) (*AIFlow, error) {
 		return nil, nil
 	}
 	id := ""
-	switch {
-	case a.conv.Override(a.now()) != nil:
-		id = *a.conv.FlowOverrideID
-	case n.SMSEnabled && n.SMSFlowID != nil:
+	if o := a.conv.Override(a.now()); o != nil {
+		id = *o
+	} else if n.SMSEnabled && n.SMSFlowID != nil {
 		id = *n.SMSFlowID
 	}
 	if id == "" {

@@ -58,8 +58,6 @@ type Config struct {
 	DisableAfter time.Duration
 	// Post makes the HTTP request (transport/outbound over fasthttp).
 	Post egress.Poster
-	// Jitter spreads each retry wait (default webhooks.Jitter).
-	Jitter func(time.Duration) time.Duration
 }
 
 func (c *Config) defaults() {
@@ -74,9 +72,6 @@ func (c *Config) defaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
-	}
-	if c.Jitter == nil {
-		c.Jitter = webhooks.Jitter
 	}
 }
 
@@ -300,7 +295,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 			ep.FailingSince, epChanged = &now, true
 		}
 		if n := len(d.Attempts); n <= len(webhooks.Schedule) {
-			at := now.Add(a.cfg.Jitter(max(webhooks.Schedule[n-1], m.retryAfter)))
+			at := now.Add(webhooks.Jitter(max(webhooks.Schedule[n-1], m.retryAfter)))
 			d.Status, d.NextRetryAt = webhooks.Retrying, &at
 		} else {
 			d.Status, d.NextRetryAt = webhooks.Failed, nil

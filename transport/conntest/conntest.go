@@ -9,20 +9,17 @@ import (
 	"time"
 )
 
-// Gate holds each arriving request until n have arrived, so that n are
-// surely in flight at once. The zero value is not usable; see NewGate.
-type Gate struct {
+// gate holds each arriving request until n have arrived, so that n are
+// surely in flight at once.
+type gate struct {
 	n       int32
 	arrived atomic.Int32
 	all     chan struct{}
 }
 
-// NewGate holds arrivals until n are waiting.
-func NewGate(n int) *Gate { return &Gate{n: int32(n), all: make(chan struct{})} }
-
-// Arrive counts a request and waits for the rest of its wave. A wave that
+// arrive counts a request and waits for the rest of its wave. A wave that
 // never fills gives up after 10 s, so the test fails instead of hanging.
-func (g *Gate) Arrive() {
+func (g *gate) arrive() {
 	if g.arrived.Add(1) == g.n {
 		close(g.all)
 	}
@@ -31,9 +28,6 @@ func (g *Gate) Arrive() {
 	case <-time.After(10 * time.Second):
 	}
 }
-
-// Arrived is how many requests have arrived.
-func (g *Gate) Arrived() int { return int(g.arrived.Load()) }
 
 // Conns counts the connections a server accepted: set State as its
 // http.Server's ConnState.
@@ -53,11 +47,11 @@ func (c *Conns) N() int { return int(c.n.Load()) }
 // calls Arrive for every request, and Check sends two waves through the
 // client, each held until all its requests are in flight. The zero value is
 // ready.
-type Reuse struct{ gate atomic.Pointer[Gate] }
+type Reuse struct{ gate atomic.Pointer[gate] }
 
 // Arrive holds a request until its wave is complete (call it in the
 // server's handler).
-func (r *Reuse) Arrive() { r.gate.Load().Arrive() }
+func (r *Reuse) Arrive() { r.gate.Load().arrive() }
 
 // Check sends two waves of n requests at once with do and fails t unless
 // the first opened n connections (conns answers the server's count) and the
@@ -74,7 +68,7 @@ func (r *Reuse) Check(t testing.TB, n int, conns func() int, do func() error) {
 
 func (r *Reuse) wave(t testing.TB, n int, do func() error) {
 	t.Helper()
-	r.gate.Store(NewGate(n))
+	r.gate.Store(&gate{n: int32(n), all: make(chan struct{})})
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for range n {
@@ -87,7 +81,7 @@ func (r *Reuse) wave(t testing.TB, n int, do func() error) {
 			t.Fatalf("wave: %v", err)
 		}
 	}
-	if got := r.gate.Load().Arrived(); got != n {
+	if got := int(r.gate.Load().arrived.Load()); got != n {
 		t.Fatalf("%d requests arrived in a wave of %d", got, n)
 	}
 }
