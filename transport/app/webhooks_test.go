@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -258,6 +259,46 @@ func TestWebhookGivesUpAfterEightAttempts(t *testing.T) {
 	}
 	if ep := s.JSON("GET", "/api/webhooks/"+id, adminKey, nil, 200); ep["enabled"] != true {
 		t.Errorf("endpoint = %v; want still enabled (its last failure came about 30 h after its first, under 3 days)", ep)
+	}
+}
+
+// TestWebhookRetriesAreJittered: deliveries that failed together are not
+// all retried in the same instant. Each wait is its schedule step lengthened
+// by 0-10%, and the waits differ between deliveries.
+func TestWebhookRetriesAreJittered(t *testing.T) {
+	s := startWebhooks(t, "")
+	s.AddNumber(ourNumber, 1)
+	rcv := newReceiver(t)
+	rcv.answer(slices.Repeat([]int{500}, 200)...)
+	id := s.JSON("POST", "/api/webhooks", adminKey, map[string]any{"url": rcv.URL, "events": []string{"sms.received"}}, 201)["id"].(string)
+	const texts = 12
+	for i := range texts {
+		inbound(t, s, fmt.Sprintf("SM%032d", 1400+i), fmt.Sprintf("+1415555%04d", 2000+i), "hello")
+	}
+	rcv.waitN(t, s, texts)
+	waits := map[time.Duration]bool{}
+	for _, v := range s.JSON("GET", "/api/webhooks/"+id+"/deliveries", adminKey, nil, 200)["data"].([]any) {
+		var d webhooks.Delivery
+		raw, _ := json.Marshal(v)
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != webhooks.Retrying || d.NextRetryAt == nil {
+			continue // already retried, or not yet tried
+		}
+		// The wait runs from when the attempt failed; waitN moved the fake
+		// clock in whole seconds while it was in flight, so the jitter is
+		// what is left of the wait past the step under one second.
+		step := webhooks.Schedule[len(d.Attempts)-1]
+		wait := d.NextRetryAt.Sub(d.Attempts[len(d.Attempts)-1].At)
+		jitter := (wait - step) % time.Second
+		if wait < step || jitter > step/10 {
+			t.Errorf("delivery %s waits %v after attempt %d; want %v plus whole seconds plus at most %v", d.ID, wait, len(d.Attempts), step, step/10)
+		}
+		waits[jitter] = true
+	}
+	if len(waits) < 2 {
+		t.Errorf("retry waits = %v; want them to differ between deliveries that failed together", waits)
 	}
 }
 
