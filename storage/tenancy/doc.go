@@ -3,8 +3,10 @@
 //
 // Rules it enforces (SPEC 1.3, 2.1, D-2): keys start with hum_live_ and are
 // stored only as a SHA-256 hash; a key's effective role is the lower of its own
-// role and its owner's current role, and a key whose owner left the org stops
-// working; a site:admin key counts only while its owner is a site admin; the
+// role and its owner's current role; scopes (scopes.go) narrow a key further,
+// never widen it; a key past its expires_at stops working; removing a member
+// revokes their keys in that org, so adding them back does not revive them;
+// a site:admin key counts only while its owner is a site admin; the
 // last admin of an org cannot be demoted or removed (409 last_admin). A pending
 // invite records an email and role; it becomes a membership when that person
 // signs in, which arrives with the web console (not built yet).

@@ -50,8 +50,33 @@ type Org struct {
 	HelpText          string          `json:"help_text"`
 	StopText          string          `json:"stop_text"`
 	StartText         string          `json:"start_text"`
-	CreatedAt         time.Time       `json:"created_at"`
-	UpdatedAt         time.Time       `json:"updated_at"`
+	// Plan is the site admin's label for the org's plan (provisionOrg); the
+	// org's own admins may read it but not change it.
+	Plan      string    `json:"plan,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// AdminNotes are site admins' notes (provisionOrg). Org is also what GET
+	// /api/org answers, so they never marshal from here: orgRecord stores them.
+	AdminNotes string `json:"-"`
+}
+
+// orgRecord is an Org as stored: its fields flat, plus the admin notes its
+// own JSON leaves out (the embedded AdminNotes is "-", this one is not).
+type orgRecord struct {
+	orgFields
+	AdminNotes string `json:"admin_notes,omitempty"`
+}
+
+type orgFields Org
+
+func (o *Org) record() *orgRecord {
+	return &orgRecord{orgFields: orgFields(*o), AdminNotes: o.AdminNotes}
+}
+
+func (rec *orgRecord) org() *Org {
+	o := Org(rec.orgFields)
+	o.AdminNotes = rec.AdminNotes
+	return &o
 }
 
 // User is a person; users belong to orgs through memberships.
@@ -84,16 +109,20 @@ type Invite struct {
 // APIKey is the stored half of an API key: the secret itself is never stored,
 // only its SHA-256 (keys carry 190 bits of randomness, so a fast hash is safe).
 type APIKey struct {
-	ID          string     `json:"id"`
-	OrgID       string     `json:"org_id"`
-	Name        string     `json:"name"`
-	Role        Role       `json:"role"`
-	OwnerUserID string     `json:"owner_user_id"`
-	SiteAdmin   bool       `json:"site_admin"`
-	Prefix      string     `json:"prefix"`
-	Hash        string     `json:"hash"`
-	CreatedAt   time.Time  `json:"created_at"`
-	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+	ID          string `json:"id"`
+	OrgID       string `json:"org_id"`
+	Name        string `json:"name"`
+	Role        Role   `json:"role"`
+	OwnerUserID string `json:"owner_user_id"`
+	SiteAdmin   bool   `json:"site_admin"`
+	Prefix      string `json:"prefix"`
+	Hash        string `json:"hash"`
+	// Scopes narrow what the key may do (see scopes.go); none means
+	// everything its role allows, as for keys made before scopes existed.
+	Scopes    []string   `json:"scopes,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // Principal is who is calling: resolved from an API key on every request.
@@ -104,4 +133,7 @@ type Principal struct {
 	KeyName   string
 	Role      Role // effective: the lower of the key's role and its owner's current role
 	SiteAdmin bool // a site:admin key whose owner is still a site admin
+	// Scopes are the key's scopes; empty means all its role allows. They
+	// narrow Role, never widen it: see Grants.
+	Scopes []string
 }

@@ -118,9 +118,10 @@ type UserView struct {
 
 // KeyRef names the key a request used.
 type KeyRef struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	Role Role   `json:"role"`
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Role   Role     `json:"role"`
+	Scopes []string `json:"scopes"` // [] means all the role allows
 }
 
 // Me answers GET /api/me for p.
@@ -135,7 +136,7 @@ func (r *Repo) Me(p *Principal) (*Me, error) {
 	}
 	me := &Me{User: UserView{ID: u.ID, Email: u.Email, Name: u.Name, SiteAdmin: u.SiteAdmin},
 		CurrentOrg: OrgRole{ID: org.ID, Name: org.Name, Role: p.Role},
-		APIKey:     KeyRef{ID: p.KeyID, Name: p.KeyName, Role: p.Role}, Orgs: []OrgRole{}}
+		APIKey:     KeyRef{ID: p.KeyID, Name: p.KeyName, Role: p.Role, Scopes: scopesOut(p.Scopes)}, Orgs: []OrgRole{}}
 	err = r.Store.Scan(prefixUserOrgs(u.ID), storage.ScanOptions{}, func(k, v []byte) (bool, error) {
 		orgID := string(k[len(prefixUserOrgs(u.ID)):])
 		o, err := r.Org(orgID)
@@ -158,7 +159,8 @@ type CreateOrgRequest struct {
 	Confirm     *bool  `json:"confirm"`
 }
 
-// CreatedOrg answers POST /api/admin/orgs.
+// CreatedOrg answers POST /api/admin/orgs. Only a site admin sees it, so it
+// is the one answer that carries the admin notes.
 type CreatedOrg struct {
 	OrgID      string `json:"org_id"`
 	Name       string `json:"name"`
@@ -166,11 +168,13 @@ type CreatedOrg struct {
 	OwnerID    string `json:"owner_user_id"`
 	APIKeyID   string `json:"api_key_id"`
 	APIKey     string `json:"api_key"`
+	Plan       string `json:"plan,omitempty"`
+	AdminNotes string `json:"admin_notes,omitempty"`
 }
 
 // ProvisionOrg creates an org for a site admin: the owner (found or created by
 // email, else the caller) becomes its admin, and an admin key owned by them is
-// answered once.
+// answered once. The plan and admin notes are stored on the org.
 func (r *Repo) ProvisionOrg(p *Principal, body []byte) (*CreatedOrg, error) {
 	if !p.SiteAdmin {
 		return nil, fmt.Errorf("tenancy: provision org needs a site:admin key: %w", storage.ErrForbidden)
@@ -184,6 +188,8 @@ func (r *Repo) ProvisionOrg(p *Principal, body []byte) (*CreatedOrg, error) {
 	}
 	v := &storage.ValidationError{}
 	req.Name = strings.TrimSpace(req.Name)
+	req.Plan = strings.TrimSpace(req.Plan)
+	req.AdminNotes = strings.TrimSpace(req.AdminNotes)
 	checkText(v, "name", req.Name, 1, 120)
 	if req.OwnerEmail != "" {
 		if a, err := mail.ParseAddress(req.OwnerEmail); err != nil || a.Address != req.OwnerEmail || len(req.OwnerEmail) > 254 {
@@ -211,6 +217,7 @@ func (r *Repo) ProvisionOrg(p *Principal, body []byte) (*CreatedOrg, error) {
 		ownerID = u.ID
 	}
 	org := newOrg(req.Name, now)
+	org.Plan, org.AdminNotes = req.Plan, req.AdminNotes
 	putOrg(b, org)
 	putMember(b, &Membership{OrgID: org.ID, UserID: ownerID, Role: Admin, CreatedAt: now})
 	secret := NewSecret()
@@ -220,7 +227,8 @@ func (r *Repo) ProvisionOrg(p *Principal, body []byte) (*CreatedOrg, error) {
 	if err := b.Commit(storage.Sync); err != nil {
 		return nil, err
 	}
-	return &CreatedOrg{OrgID: org.ID, Name: org.Name, OwnerEmail: req.OwnerEmail, OwnerID: ownerID, APIKeyID: k.ID, APIKey: secret}, nil
+	return &CreatedOrg{OrgID: org.ID, Name: org.Name, OwnerEmail: req.OwnerEmail, OwnerID: ownerID, APIKeyID: k.ID, APIKey: secret,
+		Plan: org.Plan, AdminNotes: org.AdminNotes}, nil
 }
 
 // KeyView is an API key as listed (never the secret).
@@ -231,7 +239,9 @@ type KeyView struct {
 	Prefix      string     `json:"prefix"`
 	OwnerUserID string     `json:"owner_user_id"`
 	SiteAdmin   bool       `json:"site_admin"`
+	Scopes      []string   `json:"scopes"` // [] means all the role allows
 	CreatedAt   time.Time  `json:"created_at"`
+	ExpiresAt   *time.Time `json:"expires_at"`
 	RevokedAt   *time.Time `json:"revoked_at"`
 }
 
@@ -243,20 +253,31 @@ type CreatedKey struct {
 
 func view(k *APIKey) KeyView {
 	return KeyView{ID: k.ID, Name: k.Name, Role: k.Role, Prefix: k.Prefix, OwnerUserID: k.OwnerUserID,
-		SiteAdmin: k.SiteAdmin, CreatedAt: k.CreatedAt, RevokedAt: k.RevokedAt}
+		SiteAdmin: k.SiteAdmin, Scopes: scopesOut(k.Scopes), CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt, RevokedAt: k.RevokedAt}
+}
+
+// scopesOut answers [] rather than null for a key without scopes.
+func scopesOut(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // CreateKey makes a key owned by the caller's user, with a role no higher
-// than the caller's own.
+// than the caller's own, optional scopes (scopes.go) and an optional expiry,
+// which must be in the future.
 func (r *Repo) CreateKey(p *Principal, body []byte) (*CreatedKey, error) {
 	var req struct {
-		Name   string   `json:"name"`
-		Role   Role     `json:"role"`
-		Scopes []string `json:"scopes"`
+		Name      string   `json:"name"`
+		Role      Role     `json:"role"`
+		Scopes    []string `json:"scopes"`
+		ExpiresAt *string  `json:"expires_at"`
 	}
 	if err := storage.DecodeStrict(body, &req); err != nil {
 		return nil, err
 	}
+	now := r.now()
 	v := &storage.ValidationError{}
 	req.Name = strings.TrimSpace(req.Name)
 	checkText(v, "name", req.Name, 1, 100)
@@ -266,12 +287,26 @@ func (r *Repo) CreateKey(p *Principal, body []byte) (*CreatedKey, error) {
 	case !p.Role.AtLeast(req.Role):
 		v.Add("role", "cannot be higher than your own role ("+string(p.Role)+")")
 	}
+	scopes := checkScopes(v, req.Scopes)
+	var expires *time.Time
+	if req.ExpiresAt != nil {
+		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)
+		switch {
+		case err != nil:
+			v.Add("expires_at", "must be an RFC 3339 time, like 2026-12-31T23:59:59Z")
+		case !t.After(now):
+			v.Add("expires_at", "must be in the future")
+		default:
+			t = t.UTC()
+			expires = &t
+		}
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	secret := NewSecret()
 	k := &APIKey{ID: storage.NewID("key"), OrgID: p.OrgID, Name: req.Name, Role: req.Role, OwnerUserID: p.UserID,
-		Prefix: displayPrefix(secret), Hash: HashKey(secret), CreatedAt: r.now()}
+		Prefix: displayPrefix(secret), Hash: HashKey(secret), Scopes: scopes, CreatedAt: now, ExpiresAt: expires}
 	b := r.Store.NewBatch()
 	putKey(b, k)
 	if err := b.Commit(storage.Sync); err != nil {
@@ -299,15 +334,19 @@ func (r *Repo) RevokeKey(orgID, keyID string) (*KeyView, error) {
 		return nil, fmt.Errorf("tenancy: api key %s: %w", keyID, err)
 	}
 	if k.RevokedAt == nil {
-		now := r.now()
-		k.RevokedAt = &now
 		b := r.Store.NewBatch()
-		b.SetJSON(keyAPIKey(orgID, keyID), &k)
-		b.Delete(keyAPIKeyHash(k.Hash))
+		revoke(b, &k, r.now())
 		if err := b.Commit(storage.Sync); err != nil {
 			return nil, err
 		}
 	}
 	kv := view(&k)
 	return &kv, nil
+}
+
+// revoke marks k revoked at now and drops its lookup entry, in b.
+func revoke(b *storage.Batch, k *APIKey, now time.Time) {
+	k.RevokedAt = &now
+	b.SetJSON(keyAPIKey(k.OrgID, k.ID), k)
+	b.Delete(keyAPIKeyHash(k.Hash))
 }

@@ -151,7 +151,7 @@ func displayPrefix(secret string) string {
 	return secret
 }
 
-func putOrg(b *storage.Batch, o *Org) { b.SetJSON(keyOrg(o.ID), o) }
+func putOrg(b *storage.Batch, o *Org) { b.SetJSON(keyOrg(o.ID), o.record()) }
 func putUser(b *storage.Batch, u *User) {
 	b.SetJSON(keyUser(u.ID), u)
 	b.Set(keyUserEmail(u.Email), []byte(u.ID))
@@ -167,8 +167,9 @@ func putKey(b *storage.Batch, k *APIKey) {
 	b.Set(keyAPIKeyHash(k.Hash), []byte(k.OrgID+"/"+k.ID))
 }
 
-// Authenticate resolves a presented secret to a Principal. Unknown, revoked and
-// orphaned keys (owner no longer a member) all answer storage.ErrUnauthorized.
+// Authenticate resolves a presented secret to a Principal. Unknown, revoked,
+// expired (per r.Now) and orphaned keys (owner no longer a member) all answer
+// storage.ErrUnauthorized.
 func (r *Repo) Authenticate(secret string) (*Principal, error) {
 	if secret == "" {
 		return nil, fmt.Errorf("tenancy: no api key: %w", storage.ErrUnauthorized)
@@ -191,6 +192,9 @@ func (r *Repo) Authenticate(secret string) (*Principal, error) {
 	if k.RevokedAt != nil {
 		return nil, fmt.Errorf("tenancy: revoked api key: %w", storage.ErrUnauthorized)
 	}
+	if k.ExpiresAt != nil && !r.now().Before(*k.ExpiresAt) {
+		return nil, fmt.Errorf("tenancy: api key expired at %s: %w", k.ExpiresAt.Format(time.RFC3339), storage.ErrUnauthorized)
+	}
 	m, err := r.membership(orgID, k.OwnerUserID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("tenancy: key owner left the org: %w", storage.ErrUnauthorized)
@@ -198,7 +202,8 @@ func (r *Repo) Authenticate(secret string) (*Principal, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Principal{OrgID: orgID, UserID: k.OwnerUserID, KeyID: k.ID, KeyName: k.Name, Role: Lower(k.Role, m.Role)}
+	p := &Principal{OrgID: orgID, UserID: k.OwnerUserID, KeyID: k.ID, KeyName: k.Name, Role: Lower(k.Role, m.Role),
+		Scopes: k.Scopes}
 	if k.SiteAdmin {
 		u, err := r.user(k.OwnerUserID)
 		if err != nil {
@@ -242,17 +247,18 @@ func (r *Repo) Org(id string) (*Org, error) {
 	r.cacheMu.Lock()
 	gen := r.orgGen
 	r.cacheMu.Unlock()
-	var o Org
-	if err := storage.GetJSON(r.Store, keyOrg(id), &o); err != nil {
+	var rec orgRecord
+	if err := storage.GetJSON(r.Store, keyOrg(id), &rec); err != nil {
 		return nil, fmt.Errorf("tenancy: org %s: %w", id, err)
 	}
+	o := rec.org()
 	r.cacheMu.Lock()
 	if r.orgGen == gen {
-		c := o
+		c := *o
 		r.orgs.Store(id, &c)
 	}
 	r.cacheMu.Unlock()
-	return &o, nil
+	return o, nil
 }
 
 // forgetOrg drops a changed org from the cache (after its commit).

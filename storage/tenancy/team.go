@@ -200,8 +200,9 @@ func (r *Repo) ensureNotLastAdmin(orgID string) error {
 	return nil
 }
 
-// RemoveMember takes a user out of the org; their keys stop working because
-// a key is only valid while its owner is a member.
+// RemoveMember takes a user out of the org and revokes their keys in it, in
+// the same batch. Ownership alone would stop the keys only while the user is
+// away: adding them back must not bring old, possibly leaked, keys back.
 func (r *Repo) RemoveMember(orgID, userID string) error {
 	defer r.lockOrg(orgID)()
 	m, err := r.membership(orgID, userID)
@@ -214,6 +215,21 @@ func (r *Repo) RemoveMember(orgID, userID string) error {
 		}
 	}
 	b := r.Store.NewBatch()
+	now := r.now()
+	err = r.Store.Scan(prefixAPIKeys(orgID), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var k APIKey
+		if err := storage.DecodeJSON(v, &k); err != nil {
+			return false, err
+		}
+		if k.OwnerUserID == userID && k.RevokedAt == nil {
+			revoke(b, &k, now)
+		}
+		return true, nil
+	})
+	if err != nil {
+		b.Discard()
+		return fmt.Errorf("tenancy: revoke keys of %s: %w", userID, err)
+	}
 	b.Delete(keyMember(orgID, userID))
 	b.Delete(keyUserOrg(userID, orgID))
 	return b.Commit(storage.Sync)
