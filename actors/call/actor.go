@@ -32,6 +32,7 @@ type Actor struct {
 
 	out     Out
 	history []ai.Message
+	last    *calls.Turn // the newest transcript line (an interrupt may correct it)
 	turnSeq uint64
 	toolSeq uint64
 
@@ -177,6 +178,7 @@ func (a *Actor) load() error {
 	for _, t := range turns {
 		a.turnSeq = t.Seq
 		a.history = appendHistory(a.history, t)
+		a.last = t
 	}
 	tools, err := calls.Tools(a.d.Store, c.OrgID, c.ID)
 	if err != nil {

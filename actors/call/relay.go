@@ -79,6 +79,7 @@ func (a *Actor) addTurn(b *storage.Batch, t *calls.Turn) {
 	t.Seq, t.At = a.turnSeq, a.now()
 	calls.PutTurn(b, a.call.OrgID, a.call.ID, t)
 	a.history = appendHistory(a.history, t)
+	a.last = t
 	a.publish(LiveFinal, t)
 }
 
@@ -201,11 +202,39 @@ func (a *Actor) answerCaller(ctx actor.Context) {
 }
 
 // onInterrupt cancels the turn in flight and records what the caller heard.
+// Twilio's speech lags the token stream, so the usual interrupt comes after
+// the model has finished: then the agent's last line, already written, is
+// what gets cut (SPEC C.3.8).
 func (a *Actor) onInterrupt(m *Interrupt) error {
-	if a.turn == nil {
+	if a.turn != nil {
+		return a.recordStopped(a.stopTurn(m.Heard))
+	}
+	return a.cutLast(m.Heard)
+}
+
+// cutLast marks the agent's last line interrupted with what the caller heard,
+// and puts only that in the model's history: the next turn must not build on
+// words the caller never heard. An interrupt without an utterance tells
+// nothing and changes nothing.
+func (a *Actor) cutLast(heard string) error {
+	t := a.last
+	if t == nil || t.Role != "agent" || t.Interrupted || strings.TrimSpace(heard) == "" || a.call == nil || a.finalized {
 		return nil
 	}
-	return a.recordStopped(a.stopTurn(m.Heard))
+	cut := *t
+	cut.Interrupted, cut.Heard = true, heard
+	b := a.d.Store.NewBatch()
+	calls.PutTurn(b, a.call.OrgID, a.call.ID, &cut)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	a.last = &cut
+	// appendHistory added the line's text as the newest assistant message.
+	if n := len(a.history); n > 0 && a.history[n-1].Role == "assistant" {
+		a.history[n-1].Text = heard
+	}
+	a.publish(LiveFinal, &cut)
+	return nil
 }
 
 // stopTurn cancels the turn in flight; it answers the interrupted agent line
