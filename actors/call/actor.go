@@ -50,6 +50,8 @@ type Actor struct {
 	switched     string
 
 	detachGen  uint64
+	closeGen   uint64 // the close timer of a call no agent is on (ring.go)
+	closing    bool   // that timer is pending: the actor must not passivate
 	finalized  bool
 	summarized bool
 	idle       system.IdleTimer
@@ -105,7 +107,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *Status:
 		reply, err = a.onStatus(ctx, m)
 	case *Recording:
-		reply, err = a.onRecording(m)
+		reply, err = a.onRecording(ctx, m)
 	case *Transcription:
 		reply, err = a.onTranscription(m)
 	case *Action:
@@ -128,6 +130,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.onDetach(ctx, m)
 	case *detachTimeout:
 		err = a.onDetachTimeout(ctx, m)
+	case *closeTimeout:
+		err = a.onCloseTimeout(ctx, m)
 	case *delta:
 		a.onDelta(m)
 	case *toolCall:
@@ -270,7 +274,7 @@ func (a *Actor) onIdle(ctx actor.Context, m *system.IdleTick) {
 	if !a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) || a.turn != nil || a.out != nil {
 		return
 	}
-	if a.call != nil && !(a.finalized && a.summarized) && a.call.Route == RouteConnect {
+	if a.call != nil && !(a.finalized && a.summarized) && (a.call.Route == RouteConnect || a.closing) {
 		return
 	}
 	if a.svc.dir.Passivate(a.id, ctx.Self(), a.received) {
@@ -302,6 +306,7 @@ func appendHistory(h []ai.Message, t *calls.Turn) []ai.Message {
 // Internal messages.
 type (
 	detachTimeout struct{ gen uint64 }
+	closeTimeout  struct{ gen uint64 }
 	hooksDone     struct{ context string }
 	placed        struct {
 		sid string

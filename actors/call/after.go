@@ -42,12 +42,17 @@ func (a *Actor) finalize(ctx actor.Context, reason string) error {
 	if c.EndedAt == nil {
 		c.EndedAt = &now
 	}
-	if c.DurationS == 0 && c.AnsweredAt != nil {
-		c.DurationS = int(c.EndedAt.Sub(*c.AnsweredAt).Seconds())
+	if from := c.AnsweredAt; c.DurationS == 0 {
+		if from == nil && c.Route != RouteConnect {
+			from = &c.StartedAt // Twilio's TwiML (the message, the beep) answered at once
+		}
+		if from != nil {
+			c.DurationS = int(c.EndedAt.Sub(*from).Seconds())
+		}
 	}
 	if c.EndReason == "" {
 		c.EndReason = reason
-		if c.Transfer != nil {
+		if c.Transfer != nil && c.Route == RouteConnect { // not a voicemail after an unanswered transfer
 			c.EndReason = "transfer"
 		}
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flows"
@@ -81,10 +83,43 @@ func (a *Actor) onRing(ctx actor.Context, m *Ring) (*Ringing, error) {
 	if blocked {
 		a.publish(LiveEnded, map[string]any{"status": c.Status, "reason": "blocked"})
 	}
-	if c.Route == RouteConnect {
+	switch c.Route {
+	case RouteConnect:
 		a.armDetach(ctx, 2*a.d.DetachGrace) // Twilio opens the socket within seconds
+	case RouteClosed:
+		a.armClose(ctx, a.d.DetachGrace) // a message, then Twilio hangs up
+	case RouteVoicemail:
+		a.armClose(ctx, VoicemailMaxLength+a.d.DetachGrace)
 	}
 	return a.ringing(c)
+}
+
+// VoicemailMaxLength bounds a recorded message (<Record maxLength>).
+const VoicemailMaxLength = 120 * time.Second
+
+// armClose closes a call no agent is on (closed, voicemail, the end of a
+// transfer) after d unless the voicemail or Twilio's final status does first:
+// a number without a status callback must still see its calls end, with
+// call.completed and the CRM sync.
+func (a *Actor) armClose(ctx actor.Context, d time.Duration) {
+	a.closeGen++
+	a.closing = true
+	system.SendAfter(ctx, a.d.Clock, d, &closeTimeout{gen: a.closeGen})
+}
+
+func (a *Actor) onCloseTimeout(ctx actor.Context, m *closeTimeout) error {
+	if m.gen != a.closeGen {
+		return nil
+	}
+	a.closing = false
+	if a.finalized || a.call == nil {
+		return nil
+	}
+	reason := "no_status"
+	if a.call.Route == RouteVoicemail {
+		reason = "no_message" // the caller hung up before the beep, or Twilio never posted the recording
+	}
+	return a.finalize(ctx, reason)
 }
 
 // start stores a new call with the other party's contact (created on first
@@ -212,6 +247,16 @@ func (a *Actor) onStatus(ctx actor.Context, m *Status) (*calls.Call, error) {
 		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
 	}
 	final := statusRank(st) == 3
+	if a.finalized && final && m.DurationS > 0 && m.DurationS != a.call.DurationS {
+		// Closed without this callback (a voicemail, the safety timer): Twilio's
+		// duration replaces humd's estimate, and nothing fires again.
+		c := *a.call
+		c.DurationS = m.DurationS
+		if err := a.save(a.d.Store.NewBatch(), &c); err != nil {
+			return nil, err
+		}
+		return a.current()
+	}
 	if a.finalized || !final && statusRank(st) <= statusRank(a.call.Status) {
 		return a.current()
 	}
@@ -241,8 +286,10 @@ func (a *Actor) onStatus(ctx actor.Context, m *Status) (*calls.Call, error) {
 	return a.current()
 }
 
-// onRecording stores a voicemail (once) or the call's recording URL.
-func (a *Actor) onRecording(m *Recording) (*calls.Call, error) {
+// onRecording stores a voicemail (once) or the call's recording URL. A
+// voicemail is the end of its call: nothing follows the message, and Twilio
+// may post no final status.
+func (a *Actor) onRecording(ctx actor.Context, m *Recording) (*calls.Call, error) {
 	if a.call == nil {
 		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
 	}
@@ -270,6 +317,11 @@ func (a *Actor) onRecording(m *Recording) (*calls.Call, error) {
 	c.RecordingURL = m.URL
 	if err := a.save(b, &c); err != nil {
 		return nil, err
+	}
+	if m.Voicemail {
+		if err := a.finalize(ctx, "voicemail"); err != nil {
+			return nil, err
+		}
 	}
 	return a.current()
 }
@@ -309,15 +361,22 @@ func (a *Actor) onAction(_ actor.Context) (*Next, error) {
 }
 
 // onDialDone falls back to voicemail when a transfer was not answered.
-func (a *Actor) onDialDone(_ actor.Context, m *DialDone) (*Next, error) {
+// Either way the call is over soon (a hang-up, a goodbye, a message), so the
+// close timer stands in for a final status that may never come.
+func (a *Actor) onDialDone(ctx actor.Context, m *DialDone) (*Next, error) {
 	if a.call == nil {
 		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
 	}
 	n := &Next{Call: a.call}
-	if m.DialStatus == "completed" || a.finalized {
+	if a.finalized {
+		return n, nil
+	}
+	if m.DialStatus == "completed" {
+		a.armClose(ctx, a.d.DetachGrace)
 		return n, nil
 	}
 	if a.flow != nil && a.flow.VoicemailEnabled {
+		a.armClose(ctx, VoicemailMaxLength+a.d.DetachGrace)
 		n.Voicemail, n.Message = true, msgNoAnswer+" "+msgLeaveMsg
 		c := *a.call
 		c.Route = RouteVoicemail
@@ -328,5 +387,6 @@ func (a *Actor) onDialDone(_ actor.Context, m *DialDone) (*Next, error) {
 		return n, nil
 	}
 	n.Message = msgNoAnswer + " Goodbye."
+	a.armClose(ctx, a.d.DetachGrace)
 	return n, nil
 }

@@ -88,7 +88,7 @@ func (s *Server) connect(c *calls.Call, f *flows.Flow) []twiml.Element {
 func (s *Server) voicemail(callID, message string) []twiml.Element {
 	return []twiml.Element{
 		&twiml.VoiceSay{Message: message},
-		&twiml.VoiceRecord{Action: s.voiceURL("/twilio/voice/recording", callID, "kind", "voicemail"), MaxLength: "120",
+		&twiml.VoiceRecord{Action: s.voiceURL("/twilio/voice/recording", callID, "kind", "voicemail"), MaxLength: strconv.Itoa(int(call.VoicemailMaxLength.Seconds())),
 			PlayBeep: "true", Transcribe: "true", TranscribeCallback: s.voiceURL("/twilio/voice/transcription", callID)},
 		&twiml.VoiceHangup{},
 	}
