@@ -76,10 +76,12 @@ type NumberSource interface {
 var componentSchemas = map[string]any{
 	"Org": obj([]string{"id", "name", "timezone", "help_text"}, map[string]Schema{
 		"id": str(), "name": str(), "timezone": str(), "business_hours_json": Schema{},
-		"help_text": str(), "stop_text": str(), "start_text": str(), "created_at": dateTime(), "updated_at": dateTime()}),
+		"help_text": str(), "stop_text": str(), "start_text": str(), "plan": str(), "created_at": dateTime(), "updated_at": dateTime()}),
 	"KeyView": obj([]string{"id", "name", "role", "prefix", "created_at"}, map[string]Schema{
 		"id": str(), "name": str(), "role": enum("viewer", "operator", "admin"), "prefix": str(),
-		"owner_user_id": str(), "site_admin": boolean(), "created_at": dateTime(), "revoked_at": nullable(dateTime())}),
+		"owner_user_id": str(), "site_admin": boolean(), "created_at": dateTime(), "revoked_at": nullable(dateTime()),
+		"scopes":     Schema{"type": "array", "items": str(), "description": "empty: everything the role allows"},
+		"expires_at": nullable(dateTime())}),
 	"Member": obj([]string{"user_id", "email", "role", "status"}, map[string]Schema{
 		"user_id": str(), "email": str(), "name": str(), "role": enum("viewer", "operator", "admin"), "status": str(), "created_at": dateTime()}),
 	"Invite": obj([]string{"id", "email", "role"}, map[string]Schema{
@@ -146,9 +148,9 @@ func (s *Server) coreRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/admin/orgs", OpID: "provisionOrg", Summary: "Create an org with an admin key (site:admin)", Tag: "Organizations", Auth: SiteAdmin,
 			Request: strict(obj([]string{"name"}, map[string]Schema{"name": strN(1, 120), "owner_email": str(), "ownerEmail": str(),
-				"plan": str(), "adminNotes": str(), "confirm": boolean()})),
+				"plan": strN(0, 60), "adminNotes": strN(0, 2000), "confirm": boolean()})),
 			Responses: map[int]Schema{201: obj([]string{"org_id", "api_key"}, map[string]Schema{"org_id": str(), "api_key": str(),
-				"name": str(), "owner_email": str(), "owner_user_id": str(), "api_key_id": str()})},
+				"name": str(), "owner_email": str(), "owner_user_id": str(), "api_key_id": str(), "plan": str(), "admin_notes": str()})},
 			Handle: func(c *Call) error {
 				res, err := s.deps.Tenancy.ProvisionOrg(c.Principal, c.Body())
 				if err != nil {
@@ -215,7 +217,10 @@ func (s *Server) coreRoutes() []*Route {
 				return c.List(keys, next)
 			}},
 		{Method: "POST", Path: "/api/api-keys", OpID: "createApiKey", Summary: "Create a key; the secret is answered once", Tag: "API keys", Auth: AdminUp,
-			Request:   strict(obj([]string{"name", "role"}, map[string]Schema{"name": strN(1, 100), "role": roleEnum, "scopes": arr(str())})),
+			Request: strict(obj([]string{"name", "role"}, map[string]Schema{"name": strN(1, 100), "role": roleEnum,
+				"scopes": Schema{"type": "array", "items": enum(tenancy.ScopeVocabulary()...),
+					"description": "<area>:read (GET, HEAD) or <area>:write (all methods) of a tag's area, or *; none means everything the role allows"},
+				"expires_at": nullable(dateTime())})),
 			Responses: map[int]Schema{201: Schema{"allOf": []any{ref("KeyView"), obj([]string{"key"}, map[string]Schema{"key": str()})}}},
 			Handle: func(c *Call) error {
 				k, err := s.deps.Tenancy.CreateKey(c.Principal, c.Body())

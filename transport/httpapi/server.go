@@ -234,6 +234,9 @@ func (s *Server) serve(c *Call, maxBody int) error {
 		if err := c.Route.Auth.allows(p); err != nil {
 			return err
 		}
+		if err := scopeAllows(c.Route, p); err != nil {
+			return err
+		}
 	}
 	return c.Route.Handle(c)
 }
