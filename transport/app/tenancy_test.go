@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/app/apptest"
 )
 
@@ -123,7 +125,7 @@ func TestLastAdminAndEffectiveRole(t *testing.T) {
 
 func TestRemovedMemberKeysStopWorking(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{})
-	_, keyB := provision(t, s, "Org B", "carol@example.com")
+	orgB, keyB := provision(t, s, "Org B", "carol@example.com")
 	s.JSON("POST", "/api/team/invites", keyB, map[string]any{"email": "admin@localhost", "role": "admin"}, 201)
 	team := s.JSON("GET", "/api/team", keyB, nil, 200)
 	var carol string
@@ -135,6 +137,23 @@ func TestRemovedMemberKeysStopWorking(t *testing.T) {
 	s.JSON("DELETE", "/api/team/"+carol, keyB, nil, 204)
 	if status, _ := s.Do("GET", "/api/me", keyB, nil); status != 401 {
 		t.Errorf("key of removed member: %d; want 401", status)
+	}
+	// Being added back does not bring the old key back: removal revoked it.
+	// Only provisioning makes a key for someone else, so org B's remaining
+	// admin (the bootstrap user) has no key there; add carol back through the
+	// repo, as the web console would.
+	admin := s.JSON("GET", "/api/me", adminKey, nil, 200)["user"].(map[string]any)["id"].(string)
+	repo := &tenancy.Repo{Store: s.App.Store, Now: s.Clock.Now}
+	if res, err := repo.Invite(&tenancy.Principal{OrgID: orgB, UserID: admin, Role: tenancy.Admin},
+		[]byte(`{"email":"carol@example.com","role":"admin"}`)); err != nil || res.Status != "added" {
+		t.Fatalf("re-add carol = %+v, %v; want added", res, err)
+	}
+	if status, body := s.Do("GET", "/api/me", keyB, nil); status != 401 {
+		t.Errorf("key of a removed then re-added member: %d %s; want 401", status, body)
+	}
+	keys, _, err := repo.ListKeys(orgB, storage.PageRequest{})
+	if err != nil || len(keys) != 1 || keys[0].RevokedAt == nil {
+		t.Errorf("org B keys after carol's removal = %+v, %v; want her one key, revoked", keys, err)
 	}
 }
 
