@@ -47,7 +47,8 @@ func TestCreateValidation(t *testing.T) {
 		{`{"name":"x","business_hours_json":{"timezone":"Nowhere/City","weekly":{}}}`, "business_hours_json.timezone"},
 		{`{"name":"x","business_hours_json":{"timezone":"UTC","weekly":{"mon":[["09:00","08:00"]]}}}`, "business_hours_json.weekly.mon[0]"},
 		{`{"name":"x","business_hours_json":null}`, ""},
-		{`{"name":"x","transfers_json":[{"label":"desk","e164":"+13175550100"},{"label":"sales","flow_id":"flow_x"}]}`, ""},
+		{`{"name":"x","transfers_json":[{"label":"desk","e164":"+13175550100"}]}`, ""},
+		{`{"name":"x","transfers_json":[{"label":"desk","e164":"+13175550100"},{"label":"sales","flow_id":"flow_x"}]}`, "transfers_json[1].flow_id"},
 		{`{"name":"x","transfers_json":[{"label":"desk","e164":"555"}]}`, "transfers_json[0].e164"},
 		{`{"name":"x","transfers_json":[{"label":"desk"}]}`, "transfers_json[0]"},
 		{`{"name":"x","transfers_json":[{"label":"","e164":"+13175550100"}]}`, "transfers_json[0].label"},
@@ -140,7 +141,12 @@ func TestPatchTenancyDuplicateDelete(t *testing.T) {
 	if err != nil || d.ID == f.ID || d.AgentID == f.AgentID || d.Name != "Texts (copy)" {
 		t.Errorf("duplicate = %+v, %v", d, err)
 	}
-	r.Referenced = func(org, id string) (bool, error) { return id == f.ID, nil }
+	r.Referenced = func(org, id string) (Refs, error) {
+		if id == f.ID {
+			return Refs{SMS: 1}, nil
+		}
+		return Refs{}, nil
+	}
 	if err := r.Delete("org_a", f.ID); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("delete of a flow in use = %v; want conflict", err)
 	}
@@ -227,4 +233,42 @@ func FuzzCreateFlow(f *testing.F) {
 
 func FuzzPatchFlow(f *testing.F) {
 	fuzzFlows(f, func(r *Repo, id string, b []byte) error { _, err := r.Patch("org_a", id, b); return err })
+}
+
+// TestTransferTargetsAndRefs: a transfer's flow_id names another voice flow
+// of the org, and being a transfer's target counts as a use: no delete, no
+// switch to SMS, until the transfer goes.
+func TestTransferTargetsAndRefs(t *testing.T) {
+	r := newRepo(t)
+	mk := func(org, body string) *Flow {
+		t.Helper()
+		f, err := r.Create(org, []byte(body))
+		if err != nil {
+			t.Fatalf("Create(%s) = %v", body, err)
+		}
+		return f
+	}
+	sales := mk("org_a", `{"name":"Sales"}`)
+	texts := mk("org_a", `{"name":"Texts","channel":"sms"}`)
+	theirs := mk("org_b", `{"name":"Theirs"}`)
+	for _, id := range []string{texts.ID, theirs.ID, "flow_nope"} {
+		_, err := r.Create("org_a", []byte(`{"name":"Front","transfers_json":[{"label":"a","flow_id":"`+id+`"}]}`))
+		var ve *storage.ValidationError
+		if !errors.As(err, &ve) || ve.Fields["transfers_json[0].flow_id"] == "" {
+			t.Errorf("transfer to %s = %v; want 422 on transfers_json[0].flow_id", id, err)
+		}
+	}
+	front := mk("org_a", `{"name":"Front","transfers_json":[{"label":"a","flow_id":"`+sales.ID+`"}]}`)
+	if _, err := r.Patch("org_a", sales.ID, []byte(`{"channel":"sms","trigger_type":"message"}`)); !errors.Is(err, storage.ErrConflict) {
+		t.Errorf("switching a transfer target to sms = %v; want conflict", err)
+	}
+	if err := r.Delete("org_a", sales.ID); !errors.Is(err, storage.ErrConflict) {
+		t.Errorf("deleting a transfer target = %v; want conflict", err)
+	}
+	if _, err := r.Patch("org_a", front.ID, []byte(`{"transfers_json":null}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Delete("org_a", sales.ID); err != nil {
+		t.Errorf("delete once the transfer is gone = %v", err)
+	}
 }

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"sync"
@@ -16,9 +17,11 @@ type Repo struct {
 	Store storage.Store
 	// Now stamps records; nil means time.Now.
 	Now func() time.Time
-	// Referenced reports whether a number or campaign still points at a
-	// flow; Delete answers 409 flow_in_use while it does. Nil means never.
-	Referenced func(orgID, flowID string) (bool, error)
+	// Referenced counts the numbers and unfinished campaigns that point at
+	// a flow (Refs adds other flows' transfers itself): Delete answers 409
+	// flow_in_use while any does, and a channel change that would break one.
+	// Nil means none.
+	Referenced func(orgID, flowID string) (Refs, error)
 
 	seed  maphash.Seed
 	once  sync.Once
@@ -54,13 +57,76 @@ func newFlow(org string, now time.Time) *Flow {
 		CreatedAt: now, UpdatedAt: now}
 }
 
+// Refs counts what points at a flow, by the channel each needs the flow to
+// keep: a number's flow_id and a transfer answer calls (Voice), a number's
+// sms_flow_id and a campaign answer texts (SMS).
+type Refs struct{ Voice, SMS int }
+
+// Any reports whether anything points at the flow.
+func (r Refs) Any() bool { return r.Voice+r.SMS > 0 }
+
 // Create validates body and stores a new flow with the org's next agent_id.
 func (r *Repo) Create(org string, body []byte) (*Flow, error) {
 	f := newFlow(org, r.now())
 	if err := apply(f, body, true); err != nil {
 		return nil, err
 	}
+	if err := r.checkTransfers(f); err != nil {
+		return nil, err
+	}
 	return f, r.insert(f)
+}
+
+// checkTransfers holds a transfer's flow_id to a voice flow of the same org
+// (the call actor switches agents in place; an SMS flow cannot take a call).
+func (r *Repo) checkTransfers(f *Flow) error {
+	v := &storage.ValidationError{}
+	for i, t := range f.TransfersJSON {
+		if t.FlowID == "" {
+			continue
+		}
+		field := fmt.Sprintf("transfers_json[%d].flow_id", i)
+		if t.FlowID == f.ID {
+			v.Add(field, "a flow cannot transfer to itself")
+			continue
+		}
+		to, err := r.Get(f.OrgID, t.FlowID)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			v.Add(field, "must be a voice flow of this org")
+		case err != nil:
+			return err
+		case to.Channel != "voice":
+			v.Add(field, "must be a voice flow of this org (this one is "+to.Channel+")")
+		}
+	}
+	return v.Err()
+}
+
+// refs counts what points at a flow: the Referenced hook's numbers and
+// campaigns, and the org's other flows' transfers.
+func (r *Repo) refs(org, id string) (Refs, error) {
+	var out Refs
+	if r.Referenced != nil {
+		got, err := r.Referenced(org, id)
+		if err != nil {
+			return out, err
+		}
+		out = got
+	}
+	err := r.Store.Scan(prefixFlows(org), storage.ScanOptions{}, func(_, raw []byte) (bool, error) {
+		var fl Flow
+		if err := json.Unmarshal(raw, &fl); err != nil {
+			return false, err
+		}
+		for _, t := range fl.TransfersJSON {
+			if t.FlowID == id && fl.ID != id {
+				out.Voice++
+			}
+		}
+		return true, nil
+	})
+	return out, err
 }
 
 func (r *Repo) insert(f *Flow) error {
@@ -129,8 +195,26 @@ func (r *Repo) Patch(org, id string, body []byte) (*Flow, error) {
 	if err != nil {
 		return nil, err
 	}
+	was := f.Channel
 	if err := apply(f, body, false); err != nil {
 		return nil, err
+	}
+	if err := r.checkTransfers(f); err != nil {
+		return nil, err
+	}
+	if f.Channel != was {
+		refs, err := r.refs(org, id)
+		if err != nil {
+			return nil, err
+		}
+		// A number or transfer answering calls with an SMS flow (or texts
+		// with a voice flow) would fail at the next call or text.
+		if n := refs.Voice; f.Channel != "voice" && n > 0 {
+			return nil, storage.Conflict("flow_in_use", fmt.Sprintf("%d number(s) or transfer(s) answer calls with this flow; unassign them before changing its channel", n))
+		}
+		if n := refs.SMS; f.Channel != "sms" && n > 0 {
+			return nil, storage.Conflict("flow_in_use", fmt.Sprintf("%d number(s) or campaign(s) answer texts with this flow; unassign them before changing its channel", n))
+		}
 	}
 	f.UpdatedAt = r.now()
 	b := r.Store.NewBatch()
@@ -145,14 +229,12 @@ func (r *Repo) Delete(org, id string) error {
 	if err != nil {
 		return err
 	}
-	if r.Referenced != nil {
-		used, err := r.Referenced(org, id)
-		if err != nil {
-			return err
-		}
-		if used {
-			return storage.Conflict("flow_in_use", "a number or campaign still uses this flow; unassign it first")
-		}
+	refs, err := r.refs(org, id)
+	if err != nil {
+		return err
+	}
+	if refs.Any() {
+		return storage.Conflict("flow_in_use", "a number, an unfinished campaign or another flow's transfer still uses this flow; unassign it first")
 	}
 	b := r.Store.NewBatch()
 	b.Delete(keyFlow(org, id))

@@ -6,24 +6,45 @@ import (
 	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 )
 
-// flowReferenced reports whether one of the org's numbers still points at a
-// flow (voice or SMS), which makes deleting it a 409.
-func flowReferenced(st storage.Store) func(org, flowID string) (bool, error) {
-	return func(org, flowID string) (bool, error) {
-		used := false
+// flowReferenced counts the org's numbers that answer with a flow (flow_id
+// takes calls, sms_flow_id texts) and its unfinished campaigns that hand
+// replies to it (always an SMS flow): while any does, the flow cannot be
+// deleted or change channel.
+func flowReferenced(st storage.Store) func(org, flowID string) (flows.Refs, error) {
+	return func(org, flowID string) (flows.Refs, error) {
+		var refs flows.Refs
 		err := st.Scan(sms.PrefixNumbers(org), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
 			var n sms.Number
 			if err := json.Unmarshal(v, &n); err != nil {
 				return false, err
 			}
-			used = (n.FlowID != nil && *n.FlowID == flowID) || (n.SMSFlowID != nil && *n.SMSFlowID == flowID)
-			return !used, nil
+			if n.FlowID != nil && *n.FlowID == flowID {
+				refs.Voice++
+			}
+			if n.SMSFlowID != nil && *n.SMSFlowID == flowID {
+				refs.SMS++
+			}
+			return true, nil
 		})
-		return used, err
+		if err != nil {
+			return refs, err
+		}
+		err = st.Scan(campaigns.PrefixCampaigns(org), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+			var c campaigns.Campaign
+			if err := json.Unmarshal(v, &c); err != nil {
+				return false, err
+			}
+			if c.FlowID != nil && *c.FlowID == flowID && !campaigns.Terminal(c.Status) {
+				refs.SMS++
+			}
+			return true, nil
+		})
+		return refs, err
 	}
 }
 
