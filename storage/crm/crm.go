@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -56,13 +57,29 @@ func newSecret() string {
 	return "crm_" + hex.EncodeToString(b[:])
 }
 
+// orgMu serialises an org's connector writes: "one enabled connector per
+// org" is a scan then a write, and two creates (or a create and an enable)
+// racing between them would both pass the scan. It also keeps a PATCH from
+// writing back the secret a concurrent rotation replaced, or resurrecting a
+// connector a concurrent DELETE removed.
+var orgMu sync.Map // org id -> *sync.Mutex
+
+func lockOrg(org string) func() {
+	m, _ := orgMu.LoadOrStore(org, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}
+
+// body is a create or patch; booleans take true/false and the reference
+// API's 0/1 (SPEC 1.0).
 type body struct {
-	Name         *string `json:"name"`
-	BaseURL      *string `json:"base_url"`
-	TimeoutMS    *int    `json:"timeout_ms"`
-	CreateOnMiss *bool   `json:"create_on_miss"`
-	SyncCalls    *bool   `json:"sync_calls"`
-	Enabled      *bool   `json:"enabled"`
+	Name         *string       `json:"name"`
+	BaseURL      *string       `json:"base_url"`
+	TimeoutMS    *int          `json:"timeout_ms"`
+	CreateOnMiss *storage.Bool `json:"create_on_miss"`
+	SyncCalls    *storage.Bool `json:"sync_calls"`
+	Enabled      *storage.Bool `json:"enabled"`
 }
 
 func (b *body) apply(c *Connector, p webhooks.Policy, create bool) error {
@@ -91,13 +108,13 @@ func (b *body) apply(c *Connector, p webhooks.Policy, create bool) error {
 		}
 	}
 	if b.CreateOnMiss != nil {
-		c.CreateOnMiss = *b.CreateOnMiss
+		c.CreateOnMiss = bool(*b.CreateOnMiss)
 	}
 	if b.SyncCalls != nil {
-		c.SyncCalls = *b.SyncCalls
+		c.SyncCalls = bool(*b.SyncCalls)
 	}
 	if b.Enabled != nil {
-		c.Enabled = *b.Enabled
+		c.Enabled = bool(*b.Enabled)
 	}
 	return v.Err()
 }
@@ -113,6 +130,7 @@ func Create(s storage.Store, org string, raw []byte, p webhooks.Policy, lastSeq 
 	if err := b.apply(c, p, true); err != nil {
 		return nil, "", err
 	}
+	defer lockOrg(org)()
 	if err := oneEnabled(s, c); err != nil {
 		return nil, "", err
 	}
@@ -163,6 +181,7 @@ func Patch(s storage.Store, org, id string, raw []byte, p webhooks.Policy, now t
 	if err := storage.DecodeStrict(raw, &b); err != nil {
 		return nil, err
 	}
+	defer lockOrg(org)()
 	c, err := Get(s, org, id)
 	if err != nil {
 		return nil, err
@@ -181,6 +200,7 @@ func Patch(s storage.Store, org, id string, raw []byte, p webhooks.Policy, now t
 
 // Rotate replaces the secret and answers the new one.
 func Rotate(s storage.Store, org, id string, now time.Time) (*Connector, string, error) {
+	defer lockOrg(org)()
 	c, err := Get(s, org, id)
 	if err != nil {
 		return nil, "", err
@@ -193,6 +213,7 @@ func Rotate(s storage.Store, org, id string, now time.Time) (*Connector, string,
 
 // Delete removes a connector, its cursor, its log and its call syncs.
 func Delete(s storage.Store, org, id string) error {
+	defer lockOrg(org)()
 	if _, err := Get(s, org, id); err != nil {
 		return err
 	}
