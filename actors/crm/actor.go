@@ -257,11 +257,7 @@ func match(cfg *Config, c *crm.Connector, r *lookupReq, now time.Time, create bo
 	if !miss || !create {
 		return out
 	}
-	body = map[string]any{"phone": r.e164, "source": "hum"}
-	if r.callID != "" {
-		body["call_id"] = r.callID
-	}
-	res = call(cfg, c, "contacts", "contact.create", body)
+	res = call(cfg, c, "contacts", "contact.create", createBody(cfg, c.OrgID, r))
 	out.logs = append(out.logs, &crm.LogEntry{At: now, Event: "contact.create", Status: res.status, MS: res.ms, Error: res.err, Phone: r.e164})
 	var created struct {
 		Contact struct {
@@ -272,6 +268,27 @@ func match(cfg *Config, c *crm.Connector, r *lookupReq, now time.Time, create bo
 		out.match = &sms.CRMMatch{ConnectorID: c.ID, ContactID: created.Contact.ID}
 	}
 	return out
+}
+
+// createBody is POST /contacts (SPEC 1.15): the phone with what enrichment
+// (Twilio Lookup) already knows of it. caller_name, carrier and line_type are
+// always present, null while unknown, so a CRM can tell "not looked up yet"
+// from a field it forgot to map.
+func createBody(cfg *Config, org string, r *lookupReq) map[string]any {
+	body := map[string]any{"phone": r.e164, "source": "hum", "caller_name": nil, "carrier": nil, "line_type": nil}
+	if r.callID != "" {
+		body["call_id"] = r.callID
+	}
+	ct, err := sms.ContactByE164(cfg.Store, org, r.e164)
+	if err != nil {
+		return body // no contact (yet): nothing is known beyond the phone
+	}
+	for k, v := range map[string]string{"caller_name": ct.CallerName, "carrier": ct.Carrier, "line_type": ct.LineType} {
+		if v != "" {
+			body[k] = v
+		}
+	}
+	return body
 }
 
 // record writes a match's request log and links the contact; with cursor

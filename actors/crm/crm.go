@@ -113,6 +113,11 @@ type result struct {
 	retryAfter time.Duration
 }
 
+// UserAgent is what every CRM request carries: the User-Agent SPEC 1.15's
+// outbound contract names, so a receiver written against the reference
+// product's documentation (which may allowlist it) accepts humd too.
+const UserAgent = "bluehive-hum-crm/1.0"
+
 // call makes one signed request; it blocks, so it never runs in Receive.
 func call(cfg *Config, c *crm.Connector, path, event string, payload any) result {
 	raw, err := json.Marshal(payload)
@@ -125,7 +130,7 @@ func call(cfg *Config, c *crm.Connector, path, event string, payload any) result
 	}
 	mac := hmac.New(sha256.New, []byte(c.Secret))
 	mac.Write(raw)
-	res := cfg.Post(&egress.Request{URL: url, UserAgent: "humd-crm/1.0", Body: raw,
+	res := cfg.Post(&egress.Request{URL: url, UserAgent: UserAgent, Body: raw,
 		Timeout: time.Duration(c.TimeoutMS) * time.Millisecond, MaxResponse: 64 << 10, Headers: [][2]string{
 			{"Authorization", "Bearer " + c.Secret}, {"X-HUM-Signature", "sha256=" + hex.EncodeToString(mac.Sum(nil))}, {"X-HUM-Event", event}}})
 	r := result{ms: res.Elapsed.Milliseconds(), status: res.Status, body: res.Body, retryAfter: res.RetryAfter}

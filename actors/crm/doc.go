@@ -17,8 +17,10 @@
 // into the prompt's "# Caller Context" block.
 //
 // Every request carries Authorization: Bearer <secret> and X-HUM-Signature:
-// sha256=<hex HMAC-SHA256 of the raw body> (D-5), and is logged without the
-// secret.
+// sha256=<hex HMAC-SHA256 of the raw body> (D-5) and the contract's
+// User-Agent: bluehive-hum-crm/1.0 (SPEC 1.15), and is logged without the
+// secret. POST /contacts carries the caller_name, carrier and line_type
+// enrichment already stored on the contact.
 //
 // Durability: a lookup is one attempt (SPEC 2.11 rule 5); the event log
 // cursor moves in the batch that records its result, so a restart resumes
