@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -13,9 +15,37 @@ import (
 	"github.com/humd/humd/storage/sms"
 )
 
-// tools are the built-in voice tools; transfer_call only when the flow has
-// a transfer map.
+// tools are the built-in voice tools the flow's tools_json allows;
+// transfer_call only when the flow has a transfer map, send_digits only on
+// outbound calls unless tools_json names it (an inbound caller rarely needs
+// the agent to press keys; a phone menu the agent called does).
 func (a *Actor) tools() []ai.Tool {
+	out := a.builtinTools()
+	if a.flow == nil {
+		return out
+	}
+	kept := out[:0]
+	for _, t := range out {
+		if a.allowed(t.Name) {
+			kept = append(kept, t)
+		}
+	}
+	return kept
+}
+
+// allowed reports whether the flow lets the agent use a built-in tool.
+func (a *Actor) allowed(name string) bool {
+	if a.flow == nil {
+		return true
+	}
+	names, all := a.flow.Builtins()
+	if name == "send_digits" && all {
+		return a.call != nil && a.call.Direction == calls.Outbound
+	}
+	return all || slices.Contains(names, name)
+}
+
+func (a *Actor) builtinTools() []ai.Tool {
 	obj := func(req []string, props map[string]any) map[string]any {
 		return map[string]any{"type": "object", "properties": props, "required": req, "additionalProperties": false}
 	}
@@ -43,7 +73,30 @@ func (a *Actor) tools() []ai.Tool {
 			Description: "Transfer the caller to a person or another agent. Say you are transferring first. Options: " + strings.Join(labels, ", "),
 			Parameters:  obj([]string{"label"}, map[string]any{"label": map[string]any{"type": "string", "enum": labels}})})
 	}
+	out = append(out, ai.Tool{Name: "send_digits",
+		Description: "Press keys on the phone (DTMF tones), e.g. to choose an option in a phone menu you reached. " +
+			"Digits 0-9, * and #; w waits half a second, W a second.",
+		Parameters: obj([]string{"digits"}, map[string]any{"digits": map[string]any{"type": "string", "pattern": digitsPattern}})})
 	return out
+}
+
+// digitsPattern is what send_digits accepts: Twilio's sendDigits alphabet,
+// at most 32 keys at a time.
+const digitsPattern = `^[0-9*#wW]{1,32}$`
+
+var digitsRE = regexp.MustCompile(digitsPattern)
+
+// sendDigits plays DTMF tones into the call at once: a menu waits for its
+// key, not for the end of the agent's sentence.
+func (a *Actor) sendDigits(digits string) (string, error) {
+	if !digitsRE.MatchString(digits) {
+		return "", errors.New("digits must be 1 to 32 of 0-9, *, #, w (half-second pause) or W (one second)")
+	}
+	if a.out == nil {
+		return "", errors.New("the call is not connected")
+	}
+	a.out.SendDigits(digits)
+	return marshal(map[string]any{"ok": true, "status": "sent", "digits": digits}), nil
 }
 
 // onToolCall runs one tool inside the mailbox, so tools act on the call in
@@ -88,6 +141,9 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 		return "", fmt.Errorf("arguments are not a JSON object: %w", err)
 	}
 	str := func(k string) string { v, _ := args[k].(string); return v }
+	if !a.allowed(call.Name) {
+		return "", fmt.Errorf("tool %q is not enabled for this agent", call.Name)
+	}
 	switch call.Name {
 	case "end_call":
 		a.endAfter = map[string]any{"reason": "agent_end", "detail": str("reason")}
@@ -114,8 +170,13 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 	case "transfer_call":
 		return a.transfer(str("label"))
 	case "send_sms":
+		if a.d.Text == nil { // not offered then; a model may still name it
+			return "", errors.New("texting is not available on this call")
+		}
 		consent, _ := args["caller_consented"].(bool)
 		return a.textCaller(str("body"), consent)
+	case "send_digits":
+		return a.sendDigits(str("digits"))
 	}
 	return "", fmt.Errorf("unknown tool %q", call.Name)
 }

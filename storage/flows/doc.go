@@ -6,11 +6,17 @@
 // Validation is strict: unknown keys, wrong types and out-of-range values
 // are 422s naming the field; booleans accept true/false/0/1; null clears an
 // optional field. Limits: name 1-120, greeting <= 1000, system_prompt <=
-// 32000, model and voice_id <= 100, tools_json an object <= 64 KiB,
-// transfers_json <= 50 entries of {label 1-60, e164 | flow_id}, and the
+// 32000, model and voice_id <= 100, tools_json an object <= 64 KiB whose
+// optional builtin list names known built-in tools, transfers_json <= 50
+// entries of {label 1-60, e164 | flow_id of another voice flow of the org},
+// and the
 // sms_config_json ranges of SPEC 1.10 (honor_quiet_hours may only be true;
 // reply_after_hours defaults to false). An sms flow gets the SPEC defaults
 // filled in; trigger_type defaults to call (voice) or message (sms).
+//
+// A flow that a number, an unfinished campaign or another flow's transfer
+// points at (Repo.Referenced, Refs) cannot be deleted, nor switched to the
+// channel those uses do not take: both are 409 flow_in_use.
 //
 // Keys: flow/<org>/<flow> -> Flow; flow-agent/<org>/<U64 agent_id> -> flow
 // id; seq/<org>/agent.

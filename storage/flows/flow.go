@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -66,4 +67,36 @@ func (f *Flow) SMS() SMSConfig {
 		return DefaultSMSConfig()
 	}
 	return *f.SMSConfigJSON
+}
+
+// Built-in tools that tools_json.builtin may list: the call actor's and the
+// conversation actor's (lookup_knowledge and report_outcome are both).
+var (
+	VoiceBuiltins = []string{"end_call", "lookup_knowledge", "report_outcome", "send_sms", "transfer_call", "send_digits"}
+	SMSBuiltins   = []string{"assign_to_human", "close_conversation", "transfer_sms_to_flow", "schedule_followup_sms",
+		"lookup_knowledge", "report_outcome"}
+)
+
+// toolsConfig is the part of tools_json humd reads; other keys are kept as
+// they were saved.
+type toolsConfig struct {
+	// Builtin allow-lists the built-in tools; absent offers them all.
+	Builtin *[]string `json:"builtin"`
+}
+
+// Builtins answers the built-in tools tools_json allows: all is true when it
+// names none (tools_json null, or no builtin key), which offers every one.
+func (f *Flow) Builtins() (names []string, all bool) {
+	var cfg toolsConfig
+	if len(f.ToolsJSON) == 0 || json.Unmarshal(f.ToolsJSON, &cfg) != nil || cfg.Builtin == nil {
+		return nil, true
+	}
+	return *cfg.Builtin, false
+}
+
+// AllowsBuiltin reports whether tools_json lets the agent use the built-in
+// tool name (explicitly, or by listing none).
+func (f *Flow) AllowsBuiltin(name string) bool {
+	names, all := f.Builtins()
+	return all || slices.Contains(names, name)
 }

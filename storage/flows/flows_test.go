@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -55,6 +56,11 @@ func TestCreateValidation(t *testing.T) {
 		{`{"name":"x","transfers_json":{"label":"desk"}}`, "transfers_json"},
 		{`{"name":"x","tools_json":[1]}`, "tools_json"},
 		{`{"name":"x","tools_json":{"builtin":["assign_to_human"]}}`, ""},
+		{`{"name":"x","tools_json":{"builtin":["end_call","send_digits"],"notes":"kept"}}`, ""},
+		{`{"name":"x","tools_json":{"builtin":[]}}`, ""},
+		{`{"name":"x","tools_json":{"builtin":["end_call","hang_up"]}}`, "tools_json.builtin[1]"},
+		{`{"name":"x","tools_json":{"builtin":[1]}}`, "tools_json.builtin[0]"},
+		{`{"name":"x","tools_json":{"builtin":"end_call"}}`, "tools_json.builtin"},
 		{`{"name":"x","channel":"sms","sms_config_json":{"max_reply_chars":0}}`, "sms_config_json.max_reply_chars"},
 		{`{"name":"x","channel":"sms","sms_config_json":{"max_reply_chars":1601}}`, "sms_config_json.max_reply_chars"},
 		{`{"name":"x","channel":"sms","sms_config_json":{"debounce_ms":30001}}`, "sms_config_json.debounce_ms"},
@@ -270,5 +276,24 @@ func TestTransferTargetsAndRefs(t *testing.T) {
 	}
 	if err := r.Delete("org_a", sales.ID); err != nil {
 		t.Errorf("delete once the transfer is gone = %v", err)
+	}
+}
+
+func TestBuiltins(t *testing.T) {
+	for _, c := range []struct {
+		tools string
+		name  string
+		want  bool
+	}{
+		{`null`, "end_call", true},
+		{`{}`, "send_digits", true},
+		{`{"builtin":["end_call"]}`, "end_call", true},
+		{`{"builtin":["end_call"]}`, "transfer_call", false},
+		{`{"builtin":[]}`, "end_call", false},
+	} {
+		f := &Flow{ToolsJSON: json.RawMessage(c.tools)}
+		if got := f.AllowsBuiltin(c.name); got != c.want {
+			t.Errorf("tools_json %s: AllowsBuiltin(%q) = %v; want %v", c.tools, c.name, got, c.want)
+		}
 	}
 }

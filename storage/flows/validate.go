@@ -176,6 +176,18 @@ var setters = map[string]setter{
 			v.Addf("tools_json", "at most %d bytes", MaxToolsJSON)
 			return
 		}
+		if b, ok := obj["builtin"]; ok {
+			list, ok := b.([]any)
+			if !ok {
+				v.Add("tools_json.builtin", "must be an array of built-in tool names (omit it to offer them all)")
+				return
+			}
+			for i, n := range list {
+				if name, _ := n.(string); !oneOf(name, VoiceBuiltins) && !oneOf(name, SMSBuiltins) {
+					v.Addf(fmt.Sprintf("tools_json.builtin[%d]", i), "unknown built-in tool; one of %s", strings.Join(knownBuiltins(), ", "))
+				}
+			}
+		}
 		f.ToolsJSON = append(json.RawMessage(nil), raw...)
 	},
 	"sms_config_json": func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
@@ -202,6 +214,17 @@ var setters = map[string]setter{
 		}
 		f.AvatarID = &id
 	},
+}
+
+// knownBuiltins lists every built-in tool name once, voice first.
+func knownBuiltins() []string {
+	out := append([]string(nil), VoiceBuiltins...)
+	for _, n := range SMSBuiltins {
+		if !oneOf(n, out) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func merge(v *storage.ValidationError, err error) {
