@@ -35,6 +35,9 @@ type Deps struct {
 	// Chat loads the flow behind a session for agent_chat replies.
 	Chat      func(orgID, flowID string) (*Chat, error)
 	IdleAfter time.Duration
+	// IdleLimit is the sweeper's bound (Config.IdleLimit): an idle End is
+	// dropped when the session had activity within it.
+	IdleLimit time.Duration
 	dir       *system.Directory
 }
 
@@ -217,9 +220,24 @@ func (a *Actor) onEnd(m *End) (*Session, error) {
 		return a.copy(), nil // ending twice is a safe retry
 	}
 	now := a.d.Clock.Now().UTC()
+	end := now
+	if m.Reason == ReasonIdle {
+		// The sweeper read the active index before a message may have
+		// landed: a session with activity since is not idle any more.
+		if now.Sub(a.s.LastActivity) < a.d.IdleLimit {
+			return a.copy(), nil
+		}
+		// Nobody was there after the last activity: the session ended
+		// then, and the idle tail before the sweep is neither duration
+		// nor billed minutes.
+		end = a.s.LastActivity
+		if end.Before(a.s.StartedAt) {
+			end = a.s.StartedAt
+		}
+	}
 	s := *a.s
-	s.Status, s.EndedAt, s.LastActivity, s.EndReason = StatusCompleted, &now, now, m.Reason
-	d := int64(math.Max(0, now.Sub(s.StartedAt).Seconds()))
+	s.Status, s.EndedAt, s.LastActivity, s.EndReason = StatusCompleted, &end, end, m.Reason
+	d := int64(math.Max(0, end.Sub(s.StartedAt).Seconds()))
 	if m.Duration != nil {
 		d = *m.Duration
 	}

@@ -24,7 +24,15 @@ type Posted struct {
 	Reply   *Message
 }
 
-// End ends the session (idempotent). Answered with *Session.
+// End reasons: ReasonAPI is PUT/POST .../end; ReasonIdle is the sweeper's.
+const (
+	ReasonAPI  = "api"
+	ReasonIdle = "idle"
+)
+
+// End ends the session (idempotent). Answered with *Session. An idle End
+// (from the sweeper) ends the session at its last activity, and is dropped
+// if the session had activity within IdleLimit.
 type End struct {
 	Duration   *int64
 	Transcript *string

@@ -78,9 +78,19 @@ func New(cfg Config) *Service {
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{cfg: cfg, dir: system.NewDirectory(cfg.System.Root, "agsess")}
-	s.deps = &Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger, Model: cfg.Model, Chat: cfg.Chat, Knowledge: cfg.Knowledge, IdleAfter: cfg.IdleAfter, dir: s.dir}
+	s.deps = &Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger, Model: cfg.Model, Chat: cfg.Chat, Knowledge: cfg.Knowledge, IdleAfter: cfg.IdleAfter, IdleLimit: cfg.IdleLimit, dir: s.dir}
 	cfg.System.Root.Spawn(system.Props(func() actor.Actor { return &sweeper{s: s} }))
 	return s
+}
+
+// view is sess as answered.
+func (s *Service) view(sess *Session) *View {
+	v := &View{Session: sess, IdleTimeoutS: int64(s.cfg.IdleLimit / time.Second)}
+	if sess.Status == StatusActive {
+		exp := sess.LastActivity.Add(s.cfg.IdleLimit).UTC()
+		v.Expiration = &exp
+	}
+	return v
 }
 
 func key(org string, id uint64) string { return org + "/" + strconv.FormatUint(id, 10) }
@@ -204,7 +214,7 @@ func (s *Service) Create(org, apiKeyID string, body []byte) (int, any) {
 	if err := b.Commit(storage.Sync); err != nil {
 		return failErr(err)
 	}
-	return 201, map[string]any{"success": true, "session": sess, "message": "Session started successfully"}
+	return 201, map[string]any{"success": true, "session": s.view(sess), "message": "Session started successfully"}
 }
 
 func strPtr(s string) *string {
@@ -239,7 +249,7 @@ func (s *Service) Get(org, id string) (int, any) {
 	if err != nil {
 		return failErr(err)
 	}
-	return 200, map[string]any{"success": true, "session": sess}
+	return 200, map[string]any{"success": true, "session": s.view(sess)}
 }
 
 // List is GET /api/v1/sessions, newest first, optionally by status.
@@ -248,12 +258,12 @@ func (s *Service) List(org string, page storage.PageRequest, status string) (int
 		return failErr(storage.Invalid("status", "must be active or completed"))
 	}
 	page.Reverse = true
-	items, next, err := storage.ListPage(s.cfg.Store, prefixSessions(org), page, func(_, v []byte) (*Session, bool, error) {
+	items, next, err := storage.ListPage(s.cfg.Store, prefixSessions(org), page, func(_, v []byte) (*View, bool, error) {
 		var r record
 		if err := storage.DecodeJSON(v, &r); err != nil {
 			return nil, false, err
 		}
-		return r.session(), status == "" || r.Status == status, nil
+		return s.view(r.session()), status == "" || r.Status == status, nil
 	})
 	if err != nil {
 		return failErr(err)
@@ -297,11 +307,11 @@ func (s *Service) End(org, id string, body []byte) (int, any) {
 	if err := v.Err(); err != nil {
 		return failErr(err)
 	}
-	res, err := s.ask(org, n, &End{Duration: req.Duration, Transcript: req.Transcript, Metadata: req.Metadata, Reason: "api"})
+	res, err := s.ask(org, n, &End{Duration: req.Duration, Transcript: req.Transcript, Metadata: req.Metadata, Reason: ReasonAPI})
 	if err != nil {
 		return failErr(err)
 	}
-	return 200, map[string]any{"success": true, "session": res, "message": "Session ended successfully"}
+	return 200, map[string]any{"success": true, "session": s.view(res.(*Session)), "message": "Session ended successfully"}
 }
 
 // PostMessage is POST /api/v1/sessions/{id}/messages.

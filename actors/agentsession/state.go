@@ -42,6 +42,18 @@ type Session struct {
 	MsgSeq       uint64    `json:"-"`
 }
 
+// View is a session as the API answers it: the record's public fields plus
+// the idle limit that ends it, which is not stored (it is configuration).
+type View struct {
+	*Session
+	// Expiration is when an active session that sees no activity until then
+	// becomes the sweeper's to end (its last activity plus the idle limit;
+	// the sweeper looks every SweepEvery); null once the session ended.
+	Expiration *time.Time `json:"expiration"`
+	// IdleTimeoutS is the idle limit in seconds.
+	IdleTimeoutS int64 `json:"idle_timeout_s"`
+}
+
 // record is the stored form: the public fields plus the private ones.
 type record struct {
 	Session

@@ -31,7 +31,9 @@ func (w *sweeper) arm(ctx actor.Context) {
 }
 
 // run scans the active index (value: last activity) and asks each stale
-// session's actor to end it; the actor re-checks nothing, ending is idempotent.
+// session's actor to end it. The actor checks the idle limit again against
+// its own record (a message may have landed since the scan) and ends the
+// session at its last activity; ending is idempotent.
 func (w *sweeper) run() {
 	now := w.s.cfg.Clock.Now()
 	prefix := prefixActive()
@@ -44,7 +46,7 @@ func (w *sweeper) run() {
 		}
 		id, _ := storage.DecodeU64([]byte(idRaw))
 		if now.Sub(time.UnixMilli(int64(ms))) >= w.s.cfg.IdleLimit {
-			w.s.dir.Tell(key(org, id), w.s.props(org, id), &End{Reason: "idle"})
+			w.s.dir.Tell(key(org, id), w.s.props(org, id), &End{Reason: ReasonIdle})
 		}
 		return true, nil
 	})

@@ -3,12 +3,14 @@ package httpapi
 // Agent sessions (seed 002): the service answers status and body in the
 // seed's own envelope; the route table only adds auth and the OpenAPI shapes.
 
-var agentSession = obj([]string{"session_id", "agent_id", "agent_name", "session_type", "status", "started_at", "metadata"},
+var agentSession = obj([]string{"session_id", "agent_id", "agent_name", "session_type", "status", "started_at", "metadata",
+	"expiration", "idle_timeout_s"},
 	map[string]Schema{"session_id": integer(), "agent_id": integer(), "agent_name": str(),
 		"session_type": enum("agent_voice", "agent_video", "agent_chat", "webrtc_video"), "status": enum("active", "completed"),
 		"started_at": dateTime(), "metadata": anyObj(), "avatar_id": nullable(integer()), "avatar_name": nullable(str()),
 		"avatar_url": nullable(str()), "voice_id": nullable(str()), "ended_at": nullable(dateTime()), "duration": nullable(integer()),
-		"transcript": nullable(str()), "billing_minutes": nullable(integer())})
+		"transcript": nullable(str()), "billing_minutes": nullable(integer()), "end_reason": enum("api", "idle"),
+		"expiration": nullable(dateTime()), "idle_timeout_s": integer()})
 
 var agentMessage = obj([]string{"message_id", "session_id", "role", "content", "created_at"},
 	map[string]Schema{"message_id": str(), "session_id": integer(), "seq": integer(), "role": enum("user", "system", "assistant"),
