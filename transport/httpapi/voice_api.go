@@ -26,7 +26,7 @@ func (s *Server) voiceAPIRoutes() []*Route {
 			Handle: s.streamCall},
 		{Method: "POST", Path: "/api/outbound/calls", OpID: "createOutboundCall", Summary: "Place an outbound AI call", Tag: "Outbound", Auth: OperatorUp,
 			Request: strict(obj([]string{"flow_id", "to"}, map[string]Schema{"flow_id": str(), "to": str(), "task_context": anyObj(),
-				"from_number_id": str(), "honor_business_hours": boolean(), "confirm": boolean()})),
+				"from_number_id": str(), "honor_business_hours": oneOfTypes("boolean", "integer"), "confirm": boolean()})),
 			Responses: map[int]Schema{202: obj([]string{"call_id", "status"}, map[string]Schema{"call_id": str(), "status": str()})},
 			Handle:    s.createOutboundCall},
 		{Method: "GET", Path: "/api/outbound/calls", OpID: "listOutboundCalls", Summary: "Outbound calls, newest first (the /api/calls filters apply)",
@@ -107,7 +107,7 @@ type outboundReq struct {
 	To                 string          `json:"to"`
 	TaskContext        json.RawMessage `json:"task_context"`
 	FromNumberID       string          `json:"from_number_id"`
-	HonorBusinessHours *bool           `json:"honor_business_hours"`
+	HonorBusinessHours *storage.Bool   `json:"honor_business_hours"` // true/false/0/1 (SPEC 1.0)
 	Confirm            bool            `json:"confirm"`
 }
 
@@ -149,7 +149,7 @@ func (s *Server) createOutboundCall(c *Call) error {
 	} else if blocked {
 		return storage.Conflict("blocked_number", "the number is on the blocklist")
 	}
-	if req.HonorBusinessHours == nil || *req.HonorBusinessHours {
+	if req.HonorBusinessHours == nil || bool(*req.HonorBusinessHours) {
 		bh, err := s.deps.Calls.HoursOf(f)
 		if err != nil {
 			return err
