@@ -1,0 +1,100 @@
+package addresssession
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/humd/humd/actors/actortest"
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/storagetest"
+)
+
+// slowCatalog is the real store with a slow provider catalog: a read of it
+// waits until the test releases it, as a read from a cold disk or a remote
+// catalog would. Everything else goes straight through.
+type slowCatalog struct {
+	storage.Store
+	reading atomic.Bool
+	release chan struct{}
+	once    sync.Once
+}
+
+func (s *slowCatalog) Scan(prefix []byte, o storage.ScanOptions, fn func(k, v []byte) (bool, error)) error {
+	if bytes.HasPrefix(prefix, storage.Prefix("provider")) {
+		s.reading.Store(true)
+		<-s.release
+	}
+	return s.Store.Scan(prefix, o, fn)
+}
+
+func (s *slowCatalog) open() { s.once.Do(func() { close(s.release) }) }
+
+// TestGetAnswers202WhileAgentsWork (SPEC 1.1, 2.15): without sync, create
+// answers at once with its agents pending; GET answers 202 for as long as
+// the internet agent is still reading the catalog, then 200 with the
+// providers.
+func TestGetAnswers202WhileAgentsWork(t *testing.T) {
+	st := &slowCatalog{Store: storagetest.OpenMem(t), release: make(chan struct{})}
+	t.Cleanup(st.open) // a failed test must not leave the agent blocked
+	csv := strings.Join(ProviderColumns, ",") + "\n" +
+		"48034,att,AT&T Fiber,fiber,5000,5000,5500,+18002882020,https://www.att.com\n" +
+		"*,starlink,Starlink,satellite,220,25,12000,,https://www.starlink.com\n"
+	if _, err := ImportProviders(st.Store, strings.NewReader(csv)); err != nil {
+		t.Fatal(err)
+	}
+	svc := New(Config{System: actortest.NewSystem(t), Store: st, Clock: clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))})
+
+	status, body := svc.Create("org_1", []byte(`{"street1":"29090 Tiffany Drive E","zip":"48034"}`))
+	if status != 201 {
+		t.Fatalf("create = %d %v", status, body)
+	}
+	token := body.(map[string]any)["data"].(map[string]any)["session_token"].(string)
+	actortest.WaitFor(t, 10*time.Second, func() error {
+		if !st.reading.Load() {
+			return fmt.Errorf("the internet agent has not reached the catalog")
+		}
+		return nil
+	})
+	get := func(want int) map[string]any {
+		status, body := svc.Get("org_1", token)
+		env := body.(map[string]any)
+		if status != want {
+			return map[string]any{"error": fmt.Sprintf("GET = %d %v; want %d", status, env, want)}
+		}
+		return env
+	}
+	actortest.Holds(t, 200*time.Millisecond, func() error {
+		env := get(202)
+		if e, ok := env["error"]; ok {
+			return fmt.Errorf("%v", e)
+		}
+		agents := env["meta"].(map[string]any)["agent_status"].(map[string]string)
+		if agents["internet"] != Pending || env["request_status"] != "ok" {
+			return fmt.Errorf("while working: agent_status %v, request_status %v", agents, env["request_status"])
+		}
+		return nil
+	})
+
+	st.open()
+	var env map[string]any
+	actortest.WaitFor(t, 10*time.Second, func() error {
+		if env = get(200); env["error"] != nil {
+			return fmt.Errorf("%v", env["error"])
+		}
+		return nil
+	})
+	var names []string
+	for _, p := range env["data"].([]*Provider) {
+		names = append(names, p.ProviderName)
+	}
+	agents := env["meta"].(map[string]any)["agent_status"].(map[string]string)
+	if strings.Join(names, ",") != "AT&T Fiber,Starlink" || agents["geocoding"] != Matched || agents["internet"] != Matched {
+		t.Errorf("when done: providers %v, agent_status %v; want AT&T Fiber and Starlink, both agents matched", names, agents)
+	}
+}
