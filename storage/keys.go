@@ -94,6 +94,11 @@ import (
 //	camp/<org>/<campaign>                     -> campaigns.Campaign
 //	camp-rcpt/<org>/<campaign>/<U64 seq>      -> campaigns.Recipient           committed "sending" before the provider call
 //	camp-active/<org>/<campaign>              -> ""                           campaigns to resume at start
+//
+// Idempotency-Key answers (package storage/idem; the HTTP edge writes them):
+//
+//	idem/<org>/<hash of the key>              -> idem.Record                  24 h
+//	idem-due/<U64 ms expiry>/<org>/<hash>     -> the idem/ key                the scheduler's minute tick expires them
 
 // Key joins segments with '/'.
 func Key(parts ...string) []byte {

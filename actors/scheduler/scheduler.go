@@ -11,6 +11,7 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/idem"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -92,6 +93,9 @@ func (a *Actor) drain() {
 	a.scan(sms.PrefixSnoozeDue(), now, func(org, _, pair string) {
 		a.tell(org, pair, &conversation.SnoozeDue{})
 	})
+	if _, err := idem.Expire(a.cfg.Store, now, a.cfg.BatchSize); err != nil {
+		a.cfg.Logger.Error("expire idempotency keys", "err", err)
+	}
 }
 
 func (a *Actor) scan(prefix []byte, now time.Time, fn func(org, id, pair string)) {

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/humd/humd/actors/addresssession"
@@ -79,10 +80,19 @@ func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
 	fs.StringVar(&c.Model, "model", env("HUMD_MODEL"), "default model (HUMD_MODEL)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", env("HUMD_ALLOW_PRIVATE_WEBHOOKS") == "true",
 		"allow private, loopback and link-local webhook targets and plain http (HUMD_ALLOW_PRIVATE_WEBHOOKS)")
+	fs.IntVar(&c.KeyRequestsPerMinute, "key-rate-limit", envInt("HUMD_KEY_RATE_LIMIT"),
+		"requests per minute per API key (HUMD_KEY_RATE_LIMIT, default 600; negative: no limit)")
 	fs.StringVar(&c.PprofAddr, "pprof", env("HUMD_PPROF_ADDR"), "serve pprof on this loopback address (HUMD_PPROF_ADDR)")
 	check := fs.Bool("check-config", false, "validate the configuration and exit")
 	logLevel := fs.String("log-level", envOr("HUMD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (HUMD_LOG_LEVEL)")
 	return c, check, logLevel
+}
+
+// envInt reads an integer variable; unset or malformed is 0 (the default),
+// and Validate is not needed since any integer is a valid setting.
+func envInt(name string) int {
+	n, _ := strconv.Atoi(os.Getenv(name))
+	return n
 }
 
 func envOr(name, def string) string {

@@ -150,7 +150,7 @@ func (a *App) wire(o Options) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, Logger: a.log, OnResponse: o.OnResponse, Registry: reg},
+	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse, Registry: reg},
 		sms)
 	return nil
 }

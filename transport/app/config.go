@@ -41,6 +41,9 @@ type Config struct {
 
 	// MaxJSONBody caps JSON request bodies, default 1 MiB.
 	MaxJSONBody int
+	// KeyRequestsPerMinute caps requests per API key (HUMD_KEY_RATE_LIMIT),
+	// default 600; negative turns the cap off.
+	KeyRequestsPerMinute int
 	// AgentSessionIdle ends agent sessions idle this long, default 3m.
 	AgentSessionIdle time.Duration
 	// PprofAddr, when set, serves net/http/pprof on this loopback address.

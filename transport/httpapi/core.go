@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
+	"sigs.k8s.io/yaml"
 
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
@@ -111,6 +113,17 @@ func (s *Server) coreRoutes() []*Route {
 			Handle: func(c *Call) error {
 				c.Ctx.SetContentType("application/json")
 				c.Ctx.SetBody(s.openAPIJSON())
+				return nil
+			}},
+		{Method: "GET", Path: "/openapi.yaml", OpID: "getOpenAPIYAML", Summary: "This document as YAML", Tag: "System", Auth: Public, Quiet: true,
+			Responses: ok(Schema{"type": "string", "x-content-type": "application/yaml"}),
+			Handle: func(c *Call) error {
+				raw, err := yaml.JSONToYAML(s.openAPIJSON())
+				if err != nil {
+					return fmt.Errorf("httpapi: openapi yaml: %w", err)
+				}
+				c.Ctx.SetContentType("application/yaml")
+				c.Ctx.SetBody(raw)
 				return nil
 			}},
 		{Method: "GET", Path: "/api/me", OpID: "getMe", Summary: "The caller, its org and role", Tag: "User", Auth: ViewerUp,

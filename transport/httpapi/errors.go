@@ -31,7 +31,10 @@ type errorBody struct {
 func classify(err error) (int, apiError) {
 	var ve *storage.ValidationError
 	var ce *storage.ConflictError
+	var se *statusError
 	switch {
+	case errors.As(err, &se):
+		return se.status, apiError{Code: se.code, Message: se.message}
 	case errors.As(err, &ve):
 		details := map[string]any{}
 		for k, v := range ve.Fields {

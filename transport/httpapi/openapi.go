@@ -83,12 +83,16 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(r.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": str()})
 		}
+		if idempotentOps[r.OpID] {
+			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
+				"schema": strN(1, 255), "description": "Retrying with the same key within 24 h answers the first answer again (header Idempotent-Replayed: true) instead of acting twice."})
+		}
 		if params != nil {
 			op["parameters"] = params
 		}
 		if r.Request != nil {
 			op["requestBody"] = map[string]any{"required": true,
-				"content": map[string]any{"application/json": map[string]any{"schema": r.Request}}}
+				"content": map[string]any{"application/json": map[string]any{"schema": withConfirm(r)}}}
 		}
 		responses := map[string]any{}
 		for status, schema := range r.Responses {
@@ -125,6 +129,27 @@ func (s *Server) OpenAPI() map[string]any {
 			"schemas": componentSchemas,
 		},
 	}
+}
+
+// withConfirm is the route's body schema as the edge accepts it: an
+// authenticated route's object body may carry confirm (D-11), which the
+// edge drops unless the route declares it.
+func withConfirm(r *Route) Schema {
+	props, ok := r.Request["properties"].(map[string]Schema)
+	if r.Auth == Public || !ok || takesConfirm(r) {
+		return r.Request
+	}
+	out := Schema{}
+	for k, v := range r.Request {
+		out[k] = v
+	}
+	p := make(map[string]Schema, len(props)+1)
+	for k, v := range props {
+		p[k] = v
+	}
+	p["confirm"] = Schema{"type": "boolean", "description": "Accepted and ignored: only MCP requires confirmation (D-11)."}
+	out["properties"] = p
+	return out
 }
 
 // textSchema marks a non-JSON answer (metrics, TwiML).

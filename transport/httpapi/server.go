@@ -33,6 +33,9 @@ type Config struct {
 	OnResponse func(r *Route, status int, contentType string, body []byte)
 	// Registry receives the HTTP metrics; nil makes a private registry.
 	Registry *prometheus.Registry
+	// KeyRequestsPerMinute caps requests per API key (A35), default 600;
+	// negative turns the cap off (load tests).
+	KeyRequestsPerMinute int
 }
 
 func (c *Config) defaults() {
@@ -45,6 +48,9 @@ func (c *Config) defaults() {
 	if c.Registry == nil {
 		c.Registry = prometheus.NewRegistry()
 	}
+	if c.KeyRequestsPerMinute == 0 {
+		c.KeyRequestsPerMinute = 600
+	}
 }
 
 // Server is humd's fasthttp front door: one router, one middleware chain, one
@@ -56,8 +62,12 @@ type Server struct {
 	routes []*Route
 	srv    *fasthttp.Server
 
-	// triggerLimits rate-limits trigger fires per trigger.
-	triggerLimits triggerLimits
+	// triggerLimits rate-limits trigger fires per trigger; keyLimits
+	// requests per API key (nil when off).
+	triggerLimits keyedLimits
+	keyLimits     *keyedLimits
+	// idemInFlight holds org+Idempotency-Key of requests being answered.
+	idemInFlight sync.Map
 	// numberRefs caches E.164 -> (org, number id) for inbound webhooks.
 	numberRefs sync.Map
 
@@ -68,7 +78,10 @@ type Server struct {
 // New builds the server and registers every route.
 func New(cfg Config, deps Deps) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, deps: deps, router: router.New()}
+	s := &Server{cfg: cfg, deps: deps, router: router.New(), triggerLimits: keyedLimits{rate: triggerRate, burst: triggerBurst}}
+	if n := cfg.KeyRequestsPerMinute; n > 0 {
+		s.keyLimits = &keyedLimits{rate: float64(n) / 60, burst: float64(n)}
+	}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "humd_http_requests_total",
 		Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "humd_http_request_duration_seconds",
@@ -236,6 +249,15 @@ func (s *Server) serve(c *Call, maxBody int) error {
 		}
 		if err := scopeAllows(c.Route, p); err != nil {
 			return err
+		}
+		if err := s.limitKey(c); err != nil {
+			return err
+		}
+		if !takesConfirm(c.Route) {
+			dropConfirm(c.Ctx)
+		}
+		if k := c.Ctx.Request.Header.Peek("Idempotency-Key"); len(k) > 0 && idempotentOps[c.Route.OpID] {
+			return s.idempotent(c, string(k))
 		}
 	}
 	return c.Route.Handle(c)

@@ -3,12 +3,9 @@ package httpapi
 import (
 	"encoding/json"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/conversation"
-	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flows"
@@ -23,27 +20,6 @@ const (
 	triggerRate  = 5
 	triggerBurst = 20
 )
-
-// triggerLimits holds one token bucket per trigger, in memory: a restart
-// refills them, which is harmless for a flood guard.
-type triggerLimits struct {
-	mu sync.Mutex
-	m  map[string]*sender.Limiter
-}
-
-func (l *triggerLimits) allow(id string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.m == nil {
-		l.m = map[string]*sender.Limiter{}
-	}
-	lim := l.m[id]
-	if lim == nil {
-		lim = sender.NewLimiterBurst(triggerRate, triggerBurst, now)
-		l.m[id] = lim
-	}
-	return lim.Allow(now, 1)
-}
 
 // FlowRun is what firing a trigger did with one event-trigger flow.
 type FlowRun struct {

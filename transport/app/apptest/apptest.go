@@ -140,6 +140,13 @@ func (s *Server) Responses() []Response {
 // any value to marshal), answering the status and the raw body.
 func (s *Server) Do(method, path, key string, body any) (int, []byte) {
 	s.T.Helper()
+	status, _, raw := s.DoHeader(method, path, key, body, nil)
+	return status, raw
+}
+
+// DoHeader is Do with extra request headers, answering the response's too.
+func (s *Server) DoHeader(method, path, key string, body any, hdr map[string]string) (int, http.Header, []byte) {
+	s.T.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -164,13 +171,16 @@ func (s *Server) Do(method, path, key string, body any) (int, []byte) {
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		s.T.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	return resp.StatusCode, resp.Header, raw
 }
 
 // JSON is Do that decodes the answer into a map and checks the status.

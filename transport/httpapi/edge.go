@@ -1,0 +1,150 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/idem"
+)
+
+// keyedLimits holds one token bucket per id (a trigger, an API key), in
+// memory: a restart refills them, which is harmless for a flood guard.
+type keyedLimits struct {
+	rate, burst float64
+	mu          sync.Mutex
+	m           map[string]*sender.Limiter
+}
+
+func (l *keyedLimits) allow(id string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[string]*sender.Limiter{}
+	}
+	lim := l.m[id]
+	if lim == nil {
+		lim = sender.NewLimiterBurst(l.rate, l.burst, now)
+		l.m[id] = lim
+	}
+	return lim.Allow(now, 1)
+}
+
+// limitKey applies the per-key request limit (A35: 600 a minute, as a
+// bucket of a minute's worth refilled at 10 a second).
+func (s *Server) limitKey(c *Call) error {
+	if s.keyLimits == nil || c.Principal == nil || c.Principal.KeyID == "" {
+		return nil
+	}
+	ok, wait := s.keyLimits.allow(c.Principal.KeyID, s.deps.Clock.Now())
+	if ok {
+		return nil
+	}
+	c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return fmt.Errorf("more than %d requests a minute with this API key: %w", s.cfg.KeyRequestsPerMinute, storage.ErrRateLimited)
+}
+
+// idempotentOps are the POSTs that send, buy or launch (SPEC 1.0, A35):
+// with an Idempotency-Key header their first 2xx answer is kept for 24 h
+// and given again to a retry instead of acting twice.
+var idempotentOps = map[string]bool{
+	"createConversation": true, "sendMessage": true, "createOutboundCall": true,
+	"launchCampaign": true, "testWebhook": true, "redeliverWebhook": true,
+	"createAgentSession": true, "postAgentSessionMessage": true, "createAddressSession": true,
+	"buyNumber": true,
+}
+
+// statusError is an edge answer with its own status and code, for the
+// cases classify's storage errors do not name.
+type statusError struct {
+	status        int
+	code, message string
+}
+
+func (e *statusError) Error() string { return e.message }
+
+var errIdemInFlight = &statusError{409, "idempotency_key_in_use", "a request with this Idempotency-Key is still being answered; retry later"}
+
+// idempotent answers a request carrying an Idempotency-Key: the kept answer
+// when the same request was answered before, 422 when the key came with
+// another request, 409 while the first is still running; otherwise the
+// handler runs and a 2xx answer is kept. Only 2xx answers are kept: an
+// error acted on nothing, so a retry may run again.
+func (s *Server) idempotent(c *Call, key string) error {
+	if len(key) > 255 {
+		return storage.Invalid("Idempotency-Key", "at most 255 characters")
+	}
+	org := c.Principal.OrgID
+	fp := idem.Fingerprint(c.Route.Method, string(c.Ctx.Path()), c.Ctx.PostBody())
+	slot := org + "\x00" + key
+	if _, busy := s.idemInFlight.LoadOrStore(slot, struct{}{}); busy {
+		return errIdemInFlight
+	}
+	defer s.idemInFlight.Delete(slot)
+	now := s.deps.Clock.Now()
+	rec, err := idem.Get(s.deps.Store, org, key, now)
+	switch {
+	case err == nil && rec.Fingerprint != fp:
+		return &statusError{422, "idempotency_key_reused", "this Idempotency-Key was used with a different request in the last 24 hours"}
+	case err == nil:
+		c.Ctx.Response.Header.Set("Idempotent-Replayed", "true")
+		c.Ctx.SetStatusCode(rec.Status)
+		c.Ctx.SetContentType(rec.ContentType)
+		c.Ctx.SetBody(rec.Body)
+		c.status = rec.Status
+		return nil
+	case !errors.Is(err, storage.ErrNotFound):
+		return err
+	}
+	if err := c.Route.Handle(c); err != nil {
+		return err
+	}
+	if st := c.Ctx.Response.StatusCode(); st >= 200 && st < 300 {
+		rec := &idem.Record{Fingerprint: fp, Status: st, ContentType: string(c.Ctx.Response.Header.ContentType()),
+			Body: bytes.Clone(c.Ctx.Response.Body()), CreatedAt: now}
+		if err := idem.Put(s.deps.Store, org, key, rec); err != nil {
+			// The request has acted and its answer stands; a retry may act again.
+			s.cfg.Logger.Error("keep idempotent answer", "route", c.Route.Path, "err", err, "request_id", c.RequestID)
+		}
+	}
+	return nil
+}
+
+// takesConfirm reports whether the route's own body declares confirm.
+func takesConfirm(r *Route) bool {
+	props, _ := r.Request["properties"].(map[string]Schema)
+	_, ok := props["confirm"]
+	return ok
+}
+
+// dropConfirm removes a top-level boolean "confirm" from a JSON object body:
+// D-11 lets any REST call send it, and only MCP's gate reads it, so routes
+// that do not use it must not refuse it as an unknown field.
+func dropConfirm(ctx *fasthttp.RequestCtx) {
+	body := ctx.PostBody()
+	if !bytes.Contains(body, []byte(`"confirm"`)) {
+		return
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return // not an object: the handler's decoding says what is wrong
+	}
+	v, ok := fields["confirm"]
+	if !ok || (string(v) != "true" && string(v) != "false") {
+		return
+	}
+	delete(fields, "confirm")
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		return
+	}
+	ctx.Request.SetBodyRaw(raw)
+}
