@@ -34,6 +34,10 @@ type Filter struct {
 	From, To time.Time
 	// FlowID matches calls that started in the flow or passed through it.
 	FlowID string
+	// Name answers the current name of the org's contact at an E.164 (""
+	// if none), so Q also finds a call by a name given after it: the call
+	// keeps only the name its contact had when it started. Nil skips it.
+	Name func(org, e164 string) string
 }
 
 func (f *Filter) match(c *Call) bool {
@@ -53,6 +57,11 @@ func (f *Filter) match(c *Call) bool {
 	}
 	if strings.Contains(hay, q) {
 		return true
+	}
+	if f.Name != nil {
+		if n := f.Name(c.OrgID, c.Other()); n != "" && strings.Contains(strings.ToLower(n), q) {
+			return true
+		}
 	}
 	if d := phoneDigits(q); len(d) >= 3 {
 		return strings.Contains(phoneDigits(c.From), d) || strings.Contains(phoneDigits(c.To), d)

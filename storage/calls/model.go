@@ -143,6 +143,15 @@ func (c *Call) Ended() bool {
 	return false
 }
 
+// Other answers the other party's number: the caller of an inbound call,
+// the callee of an outbound one.
+func (c *Call) Other() string {
+	if c.Direction == Outbound {
+		return c.To
+	}
+	return c.From
+}
+
 // TwilioStatus maps Twilio's CallStatus (in-progress, no-answer...) onto
 // humd's; ok is false for an unknown value.
 func TwilioStatus(s string) (string, bool) {

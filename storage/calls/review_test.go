@@ -59,6 +59,10 @@ func TestListFiltersNewestFirst(t *testing.T) {
 	put(t, s, &calls.Call{ID: "c4", From: "+13175550101", To: "+15005550006", StartedAt: t0})
 	put(t, s, &calls.Call{ID: "x1", OrgID: "org2", From: "+13175550101", To: "+15005550006", StartedAt: t0})
 
+	names := func(org, e164 string) string {
+		return map[string]string{"org1/+13175550102": "Grace Hopper", "org1/+12125550199": "Alan Turing",
+			"org1/+15005550006": "Front desk"}[org+"/"+e164]
+	}
 	for _, tc := range []struct {
 		name string
 		f    calls.Filter
@@ -78,6 +82,11 @@ func TestListFiltersNewestFirst(t *testing.T) {
 		{"to exclusive", calls.Filter{To: t0.Add(-24 * time.Hour)}, "c2 c1"},
 		{"window", calls.Filter{From: t0.Add(-60 * time.Hour), To: t0.Add(-time.Hour)}, "c3 c2"},
 		{"combined", calls.Filter{Q: "3175550101", Direction: calls.Inbound, From: t0.Add(-time.Hour)}, "c4"},
+		// The contact's current name, by the other party's number: the
+		// caller of c2, the callee of c3 (not its caller id, ours).
+		{"current name", calls.Filter{Q: "hopper", Name: names}, "c2"},
+		{"current name outbound", calls.Filter{Q: "turing", Name: names}, "c3"},
+		{"our number has no name", calls.Filter{Q: "front desk", Name: names}, ""},
 	} {
 		got, next, err := calls.List(s, "org1", tc.f, storage.PageRequest{})
 		if err != nil {

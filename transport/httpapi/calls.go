@@ -263,7 +263,8 @@ func (s *Server) reviewListCalls(c *Call) error {
 		return err
 	}
 	org := c.Principal.OrgID
-	f := calls.Filter{Q: c.Query("q"), Direction: c.Query("direction"), Status: c.Query("status"), FlowID: c.Query("flow_id")}
+	f := calls.Filter{Q: c.Query("q"), Direction: c.Query("direction"), Status: c.Query("status"), FlowID: c.Query("flow_id"),
+		Name: s.contactName}
 	v := &storage.ValidationError{}
 	if f.Direction != "" && f.Direction != calls.Inbound && f.Direction != calls.Outbound {
 		v.Add("direction", "must be inbound or outbound")
@@ -397,4 +398,14 @@ func (s *Server) reviewStats(c *Call, flowID string) error {
 		}
 	}
 	return c.JSON(200, st)
+}
+
+// contactName is the current name of the org's contact at e164 (all of its
+// name fields), for the call search.
+func (s *Server) contactName(org, e164 string) string {
+	ct, err := sms.ContactByE164(s.deps.Store, org, e164)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(ct.Name + " " + ct.FirstName + " " + ct.LastName)
 }
