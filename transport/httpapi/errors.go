@@ -52,7 +52,7 @@ func classify(err error) (int, apiError) {
 	case errors.Is(err, storage.ErrUnauthorized):
 		return http.StatusUnauthorized, apiError{Code: "api_key_required", Message: "a valid API key is required (Authorization: Bearer or x-api-key)"}
 	case errors.Is(err, storage.ErrForbidden):
-		return http.StatusForbidden, apiError{Code: "insufficient_scope", Message: "your role does not allow this"}
+		return http.StatusForbidden, apiError{Code: "insufficient_scope", Message: "your role or your key's scopes do not allow this"}
 	case errors.Is(err, storage.ErrConflict):
 		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
 	case errors.Is(err, storage.ErrGone):

@@ -87,12 +87,13 @@ func mcpErrorCode(status int) string {
 
 // mcpOperations lists the operations of the OpenAPI document a model may run:
 // all but /mcp itself, /metrics, and the routes other systems call with their
-// own credentials (Twilio callbacks, trigger tokens).
+// own credentials (Twilio callbacks, trigger tokens): every public route that
+// changes something.
 func (s *Server) mcpOperations() []mcpserver.Operation {
 	var ops []mcpserver.Operation
 	paths, _ := s.OpenAPI()["paths"].(map[string]any)
 	for _, r := range s.routes {
-		if r.Path == "/mcp" || r.Path == "/metrics" || strings.HasPrefix(r.Path, "/twilio/") || strings.HasPrefix(r.Path, "/hooks/") {
+		if r.Path == "/mcp" || r.Path == "/metrics" || strings.HasPrefix(r.Path, "/twilio/") || (r.Auth == Public && r.Method != "GET") {
 			continue
 		}
 		item, _ := paths[r.Path].(map[string]any)
