@@ -89,7 +89,7 @@ func (a *Actor) onSynced(ctx actor.Context, m *synced) error {
 		s.Status, s.NextAt = crm.SyncDelivered, nil
 	case !m.permanent && retryable(m.res) && s.Attempts <= len(webhooks.Schedule):
 		last := webhooks.Schedule[len(webhooks.Schedule)-1]
-		at := now.Add(max(webhooks.Schedule[s.Attempts-1], min(m.res.retryAfter, last)))
+		at := now.Add(webhooks.Jitter(max(webhooks.Schedule[s.Attempts-1], min(m.res.retryAfter, last))))
 		s.Status, s.NextAt = crm.SyncRetrying, &at
 	default:
 		s.Status, s.NextAt = crm.SyncFailed, nil

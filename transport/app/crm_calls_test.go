@@ -451,8 +451,10 @@ func waitFirstAttempt(t *testing.T, s *apptest.Server, connID, callID string) *c
 		}
 		return nil
 	})
-	if sy.Status != crm.SyncRetrying || sy.LastStatus != 503 || sy.NextAt == nil || sy.NextAt.Sub(sy.UpdatedAt) != 5*time.Second {
-		t.Fatalf("after a 503 the sync = %+v; want a retry 5s later", sy)
+	// The webhook schedule's first step, jittered 0-10% longer (D-5).
+	if sy.Status != crm.SyncRetrying || sy.LastStatus != 503 || sy.NextAt == nil ||
+		sy.NextAt.Sub(sy.UpdatedAt) < 5*time.Second || sy.NextAt.Sub(sy.UpdatedAt) > 5500*time.Millisecond {
+		t.Fatalf("after a 503 the sync = %+v; want a retry 5-5.5s later", sy)
 	}
 	return sy
 }
