@@ -3,9 +3,17 @@
 // (D-4). The actor decides how a ringing call is answered (AI agent,
 // voicemail, reject), owns the turn loop (a caller prompt starts a model turn
 // whose streamed tokens go back over the socket; an interrupt cancels it),
-// runs tools one at a time, performs transfers and agent-to-agent switches,
-// writes the transcript turn by turn and, after hang-up, asks the model for
-// a summary and an outcome.
+// runs tools one at a time (the flow's tools_json.builtin may narrow them;
+// send_digits plays DTMF into the call), performs transfers and
+// agent-to-agent switches, writes the transcript turn by turn and, after
+// hang-up, asks the model for a summary and an outcome. An interrupt that
+// comes after the model finished cuts the agent's last line to what the
+// caller heard.
+//
+// Every call ends once, with call.completed: on Twilio's final status, on the
+// voicemail, or on a timer of the injected clock when neither comes (60 s
+// after the socket closed; for calls no agent is on, after the message or the
+// longest voicemail).
 //
 // Nothing blocking runs in Receive: model turns, pre-call hooks, the
 // post-call summary and outbound call placement run on worker goroutines and
