@@ -284,5 +284,6 @@ func (s *Server) table() []*Route {
 	all = append(all, s.callReviewRoutes()...)
 	all = append(all, s.lookupRoutes()...)
 	all = append(all, s.flowToolRoutes()...)
+	all = append(all, s.dashboardRoutes()...)
 	return all
 }
