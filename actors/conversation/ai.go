@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,14 @@ type AIFlow struct {
 	SystemPrompt string
 	Model        string
 	Config       SMSConfig
+	// Builtins allow-lists the built-in tools (tools_json.builtin); nil
+	// offers them all.
+	Builtins []string
+}
+
+// allows reports whether the flow lets its agent use the built-in tool.
+func (f *AIFlow) allows(name string) bool {
+	return f.Builtins == nil || slices.Contains(f.Builtins, name)
 }
 
 // SMSConfig is a flow's sms_config_json with defaults filled (SPEC 1.10).
@@ -240,7 +249,12 @@ func (a *Actor) buildTurn(flow *AIFlow, batch []*sms.Message) (*ai.Turn, error) 
 	}
 	first := batch[0].Seq
 	t := &ai.Turn{OrgID: a.orgID, Model: flow.Model, MaxToolCalls: flow.Config.MaxToolCallsPerTurn,
-		MaxReplyChars: flow.Config.MaxReplyChars, Timeout: a.d.RunTimeout, Tools: builtinTools()}
+		MaxReplyChars: flow.Config.MaxReplyChars, Timeout: a.d.RunTimeout}
+	for _, tool := range builtinTools() {
+		if flow.allows(tool.Name) {
+			t.Tools = append(t.Tools, tool)
+		}
+	}
 	t.Instructions = strings.TrimSpace(flow.SystemPrompt + "\n\n" + smsGuide(flow.Config.MaxReplyChars))
 	for _, m := range recent {
 		if m.Seq >= first || m.Body == "" || m.Status == sms.MsgOptedOut || m.Status == sms.MsgBlocked {

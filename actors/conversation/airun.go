@@ -79,6 +79,10 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 	}
 	str := func(k string) string { v, _ := args[k].(string); return v }
 	now := a.now()
+	if !a.run.flow.allows(call.Name) {
+		// Offered tools only, but a model may still name another.
+		return "", fmt.Errorf("tool %q is not enabled for this flow", call.Name)
+	}
 	switch call.Name {
 	case "assign_to_human":
 		c := *a.conv

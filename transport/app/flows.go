@@ -66,6 +66,9 @@ func aiFlow(repo *flows.Repo) func(org, id string) (*conversation.AIFlow, error)
 		if c.Model != "" {
 			out.Model = c.Model
 		}
+		if names, all := f.Builtins(); !all {
+			out.Builtins = append([]string{}, names...) // non-nil: an empty list offers none
+		}
 		return out, nil
 	}
 }

@@ -110,8 +110,14 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 			if err := json.Unmarshal([]byte(d.Input), &cfg); err != nil {
 				t.Fatalf("%s: sms_config_json: %v", d.Pos, err)
 			}
-			f := g.s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Texts", "channel": "sms", "trigger_type": "message",
-				"system_prompt": "You are the shop's texting assistant.", "sms_config_json": cfg}, 201)
+			body := map[string]any{"name": "Texts", "channel": "sms", "trigger_type": "message",
+				"system_prompt": "You are the shop's texting assistant.", "sms_config_json": cfg}
+			for _, a := range d.CmdArgs { // start ai builtin=(a,b): tools_json's allow-list
+				if a.Key == "builtin" {
+					body["tools_json"] = map[string]any{"builtin": a.Vals}
+				}
+			}
+			f := g.s.JSON("POST", "/api/flows", adminKey, body, 201)
 			id := f["id"].(string)
 			n.SMSFlowID = &id
 			g.s.PutNumber(n)
