@@ -49,6 +49,13 @@ func (l *Limiter) refill(now time.Time) {
 	}
 }
 
+// Full reports whether the bucket has refilled by now, when it is the same
+// as a new one.
+func (l *Limiter) Full(now time.Time) bool {
+	l.refill(now)
+	return l.tokens >= l.burst-1e-9
+}
+
 // Allow takes n tokens at now if they are there; otherwise it answers how long
 // until they will be.
 func (l *Limiter) Allow(now time.Time, n int) (bool, time.Duration) {

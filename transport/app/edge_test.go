@@ -215,3 +215,29 @@ func TestOpenAPIAlsoAsYAML(t *testing.T) {
 		t.Error("/openapi.yaml differs from /openapi.json")
 	}
 }
+
+// TestAPISendsToOneThreadAreCapped (A35): 60 sends a minute per key to one
+// thread, then 429; another thread is not affected, and the cap refills.
+func TestAPISendsToOneThreadAreCapped(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	s.AddNumber(ourNumber, 100)
+	inbound(t, s, "SM00000000000000000000000000001521", contact, "hi")
+	inbound(t, s, "SM00000000000000000000000000001522", "+13175550177", "hi")
+	convs := s.JSON("GET", "/api/sms/conversations", adminKey, nil, 200)["data"].([]any)
+	path := func(i int) string { return "/api/sms/conversations/" + convs[i].(map[string]any)["id"].(string) + "/messages" }
+	for i := range 60 {
+		if st, raw := s.Do("POST", path(0), adminKey, map[string]any{"body": fmt.Sprintf("update %d", i)}); st != 201 {
+			t.Fatalf("send %d = %d %s; want 201", i+1, st, raw)
+		}
+	}
+	st, h, raw := s.DoHeader("POST", path(0), adminKey, map[string]any{"body": "one too many"}, nil)
+	if st != 429 || codeOf(t, raw) != "rate_limited" || h.Get("Retry-After") == "" {
+		t.Fatalf("send 61 = %d %s (Retry-After %q); want 429 rate_limited", st, raw, h.Get("Retry-After"))
+	}
+	s.JSON("POST", path(1), adminKey, map[string]any{"body": "another thread"}, 201)
+	s.Clock.Advance(time.Second)
+	s.JSON("POST", path(0), adminKey, map[string]any{"body": "a second later"}, 201)
+	if st, _ := s.Do("POST", path(0), adminKey, map[string]any{"body": "again"}); st != 429 {
+		t.Errorf("a second send within that second = %d; want 429", st)
+	}
+}

@@ -16,19 +16,31 @@ import (
 	"github.com/humd/humd/storage/idem"
 )
 
-// keyedLimits holds one token bucket per id (a trigger, an API key), in
-// memory: a restart refills them, which is harmless for a flood guard.
+// keyedLimits holds one token bucket per id (a trigger, an API key, a key
+// and a thread), in memory: a restart refills them, which is harmless for a
+// flood guard.
 type keyedLimits struct {
 	rate, burst float64
 	mu          sync.Mutex
 	m           map[string]*sender.Limiter
 }
 
+// limitsPruneAt is the map size at which refilled buckets are dropped (a
+// full bucket is the same as a new one), so ids seen once do not pile up.
+const limitsPruneAt = 10000
+
 func (l *keyedLimits) allow(id string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.m == nil {
 		l.m = map[string]*sender.Limiter{}
+	}
+	if len(l.m) >= limitsPruneAt {
+		for k, lim := range l.m {
+			if lim.Full(now) {
+				delete(l.m, k)
+			}
+		}
 	}
 	lim := l.m[id]
 	if lim == nil {
@@ -50,6 +62,25 @@ func (s *Server) limitKey(c *Call) error {
 	}
 	c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 	return fmt.Errorf("more than %d requests a minute with this API key: %w", s.cfg.KeyRequestsPerMinute, storage.ErrRateLimited)
+}
+
+// Sends through the API to one thread are capped per key (A35: 60 a
+// minute), so a looping client cannot flood one contact.
+const (
+	convSendsPerMinute = 60
+)
+
+// limitThreadSends applies the per-thread send cap of an API key.
+func (s *Server) limitThreadSends(c *Call, convID string) error {
+	if c.Principal == nil || c.Principal.KeyID == "" {
+		return nil
+	}
+	ok, wait := s.convSends.allow(c.Principal.KeyID+"/"+convID, s.deps.Clock.Now())
+	if ok {
+		return nil
+	}
+	c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return fmt.Errorf("more than %d sends a minute to this thread with this API key: %w", convSendsPerMinute, storage.ErrRateLimited)
 }
 
 // idempotentOps are the POSTs that send, buy or launch (SPEC 1.0, A35):

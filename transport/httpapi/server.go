@@ -66,6 +66,7 @@ type Server struct {
 	// requests per API key (nil when off).
 	triggerLimits keyedLimits
 	keyLimits     *keyedLimits
+	convSends     keyedLimits
 	// idemInFlight holds org+Idempotency-Key of requests being answered.
 	idemInFlight sync.Map
 	// numberRefs caches E.164 -> (org, number id) for inbound webhooks.
@@ -78,7 +79,8 @@ type Server struct {
 // New builds the server and registers every route.
 func New(cfg Config, deps Deps) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, deps: deps, router: router.New(), triggerLimits: keyedLimits{rate: triggerRate, burst: triggerBurst}}
+	s := &Server{cfg: cfg, deps: deps, router: router.New(), triggerLimits: keyedLimits{rate: triggerRate, burst: triggerBurst},
+		convSends: keyedLimits{rate: convSendsPerMinute / 60.0, burst: convSendsPerMinute}}
 	if n := cfg.KeyRequestsPerMinute; n > 0 {
 		s.keyLimits = &keyedLimits{rate: float64(n) / 60, burst: float64(n)}
 	}

@@ -1,0 +1,26 @@
+package httpapi
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestKeyedLimitsForgetOnlyRefilledBuckets: past limitsPruneAt ids the
+// buckets that have refilled are dropped, and one still short keeps its debt.
+func TestKeyedLimitsForgetOnlyRefilledBuckets(t *testing.T) {
+	l := &keyedLimits{rate: 1, burst: 2}
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for i := range limitsPruneAt - 1 {
+		l.allow(fmt.Sprint(i), t0)
+	}
+	t1 := t0.Add(2 * time.Second) // every bucket above has refilled
+	l.allow("busy", t1)
+	l.allow("busy", t1)
+	if ok, _ := l.allow("next", t1); !ok || len(l.m) > 2 {
+		t.Fatalf("after pruning %d buckets are kept; want only busy and next", len(l.m))
+	}
+	if ok, _ := l.allow("busy", t1); ok {
+		t.Error("the busy bucket was forgotten: it allowed a third request in its burst of two")
+	}
+}
