@@ -82,6 +82,7 @@ func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
 		"allow private, loopback and link-local webhook targets and plain http (HUMD_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.IntVar(&c.KeyRequestsPerMinute, "key-rate-limit", envInt("HUMD_KEY_RATE_LIMIT"),
 		"requests per minute per API key (HUMD_KEY_RATE_LIMIT, default 600; negative: no limit)")
+	fs.IntVar(&c.PlanMaxNumbers, "plan-max-numbers", envInt("HUMD_PLAN_MAX_NUMBERS"), "numbers each org may hold (HUMD_PLAN_MAX_NUMBERS, 0: unlimited)")
 	fs.StringVar(&c.PprofAddr, "pprof", env("HUMD_PPROF_ADDR"), "serve pprof on this loopback address (HUMD_PPROF_ADDR)")
 	check := fs.Bool("check-config", false, "validate the configuration and exit")
 	logLevel := fs.String("log-level", envOr("HUMD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (HUMD_LOG_LEVEL)")

@@ -33,31 +33,152 @@ type ProviderNumber struct {
 	Capabilities Capabilities
 }
 
+// NumberSearch filters a search of the carrier's numbers for sale (SPEC
+// 1.5 searchAvailableNumbers). Zero values do not filter.
+type NumberSearch struct {
+	Country  string // ISO 3166 alpha-2, default US
+	Locality string
+	Region   string // state or province, e.g. IN
+	AreaCode int
+	// Voice, SMS and MMS require the capability.
+	Voice, SMS, MMS bool
+	Limit           int
+}
+
+// AvailableNumber is one number the carrier offers for sale.
+type AvailableNumber struct {
+	E164         string       `json:"e164"`
+	FriendlyName string       `json:"friendly_name"`
+	Locality     string       `json:"locality"`
+	Region       string       `json:"region"`
+	PostalCode   string       `json:"postal_code"`
+	Country      string       `json:"iso_country"`
+	Capabilities Capabilities `json:"capabilities"`
+}
+
 // RegisterNumber adds an existing provider number to the org. An E.164 is
 // owned by at most one org, since inbound webhooks are routed by To alone.
 func RegisterNumber(s storage.Store, org, e164, friendly, provider string, now time.Time) (*Number, error) {
+	return AddNumber(s, org, NewNumber{E164: e164, FriendlyName: friendly, Provider: provider,
+		Capabilities: Capabilities{Voice: true, SMS: true, MMS: true}}, now)
+}
+
+// NewNumber is a number joining an org: registered by hand (POST
+// /api/numbers) or just bought (POST /api/numbers/buy).
+type NewNumber struct {
+	E164         string
+	FriendlyName string
+	Provider     string
+	ProviderSID  string
+	Capabilities Capabilities
+	// FlowID and SMSFlowID are checked like PATCH /api/numbers/{id} checks
+	// them (Channel answers a flow's channel); SMSFlowID turns SMS on.
+	FlowID    string
+	SMSFlowID string
+	Channel   FlowChannelFunc
+	// MaxNumbers caps the org's numbers (0: no cap); over it the add is a
+	// *storage.PlanLimitError (402).
+	MaxNumbers int
+}
+
+// orgNumberLocks serialise count-then-add per org, so two concurrent adds
+// cannot both fit under the plan's cap. Taken before lockNumber.
+var orgNumberLocks storage.Stripes
+
+// CheckNewNumber runs every check AddNumber runs (fields, flows, ownership,
+// the plan cap) without writing, so a purchase can be refused before the
+// provider charges for it.
+func CheckNewNumber(s storage.Store, org string, nn NewNumber) error {
+	defer orgNumberLocks.Lock(org)()
+	defer lockNumber(nn.E164)()
+	_, err := checkNewNumber(s, org, nn, time.Time{})
+	return err
+}
+
+// AddNumber checks and stores a number joining the org.
+func AddNumber(s storage.Store, org string, nn NewNumber, now time.Time) (*Number, error) {
+	defer orgNumberLocks.Lock(org)()
+	defer lockNumber(nn.E164)()
+	n, err := checkNewNumber(s, org, nn, now)
+	if err != nil {
+		return nil, err
+	}
+	b := s.NewBatch()
+	PutNumber(b, n)
+	return n, b.Commit(storage.Sync)
+}
+
+// checkNewNumber builds the number; the caller holds the org and number locks.
+func checkNewNumber(s storage.Store, org string, nn NewNumber, now time.Time) (*Number, error) {
 	v := &storage.ValidationError{}
-	phone.Check(v, "e164", e164)
-	if len([]rune(friendly)) > 120 {
+	phone.Check(v, "e164", nn.E164)
+	if len([]rune(nn.FriendlyName)) > 120 {
 		v.Add("friendly_name", "must be at most 120 characters")
+	}
+	n := &Number{ID: storage.NewID("num"), OrgID: org, E164: nn.E164, FriendlyName: nn.FriendlyName, MPS: DefaultMPS,
+		Capabilities: nn.Capabilities, Provider: nn.Provider, ProviderSID: nn.ProviderSID, CreatedAt: now, UpdatedAt: now}
+	if n.FriendlyName == "" {
+		n.FriendlyName = nn.E164
+	}
+	if nn.FlowID != "" {
+		n.FlowID = checkFlow(v, nn.Channel, org, "flow_id", "voice", nn.FlowID)
+	}
+	if nn.SMSFlowID != "" {
+		n.SMSFlowID = checkFlow(v, nn.Channel, org, "sms_flow_id", "sms", nn.SMSFlowID)
+		n.SMSEnabled = true
+		if !n.Capabilities.SMS {
+			v.Add("sms_flow_id", "this number has no SMS capability")
+		}
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	defer lockNumber(e164)()
-	if ok, err := s.Has(KeyNumberE164(e164)); err != nil {
+	if ok, err := s.Has(KeyNumberE164(nn.E164)); err != nil {
 		return nil, err
 	} else if ok {
 		return nil, storage.Conflict("number_exists", "this number is already registered")
 	}
-	if friendly == "" {
-		friendly = e164
+	if nn.MaxNumbers > 0 {
+		have, err := CountNumbers(s, org)
+		if err != nil {
+			return nil, err
+		}
+		if have >= nn.MaxNumbers {
+			return nil, &storage.PlanLimitError{Resource: "numbers", Limit: nn.MaxNumbers}
+		}
 	}
-	n := &Number{ID: storage.NewID("num"), OrgID: org, E164: e164, FriendlyName: friendly, MPS: DefaultMPS,
-		Capabilities: Capabilities{Voice: true, SMS: true, MMS: true}, Provider: provider, CreatedAt: now, UpdatedAt: now}
-	b := s.NewBatch()
-	PutNumber(b, n)
-	return n, b.Commit(storage.Sync)
+	return n, nil
+}
+
+// CountNumbers counts the org's numbers.
+func CountNumbers(s storage.Store, org string) (int, error) {
+	count := 0
+	err := s.Scan(PrefixNumbers(org), storage.ScanOptions{}, func(_, _ []byte) (bool, error) {
+		count++
+		return true, nil
+	})
+	return count, err
+}
+
+// checkFlow answers val when it names a flow of the org with channel want,
+// else records why not on v.
+func checkFlow(v *storage.ValidationError, channel FlowChannelFunc, org, field, want, val string) *string {
+	if channel == nil {
+		v.Add(field, "flows cannot be checked here")
+		return nil
+	}
+	ch, err := channel(org, val)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		v.Add(field, "no such flow in this organization")
+	case err != nil:
+		v.Add(field, "cannot be checked: "+err.Error())
+	case ch != want:
+		v.Addf(field, "must be a flow with channel=%s", want)
+	default:
+		return &val
+	}
+	return nil
 }
 
 // ListNumbers pages the org's numbers.
@@ -116,17 +237,8 @@ func PatchNumber(s storage.Store, org, id string, body []byte, channel FlowChann
 			*dst = nil
 			return
 		}
-		ch, err := channel(org, *val)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-			v.Add(field, "no such flow in this organization")
-		case err != nil:
-			v.Add(field, "cannot be checked: "+err.Error())
-		case ch != want:
-			v.Addf(field, "must be a flow with channel=%s", want)
-		default:
-			id := *val
-			*dst = &id
+		if id := checkFlow(v, channel, org, field, want, *val); id != nil {
+			*dst = id
 		}
 	}
 	setFlow("flow_id", "voice", &n.FlowID, req.FlowID)

@@ -140,6 +140,7 @@ func (a *App) wire(o Options) error {
 		return err
 	}
 	sms.CRM = a.crm
+	sms.Billing = httpapi.BillingConfig{Provider: "none", MaxNumbers: a.cfg.PlanMaxNumbers}
 	if sms.Enrich, err = a.wireEnrich(); err != nil {
 		return err
 	}

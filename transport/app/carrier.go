@@ -19,14 +19,26 @@ type sandboxNumbers struct{ c *sandbox.Carrier }
 func (s sandboxNumbers) ProviderNumbers() ([]sms.ProviderNumber, string, error) {
 	var out []sms.ProviderNumber
 	for _, n := range s.c.Numbers() {
-		out = append(out, sms.ProviderNumber{SID: "PNsandbox" + n[1:], E164: n, FriendlyName: "Sandbox " + n,
+		out = append(out, sms.ProviderNumber{SID: sandbox.SID(n), E164: n, FriendlyName: "Sandbox " + n,
 			Capabilities: sms.Capabilities{Voice: true, SMS: true, MMS: true}})
 	}
 	return out, "sandbox", nil
 }
 
-// twilioNumbers lists the account's IncomingPhoneNumbers through twilio-go.
-type twilioNumbers struct{ c *twilio.Client }
+func (s sandboxNumbers) SearchNumbers(q sms.NumberSearch) ([]sms.AvailableNumber, error) {
+	return s.c.Available(q), nil
+}
+
+func (s sandboxNumbers) BuyNumber(e164 string) (*sms.ProviderNumber, error) { return s.c.Buy(e164) }
+
+func (s sandboxNumbers) ReleaseNumber(sid string) error { return s.c.Release(sid) }
+
+// twilioNumbers is the account's inventory through twilio-go. publicURL
+// points a bought number's webhooks at humd.
+type twilioNumbers struct {
+	c         *twilio.Client
+	publicURL string
+}
 
 func (t twilioNumbers) ProviderNumbers() ([]sms.ProviderNumber, string, error) {
 	list, err := t.c.IncomingNumbers()
@@ -40,6 +52,34 @@ func (t twilioNumbers) ProviderNumbers() ([]sms.ProviderNumber, string, error) {
 	}
 	return out, "twilio", nil
 }
+
+func (t twilioNumbers) SearchNumbers(q sms.NumberSearch) ([]sms.AvailableNumber, error) {
+	list, err := t.c.AvailableNumbers(twilio.AvailableQuery{Country: q.Country, AreaCode: q.AreaCode, InLocality: q.Locality,
+		InRegion: q.Region, Voice: q.Voice, SMS: q.SMS, MMS: q.MMS, Limit: q.Limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sms.AvailableNumber, 0, len(list))
+	for _, a := range list {
+		out = append(out, sms.AvailableNumber{E164: a.E164, FriendlyName: a.FriendlyName, Locality: a.Locality, Region: a.Region,
+			PostalCode: a.PostalCode, Country: a.ISOCountry, Capabilities: sms.Capabilities{Voice: a.Voice, SMS: a.SMS, MMS: a.MMS}})
+	}
+	return out, nil
+}
+
+// BuyNumber buys e164 with its SMS and voice webhooks aimed at humd, so the
+// number works the moment it is registered.
+func (t twilioNumbers) BuyNumber(e164 string) (*sms.ProviderNumber, error) {
+	n, err := t.c.BuyNumber(twilio.BuyRequest{E164: e164, SMSURL: t.publicURL + "/twilio/sms",
+		VoiceURL: t.publicURL + "/twilio/voice", StatusURL: t.publicURL + "/twilio/voice/status"})
+	if err != nil {
+		return nil, err
+	}
+	return &sms.ProviderNumber{SID: n.SID, E164: n.E164, FriendlyName: n.FriendlyName,
+		Capabilities: sms.Capabilities{Voice: n.Voice, SMS: n.SMS, MMS: n.MMS}}, nil
+}
+
+func (t twilioNumbers) ReleaseNumber(sid string) error { return t.c.ReleaseNumber(sid) }
 
 // defaultCarrier is the sandbox without Twilio credentials, else twilio-go.
 func (a *App) defaultCarrier() (sender.Carrier, httpapi.NumberSource, error) {
@@ -57,7 +97,7 @@ func (a *App) defaultCarrier() (sender.Carrier, httpapi.NumberSource, error) {
 		return nil, nil, err
 	}
 	a.Twilio = c
-	return c, twilioNumbers{c}, nil
+	return c, twilioNumbers{c: c, publicURL: a.cfg.PublicURL}, nil
 }
 
 // wireAI picks the model: Options.Model (tests), openai-go's Responses API

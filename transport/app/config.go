@@ -44,6 +44,9 @@ type Config struct {
 	// KeyRequestsPerMinute caps requests per API key (HUMD_KEY_RATE_LIMIT),
 	// default 600; negative turns the cap off.
 	KeyRequestsPerMinute int
+	// PlanMaxNumbers caps each org's phone numbers (HUMD_PLAN_MAX_NUMBERS);
+	// 0 is unlimited. billing.provider is none: this is the plan.
+	PlanMaxNumbers int
 	// AgentSessionIdle ends agent sessions idle this long, default 3m.
 	AgentSessionIdle time.Duration
 	// PprofAddr, when set, serves net/http/pprof on this loopback address.
@@ -121,6 +124,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxJSONBody < 1024 {
 		errs = append(errs, errors.New("max JSON body must be at least 1 KiB"))
+	}
+	if c.PlanMaxNumbers < 0 {
+		errs = append(errs, errors.New("HUMD_PLAN_MAX_NUMBERS must be 0 (unlimited) or more"))
 	}
 	if c.PprofAddr != "" {
 		host, _, err := net.SplitHostPort(c.PprofAddr)

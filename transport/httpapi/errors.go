@@ -57,6 +57,8 @@ func classify(err error) (int, apiError) {
 		return http.StatusConflict, apiError{Code: "conflict", Message: err.Error()}
 	case errors.Is(err, storage.ErrGone):
 		return http.StatusGone, apiError{Code: "gone", Message: err.Error()}
+	case errors.Is(err, storage.ErrPaymentRequired):
+		return http.StatusPaymentRequired, apiError{Code: "plan_limit", Message: err.Error()}
 	case errors.Is(err, storage.ErrRateLimited):
 		return http.StatusTooManyRequests, apiError{Code: "rate_limited", Message: err.Error()}
 	case errors.Is(err, storage.ErrInvalid):

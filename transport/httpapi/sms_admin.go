@@ -79,7 +79,12 @@ func (s *Server) smsAdminRoutes() []*Route {
 				if err := storage.DecodeStrict(c.Body(), &req); err != nil {
 					return err
 				}
-				n, err := sms.RegisterNumber(s.deps.Store, c.Principal.OrgID, req.E164, req.FriendlyName, s.providerName(), s.deps.Clock.Now())
+				maxNumbers, err := s.numberCap(c.Principal.OrgID)
+				if err != nil {
+					return err
+				}
+				n, err := sms.AddNumber(s.deps.Store, c.Principal.OrgID, sms.NewNumber{E164: req.E164, FriendlyName: req.FriendlyName,
+					Provider: s.providerName(), Capabilities: sms.Capabilities{Voice: true, SMS: true, MMS: true}, MaxNumbers: maxNumbers}, s.deps.Clock.Now())
 				if err != nil {
 					return err
 				}

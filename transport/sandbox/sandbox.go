@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -69,6 +70,8 @@ func New(cfg Config) *Carrier {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
+	// Buy and Release change the list: never the caller's backing array.
+	cfg.Numbers = slices.Clone(cfg.Numbers)
 	if len(cfg.Numbers) == 0 {
 		cfg.Numbers = []string{DefaultNumber}
 	}
@@ -96,8 +99,12 @@ var magic = map[string]*sender.Error{
 	"+15005550009": {Code: 21614, Status: 400, Message: "'To' number is not a valid mobile number."},
 }
 
-// Numbers lists the sandbox's numbers.
-func (c *Carrier) Numbers() []string { return append([]string(nil), c.cfg.Numbers...) }
+// Numbers lists the sandbox's numbers (Buy adds to them, Release removes).
+func (c *Carrier) Numbers() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.cfg.Numbers...)
+}
 
 // FailNext makes the next accepted send end as failed with code (played as
 // a status callback, like a real carrier failure after acceptance).

@@ -80,12 +80,17 @@ type Server struct {
 	calls    []PlacedCall
 	failCall []failure
 	numbers  []twilio.Number
-	lookups  map[string]Lookup
-	failNext []failure
-	failTo   map[string]failure
-	delay    time.Duration
-	targets  map[string]string // public base -> actual base
-	requests []string
+	// available are the numbers for sale; purchases and released record
+	// IncomingPhoneNumbers creates and deletes.
+	available []twilio.Available
+	purchases []Purchase
+	released  []string
+	lookups   map[string]Lookup
+	failNext  []failure
+	failTo    map[string]failure
+	delay     time.Duration
+	targets   map[string]string // public base -> actual base
+	requests  []string
 }
 
 // New starts a fake Twilio on loopback. Close it when done.
@@ -103,6 +108,9 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.createMessage)
 	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json", s.listNumbers)
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Calls.json", s.createCall)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}/AvailablePhoneNumbers/{country}/Local.json", s.listAvailable)
+	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json", s.buyNumber)
+	mux.HandleFunc("DELETE /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/{pn}", s.releaseNumber)
 	mux.HandleFunc("GET /v2/PhoneNumbers/{number}", s.lookup)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, failure{20404, 404, "The requested resource " + r.URL.Path + " was not found"})

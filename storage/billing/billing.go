@@ -1,0 +1,181 @@
+package billing
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/sms"
+)
+
+// KeySettings is an org's subscription settings.
+func KeySettings(org string) []byte { return storage.Key("billing", org) }
+
+// Settings are the customer-controlled subscription settings. The zero
+// value is what an org has before its first PATCH.
+type Settings struct {
+	AutoRecharge bool `json:"auto_recharge"`
+	// ExtraNumbersAllowed lets the org hold numbers past the plan's cap
+	// (a billing provider would bill them as extras; with provider none
+	// they are only counted).
+	ExtraNumbersAllowed bool `json:"extra_numbers_allowed"`
+	// UsageAlertThreshold is the percent of a plan limit at which to alert
+	// (1-100), or nil for no alert.
+	UsageAlertThreshold *int       `json:"usage_alert_threshold"`
+	CancelAtPeriodEnd   bool       `json:"cancel_at_period_end"`
+	UpdatedAt           *time.Time `json:"updated_at"`
+}
+
+var locks storage.Stripes
+
+// Get answers the org's settings (defaults before the first PATCH).
+func Get(s storage.Store, org string) (*Settings, error) {
+	raw, err := s.Get(KeySettings(org))
+	if errors.Is(err, storage.ErrNotFound) {
+		return &Settings{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var st Settings
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// Patch applies a PATCH /api/billing/subscription body: only the fields
+// present change; usage_alert_threshold null clears it.
+func Patch(s storage.Store, org string, body []byte, now time.Time) (*Settings, error) {
+	var req struct {
+		AutoRecharge        *bool           `json:"auto_recharge"`
+		ExtraNumbersAllowed *bool           `json:"extra_numbers_allowed"`
+		UsageAlertThreshold json.RawMessage `json:"usage_alert_threshold"`
+		CancelAtPeriodEnd   *bool           `json:"cancel_at_period_end"`
+	}
+	if err := storage.DecodeStrict(body, &req); err != nil {
+		return nil, err
+	}
+	v := &storage.ValidationError{}
+	var threshold *int
+	clear := string(req.UsageAlertThreshold) == "null"
+	if len(req.UsageAlertThreshold) > 0 && !clear {
+		var f float64
+		if err := json.Unmarshal(req.UsageAlertThreshold, &f); err != nil || f != math.Trunc(f) || f < 1 || f > 100 {
+			v.Add("usage_alert_threshold", "must be a whole percent from 1 to 100, or null to turn the alert off")
+		} else {
+			n := int(f)
+			threshold = &n
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	defer locks.Lock(org)()
+	st, err := Get(s, org)
+	if err != nil {
+		return nil, err
+	}
+	set := func(dst *bool, src *bool) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&st.AutoRecharge, req.AutoRecharge)
+	set(&st.ExtraNumbersAllowed, req.ExtraNumbersAllowed)
+	set(&st.CancelAtPeriodEnd, req.CancelAtPeriodEnd)
+	if clear {
+		st.UsageAlertThreshold = nil
+	} else if threshold != nil {
+		st.UsageAlertThreshold = threshold
+	}
+	at := now.UTC()
+	st.UpdatedAt = &at
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	b := s.NewBatch()
+	b.Set(KeySettings(org), raw)
+	return st, b.Commit(storage.Sync)
+}
+
+// Usage is the org's consumption over a period.
+type Usage struct {
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
+	Calls       int       `json:"calls"`
+	// CallSeconds sums call durations; CallMinutes rounds each call up to
+	// the started minute, as carriers bill.
+	CallSeconds int `json:"call_seconds"`
+	CallMinutes int `json:"call_minutes"`
+	// SMS segments by direction (carriers bill both).
+	SMSSegmentsOutbound int `json:"sms_segments_outbound"`
+	SMSSegmentsInbound  int `json:"sms_segments_inbound"`
+	SMSSegments         int `json:"sms_segments"`
+	// Numbers is how many numbers the org holds now.
+	Numbers int `json:"numbers"`
+	// AITokens is nil: humd does not record model token usage yet.
+	AITokens *int `json:"ai_tokens"`
+}
+
+// Period answers the calendar month (UTC) holding now: the usage period
+// when no billing provider sets one.
+func Period(now time.Time) (time.Time, time.Time) {
+	now = now.UTC()
+	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	return start, start.AddDate(0, 1, 0)
+}
+
+// ComputeUsage totals the org's calls started and messages created in
+// [from, to), and its numbers now. It scans the org's calls and messages:
+// the summary is an admin's occasional read, not a hot path.
+func ComputeUsage(s storage.Store, org string, from, to time.Time) (*Usage, error) {
+	u := &Usage{PeriodStart: from, PeriodEnd: to}
+	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
+	err := s.Scan(storage.Prefix("call", org), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var c calls.Call
+		if err := json.Unmarshal(v, &c); err != nil {
+			return false, err
+		}
+		if in(c.StartedAt) {
+			u.Calls++
+			u.CallSeconds += c.DurationS
+			u.CallMinutes += (c.DurationS + 59) / 60
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.Scan(storage.Prefix("msg", org), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var m sms.Message
+		if err := json.Unmarshal(v, &m); err != nil {
+			return false, err
+		}
+		if !in(m.CreatedAt) || m.Blocked {
+			return true, nil
+		}
+		segs := m.NumSegments
+		if segs == 0 && m.Direction == "inbound" {
+			segs = 1 // an inbound text without the webhook's NumSegments is one segment
+		}
+		if m.Direction == "inbound" {
+			u.SMSSegmentsInbound += segs
+		} else {
+			u.SMSSegmentsOutbound += segs
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	u.SMSSegments = u.SMSSegmentsInbound + u.SMSSegmentsOutbound
+	if u.Numbers, err = sms.CountNumbers(s, org); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
