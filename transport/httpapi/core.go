@@ -45,6 +45,8 @@ type Deps struct {
 	Webhooks *webhook.Service
 	// Carrier is the active carrier's number inventory, for POST /api/numbers/sync.
 	Numbers NumberSource
+	// Billing is billing.provider = none's configuration (plan limits).
+	Billing BillingConfig
 	// Sandbox is set in sandbox mode (no Twilio credentials).
 	Sandbox bool
 	// SandboxState answers GET /api/sandbox in sandbox mode.
@@ -69,10 +71,15 @@ type Deps struct {
 	HTTPTools *httptools.Service
 }
 
-// NumberSource lists the carrier's numbers (twilio-go IncomingPhoneNumbers,
-// or the sandbox's).
+// NumberSource is the carrier's number inventory (twilio-go
+// IncomingPhoneNumbers and AvailablePhoneNumbers, or the sandbox's).
 type NumberSource interface {
 	ProviderNumbers() ([]sms.ProviderNumber, string, error) // numbers, provider name
+	// SearchNumbers lists numbers for sale; BuyNumber provisions one on the
+	// account and ReleaseNumber gives it back (by provider SID).
+	SearchNumbers(q sms.NumberSearch) ([]sms.AvailableNumber, error)
+	BuyNumber(e164 string) (*sms.ProviderNumber, error)
+	ReleaseNumber(sid string) error
 }
 
 var componentSchemas = map[string]any{
@@ -285,5 +292,8 @@ func (s *Server) table() []*Route {
 	all = append(all, s.lookupRoutes()...)
 	all = append(all, s.flowToolRoutes()...)
 	all = append(all, s.dashboardRoutes()...)
+	all = append(all, s.agentRoutes()...)
+	all = append(all, s.numberBuyRoutes()...)
+	all = append(all, s.billingRoutes()...)
 	return all
 }
