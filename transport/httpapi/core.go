@@ -292,6 +292,7 @@ func (s *Server) table() []*Route {
 	all = append(all, s.lookupRoutes()...)
 	all = append(all, s.flowToolRoutes()...)
 	all = append(all, s.dashboardRoutes()...)
+	all = append(all, s.agentRoutes()...)
 	all = append(all, s.numberBuyRoutes()...)
 	all = append(all, s.billingRoutes()...)
 	return all
