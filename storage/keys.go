@@ -88,6 +88,8 @@ import (
 //	call-note/<org>/<call>/<note>             -> calls.Note (API)
 //	vm/<org>/<voicemail>                      -> calls.Voicemail
 //	vm-call/<org>/<call>                      -> voicemail id
+//	call-tag/<org>/<calls.FoldTag(tag)>       -> calls.OrgTag {tag, calls}   org tag vocabulary (API), written with the call; gone at 0 calls
+//	call-tag-ready/<org>                      -> ""                           vocabulary built from the calls tagged before it existed
 //
 // Campaigns (package storage/campaigns; the campaign actor writes after create):
 //

@@ -8,5 +8,7 @@
 // changes into one storage.Batch. The call record has two writers, the actor
 // and the API (Call.Tags), so both take Lock(callID) around a read-modify-write
 // of it; SetHeard takes the same lock for the call's voicemail. Notes are
-// serialised per note id.
+// serialised per note id. A tag change also moves the org's tag vocabulary
+// count (OrgTag) in the call's batch, under a per-org lock taken after the
+// call's lock and never before it.
 package calls

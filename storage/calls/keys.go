@@ -25,6 +25,16 @@ func KeyVoicemail(org, id string) []byte       { return storage.Key("vm", org, i
 func PrefixVoicemails(org string) []byte       { return storage.Prefix("vm", org) }
 func KeyVoicemailCall(org, call string) []byte { return storage.Key("vm-call", org, call) }
 
+// KeyOrgTag is an org's tag vocabulary entry under the tag's FoldTag form,
+// so the vocabulary lists in case-folded order and one entry serves every
+// spelling.
+func KeyOrgTag(org, folded string) []byte { return storage.Key("call-tag", org, folded) }
+func PrefixOrgTags(org string) []byte     { return storage.Prefix("call-tag", org) }
+
+// KeyOrgTagsReady marks an org whose vocabulary has been built from the
+// calls tagged before it existed (ensureVocab).
+func KeyOrgTagsReady(org string) []byte { return storage.Key("call-tag-ready", org) }
+
 // KeyRecent orders an org's calls newest first by start time.
 func KeyRecent(org string, at time.Time, id string) []byte {
 	return storage.Key("call-recent", org, storage.U64Seg(math.MaxUint64-uint64(at.UnixNano())), id)

@@ -49,7 +49,10 @@ func Tags(s storage.Store, org, callID string) ([]string, error) {
 
 // AddTag adds tag to the call. Tags are unique per call ignoring case:
 // adding "VIP" where "vip" exists changes nothing and answers "vip" with
-// added false. An unknown call is storage.ErrNotFound whatever the tag.
+// added false. A tag new to the call takes the org's spelling when another
+// call already carries it in any case (the vocabulary's first spelling
+// wins), and the vocabulary's count goes up in the same batch as the call.
+// An unknown call is storage.ErrNotFound whatever the tag.
 func AddTag(s storage.Store, org, callID, tag string, now time.Time) (stored string, added bool, err error) {
 	defer Lock(callID)()
 	c, err := Get(s, org, callID)
@@ -66,12 +69,24 @@ func AddTag(s storage.Store, org, callID, tag string, now time.Time) (stored str
 	if len(c.Tags) >= MaxCallTags {
 		return "", false, storage.Invalid("tag", fmt.Sprintf("a call has at most %d tags", MaxCallTags))
 	}
-	c.Tags = append(c.Tags, t)
+	defer lockVocab(org)()
+	if err := buildVocab(s, org); err != nil {
+		return "", false, err
+	}
+	ot, err := orgTag(s, org, t)
+	if err != nil {
+		return "", false, err
+	}
+	ot.Calls++
+	c.Tags = append(c.Tags, ot.Tag)
 	c.UpdatedAt = now
-	return t, true, write(s, c)
+	b := s.NewBatch()
+	putOrgTag(b, org, ot)
+	return ot.Tag, true, write(b, c)
 }
 
-// RemoveTag removes tag (matched ignoring case) from the call;
+// RemoveTag removes tag (matched ignoring case) from the call, and the
+// call from the vocabulary's count in the same batch;
 // storage.ErrNotFound when the call does not carry it.
 func RemoveTag(s storage.Store, org, callID, tag string, now time.Time) error {
 	defer Lock(callID)()
@@ -83,18 +98,30 @@ func RemoveTag(s storage.Store, org, callID, tag string, now time.Time) error {
 	if i < 0 {
 		return fmt.Errorf("calls: tag %q on %s: %w", tag, callID, storage.ErrNotFound)
 	}
+	// Build before the change so the count being lowered includes this call.
+	defer lockVocab(org)()
+	if err := buildVocab(s, org); err != nil {
+		return err
+	}
+	ot, err := orgTag(s, org, c.Tags[i])
+	if err != nil {
+		return err
+	}
+	ot.Calls-- // a missing entry reads as 0 and stays absent
 	c.Tags = slices.Delete(c.Tags, i, i+1)
 	c.UpdatedAt = now
-	return write(s, c)
+	b := s.NewBatch()
+	putOrgTag(b, org, ot)
+	return write(b, c)
 }
 
 func tagIndex(tags []string, t string) int {
 	return slices.IndexFunc(tags, func(x string) bool { return strings.EqualFold(x, t) })
 }
 
-// write stores an existing call record (its indexes are unchanged).
-func write(s storage.Store, c *Call) error {
-	b := s.NewBatch()
+// write stores an existing call record (its indexes are unchanged) with
+// whatever else is in b.
+func write(b *storage.Batch, c *Call) error {
 	Put(b, c, c)
 	if err := b.Commit(storage.Sync); err != nil {
 		return fmt.Errorf("calls: write %s: %w", c.ID, err)

@@ -45,6 +45,7 @@ func init() {
 		map[string]Schema{"id": str(), "org_id": str(), "call_id": str(), "from": str(), "flow_id": str(), "recording_url": str(),
 			"transcript": str(), "duration_s": integer(), "heard": boolean(), "created_at": dateTime()})
 	componentSchemas["CallTags"] = obj([]string{"tag", "tags"}, map[string]Schema{"tag": str(), "tags": arr(str())})
+	componentSchemas["OrgTag"] = obj([]string{"tag", "calls"}, map[string]Schema{"tag": str(), "calls": integer()})
 	dirs := obj([]string{calls.Inbound, calls.Outbound}, map[string]Schema{calls.Inbound: integer(), calls.Outbound: integer()})
 	counts := Schema{"type": "object", "additionalProperties": integer()}
 	share := func(key string) Schema {
@@ -88,7 +89,7 @@ func (s *Server) callReviewRoutes() []*Route {
 				}
 				return c.List(t, "")
 			}},
-		{Method: "POST", Path: "/api/calls/{id}/tags", OpID: "addCallTag", Summary: "Tag a call (case-insensitive: an existing spelling is kept, 200)", Tag: "Calls", Auth: OperatorUp,
+		{Method: "POST", Path: "/api/calls/{id}/tags", OpID: "addCallTag", Summary: "Tag a call (case-insensitive: the call's existing spelling is kept, 200; else the org's, 201)", Tag: "Calls", Auth: OperatorUp,
 			Request:   strict(obj([]string{"tag"}, map[string]Schema{"tag": strN(1, calls.MaxTagLen)})),
 			Responses: map[int]Schema{201: tags, 200: tags}, Handle: func(c *Call) error {
 				org, id := c.Principal.OrgID, c.Param("id")
@@ -128,6 +129,18 @@ func (s *Server) callReviewRoutes() []*Route {
 					return err
 				}
 				return c.NoContent()
+			}},
+		{Method: "GET", Path: "/api/call-tags", OpID: "listOrgCallTags", Summary: "The org's tag vocabulary with how many calls carry each tag, by case-folded tag; ?q= a prefix ignoring case",
+			Tag: "Calls", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(ref("OrgTag"))}, Handle: func(c *Call) error {
+				page, err := c.Page()
+				if err != nil {
+					return err
+				}
+				items, next, err := calls.ListOrgTags(s.deps.Store, c.Principal.OrgID, c.Query("q"), page)
+				if err != nil {
+					return err
+				}
+				return c.List(items, next)
 			}},
 		{Method: "GET", Path: "/api/calls/{id}/notes", OpID: "listCallNotes", Summary: "A call's notes, oldest first", Tag: "Calls", Auth: ViewerUp,
 			Responses: map[int]Schema{200: listOf(note)}, Handle: func(c *Call) error {
