@@ -198,11 +198,11 @@ type FlowChannelFunc func(org, flowID string) (string, error)
 func PatchNumber(s storage.Store, org, id string, body []byte, channel FlowChannelFunc, now time.Time) (*Number, error) {
 	var raw map[string]json.RawMessage
 	var req struct {
-		FriendlyName *string  `json:"friendly_name"`
-		FlowID       *string  `json:"flow_id"`
-		SMSFlowID    *string  `json:"sms_flow_id"`
-		SMSEnabled   *bool    `json:"sms_enabled"`
-		MPS          *float64 `json:"mps"`
+		FriendlyName *string       `json:"friendly_name"`
+		FlowID       *string       `json:"flow_id"`
+		SMSFlowID    *string       `json:"sms_flow_id"`
+		SMSEnabled   *storage.Bool `json:"sms_enabled"`
+		MPS          *float64      `json:"mps"`
 	}
 	if err := storage.DecodeStrict(body, &req); err != nil {
 		return nil, err
@@ -244,7 +244,7 @@ func PatchNumber(s storage.Store, org, id string, body []byte, channel FlowChann
 	setFlow("flow_id", "voice", &n.FlowID, req.FlowID)
 	setFlow("sms_flow_id", "sms", &n.SMSFlowID, req.SMSFlowID)
 	if req.SMSEnabled != nil {
-		n.SMSEnabled = *req.SMSEnabled
+		n.SMSEnabled = bool(*req.SMSEnabled)
 	} else if req.SMSFlowID != nil && *req.SMSFlowID != "" {
 		n.SMSEnabled = true
 	}

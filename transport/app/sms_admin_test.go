@@ -57,6 +57,13 @@ func TestNumbersRegisterPatchSync(t *testing.T) {
 	if p["sms_enabled"] != false || p["sms_flow_id"] != nil || p["flow_id"] != voice {
 		t.Errorf("cleared = %v", p)
 	}
+	// Booleans also come as 0/1 (SPEC 1.0) and are answered as booleans.
+	if p = s.JSON("PATCH", "/api/numbers/"+id, adminKey, map[string]any{"sms_enabled": 1}, 200); p["sms_enabled"] != true {
+		t.Errorf("sms_enabled 1 = %v; want true", p)
+	}
+	if p = s.JSON("PATCH", "/api/numbers/"+id, adminKey, map[string]any{"sms_enabled": 0}, 200); p["sms_enabled"] != false {
+		t.Errorf("sms_enabled 0 = %v; want false", p)
+	}
 
 	sync := s.JSON("POST", "/api/numbers/sync", adminKey, nil, 200)
 	added := sync["added"].([]any)

@@ -207,7 +207,7 @@ func (s *Server) callReviewRoutes() []*Route {
 				return c.JSON(200, v)
 			}},
 		{Method: "PATCH", Path: "/api/voicemails/{id}", OpID: "updateVoicemail", Summary: "Mark a voicemail heard or unheard", Tag: "Calls", Auth: OperatorUp,
-			Request:   strict(obj([]string{"heard"}, map[string]Schema{"heard": oneOfTypes("boolean", "integer")})),
+			Request:   strict(obj([]string{"heard"}, map[string]Schema{"heard": boolIn()})),
 			Responses: map[int]Schema{200: vm}, Handle: func(c *Call) error {
 				if _, err := calls.GetVoicemail(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err // another org's voicemail is 404 whatever the body

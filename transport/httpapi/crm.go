@@ -22,7 +22,7 @@ func connectorWithSecret(c *crm.Connector, secret string) map[string]any {
 
 func (s *Server) crmRoutes() []*Route {
 	conn := ref("CRMConnector")
-	flag := oneOfTypes("boolean", "integer") // true/false or 0/1 (SPEC 1.0)
+	flag := boolIn() // true/false or 0/1 (SPEC 1.0)
 	body := func(req ...string) Schema {
 		return strict(obj(req, map[string]Schema{"name": strN(1, 120), "base_url": str(), "timeout_ms": integer(),
 			"create_on_miss": flag, "sync_calls": flag, "enabled": flag}))

@@ -46,7 +46,7 @@ func (s *Server) flowToolRoutes() []*Route {
 		return strict(obj(req, map[string]Schema{"name": strN(1, 64), "description": strN(0, 1000),
 			"mode": enum(flowtools.PreCall, flowtools.InCall), "parameters": anyObj(), "method": enum(flowtools.Methods...),
 			"url": strN(1, 2048), "headers": anyObj(), "body_template": str(), "timeout_ms": integer(), "output_template": str(),
-			"fallback_template": str(), "secret": str(), "secret_header": str(), "enabled": oneOfTypes("boolean", "integer")}))
+			"fallback_template": str(), "secret": str(), "secret_header": str(), "enabled": boolIn()}))
 	}
 	flowOf := func(c *Call) (string, error) {
 		f, err := s.deps.Flows.Get(c.Principal.OrgID, c.Param("id"))

@@ -20,7 +20,7 @@ var flowBody = strict(obj(nil, map[string]Schema{
 	"name": strN(1, 120), "kind": enum("inbound", "outbound"), "channel": enum("voice", "sms"),
 	"trigger_type": enum("call", "message", "event"), "trigger_events": nullable(arr(str())), "greeting": nullable(strN(0, 1000)),
 	"system_prompt": nullable(strN(0, 32000)), "voice_id": nullable(str()), "voice": nullable(str()), "model": nullable(str()),
-	"voicemail_enabled": oneOfTypes("boolean", "integer"), "announce_recording": oneOfTypes("boolean", "integer"),
+	"voicemail_enabled": boolIn(), "announce_recording": boolIn(),
 	"business_hours_json": nullable(anyObj()), "transfers_json": nullable(arr(anyObj())), "tools_json": nullable(anyObj()),
 	"sms_config_json": nullable(anyObj()), "avatar_id": nullable(integer()), "avatar_name": nullable(str()), "avatar_url": nullable(str()),
 }))

@@ -43,7 +43,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 		return strict(obj(req, map[string]Schema{"name": strN(1, 120), "transport": enum(mcptools.TransportStreamable, mcptools.TransportSSE, "stdio"),
 			"url": str(), "auth": strict(obj([]string{"type"}, map[string]Schema{"type": enum(mcptools.AuthNone, mcptools.AuthBearer, mcptools.AuthHeader),
 				"value": str(), "header": str()})),
-			"allowed_tools_json": tools, "auto_approve_tools_json": tools, "require_approval_default": oneOfTypes("boolean", "integer"), "enabled": oneOfTypes("boolean", "integer")}))
+			"allowed_tools_json": tools, "auto_approve_tools_json": tools, "require_approval_default": boolIn(), "enabled": boolIn()}))
 	}
 	attached := obj([]string{"flow_id", "integration_ids"}, map[string]Schema{"flow_id": str(), "integration_ids": arr(str())})
 	testTool := obj([]string{"name", "model_name", "allowed", "auto_approve"}, map[string]Schema{"name": str(), "description": str(),

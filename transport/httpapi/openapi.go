@@ -22,6 +22,7 @@ func anyObj() Schema             { return Schema{"type": "object"} }
 func arr(items Schema) Schema    { return Schema{"type": "array", "items": items} }
 func enum(vals ...string) Schema { return Schema{"type": "string", "enum": vals} }
 func nullable(s Schema) Schema   { return Schema{"anyOf": []any{s, Schema{"type": "null"}}} }
+func boolIn() Schema             { return oneOfTypes("boolean", "integer") } // true/false or 0/1 on input (SPEC 1.0)
 func dateTime() Schema           { return Schema{"type": "string", "format": "date-time"} }
 func ref(name string) Schema     { return Schema{"$ref": "#/components/schemas/" + name} }
 func oneOfTypes(ts ...string) Schema {

@@ -100,7 +100,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 			}},
 		{Method: "PATCH", Path: "/api/numbers/{id}", OpID: "updateNumber", Summary: "Name a number, assign flows, enable SMS, set its rate (mps)", Tag: "Numbers", Auth: AdminUp,
 			Request: strict(obj(nil, map[string]Schema{"friendly_name": strN(1, 120), "flow_id": nullable(str()), "sms_flow_id": nullable(str()),
-				"sms_enabled": boolean(), "mps": number()})),
+				"sms_enabled": boolIn(), "mps": number()})),
 			Responses: map[int]Schema{200: num}, Handle: func(c *Call) error {
 				n, err := sms.PatchNumber(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Body(), s.deps.FlowChannel, s.deps.Clock.Now())
 				if err != nil {

@@ -26,7 +26,7 @@ func (s *Server) voiceAPIRoutes() []*Route {
 			Handle: s.streamCall},
 		{Method: "POST", Path: "/api/outbound/calls", OpID: "createOutboundCall", Summary: "Place an outbound AI call", Tag: "Outbound", Auth: OperatorUp,
 			Request: strict(obj([]string{"flow_id", "to"}, map[string]Schema{"flow_id": str(), "to": str(), "task_context": anyObj(),
-				"from_number_id": str(), "honor_business_hours": oneOfTypes("boolean", "integer"), "confirm": boolean()})),
+				"from_number_id": str(), "honor_business_hours": boolIn(), "confirm": boolean()})),
 			Responses: map[int]Schema{202: obj([]string{"call_id", "status"}, map[string]Schema{"call_id": str(), "status": str()})},
 			Handle:    s.createOutboundCall},
 		{Method: "GET", Path: "/api/outbound/calls", OpID: "listOutboundCalls", Summary: "Outbound calls, newest first (the /api/calls filters apply)",
