@@ -97,6 +97,10 @@ import (
 //	camp-rcpt/<org>/<campaign>/<U64 seq>      -> campaigns.Recipient           committed "sending" before the provider call
 //	camp-active/<org>/<campaign>              -> ""                           campaigns to resume at start
 //
+// Billing (package storage/billing; the API writes it):
+//
+//	billing/<org>                             -> billing.Settings             subscription settings (provider none)
+//
 // Idempotency-Key answers (package storage/idem; the HTTP edge writes them):
 //
 //	idem/<org>/<hash of the key>              -> idem.Record                  24 h
