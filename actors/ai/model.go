@@ -124,7 +124,29 @@ type Result struct {
 	Capped bool
 	// Requests counts model requests made (one plus one per tool round).
 	Requests int
+	// Usage sums the tokens of every model request of the run, as the
+	// provider reported them; the built-in local model reports zero.
+	Usage Usage
 }
+
+// Usage is model tokens consumed, the unit AI is billed in (SPEC 1.17).
+// Run records and call records store it so billing can sum a month.
+type Usage struct {
+	InputTokens  int64 `json:"input_tokens"`
+	OutputTokens int64 `json:"output_tokens"`
+}
+
+// Add adds v to u: one more request of a run, or one more run of a call.
+func (u *Usage) Add(v Usage) {
+	u.InputTokens += v.InputTokens
+	u.OutputTokens += v.OutputTokens
+}
+
+// Total is input plus output tokens.
+func (u Usage) Total() int64 { return u.InputTokens + u.OutputTokens }
+
+// IsZero reports whether no tokens were counted.
+func (u Usage) IsZero() bool { return u.InputTokens == 0 && u.OutputTokens == 0 }
 
 // Errors a Model reports (wrapped).
 var (

@@ -11,6 +11,11 @@
 // run's deadline), ai.ErrProvider (HTTP and API errors, after openai-go's own
 // retries) and ai.ErrMalformed (no usable text).
 //
+// Result.Usage sums the usage object (input_tokens, output_tokens) of every
+// response of the run, tool rounds included; a streamed request reads it
+// from response.completed (or response.incomplete). A run that fails answers
+// no Result, so the tokens of its earlier requests go uncounted.
+//
 // A Turn with OnDelta streams: every request of the loop is made with
 // Responses.NewStreaming, each response.output_text.delta is handed to
 // OnDelta as it arrives (voice speaks it at once), and the response object
@@ -21,7 +26,8 @@
 //
 // Local is the built-in model for sandbox mode: no network, deterministic,
 // answering from the org's knowledge base through the turn's knowledge tool.
-// With OnDelta it hands its answer over word by word.
+// With OnDelta it hands its answer over word by word. It reports zero Usage:
+// it uses no tokens.
 // Package llmtest fakes the Responses API on loopback for tests.
 //
 // Concurrency: OpenAI and Local are safe for concurrent use; they hold no

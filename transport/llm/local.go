@@ -27,6 +27,8 @@ var knowledgeTools = []string{"search_knowledge", "lookup_knowledge"}
 // network, no randomness. It answers from the org's knowledge base through
 // the turn's knowledge tool when that finds something, and otherwise with a
 // polite acknowledgement, so flows behave sensibly end to end offline.
+// It runs no tokenizer and bills nothing, so its results report zero Usage
+// (billing's ai_tokens stays 0 in sandbox mode).
 type Local struct{}
 
 var _ ai.Model = (*Local)(nil)

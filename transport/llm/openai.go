@@ -141,6 +141,10 @@ func (m *OpenAI) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Res
 			return nil, fmt.Errorf("llm: response %s failed: %s: %s: %w", resp.ID, resp.Error.Code, resp.Error.Message, ai.ErrProvider)
 		}
 		res.Model = resp.Model
+		// Every request is billed, tool rounds included: the run's usage is
+		// the sum. A streamed response carries usage only on its terminal
+		// event, which is the response stream() answers.
+		res.Usage.Add(ai.Usage{InputTokens: resp.Usage.InputTokens, OutputTokens: resp.Usage.OutputTokens})
 
 		calls := functionCalls(resp)
 		if len(calls) == 0 || res.Capped {

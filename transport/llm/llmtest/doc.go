@@ -10,6 +10,11 @@
 // delta, done events, and response.completed carrying the whole response.
 // SetChunkDelay paces the deltas so a test can interrupt a turn mid-answer.
 //
+// Every completed answer carries a usage object (input_tokens,
+// output_tokens, total_tokens) counted deterministically from the request
+// body's and the output's sizes, about four bytes a token; Usage sums what
+// the server has reported, for tests that check humd's recorded tokens.
+//
 // Start ties a fake to a test; New and Close run one anywhere else (the bench
 // harness), with Delay to make every answer take a model's time and
 // OnRequest to count requests without keeping them.

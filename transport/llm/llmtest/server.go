@@ -98,7 +98,17 @@ type Server struct {
 	delay      time.Duration
 	chunkDelay time.Duration
 	onRequest  func(*Request)
+	usage      Usage
 }
+
+// Usage is token counts as the fake reports them.
+type Usage struct {
+	InputTokens  int64
+	OutputTokens int64
+}
+
+// Total is input plus output tokens.
+func (u Usage) Total() int64 { return u.InputTokens + u.OutputTokens }
 
 // Option configures a Server made by New or Start.
 type Option func(*Server)
@@ -203,6 +213,22 @@ func (s *Server) ReportModel(model string) {
 	s.mu.Unlock()
 }
 
+// Usage answers the tokens of every completed answer written so far (failed
+// and hung answers bill nothing), so a test can check that what humd
+// recorded sums exactly what the "provider" reported.
+func (s *Server) Usage() Usage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.usage
+}
+
+func (s *Server) bill(u Usage) {
+	s.mu.Lock()
+	s.usage.InputTokens += u.InputTokens
+	s.usage.OutputTokens += u.OutputTokens
+	s.mu.Unlock()
+}
+
 // Requests answers a copy of every request received so far, in order.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
@@ -304,11 +330,36 @@ func (s *Server) responses(w http.ResponseWriter, r *http.Request) {
 			"name": c.Name, "arguments": c.Arguments, "status": "completed",
 		})
 	}
+	resp := responseObject(seq, model, &req, output)
 	if req.Stream {
-		s.stream(w, r, chunkDelay, responseObject(seq, model, &req, output))
+		s.stream(w, r, chunkDelay, resp, usageOf(&req, output))
 		return
 	}
-	writeJSON(w, http.StatusOK, responseObject(seq, model, &req, output))
+	s.bill(usageOf(&req, output))
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// usageOf is the fake's token count: about four bytes a token, as OpenAI
+// estimates English text, over the request body sent and over the output's
+// text and function calls. It is deterministic, grows with the transcript
+// the client resends, and is never zero, so sums in tests are meaningful.
+func usageOf(req *Request, output []any) Usage {
+	n := 0
+	for _, it := range output {
+		item, _ := it.(map[string]any)
+		if name, ok := item["name"].(string); ok {
+			args, _ := item["arguments"].(string)
+			n += len(name) + len(args)
+		}
+		if parts, ok := item["content"].([]any); ok {
+			for _, p := range parts {
+				pm, _ := p.(map[string]any)
+				text, _ := pm["text"].(string)
+				n += len(text)
+			}
+		}
+	}
+	return Usage{InputTokens: int64(len(req.Raw)+3)/4 + 1, OutputTokens: int64(n+3)/4 + 1}
 }
 
 // CallID is the call_id of the i-th call (from 0) in the answer to the seq-th
@@ -328,6 +379,7 @@ func responseObject(seq int, model string, req *Request, output []any) map[strin
 	if req.ParallelToolCalls != nil {
 		parallel = *req.ParallelToolCalls
 	}
+	u := usageOf(req, output)
 	var instructions any
 	if req.Instructions != "" {
 		instructions = req.Instructions
@@ -349,9 +401,9 @@ func responseObject(seq int, model string, req *Request, output []any) map[strin
 		"tool_choice":         choice,
 		"tools":               []any{},
 		"usage": map[string]any{
-			"input_tokens": 10, "input_tokens_details": map[string]any{"cached_tokens": 0},
-			"output_tokens": 5, "output_tokens_details": map[string]any{"reasoning_tokens": 0},
-			"total_tokens": 15,
+			"input_tokens": u.InputTokens, "input_tokens_details": map[string]any{"cached_tokens": 0},
+			"output_tokens": u.OutputTokens, "output_tokens_details": map[string]any{"reasoning_tokens": 0},
+			"total_tokens": u.Total(),
 		},
 	}
 }

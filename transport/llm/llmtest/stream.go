@@ -67,8 +67,10 @@ func (e *events) delta(typ string, fields map[string]any) error {
 
 // stream answers a stream request with the events the real API sends for
 // resp's output, ending with response.completed carrying resp itself. It
-// stops quietly when the client goes away.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, delay time.Duration, resp map[string]any) {
+// stops quietly when the client goes away. u is billed once the stream
+// reaches response.completed (the event that carries usage), before it is
+// written, so a client that has read it finds it in Usage.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, delay time.Duration, resp map[string]any, u Usage) {
 	e := s.newEvents(w, r, delay)
 	if err := e.send("response.created", map[string]any{"response": inProgress(resp)}); err != nil {
 		return
@@ -90,6 +92,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, delay time.Durat
 			return
 		}
 	}
+	s.bill(u)
 	_ = e.send("response.completed", map[string]any{"response": resp})
 }
 
