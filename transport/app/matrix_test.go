@@ -104,8 +104,8 @@ func TestOtherOrgGets404(t *testing.T) {
 		if strings.HasPrefix(r.Path, "/api/sms/conversations/{id}") {
 			id, ok = conv, true
 		}
-		if strings.HasPrefix(r.Path, "/api/v1/sessions/{id}") {
-			id, ok = "1", true // org B has no session 1; org A does
+		if strings.HasPrefix(r.Path, "/api/v1/sessions/{id}") || r.Path == "/api/v1/agents/{id}" {
+			id, ok = "1", true // org B has no session or agent 1; org A does
 		}
 		if !ok {
 			for prefix, v := range extraIDs(s) {
