@@ -2,10 +2,6 @@ package app_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -52,11 +48,7 @@ func newCallCRM(t *testing.T) *callCRM {
 		raw, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		mac := hmac.New(sha256.New, []byte(f.secret))
-		mac.Write(raw)
-		want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
-		if f.secret == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+f.secret)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(r.Header.Get("X-HUM-Signature")), []byte(want)) != 1 {
+		if !crmSigned(r, raw, f.secret) {
 			f.badAuth++
 			w.WriteHeader(401)
 			return

@@ -2,10 +2,6 @@ package app_test
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -43,10 +39,7 @@ func newUACRM(t *testing.T, lookupStatus int) *uaCRM {
 		raw, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		mac := hmac.New(sha256.New, []byte(f.secret))
-		mac.Write(raw)
-		if f.secret == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+f.secret)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(r.Header.Get("X-HUM-Signature")), []byte("sha256="+hex.EncodeToString(mac.Sum(nil)))) != 1 {
+		if !crmSigned(r, raw, f.secret) {
 			f.badAuth++
 			w.WriteHeader(401)
 			return
