@@ -345,7 +345,11 @@ func TestCallAnalyticsAndFlowMetrics(t *testing.T) {
 	putCall(t, s, &calls.Call{From: "+13175550114", To: ourNumber, StartedAt: now.AddDate(0, 0, -20), DurationS: 999, FlowID: flow}, nil, nil)
 	viewer := s.JSON("POST", "/api/api-keys", adminKey, map[string]any{"name": "v", "role": "viewer"}, 201)["key"].(string)
 
-	a := s.JSON("GET", "/api/analytics", viewer, nil, 200)
+	// The default window is 30 days (A29): the call 20 days ago is in it.
+	if d := s.JSON("GET", "/api/analytics", viewer, nil, 200); d["days"] != 30.0 || d["total_calls"] != 4.0 || len(d["by_day"].([]any)) != 30 {
+		t.Errorf("default analytics = days %v, %v calls, %d days listed; want 30 days and 4 calls", d["days"], d["total_calls"], len(d["by_day"].([]any)))
+	}
+	a := s.JSON("GET", "/api/analytics?days=7", viewer, nil, 200)
 	if a["days"] != 7.0 || a["total_calls"] != 3.0 || a["total_duration_s"] != 120.0 || a["avg_duration_s"] != 60.0 || a["voicemails"] != 1.0 ||
 		a["by_direction"].(map[string]any)["outbound"] != 1.0 || a["by_status"].(map[string]any)["no_answer"] != 1.0 ||
 		a["by_outcome_label"].(map[string]any)["booked"] != 1.0 || len(a["by_day"].([]any)) != 7 {
@@ -372,7 +376,7 @@ func TestCallAnalyticsAndFlowMetrics(t *testing.T) {
 		}
 	}
 
-	m := s.JSON("GET", "/api/flows/"+flow+"/metrics", viewer, nil, 200)
+	m := s.JSON("GET", "/api/flows/"+flow+"/metrics?days=7", viewer, nil, 200)
 	if m["flow_id"] != flow || m["total_calls"] != 2.0 || m["voicemails"] != 1.0 || m["avg_duration_s"] != 60.0 {
 		t.Errorf("flow metrics = %v; want its own call and the one switched to it", m)
 	}

@@ -25,7 +25,7 @@ func init() {
 		"started_at": dateTime(), "answered_at": dateTime(), "ended_at": dateTime(), "duration_s": integer(),
 		"recording_url": str(), "summary": summary, "outcome": Schema{}, "outcome_label": str(), "tags": arr(str()),
 		"end_reason": str(), "transfer": transfer, "flow_path": arr(str()), "turn_count": integer(), "tool_count": integer(), "texts_sent": integer(),
-		"created_at": dateTime(), "updated_at": dateTime()}
+		"ai_usage": tokensSchema(), "created_at": dateTime(), "updated_at": dateTime()}
 	callRequired := []string{"id", "org_id", "direction", "from", "to", "status", "started_at", "duration_s", "tags"}
 	componentSchemas["Call"] = obj(callRequired, callProps)
 	detail := map[string]Schema{"transcript": arr(ref("CallTurn")), "tool_activity": arr(ref("ToolActivity")),
@@ -227,7 +227,7 @@ func (s *Server) callReviewRoutes() []*Route {
 				}
 				return c.JSON(200, v)
 			}},
-		{Method: "GET", Path: "/api/analytics", OpID: "getAnalytics", Summary: "Call volume, outcomes and durations over ?days= (1-365, default 7), by day and flow", Tag: "Calls", Auth: ViewerUp,
+		{Method: "GET", Path: "/api/analytics", OpID: "getAnalytics", Summary: "Call volume, outcomes and durations over ?days= (1-365, default 30), by day and flow", Tag: "Calls", Auth: ViewerUp,
 			Responses: map[int]Schema{200: ref("CallStats")}, Handle: func(c *Call) error { return s.reviewStats(c, "") }},
 		{Method: "GET", Path: "/api/flows/{id}/metrics", OpID: "getFlowMetrics", Summary: "The same figures for the calls one flow handled", Tag: "Flows", Auth: ViewerUp,
 			Responses: map[int]Schema{200: ref("CallStats")}, Handle: func(c *Call) error {
@@ -386,7 +386,7 @@ func (s *Server) reviewContact(call *calls.Call) (*sms.Contact, error) {
 }
 
 func (s *Server) reviewStats(c *Call, flowID string) error {
-	days := 7
+	days := 30 // A29
 	if v := c.Query("days"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > calls.MaxAnalyticsDays {
