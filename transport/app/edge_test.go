@@ -224,7 +224,9 @@ func TestAPISendsToOneThreadAreCapped(t *testing.T) {
 	inbound(t, s, "SM00000000000000000000000000001521", contact, "hi")
 	inbound(t, s, "SM00000000000000000000000000001522", "+13175550177", "hi")
 	convs := s.JSON("GET", "/api/sms/conversations", adminKey, nil, 200)["data"].([]any)
-	path := func(i int) string { return "/api/sms/conversations/" + convs[i].(map[string]any)["id"].(string) + "/messages" }
+	path := func(i int) string {
+		return "/api/sms/conversations/" + convs[i].(map[string]any)["id"].(string) + "/messages"
+	}
 	for i := range 60 {
 		if st, raw := s.Do("POST", path(0), adminKey, map[string]any{"body": fmt.Sprintf("update %d", i)}); st != 201 {
 			t.Fatalf("send %d = %d %s; want 201", i+1, st, raw)
