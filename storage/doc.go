@@ -12,7 +12,8 @@
 //
 // The package also holds what every layer shares: the sentinel errors that
 // the HTTP edge maps to statuses (errors.go), strict JSON decoding
-// (jsondec.go), cursor pages (page.go) and sortable ids (ids.go).
+// (jsondec.go), cursor pages (page.go), sortable ids (ids.go) and the AI
+// token counts records keep (tokens.go).
 //
 // Concurrency: a Pebble store is safe for concurrent use; a Batch belongs to
 // one goroutine. Values returned by Get and passed to Scan callbacks are

@@ -33,6 +33,9 @@ type Run struct {
 	Reply              string          `json:"reply,omitempty"`
 	Outcome            json.RawMessage `json:"outcome,omitempty"`
 	Error              string          `json:"error,omitempty"`
+	// Usage sums the tokens of the run's model requests, tool rounds
+	// included (zero with the built-in local model and in older records).
+	Usage storage.Tokens `json:"usage"`
 }
 
 // RunTool is one tool call inside a run.
@@ -48,6 +51,9 @@ func KeyRun(org, conv string, seq uint64) []byte {
 	return storage.Key("airun", org, conv, storage.U64Seg(seq))
 }
 func PrefixRuns(org, conv string) []byte { return storage.Prefix("airun", org, conv) }
+
+// PrefixOrgRuns covers every run of the org, for billing's monthly sum.
+func PrefixOrgRuns(org string) []byte { return storage.Prefix("airun", org) }
 
 // RecentRuns answers the thread's runs that started at or after since, newest first.
 func RecentRuns(s storage.Store, org, conv string, since time.Time, limit int) ([]*Run, error) {

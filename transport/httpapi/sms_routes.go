@@ -5,6 +5,12 @@ import (
 	"github.com/humd/humd/storage/sms"
 )
 
+// tokensSchema is storage.Tokens, the AI usage an SMS run and a call record
+// keep.
+func tokensSchema() Schema {
+	return obj([]string{"input_tokens", "output_tokens"}, map[string]Schema{"input_tokens": integer(), "output_tokens": integer()})
+}
+
 func init() {
 	componentSchemas["Conversation"] = obj([]string{"id", "twilio_number_id", "contact_e164", "status", "ai_paused", "unread_count", "created_at"},
 		map[string]Schema{"id": str(), "org_id": str(), "twilio_number_id": str(), "number_e164": str(), "contact_e164": str(),
@@ -24,7 +30,7 @@ func init() {
 		map[string]Schema{"id": str(), "conversation_id": str(), "flow_id": str(), "inbound_message_ids": arr(str()), "model": str(),
 			"started_at": dateTime(), "ended_at": dateTime(), "status": enum("completed", "capped", "skipped", "failed", "fallback"),
 			"tool_calls":           arr(obj([]string{"name", "args", "ms"}, map[string]Schema{"name": str(), "args": str(), "result_summary": str(), "error": str(), "ms": integer()})),
-			"outbound_message_ids": arr(str()), "reply": str(), "error": str()})
+			"outbound_message_ids": arr(str()), "reply": str(), "error": str(), "usage": tokensSchema()})
 	componentSchemas["Scheduled"] = obj([]string{"id", "conversation_id", "send_at", "source", "status"},
 		map[string]Schema{"id": str(), "conversation_id": str(), "twilio_number_id": str(), "contact_e164": str(), "body": str(),
 			"send_at": dateTime(), "source": enum("manual", "ai_followup", "quiet_hours", "campaign"),
