@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 )
 
@@ -128,6 +129,9 @@ func (a *Actor) onSummaryDone(m *summaryDone) error {
 		s = summaryJSON{Summary: "No summary: the model did not answer one.", OutcomeLabel: "unknown"}
 	}
 	c.Summary = &calls.Summary{Text: s.Summary, KeyPoints: nonNil(s.KeyPoints), NextActions: nonNil(s.NextActions)}
+	if m.res != nil {
+		c.AIUsage.Add(storage.Tokens(m.res.Usage)) // the summary is billed like a turn
+	}
 	if c.OutcomeLabel == "" {
 		c.OutcomeLabel = s.OutcomeLabel
 		if len(s.Outcome) > 0 && string(s.Outcome) != "null" {

@@ -84,11 +84,18 @@ func (a *Actor) addTurn(b *storage.Batch, t *calls.Turn) {
 }
 
 // saveTurn writes one transcript line on its own, with the call's counters.
-func (a *Actor) saveTurn(t *calls.Turn) error {
+func (a *Actor) saveTurn(t *calls.Turn) error { return a.saveTurnUsage(t, nil) }
+
+// saveTurnUsage records a transcript line and, with the agent's line, the
+// tokens of the model run that said it, in the same write.
+func (a *Actor) saveTurnUsage(t *calls.Turn, res *ai.Result) error {
 	b := a.d.Store.NewBatch()
 	a.addTurn(b, t)
 	c := *a.call
 	c.TurnCount = int(a.turnSeq)
+	if res != nil {
+		c.AIUsage.Add(storage.Tokens(res.Usage))
+	}
 	return a.save(b, &c)
 }
 
@@ -332,7 +339,9 @@ func (a *Actor) onDelta(m *delta) {
 func (a *Actor) onTurnDone(_ actor.Context, m *turnDone) error {
 	ts := a.turn
 	if ts == nil || m.gen != ts.gen {
-		return nil // cut off earlier; recorded then
+		// Cut off earlier and recorded then, but an answer that still came
+		// was billed: its tokens count.
+		return a.addUsage(m.res)
 	}
 	a.turn = nil
 	ts.cancel()
@@ -350,10 +359,21 @@ func (a *Actor) onTurnDone(_ actor.Context, m *turnDone) error {
 			a.out.Text("", true)
 		}
 	}
-	if err := a.saveTurn(&calls.Turn{Role: "agent", Text: said, FlowID: ts.flowID}); err != nil {
+	if err := a.saveTurnUsage(&calls.Turn{Role: "agent", Text: said, FlowID: ts.flowID}, m.res); err != nil {
 		return err
 	}
 	return a.applyPending()
+}
+
+// addUsage adds a late turn's tokens to the call record on their own; a
+// result with no tokens (the local model, a failed run) writes nothing.
+func (a *Actor) addUsage(res *ai.Result) error {
+	if res == nil || res.Usage.IsZero() || a.call == nil {
+		return nil
+	}
+	c := *a.call
+	c.AIUsage.Add(storage.Tokens(res.Usage))
+	return a.save(a.d.Store.NewBatch(), &c)
 }
 
 func (a *Actor) say(text string) {

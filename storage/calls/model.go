@@ -3,6 +3,8 @@ package calls
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/humd/humd/storage"
 )
 
 // Call statuses (SPEC 1.6).
@@ -67,9 +69,12 @@ type Call struct {
 	TurnCount int      `json:"turn_count"`
 	ToolCount int      `json:"tool_count"`
 	// TextsSent counts the agent's texts to the caller during the call.
-	TextsSent int       `json:"texts_sent,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	TextsSent int `json:"texts_sent,omitempty"`
+	// AIUsage sums the tokens of the call's model turns, cut-off ones whose
+	// answer still came, and of its post-call summary.
+	AIUsage   storage.Tokens `json:"ai_usage"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
 }
 
 // Summary is the post-call summary (SPEC 2.13 step 5).
