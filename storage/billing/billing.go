@@ -118,8 +118,22 @@ type Usage struct {
 	SMSSegments         int `json:"sms_segments"`
 	// Numbers is how many numbers the org holds now.
 	Numbers int `json:"numbers"`
-	// AITokens is nil: humd does not record model token usage yet.
-	AITokens *int `json:"ai_tokens"`
+	// AITokens sums the model tokens of the SMS AI runs and the calls
+	// (turns and post-call summary) started in the period.
+	AITokens AITokens `json:"ai_tokens"`
+}
+
+// AITokens is model usage over a period, as providers bill it.
+type AITokens struct {
+	Input  int64 `json:"input"`
+	Output int64 `json:"output"`
+	Total  int64 `json:"total"`
+}
+
+func (a *AITokens) add(t storage.Tokens) {
+	a.Input += t.InputTokens
+	a.Output += t.OutputTokens
+	a.Total += t.Total()
 }
 
 // Period answers the calendar month (UTC) holding now: the usage period
@@ -131,8 +145,11 @@ func Period(now time.Time) (time.Time, time.Time) {
 }
 
 // ComputeUsage totals the org's calls started and messages created in
-// [from, to), and its numbers now. It scans the org's calls and messages:
-// the summary is an admin's occasional read, not a hot path.
+// [from, to), the AI tokens of those calls and of the SMS runs started in
+// it, and its numbers now. It scans the org's calls, messages and runs
+// (about one run per inbound burst, so fewer than messages): the summary is
+// an admin's occasional read, not a hot path. A call's summary tokens count
+// in the month the call started.
 func ComputeUsage(s storage.Store, org string, from, to time.Time) (*Usage, error) {
 	u := &Usage{PeriodStart: from, PeriodEnd: to}
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
@@ -145,6 +162,7 @@ func ComputeUsage(s storage.Store, org string, from, to time.Time) (*Usage, erro
 			u.Calls++
 			u.CallSeconds += c.DurationS
 			u.CallMinutes += (c.DurationS + 59) / 60
+			u.AITokens.add(c.AIUsage)
 		}
 		return true, nil
 	})
@@ -174,6 +192,23 @@ func ComputeUsage(s storage.Store, org string, from, to time.Time) (*Usage, erro
 		return nil, err
 	}
 	u.SMSSegments = u.SMSSegmentsInbound + u.SMSSegmentsOutbound
+	// Only the two fields billing needs are decoded from each run.
+	err = s.Scan(sms.PrefixOrgRuns(org), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var r struct {
+			StartedAt time.Time      `json:"started_at"`
+			Usage     storage.Tokens `json:"usage"`
+		}
+		if err := json.Unmarshal(v, &r); err != nil {
+			return false, err
+		}
+		if in(r.StartedAt) {
+			u.AITokens.add(r.Usage)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	if u.Numbers, err = sms.CountNumbers(s, org); err != nil {
 		return nil, err
 	}

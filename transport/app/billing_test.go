@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/app/apptest"
 )
@@ -71,17 +73,31 @@ func TestBillingSubscriptionSettings(t *testing.T) {
 }
 
 // TestBillingUsage: the summary totals this month's calls (minutes rounded
-// up per call), SMS segments both ways and numbers, reports the number cap
-// and that AI tokens are not recorded.
+// up per call), SMS segments both ways, numbers and the AI tokens of the
+// month's calls and SMS runs, and reports the number cap.
 func TestBillingUsage(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{Config: app.Config{PlanMaxNumbers: 1}})
 	s.AddNumber(ourNumber, 1000)
 	now := s.Clock.Now()
-	putCall(t, s, &calls.Call{From: contact, To: ourNumber, StartedAt: now.Add(-time.Hour), DurationS: 61}, nil, nil)
-	putCall(t, s, &calls.Call{From: contact, To: ourNumber, StartedAt: now.Add(-2 * time.Hour), DurationS: 30}, nil, nil)
-	putCall(t, s, &calls.Call{From: contact, To: ourNumber, StartedAt: now.AddDate(0, -1, 0), DurationS: 600}, nil, nil) // last month
+	tok := func(in, out int64) storage.Tokens { return storage.Tokens{InputTokens: in, OutputTokens: out} }
+	putCall(t, s, &calls.Call{From: contact, To: ourNumber, StartedAt: now.Add(-time.Hour), DurationS: 61, AIUsage: tok(100, 20)}, nil, nil)
+	putCall(t, s, &calls.Call{From: contact, To: ourNumber, StartedAt: now.Add(-2 * time.Hour), DurationS: 30, AIUsage: tok(7, 3)}, nil, nil)
+	putCall(t, s, &calls.Call{From: contact, To: ourNumber, StartedAt: now.AddDate(0, -1, 0), DurationS: 600, AIUsage: tok(5000, 5000)}, nil, nil) // last month
 	inbound(t, s, "SM00000000000000000000000000000001", contact, "hello")
 	conv := onlyConversation(t, s)["id"].(string)
+	// Two runs this month, one last month (written straight to the store: the
+	// run path has its own test).
+	b := s.App.Store.NewBatch()
+	for i, r := range []struct {
+		at time.Time
+		u  storage.Tokens
+	}{{now.Add(-time.Minute), tok(40, 4)}, {now.Add(-3 * time.Hour), tok(1, 1)}, {now.AddDate(0, -1, 0), tok(9000, 9000)}} {
+		b.SetJSON(sms.KeyRun(s.OrgID(), conv, uint64(100+i)), &sms.Run{ID: fmt.Sprint("run_", i), OrgID: s.OrgID(), ConversationID: conv,
+			Seq: uint64(100 + i), StartedAt: r.at, EndedAt: r.at, Status: sms.RunCompleted, Usage: r.u})
+	}
+	if err := b.Commit(storage.Sync); err != nil {
+		t.Fatal(err)
+	}
 	s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey, map[string]any{"body": strings.Repeat("x", 200)}, 201)
 	var u map[string]any
 	s.WaitFor("usage with the reply's segments", func() error {
@@ -92,13 +108,16 @@ func TestBillingUsage(t *testing.T) {
 		return nil
 	})
 	if u["calls"] != 2.0 || u["call_seconds"] != 91.0 || u["call_minutes"] != 3.0 || u["sms_segments_inbound"] != 1.0 ||
-		u["sms_segments"] != 3.0 || u["numbers"] != 1.0 || u["ai_tokens"] != nil {
-		t.Errorf("usage = %v; want 2 calls, 91 s = 3 billed minutes, 1+2 segments, 1 number, no AI tokens", u)
+		u["sms_segments"] != 3.0 || u["numbers"] != 1.0 {
+		t.Errorf("usage = %v; want 2 calls, 91 s = 3 billed minutes, 1+2 segments, 1 number", u)
 	}
-	b := s.JSON("GET", "/api/billing", adminKey, nil, 200)
-	lim := b["limits"].(map[string]any)["numbers"].(map[string]any)
-	if lim["limit"] != 1.0 || lim["used"] != 1.0 || b["provider"] != "none" || !strings.Contains(fmt.Sprint(b["unrecorded"]), "ai_tokens") {
-		t.Errorf("billing = %v", b)
+	if ai := u["ai_tokens"].(map[string]any); ai["input"] != 148.0 || ai["output"] != 28.0 || ai["total"] != 176.0 {
+		t.Errorf("ai_tokens = %v; want this month's calls (100+7 in, 20+3 out) and runs (40+1 in, 4+1 out)", ai)
+	}
+	bill := s.JSON("GET", "/api/billing", adminKey, nil, 200)
+	lim := bill["limits"].(map[string]any)["numbers"].(map[string]any)
+	if lim["limit"] != 1.0 || lim["used"] != 1.0 || bill["provider"] != "none" || fmt.Sprint(bill["unrecorded"]) != "[]" {
+		t.Errorf("billing = %v", bill)
 	}
 	// At the cap, registering is a 402 until extras are allowed.
 	errCode(t, s, "POST", "/api/numbers", map[string]any{"e164": "+13175550188"}, 402)

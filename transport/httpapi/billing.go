@@ -37,7 +37,7 @@ func (s *Server) billingRoutes() []*Route {
 	usage := obj([]string{"period_start", "period_end", "calls", "call_minutes", "sms_segments", "numbers", "ai_tokens"}, map[string]Schema{
 		"period_start": dateTime(), "period_end": dateTime(), "calls": integer(), "call_seconds": integer(), "call_minutes": integer(),
 		"sms_segments": integer(), "sms_segments_inbound": integer(), "sms_segments_outbound": integer(), "numbers": integer(),
-		"ai_tokens": nullable(integer())})
+		"ai_tokens": obj([]string{"input", "output", "total"}, map[string]Schema{"input": integer(), "output": integer(), "total": integer()})})
 	return []*Route{
 		{Method: "GET", Path: "/api/billing", OpID: "getBilling", Summary: "Plan, subscription settings and this month's usage", Tag: "Billing", Auth: AdminUp,
 			Responses: map[int]Schema{200: obj([]string{"provider", "plan", "subscription", "usage", "limits"}, map[string]Schema{
@@ -111,7 +111,7 @@ func (s *Server) getBilling(c *Call) error {
 	}
 	return c.JSON(200, map[string]any{"provider": "none", "plan": map[string]any{"id": planID, "max_numbers": maxNumbers},
 		"subscription": subscriptionView(st), "usage": u, "limits": map[string]any{"numbers": numbers},
-		"unrecorded": []string{"ai_tokens"}})
+		"unrecorded": []string{}}) // every usage figure is recorded now; kept for clients that read it
 }
 
 // numberCap is the org's number cap for a register or buy: 0 (none) when

@@ -1,0 +1,133 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/humd/humd/transport/app"
+	"github.com/humd/humd/transport/app/apptest"
+	"github.com/humd/humd/transport/llm/llmtest"
+	"github.com/humd/humd/transport/twilio"
+	"github.com/humd/humd/transport/twilio/twiliotest"
+)
+
+// aiTokens reads usage.ai_tokens of GET /api/billing.
+func aiTokens(s *apptest.Server) map[string]any {
+	return s.JSON("GET", "/api/billing", adminKey, nil, 200)["usage"].(map[string]any)["ai_tokens"].(map[string]any)
+}
+
+func wantTokens(t *testing.T, what string, got map[string]any, in, out int64) {
+	t.Helper()
+	if got["input_tokens"] != float64(in) || got["output_tokens"] != float64(out) {
+		t.Errorf("%s = %v; want %d input and %d output tokens", what, got, in, out)
+	}
+}
+
+// TestSMSRunUsage: an SMS run's record carries the tokens of all its model
+// requests (the burst and the tool round), exactly as the provider reported
+// them, and billing's ai_tokens sums them.
+func TestSMSRunUsage(t *testing.T) {
+	tw := twiliotest.Start(t, twiliotest.Options{})
+	fake := llmtest.Start(t)
+	s := apptest.Start(t, apptest.Options{Config: app.Config{TwilioAccountSID: twiliotest.DefaultAccountSID,
+		TwilioAuthToken: twiliotest.DefaultAuthToken, TwilioAPIBase: tw.URL, OpenAIKey: "sk-test", OpenAIBaseURL: fake.BaseURL(), Model: "gpt-test"}})
+	tw.SetCallbackTarget(s.PublicURL, s.URL)
+	tw.SetNumbers([]twilio.Number{{E164: ourNumber, SMS: true, Voice: true}})
+	num := s.JSON("POST", "/api/numbers/sync", adminKey, nil, 200)["added"].([]any)[0].(map[string]any)["id"].(string)
+	flow := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Shop", "channel": "sms", "trigger_type": "message",
+		"system_prompt": "Answer shop questions.", "sms_config_json": map[string]any{"debounce_ms": 2000}}, 201)["id"].(string)
+	s.JSON("PATCH", "/api/numbers/"+num, adminKey, map[string]any{"sms_flow_id": flow}, 200)
+	s.JSON("POST", "/api/knowledge", adminKey, map[string]any{"title": "Hours", "text": "Open 9 to 5 on weekdays."}, 201)
+	if got := aiTokens(s); got["total"] != 0.0 {
+		t.Fatalf("ai_tokens before any run = %v; want 0", got)
+	}
+
+	fake.ReplyToolCall("lookup_knowledge", `{"query":"opening hours"}`)
+	fake.ReplyText("We're open 9 to 5 on weekdays.")
+	twilioInbound(t, s, tw, "when are you open?", nil)
+	s.Clock.Advance(2 * time.Second)
+	waitSent(t, s, tw, 1)
+	conv := onlyConversation(t, s)["id"].(string)
+	var run map[string]any
+	s.WaitFor("the run record", func() error {
+		runs := s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any)
+		if len(runs) != 1 {
+			return fmt.Errorf("runs = %v", runs)
+		}
+		run = runs[0].(map[string]any)
+		return nil
+	})
+	billed := fake.Usage()
+	if n := len(fake.Requests()); n != 2 || billed.InputTokens == 0 {
+		t.Fatalf("model requests = %d, billed %+v; want 2 with tokens", n, billed)
+	}
+	usage, _ := run["usage"].(map[string]any)
+	wantTokens(t, "run usage", usage, billed.InputTokens, billed.OutputTokens)
+	if got := aiTokens(s); got["input"] != float64(billed.InputTokens) || got["output"] != float64(billed.OutputTokens) ||
+		got["total"] != float64(billed.Total()) {
+		t.Errorf("billing ai_tokens = %v; want the run's %+v", got, billed)
+	}
+	if b := s.JSON("GET", "/api/billing", adminKey, nil, 200); fmt.Sprint(b["unrecorded"]) != "[]" {
+		t.Errorf("unrecorded = %v; want nothing", b["unrecorded"])
+	}
+}
+
+// TestVoiceCallUsage: a call's record sums the tokens of its turns (a tool
+// round included) and of its post-call summary, and billing counts them.
+func TestVoiceCallUsage(t *testing.T) {
+	s, fake, _ := voiceServer(t, nil)
+	c := dial(t, s, contact, "CA00000000000000000000000000000077")
+	id := c.TwiML.Parameters["call_id"]
+
+	fake.ReplyText("We open at nine.")
+	if err := c.Conn.Prompt("When do you open?"); err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := reply(t, c); text != "We open at nine." {
+		t.Fatalf("reply = %q", text)
+	}
+	fake.ReplyToolCall("lookup_knowledge", `{"query":"parking"}`)
+	fake.ReplyText("Parking is behind the store.")
+	if err := c.Conn.Prompt("Where do I park?"); err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := reply(t, c); text != "Parking is behind the store." {
+		t.Fatalf("tool reply = %q", text)
+	}
+	s.WaitFor("both agent turns recorded", func() error {
+		if n := storedCall(t, s, id).TurnCount; n < 4 {
+			return fmt.Errorf("turn_count = %d", n)
+		}
+		return nil
+	})
+	turns := fake.Usage()
+	if got := storedCall(t, s, id).AIUsage; got.InputTokens != turns.InputTokens || got.OutputTokens != turns.OutputTokens {
+		t.Errorf("call usage after the turns = %+v; want the three requests' %+v", got, turns)
+	}
+
+	fake.ReplyText(`{"summary":"Caller asked about hours and parking.","key_points":["hours"],"next_actions":[],"outcome_label":"answered"}`)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = c.Conn.Close()
+	if err := c.Status(ctx, "completed", url.Values{"CallDuration": {"30"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.WaitFor("the summary", func() error {
+		if storedCall(t, s, id).Summary == nil {
+			return fmt.Errorf("no summary yet")
+		}
+		return nil
+	})
+	all := fake.Usage()
+	if n := len(fake.Requests()); n != 4 || all.InputTokens <= turns.InputTokens {
+		t.Fatalf("model requests = %d, billed %+v; want 4, the summary adding tokens", n, all)
+	}
+	got := s.JSON("GET", "/api/calls/"+id, adminKey, nil, 200)["ai_usage"].(map[string]any)
+	wantTokens(t, "call ai_usage", got, all.InputTokens, all.OutputTokens)
+	if got := aiTokens(s); got["input"] != float64(all.InputTokens) || got["total"] != float64(all.Total()) {
+		t.Errorf("billing ai_tokens = %v; want the call's %+v", got, all)
+	}
+}
