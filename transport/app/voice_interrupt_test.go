@@ -62,9 +62,14 @@ func TestVoiceInterruptAfterStream(t *testing.T) {
 	if len(said) == 0 || said[len(said)-1] != heard || strings.Contains(strings.Join(said, " "), "six") {
 		t.Errorf("assistant lines sent to the model = %q; want the last one to be only %q", said, heard)
 	}
-	turns := transcript(t, s, id)
-	if n := len(turns); turns[n-3].Interrupted != true || turns[n-2].Text != "Sorry, nine in the morning?" {
-		b, _ := json.Marshal(turns)
-		t.Errorf("transcript = %s", b)
-	}
+	// The answer reaches the caller before its line is written.
+	s.WaitFor("the cut line, the question and the answer", func() error {
+		turns := transcript(t, s, id)
+		n := len(turns)
+		if n < 3 || !turns[n-3].Interrupted || turns[n-2].Text != "Sorry, nine in the morning?" || turns[n-1].Text != "Sure: nine in the morning." {
+			b, _ := json.Marshal(turns)
+			return fmt.Errorf("transcript = %s", b)
+		}
+		return nil
+	})
 }
