@@ -115,7 +115,7 @@ func (a *Actor) onPost(ctx actor.Context, m *Post) (*Posted, error) {
 	if a.waiting != nil {
 		return nil, storage.Conflict("reply_in_progress", "the agent is still answering the previous message")
 	}
-	msg, err := a.store(m.Role, m.Content, m.Metadata)
+	msg, err := a.store(m.Role, m.Content, m.Metadata, storage.Tokens{})
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (a *Actor) onReply(ctx actor.Context, m *replyDone) {
 		if m.err != nil {
 			a.d.Logger.Warn("agent chat reply failed", "session", a.id, "err", m.err)
 		}
-	} else if reply, err := a.store("assistant", m.res.Text, nil); err == nil {
+	} else if reply, err := a.store("assistant", m.res.Text, nil, storage.Tokens(m.res.Usage)); err == nil {
 		out.Reply = reply
 	}
 	if waiting != nil {
@@ -181,9 +181,12 @@ func (a *Actor) onReply(ctx actor.Context, m *replyDone) {
 	a.armIdle(ctx)
 }
 
-func (a *Actor) store(role, content string, meta []byte) (*Message, error) {
+// store writes a message and the session it moves, with the model tokens
+// that message cost (a reply's), in one batch.
+func (a *Actor) store(role, content string, meta []byte, used storage.Tokens) (*Message, error) {
 	now := a.d.Clock.Now().UTC()
 	s := *a.s
+	s.Usage.Add(used)
 	s.MsgSeq++
 	s.LastActivity = now
 	msg := &Message{MessageID: storage.NewID("smsg"), SessionID: s.SessionID, Seq: s.MsgSeq, Role: role, Content: content,

@@ -34,6 +34,8 @@ type Session struct {
 	Transcript     *string         `json:"transcript"`
 	BillingMinutes *int64          `json:"billing_minutes"`
 	EndReason      string          `json:"end_reason,omitempty"`
+	// Usage sums the model tokens of the session's agent_chat replies.
+	Usage storage.Tokens `json:"usage"`
 
 	OrgID        string    `json:"-"`
 	FlowID       string    `json:"-"`

@@ -118,8 +118,9 @@ type Usage struct {
 	SMSSegments         int `json:"sms_segments"`
 	// Numbers is how many numbers the org holds now.
 	Numbers int `json:"numbers"`
-	// AITokens sums the model tokens of the SMS AI runs and the calls
-	// (turns and post-call summary) started in the period.
+	// AITokens sums the model tokens of the SMS AI runs, the calls (turns
+	// and post-call summary) and the agent sessions (chat replies) started in
+	// the period.
 	AITokens AITokens `json:"ai_tokens"`
 }
 
@@ -145,8 +146,9 @@ func Period(now time.Time) (time.Time, time.Time) {
 }
 
 // ComputeUsage totals the org's calls started and messages created in
-// [from, to), the AI tokens of those calls and of the SMS runs started in
-// it, and its numbers now. It scans the org's calls, messages and runs
+// [from, to), the AI tokens of those calls and of the SMS runs and agent
+// sessions started in it, and its numbers now. It scans the org's calls,
+// messages, runs and agent sessions
 // (about one run per inbound burst, so fewer than messages): the summary is
 // an admin's occasional read, not a hot path. A call's summary tokens count
 // in the month the call started.
@@ -203,6 +205,24 @@ func ComputeUsage(s storage.Store, org string, from, to time.Time) (*Usage, erro
 		}
 		if in(r.StartedAt) {
 			u.AITokens.add(r.Usage)
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Agent-session chat replies: the sessions keep their tokens (package
+	// actors/agentsession writes agsess/<org>/<id>; storage cannot import it).
+	err = s.Scan(storage.Prefix("agsess", org), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var ss struct {
+			StartedAt time.Time      `json:"started_at"`
+			Usage     storage.Tokens `json:"usage"`
+		}
+		if err := json.Unmarshal(v, &ss); err != nil {
+			return false, err
+		}
+		if in(ss.StartedAt) {
+			u.AITokens.add(ss.Usage)
 		}
 		return true, nil
 	})

@@ -145,4 +145,14 @@ func TestAIEndToEndWithTwilioAndOpenAI(t *testing.T) {
 	if n := len(fake.Requests()); n != 3 {
 		t.Errorf("model requests = %d; want 3", n)
 	}
+	// The reply's tokens are the session's, and billing counts them with the
+	// SMS run's: everything the fake model billed.
+	got := s.JSON("GET", fmt.Sprintf("/api/v1/sessions/%v", sess["session_id"]), adminKey, nil, 200)["session"].(map[string]any)["usage"].(map[string]any)
+	if got["input_tokens"].(float64) <= 0 || got["output_tokens"].(float64) <= 0 {
+		t.Errorf("session usage = %v; want the reply's tokens", got)
+	}
+	billed := fake.Usage()
+	if ai := s.JSON("GET", "/api/billing", adminKey, nil, 200)["usage"].(map[string]any)["ai_tokens"].(map[string]any); ai["input"] != float64(billed.InputTokens) || ai["output"] != float64(billed.OutputTokens) {
+		t.Errorf("billing ai_tokens = %v; want all the model billed, %+v", ai, billed)
+	}
 }

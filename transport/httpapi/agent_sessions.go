@@ -10,7 +10,7 @@ var agentSession = obj([]string{"session_id", "agent_id", "agent_name", "session
 		"started_at": dateTime(), "metadata": anyObj(), "avatar_id": nullable(integer()), "avatar_name": nullable(str()),
 		"avatar_url": nullable(str()), "voice_id": nullable(str()), "ended_at": nullable(dateTime()), "duration": nullable(integer()),
 		"transcript": nullable(str()), "billing_minutes": nullable(integer()), "end_reason": enum("api", "idle"),
-		"expiration": nullable(dateTime()), "idle_timeout_s": integer()})
+		"expiration": nullable(dateTime()), "idle_timeout_s": integer(), "usage": tokensSchema()})
 
 var agentMessage = obj([]string{"message_id", "session_id", "role", "content", "created_at"},
 	map[string]Schema{"message_id": str(), "session_id": integer(), "seq": integer(), "role": enum("user", "system", "assistant"),
