@@ -11,6 +11,7 @@ import (
 	"github.com/humd/humd/transport/app/apptest"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/twilio"
+	"github.com/humd/humd/transport/twilio/twiliotest"
 )
 
 func roleKey(t *testing.T, s *apptest.Server, role string) string {
@@ -167,5 +168,22 @@ func TestNumbersBuyTwilio(t *testing.T) {
 	}
 	if len(tw.Released()) != 1 {
 		t.Errorf("released = %v; want only the rollback", tw.Released())
+	}
+}
+
+// TestNumbersBuyWithTwilioUnreachable: no answer from the carrier at all is
+// the carrier side's failure, 502 provider_error, and nothing is registered.
+func TestNumbersBuyWithTwilioUnreachable(t *testing.T) {
+	tw := twiliotest.Start(t, twiliotest.Options{})
+	gone := tw.URL
+	tw.Close() // a base URL nothing answers on
+	s := apptest.Start(t, apptest.Options{Config: app.Config{TwilioAccountSID: twiliotest.DefaultAccountSID,
+		TwilioAuthToken: twiliotest.DefaultAuthToken, TwilioAPIBase: gone}})
+	status, raw := s.Do("POST", "/api/numbers/buy", adminKey, map[string]any{"e164": "+13175550150"})
+	if status != 502 || !strings.Contains(string(raw), "provider_error") {
+		t.Errorf("buy with Twilio unreachable = %d %s; want 502 provider_error", status, raw)
+	}
+	if nums := s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any); len(nums) != 0 {
+		t.Errorf("numbers = %v; want none registered", nums)
 	}
 }

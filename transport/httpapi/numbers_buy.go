@@ -168,7 +168,11 @@ func (s *Server) buyNumber(c *Call) error {
 func providerError(what string, err error) error {
 	var se *sender.Error
 	if !errors.As(err, &se) {
-		return err
+		if errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrInvalid) || errors.Is(err, storage.ErrNotFound) {
+			return err // the sandbox's own answers
+		}
+		// No answer at all (a network failure, a timeout): the carrier side's, not a 500.
+		return &statusError{502, "provider_error", fmt.Sprintf("the carrier failed to %s: %v", what, err)}
 	}
 	if se.Status >= 400 && se.Status < 500 && se.Status != 401 && se.Status != 403 {
 		return &statusError{409, "number_unavailable", fmt.Sprintf("the carrier refused: %s (%d)", se.Message, se.Code)}
