@@ -225,3 +225,42 @@ func TestProvisionStoresPlanAndNotes(t *testing.T) {
 		t.Errorf("after PatchOrg, org = %+v, %v; want plan and notes kept", o, err)
 	}
 }
+
+// TestKeysMakeNoWiderKeys: a scoped or expiring key may only make keys
+// within its own scopes and expiring no later than itself, else a narrow key
+// could mint an unlimited one.
+func TestKeysMakeNoWiderKeys(t *testing.T) {
+	r, admin, _ := newClockedRepo(t)
+	mk := func(p *Principal, body string) (*Principal, error) {
+		t.Helper()
+		k, err := r.CreateKey(p, []byte(body))
+		if err != nil {
+			return nil, err
+		}
+		return r.Authenticate(k.Key)
+	}
+	narrow, err := mk(admin, `{"name":"n","role":"admin","scopes":["api-keys:write","sms:read"],"expires_at":"2026-12-01T00:00:00Z"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		`{"name":"x","role":"admin","expires_at":"2026-11-30T00:00:00Z"}`,                         // no scopes: everything
+		`{"name":"x","role":"admin","scopes":["*"],"expires_at":"2026-11-30T00:00:00Z"}`,          // everything
+		`{"name":"x","role":"admin","scopes":["sms:write"],"expires_at":"2026-11-30T00:00:00Z"}`,  // write where it reads
+		`{"name":"x","role":"admin","scopes":["calls:read"],"expires_at":"2026-11-30T00:00:00Z"}`, // another area
+		`{"name":"x","role":"admin","scopes":["sms:read"]}`,                                       // never expires
+		`{"name":"x","role":"admin","scopes":["sms:read"],"expires_at":"2026-12-02T00:00:00Z"}`,   // outlives it
+	} {
+		var ve *storage.ValidationError
+		if _, err := mk(narrow, body); !errors.As(err, &ve) {
+			t.Errorf("narrow key made %s: %v; want a validation error", body, err)
+		}
+	}
+	p, err := mk(narrow, `{"name":"ok","role":"viewer","scopes":["sms:read","api-keys:read"],"expires_at":"2026-11-30T00:00:00Z"}`)
+	if err != nil || p.Role != Viewer || len(p.Scopes) != 2 {
+		t.Fatalf("a key within its maker = %+v, %v; want it made", p, err)
+	}
+	if _, err := mk(admin, `{"name":"free","role":"admin"}`); err != nil {
+		t.Errorf("an unscoped, unexpiring key making another = %v; want it made", err)
+	}
+}

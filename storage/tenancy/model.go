@@ -133,6 +133,9 @@ type Principal struct {
 	KeyName   string
 	Role      Role // effective: the lower of the key's role and its owner's current role
 	SiteAdmin bool // a site:admin key whose owner is still a site admin
+	// ExpiresAt is the calling key's expiry, if it has one: keys it makes
+	// may not outlive it.
+	ExpiresAt *time.Time
 	// Scopes are the key's scopes; empty means all its role allows. They
 	// narrow Role, never widen it: see Grants.
 	Scopes []string

@@ -288,6 +288,7 @@ func (r *Repo) CreateKey(p *Principal, body []byte) (*CreatedKey, error) {
 		v.Add("role", "cannot be higher than your own role ("+string(p.Role)+")")
 	}
 	scopes := checkScopes(v, req.Scopes)
+	narrowerThanCaller(v, p, scopes)
 	var expires *time.Time
 	if req.ExpiresAt != nil {
 		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)
@@ -300,6 +301,9 @@ func (r *Repo) CreateKey(p *Principal, body []byte) (*CreatedKey, error) {
 			t = t.UTC()
 			expires = &t
 		}
+	}
+	if p.ExpiresAt != nil && (expires == nil || expires.After(*p.ExpiresAt)) && v.Fields["expires_at"] == "" {
+		v.Add("expires_at", "a key that expires may only make keys that expire by "+p.ExpiresAt.Format(time.RFC3339))
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

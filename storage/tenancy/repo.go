@@ -203,7 +203,7 @@ func (r *Repo) Authenticate(secret string) (*Principal, error) {
 		return nil, err
 	}
 	p := &Principal{OrgID: orgID, UserID: k.OwnerUserID, KeyID: k.ID, KeyName: k.Name, Role: Lower(k.Role, m.Role),
-		Scopes: k.Scopes}
+		Scopes: k.Scopes, ExpiresAt: k.ExpiresAt}
 	if k.SiteAdmin {
 		u, err := r.user(k.OwnerUserID)
 		if err != nil {

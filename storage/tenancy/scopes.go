@@ -66,6 +66,25 @@ func (p *Principal) Grants(area string, write bool) bool {
 	return false
 }
 
+// narrowerThanCaller refuses scopes wider than the calling key's own: like
+// the role, what a key may do bounds the keys it makes.
+func narrowerThanCaller(v *storage.ValidationError, p *Principal, scopes []string) {
+	if len(p.Scopes) == 0 || slices.Contains(p.Scopes, AllScopes) {
+		return
+	}
+	if len(scopes) == 0 || slices.Contains(scopes, AllScopes) {
+		v.Add("scopes", "a scoped key may only make keys with some of its own scopes: "+strings.Join(p.Scopes, ", "))
+		return
+	}
+	for _, s := range scopes {
+		area, level, _ := strings.Cut(s, ":")
+		if !p.Grants(area, level == "write") {
+			v.Addf("scopes", "%q is beyond this key's own scopes (%s)", s, strings.Join(p.Scopes, ", "))
+			return
+		}
+	}
+}
+
 // checkScopes validates a create body's scopes and answers them sorted,
 // without duplicates; nil for none, ["*"] when "*" is among them.
 func checkScopes(v *storage.ValidationError, in []string) []string {
