@@ -236,10 +236,28 @@ func TestAPISendsToOneThreadAreCapped(t *testing.T) {
 	if st != 429 || codeOf(t, raw) != "rate_limited" || h.Get("Retry-After") == "" {
 		t.Fatalf("send 61 = %d %s (Retry-After %q); want 429 rate_limited", st, raw, h.Get("Retry-After"))
 	}
+	// Opening the same thread with a first text is a send to it too.
+	if st, raw := s.Do("POST", "/api/sms/conversations", adminKey, map[string]any{"twilio_number_id": convs[0].(map[string]any)["twilio_number_id"],
+		"contact_e164": convs[0].(map[string]any)["contact_e164"], "initial_message": map[string]any{"body": "via open"}}); st != 429 {
+		t.Errorf("createConversation with a first text past the cap = %d %s; want 429", st, raw)
+	}
 	s.JSON("POST", path(1), adminKey, map[string]any{"body": "another thread"}, 201)
 	s.Clock.Advance(time.Second)
 	s.JSON("POST", path(0), adminKey, map[string]any{"body": "a second later"}, 201)
 	if st, _ := s.Do("POST", path(0), adminKey, map[string]any{"body": "again"}); st != 429 {
 		t.Errorf("a second send within that second = %d; want 429", st)
+	}
+}
+
+// TestMCPOperationsCountOnceAgainstTheKeyLimit: an operation run through
+// /mcp is one request of the key's limit (the /mcp call), not two.
+func TestMCPOperationsCountOnceAgainstTheKeyLimit(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Config: app.Config{KeyRequestsPerMinute: 12}})
+	cs := mcpSession(t, s, adminKey, "") // the session's own requests count too
+	for i := range 8 {
+		res, _ := call(t, cs, "execute_operation", map[string]any{"operation_id": "listFlows"})
+		if res.IsError {
+			t.Fatalf("operation %d through /mcp refused: %+v; want 8 to fit in 12 a minute", i+1, res.Content)
+		}
 	}
 }

@@ -23,6 +23,9 @@ type keyedLimits struct {
 	rate, burst float64
 	mu          sync.Mutex
 	m           map[string]*sender.Limiter
+	// nextPrune is the size that triggers the next prune: twice what the
+	// last one kept, so a map of busy buckets is not walked on every call.
+	nextPrune int
 }
 
 // limitsPruneAt is the map size at which refilled buckets are dropped (a
@@ -35,12 +38,13 @@ func (l *keyedLimits) allow(id string, now time.Time) (bool, time.Duration) {
 	if l.m == nil {
 		l.m = map[string]*sender.Limiter{}
 	}
-	if len(l.m) >= limitsPruneAt {
+	if len(l.m) >= max(limitsPruneAt, l.nextPrune) {
 		for k, lim := range l.m {
 			if lim.Full(now) {
 				delete(l.m, k)
 			}
 		}
+		l.nextPrune = 2 * len(l.m)
 	}
 	lim := l.m[id]
 	if lim == nil {
@@ -50,10 +54,15 @@ func (l *keyedLimits) allow(id string, now time.Time) (bool, time.Duration) {
 	return lim.Allow(now, 1)
 }
 
+// mcpInner marks an operation /mcp runs in-process: its /mcp request was
+// counted against the key, so the operation is not counted again. Only code
+// can set a user value, so a client cannot claim it.
+const mcpInner = "humd.mcp.inner"
+
 // limitKey applies the per-key request limit (A35: 600 a minute, as a
 // bucket of a minute's worth refilled at 10 a second).
 func (s *Server) limitKey(c *Call) error {
-	if s.keyLimits == nil || c.Principal == nil || c.Principal.KeyID == "" {
+	if s.keyLimits == nil || c.Principal == nil || c.Principal.KeyID == "" || c.Ctx.UserValue(mcpInner) != nil {
 		return nil
 	}
 	ok, wait := s.keyLimits.allow(c.Principal.KeyID, s.deps.Clock.Now())
@@ -70,12 +79,14 @@ const (
 	convSendsPerMinute = 60
 )
 
-// limitThreadSends applies the per-thread send cap of an API key.
-func (s *Server) limitThreadSends(c *Call, convID string) error {
+// limitThreadSends applies the per-thread send cap of an API key. A thread
+// is its (number, contact) pair, so sends through createConversation's
+// initial_message and sendMessage share one bucket.
+func (s *Server) limitThreadSends(c *Call, numberID, e164 string) error {
 	if c.Principal == nil || c.Principal.KeyID == "" {
 		return nil
 	}
-	ok, wait := s.convSends.allow(c.Principal.KeyID+"/"+convID, s.deps.Clock.Now())
+	ok, wait := s.convSends.allow(c.Principal.KeyID+"/"+numberID+"/"+e164, s.deps.Clock.Now())
 	if ok {
 		return nil
 	}

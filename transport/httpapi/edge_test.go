@@ -24,3 +24,22 @@ func TestKeyedLimitsForgetOnlyRefilledBuckets(t *testing.T) {
 		t.Error("the busy bucket was forgotten: it allowed a third request in its burst of two")
 	}
 }
+
+// TestKeyedLimitsDoNotRescanBusyBuckets: when pruning keeps most buckets
+// (they are all in use), the next prune waits until the map has doubled, so
+// calls in between do not walk it.
+func TestKeyedLimitsDoNotRescanBusyBuckets(t *testing.T) {
+	l := &keyedLimits{rate: 1, burst: 2}
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	for i := range limitsPruneAt + 1 { // all busy: nothing to drop
+		l.allow(fmt.Sprint(i), t0)
+	}
+	if l.nextPrune != 2*len(l.m) {
+		t.Fatalf("after a prune that kept %d buckets, nextPrune = %d; want %d", len(l.m), l.nextPrune, 2*len(l.m))
+	}
+	t1 := t0.Add(time.Minute) // every bucket refilled, but no prune is due yet
+	l.allow("late", t1)
+	if len(l.m) != limitsPruneAt+2 {
+		t.Errorf("%d buckets after one more id; want %d (no prune before the map doubles)", len(l.m), limitsPruneAt+2)
+	}
+}

@@ -143,6 +143,7 @@ func (s *Server) executeInProcess(_ context.Context, r *mcpserver.Request) (*mcp
 	}
 	var ctx fasthttp.RequestCtx
 	ctx.Init(&req, nil, nil)
+	ctx.SetUserValue(mcpInner, true) // the /mcp request was charged already
 	s.Handler()(&ctx)
 	return &mcpserver.Response{Status: ctx.Response.StatusCode(), ContentType: string(ctx.Response.Header.ContentType()),
 		Body: bytes.Clone(ctx.Response.Body())}, nil

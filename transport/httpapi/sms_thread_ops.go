@@ -100,7 +100,7 @@ func (s *Server) sendMessage(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if err := s.limitThreadSends(c, conv.ID); err != nil {
+	if err := s.limitThreadSends(c, conv.NumberID, conv.ContactE164); err != nil {
 		return err
 	}
 	res, err := askThread[*conversation.SendResult](s, conv.OrgID, conv.NumberID, conv.ContactE164, send)

@@ -208,6 +208,9 @@ func (s *Server) createConversation(c *Call) error {
 		if open.InitialMessage, err = req.InitialMessage.toSend(c, "initial_message.", s.deps.Clock.Now()); err != nil {
 			return err
 		}
+		if err := s.limitThreadSends(c, n.ID, req.ContactE164); err != nil {
+			return err
+		}
 	}
 	res, err := askThread[*conversation.Opened](s, org, n.ID, req.ContactE164, open)
 	if err != nil {
