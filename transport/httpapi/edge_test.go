@@ -34,8 +34,9 @@ func TestKeyedLimitsDoNotRescanBusyBuckets(t *testing.T) {
 	for i := range limitsPruneAt + 1 { // all busy: nothing to drop
 		l.allow(fmt.Sprint(i), t0)
 	}
-	if l.nextPrune != 2*len(l.m) {
-		t.Fatalf("after a prune that kept %d buckets, nextPrune = %d; want %d", len(l.m), l.nextPrune, 2*len(l.m))
+	// The prune ran as the 10,001st id came, and kept all 10,000 before it.
+	if l.nextPrune != 2*limitsPruneAt {
+		t.Fatalf("after a prune that kept %d buckets, nextPrune = %d; want %d", limitsPruneAt, l.nextPrune, 2*limitsPruneAt)
 	}
 	t1 := t0.Add(time.Minute) // every bucket refilled, but no prune is due yet
 	l.allow("late", t1)
