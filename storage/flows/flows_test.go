@@ -277,6 +277,23 @@ func TestTransferTargetsAndRefs(t *testing.T) {
 	if err := r.Delete("org_a", sales.ID); err != nil {
 		t.Errorf("delete once the transfer is gone = %v", err)
 	}
+
+	// A flow saved before transfers were checked, pointing at a flow that is
+	// gone, can still be renamed; setting the bad transfer again cannot.
+	old := mk("org_a", `{"name":"Old"}`)
+	old.TransfersJSON = []Transfer{{Label: "a", FlowID: "flow_gone"}}
+	b := r.Store.NewBatch()
+	b.SetJSON(keyFlow("org_a", old.ID), old)
+	if err := b.Commit(storage.Sync); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := r.Patch("org_a", old.ID, []byte(`{"name":"Old, renamed"}`)); err != nil || f.Name != "Old, renamed" {
+		t.Errorf("renaming a flow with an old transfer = %v, %v; want it renamed", f, err)
+	}
+	var ve *storage.ValidationError
+	if _, err := r.Patch("org_a", old.ID, []byte(`{"transfers_json":[{"label":"a","flow_id":"flow_gone"}]}`)); !errors.As(err, &ve) {
+		t.Errorf("setting a transfer to a missing flow = %v; want 422", err)
+	}
 }
 
 func TestBuiltins(t *testing.T) {
