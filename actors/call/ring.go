@@ -298,7 +298,12 @@ func (a *Actor) onRecording(ctx actor.Context, m *Recording) (*calls.Call, error
 	if m.Voicemail {
 		if _, err := calls.VoicemailOf(a.d.Store, c.OrgID, c.ID); err == nil {
 			b.Discard()
-			return a.current() // a retried callback
+			// A retried callback; the first may have stored the voicemail and
+			// failed to end the call, which this retry then does.
+			if err := a.finalize(ctx, "voicemail"); err != nil { // a no-op once ended
+				return nil, err
+			}
+			return a.current()
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			b.Discard()
 			return nil, err
