@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -38,11 +37,10 @@ func (a *Actor) allowed(name string) bool {
 	if a.flow == nil {
 		return true
 	}
-	names, all := a.flow.Builtins()
-	if name == "send_digits" && all {
+	if _, all := a.flow.Builtins(); name == "send_digits" && all {
 		return a.call != nil && a.call.Direction == calls.Outbound
 	}
-	return all || slices.Contains(names, name)
+	return a.flow.AllowsBuiltin(name)
 }
 
 func (a *Actor) builtinTools() []ai.Tool {
