@@ -138,6 +138,12 @@ func (s *Server) buyNumber(c *Call) error {
 	}
 	p, err := s.deps.Numbers.BuyNumber(req.E164)
 	if err != nil {
+		if p != nil {
+			// Twilio answered the purchase without a sid or number: it may
+			// have sold it, and humd cannot release what it cannot name.
+			s.cfg.Logger.Error("buy number: the carrier's answer named no number; check the account and release it by hand",
+				"org", org, "e164", req.E164, "err", err)
+		}
 		return providerError("buy "+req.E164, err)
 	}
 	nn.ProviderSID, nn.Capabilities = p.SID, p.Capabilities
