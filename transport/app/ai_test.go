@@ -92,7 +92,11 @@ func TestKnowledgeAPI(t *testing.T) {
 // server: a burst of texts becomes one model request with a tool call whose
 // output goes back, one reply reaches Twilio, and an agent_chat session
 // answers through the same model.
-func TestAIEndToEndWithTwilioAndOpenAI(t *testing.T) {
+// startTwilioShop runs humd with twilio-go against the fake Twilio server and
+// openai-go against the fake Responses server: one synced number answered
+// by an SMS flow with a 2 s debounce, and one knowledge document.
+func startTwilioShop(t *testing.T) (*apptest.Server, *twiliotest.Server, *llmtest.Server) {
+	t.Helper()
 	tw := twiliotest.Start(t, twiliotest.Options{})
 	fake := llmtest.Start(t)
 	s := apptest.Start(t, apptest.Options{Config: app.Config{TwilioAccountSID: twiliotest.DefaultAccountSID,
@@ -104,6 +108,11 @@ func TestAIEndToEndWithTwilioAndOpenAI(t *testing.T) {
 		"system_prompt": "Answer shop questions.", "sms_config_json": map[string]any{"debounce_ms": 2000}}, 201)["id"].(string)
 	s.JSON("PATCH", "/api/numbers/"+num, adminKey, map[string]any{"sms_flow_id": flow}, 200)
 	s.JSON("POST", "/api/knowledge", adminKey, map[string]any{"title": "Hours", "text": "Open 9 to 5 on weekdays."}, 201)
+	return s, tw, fake
+}
+
+func TestAIEndToEndWithTwilioAndOpenAI(t *testing.T) {
+	s, tw, fake := startTwilioShop(t)
 
 	fake.ReplyToolCall("lookup_knowledge", `{"query":"opening hours"}`)
 	fake.ReplyText("We're open 9 to 5 on weekdays.")

@@ -7,11 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/app/apptest"
-	"github.com/humd/humd/transport/llm/llmtest"
-	"github.com/humd/humd/transport/twilio"
-	"github.com/humd/humd/transport/twilio/twiliotest"
 )
 
 // aiTokens reads usage.ai_tokens of GET /api/billing.
@@ -30,17 +26,7 @@ func wantTokens(t *testing.T, what string, got map[string]any, in, out int64) {
 // requests (the burst and the tool round), exactly as the provider reported
 // them, and billing's ai_tokens sums them.
 func TestSMSRunUsage(t *testing.T) {
-	tw := twiliotest.Start(t, twiliotest.Options{})
-	fake := llmtest.Start(t)
-	s := apptest.Start(t, apptest.Options{Config: app.Config{TwilioAccountSID: twiliotest.DefaultAccountSID,
-		TwilioAuthToken: twiliotest.DefaultAuthToken, TwilioAPIBase: tw.URL, OpenAIKey: "sk-test", OpenAIBaseURL: fake.BaseURL(), Model: "gpt-test"}})
-	tw.SetCallbackTarget(s.PublicURL, s.URL)
-	tw.SetNumbers([]twilio.Number{{E164: ourNumber, SMS: true, Voice: true}})
-	num := s.JSON("POST", "/api/numbers/sync", adminKey, nil, 200)["added"].([]any)[0].(map[string]any)["id"].(string)
-	flow := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Shop", "channel": "sms", "trigger_type": "message",
-		"system_prompt": "Answer shop questions.", "sms_config_json": map[string]any{"debounce_ms": 2000}}, 201)["id"].(string)
-	s.JSON("PATCH", "/api/numbers/"+num, adminKey, map[string]any{"sms_flow_id": flow}, 200)
-	s.JSON("POST", "/api/knowledge", adminKey, map[string]any{"title": "Hours", "text": "Open 9 to 5 on weekdays."}, 201)
+	s, tw, fake := startTwilioShop(t)
 	if got := aiTokens(s); got["total"] != 0.0 {
 		t.Fatalf("ai_tokens before any run = %v; want 0", got)
 	}
