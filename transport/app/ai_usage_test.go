@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
-	"net/url"
 	"testing"
 	"time"
 
@@ -95,18 +93,7 @@ func TestVoiceCallUsage(t *testing.T) {
 	}
 
 	fake.ReplyText(`{"summary":"Caller asked about hours and parking.","key_points":["hours"],"next_actions":[],"outcome_label":"answered"}`)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = c.Conn.Close()
-	if err := c.Status(ctx, "completed", url.Values{"CallDuration": {"30"}}); err != nil {
-		t.Fatal(err)
-	}
-	s.WaitFor("the summary", func() error {
-		if storedCall(t, s, id).Summary == nil {
-			return fmt.Errorf("no summary yet")
-		}
-		return nil
-	})
+	hangUpForSummary(t, s, c, id)
 	all := fake.Usage()
 	if n := len(fake.Requests()); n != 4 || all.InputTokens <= turns.InputTokens {
 		t.Fatalf("model requests = %d, billed %+v; want 4, the summary adding tokens", n, all)

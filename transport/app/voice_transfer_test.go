@@ -173,19 +173,11 @@ func TestVoiceAnnounceRecording(t *testing.T) {
 // TestReportedOutcomeWins: the outcome the agent reported during the call
 // is kept over the summary's; the summary itself is stored. Once the call
 // is over, its live stream answers call.ended alone.
-func TestReportedOutcomeWins(t *testing.T) {
-	s, fake, _ := voiceServer(t, nil)
-	c := dial(t, s, contact, "")
-	id := c.TwiML.Parameters["call_id"]
-	fake.ReplyToolCall("report_outcome", `{"outcome_label":"appointment_booked","data":{"day":"friday"}}`)
-	fake.ReplyText("You're booked for Friday.")
-	if err := c.Conn.Prompt("Book me for Friday"); err != nil {
-		t.Fatal(err)
-	}
-	reply(t, c)
+// hangUpForSummary ends call id as Twilio would (the socket closes, then a
+// completed status of 30 s) and waits for its post-call summary.
+func hangUpForSummary(t *testing.T, s *apptest.Server, c *relayclient.Call, id string) {
+	t.Helper()
 	_ = c.Conn.Close()
-	fake.ReplyText(`{"summary":"The caller asked about Friday.","key_points":["friday"],"next_actions":[],` +
-		`"outcome_label":"question_answered","outcome":{"topic":"hours"}}`)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := c.Status(ctx, "completed", url.Values{"CallDuration": {"30"}}); err != nil {
@@ -197,6 +189,21 @@ func TestReportedOutcomeWins(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func TestReportedOutcomeWins(t *testing.T) {
+	s, fake, _ := voiceServer(t, nil)
+	c := dial(t, s, contact, "")
+	id := c.TwiML.Parameters["call_id"]
+	fake.ReplyToolCall("report_outcome", `{"outcome_label":"appointment_booked","data":{"day":"friday"}}`)
+	fake.ReplyText("You're booked for Friday.")
+	if err := c.Conn.Prompt("Book me for Friday"); err != nil {
+		t.Fatal(err)
+	}
+	reply(t, c)
+	fake.ReplyText(`{"summary":"The caller asked about Friday.","key_points":["friday"],"next_actions":[],` +
+		`"outcome_label":"question_answered","outcome":{"topic":"hours"}}`)
+	hangUpForSummary(t, s, c, id)
 	cl := storedCall(t, s, id)
 	var out map[string]any
 	_ = json.Unmarshal(cl.Outcome, &out)
@@ -212,7 +219,7 @@ func TestReportedOutcomeWins(t *testing.T) {
 	stream := openStream(t, s, id)
 	select {
 	case <-stream.done:
-	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
 		t.Fatal("the stream of an ended call did not end")
 	}
 	if got := stream.list(); !slices.Equal(got, []string{"call.ended"}) {
