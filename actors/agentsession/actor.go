@@ -172,7 +172,7 @@ func (a *Actor) onReply(ctx actor.Context, m *replyDone) {
 		if m.err != nil {
 			a.d.Logger.Warn("agent chat reply failed", "session", a.id, "err", m.err)
 		}
-	} else if reply, err := a.store("assistant", m.res.Text, nil, storage.Tokens(m.res.Usage)); err == nil {
+	} else if reply, err := a.store("assistant", m.res.Text, nil, m.res.Usage); err == nil {
 		out.Reply = reply
 	}
 	if waiting != nil {

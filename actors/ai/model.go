@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/humd/humd/storage"
 )
 
 // Model runs one AI turn: one model request plus its sequential tool loop.
@@ -129,24 +131,9 @@ type Result struct {
 	Usage Usage
 }
 
-// Usage is model tokens consumed, the unit AI is billed in (SPEC 1.17).
-// Run records and call records store it so billing can sum a month.
-type Usage struct {
-	InputTokens  int64 `json:"input_tokens"`
-	OutputTokens int64 `json:"output_tokens"`
-}
-
-// Add adds v to u: one more request of a run, or one more run of a call.
-func (u *Usage) Add(v Usage) {
-	u.InputTokens += v.InputTokens
-	u.OutputTokens += v.OutputTokens
-}
-
-// Total is input plus output tokens.
-func (u Usage) Total() int64 { return u.InputTokens + u.OutputTokens }
-
-// IsZero reports whether no tokens were counted.
-func (u Usage) IsZero() bool { return u.InputTokens == 0 && u.OutputTokens == 0 }
+// Usage is model tokens consumed, the unit AI is billed in (SPEC 1.17): the
+// very type run, call and session records store, so billing sums a month.
+type Usage = storage.Tokens
 
 // Errors a Model reports (wrapped).
 var (

@@ -9,7 +9,6 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 )
 
@@ -130,7 +129,7 @@ func (a *Actor) onSummaryDone(m *summaryDone) error {
 	}
 	c.Summary = &calls.Summary{Text: s.Summary, KeyPoints: nonNil(s.KeyPoints), NextActions: nonNil(s.NextActions)}
 	if m.res != nil {
-		c.AIUsage.Add(storage.Tokens(m.res.Usage)) // the summary is billed like a turn
+		c.AIUsage.Add(m.res.Usage) // the summary is billed like a turn
 	}
 	if c.OutcomeLabel == "" {
 		c.OutcomeLabel = s.OutcomeLabel

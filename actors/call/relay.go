@@ -94,7 +94,7 @@ func (a *Actor) saveTurnUsage(t *calls.Turn, res *ai.Result) error {
 	c := *a.call
 	c.TurnCount = int(a.turnSeq)
 	if res != nil {
-		c.AIUsage.Add(storage.Tokens(res.Usage))
+		c.AIUsage.Add(res.Usage)
 	}
 	return a.save(b, &c)
 }
@@ -372,7 +372,7 @@ func (a *Actor) addUsage(res *ai.Result) error {
 		return nil
 	}
 	c := *a.call
-	c.AIUsage.Add(storage.Tokens(res.Usage))
+	c.AIUsage.Add(res.Usage)
 	return a.save(a.d.Store.NewBatch(), &c)
 }
 

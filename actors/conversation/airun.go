@@ -207,7 +207,7 @@ func (a *Actor) onRunDone(ctx actor.Context, m *runDone) error {
 	rec := r.rec
 	if m.res != nil {
 		rec.Model = m.res.Model
-		rec.Usage = storage.Tokens(m.res.Usage)
+		rec.Usage = m.res.Usage
 	}
 	text := ""
 	if m.err == nil && m.res != nil {
