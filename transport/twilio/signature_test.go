@@ -1,9 +1,12 @@
 package twilio
 
 import (
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/twilio/twilio-go/client"
 )
 
 // twilio-go's own test vector (client/request_validator_test.go).
@@ -123,4 +126,49 @@ func FuzzSign(f *testing.F) {
 			t.Errorf("twilio-go rejects Sign(%q, %q, %v)", token, full, form)
 		}
 	})
+}
+
+// ValidateForm hands twilio-go one pre-sorted string instead of the form; it
+// must accept and refuse exactly what twilio-go's validator does with the
+// whole form as a map, repeated, empty and unicode keys included.
+func TestValidateFormAgreesWithTwilioGo(t *testing.T) {
+	const token, full = "tok123", "https://humd.example.com:8443/twilio/sms?x=1"
+	rnd := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"", "a", "A", "b", "Body", "body", "Bo", "ü", "😀", "&", "=", "To", "From", "z"}
+	pick := func() string { return alphabet[rnd.IntN(len(alphabet))] + alphabet[rnd.IntN(len(alphabet))] }
+	for i := range 2000 {
+		var pairs [][2]string
+		first := map[string]string{}
+		for range rnd.IntN(30) {
+			k, v := pick(), pick()
+			pairs = append(pairs, [2]string{k, v})
+			if _, seen := first[k]; !seen {
+				first[k] = v
+			}
+		}
+		visit := func(f func(k, v []byte)) {
+			for _, p := range pairs {
+				f([]byte(p[0]), []byte(p[1]))
+			}
+		}
+		rv := client.NewRequestValidator(token)
+		good := Sign(token, full, toValues(first))
+		for _, sig := range []string{good, Sign(token, full+"&y", toValues(first)), Sign("other", full, toValues(first))} {
+			want := rv.Validate(full, first, sig)
+			if got := ValidateForm(token, full, visit, sig); got != want {
+				t.Fatalf("case %d %q sig %q: ValidateForm = %v; twilio-go says %v", i, pairs, sig, got, want)
+			}
+		}
+		if !ValidateForm(token, full, visit, good) {
+			t.Fatalf("case %d %q: ValidateForm refuses the signature of the first values", i, pairs)
+		}
+	}
+}
+
+func toValues(m map[string]string) url.Values {
+	v := url.Values{}
+	for k, s := range m {
+		v.Set(k, s)
+	}
+	return v
 }
