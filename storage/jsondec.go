@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"time"
 )
 
 // DecodeStrict decodes one JSON object from body into v, rejecting unknown
@@ -32,6 +33,7 @@ func jsonProblem(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	var fieldErr *ValidationError
+	var timeErr *time.ParseError
 	switch {
 	case errors.As(err, &fieldErr):
 		return fieldErr
@@ -43,6 +45,9 @@ func jsonProblem(err error) error {
 		return Invalid(field, fmt.Sprintf("must be %s, not %s", jsonTypeName(typeErr.Type.Kind().String()), typeErr.Value))
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return Invalid("body", "malformed JSON")
+	case errors.As(err, &timeErr):
+		// time.Time reports no field name through the decoder.
+		return Invalid("body", fmt.Sprintf("a time must be RFC 3339, like 2026-12-31T23:59:00Z, not %q", timeErr.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return Invalid(name, "unknown field")

@@ -38,7 +38,7 @@ func SetFlowIntegrations(s storage.Store, org, flow string, raw []byte) ([]strin
 	if b.IntegrationIDs == nil {
 		return nil, storage.Invalid("integration_ids", "required ([] detaches every integration)")
 	}
-	ids := slices.Compact(slices.Sorted(slices.Values(*b.IntegrationIDs)))
+	ids := append([]string{}, slices.Compact(slices.Sorted(slices.Values(*b.IntegrationIDs)))...) // [] detaches all, answered as []
 	if len(ids) > MaxAttached {
 		return nil, storage.Invalid("integration_ids", fmt.Sprintf("at most %d integrations per flow", MaxAttached))
 	}

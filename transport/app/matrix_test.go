@@ -46,10 +46,46 @@ var pathParams = strings.NewReplacer("{id}", "x_1", "{userId}", "user_1", "{e164
 
 // TestOtherOrgGets404 creates one object of every kind in org A and asks for
 // it on every {param} route with org B's admin key: always 404, never the
-// object. A new route with a parameter must be added to ids, or the test fails.
+// object. A new route with a parameter must be added to orgAObjects, or the
+// test fails.
 func TestOtherOrgGets404(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{})
 	_, keyB := provision(t, s, "Org B", "bob@example.com")
+	objs := orgAObjects(t, s)
+	for _, r := range s.App.HTTP.Routes() {
+		if !strings.Contains(r.Path, "{") || r.Auth == httpapi.Public {
+			continue
+		}
+		path, ok := objs.path(r.Path)
+		if !ok {
+			t.Errorf("%s %s: no org-A object to probe with; add it to orgAObjects", r.Method, r.Path)
+			continue
+		}
+		status, body := s.Do(r.Method, path, keyB, "{}")
+		if status != 404 {
+			t.Errorf("org B %s %s = %d %s; want 404", r.Method, path, status, body)
+		}
+	}
+	// And org A still has all of it.
+	s.JSON("GET", "/api/flows/"+objs.flow, adminKey, nil, 200)
+	s.JSON("GET", "/api/sms/conversations/"+objs.conv, adminKey, nil, 200)
+	s.JSON("GET", "/api/numbers/"+objs.number, adminKey, nil, 200)
+	s.JSON("GET", "/api/contacts/"+sms.ContactID(s.OrgID(), contact), adminKey, nil, 200)
+	if st, _ := s.Do("DELETE", "/api/blocklist/%2B13175550177", adminKey, nil); st != 204 {
+		t.Errorf("org A unblock = %d; want 204", st)
+	}
+}
+
+// matrixObjects are one object of every kind in the test server's org, by
+// the route path that names it.
+type matrixObjects struct {
+	ids                      map[string]string
+	conv, flow, number, note string
+}
+
+// orgAObjects creates them.
+func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
+	t.Helper()
 	num := s.AddNumber(ourNumber, 1)
 	inbound(t, s, "SM00000000000000000000000000000060", contact, "hi")
 	blocked, optedOut := "+13175550177", "+13175550178"
@@ -60,7 +96,8 @@ func TestOtherOrgGets404(t *testing.T) {
 	s.JSON("POST", "/api/sms/opt-outs", adminKey, map[string]any{"e164": optedOut}, 201)
 	conv := onlyConversation(t, s)["id"].(string)
 	flow := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "A flow"}, 201)["id"].(string)
-	trigger := s.JSON("POST", "/api/triggers", adminKey, map[string]any{"name": "T", "event_name": "external.t"}, 201)["id"].(string)
+	tr := s.JSON("POST", "/api/triggers", adminKey, map[string]any{"name": "T", "event_name": "external.t"}, 201)
+	trigger := tr["id"].(string)
 	key := s.JSON("POST", "/api/api-keys", adminKey, map[string]any{"name": "k", "role": "viewer"}, 201)["id"].(string)
 	inv := s.JSON("POST", "/api/team/invites", adminKey, map[string]any{"email": "new@example.com", "role": "viewer"}, 201)["invite"].(map[string]any)["id"].(string)
 	sched := s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey,
@@ -84,7 +121,7 @@ func TestOtherOrgGets404(t *testing.T) {
 		"/api/flows/{id}": flow, "/api/flows/{id}/duplicate": flow,
 		"/api/triggers/{id}": trigger, "/api/triggers/{id}/rotate-token": trigger,
 		"/api/api-keys/{id}": key, "/api/team/invites/{id}": inv, "/api/team/{userId}": admin,
-		"/api/sms/scheduled/{id}": sched, "/sessions/{token}": token,
+		"/api/sms/scheduled/{id}": sched, "/sessions/{token}": token, "/api/triggers/in/{token}": tr["token"].(string),
 		"/api/numbers/{id}": num.ID, "/api/contacts/{id}": sms.ContactID(s.OrgID(), contact),
 		"/api/contacts/{id}/lookup": sms.ContactID(s.OrgID(), contact), "/api/contacts/backfill-lookup/{id}": lookupJob,
 		"/api/blocklist/{e164}": blocked, "/api/knowledge/{id}": kb,
@@ -96,45 +133,22 @@ func TestOtherOrgGets404(t *testing.T) {
 		"/api/approvals/{id}": approval, "/api/approvals/{id}/approve": approval, "/api/approvals/{id}/deny": approval,
 		"/api/flows/{id}/tools": flow, "/api/flows/{id}/tools/{toolId}": flow, "/api/flows/{id}/tools/{toolId}/executions": flow,
 	}
-	for _, r := range s.App.HTTP.Routes() {
-		if !strings.Contains(r.Path, "{") || r.Auth == httpapi.Public {
-			continue
-		}
-		id, ok := ids[r.Path]
-		if strings.HasPrefix(r.Path, "/api/sms/conversations/{id}") {
-			id, ok = conv, true
-		}
-		if strings.HasPrefix(r.Path, "/api/v1/sessions/{id}") || r.Path == "/api/v1/agents/{id}" {
-			id, ok = "1", true // org B has no session or agent 1; org A does
-		}
-		if !ok {
-			for prefix, v := range extraIDs(s) {
-				if strings.HasPrefix(r.Path, prefix) {
-					id, ok = v, true
-				}
-			}
-		}
-		if !ok {
-			t.Errorf("%s %s: no org-A object to probe with; add it to this test", r.Method, r.Path)
-			continue
-		}
-		path := strings.NewReplacer("{id}", id, "{userId}", id, "{e164}", strings.ReplaceAll(id, "+", "%2B"), "{token}", id,
-			"{noteId}", note, "{tag}", "t").Replace(r.Path)
-		status, body := s.Do(r.Method, path, keyB, "{}")
-		if status != 404 {
-			t.Errorf("org B %s %s = %d %s; want 404", r.Method, path, status, body)
-		}
-	}
-	// And org A still has all of it.
-	s.JSON("GET", "/api/flows/"+flow, adminKey, nil, 200)
-	s.JSON("GET", "/api/sms/conversations/"+conv, adminKey, nil, 200)
-	s.JSON("GET", "/api/numbers/"+num.ID, adminKey, nil, 200)
-	s.JSON("GET", "/api/contacts/"+sms.ContactID(s.OrgID(), contact), adminKey, nil, 200)
-	if st, _ := s.Do("DELETE", "/api/blocklist/%2B13175550177", adminKey, nil); st != 204 {
-		t.Errorf("org A unblock = %d; want 204", st)
-	}
+	return &matrixObjects{ids: ids, conv: conv, flow: flow, number: num.ID, note: note}
 }
 
-// extraIDs lists org-A objects of routes added by later packages (filled as
-// they land).
-func extraIDs(s *apptest.Server) map[string]string { return map[string]string{} }
+// path fills route's parameters with the object it names; false when there
+// is none to name.
+func (o *matrixObjects) path(route string) (string, bool) {
+	id, ok := o.ids[route]
+	if strings.HasPrefix(route, "/api/sms/conversations/{id}") {
+		id, ok = o.conv, true
+	}
+	if strings.HasPrefix(route, "/api/v1/sessions/{id}") || route == "/api/v1/agents/{id}" {
+		id, ok = "1", true // org B has no session or agent 1; org A does
+	}
+	if !ok && strings.Contains(route, "{") {
+		return "", false
+	}
+	return strings.NewReplacer("{id}", id, "{userId}", id, "{e164}", strings.ReplaceAll(id, "+", "%2B"), "{token}", id,
+		"{noteId}", o.note, "{tag}", "t").Replace(route), true
+}

@@ -200,6 +200,10 @@ func TestMCPIntegrationsAPI(t *testing.T) {
 	if ids := s.JSON("GET", "/api/flows/"+flow+"/mcp-integrations", adminKey, nil, 200)["integration_ids"].([]any); len(ids) != 1 || ids[0] != id {
 		t.Errorf("attached = %v", ids)
 	}
+	if ids, ok := s.JSON("PUT", "/api/flows/"+flow+"/mcp-integrations", adminKey, map[string]any{"integration_ids": []string{}}, 200)["integration_ids"].([]any); !ok || len(ids) != 0 {
+		t.Errorf("detach all answers integration_ids %v; want []", ids)
+	}
+	s.JSON("PUT", "/api/flows/"+flow+"/mcp-integrations", adminKey, map[string]any{"integration_ids": []string{id}}, 200)
 	errCode(t, s, "GET", "/api/approvals?status=maybe", nil, 422)
 	if st, _ := s.Do("DELETE", "/api/mcp-integrations/"+id, adminKey, nil); st != 204 {
 		t.Errorf("delete = %d", st)

@@ -55,8 +55,8 @@ func TestInboundStoredOnceAndSignatureChecked(t *testing.T) {
 	inbound(t, s, "SM00000000000000000000000000000001", contact, "hello there")
 	inbound(t, s, "SM00000000000000000000000000000001", contact, "hello there") // Twilio retry
 	form := apptest.InboundForm("SM00000000000000000000000000000002", contact, ourNumber, "forged")
-	if status, _ := s.PostTwilio("/twilio/sms", s.App.SandboxToken, form, "AAAAforgedAAAA="); status != 403 {
-		t.Errorf("forged signature: %d; want 403", status)
+	if status, body := s.PostTwilio("/twilio/sms", s.App.SandboxToken, form, "AAAAforgedAAAA="); status != 403 || !strings.Contains(string(body), `"invalid_signature"`) {
+		t.Errorf("forged signature: %d %s; want 403 invalid_signature", status, body)
 	}
 	if status, _ := s.PostTwilio("/twilio/sms", "wrongtoken", form, ""); status != 403 {
 		t.Errorf("signature with another token: %d; want 403", status)

@@ -17,7 +17,10 @@ import (
 	"github.com/humd/humd/transport/twilio"
 )
 
-var errBadSignature = fmt.Errorf("invalid X-Twilio-Signature: %w", storage.ErrForbidden)
+// errBadSignature names what to check, since the usual cause is a
+// configuration mismatch rather than an attack.
+var errBadSignature = &statusError{403, "invalid_signature",
+	"X-Twilio-Signature does not match this request; check TWILIO_AUTH_TOKEN and that HUMD_PUBLIC_URL is the URL Twilio calls"}
 
 // emptyTwiML is the answer to an inbound SMS webhook: humd replies through the
 // REST API, never inline.

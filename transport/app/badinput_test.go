@@ -1,0 +1,217 @@
+package app_test
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/humd/humd/transport/app"
+	"github.com/humd/humd/transport/app/apptest"
+	"github.com/humd/humd/transport/httpapi"
+)
+
+// badBodies are request bodies no route accepts as they are: broken,
+// mistyped, too deep, out of range or not UTF-8.
+var badBodies = []string{
+	`{`,
+	`[]`,
+	`null`,
+	`"x"`,
+	`{"name":5,"body":[],"e164":{},"role":7,"url":false,"events":"x","twilio_number_id":1,"contact_e164":2,"limit":"x",` +
+		`"send_at":"never","recipients":{},"enabled":"yes","confirm":"no","agent_id":"a","status":9,"tags":"t"}`,
+	`{"name":"` + "\xff\xfe" + `","body":"` + "\xc3\x28" + `","e164":"+1` + "\x00" + `"}`,
+	`{"limit":1e400,"agent_id":99999999999999999999,"mps":-1e308,"debounce_ms":-1}`,
+	strings.Repeat("[", 20000) + strings.Repeat("]", 20000),
+	`{"name":"` + strings.Repeat("n", 70000) + `"}`,
+}
+
+// badQuery is a query string of parameters no list accepts as they are.
+const badQuery = "?limit=-5&cursor=%25ZZ&from=x&to=y&status=q&q=%00&unread=maybe&days=-1&since=never&direction=up&type=%ff"
+
+// TestBadInputIsNever5xx is rule 3 over the whole route table: every route,
+// called by an admin of the org that owns the object it names, with broken
+// and mistyped bodies and query strings, and with bodies of the route's own
+// fields set to empty, extreme and merely plausible values (from its OpenAPI
+// schema, so they get past the decoder into the handler), answers below 500 (501 is a route
+// that says it is not offered), and every /api error is the JSON envelope (D-10).
+func TestBadInputIsNever5xx(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Config: app.Config{KeyRequestsPerMinute: -1}})
+	objs := orgAObjects(t, s)
+	var doc openAPIDoc
+	if status, raw := s.Do("GET", "/openapi.json", "", nil); status != 200 || json.Unmarshal(raw, &doc) != nil {
+		t.Fatalf("GET /openapi.json = %d %.200s", status, raw)
+	}
+	checked := 0
+	routes := slices.Clone(s.App.HTTP.Routes())
+	// Deletes last, so the other routes still find their objects.
+	slices.SortStableFunc(routes, func(a, b *httpapi.Route) int { return cmp.Compare(deletes(a), deletes(b)) })
+	for _, r := range routes {
+		if strings.HasSuffix(r.Path, "/stream") || strings.HasPrefix(r.Path, "/twilio/relay") {
+			continue // a live event stream and a websocket: no request body to break
+		}
+		path, ok := objs.path(r.Path)
+		if !ok {
+			t.Errorf("%s %s: no object to call it with; add it to orgAObjects", r.Method, r.Path)
+			continue
+		}
+		bodies := badBodies
+		if op, ok := doc.op(r.Method, r.Path); ok {
+			bodies = append(doc.bodies(op), badBodies...)
+		}
+		for _, q := range []string{"", badQuery} {
+			for _, body := range bodies {
+				status, raw := s.Do(r.Method, path+q, adminKey, body)
+				checked++
+				if status >= 500 && status != 501 {
+					t.Errorf("%s %s%s with %.40q = %d %s", r.Method, path, q, body, status, raw)
+					continue
+				}
+				if status >= 400 && hasEnvelope(r.Path) && !isErrorEnvelope(raw) {
+					t.Errorf("%s %s%s with %.40q = %d, not the error envelope: %s", r.Method, path, q, body, status, raw)
+				}
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d requests made", checked)
+	}
+	// The server still works after all of it.
+	s.JSON("GET", "/api/sms/conversations/"+objs.conv, adminKey, nil, 200)
+}
+
+// hasEnvelope: the session APIs answer in their seeds' own shapes, and the
+// Twilio webhooks answer Twilio.
+func hasEnvelope(route string) bool {
+	return strings.HasPrefix(route, "/api/") && !strings.HasPrefix(route, "/api/v1/")
+}
+
+func deletes(r *httpapi.Route) int {
+	if r.Method == "DELETE" {
+		return 1
+	}
+	return 0
+}
+
+func isErrorEnvelope(raw []byte) bool {
+	var env struct {
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	return json.Unmarshal(raw, &env) == nil && env.Error != nil && env.Error.Code != "" && env.Error.Message != ""
+}
+
+// openAPIDoc is as much of /openapi.json as body generation reads.
+type openAPIDoc struct {
+	Paths      map[string]map[string]map[string]any `json:"paths"`
+	Components struct {
+		Schemas map[string]any `json:"schemas"`
+	} `json:"components"`
+}
+
+func (d *openAPIDoc) op(method, path string) (map[string]any, bool) {
+	op, ok := d.Paths[path][strings.ToLower(method)]
+	return op, ok
+}
+
+// bodies are the route's request body filled three ways; none for a route
+// without one.
+func (d *openAPIDoc) bodies(op map[string]any) []string {
+	schema := dig(op, "requestBody", "content", "application/json", "schema")
+	if schema == nil {
+		return nil
+	}
+	var out []string
+	for _, how := range []fill{fillEmpty, fillExtreme, fillPlausible} {
+		raw, err := json.Marshal(d.value(schema, how, 0))
+		if err == nil {
+			out = append(out, string(raw))
+		}
+	}
+	return out
+}
+
+type fill int
+
+const (
+	fillEmpty fill = iota
+	fillExtreme
+	fillPlausible
+)
+
+// value is a JSON value for schema: every property of an object set, arrays
+// of one element, scalars empty, extreme or plausible.
+func (d *openAPIDoc) value(schema any, how fill, depth int) any {
+	sch, _ := schema.(map[string]any)
+	if ref, ok := sch["$ref"].(string); ok {
+		return d.value(d.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")], how, depth)
+	}
+	for _, alt := range []string{"anyOf", "oneOf"} {
+		if alts, ok := sch[alt].([]any); ok && len(alts) > 0 {
+			return d.value(alts[0], how, depth)
+		}
+	}
+	typ := sch["type"]
+	if ts, ok := typ.([]any); ok && len(ts) > 0 {
+		typ = ts[0]
+	}
+	if enum, ok := sch["enum"].([]any); ok && len(enum) > 0 && how == fillPlausible {
+		return enum[0]
+	}
+	switch typ {
+	case "object":
+		obj := map[string]any{}
+		if depth > 3 {
+			return obj
+		}
+		props, _ := sch["properties"].(map[string]any)
+		for name, p := range props {
+			if name != "confirm" {
+				obj[name] = d.value(p, how, depth+1)
+			}
+		}
+		return obj
+	case "array":
+		if depth > 3 || how == fillEmpty {
+			return []any{}
+		}
+		return []any{d.value(sch["items"], how, depth+1)}
+	case "string":
+		return map[fill]any{fillEmpty: "", fillExtreme: "x\u0000" + strings.Repeat("é", 5000), fillPlausible: "x"}[how]
+	case "integer":
+		return map[fill]any{fillEmpty: 0, fillExtreme: int64(-1 << 62), fillPlausible: 1_000_000_000}[how]
+	case "number":
+		return map[fill]any{fillEmpty: 0, fillExtreme: -1e300, fillPlausible: 1e9}[how]
+	case "boolean":
+		return how != fillEmpty
+	}
+	return nil
+}
+
+func dig(m map[string]any, keys ...string) any {
+	var cur any = m
+	for _, k := range keys {
+		next, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = next[k]
+	}
+	return cur
+}
+
+// TestBadTimeSaysTheFormat: a time field the decoder cannot parse is a 422
+// that says which format to use, not Go's layout string.
+func TestBadTimeSaysTheFormat(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	s.AddNumber(ourNumber, 1)
+	inbound(t, s, "SM00000000000000000000000000000070", contact, "hi")
+	conv := onlyConversation(t, s)["id"].(string)
+	msg := s.JSON("POST", "/api/sms/conversations/"+conv+"/messages", adminKey, map[string]any{"body": "x", "send_at": "tomorrow"}, 422)["error"].(map[string]any)["message"].(string)
+	if !strings.Contains(msg, "RFC 3339") || !strings.Contains(msg, `"tomorrow"`) || strings.Contains(msg, "2006-01-02") {
+		t.Errorf("bad send_at: %q; want the format named and the value quoted", msg)
+	}
+}
