@@ -3,6 +3,7 @@ package app_test
 import (
 	"cmp"
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -214,4 +215,44 @@ func TestBadTimeSaysTheFormat(t *testing.T) {
 	if !strings.Contains(msg, "RFC 3339") || !strings.Contains(msg, `"tomorrow"`) || strings.Contains(msg, "2006-01-02") {
 		t.Errorf("bad send_at: %q; want the format named and the value quoted", msg)
 	}
+}
+
+// TestSignedTwilioFormsWithBadFields: a correctly signed webhook whose fields
+// are missing, malformed or name nothing humd knows still answers below 500
+// on every Twilio route, with or without a call_id that names a call, and
+// the server goes on taking texts.
+func TestSignedTwilioFormsWithBadFields(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Config: app.Config{KeyRequestsPerMinute: -1}})
+	objs := orgAObjects(t, s)
+	call := objs.ids["/api/calls/{id}"]
+	garbage := url.Values{"From": {""}, "To": {"x"}, "MessageSid": {""}, "CallSid": {"x"}, "Body": {strings.Repeat("€", 2000)},
+		"MessageStatus": {"bogus"}, "CallStatus": {"bogus"}, "Digits": {"abc"}, "RecordingUrl": {"javascript:x"},
+		"RecordingSid": {""}, "RecordingDuration": {"-5"}, "NumMedia": {"99"}, "MediaUrl0": {"ftp://x"}, "ErrorCode": {"x"},
+		"TranscriptionText": {""}, "TranscriptionStatus": {"bogus"}, "DialCallStatus": {"bogus"}, "AnsweredBy": {"bogus"},
+		"Direction": {"sideways"}, "CallDuration": {"abc"}, "SmsStatus": {"\x00"}, "NumSegments": {"-1"}}
+	known := url.Values{"From": {contact}, "To": {ourNumber}, "Caller": {contact}, "Called": {ourNumber},
+		"MessageSid": {"SM00000000000000000000000000000099"}, "SmsSid": {"SM00000000000000000000000000000099"},
+		"CallSid": {"CA00000000000000000000000000000099"}, "MessageStatus": {"delivered"}, "CallStatus": {"completed"},
+		"RecordingUrl": {"https://api.twilio.com/rec/RE1"}, "RecordingSid": {"RE00000000000000000000000000000099"},
+		"RecordingDuration": {"99999999999999999999"}, "DialCallStatus": {"no-answer"}, "TranscriptionStatus": {"completed"},
+		"TranscriptionText": {"hello"}, "NumMedia": {"1"}, "MediaUrl0": {"https://example.com/a.jpg"}, "Body": {""}}
+	checked := 0
+	for _, r := range s.App.HTTP.Routes() {
+		if !strings.HasPrefix(r.Path, "/twilio/") || r.Method != "POST" {
+			continue
+		}
+		for _, q := range []string{"", "?call_id=CA_nope", "?call_id=" + call + "&kind=voicemail", "?call_id=%00&kind=%ff"} {
+			for _, form := range []url.Values{{}, garbage, known} {
+				status, body := s.PostTwilio(r.Path+q, s.App.SandboxToken, form, "")
+				checked++
+				if status >= 500 {
+					t.Errorf("signed %s%s with %v = %d %.300s", r.Path, q, form, status, body)
+				}
+			}
+		}
+	}
+	if checked < 50 {
+		t.Errorf("only %d webhooks posted", checked)
+	}
+	inbound(t, s, "SM00000000000000000000000000000098", contact, "still here")
 }
