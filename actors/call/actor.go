@@ -71,7 +71,7 @@ type turnState struct {
 func viaDirectory(m any) bool {
 	switch m.(type) {
 	case *Ring, *Place, *Status, *Recording, *Transcription, *Action, *DialDone, *Attach, *Prompt, *DTMF,
-		*Interrupt, *RelayError, *Detach, *Get:
+		*Interrupt, *RelayError, *Detach, *Get, *Resume:
 		return true
 	}
 	return false
@@ -143,6 +143,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		err = a.onSummaryDone(m)
 	case *Get:
 		reply, err = a.current()
+	case *Resume:
+		a.onResume(ctx)
 	case *system.IdleTick:
 		a.onIdle(ctx, m)
 		return
@@ -168,7 +170,7 @@ func (a *Actor) load() error {
 		return err
 	}
 	a.call = c
-	a.finalized = c.Ended() && c.EndedAt != nil
+	a.finalized = c.Finalized()
 	a.summarized = a.finalized && c.Summary != nil
 	if c.FlowID != "" {
 		if f, err := a.d.Flow(c.OrgID, c.FlowID); err == nil {

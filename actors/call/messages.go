@@ -127,3 +127,8 @@ type Out interface {
 	SendDigits(digits string)
 	Close()
 }
+
+// Resume is sent to every call not finalized when humd starts: the timers
+// that close a call Twilio posts no final status for, and its relay socket,
+// died with the process before.
+type Resume struct{}

@@ -107,6 +107,24 @@ func (a *Actor) armClose(ctx actor.Context, d time.Duration) {
 	system.SendAfter(ctx, a.d.Clock, d, &closeTimeout{gen: a.closeGen})
 }
 
+// onResume arms again, in a humd started after the call began, what would
+// have closed it: a call on the agent with no socket now (the old process
+// held it) waits for Twilio's status as if its socket had just closed, twice
+// as long if it never got one, and every other call as long as a voicemail.
+func (a *Actor) onResume(ctx actor.Context) {
+	if a.call == nil || a.finalized || a.closing || a.out != nil {
+		return
+	}
+	switch {
+	case a.call.Route == RouteConnect && a.call.Transfer == nil && a.call.AnsweredAt != nil:
+		a.armDetach(ctx, a.d.DetachGrace)
+	case a.call.Route == RouteConnect && a.call.Transfer == nil:
+		a.armDetach(ctx, 2*a.d.DetachGrace)
+	default:
+		a.armClose(ctx, VoicemailMaxLength+a.d.DetachGrace)
+	}
+}
+
 func (a *Actor) onCloseTimeout(ctx actor.Context, m *closeTimeout) error {
 	if m.gen != a.closeGen {
 		return nil

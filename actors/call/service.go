@@ -132,6 +132,15 @@ func (s *Service) Request(callID string, msg any, timeout time.Duration) *actor.
 	return s.dir.Request(callID, s.props(callID), msg, timeout)
 }
 
+// ResumeOpen sends Resume to every call not finalized, at start.
+func (s *Service) ResumeOpen() error {
+	ids, err := calls.OpenCalls(s.d.Store)
+	for _, id := range ids {
+		s.Tell(id, &Resume{})
+	}
+	return err
+}
+
 // Live counts call actors now running.
 func (s *Service) Live() int { return s.dir.Live() }
 

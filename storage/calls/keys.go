@@ -43,3 +43,8 @@ func KeyRecent(org string, at time.Time, id string) []byte {
 // KeyCallOrg maps a call id to its org: callbacks and the relay socket carry
 // only the id.
 func KeyCallOrg(id string) []byte { return storage.Key("call-id", id) }
+
+// KeyOpen marks a call not finalized yet, so a restarted humd can resume
+// the timers that close it when Twilio posts no final status.
+func KeyOpen(org, id string) []byte { return storage.Key("call-open", org, id) }
+func prefixOpen() []byte            { return storage.Prefix("call-open") }

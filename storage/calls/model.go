@@ -148,6 +148,10 @@ func (c *Call) Ended() bool {
 	return false
 }
 
+// Finalized reports whether humd has closed the call: a final status and
+// its end time (call.completed has fired).
+func (c *Call) Finalized() bool { return c.Ended() && c.EndedAt != nil }
+
 // Other answers the other party's number: the caller of an inbound call,
 // the callee of an outbound one.
 func (c *Call) Other() string {

@@ -34,6 +34,12 @@ func BySID(s storage.Store, sid string) (*Call, error) {
 // recency key.
 func Put(b *storage.Batch, old, c *Call) {
 	b.SetJSON(KeyCall(c.OrgID, c.ID), c)
+	switch {
+	case !c.Finalized() && (old == nil || old.Finalized()):
+		b.Set(KeyOpen(c.OrgID, c.ID), nil)
+	case c.Finalized() && (old == nil || !old.Finalized()):
+		b.Delete(KeyOpen(c.OrgID, c.ID))
+	}
 	if old == nil {
 		if c.CallSID != "" {
 			b.Set(KeyCallSID(c.CallSID), []byte(c.OrgID+"/"+c.ID))
@@ -102,4 +108,18 @@ func scanAll[T any](s storage.Store, prefix []byte) ([]*T, error) {
 		}
 		req.Cursor = next
 	}
+}
+
+// OpenCalls answers the ids of every org's calls not finalized yet.
+func OpenCalls(s storage.Store) ([]string, error) {
+	var ids []string
+	prefix := prefixOpen()
+	err := s.Scan(prefix, storage.ScanOptions{}, func(k, _ []byte) (bool, error) {
+		rest := string(k[len(prefix):]) // <org>/<call>
+		if i := strings.LastIndexByte(rest, '/'); i >= 0 {
+			ids = append(ids, rest[i+1:])
+		}
+		return true, nil
+	})
+	return ids, err
 }

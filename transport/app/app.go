@@ -153,7 +153,8 @@ func (a *App) wire(o Options) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse, Registry: reg},
 		sms)
-	return nil
+	// Last, once everything a closing call reaches (CRM, webhooks) exists.
+	return a.Calls.ResumeOpen()
 }
 
 // Listen binds the configured address (":0" picks a port; see Addr).

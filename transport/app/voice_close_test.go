@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	callactor "github.com/humd/humd/actors/call"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/app/apptest"
 	"github.com/humd/humd/transport/relay/relayclient"
 )
@@ -132,4 +135,83 @@ func TestClosedCallEndsWithoutStatus(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestOpenCallsCloseAfterRestart: calls still open when humd stops (one
+// answered only with the after-hours message, one on the agent with its
+// relay socket) are closed by the humd started on the same data when Twilio
+// posts no final status, each once, after the same grace as before.
+func TestOpenCallsCloseAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := startCRMVoice(t, dir)
+	const agentNumber = "+15005550007"
+	answerWithVoiceFlow(t, s, ourNumber, map[string]any{"business_hours_json": saturdaysOnly, "voicemail_enabled": false})
+	answerWithVoiceFlow(t, s, agentNumber, nil)
+	place := func(to, sid string) string {
+		t.Helper()
+		c, err := relayclient.PlaceInbound(context.Background(), relayclient.InboundOptions{HumdURL: s.URL, PublicURL: s.PublicURL,
+			AuthToken: s.App.SandboxToken, From: contact, To: to, CallSid: sid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if c.Conn != nil {
+				c.Conn.Close()
+			}
+		})
+		return callactor.IDForSID(sid)
+	}
+	closedID := place(ourNumber, "CA00000000000000000000000000000e11")
+	agentID := place(agentNumber, "CA00000000000000000000000000000e12")
+	s.WaitFor("the agent call answered", func() error {
+		if c := storedCall(t, s, agentID); c.AnsweredAt == nil {
+			return fmt.Errorf("agent call %s", c.Status)
+		}
+		return nil
+	})
+	org := s.OrgID()
+	s.Stop()
+
+	s2, _ := startCRMVoice(t, dir)
+	get := func(id string) *calls.Call {
+		c, err := calls.Get(s2.App.Store, org, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	s2.Clock.Advance(59 * time.Second)
+	s2.Holds("nothing closes before the grace", func() error {
+		for _, id := range []string{closedID, agentID} {
+			if c := get(id); c.EndedAt != nil {
+				return fmt.Errorf("%s closed early: %s", id, c.EndReason)
+			}
+		}
+		return nil
+	})
+	s2.WaitFor("both calls closed", func() error {
+		s2.Clock.Advance(30 * time.Second)
+		for _, id := range []string{closedID, agentID} {
+			if c := get(id); c.EndedAt == nil {
+				return fmt.Errorf("%s still open: %s", id, c.Status)
+			}
+		}
+		return nil
+	})
+	if c := get(closedID); c.Status != calls.StatusCompleted || c.EndReason != "after_hours" {
+		t.Errorf("closed call = %s %s", c.Status, c.EndReason)
+	}
+	if c := get(agentID); c.Status != calls.StatusCompleted || c.EndReason != "relay_closed" {
+		t.Errorf("agent call = %s %s", c.Status, c.EndReason)
+	}
+	s2.Holds("one call.completed per call", func() error {
+		evs, _, err := sms.ListEvents(s2.App.Store, org, calls.EvCallCompleted, storage.PageRequest{Limit: 10})
+		if err != nil || len(evs) != 2 {
+			return fmt.Errorf("call.completed fired %d times (%v)", len(evs), err)
+		}
+		return nil
+	})
+	if ids, err := calls.OpenCalls(s2.App.Store); err != nil || len(ids) != 0 {
+		t.Errorf("open calls after both closed = %v, %v", ids, err)
+	}
 }
