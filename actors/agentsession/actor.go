@@ -172,6 +172,11 @@ func (a *Actor) onReply(ctx actor.Context, m *replyDone) {
 		if m.err != nil {
 			a.d.Logger.Warn("agent chat reply failed", "session", a.id, "err", m.err)
 		}
+		if m.res != nil && !m.res.Usage.IsZero() {
+			if err := a.bill(m.res.Usage); err != nil {
+				a.d.Logger.Error("agent chat usage not recorded", "session", a.id, "err", err)
+			}
+		}
 	} else if reply, err := a.store("assistant", m.res.Text, nil, m.res.Usage); err == nil {
 		out.Reply = reply
 	}
@@ -179,6 +184,20 @@ func (a *Actor) onReply(ctx actor.Context, m *replyDone) {
 		ctx.Send(waiting, out)
 	}
 	a.armIdle(ctx)
+}
+
+// bill adds the tokens of a reply that failed after the provider had
+// answered part of it: no message, but they were billed.
+func (a *Actor) bill(used storage.Tokens) error {
+	s := *a.s
+	s.Usage.Add(used)
+	b := a.d.Store.NewBatch()
+	put(b, &s)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	a.s = &s
+	return nil
 }
 
 // store writes a message and the session it moves, with the model tokens

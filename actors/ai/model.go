@@ -14,7 +14,9 @@ import (
 // worker goroutine and get the *Result back as a message; tool calls are
 // executed one at a time through exec, which the actor side implements by
 // messaging the owning actor and waiting for its answer (the worker waits,
-// never the actor).
+// never the actor). A run that fails answers its error with a nil Result,
+// or with a Result holding only Model and Usage when requests it made before
+// the failure were answered: those tokens are billed, so records count them.
 type Model interface {
 	Run(ctx context.Context, t *Turn, exec ToolExec) (*Result, error)
 }

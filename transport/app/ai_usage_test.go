@@ -104,3 +104,66 @@ func TestVoiceCallUsage(t *testing.T) {
 		t.Errorf("billing ai_tokens = %v; want the call's %+v", got, all)
 	}
 }
+
+// TestFailedRunsCountTheirTokens: a run whose tool round was answered and
+// whose next request then failed still records the answered request's
+// tokens (the provider billed them), on the SMS run record and in billing.
+func TestFailedRunsCountTheirTokens(t *testing.T) {
+	s, tw, fake := startTwilioShop(t)
+	fake.ReplyToolCall("lookup_knowledge", `{"query":"opening hours"}`)
+	fake.FailNext(400, "the model refused")
+	twilioInbound(t, s, tw, "when are you open?", nil)
+	s.Clock.Advance(2 * time.Second)
+	conv := onlyConversation(t, s)["id"].(string)
+	var run map[string]any
+	s.WaitFor("the failed run's record", func() error {
+		runs := s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any)
+		if len(runs) != 1 {
+			return fmt.Errorf("runs = %v", runs)
+		}
+		run = runs[0].(map[string]any)
+		return nil
+	})
+	billed := fake.Usage()
+	if n := len(fake.Requests()); n != 2 || billed.InputTokens == 0 || run["status"] == "completed" {
+		t.Fatalf("model requests = %d, billed %+v, run %v; want 2 requests, the first billed, a failed run", n, billed, run["status"])
+	}
+	usage, _ := run["usage"].(map[string]any)
+	wantTokens(t, "failed run usage", usage, billed.InputTokens, billed.OutputTokens)
+	if got := aiTokens(s); got["total"] != float64(billed.Total()) {
+		t.Errorf("billing ai_tokens = %v; want the failed run's %+v", got, billed)
+	}
+}
+
+// TestAgentSessionUsage: an agent session sums the tokens of its chat
+// replies, a reply that failed after a billed tool round included.
+func TestAgentSessionUsage(t *testing.T) {
+	s, fake := startCRMVoice(t, "")
+	s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "Agent"}, 201)
+	s.JSON("POST", "/api/v1/sessions", adminKey, map[string]any{"agent_id": 1, "session_type": "agent_chat"}, 201)
+	usage := func() map[string]any {
+		return s.JSON("GET", "/api/v1/sessions/1", adminKey, nil, 200)["session"].(map[string]any)["usage"].(map[string]any)
+	}
+	fake.ReplyText("Hello! How can I help?")
+	s.JSON("POST", "/api/v1/sessions/1/messages", adminKey, map[string]any{"content": "hi"}, 201)
+	first := fake.Usage()
+	s.WaitFor("the reply's tokens", func() error {
+		if u := usage(); u["input_tokens"] != float64(first.InputTokens) || first.InputTokens == 0 {
+			return fmt.Errorf("usage %v; billed %+v", u, first)
+		}
+		return nil
+	})
+	fake.ReplyToolCall("lookup_knowledge", `{"query":"hours"}`)
+	fake.FailNext(400, "the model refused")
+	s.Do("POST", "/api/v1/sessions/1/messages", adminKey, map[string]any{"content": "when are you open?"})
+	all := fake.Usage()
+	if n := len(fake.Requests()); n != 3 || all.InputTokens <= first.InputTokens {
+		t.Fatalf("model requests = %d, billed %+v; want 3, the tool round billed", n, all)
+	}
+	s.WaitFor("the failed reply's tokens", func() error {
+		if u := usage(); u["input_tokens"] != float64(all.InputTokens) || u["output_tokens"] != float64(all.OutputTokens) {
+			return fmt.Errorf("usage %v; billed %+v", u, all)
+		}
+		return nil
+	})
+}

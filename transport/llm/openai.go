@@ -135,16 +135,16 @@ func (m *OpenAI) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Res
 		res.Requests++
 		resp, err := m.request(ctx, params, t.OnDelta)
 		if err != nil {
-			return nil, err
-		}
-		if resp.Status == responses.ResponseStatusFailed {
-			return nil, fmt.Errorf("llm: response %s failed: %s: %s: %w", resp.ID, resp.Error.Code, resp.Error.Message, ai.ErrProvider)
+			return billed(res, err)
 		}
 		res.Model = resp.Model
 		// Every request is billed, tool rounds included: the run's usage is
 		// the sum. A streamed response carries usage only on its terminal
 		// event, which is the response stream() answers.
 		res.Usage.Add(ai.Usage{InputTokens: resp.Usage.InputTokens, OutputTokens: resp.Usage.OutputTokens})
+		if resp.Status == responses.ResponseStatusFailed {
+			return billed(res, fmt.Errorf("llm: response %s failed: %s: %s: %w", resp.ID, resp.Error.Code, resp.Error.Message, ai.ErrProvider))
+		}
 
 		calls := functionCalls(resp)
 		if len(calls) == 0 || res.Capped {
@@ -152,7 +152,7 @@ func (m *OpenAI) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Res
 			// makes anyway is ignored and only its text counts.
 			res.Text = strings.TrimSpace(resp.OutputText())
 			if res.Text == "" {
-				return nil, fmt.Errorf("llm: response %s has no output text: %w", resp.ID, ai.ErrMalformed)
+				return billed(res, fmt.Errorf("llm: response %s has no output text: %w", resp.ID, ai.ErrMalformed))
 			}
 			return res, nil
 		}
@@ -175,7 +175,7 @@ func (m *OpenAI) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Res
 			)
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, classify(ctx, err)
+			return billed(res, classify(ctx, err))
 		}
 		if len(res.ToolCalls) >= limit {
 			// Tools stay defined so the transcript's calls still refer to
@@ -186,6 +186,17 @@ func (m *OpenAI) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Res
 			}
 		}
 	}
+}
+
+// billed answers a run that failed with err: nil, or when requests made
+// before the failure were answered (the provider bills those), a result
+// carrying only their usage and the model, so the run's record still counts
+// the tokens (ai.Model).
+func billed(res *ai.Result, err error) (*ai.Result, error) {
+	if res.Usage.IsZero() {
+		return nil, err
+	}
+	return &ai.Result{Model: res.Model, Requests: res.Requests, Usage: res.Usage}, err
 }
 
 // request makes one model request: a plain one, or a streamed one whose
