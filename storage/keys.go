@@ -102,6 +102,10 @@ import (
 //
 //	billing/<org>                             -> billing.Settings             subscription settings (provider none)
 //
+// A2P 10DLC registrations (package storage/brands; the API writes them):
+//
+//	brand/<org>/<id>                          -> brands.Brand                 brand and campaign, with the carrier's statuses
+//
 // Idempotency-Key answers (package storage/idem; the HTTP edge writes them):
 //
 //	idem/<org>/<hash of the key>              -> idem.Record                  24 h

@@ -27,7 +27,7 @@ const AllScopes = "*"
 // does the MCP endpoint itself, since every operation run through it is
 // checked against its own route's scope.
 var ScopeAreas = []string{
-	"address-sessions", "agent-sessions", "api-keys", "billing", "calls", "campaigns", "contacts", "crm", "dashboard", "events", "flows",
+	"address-sessions", "agent-sessions", "api-keys", "billing", "brands", "calls", "campaigns", "contacts", "crm", "dashboard", "events", "flows",
 	"knowledge", "mcp-integrations", "numbers", "organizations", "outbound", "sandbox", "sms", "team", "triggers",
 	"user", "webhooks",
 }

@@ -108,6 +108,7 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 	camp := s.JSON("POST", "/api/sms/campaigns", adminKey, map[string]any{"name": "C", "twilio_number_id": num.ID, "body_template": "hi",
 		"recipients": []any{map[string]any{"contact_e164": contact}}}, 201)["id"].(string)
 
+	brand := s.JSON("POST", "/api/brands", adminKey, brandBody(), 201)["id"].(string)
 	call, note, vm := matrixCall(t, s)
 	lookupJob := s.JSON("POST", "/api/contacts/backfill-lookup", adminKey, nil, 202)["job_id"].(string)
 	mcpID, approval := matrixMCP(t, s)
@@ -131,6 +132,7 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/api/webhooks/{id}/deliveries": hook, "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": hook, "/api/sms/opt-outs/{e164}": optedOut,
 		"/api/mcp-integrations/{id}": mcpID, "/api/mcp-integrations/{id}/test": mcpID, "/api/flows/{id}/mcp-integrations": flow,
 		"/api/approvals/{id}": approval, "/api/approvals/{id}/approve": approval, "/api/approvals/{id}/deny": approval,
+		"/api/brands/{id}": brand, "/api/brands/{id}/refresh": brand,
 		"/api/flows/{id}/tools": flow, "/api/flows/{id}/tools/{toolId}": flow, "/api/flows/{id}/tools/{toolId}/executions": flow,
 	}
 	return &matrixObjects{ids: ids, conv: conv, flow: flow, number: num.ID, note: note}

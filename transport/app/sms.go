@@ -66,6 +66,12 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		}
 		carrier, deps.Numbers = c, numbers
 	}
+	switch {
+	case a.Sandbox != nil:
+		deps.Brands = sandboxBrands{}
+	case a.Twilio != nil:
+		deps.Brands = twilioBrands{a.Twilio}
+	}
 	if a.Sandbox != nil {
 		sb, tok := a.Sandbox, a.SandboxToken
 		deps.SandboxState = func() *httpapi.SandboxState {

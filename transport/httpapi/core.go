@@ -21,6 +21,7 @@ import (
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/brands"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
@@ -45,6 +46,8 @@ type Deps struct {
 	Webhooks *webhook.Service
 	// Carrier is the active carrier's number inventory, for POST /api/numbers/sync.
 	Numbers NumberSource
+	// Brands registers A2P brands and campaigns (nil: no carrier).
+	Brands BrandCarrier
 	// Billing is billing.provider = none's configuration (plan limits).
 	Billing BillingConfig
 	// Sandbox is set in sandbox mode (no Twilio credentials).
@@ -80,6 +83,16 @@ type NumberSource interface {
 	SearchNumbers(q sms.NumberSearch) ([]sms.AvailableNumber, error)
 	BuyNumber(e164 string) (*sms.ProviderNumber, error)
 	ReleaseNumber(sid string) error
+}
+
+// BrandCarrier registers A2P 10DLC brands and their campaigns at the
+// carrier (twilio-go's Messaging v1, or the sandbox's, which approves at
+// once) and answers their review status.
+type BrandCarrier interface {
+	RegisterBrand(b *brands.Brand) (*brands.Registration, error)
+	Brand(sid string) (*brands.Registration, error)
+	RegisterCampaign(b *brands.Brand) (*brands.Registration, error)
+	Campaign(serviceSID, sid string) (*brands.Registration, error)
 }
 
 var componentSchemas = map[string]any{
@@ -294,6 +307,7 @@ func (s *Server) table() []*Route {
 	all = append(all, s.dashboardRoutes()...)
 	all = append(all, s.agentRoutes()...)
 	all = append(all, s.numberBuyRoutes()...)
+	all = append(all, s.brandRoutes()...)
 	all = append(all, s.billingRoutes()...)
 	return all
 }

@@ -101,7 +101,7 @@ var idempotentOps = map[string]bool{
 	"createConversation": true, "sendMessage": true, "createOutboundCall": true,
 	"launchCampaign": true, "testWebhook": true, "redeliverWebhook": true,
 	"createAgentSession": true, "postAgentSessionMessage": true, "createAddressSession": true,
-	"buyNumber": true,
+	"buyNumber": true, "createBrand": true,
 }
 
 // statusError is an edge answer with its own status and code, for the

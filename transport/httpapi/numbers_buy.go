@@ -40,7 +40,7 @@ func (s *Server) numberBuyRoutes() []*Route {
 				}
 				list, err := s.deps.Numbers.SearchNumbers(q)
 				if err != nil {
-					return providerError("search numbers", err)
+					return providerError("search numbers", "number_unavailable", err)
 				}
 				if list == nil {
 					list = []sms.AvailableNumber{}
@@ -144,7 +144,7 @@ func (s *Server) buyNumber(c *Call) error {
 			s.cfg.Logger.Error("buy number: the carrier's answer named no number; check the account and release it by hand",
 				"org", org, "e164", req.E164, "err", err)
 		}
-		return providerError("buy "+req.E164, err)
+		return providerError("buy "+req.E164, "number_unavailable", err)
 	}
 	nn.ProviderSID, nn.Capabilities = p.SID, p.Capabilities
 	if nn.FriendlyName == "" {
@@ -169,9 +169,10 @@ func (s *Server) buyNumber(c *Call) error {
 }
 
 // providerError turns a carrier refusal into an answer: a 4xx from Twilio
-// (the number was taken meanwhile, say) is the caller's 409; anything else,
+// (the number was taken meanwhile, say) is the caller's 409 with code
+// refused; anything else,
 // bad credentials included, is the carrier side's fault (502). The sandbox answers storage errors already.
-func providerError(what string, err error) error {
+func providerError(what, refused string, err error) error {
 	var se *sender.Error
 	if !errors.As(err, &se) {
 		if errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrInvalid) || errors.Is(err, storage.ErrNotFound) {
@@ -181,7 +182,7 @@ func providerError(what string, err error) error {
 		return &statusError{502, "provider_error", fmt.Sprintf("the carrier failed to %s: %v", what, err)}
 	}
 	if se.Status >= 400 && se.Status < 500 && se.Status != 401 && se.Status != 403 {
-		return &statusError{409, "number_unavailable", fmt.Sprintf("the carrier refused: %s (%d)", se.Message, se.Code)}
+		return &statusError{409, refused, fmt.Sprintf("the carrier refused: %s (%d)", se.Message, se.Code)}
 	}
 	return &statusError{502, "provider_error", fmt.Sprintf("the carrier failed to %s: %s", what, se.Message)}
 }

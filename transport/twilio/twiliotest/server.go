@@ -91,6 +91,11 @@ type Server struct {
 	delay     time.Duration
 	targets   map[string]string // public base -> actual base
 	requests  []string
+	// A2P registrations (brands.go), by SID and in the order taken.
+	brands        map[string]*BrandReg
+	brandOrder    []string
+	campaigns     map[string]*CampaignReg
+	campaignOrder []string
 }
 
 // New starts a fake Twilio on loopback. Close it when done.
@@ -103,7 +108,8 @@ func New(opts Options) *Server {
 	}
 	s := &Server{AccountSID: opts.AccountSID, AuthToken: opts.AuthToken, opts: opts,
 		hc: &http.Client{Timeout: 15 * time.Second}, closed: make(chan struct{}),
-		lookups: map[string]Lookup{}, failTo: map[string]failure{}, targets: map[string]string{}}
+		lookups: map[string]Lookup{}, failTo: map[string]failure{}, targets: map[string]string{},
+		brands: map[string]*BrandReg{}, campaigns: map[string]*CampaignReg{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.createMessage)
 	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json", s.listNumbers)
@@ -112,6 +118,10 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json", s.buyNumber)
 	mux.HandleFunc("DELETE /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/{pn}", s.releaseNumber)
 	mux.HandleFunc("GET /v2/PhoneNumbers/{number}", s.lookup)
+	mux.HandleFunc("POST /v1/a2p/BrandRegistrations", s.createBrand)
+	mux.HandleFunc("GET /v1/a2p/BrandRegistrations/{bn}", s.fetchBrand)
+	mux.HandleFunc("POST /v1/Services/{mg}/Compliance/Usa2p", s.createCampaign)
+	mux.HandleFunc("GET /v1/Services/{mg}/Compliance/Usa2p/{qe}", s.fetchCampaign)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, failure{20404, 404, "The requested resource " + r.URL.Path + " was not found"})
 	})
