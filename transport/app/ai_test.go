@@ -40,15 +40,7 @@ func TestSandboxSeedAnswersFromKnowledge(t *testing.T) {
 		}
 		return nil
 	})
-	var runs []any
-	s.Settle("one run record", func() error {
-		runs = s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any)
-		if len(runs) != 1 {
-			return fmt.Errorf("runs = %v", runs)
-		}
-		return nil
-	})
-	run := runs[0].(map[string]any)
+	run := onlyRun(t, s, conv)
 	tools := run["tool_calls"].([]any)
 	if run["status"] != "completed" || run["model"] != "humd-local" || len(tools) != 1 || tools[0].(map[string]any)["name"] != "lookup_knowledge" {
 		t.Errorf("run = %v; want completed by humd-local after one lookup_knowledge", run)
@@ -164,4 +156,18 @@ func TestAIEndToEndWithTwilioAndOpenAI(t *testing.T) {
 	if ai := s.JSON("GET", "/api/billing", adminKey, nil, 200)["usage"].(map[string]any)["ai_tokens"].(map[string]any); ai["input"] != float64(billed.InputTokens) || ai["output"] != float64(billed.OutputTokens) {
 		t.Errorf("billing ai_tokens = %v; want all the model billed, %+v", ai, billed)
 	}
+}
+
+// onlyRun waits for the thread's one AI run record, and for no second one.
+func onlyRun(t *testing.T, s *apptest.Server, conv string) map[string]any {
+	t.Helper()
+	var runs []any
+	s.Settle("one run record", func() error {
+		runs = s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any)
+		if len(runs) != 1 {
+			return fmt.Errorf("runs = %v", runs)
+		}
+		return nil
+	})
+	return runs[0].(map[string]any)
 }

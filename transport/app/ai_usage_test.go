@@ -35,15 +35,7 @@ func TestSMSRunUsage(t *testing.T) {
 	s.Clock.Advance(2 * time.Second)
 	waitSent(t, s, tw, 1)
 	conv := onlyConversation(t, s)["id"].(string)
-	var run map[string]any
-	s.WaitFor("the run record", func() error {
-		runs := s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any)
-		if len(runs) != 1 {
-			return fmt.Errorf("runs = %v", runs)
-		}
-		run = runs[0].(map[string]any)
-		return nil
-	})
+	run := onlyRun(t, s, conv)
 	billed := fake.Usage()
 	if n := len(fake.Requests()); n != 2 || billed.InputTokens == 0 {
 		t.Fatalf("model requests = %d, billed %+v; want 2 with tokens", n, billed)
@@ -81,16 +73,15 @@ func TestVoiceCallUsage(t *testing.T) {
 	if text, _ := reply(t, c); text != "Parking is behind the store." {
 		t.Fatalf("tool reply = %q", text)
 	}
-	s.WaitFor("both agent turns recorded", func() error {
-		if n := storedCall(t, s, id).TurnCount; n < 4 {
-			return fmt.Errorf("turn_count = %d", n)
+	// The reply reaches the caller before the turn (and its tokens) is
+	// written, so wait for the record rather than the words.
+	turns := fake.Usage()
+	s.Settle("the three requests' tokens on the call", func() error {
+		if got := storedCall(t, s, id).AIUsage; got.InputTokens != turns.InputTokens || got.OutputTokens != turns.OutputTokens {
+			return fmt.Errorf("call usage after the turns = %+v; want %+v", got, turns)
 		}
 		return nil
 	})
-	turns := fake.Usage()
-	if got := storedCall(t, s, id).AIUsage; got.InputTokens != turns.InputTokens || got.OutputTokens != turns.OutputTokens {
-		t.Errorf("call usage after the turns = %+v; want the three requests' %+v", got, turns)
-	}
 
 	fake.ReplyText(`{"summary":"Caller asked about hours and parking.","key_points":["hours"],"next_actions":[],"outcome_label":"answered"}`)
 	hangUpForSummary(t, s, c, id)
@@ -115,15 +106,7 @@ func TestFailedRunsCountTheirTokens(t *testing.T) {
 	twilioInbound(t, s, tw, "when are you open?", nil)
 	s.Clock.Advance(2 * time.Second)
 	conv := onlyConversation(t, s)["id"].(string)
-	var run map[string]any
-	s.WaitFor("the failed run's record", func() error {
-		runs := s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any)
-		if len(runs) != 1 {
-			return fmt.Errorf("runs = %v", runs)
-		}
-		run = runs[0].(map[string]any)
-		return nil
-	})
+	run := onlyRun(t, s, conv)
 	billed := fake.Usage()
 	if n := len(fake.Requests()); n != 2 || billed.InputTokens == 0 || run["status"] == "completed" {
 		t.Fatalf("model requests = %d, billed %+v, run %v; want 2 requests, the first billed, a failed run", n, billed, run["status"])

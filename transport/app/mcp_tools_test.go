@@ -273,15 +273,8 @@ func TestMCPToolsInSMSRuns(t *testing.T) {
 
 	// The run record lists the MCP calls with the built-in ones.
 	// (The reply is stored just before the run record.)
-	var runs []any
-	s.WaitFor("the run record", func() error {
-		if runs = s.JSON("GET", "/api/sms/conversations/"+conv+"/runs", adminKey, nil, 200)["data"].([]any); len(runs) != 1 {
-			return fmt.Errorf("runs = %v", runs)
-		}
-		return nil
-	})
 	var recorded []string
-	for _, tc := range runs[0].(map[string]any)["tool_calls"].([]any) {
+	for _, tc := range onlyRun(t, s, conv)["tool_calls"].([]any) {
 		recorded = append(recorded, tc.(map[string]any)["name"].(string))
 	}
 	if fmt.Sprint(recorded) != fmt.Sprint([]string{getOrder, refund, secretMCP}) {
