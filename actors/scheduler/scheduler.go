@@ -22,6 +22,10 @@ type Config struct {
 	Threads   *conversation.Directory
 	Logger    *slog.Logger
 	BatchSize int // due entries handed out per tick (default 10,000)
+	// Hourly, when set, runs on its own goroutine at the first tick of every
+	// hour (not at start): slow work such as asking a carrier how reviews
+	// go, which must not hold the mailbox.
+	Hourly func(now time.Time)
 }
 
 // Tick makes the scheduler drain what is due now (it also ticks by itself at
@@ -40,8 +44,9 @@ type tick struct{ gen uint64 }
 // snooze-due/), so nothing is lost across restarts: the first tick after a
 // start drains whatever fell due while humd was down.
 type Actor struct {
-	cfg Config
-	gen uint64
+	cfg  Config
+	gen  uint64
+	hour time.Time // the hour Hourly last ran for
 }
 
 // Props builds the scheduler.
@@ -59,6 +64,7 @@ func Props(cfg Config) *actor.Props {
 func (a *Actor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
+		a.hour = a.cfg.Clock.Now().Truncate(time.Hour)
 		a.drain()
 		a.arm(ctx)
 	case *Tick:
@@ -69,6 +75,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *tick:
 		if m.gen == a.gen {
 			a.drain()
+			a.hourly()
 			a.arm(ctx)
 		}
 	}
@@ -80,6 +87,14 @@ func (a *Actor) arm(ctx actor.Context) {
 	next := now.Truncate(time.Minute).Add(time.Minute)
 	a.gen++
 	system.SendAfter(ctx, a.cfg.Clock, next.Sub(now), &tick{gen: a.gen})
+}
+
+func (a *Actor) hourly() {
+	now := a.cfg.Clock.Now()
+	if h := now.Truncate(time.Hour); a.cfg.Hourly != nil && h.After(a.hour) {
+		a.hour = h
+		go a.cfg.Hourly(now)
+	}
 }
 
 // drain hands every due entry to its thread. Scans are local Pebble reads;

@@ -1,8 +1,10 @@
 package app_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/app/apptest"
@@ -98,4 +100,27 @@ func TestBrandsInSandbox(t *testing.T) {
 	}
 	s.JSON("GET", "/api/brands/"+b["id"].(string), adminKey, nil, 200)
 	errCode(t, s, "GET", "/api/brands/brand_nope", nil, 404)
+}
+
+// TestBrandsPolledHourly: nobody has to keep refreshing: once an hour the
+// scheduler asks the carrier about every brand still in review.
+func TestBrandsPolledHourly(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	id := s.JSON("POST", "/api/brands", adminKey, brandBody(), 201)["id"].(string)
+	status := func() any { return s.JSON("GET", "/api/brands/"+id, adminKey, nil, 200)["status"] }
+	start := s.Clock.Now()
+	s.Clock.Advance(start.Truncate(time.Hour).Add(time.Hour).Sub(start) - time.Minute) // the last minute of this hour
+	s.Holds("no poll within the hour", func() error {
+		if st := status(); st != "campaign" {
+			return fmt.Errorf("status %v before the hour turned", st)
+		}
+		return nil
+	})
+	s.WaitFor("polled at the top of the hour", func() error {
+		s.Clock.Advance(time.Minute)
+		if st := status(); st != "approved" {
+			return fmt.Errorf("status %v", st)
+		}
+		return nil
+	})
 }

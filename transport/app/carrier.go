@@ -3,6 +3,8 @@ package app
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"sync/atomic"
+	"time"
 
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
@@ -180,4 +182,23 @@ func registration(r *twilio.Registration, err error) (*brands.Registration, erro
 		return nil, err
 	}
 	return &brands.Registration{SID: r.SID, Status: r.Status, Failure: r.Failure}, nil
+}
+
+// brandPoller asks the carrier, once an hour, how every brand still in
+// review is doing (brands take days; nobody should have to keep refreshing).
+// A poll still running when the next hour starts is not doubled.
+func (a *App) brandPoller(c brands.Carrier) func(time.Time) {
+	if c == nil {
+		return nil
+	}
+	var running atomic.Bool
+	return func(now time.Time) {
+		if !running.CompareAndSwap(false, true) {
+			return
+		}
+		defer running.Store(false)
+		if n, err := brands.RefreshOpen(a.Store, c, now.UTC()); err != nil {
+			a.log.Warn("brand review poll", "refreshed", n, "err", err)
+		}
+	}
 }

@@ -117,7 +117,7 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 	deps.Threads, deps.Senders = a.Threads, a.Senders
 	var err error
 	if a.Scheduler, err = system.GetOrSpawn(a.System.Root, "scheduler", scheduler.Props(scheduler.Config{Store: a.Store, Clock: a.Clock,
-		Threads: a.Threads, Logger: a.log})); err != nil {
+		Threads: a.Threads, Logger: a.log, Hourly: a.brandPoller(deps.Brands)})); err != nil {
 		return deps, err
 	}
 	deps.Campaigns, err = a.wireCampaigns(ten, deps.FlowChannel)

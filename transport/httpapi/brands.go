@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"errors"
+
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/brands"
 )
@@ -55,8 +57,8 @@ func (s *Server) brandRoutes() []*Route {
 	}
 }
 
-// createBrand validates, registers the brand at the carrier and only then
-// stores it: a refused registration leaves nothing behind.
+// createBrand validates, then registers the brand at the carrier before
+// storing it.
 func (s *Server) createBrand(c *Call) error {
 	var req brands.Request
 	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
@@ -70,61 +72,27 @@ func (s *Server) createBrand(c *Call) error {
 	if s.deps.Brands == nil {
 		return storage.Conflict("no_carrier", "no carrier is configured")
 	}
-	reg, err := s.deps.Brands.RegisterBrand(b)
-	if err != nil {
+	if err := brands.Register(s.deps.Store, s.deps.Brands, b, now); err != nil {
 		return providerError("register the brand", "carrier_refused", err)
-	}
-	b.BrandSID, b.BrandStatus, b.FailureReason, b.CheckedAt = reg.SID, reg.Status, reg.Failure, &now
-	b.Settle()
-	if err := brands.Put(s.deps.Store, b); err != nil {
-		return err
 	}
 	return c.JSON(201, b)
 }
 
-// refreshBrand reads the brand's (then the campaign's) review status from
-// the carrier and registers the campaign the first time the brand is seen
-// approved. A brand that failed, or is approved with its campaign, is
-// answered as stored. One refresh of a brand runs at a time.
+// refreshBrand asks the carrier how the review goes (brands.Refresh).
 func (s *Server) refreshBrand(c *Call) error {
 	org, id := c.Principal.OrgID, c.Param("id")
-	unlock := brands.Locks.Lock(org + "/" + id)
-	defer unlock()
-	b, err := brands.Get(s.deps.Store, org, id)
-	if err != nil {
-		return err
-	}
-	if b.Status == brands.StatusFailed || b.Status == brands.StatusApproved {
-		return c.JSON(200, b)
-	}
 	if s.deps.Brands == nil {
+		if _, err := brands.Get(s.deps.Store, org, id); err != nil {
+			return err
+		}
 		return storage.Conflict("no_carrier", "no carrier is configured")
 	}
-	now := s.deps.Clock.Now().UTC()
-	if b.CampaignSID == "" {
-		reg, err := s.deps.Brands.Brand(b.BrandSID)
-		if err != nil {
-			return providerError("read the brand", "carrier_refused", err)
-		}
-		b.BrandStatus, b.FailureReason = reg.Status, reg.Failure
-		if b.BrandApproved() {
-			reg, err := s.deps.Brands.RegisterCampaign(b)
-			if err != nil {
-				return providerError("register the campaign", "carrier_refused", err)
-			}
-			b.CampaignSID, b.CampaignStatus, b.FailureReason = reg.SID, reg.Status, reg.Failure
-		}
-	} else {
-		reg, err := s.deps.Brands.Campaign(b.MessagingServiceSID, b.CampaignSID)
-		if err != nil {
-			return providerError("read the campaign", "carrier_refused", err)
-		}
-		b.CampaignStatus, b.FailureReason = reg.Status, reg.Failure
-	}
-	b.CheckedAt, b.UpdatedAt = &now, now
-	b.Settle()
-	if err := brands.Put(s.deps.Store, b); err != nil {
+	b, err := brands.Refresh(s.deps.Store, s.deps.Brands, org, id, s.deps.Clock.Now().UTC())
+	if errors.Is(err, storage.ErrNotFound) {
 		return err
+	}
+	if err != nil {
+		return providerError("refresh the brand", "carrier_refused", err)
 	}
 	return c.JSON(200, b)
 }

@@ -47,7 +47,7 @@ type Deps struct {
 	// Carrier is the active carrier's number inventory, for POST /api/numbers/sync.
 	Numbers NumberSource
 	// Brands registers A2P brands and campaigns (nil: no carrier).
-	Brands BrandCarrier
+	Brands brands.Carrier
 	// Billing is billing.provider = none's configuration (plan limits).
 	Billing BillingConfig
 	// Sandbox is set in sandbox mode (no Twilio credentials).
@@ -83,16 +83,6 @@ type NumberSource interface {
 	SearchNumbers(q sms.NumberSearch) ([]sms.AvailableNumber, error)
 	BuyNumber(e164 string) (*sms.ProviderNumber, error)
 	ReleaseNumber(sid string) error
-}
-
-// BrandCarrier registers A2P 10DLC brands and their campaigns at the
-// carrier (twilio-go's Messaging v1, or the sandbox's, which approves at
-// once) and answers their review status.
-type BrandCarrier interface {
-	RegisterBrand(b *brands.Brand) (*brands.Registration, error)
-	Brand(sid string) (*brands.Registration, error)
-	RegisterCampaign(b *brands.Brand) (*brands.Registration, error)
-	Campaign(serviceSID, sid string) (*brands.Registration, error)
 }
 
 var componentSchemas = map[string]any{
