@@ -83,6 +83,7 @@ import (
 //	call-sid/<CallSid>                        -> "<org>/<call>"               dedupe and routing of Twilio callbacks
 //	call-id/<call>                            -> org id                       callbacks and the relay carry only the id
 //	call-open/<org>/<call>                    -> ""                           calls not finalized yet, resumed at start
+//	call-open-ready                           -> ""                           the calls saved before call-open/ existed were added
 //	call-recent/<org>/<U64 inverted ns>/<call> -> ""                          newest first
 //	call-turn/<org>/<call>/<U64 seq>          -> calls.Turn                   transcript
 //	call-tool/<org>/<call>/<U64 seq>          -> calls.ToolActivity

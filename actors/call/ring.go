@@ -107,15 +107,23 @@ func (a *Actor) armClose(ctx actor.Context, d time.Duration) {
 	system.SendAfter(ctx, a.d.Clock, d, &closeTimeout{gen: a.closeGen})
 }
 
+// MaxCallLength bounds a transferred call humd cannot see the end of:
+// Twilio's default time limit for a call.
+const MaxCallLength = 4 * time.Hour
+
 // onResume arms again, in a humd started after the call began, what would
 // have closed it: a call on the agent with no socket now (the old process
 // held it) waits for Twilio's status as if its socket had just closed, twice
-// as long if it never got one, and every other call as long as a voicemail.
+// as long if it never got one; a transferred caller may still be talking to
+// a person, so only Twilio's time limit closes it; every other call waits as
+// long as a voicemail.
 func (a *Actor) onResume(ctx actor.Context) {
 	if a.call == nil || a.finalized || a.closing || a.out != nil {
 		return
 	}
 	switch {
+	case a.call.Transfer != nil:
+		a.armClose(ctx, MaxCallLength)
 	case a.call.Route == RouteConnect && a.call.Transfer == nil && a.call.AnsweredAt != nil:
 		a.armDetach(ctx, a.d.DetachGrace)
 	case a.call.Route == RouteConnect && a.call.Transfer == nil:

@@ -134,6 +134,9 @@ func (s *Service) Request(callID string, msg any, timeout time.Duration) *actor.
 
 // ResumeOpen sends Resume to every call not finalized, at start.
 func (s *Service) ResumeOpen() error {
+	if err := calls.BackfillOpen(s.d.Store); err != nil {
+		return err
+	}
 	ids, err := calls.OpenCalls(s.d.Store)
 	for _, id := range ids {
 		s.Tell(id, &Resume{})

@@ -48,3 +48,7 @@ func KeyCallOrg(id string) []byte { return storage.Key("call-id", id) }
 // the timers that close it when Twilio posts no final status.
 func KeyOpen(org, id string) []byte { return storage.Key("call-open", org, id) }
 func prefixOpen() []byte            { return storage.Prefix("call-open") }
+
+// KeyOpenReady marks a store whose call-open index covers the calls saved
+// before the index existed (BackfillOpen).
+func KeyOpenReady() []byte { return storage.Key("call-open-ready") }

@@ -123,3 +123,28 @@ func OpenCalls(s storage.Store) ([]string, error) {
 	})
 	return ids, err
 }
+
+// BackfillOpen adds the calls saved before the call-open index existed to
+// it, once per store (a marker key records that it ran).
+func BackfillOpen(s storage.Store) error {
+	if done, err := s.Has(KeyOpenReady()); err != nil || done {
+		return err
+	}
+	b := s.NewBatch()
+	err := s.Scan(storage.Prefix("call"), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+		var c Call
+		if err := storage.DecodeJSON(v, &c); err != nil {
+			return false, err
+		}
+		if !c.Finalized() {
+			b.Set(KeyOpen(c.OrgID, c.ID), nil)
+		}
+		return true, nil
+	})
+	if err != nil {
+		b.Discard()
+		return err
+	}
+	b.Set(KeyOpenReady(), nil)
+	return b.Commit(storage.Sync)
+}

@@ -236,7 +236,7 @@ func TestSignedTwilioFormsWithBadFields(t *testing.T) {
 		"RecordingUrl": {"https://api.twilio.com/rec/RE1"}, "RecordingSid": {"RE00000000000000000000000000000099"},
 		"RecordingDuration": {"99999999999999999999"}, "DialCallStatus": {"no-answer"}, "TranscriptionStatus": {"completed"},
 		"TranscriptionText": {"hello"}, "NumMedia": {"1"}, "MediaUrl0": {"https://example.com/a.jpg"}, "Body": {""}}
-	checked := 0
+	checked, answered := 0, 0
 	for _, r := range s.App.HTTP.Routes() {
 		if !strings.HasPrefix(r.Path, "/twilio/") || r.Method != "POST" {
 			continue
@@ -245,14 +245,17 @@ func TestSignedTwilioFormsWithBadFields(t *testing.T) {
 			for _, form := range []url.Values{{}, garbage, known} {
 				status, body := s.PostTwilio(r.Path+q, s.App.SandboxToken, form, "")
 				checked++
-				if status >= 500 {
-					t.Errorf("signed %s%s with %v = %d %.300s", r.Path, q, form, status, body)
+				if status >= 500 || status == 403 {
+					t.Errorf("signed %s%s with %v = %d %.300s; want below 500, and past the signature check", r.Path, q, form, status, body)
+				}
+				if status < 300 {
+					answered++
 				}
 			}
 		}
 	}
-	if checked < 50 {
-		t.Errorf("only %d webhooks posted", checked)
+	if checked < 50 || answered < 10 {
+		t.Errorf("%d webhooks posted, %d answered 2xx; want 50 and 10 or more", checked, answered)
 	}
 	inbound(t, s, "SM00000000000000000000000000000098", contact, "still here")
 }

@@ -215,3 +215,68 @@ func TestOpenCallsCloseAfterRestart(t *testing.T) {
 		t.Errorf("open calls after both closed = %v, %v", ids, err)
 	}
 }
+
+// TestRestartKeepsTransfersAndAddsOldCalls: after a restart a transferred
+// call (the caller may still be talking to a person) closes only at Twilio's
+// time limit, and an open call saved before the call-open index existed is
+// found once and closed like the others.
+func TestRestartKeepsTransfersAndAddsOldCalls(t *testing.T) {
+	dir := t.TempDir()
+	s := apptest.Start(t, apptest.Options{Dir: dir})
+	org, now := s.OrgID(), s.Clock.Now()
+	open := func(c *calls.Call) string {
+		c.From, c.To, c.StartedAt, c.Status = contact, ourNumber, now, calls.StatusInProgress
+		putCall(t, s, c, nil, nil)
+		b := s.App.Store.NewBatch()
+		b.Set(calls.KeyCallOrg(c.ID), []byte(org))
+		if err := b.Commit(storage.Sync); err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	transferred := open(&calls.Call{Route: "connect", AnsweredAt: &now, Transfer: &calls.Transfer{Label: "Front desk", E164: "+13175550150", At: now}})
+	old := open(&calls.Call{Route: "closed"})
+	b := s.App.Store.NewBatch() // as stored before the index existed
+	b.Delete(calls.KeyOpen(org, old))
+	b.Delete(calls.KeyOpenReady())
+	if err := b.Commit(storage.Sync); err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+
+	s2 := apptest.Start(t, apptest.Options{Dir: dir})
+	get := func(id string) *calls.Call {
+		c, err := calls.Get(s2.App.Store, org, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	s2.WaitFor("the old call closed", func() error {
+		s2.Clock.Advance(time.Minute)
+		if c := get(old); c.EndedAt == nil {
+			return fmt.Errorf("old call still open: %s", c.Status)
+		}
+		return nil
+	})
+	if c := get(old); c.EndReason != "no_status" {
+		t.Errorf("old call = %s %s; want closed for want of a status", c.Status, c.EndReason)
+	}
+	s2.Clock.Advance(3 * time.Hour)
+	s2.Holds("the transferred call stays open", func() error {
+		if c := get(transferred); c.EndedAt != nil {
+			return fmt.Errorf("transferred call closed after %s: %s", c.EndedAt.Sub(now), c.EndReason)
+		}
+		return nil
+	})
+	s2.WaitFor("the transferred call closed at the time limit", func() error {
+		s2.Clock.Advance(10 * time.Minute)
+		if c := get(transferred); c.EndedAt == nil {
+			return fmt.Errorf("transferred call still open")
+		}
+		return nil
+	})
+	if c := get(transferred); c.EndReason != "transfer" {
+		t.Errorf("transferred call ended %q; want transfer", c.EndReason)
+	}
+}

@@ -23,7 +23,7 @@ const SignatureHeader = "X-Twilio-Signature"
 // twilio-python computes it). fullURL is
 // the exact URL Twilio calls (scheme, host, port as configured, path, query).
 // It is the Twilio side of the protocol, for the fake server, the sandbox and
-// tests; humd itself checks with ValidateSignature. (twilio-go's validator
+// tests; humd itself checks with ValidateForm. (twilio-go's validator
 // reads only the first value of a repeated key; Twilio's webhooks never
 // repeat one.)
 func Sign(authToken, fullURL string, form url.Values) string {
