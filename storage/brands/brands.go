@@ -147,7 +147,11 @@ type Registration struct {
 func (b *Brand) BrandApproved() bool { return b.BrandStatus == "APPROVED" && b.CampaignSID == "" }
 
 func failed(status string) bool {
-	return status == "FAILED" || status == "SUSPENDED" || status == "EXPIRED"
+	switch status {
+	case "FAILED", "SUSPENDED", "EXPIRED", "DELETED":
+		return true
+	}
+	return false
 }
 
 func keyBrand(org, id string) []byte { return storage.Key("brand", org, id) }

@@ -124,3 +124,55 @@ func TestBrandsPolledHourly(t *testing.T) {
 		return nil
 	})
 }
+
+// TestBrandCampaignEdgeCases: Twilio refuses a second campaign on one
+// Messaging Service, and the brand then fails with its reason (instead of
+// asking again forever); a campaign already registered for the brand (an
+// answer humd never stored) is adopted, not registered twice; a brand
+// suspended while its campaign is in review fails.
+func TestBrandCampaignEdgeCases(t *testing.T) {
+	tw := twiliotest.Start(t, twiliotest.Options{})
+	s := apptest.Start(t, apptest.Options{Config: app.Config{TwilioAccountSID: twiliotest.DefaultAccountSID,
+		TwilioAuthToken: twiliotest.DefaultAuthToken, TwilioAPIBase: tw.URL}})
+	onService := func(mg string) (id, sid string) {
+		body := brandBody()
+		body["messaging_service_sid"] = "MG" + strings.Repeat(mg, 32)
+		b := s.JSON("POST", "/api/brands", adminKey, body, 201)
+		tw.SetBrandStatus(b["brand_sid"].(string), "APPROVED", "")
+		return b["id"].(string), b["brand_sid"].(string)
+	}
+	refresh := func(id string) map[string]any {
+		return s.JSON("POST", "/api/brands/"+id+"/refresh", adminKey, nil, 200)
+	}
+
+	first, _ := onService("1")
+	if got := refresh(first); got["status"] != "campaign" {
+		t.Fatalf("first brand = %v", got)
+	}
+	second, _ := onService("1")
+	got := refresh(second)
+	if got["status"] != "failed" || got["campaign_status"] != "FAILED" || !strings.Contains(fmt.Sprint(got["failure_reason"]), "already has an A2P campaign") {
+		t.Errorf("second brand on the same service = %v; want failed with Twilio's reason", got)
+	}
+	refresh(second)
+	if n := len(tw.Campaigns()); n != 1 {
+		t.Errorf("campaigns at Twilio = %d; want 1", n)
+	}
+
+	adopted, sid := onService("2")
+	tw.AddCampaign(twiliotest.CampaignReg{SID: "QE" + strings.Repeat("e", 32), MessagingServiceSID: "MG" + strings.Repeat("2", 32),
+		BrandSID: sid, Status: "VERIFIED"})
+	if got := refresh(adopted); got["status"] != "approved" || got["campaign_sid"] != "QE"+strings.Repeat("e", 32) {
+		t.Errorf("brand with a campaign already at Twilio = %v; want it adopted", got)
+	}
+	if n := len(tw.Campaigns()); n != 2 {
+		t.Errorf("campaigns at Twilio = %d; want 2 (none registered again)", n)
+	}
+
+	suspended, sid := onService("3")
+	refresh(suspended)
+	tw.SetBrandStatus(sid, "SUSPENDED", "Reported for spam.")
+	if got := refresh(suspended); got["status"] != "failed" || got["failure_reason"] != "Reported for spam." {
+		t.Errorf("brand suspended during the campaign review = %v; want failed", got)
+	}
+}

@@ -3,6 +3,8 @@ package app
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -150,6 +152,8 @@ func (sandboxBrands) Campaign(_, sid string) (*brands.Registration, error) {
 	return &brands.Registration{SID: sid, Status: "VERIFIED"}, nil
 }
 
+func (sandboxBrands) FindCampaign(_, _ string) (*brands.Registration, error) { return nil, nil }
+
 func sandboxSID(prefix, id string) string {
 	sum := sha256.Sum256([]byte(prefix + id))
 	return prefix + hex.EncodeToString(sum[:16])
@@ -177,7 +181,21 @@ func (t twilioBrands) Campaign(serviceSID, sid string) (*brands.Registration, er
 	return registration(t.c.Campaign(serviceSID, sid))
 }
 
+func (t twilioBrands) FindCampaign(serviceSID, brandSID string) (*brands.Registration, error) {
+	r, err := t.c.FindCampaign(serviceSID, brandSID)
+	if r == nil || err != nil {
+		return nil, err
+	}
+	return registration(r, nil)
+}
+
+// registration converts twilio-go's answer; a 4xx other than bad
+// credentials is the carrier refusing the request (brands.ErrRefused).
 func registration(r *twilio.Registration, err error) (*brands.Registration, error) {
+	var se *sender.Error
+	if errors.As(err, &se) && se.Status >= 400 && se.Status < 500 && se.Status != 401 && se.Status != 403 {
+		return nil, fmt.Errorf("%w: %w", brands.ErrRefused, err)
+	}
 	if err != nil {
 		return nil, err
 	}

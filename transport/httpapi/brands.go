@@ -73,7 +73,7 @@ func (s *Server) createBrand(c *Call) error {
 		return storage.Conflict("no_carrier", "no carrier is configured")
 	}
 	if err := brands.Register(s.deps.Store, s.deps.Brands, b, now); err != nil {
-		return providerError("register the brand", "carrier_refused", err)
+		return brandError(err)
 	}
 	return c.JSON(201, b)
 }
@@ -88,11 +88,18 @@ func (s *Server) refreshBrand(c *Call) error {
 		return storage.Conflict("no_carrier", "no carrier is configured")
 	}
 	b, err := brands.Refresh(s.deps.Store, s.deps.Brands, org, id, s.deps.Clock.Now().UTC())
-	if errors.Is(err, storage.ErrNotFound) {
-		return err
-	}
 	if err != nil {
-		return providerError("refresh the brand", "carrier_refused", err)
+		return brandError(err)
 	}
 	return c.JSON(200, b)
+}
+
+// brandError answers a carrier's failure as 409 or 502 and leaves humd's
+// own (storage) failures to the error table.
+func brandError(err error) error {
+	var ce *brands.CarrierError
+	if errors.As(err, &ce) {
+		return providerError(ce.Op, "carrier_refused", ce.Err)
+	}
+	return err
 }

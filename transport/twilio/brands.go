@@ -72,6 +72,24 @@ func (c *Client) RegisterCampaign(r CampaignRequest) (*Registration, error) {
 	return campaignRegistration(rec)
 }
 
+// FindCampaign answers the campaign registered for brandSID on the
+// Messaging Service (Twilio allows one per service), or nil.
+func (c *Client) FindCampaign(serviceSID, brandSID string) (*Registration, error) {
+	if !validSID("MG", serviceSID) {
+		return nil, fmt.Errorf("twilio: campaigns of %q: not an MG sid", serviceSID)
+	}
+	recs, err := c.rc.MessagingV1.ListUsAppToPerson(serviceSID, &messaging.ListUsAppToPersonParams{})
+	if err != nil {
+		return nil, fmt.Errorf("twilio: campaigns of %s: %w", serviceSID, mapError(err, &exchange{}))
+	}
+	for i := range recs {
+		if deref(recs[i].BrandRegistrationSid) == brandSID {
+			return campaignRegistration(&recs[i])
+		}
+	}
+	return nil, nil
+}
+
 // Campaign fetches a campaign's status.
 func (c *Client) Campaign(serviceSID, sid string) (*Registration, error) {
 	if !validSID("MG", serviceSID) || !validSID("QE", sid) {

@@ -139,11 +139,44 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, failure{21711, 400, fmt.Sprintf("Brand %s is not approved", c.BrandSID)})
 		return
 	}
+	for _, sid := range s.campaignOrder {
+		if s.campaigns[sid].MessagingServiceSID == c.MessagingServiceSID {
+			s.mu.Unlock()
+			s.fail(w, r, failure{21712, 409, "This Messaging Service already has an A2P campaign"})
+			return
+		}
+	}
 	s.campaigns[c.SID] = c
 	s.campaignOrder = append(s.campaignOrder, c.SID)
 	out := campaignJSON(c)
 	s.mu.Unlock()
 	s.respond(w, r, http.StatusCreated, out)
+}
+
+// listCampaigns is GET /v1/Services/{mg}/Compliance/Usa2p (one page).
+func (s *Server) listCampaigns(w http.ResponseWriter, r *http.Request) {
+	mg := r.PathValue("mg")
+	s.mu.Lock()
+	items := []any{}
+	for _, sid := range s.campaignOrder {
+		if c := s.campaigns[sid]; c.MessagingServiceSID == mg {
+			items = append(items, campaignJSON(c))
+		}
+	}
+	s.mu.Unlock()
+	url := s.URL + "/v1/Services/" + mg + "/Compliance/Usa2p?PageSize=50&Page=0"
+	s.respond(w, r, http.StatusOK, map[string]any{"compliance": items, "meta": map[string]any{"page": 0, "page_size": 50,
+		"first_page_url": url, "previous_page_url": nil, "url": url, "next_page_url": nil, "key": "compliance"}})
+}
+
+// AddCampaign puts a campaign on a service as if registered earlier (an
+// answer humd never stored).
+func (s *Server) AddCampaign(c CampaignReg) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cc := c
+	s.campaigns[c.SID] = &cc
+	s.campaignOrder = append(s.campaignOrder, c.SID)
 }
 
 // fetchCampaign is GET /v1/Services/{mg}/Compliance/Usa2p/{qe}.

@@ -121,6 +121,7 @@ func New(opts Options) *Server {
 	mux.HandleFunc("POST /v1/a2p/BrandRegistrations", s.createBrand)
 	mux.HandleFunc("GET /v1/a2p/BrandRegistrations/{bn}", s.fetchBrand)
 	mux.HandleFunc("POST /v1/Services/{mg}/Compliance/Usa2p", s.createCampaign)
+	mux.HandleFunc("GET /v1/Services/{mg}/Compliance/Usa2p", s.listCampaigns)
 	mux.HandleFunc("GET /v1/Services/{mg}/Compliance/Usa2p/{qe}", s.fetchCampaign)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, failure{20404, 404, "The requested resource " + r.URL.Path + " was not found"})
