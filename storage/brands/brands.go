@@ -29,31 +29,21 @@ var (
 
 // Brand is one registration: what was asked for, and what the carrier said.
 type Brand struct {
-	ID                       string     `json:"id"`
-	OrgID                    string     `json:"org_id"`
-	Name                     string     `json:"name"`
-	BrandType                string     `json:"brand_type"`
-	CustomerProfileBundleSID string     `json:"customer_profile_bundle_sid"`
-	A2PProfileBundleSID      string     `json:"a2p_profile_bundle_sid"`
-	MessagingServiceSID      string     `json:"messaging_service_sid"`
-	UseCase                  string     `json:"use_case"`
-	Description              string     `json:"description"`
-	MessageFlow              string     `json:"message_flow"`
-	SampleMessages           []string   `json:"sample_messages"`
-	HasEmbeddedLinks         bool       `json:"has_embedded_links"`
-	HasEmbeddedPhone         bool       `json:"has_embedded_phone"`
-	Status                   string     `json:"status"`
-	BrandSID                 string     `json:"brand_sid"`
-	BrandStatus              string     `json:"brand_status"`
-	CampaignSID              string     `json:"campaign_sid"`
-	CampaignStatus           string     `json:"campaign_status"`
-	FailureReason            string     `json:"failure_reason"`
-	CheckedAt                *time.Time `json:"checked_at"`
-	CreatedAt                time.Time  `json:"created_at"`
-	UpdatedAt                time.Time  `json:"updated_at"`
+	ID    string `json:"id"`
+	OrgID string `json:"org_id"`
+	Request
+	Status         string     `json:"status"`
+	BrandSID       string     `json:"brand_sid"`
+	BrandStatus    string     `json:"brand_status"`
+	CampaignSID    string     `json:"campaign_sid"`
+	CampaignStatus string     `json:"campaign_status"`
+	FailureReason  string     `json:"failure_reason"`
+	CheckedAt      *time.Time `json:"checked_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
-// Request is POST /api/brands.
+// Request is POST /api/brands: what is registered at the carrier.
 type Request struct {
 	Name                     string   `json:"name"`
 	BrandType                string   `json:"brand_type"`
@@ -115,11 +105,9 @@ func New(org string, req *Request, now time.Time) (*Brand, error) {
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return &Brand{ID: storage.NewID("brand"), OrgID: org, Name: req.Name, BrandType: req.BrandType,
-		CustomerProfileBundleSID: req.CustomerProfileBundleSID, A2PProfileBundleSID: req.A2PProfileBundleSID,
-		MessagingServiceSID: req.MessagingServiceSID, UseCase: req.UseCase, Description: req.Description,
-		MessageFlow: req.MessageFlow, SampleMessages: slices.Clone(req.SampleMessages), HasEmbeddedLinks: req.HasEmbeddedLinks,
-		HasEmbeddedPhone: req.HasEmbeddedPhone, Status: StatusPending, CreatedAt: now, UpdatedAt: now}, nil
+	r := *req
+	r.SampleMessages = slices.Clone(req.SampleMessages)
+	return &Brand{ID: storage.NewID("brand"), OrgID: org, Request: r, Status: StatusPending, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // Settle sets Status from the carrier's statuses: failed as soon as either

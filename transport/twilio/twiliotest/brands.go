@@ -48,20 +48,21 @@ func (s *Server) SetCampaignStatus(sid, status, failure string) {
 func (s *Server) Brands() []BrandReg {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []BrandReg
-	for _, sid := range s.brandOrder {
-		out = append(out, *s.brands[sid])
-	}
-	return out
+	return inOrder(s.brands, s.brandOrder)
 }
 
 // Campaigns answers the campaigns taken so far.
 func (s *Server) Campaigns() []CampaignReg {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []CampaignReg
-	for _, sid := range s.campaignOrder {
-		out = append(out, *s.campaigns[sid])
+	return inOrder(s.campaigns, s.campaignOrder)
+}
+
+// inOrder copies the records of m in the order their SIDs were taken.
+func inOrder[T any](m map[string]*T, order []string) []T {
+	out := make([]T, 0, len(order))
+	for _, sid := range order {
+		out = append(out, *m[sid])
 	}
 	return out
 }
