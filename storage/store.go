@@ -25,6 +25,8 @@ type Store interface {
 	// so a record committed with Sync after taking a number makes the number
 	// durable too; a number may be skipped after a crash but never reused.
 	Sequence(key []byte) (uint64, error)
+	// Sealer encrypts the secrets records keep (integration credentials).
+	Sealer() *Sealer
 	// Close flushes and closes the store.
 	Close() error
 }

@@ -84,6 +84,8 @@ func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
 		"requests per minute per API key (HUMD_KEY_RATE_LIMIT, default 600; negative: no limit)")
 	fs.IntVar(&c.PlanMaxNumbers, "plan-max-numbers", envInt("HUMD_PLAN_MAX_NUMBERS"), "numbers each org may hold (HUMD_PLAN_MAX_NUMBERS, 0: unlimited)")
 	fs.StringVar(&c.PprofAddr, "pprof", env("HUMD_PPROF_ADDR"), "serve pprof on this loopback address (HUMD_PPROF_ADDR)")
+	fs.StringVar(&c.SecretsKey, "secrets-key", env("HUMD_SECRETS_KEY"),
+		"base64 of the 32-byte key that seals integration secrets (HUMD_SECRETS_KEY; default: <data>/secrets.key)")
 	check := fs.Bool("check-config", false, "validate the configuration and exit")
 	logLevel := fs.String("log-level", envOr("HUMD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (HUMD_LOG_LEVEL)")
 	return c, check, logLevel

@@ -380,15 +380,19 @@ func check(s storage.Store, t *Tool) (int, error) {
 
 func put(s storage.Store, t *Tool) error {
 	b := s.NewBatch()
-	b.SetJSON(keyTool(t.OrgID, t.FlowID, t.ID), &stored{Tool: *t, Secret: t.Secret})
+	b.SetJSON(keyTool(t.OrgID, t.FlowID, t.ID), &stored{Tool: *t, Secret: s.Sealer().Seal(t.Secret)})
 	return b.Commit(storage.Sync)
 }
 
-func unstore(st *stored) *Tool {
+func unstore(s storage.Store, st *stored) (*Tool, error) {
 	t := st.Tool
-	t.Secret = st.Secret
+	secret, err := s.Sealer().Open(st.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("flowtools: secret of tool %s: %w", t.ID, err)
+	}
+	t.Secret = secret
 	t.ModelName = ModelName(t.Name)
-	return &t
+	return &t, nil
 }
 
 // Get loads a binding of a flow, with its secret.
@@ -397,7 +401,7 @@ func Get(s storage.Store, org, flow, id string) (*Tool, error) {
 	if err := storage.GetJSON(s, keyTool(org, flow, id), &st); err != nil {
 		return nil, fmt.Errorf("flowtools: tool %s: %w", id, err)
 	}
-	return unstore(&st), nil
+	return unstore(s, &st)
 }
 
 // Patch edits a binding; "secret": "" removes the secret.
@@ -439,7 +443,8 @@ func List(s storage.Store, org, flow string, page storage.PageRequest) ([]*Tool,
 		if err := json.Unmarshal(v, &st); err != nil {
 			return nil, false, err
 		}
-		return unstore(&st), true, nil
+		t, err := unstore(s, &st)
+		return t, err == nil, err
 	})
 }
 
@@ -453,9 +458,18 @@ func Enabled(s storage.Store, org, flow, mode string) ([]*Tool, error) {
 			return false, err
 		}
 		if st.Enabled && st.Mode == mode {
-			out = append(out, unstore(&st))
+			t, err := unstore(s, &st)
+			if err != nil {
+				return false, err
+			}
+			out = append(out, t)
 		}
 		return true, nil
 	})
 	return out, err
+}
+
+// Reseal seals the secrets stored before sealing existed, once at start.
+func Reseal(s storage.Store) error {
+	return storage.Reseal(s, storage.Prefix("flowtool"))
 }

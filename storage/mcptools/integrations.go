@@ -322,14 +322,18 @@ func uniqueName(s storage.Store, in *Integration) error {
 // Put writes an integration with its secret.
 func Put(s storage.Store, in *Integration) error {
 	b := s.NewBatch()
-	b.SetJSON(keyIntegration(in.OrgID, in.ID), &stored{Integration: *in, Secret: in.Secret})
+	b.SetJSON(keyIntegration(in.OrgID, in.ID), &stored{Integration: *in, Secret: s.Sealer().Seal(in.Secret)})
 	return b.Commit(storage.Sync)
 }
 
-func unstore(st *stored) *Integration {
+func unstore(s storage.Store, st *stored) (*Integration, error) {
 	in := st.Integration
-	in.Secret = st.Secret
-	return &in
+	secret, err := s.Sealer().Open(st.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("mcptools: secret of integration %s: %w", in.ID, err)
+	}
+	in.Secret = secret
+	return &in, nil
 }
 
 // Get loads an integration with its secret.
@@ -338,7 +342,7 @@ func Get(s storage.Store, org, id string) (*Integration, error) {
 	if err := storage.GetJSON(s, keyIntegration(org, id), &st); err != nil {
 		return nil, fmt.Errorf("mcptools: integration %s: %w", id, err)
 	}
-	return unstore(&st), nil
+	return unstore(s, &st)
 }
 
 // Patch edits an integration; auth given without a value keeps the secret
@@ -394,6 +398,12 @@ func List(s storage.Store, org string, page storage.PageRequest) ([]*Integration
 		if err := json.Unmarshal(v, &st); err != nil {
 			return nil, false, err
 		}
-		return unstore(&st), true, nil
+		in, err := unstore(s, &st)
+		return in, err == nil, err
 	})
+}
+
+// Reseal seals the secrets stored before sealing existed, once at start.
+func Reseal(s storage.Store) error {
+	return storage.Reseal(s, storage.Prefix("mcp"))
 }

@@ -23,6 +23,8 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/flowtools"
+	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
@@ -105,6 +107,13 @@ func New(cfg Config, o Options) (*App, error) {
 	if o.StoreOptions.Logger == nil {
 		o.StoreOptions.Logger = o.Logger
 	}
+	if cfg.SecretsKey != "" && o.StoreOptions.SecretsKey == nil {
+		key, err := storage.SecretsKey("", cfg.SecretsKey)
+		if err != nil {
+			return nil, err
+		}
+		o.StoreOptions.SecretsKey = key
+	}
 	st, err := storage.Open(cfg.DataDir, o.StoreOptions)
 	if err != nil {
 		return nil, err
@@ -153,6 +162,13 @@ func (a *App) wire(o Options) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse, Registry: reg},
 		sms)
+	// Credentials an older humd stored in the clear are sealed now.
+	if err := flowtools.Reseal(a.Store); err != nil {
+		return err
+	}
+	if err := mcptools.Reseal(a.Store); err != nil {
+		return err
+	}
 	// Last, once everything a closing call reaches (CRM, webhooks) exists.
 	return a.Calls.ResumeOpen()
 }

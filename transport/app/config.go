@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/humd/humd/storage"
 )
 
 // Config is everything humd serve needs. cmd/humd fills it from flags and the
@@ -51,6 +53,9 @@ type Config struct {
 	AgentSessionIdle time.Duration
 	// PprofAddr, when set, serves net/http/pprof on this loopback address.
 	PprofAddr string
+	// SecretsKey (HUMD_SECRETS_KEY, base64 of 32 bytes) seals integration
+	// secrets at rest; empty uses the data directory's secrets.key.
+	SecretsKey string
 	// ShutdownTimeout bounds a clean stop, default 15s.
 	ShutdownTimeout time.Duration
 }
@@ -127,6 +132,11 @@ func (c *Config) Validate() error {
 	}
 	if c.PlanMaxNumbers < 0 {
 		errs = append(errs, errors.New("HUMD_PLAN_MAX_NUMBERS must be 0 (unlimited) or more"))
+	}
+	if c.SecretsKey != "" {
+		if _, err := storage.SecretsKey("", c.SecretsKey); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.PprofAddr != "" {
 		host, _, err := net.SplitHostPort(c.PprofAddr)

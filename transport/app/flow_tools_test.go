@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/flowtools"
 	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/app/apptest"
 	"github.com/humd/humd/transport/llm"
@@ -268,6 +270,7 @@ func TestFlowToolsCRUD(t *testing.T) {
 
 	created := s.JSON("POST", base, adminKey, map[string]any{"name": "lookup", "mode": "in_call", "url": target, "secret": "tok_abcdefgh1234"}, 201)
 	id := created["id"].(string)
+	storedInClear(t, s, "flowtool/", "tok_abcdefgh1234")
 	if created["secret"] != "tok_abcdefgh1234" || created["secret_hint"] != "****1234" || created["method"] != "POST" ||
 		created["timeout_ms"] != 1200.0 || created["enabled"] != true || created["secret_header"] != "Authorization" ||
 		created["model_name"] != "http_lookup" || fmt.Sprint(created["parameters"]) != "map[properties:map[] type:object]" {
@@ -338,4 +341,56 @@ func TestFlowToolsCRUD(t *testing.T) {
 	}
 	s.JSON("GET", base+"/"+id, adminKey, nil, 404)
 	s.JSON("GET", base+"/"+id+"/executions", adminKey, nil, 404)
+}
+
+// storedInClear fails the test when a record under prefix holds secret as
+// plain bytes (SPEC 2.13.7: tool secrets are stored encrypted).
+func storedInClear(t *testing.T, s *apptest.Server, prefix, secret string) {
+	t.Helper()
+	found := 0
+	err := s.App.Store.Scan([]byte(prefix), storage.ScanOptions{}, func(k, v []byte) (bool, error) {
+		found++
+		if strings.Contains(string(v), secret) {
+			t.Errorf("%s stores the secret in the clear: %s", k, v)
+		}
+		return true, nil
+	})
+	if err != nil || found == 0 {
+		t.Errorf("no record under %s (%v)", prefix, err)
+	}
+}
+
+// TestOldSecretsSealedAtStart: a tool secret an older humd stored in the
+// clear is sealed by the next start, and the tool still has it.
+func TestOldSecretsSealedAtStart(t *testing.T) {
+	dir := t.TempDir()
+	s := apptest.Start(t, apptest.Options{Dir: dir})
+	flow := s.JSON("POST", "/api/flows", adminKey, map[string]any{"name": "A flow"}, 201)["id"].(string)
+	id := s.JSON("POST", "/api/flows/"+flow+"/tools", adminKey, map[string]any{"name": "lookup", "mode": "in_call",
+		"url": "https://93.184.215.14/api", "secret": "tok_oldsecret9876"}, 201)["id"].(string)
+	org := s.OrgID()
+	var key, raw []byte
+	err := s.App.Store.Scan([]byte("flowtool/"), storage.ScanOptions{}, func(k, v []byte) (bool, error) {
+		key, raw = k, v
+		return false, nil
+	})
+	var rec map[string]any
+	if err != nil || json.Unmarshal(raw, &rec) != nil {
+		t.Fatalf("stored tool %s: %v", raw, err)
+	}
+	rec["secret"] = "tok_oldsecret9876" // as an older humd wrote it
+	old, _ := json.Marshal(rec)
+	b := s.App.Store.NewBatch()
+	b.Set(key, old)
+	if err := b.Commit(storage.Sync); err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+
+	s2 := apptest.Start(t, apptest.Options{Dir: dir})
+	storedInClear(t, s2, "flowtool/", "tok_oldsecret9876")
+	tool, err := flowtools.Get(s2.App.Store, org, flow, id)
+	if err != nil || tool.Secret != "tok_oldsecret9876" {
+		t.Errorf("tool after the start = %+v, %v; want its secret back", tool, err)
+	}
 }

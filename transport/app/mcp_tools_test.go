@@ -96,6 +96,7 @@ func addShop(t *testing.T, s *apptest.Server, sh *shopServer) string {
 	if strings.Contains(string(raw), shopToken) {
 		t.Errorf("create answered the secret: %s", raw)
 	}
+	storedInClear(t, s, "mcp/", shopToken)
 	var in map[string]any
 	if err := json.Unmarshal(raw, &in); err != nil {
 		t.Fatal(err)
