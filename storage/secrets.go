@@ -122,25 +122,35 @@ func SecretsKey(dir, encoded string) ([]byte, error) {
 	return key, f.Close()
 }
 
-// Reseal seals, in place, the "secret" member of every JSON record under
-// prefix that was stored before sealing existed. It runs at start, so a
-// store from an older humd keeps no credential in the clear for long.
-func Reseal(s Store, prefix []byte) error {
+// Reseal seals, in place, the members (default "secret") of every JSON
+// record under prefix that were stored before sealing existed. It runs at
+// start, so a store from an older humd keeps no credential in the clear for
+// long; a record that is not a JSON object is left alone.
+func Reseal(s Store, prefix []byte, members ...string) error {
+	if len(members) == 0 {
+		members = []string{"secret"}
+	}
 	b := s.NewBatch()
 	err := s.Scan(prefix, ScanOptions{}, func(k, v []byte) (bool, error) {
 		var rec map[string]json.RawMessage
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return false, fmt.Errorf("storage: reseal %s: %w", k, err)
-		}
-		var secret string
-		if raw, ok := rec["secret"]; !ok || json.Unmarshal(raw, &secret) != nil || Sealed(secret) {
+		if json.Unmarshal(v, &rec) != nil {
 			return true, nil
 		}
-		sealed, err := json.Marshal(s.Sealer().Seal(secret))
-		if err != nil {
-			return false, err
+		changed := false
+		for _, m := range members {
+			var secret string
+			if raw, ok := rec[m]; !ok || json.Unmarshal(raw, &secret) != nil || Sealed(secret) {
+				continue
+			}
+			sealed, err := json.Marshal(s.Sealer().Seal(secret))
+			if err != nil {
+				return false, err
+			}
+			rec[m], changed = sealed, true
 		}
-		rec["secret"] = sealed
+		if !changed {
+			return true, nil
+		}
 		out, err := json.Marshal(rec)
 		if err != nil {
 			return false, err

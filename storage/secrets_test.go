@@ -99,4 +99,22 @@ func TestResealSealsOldSecrets(t *testing.T) {
 	if bb, _ := p.Get([]byte("tool/b")); string(bb) != `{"id":"b"}` {
 		t.Errorf("a record without a secret was rewritten: %s", bb)
 	}
+
+	// Named members, and a record that is not JSON (left alone).
+	b = p.NewBatch()
+	b.Set([]byte("hook/a"), []byte(`{"secret":"s1","prev_secret":"s0"}`))
+	b.Set([]byte("hook/z"), []byte{0, 1, 2})
+	if err := b.Commit(Sync); err != nil {
+		t.Fatal(err)
+	}
+	if err := Reseal(p, []byte("hook/"), "secret", "prev_secret"); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := p.Get([]byte("hook/a"))
+	if strings.Contains(string(h), `"s1"`) || strings.Contains(string(h), `"s0"`) {
+		t.Errorf("hook after reseal = %s; want both secrets sealed", h)
+	}
+	if z, _ := p.Get([]byte("hook/z")); string(z) != "\x00\x01\x02" {
+		t.Errorf("a record that is not JSON was rewritten: %q", z)
+	}
 }

@@ -319,7 +319,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 	if epChanged {
 		ep.UpdatedAt = now
 		b := a.cfg.Store.NewBatch()
-		webhooks.PutIn(b, &ep)
+		webhooks.PutIn(a.cfg.Store, b, &ep)
 		if !ep.Enabled {
 			if _, err := sms.AppendEvent(a.cfg.Store, b, ep.OrgID, sms.EvWebhookDisabled, now, map[string]any{
 				"endpoint_id": ep.ID, "url": ep.URL, "reason": ep.DisabledReason}); err != nil {

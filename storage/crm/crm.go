@@ -136,7 +136,7 @@ func Create(s storage.Store, org string, raw []byte, p webhooks.Policy, lastSeq 
 	}
 	c.Secret = newSecret()
 	batch := s.NewBatch()
-	put(batch, c)
+	put(s, batch, c)
 	batch.Set(keyCursor(org, c.ID), storage.U64(lastSeq))
 	return c, c.Secret, batch.Commit(storage.Sync)
 }
@@ -160,8 +160,22 @@ func oneEnabled(s storage.Store, c *Connector) error {
 	return err
 }
 
-func put(b *storage.Batch, c *Connector) {
-	b.SetJSON(keyConn(c.OrgID, c.ID), &stored{Connector: *c, Secret: c.Secret})
+// put writes a connector with its signing secret sealed.
+func put(s storage.Store, b *storage.Batch, c *Connector) {
+	b.SetJSON(keyConn(c.OrgID, c.ID), &stored{Connector: *c, Secret: s.Sealer().Seal(c.Secret)})
+}
+
+// Reseal seals the secrets stored before sealing existed, once at start.
+func Reseal(s storage.Store) error { return storage.Reseal(s, PrefixAll()) }
+
+func unstore(s storage.Store, st *stored) (*Connector, error) {
+	c := st.Connector
+	secret, err := s.Sealer().Open(st.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("crm: secret of %s: %w", c.ID, err)
+	}
+	c.Secret = secret
+	return &c, nil
 }
 
 // Get loads a connector with its secret.
@@ -170,9 +184,7 @@ func Get(s storage.Store, org, id string) (*Connector, error) {
 	if err := storage.GetJSON(s, keyConn(org, id), &st); err != nil {
 		return nil, fmt.Errorf("crm: %s: %w", id, err)
 	}
-	c := st.Connector
-	c.Secret = st.Secret
-	return &c, nil
+	return unstore(s, &st)
 }
 
 // Patch edits a connector.
@@ -194,7 +206,7 @@ func Patch(s storage.Store, org, id string, raw []byte, p webhooks.Policy, now t
 	}
 	c.UpdatedAt = now
 	batch := s.NewBatch()
-	put(batch, c)
+	put(s, batch, c)
 	return c, batch.Commit(storage.Sync)
 }
 
@@ -207,7 +219,7 @@ func Rotate(s storage.Store, org, id string, now time.Time) (*Connector, string,
 	}
 	c.Secret, c.UpdatedAt = newSecret(), now
 	batch := s.NewBatch()
-	put(batch, c)
+	put(s, batch, c)
 	return c, c.Secret, batch.Commit(storage.Sync)
 }
 
@@ -237,9 +249,11 @@ func All(s storage.Store, fn func(c *Connector)) error {
 		if err := storage.DecodeJSON(v, &st); err != nil {
 			return false, err
 		}
-		c := st.Connector
-		c.Secret = st.Secret
-		fn(&c)
+		c, err := unstore(s, &st)
+		if err != nil {
+			return false, err
+		}
+		fn(c)
 		return true, nil
 	})
 }

@@ -93,10 +93,9 @@ func EnabledFor(s storage.Store, org string) (*Connector, error) {
 			return false, err
 		}
 		if st.Enabled {
-			c := st.Connector
-			c.Secret = st.Secret
-			found = &c
-			return false, nil
+			c, err := unstore(s, &st)
+			found = c
+			return false, err
 		}
 		return true, nil
 	})

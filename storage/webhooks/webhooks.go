@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -233,24 +234,27 @@ func Create(s storage.Store, org string, raw []byte, p Policy, lastSeq uint64, n
 	}
 	e.Secret = NewSecret()
 	batch := s.NewBatch()
-	put(batch, e)
+	put(s, batch, e)
 	batch.Set(keyCursor(org, e.ID), storage.U64(lastSeq))
 	return e, e.Secret, batch.Commit(storage.Sync)
 }
 
-func put(b *storage.Batch, e *Endpoint) {
-	b.SetJSON(keyEndpoint(e.OrgID, e.ID), &stored{Endpoint: *e, Secret: e.Secret, PrevSecret: e.PrevSecret, PrevUntil: e.PrevUntil})
+// put writes an endpoint with its signing secrets sealed.
+func put(s storage.Store, b *storage.Batch, e *Endpoint) {
+	sl := s.Sealer()
+	b.SetJSON(keyEndpoint(e.OrgID, e.ID), &stored{Endpoint: *e, Secret: sl.Seal(e.Secret), PrevSecret: sl.Seal(e.PrevSecret),
+		PrevUntil: e.PrevUntil})
 }
 
 // Put writes an endpoint (the delivery actor disables failing ones).
 func Put(s storage.Store, e *Endpoint) error {
 	b := s.NewBatch()
-	put(b, e)
+	put(s, b, e)
 	return b.Commit(storage.Sync)
 }
 
 // PutIn writes an endpoint into b, for a commit with other records.
-func PutIn(b *storage.Batch, e *Endpoint) { put(b, e) }
+func PutIn(s storage.Store, b *storage.Batch, e *Endpoint) { put(s, b, e) }
 
 // Get loads an endpoint with its secrets.
 func Get(s storage.Store, org, id string) (*Endpoint, error) {
@@ -258,14 +262,23 @@ func Get(s storage.Store, org, id string) (*Endpoint, error) {
 	if err := storage.GetJSON(s, keyEndpoint(org, id), &st); err != nil {
 		return nil, fmt.Errorf("webhooks: %s: %w", id, err)
 	}
-	return unstore(&st), nil
+	return unstore(s, &st)
 }
 
-func unstore(st *stored) *Endpoint {
+func unstore(s storage.Store, st *stored) (*Endpoint, error) {
 	e := st.Endpoint
-	e.Secret, e.PrevSecret, e.PrevUntil = st.Secret, st.PrevSecret, st.PrevUntil
-	return &e
+	var err, perr error
+	e.Secret, err = s.Sealer().Open(st.Secret)
+	e.PrevSecret, perr = s.Sealer().Open(st.PrevSecret)
+	if err = errors.Join(err, perr); err != nil {
+		return nil, fmt.Errorf("webhooks: secrets of %s: %w", e.ID, err)
+	}
+	e.PrevUntil = st.PrevUntil
+	return &e, nil
 }
+
+// Reseal seals the secrets stored before sealing existed, once at start.
+func Reseal(s storage.Store) error { return storage.Reseal(s, PrefixAll(), "secret", "prev_secret") }
 
 // Patch edits an endpoint.
 func Patch(s storage.Store, org, id string, raw []byte, p Policy, now time.Time) (*Endpoint, error) {
@@ -310,7 +323,8 @@ func List(s storage.Store, org string, page storage.PageRequest) ([]*Endpoint, s
 		if err := json.Unmarshal(v, &st); err != nil {
 			return nil, false, err
 		}
-		return unstore(&st), true, nil
+		e, err := unstore(s, &st)
+		return e, err == nil, err
 	})
 }
 
@@ -321,7 +335,11 @@ func All(s storage.Store, fn func(e *Endpoint)) error {
 		if err := json.Unmarshal(v, &st); err != nil {
 			return false, err
 		}
-		fn(unstore(&st))
+		e, err := unstore(s, &st)
+		if err != nil {
+			return false, err
+		}
+		fn(e)
 		return true, nil
 	})
 }

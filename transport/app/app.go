@@ -23,6 +23,7 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/storage/flowtools"
 	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/tenancy"
@@ -167,6 +168,12 @@ func (a *App) wire(o Options) error {
 		return err
 	}
 	if err := mcptools.Reseal(a.Store); err != nil {
+		return err
+	}
+	if err := webhooks.Reseal(a.Store); err != nil {
+		return err
+	}
+	if err := crm.Reseal(a.Store); err != nil {
 		return err
 	}
 	// Last, once everything a closing call reaches (CRM, webhooks) exists.

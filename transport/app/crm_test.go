@@ -90,6 +90,7 @@ func TestCRMConnectorLinksNewContacts(t *testing.T) {
 	f.mu.Lock()
 	f.secret = cn["secret"].(string)
 	f.mu.Unlock()
+	storedInClear(t, s, "crm/", cn["secret"].(string))
 	if got := s.JSON("GET", "/api/crm-connectors/"+id, adminKey, nil, 200); got["secret"] != nil || got["timeout_ms"] != 4000.0 {
 		t.Errorf("connector = %v; want no secret, default timeout", got)
 	}

@@ -116,6 +116,7 @@ func TestWebhooksDeliverSignedEvents(t *testing.T) {
 	if !strings.HasPrefix(secret, "whsec_") {
 		t.Fatalf("signing_secret = %q", secret)
 	}
+	storedInClear(t, s, "webhook/", strings.TrimPrefix(secret, "whsec_"))
 	if got := s.JSON("GET", "/api/webhooks/"+ep["id"].(string), adminKey, nil, 200); got["signing_secret"] != nil {
 		t.Errorf("the secret was shown again: %v", got)
 	}
