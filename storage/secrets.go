@@ -75,6 +75,19 @@ func (s *Sealer) Open(v string) (string, error) {
 	return string(plain), nil
 }
 
+// OpenIn opens sealed values in place; an error names owner (the record
+// they belong to).
+func (s *Sealer) OpenIn(owner string, vs ...*string) error {
+	for _, v := range vs {
+		plain, err := s.Open(*v)
+		if err != nil {
+			return fmt.Errorf("storage: secret of %s: %w", owner, err)
+		}
+		*v = plain
+	}
+	return nil
+}
+
 // Sealed reports whether v was sealed (false: stored before sealing).
 func Sealed(v string) bool { return v == "" || strings.HasPrefix(v, sealedPrefix) }
 

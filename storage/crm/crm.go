@@ -170,11 +170,10 @@ func Reseal(s storage.Store) error { return storage.Reseal(s, PrefixAll()) }
 
 func unstore(s storage.Store, st *stored) (*Connector, error) {
 	c := st.Connector
-	secret, err := s.Sealer().Open(st.Secret)
-	if err != nil {
-		return nil, fmt.Errorf("crm: secret of %s: %w", c.ID, err)
+	c.Secret = st.Secret
+	if err := s.Sealer().OpenIn("CRM connector "+c.ID, &c.Secret); err != nil {
+		return nil, err
 	}
-	c.Secret = secret
 	return &c, nil
 }
 

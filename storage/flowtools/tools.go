@@ -386,11 +386,10 @@ func put(s storage.Store, t *Tool) error {
 
 func unstore(s storage.Store, st *stored) (*Tool, error) {
 	t := st.Tool
-	secret, err := s.Sealer().Open(st.Secret)
-	if err != nil {
-		return nil, fmt.Errorf("flowtools: secret of tool %s: %w", t.ID, err)
+	t.Secret = st.Secret
+	if err := s.Sealer().OpenIn("HTTP tool "+t.ID, &t.Secret); err != nil {
+		return nil, err
 	}
-	t.Secret = secret
 	t.ModelName = ModelName(t.Name)
 	return &t, nil
 }

@@ -328,11 +328,10 @@ func Put(s storage.Store, in *Integration) error {
 
 func unstore(s storage.Store, st *stored) (*Integration, error) {
 	in := st.Integration
-	secret, err := s.Sealer().Open(st.Secret)
-	if err != nil {
-		return nil, fmt.Errorf("mcptools: secret of integration %s: %w", in.ID, err)
+	in.Secret = st.Secret
+	if err := s.Sealer().OpenIn("MCP integration "+in.ID, &in.Secret); err != nil {
+		return nil, err
 	}
-	in.Secret = secret
 	return &in, nil
 }
 

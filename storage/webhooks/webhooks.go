@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -267,13 +266,10 @@ func Get(s storage.Store, org, id string) (*Endpoint, error) {
 
 func unstore(s storage.Store, st *stored) (*Endpoint, error) {
 	e := st.Endpoint
-	var err, perr error
-	e.Secret, err = s.Sealer().Open(st.Secret)
-	e.PrevSecret, perr = s.Sealer().Open(st.PrevSecret)
-	if err = errors.Join(err, perr); err != nil {
-		return nil, fmt.Errorf("webhooks: secrets of %s: %w", e.ID, err)
+	e.Secret, e.PrevSecret, e.PrevUntil = st.Secret, st.PrevSecret, st.PrevUntil
+	if err := s.Sealer().OpenIn("webhook endpoint "+e.ID, &e.Secret, &e.PrevSecret); err != nil {
+		return nil, err
 	}
-	e.PrevUntil = st.PrevUntil
 	return &e, nil
 }
 
