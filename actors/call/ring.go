@@ -216,7 +216,7 @@ func (a *Actor) onPlace(ctx actor.Context, m *Place) (*calls.Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	dial := &Dial{From: c.From, To: c.To, TwiML: twiml}
+	dial := &Dial{From: c.From, To: c.To, TwiML: twiml, OrgID: c.OrgID, CallID: c.ID}
 	if a.d.StatusCallback != nil {
 		dial.StatusCallback = a.d.StatusCallback(c)
 	}

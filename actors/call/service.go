@@ -35,6 +35,9 @@ type Dialer interface {
 // callee answers (the same ConversationRelay connect as inbound calls).
 type Dial struct {
 	From, To, TwiML, StatusCallback string
+	// OrgID and CallID name the call for the sandbox carrier, which answers
+	// each org only its own calls (twilio-go ignores them).
+	OrgID, CallID string
 }
 
 // Deps are what every call actor shares; app wires the real ones.

@@ -209,7 +209,7 @@ func (a *Actor) enqueue(ctx actor.Context, msg *sms.Message, system bool) error 
 	}
 	a.inflight[msg.ID]++
 	ctx.Send(pid, &sender.Enqueue{OrgID: a.orgID, MessageID: msg.ID, ContactE164: a.e164, System: system, ReplyTo: ctx.Self(),
-		Outbound: &sender.Outbound{MessageID: msg.ID, From: n.E164, To: a.e164, Body: msg.Body, MediaURLs: urls,
+		Outbound: &sender.Outbound{MessageID: msg.ID, OrgID: a.orgID, From: n.E164, To: a.e164, Body: msg.Body, MediaURLs: urls,
 			StatusCallback: a.d.StatusCallbackURL}})
 	return nil
 }

@@ -17,7 +17,10 @@ type Carrier interface {
 type Outbound struct {
 	// MessageID is humd's id (msg_...), used as an idempotency hint and to
 	// correlate sandbox status callbacks.
-	MessageID      string
+	MessageID string
+	// OrgID is the sending org: the sandbox carrier shows each org only its
+	// own sends (Twilio ignores it).
+	OrgID          string
 	From           string // E.164 of our number
 	To             string // E.164 of the contact
 	Body           string

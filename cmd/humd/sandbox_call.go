@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -23,13 +24,14 @@ import (
 //
 //	humd sandbox call --to +15005550006
 //
-// It plays Twilio: it signs the voice webhook with the sandbox's webhook
-// token (GET /api/sandbox, admin key), reads the TwiML, opens the
-// ConversationRelay socket and sends setup. Each line of stdin is then one
-// thing the caller says; "#5" presses 5 (any of 0-9 * #, several in a row);
-// "/hangup" or end of input hangs up. The agent's speech is printed as
-// "agent: ..." as it arrives. A rejected call or voicemail is printed and the
-// command exits 0.
+// It plays Twilio: it asks humd for the call's own webhook token (POST
+// /api/sandbox/calls, or .../calls/{id}/answer for an outbound call; an
+// operator key of the number's org), signs the voice webhook with it, reads
+// the TwiML, opens the ConversationRelay socket and sends setup. Each line
+// of stdin is then one thing the caller says; "#5" presses 5 (any of 0-9 *
+// #, several in a row); "/hangup" or end of input hangs up. The agent's
+// speech is printed as "agent: ..." as it arrives. A rejected call or
+// voicemail is printed and the command exits 0.
 func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("humd sandbox call", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -37,7 +39,7 @@ func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	from := fs.String("from", "+13175550100", "the caller's number (E.164)")
 	base := fs.String("url", envOr("HUMD_URL", "http://"+envOr("HUMD_ADDR", "127.0.0.1:8080")), "humd base URL (HUMD_URL)")
 	public := fs.String("public-url", os.Getenv("HUMD_PUBLIC_URL"), "the public URL humd signs webhooks for (HUMD_PUBLIC_URL; default --url)")
-	key := fs.String("key", os.Getenv("HUMD_API_KEY"), "an admin API key (HUMD_API_KEY)")
+	key := fs.String("key", os.Getenv("HUMD_API_KEY"), "an operator or admin API key of the org (HUMD_API_KEY)")
 	wait := fs.Duration("wait", 30*time.Second, "how long to wait for the agent to answer each line")
 	answer := fs.String("answer", "", "answer an outbound call the sandbox carrier placed: its call id, or \"latest\"")
 	if err := fs.Parse(args); err != nil {
@@ -49,41 +51,22 @@ func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	humdURL := strings.TrimRight(*base, "/")
 	cl := &client{base: humdURL, key: *key, http: &http.Client{Timeout: 15 * time.Second}}
-	var state struct {
-		WebhookToken string `json:"webhook_token"`
-		Calls        []struct {
-			SID, From, To, TwiML string
-			StatusCallback       string `json:"status_callback"`
-		} `json:"calls"`
-	}
-	if err := cl.do("GET", "/api/sandbox", nil, &state); err != nil {
+	sc, err := sandboxCallOf(cl, *answer, *from, *to)
+	if err != nil {
 		fmt.Fprintln(stderr, "humd sandbox call:", err)
-		return 1
-	}
-	if state.WebhookToken == "" {
-		fmt.Fprintln(stderr, "humd sandbox call: humd gave no webhook token")
 		return 1
 	}
 	dialCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	var call *relayclient.Call
-	var err error
 	if *answer == "" {
 		call, err = relayclient.PlaceInbound(dialCtx, relayclient.InboundOptions{HumdURL: humdURL, PublicURL: *public,
-			AuthToken: state.WebhookToken, From: *from, To: *to, HTTPClient: cl.http})
+			AuthToken: sc.CallToken, CallSid: sc.CallSID, From: sc.From, To: sc.To, HTTPClient: cl.http})
 	} else {
 		// The sandbox carrier keeps the TwiML of each call humd placed; the
 		// callee "picks up" by running it, as Twilio would.
-		err = fmt.Errorf("no outbound call %q in the sandbox carrier's log", *answer)
-		for i := len(state.Calls) - 1; i >= 0; i-- {
-			pc := state.Calls[i]
-			if *answer != "latest" && !strings.Contains(pc.TwiML, *answer) {
-				continue
-			}
-			call, err = relayclient.AnswerOutbound(dialCtx, relayclient.AnswerOptions{HumdURL: humdURL, PublicURL: *public,
-				AuthToken: state.WebhookToken, TwiML: pc.TwiML, CallSid: pc.SID, From: pc.From, To: pc.To,
-				StatusCallback: pc.StatusCallback, HTTPClient: cl.http})
-			break
-		}
+		call, err = relayclient.AnswerOutbound(dialCtx, relayclient.AnswerOptions{HumdURL: humdURL, PublicURL: *public,
+			AuthToken: sc.CallToken, TwiML: sc.TwiML, CallSid: sc.CallSID, From: sc.From, To: sc.To,
+			StatusCallback: sc.StatusCallback, HTTPClient: cl.http})
 	}
 	cancel()
 	if err != nil {
@@ -117,6 +100,42 @@ func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	out.printf("call %s ended (%s)\n", callID(call), call.SID)
 	return 0
+}
+
+// sandboxCallInfo is what humd answers for a call to play, with the token
+// that signs that call's webhooks and relay socket only.
+type sandboxCallInfo struct {
+	CallSID        string `json:"call_sid"`
+	CallID         string `json:"call_id"`
+	From           string `json:"from"`
+	To             string `json:"to"`
+	TwiML          string `json:"twiml"`
+	StatusCallback string `json:"status_callback"`
+	CallToken      string `json:"call_token"`
+}
+
+// sandboxCallOf asks humd for a new inbound call from -> to, or for the
+// org's outbound call answer names ("latest": the org's newest).
+func sandboxCallOf(cl *client, answer, from, to string) (*sandboxCallInfo, error) {
+	var sc sandboxCallInfo
+	if answer == "" {
+		return &sc, cl.do("POST", "/api/sandbox/calls", map[string]string{"from": from, "to": to}, &sc)
+	}
+	if answer == "latest" {
+		var state struct {
+			Calls []struct {
+				CallID string `json:"call_id"`
+			} `json:"calls"`
+		}
+		if err := cl.do("GET", "/api/sandbox", nil, &state); err != nil {
+			return nil, err
+		}
+		if len(state.Calls) == 0 {
+			return nil, errors.New("no outbound call in the sandbox carrier's log")
+		}
+		answer = state.Calls[len(state.Calls)-1].CallID
+	}
+	return &sc, cl.do("POST", "/api/sandbox/calls/"+url.PathEscape(answer)+"/answer", nil, &sc)
 }
 
 // noAgent reports TwiML that does not connect the agent, and posts the final

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -45,7 +46,7 @@ func TestParseLine(t *testing.T) {
 }
 
 // sandboxHumd is a stand-in for humd in sandbox mode, enough for the command:
-// GET /api/sandbox, the signed voice webhooks, and a relay socket whose agent
+// POST /api/sandbox/calls, the signed voice webhooks, and a relay socket whose agent
 // echoes speech, answers keys, and ends the call with a handoff on "bye".
 type sandboxHumd struct {
 	srv   *httptest.Server
@@ -56,7 +57,12 @@ type sandboxHumd struct {
 	bad   int      // webhooks or upgrades with a bad signature
 }
 
-const sandboxToken = "sandboxtoken0123"
+// sandboxToken is the call token the fake hands out for sandboxSID: the
+// command must sign that call's webhooks and socket with it.
+const (
+	sandboxToken = "sandboxtoken0123"
+	sandboxSID   = "CA0123456789abcdef0123456789abcdef"
+)
 
 func startSandboxHumd(t *testing.T, twiml func(base string) string) *sandboxHumd {
 	t.Helper()
@@ -70,12 +76,13 @@ func startSandboxHumd(t *testing.T, twiml func(base string) string) *sandboxHumd
 func (h *sandboxHumd) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sig := r.Header.Get(relay.SignatureHeader)
 	switch {
-	case r.URL.Path == "/api/sandbox":
-		if r.Header.Get("Authorization") != "Bearer adminkey" {
+	case r.URL.Path == "/api/sandbox/calls":
+		var req struct{ From, To string }
+		if r.Method != "POST" || r.Header.Get("Authorization") != "Bearer opkey" || json.NewDecoder(r.Body).Decode(&req) != nil {
 			http.Error(w, "no", http.StatusUnauthorized)
 			return
 		}
-		io.WriteString(w, `{"webhook_token":"`+sandboxToken+`","numbers":["+15005550006"],"sent":[]}`)
+		io.WriteString(w, `{"call_sid":"`+sandboxSID+`","call_id":"call_7","from":"`+req.From+`","to":"`+req.To+`","call_token":"`+sandboxToken+`"}`)
 	case r.URL.Path == relay.Path:
 		if !twilio.ValidateParams(sandboxToken, relay.WSURL(h.srv.URL), nil, sig) {
 			h.mu.Lock()
@@ -93,7 +100,7 @@ func (h *sandboxHumd) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		form, _ := url.ParseQuery(string(body))
 		h.mu.Lock()
-		if twilio.ValidateSignature(sandboxToken, h.srv.URL, r.URL.RequestURI(), body, sig) {
+		if twilio.ValidateSignature(sandboxToken, h.srv.URL, r.URL.RequestURI(), body, sig) && form.Get("CallSid") == sandboxSID {
 			h.hooks = append(h.hooks, r.URL.Path+" "+form.Get("CallStatus")+form.Get("HandoffData"))
 		} else {
 			h.bad++
@@ -150,7 +157,7 @@ func connectTwiML(base string) string {
 func runCall(t *testing.T, h *sandboxHumd, stdin io.Reader) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := sandboxCall(context.Background(), []string{"--to", "+15005550006", "--url", h.srv.URL, "--key", "adminkey", "--wait", "10s"},
+	code := sandboxCall(context.Background(), []string{"--to", "+15005550006", "--url", h.srv.URL, "--key", "opkey", "--wait", "10s"},
 		stdin, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }

@@ -1,9 +1,11 @@
 package app_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	voicecall "github.com/humd/humd/actors/call"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/app/apptest"
 	"github.com/humd/humd/transport/httpapi"
@@ -112,6 +114,12 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 	call, note, vm := matrixCall(t, s)
 	lookupJob := s.JSON("POST", "/api/contacts/backfill-lookup", adminKey, nil, 202)["job_id"].(string)
 	mcpID, approval := matrixMCP(t, s)
+	// The sandbox carrier's record of an outbound call of org A (placing a
+	// real one would start a call actor the other probes would disturb).
+	if _, err := s.App.Sandbox.PlaceCall(context.Background(), &voicecall.Dial{OrgID: s.OrgID(), CallID: call, From: ourNumber, To: contact,
+		TwiML: "<Response><Hangup/></Response>"}); err != nil {
+		t.Fatal(err)
+	}
 
 	ids := map[string]string{
 		"/api/calls/{id}": call, "/api/calls/{id}/stream": call, "/api/outbound/calls/{id}": call, "/api/calls/{id}/tags": call, "/api/calls/{id}/tags/{tag}": call,
@@ -132,7 +140,7 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/api/webhooks/{id}/deliveries": hook, "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver": hook, "/api/sms/opt-outs/{e164}": optedOut,
 		"/api/mcp-integrations/{id}": mcpID, "/api/mcp-integrations/{id}/test": mcpID, "/api/flows/{id}/mcp-integrations": flow,
 		"/api/approvals/{id}": approval, "/api/approvals/{id}/approve": approval, "/api/approvals/{id}/deny": approval,
-		"/api/brands/{id}": brand, "/api/brands/{id}/refresh": brand,
+		"/api/brands/{id}": brand, "/api/brands/{id}/refresh": brand, "/api/sandbox/calls/{id}/answer": call,
 		"/api/flows/{id}/tools": flow, "/api/flows/{id}/tools/{toolId}": flow, "/api/flows/{id}/tools/{toolId}/executions": flow,
 	}
 	return &matrixObjects{ids: ids, conv: conv, flow: flow, number: num.ID, note: note}

@@ -20,12 +20,12 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
-	"github.com/humd/humd/transport/sandbox"
 )
 
 // sandboxToken is the auth token that signs /twilio/* webhooks in sandbox
 // mode: random on first start, kept in Pebble so signed test traffic keeps
-// working across restarts, and shown to admins by GET /api/sandbox.
+// working across restarts, and shown to site admins by GET /api/sandbox (org
+// members get per-call tokens derived from it instead).
 func sandboxToken(st storage.Store) (string, error) {
 	key := storage.Key("meta", "sandbox-token")
 	v, err := st.Get(key)
@@ -72,26 +72,7 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 	case a.Twilio != nil:
 		deps.Brands = twilioBrands{a.Twilio}
 	}
-	if a.Sandbox != nil {
-		sb, tok := a.Sandbox, a.SandboxToken
-		deps.SandboxState = func() *httpapi.SandboxState {
-			sent := sb.Sent()
-			if len(sent) > 100 {
-				sent = sent[len(sent)-100:]
-			}
-			if sent == nil {
-				sent = []sandbox.Record{}
-			}
-			placed := sb.Calls()
-			if placed == nil {
-				placed = []sandbox.PlacedCall{}
-			}
-			if len(placed) > 100 {
-				placed = placed[len(placed)-100:]
-			}
-			return &httpapi.SandboxState{WebhookToken: tok, Numbers: sb.Numbers(), Sent: sent, Calls: placed}
-		}
-	}
+	deps.SandboxCarrier = a.Sandbox
 	a.Senders = &sender.Directory{Root: a.System.Root, Config: sender.Config{Carrier: carrier, Clock: a.Clock, Store: a.Store, Logger: a.log}}
 	cd := &conversation.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Org: ten.Org, Hours: orgHours, Senders: a.Senders,
 		StatusCallbackURL: a.cfg.PublicURL + "/twilio/sms/status",

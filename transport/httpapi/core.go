@@ -25,6 +25,7 @@ import (
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/sandbox"
 )
 
 // Deps are the services the handlers call. transport/app wires the real ones.
@@ -52,8 +53,9 @@ type Deps struct {
 	Billing BillingConfig
 	// Sandbox is set in sandbox mode (no Twilio credentials).
 	Sandbox bool
-	// SandboxState answers GET /api/sandbox in sandbox mode.
-	SandboxState func() *SandboxState
+	// SandboxCarrier is the sandbox carrier in sandbox mode: its log answers
+	// GET /api/sandbox and its placed calls POST /api/sandbox/calls/{id}/answer.
+	SandboxCarrier *sandbox.Carrier
 	// Clock stamps records written by handlers.
 	Clock clock.Clock
 	// Twilio webhook signature checks: the auth token ("" in sandbox mode,

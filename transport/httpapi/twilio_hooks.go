@@ -12,7 +12,6 @@ import (
 
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/twilio"
 )
@@ -36,14 +35,20 @@ var emptyTwiML = func() []byte {
 // public URL Twilio called (HUMD_PUBLIC_URL + path and query) and the posted
 // form. Nothing is stored for a request that fails.
 func (s *Server) checkTwilio(ctx *fasthttp.RequestCtx) error {
-	sig := string(ctx.Request.Header.Peek("X-Twilio-Signature"))
-	if s.deps.TwilioAuthToken == "" || sig == "" {
-		return errBadSignature
-	}
-	if !twilio.ValidateForm(s.deps.TwilioAuthToken, s.deps.PublicURL+string(ctx.RequestURI()), ctx.PostArgs().VisitAll, sig) {
+	if !signedWith(ctx, s.deps.TwilioAuthToken, s.deps.PublicURL) {
 		return errBadSignature
 	}
 	return nil
+}
+
+// signedWith reports whether the request's X-Twilio-Signature is token's
+// over publicURL + path and query and the posted form.
+func signedWith(ctx *fasthttp.RequestCtx, token, publicURL string) bool {
+	sig := string(ctx.Request.Header.Peek("X-Twilio-Signature"))
+	if token == "" || sig == "" {
+		return false
+	}
+	return twilio.ValidateForm(token, publicURL+string(ctx.RequestURI()), ctx.PostArgs().VisitAll, sig)
 }
 
 func randomSID(prefix string) string {
@@ -156,60 +161,4 @@ func (s *Server) applyStatus(sid, status string, code int) error {
 // same path a signed /twilio/sms/status reaches.
 func (s *Server) ApplyStatus(sid, status string, code int) error {
 	return s.applyStatus(sid, status, code)
-}
-
-func (s *Server) sandboxInbound(c *Call) error {
-	if !s.deps.Sandbox {
-		return storage.Conflict("not_sandbox", "inbound injection exists only in sandbox mode (no Twilio credentials)")
-	}
-	var req struct {
-		From string `json:"from"`
-		To   string `json:"to"`
-		Body string `json:"body"`
-	}
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
-		return err
-	}
-	v := &storage.ValidationError{}
-	if req.From == "" || len(req.From) > 20 {
-		v.Add("from", "required: an E.164 number, short code or sender id")
-	}
-	phone.Check(v, "to", req.To)
-	if len(req.Body) > 1600 {
-		v.Add("body", "at most 1600 characters")
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	n, err := sms.NumberByE164(s.deps.Store, req.To)
-	if err != nil || n.OrgID != c.Principal.OrgID {
-		return storage.Invalid("to", "not a number of this org")
-	}
-	res, err := s.ingest(&conversation.Inbound{SID: randomSID("SM"), From: req.From, To: req.To, Body: req.Body, NumSegments: 1})
-	if err != nil {
-		return err
-	}
-	return c.JSON(201, map[string]any{"message": res.Message, "keyword": res.Keyword})
-}
-
-// SandboxState is what GET /api/sandbox shows: the token that signs /twilio/*
-// webhooks in sandbox mode (load testers sign with it) and the carrier's log.
-type SandboxState struct {
-	WebhookToken string   `json:"webhook_token"`
-	Numbers      []string `json:"numbers"`
-	Sent         any      `json:"sent"`
-	// Calls are the outbound calls the sandbox carrier took, with the TwiML
-	// a callee would run (humd sandbox call --answer plays it).
-	Calls any `json:"calls"`
-}
-
-func (s *Server) sandboxRoutes() []*Route {
-	return []*Route{{Method: "GET", Path: "/api/sandbox", OpID: "sandboxState", Summary: "Sandbox webhook token, numbers and the texts the sandbox carrier sent", Tag: "Sandbox", Auth: AdminUp,
-		Responses: map[int]Schema{200: obj([]string{"webhook_token", "numbers", "sent"}, map[string]Schema{"webhook_token": str(),
-			"numbers": arr(str()), "sent": arr(anyObj()), "calls": arr(anyObj())})}, Handle: func(c *Call) error {
-			if !s.deps.Sandbox || s.deps.SandboxState == nil {
-				return storage.Conflict("not_sandbox", "humd runs with Twilio credentials; there is no sandbox")
-			}
-			return c.JSON(200, s.deps.SandboxState())
-		}}}
 }

@@ -30,7 +30,7 @@ func (s *Server) voiceRoutes() []*Route {
 	hook := func(path, op, summary string, h func(*Call) error) *Route {
 		return &Route{Method: "POST", Path: path, OpID: op, Summary: summary + " (signed)", Tag: "Twilio", Auth: Public,
 			Responses: ok, Handle: func(c *Call) error {
-				if err := s.checkTwilio(c.Ctx); err != nil {
+				if err := s.checkVoiceHook(c, path == "/twilio/voice"); err != nil {
 					return err
 				}
 				return h(c)
@@ -76,7 +76,7 @@ func (s *Server) ConnectTwiML(c *calls.Call, f *flows.Flow) (string, error) {
 }
 
 func (s *Server) connect(c *calls.Call, f *flows.Flow) []twiml.Element {
-	cr := &twiml.VoiceConversationRelay{Url: relay.WSURL(s.deps.PublicURL), WelcomeGreeting: call.Greeting(f),
+	cr := &twiml.VoiceConversationRelay{Url: s.sandboxRelayURL(relay.WSURL(s.deps.PublicURL), c.ID), WelcomeGreeting: call.Greeting(f),
 		DtmfDetection: "true", Interruptible: "any", Voice: f.VoiceID,
 		InnerElements: []twiml.Element{
 			&twiml.VoiceParameter{Name: "call_id", Value: c.ID},

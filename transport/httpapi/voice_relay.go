@@ -36,11 +36,12 @@ func (s *Server) twilioRelay(c *Call) error {
 	if q := c.Ctx.URI().QueryString(); len(q) > 0 {
 		target += "?" + string(q)
 	}
-	v := client.NewRequestValidator(s.deps.TwilioAuthToken)
-	if s.deps.TwilioAuthToken == "" || sig == "" || !v.Validate(target, map[string]string{}, sig) {
+	// A URL that names its call (sandbox mode) opens that call only.
+	want := c.Query("call_id")
+	if !validRelay(s.deps.TwilioAuthToken, target, sig) && !s.relaySignedByCall(target, sig, want) {
 		return errBadSignature
 	}
-	err := relayUpgrader.Upgrade(c.Ctx, s.serveRelay)
+	err := relayUpgrader.Upgrade(c.Ctx, func(conn *websocket.Conn) { s.serveRelay(conn, want) })
 	if err != nil {
 		return storage.Invalid("Upgrade", err.Error())
 	}
@@ -48,10 +49,21 @@ func (s *Server) twilioRelay(c *Call) error {
 	return nil
 }
 
+// validRelay checks an upgrade's X-Twilio-Signature: token's over the wss
+// URL, with no params.
+func validRelay(token, target, sig string) bool {
+	if token == "" || sig == "" {
+		return false
+	}
+	v := client.NewRequestValidator(token)
+	return v.Validate(target, map[string]string{}, sig)
+}
+
 // serveRelay runs one socket: the first frame must be setup, which names the
-// call; then frames become call messages until the socket closes. Reading
-// never waits on the actor (Tell), and writing is the wsOut goroutine's.
-func (s *Server) serveRelay(conn *websocket.Conn) {
+// call (the one the URL named, if it named one); then frames become call
+// messages until the socket closes. Reading never waits on the actor (Tell),
+// and writing is the wsOut goroutine's.
+func (s *Server) serveRelay(conn *websocket.Conn, want string) {
 	defer conn.Close()
 	conn.SetReadLimit(64 << 10)
 	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
@@ -67,6 +79,10 @@ func (s *Server) serveRelay(conn *websocket.Conn) {
 	}
 	id, err := call.Resolve(s.deps.Store, setup.CallSID, setup.CustomParameters["call_id"])
 	if err != nil {
+		return
+	}
+	if want != "" && id != want {
+		s.cfg.Logger.Warn("relay: setup names another call than the signed URL", "url_call", want, "setup_call", id)
 		return
 	}
 	out := newWSOut(conn)

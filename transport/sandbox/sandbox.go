@@ -44,6 +44,8 @@ type Config struct {
 
 // Record is one send the sandbox took.
 type Record struct {
+	// OrgID is the sending org; only that org sees the record (SentBy).
+	OrgID     string    `json:"-"`
 	SID       string    `json:"sid"`
 	MessageID string    `json:"message_id"`
 	From      string    `json:"from"`
@@ -121,6 +123,27 @@ func (c *Carrier) Sent() []Record {
 	return append([]Record(nil), c.sent...)
 }
 
+// SentBy answers the org's recorded sends, oldest first, at most the last
+// n. Other orgs' sends never show: one sandbox serves every org of a
+// self-hosted humd.
+func (c *Carrier) SentBy(org string, n int) []Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return lastOf(c.sent, n, func(r *Record) bool { return r.OrgID == org })
+}
+
+// lastOf answers the last n items that keep, oldest first, never nil.
+func lastOf[T any](all []T, n int, keep func(*T) bool) []T {
+	out := []T{}
+	for i := len(all) - 1; i >= 0 && len(out) < n; i-- {
+		if keep(&all[i]) {
+			out = append(out, all[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
 // Send implements sender.Carrier.
 func (c *Carrier) Send(_ context.Context, m *sender.Outbound) (*sender.Accepted, error) {
 	if e, ok := magic[m.To]; ok {
@@ -133,7 +156,7 @@ func (c *Carrier) Send(_ context.Context, m *sender.Outbound) (*sender.Accepted,
 	if len(c.failNext) > 0 {
 		fail, c.failNext = c.failNext[0], c.failNext[1:]
 	}
-	c.sent = append(c.sent, Record{SID: sid, MessageID: m.MessageID, From: m.From, To: m.To, Body: m.Body,
+	c.sent = append(c.sent, Record{OrgID: m.OrgID, SID: sid, MessageID: m.MessageID, From: m.From, To: m.To, Body: m.Body,
 		MediaURLs: m.MediaURLs, At: now, Status: "queued"})
 	if over := len(c.sent) - c.cfg.Keep; over > 0 {
 		c.sent = append(c.sent[:0:0], c.sent[over:]...)
