@@ -206,7 +206,7 @@ type SandboxState struct {
 func (s *Server) sandboxRoutes() []*Route {
 	return []*Route{{Method: "GET", Path: "/api/sandbox", OpID: "sandboxState", Summary: "Sandbox webhook token, numbers and the texts the sandbox carrier sent", Tag: "Sandbox", Auth: AdminUp,
 		Responses: map[int]Schema{200: obj([]string{"webhook_token", "numbers", "sent"}, map[string]Schema{"webhook_token": str(),
-			"numbers": arr(str()), "sent": arr(anyObj()), "calls": arr(anyObj())})}, Handle: func(c *Call) error {
+			"numbers": arr(str()), "sent": arr(sandboxSent), "calls": arr(sandboxCall)})}, Handle: func(c *Call) error {
 			if !s.deps.Sandbox || s.deps.SandboxState == nil {
 				return storage.Conflict("not_sandbox", "humd runs with Twilio credentials; there is no sandbox")
 			}
