@@ -51,7 +51,7 @@ func (s *Server) lookupRoutes() []*Route {
 				}
 				return c.JSON(202, map[string]any{"job_id": j.ID, "status": j.Status, "total": j.Total})
 			}},
-		{Method: "GET", Path: "/api/contacts/backfill-lookup/{id}", OpID: "getContactLookupBackfill", Tag: "Contacts", Auth: ViewerUp,
+		{Method: "GET", Path: "/api/lookup-jobs/{id}", OpID: "getContactLookupBackfill", Tag: "Contacts", Auth: ViewerUp,
 			Summary: "Progress of a lookup backfill job", Responses: map[int]Schema{200: ref("LookupJob")},
 			Handle: func(c *Call) error {
 				j, err := sms.GetLookupJob(s.deps.Store, c.Principal.OrgID, c.Param("id"))

@@ -96,7 +96,7 @@ func (s *Server) triggerRoutes() []*Route {
 				}
 				return c.NoContent()
 			}},
-		{Method: "POST", Path: "/api/triggers/{id}/rotate-token", OpID: "rotateTriggerToken", Summary: "New url and token (shown once); the old one stops at once", Tag: "Triggers", Auth: AdminUp,
+		{Method: "POST", Path: "/api/triggers/{id}/token/rotate", OpID: "rotateTriggerToken", Summary: "New url and token (shown once); the old one stops at once", Tag: "Triggers", Auth: AdminUp,
 			Responses: map[int]Schema{200: withToken}, Handle: func(c *Call) error {
 				t, token, err := triggers.RotateToken(s.deps.Store, c.Principal.OrgID, c.Param("id"), s.deps.Clock.Now())
 				if err != nil {
