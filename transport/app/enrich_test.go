@@ -208,9 +208,9 @@ func TestLookupBackfillRateLimitedAndResumed(t *testing.T) {
 		t.Errorf("second backfill code = %s; want backfill_running", code)
 	}
 	errCode(t, s, "POST", "/api/contacts/backfill-lookup", map[string]any{"per_second": 1000}, 422)
-	errCode(t, s, "GET", "/api/contacts/backfill-lookup/lkjob_nope", nil, 404)
+	errCode(t, s, "GET", "/api/lookup-jobs/lkjob_nope", nil, 404)
 	progress := func(s *apptest.Server) map[string]any {
-		return s.JSON("GET", "/api/contacts/backfill-lookup/"+id, adminKey, nil, 200)
+		return s.JSON("GET", "/api/lookup-jobs/"+id, adminKey, nil, 200)
 	}
 	s.WaitFor("the first lookup settled", func() error {
 		if p := progress(s); p["failed"] != 1.0 {

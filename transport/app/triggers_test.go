@@ -69,7 +69,7 @@ func TestTriggersCRUD(t *testing.T) {
 	s.JSON("PATCH", "/api/triggers/"+id, adminKey, map[string]any{"flow_id": voice}, 422)
 
 	// Rotation: the old URL is dead at once, the new one works.
-	rot := s.JSON("POST", "/api/triggers/"+id+"/rotate-token", adminKey, nil, 200)
+	rot := s.JSON("POST", "/api/triggers/"+id+"/token/rotate", adminKey, nil, 200)
 	newPath := fireURL(t, s, rot)
 	if rot["token"] == token {
 		t.Fatal("rotation kept the token")

@@ -3,13 +3,32 @@ package httpapi
 // Address sessions (seed 000): the service answers status and body in the
 // seed's own envelope.
 
-var addressEnvelope = obj([]string{"message", "request_status", "data", "meta"}, map[string]Schema{
-	"message": str(), "request_status": enum("ok", "warning", "error"), "data": Schema{"type": []string{"object", "array"}},
-	"meta": obj([]string{"responded_at"}, map[string]Schema{"session_token": str(), "session_status": enum("open", "closed", "expired"),
-		"agent_status": anyObj(), "session_params": anyObj(), "service_address": nullable(anyObj()), "created_at": dateTime(),
-		"updated_at": dateTime(), "responded_at": dateTime(), "hum_data_set": str()}),
-	"errors": arr(anyObj()),
-})
+var (
+	agentState    = enum("pending", "matched", "unmatched", "error")
+	addressParams = obj([]string{"street1"}, map[string]Schema{"street1": str(), "street2": str(), "city": str(), "state": str(), "zip": str(),
+		"latitude": number(), "longitude": number(), "campaign_id": str(), "sync": arr(enum("geocode", "internet"))})
+	serviceAddress = obj([]string{"normalized", "latitude", "longitude", "street_range", "street", "city", "state", "zip"}, map[string]Schema{
+		"normalized": str(), "latitude": nullable(number()), "longitude": nullable(number()), "street_range": str(), "street": str(),
+		"street2": str(), "city": str(), "state": str(), "zip": str()})
+	addressMeta = obj([]string{"responded_at", "hum_data_set"}, map[string]Schema{"session_token": str(),
+		"session_status": enum("open", "closed", "expired"),
+		"agent_status": obj([]string{"geocoding", "internet", "checkout"}, map[string]Schema{"geocoding": agentState,
+			"internet": agentState, "checkout": agentState}),
+		"session_params": addressParams, "service_address": nullable(serviceAddress), "created_at": dateTime(),
+		"updated_at": dateTime(), "responded_at": dateTime(), "hum_data_set": str()})
+	addressFieldError = obj([]string{"field", "code", "message"}, map[string]Schema{"field": str(), "code": str(), "message": str()})
+	addressProvider   = obj([]string{"provider_id", "provider_name", "offerings"}, map[string]Schema{"provider_id": str(),
+		"provider_name": str(), "telephone": str(), "url": str(),
+		"min_plan_price": obj([]string{"currency", "amount_cents"}, map[string]Schema{"currency": str(), "amount_cents": integer()}),
+		"offerings": arr(obj([]string{"technology", "max_download_speed", "max_upload_speed"}, map[string]Schema{
+			"technology": str(), "max_download_speed": number(), "max_upload_speed": number()}))})
+)
+
+// addressEnvelope is seed 000's answer shape around data.
+func addressEnvelope(data Schema) Schema {
+	return obj([]string{"message", "request_status", "data", "meta"}, map[string]Schema{
+		"message": str(), "request_status": enum("ok", "warning", "error"), "data": data, "meta": addressMeta})
+}
 
 func (s *Server) addressSessionRoutes() []*Route {
 	write := func(fn func(c *Call) (int, any)) func(c *Call) error {
@@ -24,15 +43,15 @@ func (s *Server) addressSessionRoutes() []*Route {
 			Request: strict(obj([]string{"street1"}, map[string]Schema{"street1": strN(1, 100), "street2": strN(1, 50), "city": strN(1, 50),
 				"state": Schema{"type": "string", "pattern": "^[A-Z]{2}$"}, "zip": oneOfTypes("string", "integer"),
 				"latitude": number(), "longitude": number(), "campaign_id": strN(1, 100), "sync": arr(enum("geocode", "internet"))})),
-			Responses: map[int]Schema{201: addressEnvelope},
+			Responses: map[int]Schema{201: addressEnvelope(obj([]string{"session_token"}, map[string]Schema{"session_token": str()}))},
 			Handle:    write(func(c *Call) (int, any) { return s.deps.Address.Create(c.Principal.OrgID, c.Body()) })},
 		{Method: "GET", Path: "/sessions/{token}", OpID: "getAddressSession", Summary: "Session status: 202 while working, 200 with providers, 410 closed or expired", Tag: "Address sessions",
 			Auth: ViewerUp, Errors: AddressStyle,
-			Responses: map[int]Schema{200: addressEnvelope, 202: addressEnvelope, 410: addressEnvelope},
+			Responses: map[int]Schema{200: addressEnvelope(arr(addressProvider)), 202: addressEnvelope(emptyObj()), 410: addressEnvelope(emptyObj())},
 			Handle:    write(func(c *Call) (int, any) { return s.deps.Address.Get(c.Principal.OrgID, c.Param("token")) })},
 		{Method: "DELETE", Path: "/sessions/{token}", OpID: "closeAddressSession", Summary: "Close the session", Tag: "Address sessions",
 			Auth: OperatorUp, Errors: AddressStyle,
-			Responses: map[int]Schema{200: addressEnvelope, 410: addressEnvelope},
+			Responses: map[int]Schema{200: addressEnvelope(emptyObj()), 410: addressEnvelope(emptyObj())},
 			Handle:    write(func(c *Call) (int, any) { return s.deps.Address.Delete(c.Principal.OrgID, c.Param("token")) })},
 	}
 }

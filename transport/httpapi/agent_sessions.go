@@ -7,14 +7,17 @@ var agentSession = obj([]string{"session_id", "agent_id", "agent_name", "session
 	"expiration", "idle_timeout_s"},
 	map[string]Schema{"session_id": integer(), "agent_id": integer(), "agent_name": str(),
 		"session_type": enum("agent_voice", "agent_video", "agent_chat", "webrtc_video"), "status": enum("active", "completed"),
-		"started_at": dateTime(), "metadata": anyObj(), "avatar_id": nullable(integer()), "avatar_name": nullable(str()),
+		"started_at": dateTime(), "metadata": sessionMetadata, "avatar_id": nullable(integer()), "avatar_name": nullable(str()),
 		"avatar_url": nullable(str()), "voice_id": nullable(str()), "ended_at": nullable(dateTime()), "duration": nullable(integer()),
 		"transcript": nullable(str()), "billing_minutes": nullable(integer()), "end_reason": enum("api", "idle"),
 		"expiration": nullable(dateTime()), "idle_timeout_s": integer(), "usage": tokensSchema()})
 
 var agentMessage = obj([]string{"message_id", "session_id", "role", "content", "created_at"},
 	map[string]Schema{"message_id": str(), "session_id": integer(), "seq": integer(), "role": enum("user", "system", "assistant"),
-		"content": str(), "metadata": anyObj(), "created_at": dateTime()})
+		"content": str(), "metadata": sessionMetadata, "created_at": dateTime()})
+
+// sessionMetadata is the caller's own JSON object on a session or message.
+var sessionMetadata = freeForm("the caller's own keys, kept as given (at most 16 KiB)")
 
 func sessionEnvelope(withMessage bool) Schema {
 	req := []string{"success", "session"}
@@ -33,12 +36,12 @@ func (s *Server) agentSessionRoutes() []*Route {
 		}
 	}
 	end := write(func(c *Call) (int, any) { return s.deps.Agents.End(c.Principal.OrgID, c.Param("id"), c.Body()) })
-	endReq := strict(obj(nil, map[string]Schema{"duration": integer(), "transcript": str(), "metadata": anyObj()}))
+	endReq := strict(obj(nil, map[string]Schema{"duration": integer(), "transcript": str(), "metadata": sessionMetadata}))
 	ended := map[int]Schema{200: sessionEnvelope(true)}
 	return []*Route{
 		{Method: "POST", Path: "/api/v1/sessions", OpID: "createAgentSession", Summary: "Start a session with an agent (seed 002)", Tag: "Agent sessions",
 			Auth: OperatorUp, Errors: AgentStyle,
-			Request:   strict(obj([]string{"agent_id"}, map[string]Schema{"agent_id": oneOfTypes("integer", "string"), "session_type": str(), "metadata": nullable(anyObj())})),
+			Request:   strict(obj([]string{"agent_id"}, map[string]Schema{"agent_id": oneOfTypes("integer", "string"), "session_type": str(), "metadata": nullable(sessionMetadata)})),
 			Responses: map[int]Schema{201: sessionEnvelope(true)},
 			Handle: write(func(c *Call) (int, any) {
 				return s.deps.Agents.Create(c.Principal.OrgID, c.Principal.KeyID, c.Body())
@@ -64,7 +67,7 @@ func (s *Server) agentSessionRoutes() []*Route {
 			Auth: OperatorUp, Errors: AgentStyle, Request: endReq, Responses: ended, Handle: end},
 		{Method: "POST", Path: "/api/v1/sessions/{id}/messages", OpID: "postAgentSessionMessage", Summary: "Send a message; agent_chat answers with the agent's reply", Tag: "Agent sessions",
 			Auth: OperatorUp, Errors: AgentStyle,
-			Request: strict(obj([]string{"content"}, map[string]Schema{"content": strN(1, 4000), "role": enum("user", "system"), "metadata": nullable(anyObj())})),
+			Request: strict(obj([]string{"content"}, map[string]Schema{"content": strN(1, 4000), "role": enum("user", "system"), "metadata": nullable(sessionMetadata)})),
 			Responses: map[int]Schema{201: obj([]string{"success", "message", "reply"}, map[string]Schema{"success": Schema{"const": true},
 				"message": agentMessage, "reply": nullable(agentMessage)})},
 			Handle: write(func(c *Call) (int, any) { return s.deps.Agents.PostMessage(c.Principal.OrgID, c.Param("id"), c.Body()) })},

@@ -21,12 +21,13 @@ func init() {
 	transfer := obj([]string{"e164"}, map[string]Schema{"label": str(), "e164": str(), "at": dateTime()})
 	callProps := map[string]Schema{"id": str(), "org_id": str(), "call_sid": str(), "number_id": str(), "flow_id": str(),
 		"direction": enum(calls.Inbound, calls.Outbound), "from": str(), "to": str(), "status": enum(calls.Statuses...),
-		"route": str(), "contact_id": str(), "contact_name": str(), "task_context": Schema{}, "caller_context": str(),
+		"route": str(), "contact_id": str(), "contact_name": str(), "task_context": freeForm("what the agent was told for this outbound call"), "caller_context": str(),
 		"started_at": dateTime(), "answered_at": dateTime(), "ended_at": dateTime(), "duration_s": integer(),
-		"recording_url": str(), "summary": summary, "outcome": Schema{}, "outcome_label": str(), "tags": arr(str()),
+		"recording_url": str(), "summary": ref("CallSummary"), "outcome": anyJSON("what the agent reported with report_outcome"), "outcome_label": str(), "tags": arr(str()),
 		"end_reason": str(), "transfer": transfer, "flow_path": arr(str()), "turn_count": integer(), "tool_count": integer(), "texts_sent": integer(),
 		"ai_usage": tokensSchema(), "created_at": dateTime(), "updated_at": dateTime()}
 	callRequired := []string{"id", "org_id", "direction", "from", "to", "status", "started_at", "duration_s", "tags"}
+	componentSchemas["CallSummary"] = summary
 	componentSchemas["Call"] = obj(callRequired, callProps)
 	detail := map[string]Schema{"transcript": arr(ref("CallTurn")), "tool_activity": arr(ref("ToolActivity")),
 		"notes": arr(ref("CallNote")), "voicemail": nullable(ref("Voicemail")), "contact": nullable(ref("Contact")),
@@ -48,15 +49,19 @@ func init() {
 	componentSchemas["OrgTag"] = obj([]string{"tag", "calls"}, map[string]Schema{"tag": str(), "calls": integer()})
 	dirs := obj([]string{calls.Inbound, calls.Outbound}, map[string]Schema{calls.Inbound: integer(), calls.Outbound: integer()})
 	counts := Schema{"type": "object", "additionalProperties": integer()}
-	share := func(key string) Schema {
-		return obj([]string{key, "calls", "avg_duration_s"}, map[string]Schema{key: str(), "name": str(), "calls": integer(), "avg_duration_s": number()})
+	share := func(key string, more map[string]Schema) Schema {
+		props := map[string]Schema{key: str(), "calls": integer(), "avg_duration_s": number()}
+		for k, v := range more {
+			props[k] = v
+		}
+		return obj([]string{key, "calls", "avg_duration_s"}, props)
 	}
 	componentSchemas["CallStats"] = obj([]string{"days", "from", "to", "total_calls", "by_direction", "by_status", "by_outcome_label",
 		"avg_duration_s", "total_duration_s", "connected_calls", "voicemails", "by_day", "by_flow"}, map[string]Schema{
 		"days": integer(), "flow_id": str(), "from": dateTime(), "to": dateTime(), "total_calls": integer(),
 		"by_direction": dirs, "by_status": counts, "by_outcome_label": counts,
 		"avg_duration_s": number(), "total_duration_s": integer(), "connected_calls": integer(), "voicemails": integer(),
-		"by_day": arr(share("date")), "by_flow": arr(share("flow_id"))})
+		"by_day": arr(share("date", nil)), "by_flow": arr(share("flow_id", map[string]Schema{"name": str()}))})
 }
 
 // callReview is GET /api/calls/{id}: the call with everything a reviewer

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"slices"
+
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/tenancy"
 )
@@ -12,13 +14,23 @@ func init() {
 	for _, n := range countNames {
 		countProps[n] = integer()
 	}
-	componentSchemas["Campaign"] = obj([]string{"id", "name", "twilio_number_id", "body_template", "flow_id", "throttle_per_minute",
-		"scheduled_start_at", "honor_quiet_hours", "status", "counts", "warnings", "created_at"}, map[string]Schema{
+	required := []string{"id", "name", "twilio_number_id", "body_template", "flow_id", "throttle_per_minute",
+		"scheduled_start_at", "honor_quiet_hours", "status", "warnings", "created_at"}
+	props := map[string]Schema{
 		"id": str(), "org_id": str(), "name": str(), "twilio_number_id": str(), "body_template": str(), "flow_id": nullable(str()),
 		"throttle_per_minute": integer(), "scheduled_start_at": nullable(dateTime()), "honor_quiet_hours": boolean(),
-		"status": status, "total": integer(), "counts": obj(countNames, countProps), "warnings": arr(str()), "created_by": str(),
+		"status": status, "total": integer(), "warnings": arr(str()), "created_by": str(),
 		"created_at": dateTime(), "updated_at": dateTime(), "launched_at": nullable(dateTime()), "started_at": nullable(dateTime()),
-		"finished_at": nullable(dateTime()), "fail_reason": str(), "pause_reason": str()})
+		"finished_at": nullable(dateTime()), "fail_reason": str(), "pause_reason": str()}
+	// CampaignRecord is the campaign as stored (campaign.finished carries
+	// it); Campaign is what the API answers, with its counts.
+	componentSchemas["CampaignRecord"] = obj(required, props)
+	componentSchemas["CampaignCounts"] = obj(countNames, countProps)
+	withCounts := map[string]Schema{"counts": ref("CampaignCounts")}
+	for k, v := range props {
+		withCounts[k] = v
+	}
+	componentSchemas["Campaign"] = obj(append(slices.Clone(required), "counts"), withCounts)
 	componentSchemas["CampaignRecipient"] = obj([]string{"seq", "contact_e164", "status"}, map[string]Schema{
 		"seq": integer(), "contact_e164": str(), "first_name": str(), "name": str(), "body": str(),
 		"vars": Schema{"type": "object", "additionalProperties": str()},

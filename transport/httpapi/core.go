@@ -89,7 +89,7 @@ type NumberSource interface {
 
 var componentSchemas = map[string]any{
 	"Org": obj([]string{"id", "name", "timezone", "help_text"}, map[string]Schema{
-		"id": str(), "name": str(), "timezone": str(), "business_hours_json": Schema{},
+		"id": str(), "name": str(), "timezone": str(), "business_hours_json": businessHours,
 		"help_text": str(), "stop_text": str(), "start_text": str(), "plan": str(), "created_at": dateTime(), "updated_at": dateTime()}),
 	"KeyView": obj([]string{"id", "name", "role", "prefix", "created_at"}, map[string]Schema{
 		"id": str(), "name": str(), "role": enum("viewer", "operator", "admin"), "prefix": str(),
@@ -121,7 +121,9 @@ func (s *Server) coreRoutes() []*Route {
 				return nil
 			}},
 		{Method: "GET", Path: "/openapi.json", OpID: "getOpenAPI", Summary: "This document", Tag: "System", Auth: Public, Quiet: true,
-			Responses: ok(obj([]string{"openapi", "paths"}, map[string]Schema{"openapi": str(), "paths": anyObj()})),
+			Responses: ok(obj([]string{"openapi", "info", "paths", "components"}, map[string]Schema{"openapi": str(),
+				"info": freeForm("OpenAPI Info Object"), "servers": arr(freeForm("OpenAPI Server Object")), "tags": arr(freeForm("OpenAPI Tag Object")),
+				"paths": freeForm("OpenAPI Paths Object"), "components": freeForm("OpenAPI Components Object")})),
 			Handle: func(c *Call) error {
 				c.Ctx.SetContentType("application/json")
 				c.Ctx.SetBody(s.openAPIJSON())
@@ -143,7 +145,8 @@ func (s *Server) coreRoutes() []*Route {
 				"user":        obj([]string{"id", "email"}, map[string]Schema{"id": str(), "email": str(), "name": str(), "site_admin": boolean()}),
 				"current_org": obj([]string{"id", "name", "role"}, map[string]Schema{"id": str(), "name": str(), "role": roleEnum}),
 				"orgs":        arr(obj([]string{"id", "name", "role"}, map[string]Schema{"id": str(), "name": str(), "role": roleEnum})),
-				"api_key":     anyObj()})),
+				"api_key": obj([]string{"id", "name", "role", "scopes"}, map[string]Schema{"id": str(), "name": str(), "role": roleEnum,
+					"scopes": Schema{"type": "array", "items": str(), "description": "empty: everything the role allows"}})})),
 			Handle: func(c *Call) error {
 				me, err := s.deps.Tenancy.Me(c.Principal)
 				if err != nil {
@@ -161,7 +164,7 @@ func (s *Server) coreRoutes() []*Route {
 				return c.JSON(200, o)
 			}},
 		{Method: "PATCH", Path: "/api/org", OpID: "updateOrg", Summary: "Edit name, timezone, business hours, system replies", Tag: "Organizations", Auth: AdminUp,
-			Request: strict(obj(nil, map[string]Schema{"name": strN(1, 120), "timezone": str(), "business_hours_json": Schema{},
+			Request: strict(obj(nil, map[string]Schema{"name": strN(1, 120), "timezone": str(), "business_hours_json": businessHours,
 				"help_text": strN(1, 1600), "stop_text": strN(1, 1600), "start_text": strN(1, 1600)})),
 			Responses: ok(ref("Org")),
 			Handle: func(c *Call) error {
@@ -246,7 +249,7 @@ func (s *Server) coreRoutes() []*Route {
 				"scopes": Schema{"type": "array", "items": enum(tenancy.ScopeVocabulary()...),
 					"description": "<area>:read (GET, HEAD) or <area>:write (all methods) of a tag's area, or *; none means everything the role allows"},
 				"expires_at": nullable(dateTime())})),
-			Responses: map[int]Schema{201: Schema{"allOf": []any{ref("KeyView"), obj([]string{"key"}, map[string]Schema{"key": str()})}}},
+			Responses: map[int]Schema{201: withProps("KeyView", []string{"key"}, map[string]Schema{"key": str()})},
 			Handle: func(c *Call) error {
 				k, err := s.deps.Tenancy.CreateKey(c.Principal, c.Body())
 				if err != nil {

@@ -9,8 +9,8 @@ func init() {
 	componentSchemas["FlowTool"] = obj([]string{"id", "flow_id", "name", "mode", "parameters", "method", "url", "headers",
 		"timeout_ms", "secret_header", "enabled", "model_name", "created_at"}, map[string]Schema{
 		"id": str(), "org_id": str(), "flow_id": str(), "name": str(), "description": str(),
-		"mode": enum(flowtools.PreCall, flowtools.InCall), "parameters": anyObj(), "method": enum(flowtools.Methods...),
-		"url": str(), "headers": anyObj(), "body_template": str(), "timeout_ms": integer(), "output_template": str(),
+		"mode": enum(flowtools.PreCall, flowtools.InCall), "parameters": toolParameters, "method": enum(flowtools.Methods...),
+		"url": str(), "headers": httpHeaders, "body_template": str(), "timeout_ms": integer(), "output_template": str(),
 		"fallback_template": str(), "secret_header": str(), "secret_hint": str(), "secret": str(), "enabled": boolean(),
 		"model_name": str(), "created_at": dateTime(), "updated_at": dateTime()})
 	componentSchemas["FlowToolExecution"] = obj([]string{"id", "tool_id", "flow_id", "subject_type", "subject_id", "mode", "status",
@@ -44,8 +44,8 @@ func (s *Server) flowToolRoutes() []*Route {
 	tool := ref("FlowTool")
 	body := func(req ...string) Schema {
 		return strict(obj(req, map[string]Schema{"name": strN(1, 64), "description": strN(0, 1000),
-			"mode": enum(flowtools.PreCall, flowtools.InCall), "parameters": anyObj(), "method": enum(flowtools.Methods...),
-			"url": strN(1, 2048), "headers": anyObj(), "body_template": str(), "timeout_ms": integer(), "output_template": str(),
+			"mode": enum(flowtools.PreCall, flowtools.InCall), "parameters": toolParameters, "method": enum(flowtools.Methods...),
+			"url": strN(1, 2048), "headers": httpHeaders, "body_template": str(), "timeout_ms": integer(), "output_template": str(),
 			"fallback_template": str(), "secret": str(), "secret_header": str(), "enabled": boolIn()}))
 	}
 	flowOf := func(c *Call) (string, error) {

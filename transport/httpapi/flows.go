@@ -9,8 +9,8 @@ func init() {
 		"id": str(), "org_id": str(), "agent_id": integer(), "name": str(), "kind": enum("inbound", "outbound"),
 		"channel": enum("voice", "sms"), "trigger_type": enum("call", "message", "event"), "trigger_events": arr(str()),
 		"greeting": str(), "system_prompt": str(), "voice_id": str(), "model": str(), "voicemail_enabled": boolean(),
-		"announce_recording": boolean(), "business_hours_json": Schema{}, "transfers_json": arr(anyObj()), "tools_json": Schema{},
-		"sms_config_json": nullable(anyObj()), "avatar_id": nullable(integer()), "avatar_name": str(), "avatar_url": str(),
+		"announce_recording": boolean(), "business_hours_json": businessHours, "transfers_json": arr(flowTransfer), "tools_json": toolsJSON,
+		"sms_config_json": nullable(smsConfig), "avatar_id": nullable(integer()), "avatar_name": str(), "avatar_url": str(),
 		"created_at": dateTime(), "updated_at": dateTime()})
 }
 
@@ -21,8 +21,8 @@ var flowBody = strict(obj(nil, map[string]Schema{
 	"trigger_type": enum("call", "message", "event"), "trigger_events": nullable(arr(str())), "greeting": nullable(strN(0, 1000)),
 	"system_prompt": nullable(strN(0, 32000)), "voice_id": nullable(str()), "voice": nullable(str()), "model": nullable(str()),
 	"voicemail_enabled": boolIn(), "announce_recording": boolIn(),
-	"business_hours_json": nullable(anyObj()), "transfers_json": nullable(arr(anyObj())), "tools_json": nullable(anyObj()),
-	"sms_config_json": nullable(anyObj()), "avatar_id": nullable(integer()), "avatar_name": nullable(str()), "avatar_url": nullable(str()),
+	"business_hours_json": businessHours, "transfers_json": nullable(arr(strict(flowTransfer))), "tools_json": toolsJSON,
+	"sms_config_json": nullable(obj(nil, smsConfigProps())), "avatar_id": nullable(integer()), "avatar_name": nullable(str()), "avatar_url": nullable(str()),
 }))
 
 func (s *Server) flowRoutes() []*Route {

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/humd/humd/actors/enrich"
 	"github.com/humd/humd/storage"
@@ -15,23 +14,6 @@ func init() {
 		map[string]Schema{"id": str(), "status": enum(sms.JobRunning, sms.JobCompleted, sms.JobFailed), "total": integer(),
 			"done": integer(), "failed": integer(), "per_second": number(), "error": str(), "started_at": dateTime(),
 			"finished_at": nullable(dateTime())})
-}
-
-// contactLookupFields documents the enrichment fields on Contact (SPEC
-// 1.8). sms_admin.go's init defines Contact, and inits of one package run
-// in file order, so they are added when the first route table is built.
-var contactLookupFields sync.Once
-
-func addContactLookupFields() {
-	contact, _ := componentSchemas["Contact"].(Schema)
-	props, ok := contact["properties"].(map[string]Schema)
-	if !ok {
-		return
-	}
-	props["caller_name"], props["caller_type"] = str(), str()
-	props["lookup_at"] = nullable(dateTime())
-	props["crm_contact_id"], props["crm_connector_id"] = str(), str()
-	props["source_precedence"] = Schema{"type": "object", "additionalProperties": enum(sms.SourceUser, sms.SourceCRM, sms.SourceLookup)}
 }
 
 func jobView(j *sms.LookupJob) map[string]any {
@@ -46,7 +28,6 @@ func jobView(j *sms.LookupJob) map[string]any {
 // lookupRoutes are contact enrichment (SPEC 1.8, 1.16): a backfill job over
 // the org's contacts, and a re-lookup of one contact.
 func (s *Server) lookupRoutes() []*Route {
-	contactLookupFields.Do(addContactLookupFields)
 	svc := func() (*enrich.Service, error) {
 		if s.deps.Enrich == nil {
 			return nil, storage.Conflict("lookup_unavailable", "contact enrichment is off: no lookup provider is configured")
@@ -70,7 +51,7 @@ func (s *Server) lookupRoutes() []*Route {
 				}
 				return c.JSON(202, map[string]any{"job_id": j.ID, "status": j.Status, "total": j.Total})
 			}},
-		{Method: "GET", Path: "/api/contacts/backfill-lookup/{id}", OpID: "getContactLookupBackfill", Tag: "Contacts", Auth: ViewerUp,
+		{Method: "GET", Path: "/api/lookup-jobs/{id}", OpID: "getContactLookupBackfill", Tag: "Contacts", Auth: ViewerUp,
 			Summary: "Progress of a lookup backfill job", Responses: map[int]Schema{200: ref("LookupJob")},
 			Handle: func(c *Call) error {
 				j, err := sms.GetLookupJob(s.deps.Store, c.Principal.OrgID, c.Param("id"))

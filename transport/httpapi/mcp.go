@@ -40,16 +40,16 @@ func (s *Server) mcpRoutes() []*Route {
 	h := fasthttpadaptor.NewFastHTTPHandler(detached)
 	// Transport errors are the SDK's plain text, turned into the D-10 envelope
 	// here; JSON-RPC errors stay JSON-RPC.
-	rpcError := obj([]string{"jsonrpc", "error"}, map[string]Schema{"jsonrpc": str(), "id": Schema{}, "error": anyObj()})
+	rpcError := obj([]string{"jsonrpc", "error"}, map[string]Schema{"jsonrpc": str(), "id": jsonRPCID, "error": jsonRPCError})
 	failed := Schema{"anyOf": []any{errorSchemas[CoreStyle], rpcError}}
-	responses := map[int]Schema{200: Schema{"type": []string{"object", "array"}}, 202: nil}
+	responses := map[int]Schema{200: jsonRPCAnswer, 202: nil}
 	for _, st := range []int{400, 404, 405, 406, 413, 415} {
 		responses[st] = failed
 	}
 	return []*Route{
 		{Method: "POST", Path: "/mcp", OpID: "mcp", Summary: "MCP server (streamable HTTP, stateless, JSON answers): tools search_operations and execute_operation",
 			Tag: "MCP", Auth: ViewerUp, Responses: responses,
-			Request: Schema{"type": []string{"object", "array"}, "description": "JSON-RPC 2.0 message(s) of the Model Context Protocol"},
+			Request: jsonRPCRequest,
 			Handle: func(c *Call) error {
 				h(c.Ctx)
 				status := c.Ctx.Response.StatusCode()

@@ -24,7 +24,7 @@ func init() {
 		"status", "requested_at"}, map[string]Schema{
 		"id": str(), "org_id": str(), "integration_id": str(), "integration_name": str(), "flow_id": str(),
 		"subject_type": enum("conversation", "call"), "subject_id": str(), "tool": str(), "model_tool": str(),
-		"arguments": anyObj(), "status": enum(mcptools.Statuses...), "result": str(), "error": str(), "reason": str(),
+		"arguments": freeForm("the tool call's arguments, as the model gave them"), "status": enum(mcptools.Statuses...), "result": str(), "error": str(), "reason": str(),
 		"requested_at": dateTime(), "decided_by": str(), "decided_at": nullable(dateTime()), "executed_at": nullable(dateTime())})
 }
 
@@ -47,7 +47,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 	}
 	attached := obj([]string{"flow_id", "integration_ids"}, map[string]Schema{"flow_id": str(), "integration_ids": arr(str())})
 	testTool := obj([]string{"name", "model_name", "allowed", "auto_approve"}, map[string]Schema{"name": str(), "description": str(),
-		"input_schema": nullable(anyObj()), "model_name": str(), "allowed": boolean(), "auto_approve": boolean()})
+		"input_schema": nullable(freeForm("the tool's JSON Schema, as the server gave it")), "model_name": str(), "allowed": boolean(), "auto_approve": boolean()})
 	flowOf := func(c *Call) (string, error) {
 		f, err := s.deps.Flows.Get(c.Principal.OrgID, c.Param("id"))
 		if err != nil {

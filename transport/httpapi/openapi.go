@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,7 +19,6 @@ func strN(min, max int) Schema   { return Schema{"type": "string", "minLength": 
 func integer() Schema            { return Schema{"type": "integer"} }
 func number() Schema             { return Schema{"type": "number"} }
 func boolean() Schema            { return Schema{"type": "boolean"} }
-func anyObj() Schema             { return Schema{"type": "object"} }
 func arr(items Schema) Schema    { return Schema{"type": "array", "items": items} }
 func enum(vals ...string) Schema { return Schema{"type": "string", "enum": vals} }
 func nullable(s Schema) Schema   { return Schema{"anyOf": []any{s, Schema{"type": "null"}}} }
@@ -29,15 +29,55 @@ func oneOfTypes(ts ...string) Schema {
 	return Schema{"type": ts}
 }
 
+// freeForm is an object whose keys the user or a third party chooses
+// (metadata, tool arguments, a JSON Schema): it says so with
+// additionalProperties, which the tests' closed reading of the document
+// keeps open.
+func freeForm(desc string) Schema {
+	return Schema{"type": "object", "additionalProperties": true, "description": desc}
+}
+
+// mapOf is an object of caller-chosen keys whose values are all v.
+func mapOf(v Schema) Schema { return Schema{"type": "object", "additionalProperties": v} }
+
+// emptyObj is {}: an envelope's data when there is nothing to answer.
+func emptyObj() Schema {
+	return Schema{"type": "object", "properties": map[string]Schema{}, "maxProperties": 0}
+}
+
+// anyJSON is any JSON value a user supplied (an outcome, a task context).
+func anyJSON(desc string) Schema { return Schema{"description": desc} }
+
 // obj is an object schema; required names the keys that must be present.
-// Answers are open (extra keys allowed) so adding a field is not a breaking
-// change; request bodies pass strict=true where the decoder rejects unknown keys.
+// The published document leaves answers open (no additionalProperties) so
+// adding a field is not a breaking change for generated clients; the tests
+// read every object schema as closed, so a key the server answers must be
+// declared here. Request bodies pass strict=true where the decoder rejects
+// unknown keys.
 func obj(required []string, props map[string]Schema) Schema {
 	s := Schema{"type": "object", "properties": props}
 	if len(required) > 0 {
 		s["required"] = required
 	}
 	return s
+}
+
+// withProps is component name's schema with more properties: an answer that
+// is the component and a few keys more. (An allOf of the two would not do:
+// read closed, as the tests read the document, each part refuses the
+// other's keys.)
+func withProps(name string, required []string, props map[string]Schema) Schema {
+	base := componentSchemas[name].(Schema)
+	baseProps, _ := base["properties"].(map[string]Schema)
+	p := make(map[string]Schema, len(baseProps)+len(props))
+	for k, v := range baseProps {
+		p[k] = v
+	}
+	for k, v := range props {
+		p[k] = v
+	}
+	req, _ := base["required"].([]string)
+	return obj(append(slices.Clone(req), required...), p)
 }
 
 func strict(s Schema) Schema {
@@ -54,19 +94,15 @@ func listOf(item Schema) Schema {
 	return obj([]string{"data", "next_cursor"}, map[string]Schema{"data": arr(item), "next_cursor": nullable(str())})
 }
 
-var errorSchemas = map[ErrorStyle]Schema{
-	CoreStyle: obj([]string{"error"}, map[string]Schema{"error": obj([]string{"code", "message"},
-		map[string]Schema{"code": str(), "message": str(), "details": anyObj()})}),
-	AddressStyle: obj([]string{"message", "request_status"}, map[string]Schema{"message": str(),
-		"request_status": enum("ok", "warning", "error"), "errors": arr(anyObj())}),
-	AgentStyle: obj([]string{"success", "error"}, map[string]Schema{"success": Schema{"const": false}, "error": str()}),
-}
+// errorSchemas are the error envelopes by style, as component references.
+var errorSchemas = map[ErrorStyle]Schema{CoreStyle: ref("Error"), AddressStyle: ref("AddressError"), AgentStyle: ref("AgentError")}
 
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
 // OpenAPI builds the OpenAPI 3.1 document of every route in the table.
 func (s *Server) OpenAPI() map[string]any {
 	paths := map[string]any{}
+	usedErrors := map[int]bool{}
 	for _, r := range s.routes {
 		item, _ := paths[r.Path].(map[string]any)
 		if item == nil {
@@ -103,8 +139,11 @@ func (s *Server) OpenAPI() map[string]any {
 			}
 			responses[strconv.Itoa(status)] = resp
 		}
-		responses["default"] = map[string]any{"description": "error",
-			"content": map[string]any{"application/json": map[string]any{"schema": errorSchemas[r.Errors]}}}
+		for _, status := range errorStatuses(r) {
+			if _, ok := r.Responses[status]; !ok {
+				responses[strconv.Itoa(status)] = errorResponse(r.Errors, status, usedErrors)
+			}
+		}
 		op["responses"] = responses
 		item[strings.ToLower(r.Method)] = op
 	}
@@ -127,7 +166,8 @@ func (s *Server) OpenAPI() map[string]any {
 				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "hum_live_ API key"},
 				"apiKey": map[string]any{"type": "apiKey", "in": "header", "name": "x-api-key"},
 			},
-			"schemas": componentSchemas,
+			"schemas":   componentSchemas,
+			"responses": errorResponses(usedErrors),
 		},
 	}
 }

@@ -52,9 +52,7 @@ type SandboxCall struct {
 const sandboxLogLimit = 100
 
 func (s *Server) sandboxRoutes() []*Route {
-	placed := obj([]string{"call_id", "sid", "from", "to", "twiml", "at"}, map[string]Schema{"call_id": str(), "sid": str(), "from": str(),
-		"to": str(), "twiml": str(), "status_callback": str(), "at": dateTime()})
-	sandboxCall := func(outbound bool) Schema {
+	callAnswer := func(outbound bool) Schema {
 		req := []string{"call_sid", "call_id", "from", "to", "call_token"}
 		if outbound {
 			req = append(req, "twiml")
@@ -65,12 +63,12 @@ func (s *Server) sandboxRoutes() []*Route {
 	return []*Route{
 		{Method: "GET", Path: "/api/sandbox", OpID: "sandboxState", Summary: "The org's sandbox numbers, sent texts and placed calls (the webhook token for site admins)", Tag: "Sandbox", Auth: ViewerUp,
 			Responses: map[int]Schema{200: obj([]string{"numbers", "sent", "calls"}, map[string]Schema{"webhook_token": str(),
-				"numbers": arr(str()), "sent": arr(anyObj()), "calls": arr(placed)})}, Handle: s.sandboxState},
+				"numbers": arr(str()), "sent": arr(sandboxSent), "calls": arr(sandboxCall)})}, Handle: s.sandboxState},
 		{Method: "POST", Path: "/api/sandbox/calls", OpID: "sandboxInboundCall", Summary: "Start an inbound call to a number of the org (sandbox mode): a CallSid and the call's webhook token", Tag: "Sandbox", Auth: OperatorUp,
 			Request:   strict(obj([]string{"from", "to"}, map[string]Schema{"from": str(), "to": str()})),
-			Responses: map[int]Schema{200: sandboxCall(false)}, Handle: s.sandboxInboundCall},
+			Responses: map[int]Schema{200: callAnswer(false)}, Handle: s.sandboxInboundCall},
 		{Method: "POST", Path: "/api/sandbox/calls/{id}/answer", OpID: "sandboxAnswerCall", Summary: "Answer an outbound call of the org the sandbox carrier placed: its TwiML and the call's webhook token", Tag: "Sandbox", Auth: OperatorUp,
-			Responses: map[int]Schema{200: sandboxCall(true)}, Handle: s.sandboxAnswerCall},
+			Responses: map[int]Schema{200: callAnswer(true)}, Handle: s.sandboxAnswerCall},
 	}
 }
 

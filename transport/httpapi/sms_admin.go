@@ -16,12 +16,15 @@ func init() {
 			"provider_sid": str(), "created_at": dateTime(), "updated_at": dateTime()})
 	componentSchemas["Contact"] = obj([]string{"id", "e164", "tags", "created_at"}, map[string]Schema{"id": str(), "org_id": str(),
 		"e164": str(), "name": str(), "first_name": str(), "last_name": str(), "email": str(), "notes": str(), "tags": arr(str()),
-		"carrier": str(), "line_type": str(), "user_overrides": arr(str()), "created_at": dateTime(), "updated_at": dateTime()})
+		"carrier": str(), "line_type": str(), "user_overrides": arr(str()), "created_at": dateTime(), "updated_at": dateTime(),
+		// enrichment (SPEC 1.8)
+		"caller_name": str(), "caller_type": str(), "lookup_at": nullable(dateTime()), "crm_contact_id": str(), "crm_connector_id": str(),
+		"source_precedence": mapOf(enum(sms.SourceUser, sms.SourceCRM, sms.SourceLookup))})
 	componentSchemas["Block"] = obj([]string{"e164", "created_at"}, map[string]Schema{"org_id": str(), "e164": str(), "reason": str(), "created_at": dateTime()})
 	componentSchemas["OptOut"] = obj([]string{"e164", "source", "created_at"}, map[string]Schema{"org_id": str(), "e164": str(),
 		"source": enum("keyword", "api", "ui", "provider"), "keyword": str(), "twilio_number_id": str(), "reason": str(), "created_at": dateTime()})
 	componentSchemas["Event"] = obj([]string{"id", "seq", "type", "created_at", "data"}, map[string]Schema{"id": str(), "seq": integer(),
-		"type": str(), "org_id": str(), "created_at": dateTime(), "data": anyObj()})
+		"type": str(), "org_id": str(), "created_at": dateTime(), "data": ref("EventData")})
 	componentSchemas["SyncResult"] = obj([]string{"provider", "added", "updated", "unchanged", "elsewhere", "missing"}, map[string]Schema{
 		"provider": str(), "added": arr(ref("Number")), "updated": arr(ref("Number")), "unchanged": integer(),
 		"elsewhere": arr(str()), "missing": arr(str())})

@@ -16,25 +16,34 @@ func init() {
 		map[string]Schema{"id": str(), "org_id": str(), "twilio_number_id": str(), "number_e164": str(), "contact_e164": str(),
 			"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(),
 			"snoozed_until": nullable(dateTime()), "unread_count": integer(), "flow_override_id": nullable(str()), "flow_override_until": nullable(dateTime()),
-			"flow_id": nullable(str()), "contact": nullable(anyObj()), "last_message_at": nullable(dateTime()),
+			"flow_id": nullable(str()), "contact": nullable(ref("Contact")), "last_message_at": nullable(dateTime()), "msg_seq": integer(),
 			"last_message_preview": str(), "created_at": dateTime(), "updated_at": dateTime(), "closed_at": nullable(dateTime())})
-	componentSchemas["Message"] = obj([]string{"id", "conversation_id", "direction", "body", "status", "author", "created_at"},
-		map[string]Schema{"id": str(), "conversation_id": str(), "direction": enum("inbound", "outbound"), "from": str(), "to": str(),
-			"body": str(), "media": arr(anyObj()), "status": str(), "source": str(), "provider_message_id": str(),
-			"error_code": integer(), "author": anyObj(), "is_system": boolean(), "created_at": dateTime(),
-			"sent_at": nullable(dateTime()), "delivered_at": nullable(dateTime())})
-	componentSchemas["SendResult"] = obj([]string{"message"}, map[string]Schema{"message": obj([]string{"status", "scheduled_message_id", "scheduled_for"},
-		map[string]Schema{"id": str(), "status": enum("queued", "sent", "scheduled", "opted_out", "blocked", "failed"),
-			"scheduled_message_id": nullable(str()), "scheduled_for": nullable(dateTime()), "source": str(), "body": str(), "author": anyObj()})})
+	componentSchemas["Message"] = obj([]string{"id", "conversation_id", "direction", "body", "status", "author", "created_at"}, messageProps())
+	sent := messageProps()
+	sent["status"] = enum("queued", "sent", "scheduled", "opted_out", "blocked", "failed")
+	sent["scheduled_message_id"], sent["scheduled_for"] = nullable(str()), nullable(dateTime())
+	componentSchemas["SendResult"] = obj([]string{"message"}, map[string]Schema{"message": obj([]string{"status", "scheduled_message_id", "scheduled_for"}, sent)})
 	componentSchemas["Run"] = obj([]string{"id", "conversation_id", "status", "inbound_message_ids", "tool_calls", "outbound_message_ids", "started_at"},
-		map[string]Schema{"id": str(), "conversation_id": str(), "flow_id": str(), "inbound_message_ids": arr(str()), "model": str(),
+		map[string]Schema{"id": str(), "org_id": str(), "conversation_id": str(), "seq": integer(), "flow_id": str(), "inbound_message_ids": arr(str()), "model": str(),
 			"started_at": dateTime(), "ended_at": dateTime(), "status": enum("completed", "capped", "skipped", "failed", "fallback"),
 			"tool_calls":           arr(obj([]string{"name", "args", "ms"}, map[string]Schema{"name": str(), "args": str(), "result_summary": str(), "error": str(), "ms": integer()})),
-			"outbound_message_ids": arr(str()), "reply": str(), "error": str(), "usage": tokensSchema()})
+			"outbound_message_ids": arr(str()), "reply": str(), "error": str(), "usage": tokensSchema(),
+			"outcome": anyJSON("what the AI reported with report_outcome")})
 	componentSchemas["Scheduled"] = obj([]string{"id", "conversation_id", "send_at", "source", "status"},
-		map[string]Schema{"id": str(), "conversation_id": str(), "twilio_number_id": str(), "contact_e164": str(), "body": str(),
-			"send_at": dateTime(), "source": enum("manual", "ai_followup", "quiet_hours", "campaign"),
-			"status": enum("pending", "sent", "cancelled", "failed", "opted_out"), "reason": str(), "message_id": str()})
+		map[string]Schema{"id": str(), "org_id": str(), "conversation_id": str(), "twilio_number_id": str(), "contact_e164": str(), "body": str(),
+			"media_urls": nullable(arr(str())), "send_at": dateTime(), "source": enum("manual", "ai_followup", "quiet_hours", "campaign"),
+			"status": enum("pending", "sent", "cancelled", "failed", "opted_out"), "reason": str(), "message_id": str(),
+			"author": messageAuthor, "honor_quiet_hours": boolean(), "created_at": dateTime(), "updated_at": dateTime(), "done_at": nullable(dateTime())})
+}
+
+// messageProps are sms.Message's keys.
+func messageProps() map[string]Schema {
+	return map[string]Schema{"id": str(), "org_id": str(), "conversation_id": str(), "seq": integer(),
+		"direction": enum("inbound", "outbound"), "from": str(), "to": str(), "body": str(), "media": arr(messageMedia),
+		"status": str(), "source": str(), "provider_message_id": str(), "error_code": integer(), "error_message": str(),
+		"author": messageAuthor, "is_system": boolean(), "keyword": str(), "blocked": boolean(), "scheduled_message_id": str(),
+		"num_segments": integer(), "created_at": dateTime(), "sent_at": nullable(dateTime()), "delivered_at": nullable(dateTime()),
+		"extra": freeForm("carrier-specific details of the text")}
 }
 
 var sendSchema = strict(obj(nil, map[string]Schema{"body": strN(0, 1600), "media_urls": arr(str()), "send_at": dateTime(),

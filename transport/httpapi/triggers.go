@@ -46,7 +46,7 @@ func (s *Server) eventFlowCheck(org string) triggers.FlowCheck {
 
 func (s *Server) triggerRoutes() []*Route {
 	tr := ref("Trigger")
-	withToken := Schema{"allOf": []any{tr, obj([]string{"url", "token"}, map[string]Schema{"url": str(), "token": str()})}}
+	withToken := withProps("Trigger", []string{"url", "token"}, map[string]Schema{"url": str(), "token": str()})
 	body := func(req ...string) Schema {
 		return strict(obj(req, map[string]Schema{"name": strN(1, 120),
 			"event_name": Schema{"type": "string", "maxLength": triggers.MaxEventName, "pattern": triggers.EventNamePattern.String()},
@@ -96,7 +96,7 @@ func (s *Server) triggerRoutes() []*Route {
 				}
 				return c.NoContent()
 			}},
-		{Method: "POST", Path: "/api/triggers/{id}/rotate-token", OpID: "rotateTriggerToken", Summary: "New url and token (shown once); the old one stops at once", Tag: "Triggers", Auth: AdminUp,
+		{Method: "POST", Path: "/api/triggers/{id}/token/rotate", OpID: "rotateTriggerToken", Summary: "New url and token (shown once); the old one stops at once", Tag: "Triggers", Auth: AdminUp,
 			Responses: map[int]Schema{200: withToken}, Handle: func(c *Call) error {
 				t, token, err := triggers.RotateToken(s.deps.Store, c.Principal.OrgID, c.Param("id"), s.deps.Clock.Now())
 				if err != nil {
@@ -106,7 +106,7 @@ func (s *Server) triggerRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/triggers/in/{token}", OpID: "fireTrigger", Summary: "Fire a trigger: any JSON object (at most 256 KiB) becomes an event and runs the matching event-trigger flows", Tag: "Triggers",
 			// Quiet: the access log would otherwise write the token (a secret) with the path.
-			Auth: Public, MaxBody: maxTriggerBody, Request: anyObj(), Quiet: true,
+			Auth: Public, MaxBody: maxTriggerBody, Request: freeForm("any JSON object: the event's payload"), Quiet: true,
 			Responses: map[int]Schema{202: obj([]string{"event_id", "runs"}, map[string]Schema{"event_id": str(), "runs": arr(obj([]string{"flow_id", "action"},
 				map[string]Schema{"flow_id": str(), "action": enum("call_placed", "text_sent", "skipped"), "call_id": str(), "message_id": str(), "reason": str()}))})},
 			Handle: func(c *Call) error {

@@ -25,7 +25,7 @@ func (s *Server) voiceAPIRoutes() []*Route {
 			Tag: "Calls", Auth: ViewerUp, Stream: true, Responses: map[int]Schema{200: {"type": "string", "x-content-type": "text/event-stream"}},
 			Handle: s.streamCall},
 		{Method: "POST", Path: "/api/outbound/calls", OpID: "createOutboundCall", Summary: "Place an outbound AI call", Tag: "Outbound", Auth: OperatorUp,
-			Request: strict(obj([]string{"flow_id", "to"}, map[string]Schema{"flow_id": str(), "to": str(), "task_context": anyObj(),
+			Request: strict(obj([]string{"flow_id", "to"}, map[string]Schema{"flow_id": str(), "to": str(), "task_context": nullable(freeForm("what the agent should know for this call (at most 8 KiB)")),
 				"from_number_id": str(), "honor_business_hours": boolIn(), "confirm": boolean()})),
 			Responses: map[int]Schema{202: obj([]string{"call_id", "status"}, map[string]Schema{"call_id": str(), "status": str()})},
 			Handle:    s.createOutboundCall},

@@ -14,7 +14,7 @@ import (
 
 func init() {
 	componentSchemas["Webhook"] = obj([]string{"id", "url", "events", "headers", "enabled", "created_at"}, map[string]Schema{
-		"id": str(), "org_id": str(), "url": str(), "description": str(), "events": arr(str()), "headers": anyObj(),
+		"id": str(), "org_id": str(), "url": str(), "description": str(), "events": arr(str()), "headers": httpHeaders,
 		"enabled": boolean(), "disabled_reason": str(), "failing_since": dateTime(), "signing_secret": str(),
 		"created_at": dateTime(), "updated_at": dateTime()})
 	attempt := obj([]string{"at", "response_status", "response_ms"}, map[string]Schema{"at": dateTime(), "response_status": integer(),
@@ -34,7 +34,7 @@ func withSecret(e *webhooks.Endpoint, secret string) map[string]any {
 func (s *Server) webhookRoutes() []*Route {
 	wh := ref("Webhook")
 	body := func(req ...string) Schema {
-		return strict(obj(req, map[string]Schema{"url": str(), "events": arr(str()), "headers": anyObj(),
+		return strict(obj(req, map[string]Schema{"url": str(), "events": arr(str()), "headers": httpHeaders,
 			"description": strN(0, 500), "enabled": boolean()}))
 	}
 	changed := func(c *Call, e *webhooks.Endpoint) error {
