@@ -12,11 +12,20 @@ import (
 )
 
 // DecodeStrict decodes one JSON object from body into v, rejecting unknown
-// keys, wrong types, trailing data and empty bodies. Every failure is a
-// *ValidationError naming the field, so the HTTP edge answers 422 with details.
+// keys, wrong types, trailing data, empty bodies and anything but an object
+// at the top (JSON null among them, which encoding/json would take as "no
+// fields" and let through). Every failure is a *ValidationError naming the
+// field, so the HTTP edge answers 422 with details.
 func DecodeStrict(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return Invalid("body", "a JSON object is required")
+	}
+	if trimmed[0] != '{' {
+		if !json.Valid(trimmed) {
+			return Invalid("body", "malformed JSON")
+		}
+		return Invalid("body", "must be a JSON object, not "+jsonKind(trimmed[0]))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -53,6 +62,21 @@ func jsonProblem(err error) error {
 		return Invalid(name, "unknown field")
 	}
 	return Invalid("body", err.Error())
+}
+
+// jsonKind names the kind of a valid JSON value by its first byte.
+func jsonKind(first byte) string {
+	switch first {
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 func jsonTypeName(kind string) string {

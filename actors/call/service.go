@@ -102,7 +102,11 @@ func (d *Deps) defaults() {
 		d.MaxToolCalls = 8
 	}
 	if d.Hub == nil {
-		d.Hub = NewHub()
+		var start time.Time
+		if d.Clock != nil {
+			start = d.Clock.Now()
+		}
+		d.Hub = NewHub(start)
 	}
 }
 

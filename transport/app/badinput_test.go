@@ -82,6 +82,57 @@ func TestBadInputIsNever5xx(t *testing.T) {
 	s.JSON("GET", "/api/sms/conversations/"+objs.conv, adminKey, nil, 200)
 }
 
+// notObjects are JSON bodies of the wrong kind for a route that takes an
+// object. JSON null used to decode into an empty request and answer 2xx.
+var notObjects = []string{`null`, ` null `, `[]`, `[{}]`, `"x"`, `1`, `true`}
+
+// TestNonObjectBodyIsRefused posts JSON that is not an object (null above
+// all) to every route whose body is an object: each answers 400 or 422, in
+// the error envelope on /api routes, and never 2xx.
+func TestNonObjectBodyIsRefused(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Config: app.Config{KeyRequestsPerMinute: -1}})
+	objs := orgAObjects(t, s)
+	var doc openAPIDoc
+	if status, raw := s.Do("GET", "/openapi.json", "", nil); status != 200 || json.Unmarshal(raw, &doc) != nil {
+		t.Fatalf("GET /openapi.json = %d %.200s", status, raw)
+	}
+	checked := 0
+	for _, r := range s.App.HTTP.Routes() {
+		op, ok := doc.op(r.Method, r.Path)
+		if !ok || !doc.takesObject(op) {
+			continue
+		}
+		path, ok := objs.path(r.Path)
+		if !ok {
+			t.Errorf("%s %s: no object to call it with; add it to orgAObjects", r.Method, r.Path)
+			continue
+		}
+		for _, body := range notObjects {
+			status, raw := s.Do(r.Method, path, adminKey, body)
+			checked++
+			if status != 400 && status != 422 {
+				t.Errorf("%s %s with %s = %d %.200s; want 400 or 422", r.Method, r.Path, body, status, raw)
+				continue
+			}
+			if hasEnvelope(r.Path) && !isErrorEnvelope(raw) {
+				t.Errorf("%s %s with %s = %d, not the error envelope: %s", r.Method, r.Path, body, status, raw)
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d requests made", checked)
+	}
+}
+
+// takesObject reports whether op's body is a JSON object and nothing else.
+func (d *openAPIDoc) takesObject(op map[string]any) bool {
+	sch, _ := dig(op, "requestBody", "content", "application/json", "schema").(map[string]any)
+	if ref, ok := sch["$ref"].(string); ok {
+		sch, _ = d.Components.Schemas[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any)
+	}
+	return sch != nil && sch["type"] == "object"
+}
+
 // hasEnvelope: the session APIs answer in their seeds' own shapes, and the
 // Twilio webhooks answer Twilio.
 func hasEnvelope(route string) bool {

@@ -12,7 +12,8 @@ import (
 )
 
 // TestViewerCannotWrite walks the whole route table: a viewer key gets 403 on
-// every route that needs operator or admin, and the route never runs.
+// every route that needs operator or admin, and the route never runs; no key
+// or a wrong one gets 401 with a WWW-Authenticate challenge.
 func TestViewerCannotWrite(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{})
 	viewer := s.JSON("POST", "/api/api-keys", adminKey, map[string]any{"name": "v", "role": "viewer"}, 201)["key"].(string)
@@ -33,8 +34,13 @@ func TestViewerCannotWrite(t *testing.T) {
 			}
 		}
 		if r.Auth != httpapi.Public {
-			if status, _ := s.Do(r.Method, path, "", "{}"); status != 401 {
-				t.Errorf("no key %s %s = %d; want 401", r.Method, r.Path, status)
+			// Every 401 carries its challenge (RFC 9110; MCP clients read it).
+			for key, want := range map[string]string{"": `Bearer realm="humd"`,
+				"hum_live_wrong": `Bearer realm="humd", error="invalid_token", error_description="the API key is unknown, revoked or expired"`} {
+				status, h, _ := s.DoHeader(r.Method, path, key, "{}", nil)
+				if status != 401 || h.Get("WWW-Authenticate") != want {
+					t.Errorf("key %q %s %s = %d, WWW-Authenticate %q; want 401 with %s", key, r.Method, r.Path, status, h.Get("WWW-Authenticate"), want)
+				}
 			}
 		}
 	}

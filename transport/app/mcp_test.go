@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/humd/humd/transport/app/apptest"
+	"github.com/humd/humd/transport/mcpserver/mcptest"
 )
 
 // keyed adds an API key to every request, as an MCP host configured with a
@@ -237,5 +239,57 @@ func TestMCPEdge(t *testing.T) {
 	if cs, err := client.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: s.URL + "/mcp", MaxRetries: -1}, nil); err == nil {
 		_ = cs.Close()
 		t.Errorf("an MCP client without a key connected")
+	}
+}
+
+// TestMCPAnswersMatchTheSchema validates humd's /mcp answers, with the real
+// operations behind the tools, against the published MCP schema of each
+// version go-sdk negotiates, and each structuredContent against its tool's
+// outputSchema (what the TypeScript SDK and the Inspector enforce).
+func TestMCPAnswersMatchTheSchema(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{})
+	for _, version := range mcptest.Versions {
+		sch, err := mcptest.Load(version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hdr := map[string]string{"Accept": "application/json, text/event-stream", "Mcp-Protocol-Version": version}
+		rpc := func(id int, method, params string) map[string]any {
+			t.Helper()
+			status, _, raw := s.DoHeader("POST", "/mcp", adminKey, fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":%q,"params":%s}`, id, method, params), hdr)
+			if status != 200 {
+				t.Fatalf("%s %s: HTTP %d %s", version, method, status, raw)
+			}
+			if err := sch.Response(method, raw); err != nil {
+				t.Errorf("%s answer does not match the MCP %s schema: %v", method, version, err)
+			}
+			out := map[string]any{}
+			_ = json.Unmarshal(raw, &out)
+			return out
+		}
+		rpc(1, "initialize", `{"protocolVersion":"`+version+`","capabilities":{},"clientInfo":{"name":"x","version":"1"}}`)
+		outputs := map[string]any{}
+		for _, tool := range rpc(2, "tools/list", `{}`)["result"].(map[string]any)["tools"].([]any) {
+			outputs[tool.(map[string]any)["name"].(string)] = tool.(map[string]any)["outputSchema"]
+		}
+		for i, args := range []string{
+			`{"name":"search_operations","arguments":{"query":"flows"}}`,
+			`{"name":"execute_operation","arguments":{"operation_id":"listFlows"}}`,
+			`{"name":"execute_operation","arguments":{"operation_id":"getFlow","path_params":{"id":"flow_nope"}}}`,
+			`{"name":"execute_operation","arguments":{"operation_id":"createFlow","body":{"name":"x"}}}`,
+		} {
+			res := rpc(3+i, "tools/call", args)["result"].(map[string]any)
+			var name struct{ Name string }
+			_ = json.Unmarshal([]byte(args), &name)
+			if sc, ok := res["structuredContent"]; ok {
+				raw, _ := json.Marshal(sc)
+				if err := mcptest.Conforms(outputs[name.Name], raw); err != nil {
+					t.Errorf("%s: structuredContent does not match the outputSchema: %v", args, err)
+				}
+			}
+		}
+		if e, _ := rpc(9, "nope/nope", `{}`)["error"].(map[string]any); e == nil || e["code"] != -32601.0 {
+			t.Errorf("an unknown method = %v; want JSON-RPC error -32601", e)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -272,6 +273,9 @@ func (s *Server) fail(c *Call, err error) {
 		s.cfg.Logger.Error("request failed", "route", c.Route.Path, "err", err, "request_id", c.RequestID)
 	}
 	c.Ctx.Response.ResetBody()
+	if status == http.StatusUnauthorized {
+		c.Ctx.Response.Header.Set("WWW-Authenticate", wwwAuthenticate(c.Ctx))
+	}
 	switch c.Route.Errors {
 	case AddressStyle:
 		body := map[string]any{"message": ae.Message, "request_status": "error", "errors": fieldList(ae)}
@@ -281,6 +285,16 @@ func (s *Server) fail(c *Call, err error) {
 	default:
 		_ = c.JSON(status, errorBody{Error: ae})
 	}
+}
+
+// wwwAuthenticate is the challenge of every 401 (RFC 9110 requires one; MCP
+// clients read it to learn the scheme): Bearer, with RFC 6750's
+// invalid_token when a key was sent and refused.
+func wwwAuthenticate(ctx *fasthttp.RequestCtx) string {
+	if apiKey(ctx) == "" {
+		return `Bearer realm="humd"`
+	}
+	return `Bearer realm="humd", error="invalid_token", error_description="the API key is unknown, revoked or expired"`
 }
 
 func fieldList(ae apiError) []map[string]string {

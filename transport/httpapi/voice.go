@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/beevik/etree"
 	"github.com/twilio/twilio-go/twiml"
 
 	"github.com/humd/humd/actors/call"
@@ -48,8 +49,26 @@ func (s *Server) voiceRoutes() []*Route {
 	}
 }
 
+// voiceTwiML renders TwiML with twilio-go's builder, each element's
+// attributes in name order: the builder sets them from a map, so its own
+// output orders them anew every time, and a retried webhook must get the
+// same bytes as the first.
+func voiceTwiML(elems []twiml.Element) (string, error) {
+	doc, response := twiml.CreateDocument()
+	twiml.AddAllVerbs(response, elems)
+	sortAttrs(&doc.Element)
+	return twiml.ToXML(doc)
+}
+
+func sortAttrs(e *etree.Element) {
+	e.SortAttrs()
+	for _, child := range e.ChildElements() {
+		sortAttrs(child)
+	}
+}
+
 func (s *Server) writeTwiML(c *Call, elems []twiml.Element) error {
-	out, err := twiml.Voice(elems)
+	out, err := voiceTwiML(elems)
 	if err != nil {
 		return fmt.Errorf("twiml: %w", err)
 	}
@@ -72,7 +91,7 @@ func (s *Server) voiceURL(path, callID string, extra ...string) string {
 // ConversationRelay session whose parameters name the call, with the greeting
 // (after the recording notice) spoken by Twilio.
 func (s *Server) ConnectTwiML(c *calls.Call, f *flows.Flow) (string, error) {
-	return twiml.Voice(s.connect(c, f))
+	return voiceTwiML(s.connect(c, f))
 }
 
 func (s *Server) connect(c *calls.Call, f *flows.Flow) []twiml.Element {

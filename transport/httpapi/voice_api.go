@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/humd/humd/actors/call"
@@ -21,8 +23,9 @@ const streamKeepAlive = 15 * time.Second
 
 func (s *Server) voiceAPIRoutes() []*Route {
 	return []*Route{
-		{Method: "GET", Path: "/api/calls/{id}/stream", OpID: "streamCall", Summary: "Live call events (Server-Sent Events) until call.ended",
-			Tag: "Calls", Auth: ViewerUp, Stream: true, Responses: map[int]Schema{200: {"type": "string", "x-content-type": "text/event-stream"}},
+		{Method: "GET", Path: "/api/calls/{id}/stream", OpID: "streamCall",
+			Summary: "Live call events (Server-Sent Events, numbered; Last-Event-ID resumes) until call.ended; 204 once the viewer saw call.ended",
+			Tag:     "Calls", Auth: ViewerUp, Stream: true, Responses: map[int]Schema{200: {"type": "string", "x-content-type": "text/event-stream"}, 204: nil},
 			Handle: s.streamCall},
 		{Method: "POST", Path: "/api/outbound/calls", OpID: "createOutboundCall", Summary: "Place an outbound AI call", Tag: "Outbound", Auth: OperatorUp,
 			Request: strict(obj([]string{"flow_id", "to"}, map[string]Schema{"flow_id": str(), "to": str(), "task_context": nullable(freeForm("what the agent should know for this call (at most 8 KiB)")),
@@ -48,29 +51,65 @@ func (s *Server) voiceAPIRoutes() []*Route {
 	}
 }
 
-// streamCall follows a live call. A call that has already ended answers one
-// terminal event; a live one streams until call.ended.
+// streamRetry is the reconnect delay the stream asks EventSource for.
+const streamRetry = 3 * time.Second
+
+// streamCall follows a call as Server-Sent Events. The stream opens at once
+// (retry: first, flushed with the headers); every event has an id:, and a
+// reconnect with Last-Event-ID resumes after it from the hub's kept events.
+// A call that has ended sends what the viewer has not seen, call.ended last,
+// and closes; a reconnect after call.ended gets 204, which tells EventSource
+// to stop reconnecting.
 func (s *Server) streamCall(c *Call) error {
 	id := c.Param("id")
-	sub := s.deps.Calls.Hub().Subscribe(id)
+	hub := s.deps.Calls.Hub()
+	lastID, resume := lastEventID(c)
+	// Subscribed before the record is read, so an event between the two is
+	// not missed.
+	sub := hub.Subscribe(id, lastID, resume)
 	cl, err := calls.Get(s.deps.Store, c.Principal.OrgID, id)
 	if err != nil {
-		s.deps.Calls.Hub().Unsubscribe(sub)
+		hub.Unsubscribe(sub)
 		return err
+	}
+	ended := cl.Ended() && cl.EndedAt != nil
+	if ended {
+		// The actor publishes call.ended right after storing the end; when
+		// the hub has not seen it (humd restarted, or the call is long over
+		// and forgotten), this one stands in, and the hub drops the second.
+		raw, _ := json.Marshal(map[string]any{"status": cl.Status, "reason": cl.EndReason, "duration_s": cl.DurationS})
+		hub.Publish(id, call.LiveEvent{Type: call.LiveEnded, At: *cl.EndedAt, Data: raw})
+	}
+	var first *call.LiveEvent
+	select {
+	case ev, ok := <-sub.C:
+		if !ok && ended {
+			hub.Unsubscribe(sub)
+			c.Ctx.SetStatusCode(204)
+			c.status = 204
+			return nil
+		}
+		if ok {
+			first = &ev
+		}
+	default:
 	}
 	c.Ctx.SetStatusCode(200)
 	c.Ctx.SetContentType("text/event-stream")
 	c.Ctx.Response.Header.Set("Cache-Control", "no-cache")
+	// A proxy that buffers (nginx) would hold the stream back.
+	c.Ctx.Response.Header.Set("X-Accel-Buffering", "no")
 	c.status = 200
 	// The server's WriteTimeout would cut a long call's stream.
 	_ = c.Ctx.SetWriteDeadline(time.Now().Add(24 * time.Hour))
-	ended := cl.Ended() && cl.EndedAt != nil
 	c.Ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		hub := s.deps.Calls.Hub()
 		defer hub.Unsubscribe(sub)
-		if ended {
-			raw, _ := json.Marshal(map[string]any{"status": cl.Status, "reason": cl.EndReason, "duration_s": cl.DurationS})
-			writeSSE(w, call.LiveEvent{Type: call.LiveEnded, At: *cl.EndedAt, Data: raw})
+		// Headers and a first line go out now, so the viewer sees the
+		// stream open before the first event.
+		if _, err := fmt.Fprintf(w, "retry: %d\n\n", streamRetry.Milliseconds()); err != nil || w.Flush() != nil {
+			return
+		}
+		if first != nil && writeSSE(w, *first) != nil {
 			return
 		}
 		tick := time.NewTicker(streamKeepAlive)
@@ -78,10 +117,10 @@ func (s *Server) streamCall(c *Call) error {
 		for {
 			select {
 			case ev, ok := <-sub.C:
-				if !ok {
-					return
-				}
-				if writeSSE(w, ev) != nil || ev.Type == call.LiveEnded {
+				// The channel closes after call.ended, or when the hub
+				// dropped a viewer too slow to keep up (it reconnects and
+				// resumes).
+				if !ok || writeSSE(w, ev) != nil {
 					return
 				}
 			case <-tick.C:
@@ -94,9 +133,20 @@ func (s *Server) streamCall(c *Call) error {
 	return nil
 }
 
+// lastEventID reads Last-Event-ID: resume is whether one was sent; an id
+// humd did not give resumes from everything kept.
+func lastEventID(c *Call) (id uint64, resume bool) {
+	raw := strings.TrimSpace(string(c.Ctx.Request.Header.Peek("Last-Event-ID")))
+	if raw == "" {
+		return 0, false
+	}
+	id, _ = strconv.ParseUint(raw, 10, 64)
+	return id, true
+}
+
 func writeSSE(w *bufio.Writer, ev call.LiveEvent) error {
 	raw, _ := json.Marshal(ev)
-	if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.Type, raw); err != nil {
+	if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Type, raw); err != nil {
 		return err
 	}
 	return w.Flush()

@@ -12,7 +12,10 @@
 //
 // The server is stateless and answers JSON, not event streams: every POST
 // carries the whole exchange, so a fasthttp edge that buffers answers can host
-// it, and nothing is kept between requests.
+// it, and nothing is kept between requests. An unknown method answers
+// JSON-RPC's -32601 (go-sdk itself answers HTTP 400 before protocol
+// 2026-07-28), and the tools' schemas are plain JSON objects throughout, as
+// the MCP schema wants: mcptest checks every answer against it.
 //
 // Concurrency: a Server is safe for concurrent use; each request gets its own
 // short-lived MCP session, and tools keep no state.

@@ -98,7 +98,7 @@ func New(cfg Config) *Server {
 			"Answers the HTTP status and the JSON body.",
 		Annotations: &mcp.ToolAnnotations{DestructiveHint: new(true), OpenWorldHint: new(true)},
 	}, s.executeTool)
-	s.handler = mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, &mcp.StreamableHTTPOptions{
+	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp }, &mcp.StreamableHTTPOptions{
 		Stateless:    true,
 		JSONResponse: true,
 		Logger:       cfg.Logger,
@@ -107,6 +107,7 @@ func New(cfg Config) *Server {
 		// whose Host header the protection would reject.
 		DisableLocalhostProtection: true,
 	})
+	s.handler = methodNotFound(sdk)
 	return s
 }
 
@@ -152,9 +153,13 @@ type executeIn struct {
 	Confirm     bool              `json:"confirm,omitempty" jsonschema:"true runs a consequential operation; set it only after the user agreed"`
 }
 
+// executeOut's fields carry descriptions so that every property schema is a
+// JSON object: go-sdk would otherwise write Body's empty schema as the JSON
+// Schema true, which the MCP schema (and the TypeScript SDK from 1.22 on,
+// failing the whole tools/list) refuses.
 type executeOut struct {
-	Status int `json:"status"`
-	Body   any `json:"body"`
+	Status int `json:"status" jsonschema:"the HTTP status the operation answered"`
+	Body   any `json:"body" jsonschema:"the operation's JSON answer, or its text when it is not JSON; null when empty"`
 }
 
 // ErrConfirmationRequired refuses a consequential operation without confirm.
