@@ -27,7 +27,7 @@ type Config struct {
 	Store  storage.Store
 	Clock  clock.Clock
 	Logger *slog.Logger
-	// Policy is the webhooks' SSRF policy bindings are checked against.
+	// Policy is the SSRF policy bindings are checked against (egresspolicy).
 	Policy egresspolicy.Policy
 	// Send makes the requests (default NewSender(Policy)).
 	Send Sender

@@ -26,7 +26,8 @@ type Config struct {
 	Store  storage.Store
 	Clock  clock.Clock
 	Logger *slog.Logger
-	// Policy checks where integrations may connect (the webhooks' SSRF policy).
+	// Policy checks where integrations may connect (egresspolicy, the one
+	// SSRF policy of every egress).
 	Policy egresspolicy.Policy
 	// Remote talks to the servers (default: the MCP Go SDK client).
 	Remote Remote
