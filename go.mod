@@ -3,6 +3,7 @@ module github.com/humd/humd
 go 1.26.8
 
 require (
+	code.dny.dev/ssrf v0.3.0
 	github.com/asynkron/protoactor-go v0.0.0-20240822202345-3c0e61ca19c9
 	github.com/beevik/etree v1.1.0
 	github.com/cockroachdb/datadriven v1.0.3-0.20250407164829-2945557346d5

@@ -15,9 +15,9 @@ import (
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/egress"
 	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/crm"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // Config is shared by every connector actor.
@@ -25,9 +25,12 @@ type Config struct {
 	Store  storage.Store
 	Clock  clock.Clock
 	Logger *slog.Logger
-	Policy webhooks.Policy
+	// Policy is what base URLs are checked against when saved; Post
+	// enforces it again on every connection.
+	Policy egresspolicy.Policy
 	Poll   time.Duration // default 1s
-	// Post makes the HTTP request (transport/outbound over fasthttp).
+	// Post makes the HTTP request (transport/outbound over fasthttp, which
+	// checks the target and every address it dials against Policy).
 	Post egress.Poster
 }
 
@@ -66,7 +69,7 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 }
 
 // Policy is the SSRF policy base URLs are checked against.
-func (s *Service) Policy() webhooks.Policy { return s.cfg.Policy }
+func (s *Service) Policy() egresspolicy.Policy { return s.cfg.Policy }
 
 // Changed (re)starts the connector's actor after an edit; a disabled or
 // deleted connector's actor stops itself.
@@ -125,9 +128,6 @@ func call(cfg *Config, c *crm.Connector, path, event string, payload any) result
 		return result{err: err.Error()}
 	}
 	url := strings.TrimRight(c.BaseURL, "/") + "/" + path
-	if err := cfg.Policy.CheckURL(url); err != nil {
-		return result{err: err.Error()}
-	}
 	mac := hmac.New(sha256.New, []byte(c.Secret))
 	mac.Write(raw)
 	res := cfg.Post(&egress.Request{URL: url, UserAgent: UserAgent, Body: raw,

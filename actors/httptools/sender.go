@@ -3,16 +3,11 @@ package httptools
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
-	"syscall"
-	"time"
 
-	"github.com/humd/humd/storage/webhooks"
+	"github.com/humd/humd/egresspolicy"
 )
 
 // Request is one HTTP tool request.
@@ -36,26 +31,11 @@ type Sender func(ctx context.Context, r *Request) (*Response, error)
 // MaxResponse is how much of an answer is read.
 const MaxResponse = 64 << 10
 
-// ErrBlockedAddress refuses a connection to a private, loopback or
-// link-local address when the policy does not allow them.
-var ErrBlockedAddress = errors.New("httptools: address not allowed")
-
-// NewSender answers the default Sender on net/http. Connections are checked
-// against policy when they are dialled.
-func NewSender(policy webhooks.Policy) Sender {
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	if !policy.AllowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil || blocked(ap.Addr()) {
-				return fmt.Errorf("%w: %s", ErrBlockedAddress, address)
-			}
-			return nil
-		}
-	}
+// NewSender answers the default Sender on net/http. Every connection is
+// dialled through the policy, which checks the addresses it connects to.
+func NewSender(policy egresspolicy.Policy) Sender {
 	client := &http.Client{
-		Transport: &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
-			MaxIdleConns: 64, MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true},
+		Transport:     policy.HTTPTransport(),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return func(ctx context.Context, r *Request) (*Response, error) {
@@ -81,10 +61,4 @@ func NewSender(policy webhooks.Policy) Sender {
 		}
 		return &Response{Status: resp.StatusCode, Body: raw}, nil
 	}
-}
-
-func blocked(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() ||
-		a.IsMulticast() || a.IsInterfaceLocalMulticast()
 }

@@ -15,11 +15,11 @@ import (
 
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flowtools"
 	"github.com/humd/humd/storage/sms"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // Config wires a Service. Store and Clock are required.
@@ -27,8 +27,8 @@ type Config struct {
 	Store  storage.Store
 	Clock  clock.Clock
 	Logger *slog.Logger
-	// Policy is the webhooks' SSRF policy bindings are checked against.
-	Policy webhooks.Policy
+	// Policy is the SSRF policy bindings are checked against (egresspolicy).
+	Policy egresspolicy.Policy
 	// Send makes the requests (default NewSender(Policy)).
 	Send Sender
 	// MaxOutput is how much of a rendered output or raw body is kept
@@ -58,7 +58,7 @@ func New(cfg Config) *Service {
 }
 
 // Policy is the SSRF policy binding URLs are checked against.
-func (s *Service) Policy() webhooks.Policy { return s.cfg.Policy }
+func (s *Service) Policy() egresspolicy.Policy { return s.cfg.Policy }
 
 // hookMargin is kept from the pre-call budget so the hook's answer reaches
 // the call before the budget ends (a late answer is dropped whole).
@@ -293,8 +293,9 @@ func (s *Service) request(t *flowtools.Tool, data flowtools.Data) (*Request, err
 	return r, nil
 }
 
-// allowed checks a rendered URL: the saved scheme and host, https unless
-// private targets are allowed.
+// allowed checks a rendered URL: the saved scheme and host, and the
+// policy's form (https unless private targets are allowed); the addresses
+// are checked when the Sender dials them.
 func (s *Service) allowed(saved, rendered string) error {
 	u, err := url.Parse(rendered)
 	if err != nil || u.Host == "" {
@@ -308,8 +309,8 @@ func (s *Service) allowed(saved, rendered string) error {
 	if !strings.EqualFold(u.Scheme, scheme) || !strings.EqualFold(u.Host, host) || u.User != nil {
 		return errors.New("the rendered url changes the scheme or host")
 	}
-	if !s.cfg.Policy.AllowPrivate && u.Scheme != "https" {
-		return errors.New("the url must use https")
+	if err := s.cfg.Policy.CheckTarget(rendered); err != nil {
+		return fmt.Errorf("the rendered url %w", err)
 	}
 	return nil
 }

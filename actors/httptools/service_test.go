@@ -11,11 +11,11 @@ import (
 
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flowtools"
 	"github.com/humd/humd/storage/storagetest"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // fakeSender answers by path: /ok at once, /hang when ctx ends; it records
@@ -44,12 +44,12 @@ func newService(t *testing.T) (*Service, *fakeSender, storage.Store) {
 	st := storagetest.OpenMem(t)
 	f := &fakeSender{}
 	clk := clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
-	return New(Config{Store: st, Clock: clk, Policy: webhooks.Policy{AllowPrivate: true}, Send: f.send}), f, st
+	return New(Config{Store: st, Clock: clk, Policy: egresspolicy.Policy{AllowPrivate: true}, Send: f.send}), f, st
 }
 
 func addTool(t *testing.T, st storage.Store, flow, body string) *flowtools.Tool {
 	t.Helper()
-	tl, _, err := flowtools.Create(st, "org_1", flow, []byte(body), webhooks.Policy{AllowPrivate: true}, time.Now())
+	tl, _, err := flowtools.Create(st, "org_1", flow, []byte(body), egresspolicy.Policy{AllowPrivate: true}, time.Now())
 	if err != nil {
 		t.Fatalf("create %s: %v", body, err)
 	}

@@ -3,20 +3,15 @@ package mcptools
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // RemoteTool is one tool an MCP server lists.
@@ -37,10 +32,6 @@ type Remote interface {
 // maxListed bounds how many tools one server may list.
 const maxListed = 500
 
-// ErrBlockedAddress refuses a connection to a private, loopback or
-// link-local address when the policy does not allow them.
-var ErrBlockedAddress = errors.New("mcptools: address not allowed")
-
 // sdkRemote is Remote on the official MCP Go SDK's client. Each operation
 // is one short session (initialize, the request, close), so humd keeps no
 // connections to customer servers between turns.
@@ -53,29 +44,11 @@ type sdkRemote struct {
 // NewRemote answers the SDK client. Connections are checked against policy
 // when they are dialled, so a DNS answer that changed since the integration
 // was saved cannot reach a private address.
-func NewRemote(policy webhooks.Policy, version string, logger *slog.Logger) Remote {
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	if !policy.AllowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil || blocked(ap.Addr()) {
-				return fmt.Errorf("%w: %s", ErrBlockedAddress, address)
-			}
-			return nil
-		}
-	}
-	tr := &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
-		MaxIdleConns: 64, MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second, ForceAttemptHTTP2: true}
+func NewRemote(policy egresspolicy.Policy, version string, logger *slog.Logger) Remote {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &sdkRemote{transport: tr, version: version, logger: logger}
-}
-
-func blocked(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() ||
-		a.IsMulticast() || a.IsInterfaceLocalMulticast()
+	return &sdkRemote{transport: policy.HTTPTransport(), version: version, logger: logger}
 }
 
 // withHeader adds the integration's auth header to every request.

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 func (f *fakeRemote) counts() (lists int, called []string) {
@@ -25,7 +25,7 @@ func TestDisabledIntegrationHidden(t *testing.T) {
 	s, r, clk, id := setup(t)
 	ctx := context.Background()
 	sub := ai.Subject{Type: ai.SubjectConversation, ID: "conv_1"}
-	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, []byte(`{"enabled":0}`), webhooks.Policy{AllowPrivate: true}, clk.Now()); err != nil {
+	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, []byte(`{"enabled":0}`), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if tools, err := s.Tools(ctx, "org_1", "flow_1"); err != nil || len(tools) != 0 {
@@ -38,7 +38,7 @@ func TestDisabledIntegrationHidden(t *testing.T) {
 	if lists, called := r.counts(); lists != 0 || len(called) != 0 {
 		t.Errorf("the disabled integration's server was asked %d lists and %v calls; want none", lists, called)
 	}
-	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, []byte(`{"enabled":true}`), webhooks.Policy{AllowPrivate: true}, clk.Now()); err != nil {
+	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, []byte(`{"enabled":true}`), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if tools, err := s.Tools(ctx, "org_1", "flow_1"); err != nil || len(tools) != 1 || tools[0].Name != "mcp_shop__a" {
@@ -54,7 +54,7 @@ func TestNoApprovalDefaultRunsAllowedTools(t *testing.T) {
 	s, r, clk, _ := setup(t)
 	st := s.cfg.Store
 	in, err := mcptools.Create(st, "org_1", []byte(`{"name":"Desk","url":"http://127.0.0.1:1/mcp","allowed_tools_json":["a","b"],`+
-		`"require_approval_default":0}`), webhooks.Policy{AllowPrivate: true}, clk.Now())
+		`"require_approval_default":0}`), egresspolicy.Policy{AllowPrivate: true}, clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestNoApprovalDefaultRunsAllowedTools(t *testing.T) {
 func TestApproveRefusedOnceIntegrationChanged(t *testing.T) {
 	ctx := context.Background()
 	sub := ai.Subject{Type: ai.SubjectConversation, ID: "conv_1"}
-	p := webhooks.Policy{AllowPrivate: true}
+	p := egresspolicy.Policy{AllowPrivate: true}
 	cases := []struct {
 		name, code string
 		change     func(s *Service, id string) error

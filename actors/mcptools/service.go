@@ -15,10 +15,10 @@ import (
 
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/sms"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // Config wires a Service. Store and Clock are required.
@@ -26,8 +26,9 @@ type Config struct {
 	Store  storage.Store
 	Clock  clock.Clock
 	Logger *slog.Logger
-	// Policy checks where integrations may connect (the webhooks' SSRF policy).
-	Policy webhooks.Policy
+	// Policy checks where integrations may connect (egresspolicy, the one
+	// SSRF policy of every egress).
+	Policy egresspolicy.Policy
 	// Remote talks to the servers (default: the MCP Go SDK client).
 	Remote Remote
 	// Version is sent as the client's version in initialize.
@@ -91,7 +92,7 @@ func New(cfg Config) *Service {
 }
 
 // Policy is the SSRF policy integration URLs are checked against.
-func (s *Service) Policy() webhooks.Policy { return s.cfg.Policy }
+func (s *Service) Policy() egresspolicy.Policy { return s.cfg.Policy }
 
 // ModelPrefix starts the name of every MCP tool the model sees.
 const ModelPrefix = "mcp_"

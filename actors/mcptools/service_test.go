@@ -3,7 +3,9 @@ package mcptools
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -15,9 +17,9 @@ import (
 
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/storagetest"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 var openAIName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
@@ -75,7 +77,7 @@ func setup(t *testing.T) (*Service, *fakeRemote, *clock.Fake, string) {
 	r := &fakeRemote{}
 	s := New(Config{Store: st, Clock: clk, Remote: r, Logger: slog.New(slog.DiscardHandler)})
 	in, err := mcptools.Create(st, "org_1", []byte(`{"name":"Shop","url":"http://127.0.0.1:1/mcp","allowed_tools_json":["a"]}`),
-		webhooks.Policy{AllowPrivate: true}, clk.Now())
+		egresspolicy.Policy{AllowPrivate: true}, clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,16 +146,27 @@ func TestCallRoutesOnlyAllowedTools(t *testing.T) {
 }
 
 // TestRemoteRefusesPrivateAddresses: without AllowPrivate the SDK client
-// cannot dial loopback, whatever URL was stored.
+// cannot dial loopback or any other special-purpose address, whatever URL
+// was stored; it is refused before a packet is sent.
 func TestRemoteRefusesPrivateAddresses(t *testing.T) {
 	var hit atomic.Bool
 	ts := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit.Store(true) }))
 	defer ts.Close()
-	in := &mcptools.Integration{Name: "x", URL: ts.URL, Transport: mcptools.TransportStreamable, Auth: mcptools.AuthView{Type: mcptools.AuthNone}}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := NewRemote(webhooks.Policy{}, "test", nil).ListTools(ctx, in)
-	if err == nil || !strings.Contains(err.Error(), "address not allowed") || hit.Load() {
-		t.Errorf("ListTools on loopback = %v (server hit %v); want the address refused", err, hit.Load())
+	port := ts.Listener.Addr().(*net.TCPAddr).Port
+	remote := NewRemote(egresspolicy.Policy{}, "test", nil)
+	for _, u := range []string{ts.URL, fmt.Sprintf("http://[::ffff:127.0.0.1]:%d/mcp", port),
+		"http://100.64.0.1:1/mcp", "http://198.18.0.1:1/mcp", "http://[64:ff9b::7f00:1]:1/mcp", "http://[2002:7f00:1::]:1/mcp"} {
+		for _, tr := range []string{mcptools.TransportStreamable, mcptools.TransportSSE} {
+			in := &mcptools.Integration{Name: "x", URL: u, Transport: tr, Auth: mcptools.AuthView{Type: mcptools.AuthNone}}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, err := remote.ListTools(ctx, in)
+			cancel()
+			if err == nil || !strings.Contains(err.Error(), "address not allowed") {
+				t.Errorf("ListTools(%s over %s) = %v; want the address refused", u, tr, err)
+			}
+		}
+	}
+	if hit.Load() {
+		t.Error("a refused dial reached the server")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/egress"
 	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/webhooks"
@@ -49,14 +50,17 @@ type Config struct {
 	Store  storage.Store
 	Clock  clock.Clock
 	Logger *slog.Logger
-	Policy webhooks.Policy
+	// Policy is what endpoints are checked against when saved; Post
+	// enforces it again on every connection.
+	Policy egresspolicy.Policy
 	// Poll is how often the actor looks at the event log (default 1s).
 	Poll time.Duration
 	// Timeout bounds one attempt (default 15s, D-5).
 	Timeout time.Duration
 	// DisableAfter disables an endpoint failing this long (default 72h).
 	DisableAfter time.Duration
-	// Post makes the HTTP request (transport/outbound over fasthttp).
+	// Post makes the HTTP request (transport/outbound over fasthttp, which
+	// checks the target and every address it dials against Policy).
 	Post egress.Poster
 }
 
@@ -234,10 +238,6 @@ type request struct {
 // send makes one attempt; it runs in a worker, never in Receive.
 func send(cfg *Config, r *request) (webhooks.Attempt, time.Duration) {
 	att := webhooks.Attempt{At: r.at}
-	if err := cfg.Policy.CheckURL(r.url); err != nil { // DNS may have changed since the endpoint was saved
-		att.Error = err.Error()
-		return att, 0
-	}
 	var sigs []string
 	for _, sec := range r.secrets {
 		wh, err := standardwebhooks.NewWebhook(sec)

@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -40,7 +41,7 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 }
 
 // Policy is the SSRF policy endpoints are checked against.
-func (s *Service) Policy() webhooks.Policy { return s.cfg.Policy }
+func (s *Service) Policy() egresspolicy.Policy { return s.cfg.Policy }
 
 func (s *Service) pid(org, id string) (*actor.PID, error) {
 	return system.GetOrSpawn(s.root, "webhook/"+org+"/"+id, props(s.cfg, org, id))

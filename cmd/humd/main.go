@@ -79,7 +79,7 @@ func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
 	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL"), "OpenAI-compatible base URL (OPENAI_BASE_URL)")
 	fs.StringVar(&c.Model, "model", env("HUMD_MODEL"), "default model (HUMD_MODEL)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", env("HUMD_ALLOW_PRIVATE_WEBHOOKS") == "true",
-		"allow private, loopback and link-local webhook targets and plain http (HUMD_ALLOW_PRIVATE_WEBHOOKS)")
+		"allow private, loopback, link-local and other special-purpose targets and plain http for webhooks, CRM, HTTP tools and MCP (HUMD_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.IntVar(&c.KeyRequestsPerMinute, "key-rate-limit", envInt("HUMD_KEY_RATE_LIMIT"),
 		"requests per minute per API key (HUMD_KEY_RATE_LIMIT, default 600; negative: no limit)")
 	fs.IntVar(&c.PlanMaxNumbers, "plan-max-numbers", envInt("HUMD_PLAN_MAX_NUMBERS"), "numbers each org may hold (HUMD_PLAN_MAX_NUMBERS, 0: unlimited)")

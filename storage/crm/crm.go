@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // Connector is a customer's CRM endpoint set.
@@ -82,7 +82,7 @@ type body struct {
 	Enabled      *storage.Bool `json:"enabled"`
 }
 
-func (b *body) apply(c *Connector, p webhooks.Policy, create bool) error {
+func (b *body) apply(c *Connector, p egresspolicy.Policy, create bool) error {
 	v := &storage.ValidationError{}
 	if b.Name != nil || create {
 		if b.Name == nil || *b.Name == "" || len([]rune(*b.Name)) > 120 {
@@ -95,7 +95,7 @@ func (b *body) apply(c *Connector, p webhooks.Policy, create bool) error {
 		if b.BaseURL == nil {
 			v.Add("base_url", "required")
 		} else if err := p.CheckURL(*b.BaseURL); err != nil {
-			v.Add("base_url", err.(*storage.ValidationError).Fields["url"])
+			v.Add("base_url", err.Error())
 		} else {
 			c.BaseURL = *b.BaseURL
 		}
@@ -121,7 +121,7 @@ func (b *body) apply(c *Connector, p webhooks.Policy, create bool) error {
 
 // Create adds a connector (answering its secret once); its cursor starts at
 // the event log's end. A second enabled connector in an org is a 409.
-func Create(s storage.Store, org string, raw []byte, p webhooks.Policy, lastSeq uint64, now time.Time) (*Connector, string, error) {
+func Create(s storage.Store, org string, raw []byte, p egresspolicy.Policy, lastSeq uint64, now time.Time) (*Connector, string, error) {
 	var b body
 	if err := storage.DecodeStrict(raw, &b); err != nil {
 		return nil, "", err
@@ -187,7 +187,7 @@ func Get(s storage.Store, org, id string) (*Connector, error) {
 }
 
 // Patch edits a connector.
-func Patch(s storage.Store, org, id string, raw []byte, p webhooks.Policy, now time.Time) (*Connector, error) {
+func Patch(s storage.Store, org, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Connector, error) {
 	var b body
 	if err := storage.DecodeStrict(raw, &b); err != nil {
 		return nil, err

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/storage/storagetest"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // TestOneEnabledUnderRace: creates and enables racing in one org leave one
@@ -18,7 +18,7 @@ import (
 func TestOneEnabledUnderRace(t *testing.T) {
 	st := storagetest.OpenMem(t)
 	now := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
-	p := webhooks.Policy{AllowPrivate: true}
+	p := egresspolicy.Policy{AllowPrivate: true}
 	const n, rounds = 32, 20
 	race := func(org string, op func(i int) error) (won, lost int) {
 		t.Helper()

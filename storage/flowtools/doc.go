@@ -7,7 +7,7 @@
 // Context"; in_call bindings are offered to the model as functions (named
 // http_<name>, see ModelName) in voice and SMS runs. Each has a method, a URL
 // (its path and query may be templates; its scheme and host are fixed and
-// pass the webhooks' SSRF policy), literal headers, a body template, a timeout
+// pass egresspolicy's SSRF policy), literal headers, a body template, a timeout
 // (default 1200 ms, at most 10 s), an output template the answer is rendered
 // through, a fallback template rendered when the request fails, and an
 // optional secret sent in a header (Authorization: Bearer <secret> by

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // Modes of a binding.
@@ -135,7 +135,7 @@ type body struct {
 	Enabled          *storage.Bool      `json:"enabled"`
 }
 
-func (b *body) apply(t *Tool, p webhooks.Policy, create bool) error {
+func (b *body) apply(t *Tool, p egresspolicy.Policy, create bool) error {
 	v := &storage.ValidationError{}
 	if b.Name != nil || create {
 		if b.Name == nil || !validName.MatchString(*b.Name) {
@@ -274,7 +274,7 @@ func checkParams(v *storage.ValidationError, p map[string]any) map[string]any {
 // checkURL answers why a URL template is refused ("" when it is fine):
 // template actions may appear in the path and query only, and the URL with
 // them stubbed out must pass the policy.
-func checkURL(raw string, p webhooks.Policy) string {
+func checkURL(raw string, p egresspolicy.Policy) string {
 	if raw == "" || len(raw) > maxURL {
 		return fmt.Sprintf("required: an absolute https URL of at most %d characters", maxURL)
 	}
@@ -290,7 +290,7 @@ func checkURL(raw string, p webhooks.Policy) string {
 		return "must be an absolute https URL without a fragment"
 	}
 	if err := p.CheckURL(shape); err != nil {
-		return err.(*storage.ValidationError).Fields["url"]
+		return err.Error()
 	}
 	return ""
 }
@@ -335,7 +335,7 @@ func hint(secret string) string {
 // Create adds a binding to a flow the caller has checked is the org's:
 // POST, 1200 ms, secret in Authorization, enabled. It answers the secret
 // the body set (once).
-func Create(s storage.Store, org, flow string, raw []byte, p webhooks.Policy, now time.Time) (*Tool, string, error) {
+func Create(s storage.Store, org, flow string, raw []byte, p egresspolicy.Policy, now time.Time) (*Tool, string, error) {
 	var b body
 	if err := storage.DecodeStrict(raw, &b); err != nil {
 		return nil, "", err
@@ -404,7 +404,7 @@ func Get(s storage.Store, org, flow, id string) (*Tool, error) {
 }
 
 // Patch edits a binding; "secret": "" removes the secret.
-func Patch(s storage.Store, org, flow, id string, raw []byte, p webhooks.Policy, now time.Time) (*Tool, error) {
+func Patch(s storage.Store, org, flow, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Tool, error) {
 	var b body
 	if err := storage.DecodeStrict(raw, &b); err != nil {
 		return nil, err

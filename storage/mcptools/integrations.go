@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // Transports an integration may use. stdio is refused: a multi-tenant
@@ -163,7 +163,7 @@ func toolList(v *storage.ValidationError, field string, in []string) []string {
 	return slices.Compact(slices.Sorted(slices.Values(in)))
 }
 
-func (b *body) apply(in *Integration, p webhooks.Policy, create bool) error {
+func (b *body) apply(in *Integration, p egresspolicy.Policy, create bool) error {
 	v := &storage.ValidationError{}
 	if b.Name != nil || create {
 		switch {
@@ -189,7 +189,7 @@ func (b *body) apply(in *Integration, p webhooks.Policy, create bool) error {
 		if b.URL == nil {
 			v.Add("url", "required")
 		} else if err := p.CheckURL(*b.URL); err != nil {
-			v.Add("url", err.(*storage.ValidationError).Fields["url"])
+			v.Add("url", err.Error())
 		} else {
 			in.URL = *b.URL
 		}
@@ -285,7 +285,7 @@ func validHeaderName(h string) bool {
 
 // Create adds an integration: streamable_http, no auth, approval required by
 // default, enabled.
-func Create(s storage.Store, org string, raw []byte, p webhooks.Policy, now time.Time) (*Integration, error) {
+func Create(s storage.Store, org string, raw []byte, p egresspolicy.Policy, now time.Time) (*Integration, error) {
 	var b body
 	if err := storage.DecodeStrict(raw, &b); err != nil {
 		return nil, err
@@ -346,7 +346,7 @@ func Get(s storage.Store, org, id string) (*Integration, error) {
 
 // Patch edits an integration; auth given without a value keeps the secret
 // when the type is unchanged.
-func Patch(s storage.Store, org, id string, raw []byte, p webhooks.Policy, now time.Time) (*Integration, error) {
+func Patch(s storage.Store, org, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Integration, error) {
 	var b body
 	if err := storage.DecodeStrict(raw, &b); err != nil {
 		return nil, err

@@ -1,18 +1,15 @@
 package webhooks
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/netip"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 )
 
@@ -85,65 +82,6 @@ func NewSecret() string {
 	return "whsec_" + base64.StdEncoding.EncodeToString(b[:])
 }
 
-// Policy says which targets are allowed.
-type Policy struct {
-	// AllowPrivate admits private, loopback and link-local targets and plain
-	// http (HUMD_ALLOW_PRIVATE_WEBHOOKS, for self-hosters and tests).
-	AllowPrivate bool
-	// Resolve looks up a host's addresses (default net.DefaultResolver).
-	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
-}
-
-func blockedAddr(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() ||
-		a.IsMulticast() || a.IsInterfaceLocalMulticast()
-}
-
-// CheckURL validates a target (SSRF guard): https with a public host, unless
-// the policy allows private targets. The host is resolved now; a DNS answer
-// that later changes is checked again before each delivery.
-func (p Policy) CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
-		return storage.Invalid("url", "must be an absolute https URL")
-	}
-	if p.AllowPrivate {
-		return nil
-	}
-	if u.Scheme != "https" {
-		return storage.Invalid("url", "must use https")
-	}
-	host := u.Hostname()
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return storage.Invalid("url", "must not point at a private, loopback or link-local address")
-	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		if blockedAddr(a) {
-			return storage.Invalid("url", "must not point at a private, loopback or link-local address")
-		}
-		return nil
-	}
-	resolve := p.Resolve
-	if resolve == nil {
-		resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
-			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	addrs, err := resolve(ctx, host)
-	if err != nil || len(addrs) == 0 {
-		return storage.Invalid("url", "host does not resolve")
-	}
-	for _, a := range addrs {
-		if blockedAddr(a) {
-			return storage.Invalid("url", "must not point at a private, loopback or link-local address")
-		}
-	}
-	return nil
-}
-
 type body struct {
 	URL         *string           `json:"url"`
 	Events      []string          `json:"events"`
@@ -155,13 +93,13 @@ type body struct {
 // reserved headers are humd's; a custom header may not replace them.
 var reserved = []string{"content-type", "content-length", "host", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature", "x-hum-event"}
 
-func (b *body) apply(e *Endpoint, raw map[string]json.RawMessage, p Policy, create bool) error {
+func (b *body) apply(e *Endpoint, raw map[string]json.RawMessage, p egresspolicy.Policy, create bool) error {
 	v := &storage.ValidationError{}
 	if _, ok := raw["url"]; ok || create {
 		if b.URL == nil {
 			v.Add("url", "required")
 		} else if err := p.CheckURL(*b.URL); err != nil {
-			v.Add("url", err.(*storage.ValidationError).Fields["url"])
+			v.Add("url", err.Error())
 		} else {
 			e.URL = *b.URL
 		}
@@ -222,7 +160,7 @@ func decode(raw []byte) (*body, map[string]json.RawMessage, error) {
 
 // Create adds an endpoint and answers it with its secret (shown once). Its
 // cursor starts at the log's current end: an endpoint gets events from now on.
-func Create(s storage.Store, org string, raw []byte, p Policy, lastSeq uint64, now time.Time) (*Endpoint, string, error) {
+func Create(s storage.Store, org string, raw []byte, p egresspolicy.Policy, lastSeq uint64, now time.Time) (*Endpoint, string, error) {
 	b, m, err := decode(raw)
 	if err != nil {
 		return nil, "", err
@@ -277,7 +215,7 @@ func unstore(s storage.Store, st *stored) (*Endpoint, error) {
 func Reseal(s storage.Store) error { return storage.Reseal(s, PrefixAll(), "secret", "prev_secret") }
 
 // Patch edits an endpoint.
-func Patch(s storage.Store, org, id string, raw []byte, p Policy, now time.Time) (*Endpoint, error) {
+func Patch(s storage.Store, org, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Endpoint, error) {
 	b, m, err := decode(raw)
 	if err != nil {
 		return nil, err

@@ -141,12 +141,14 @@ func (a *App) wire(o Options) error {
 	if err != nil {
 		return err
 	}
-	if sms.Webhooks, err = webhook.New(a.System.Root, webhook.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: outbound.Poster(nil),
-		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}}); err != nil {
+	policy := a.cfg.Egress()
+	post := outbound.Poster(policy)
+	if sms.Webhooks, err = webhook.New(a.System.Root, webhook.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: post,
+		Policy: policy}); err != nil {
 		return err
 	}
-	if a.crm, err = crmactor.New(a.System.Root, crmactor.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: outbound.Poster(nil),
-		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}}); err != nil {
+	if a.crm, err = crmactor.New(a.System.Root, crmactor.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: post,
+		Policy: policy}); err != nil {
 		return err
 	}
 	sms.CRM = a.crm

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 )
 
@@ -37,8 +38,9 @@ type Config struct {
 	OpenAIKey     string // OPENAI_API_KEY
 	OpenAIBaseURL string // OPENAI_BASE_URL
 	Model         string // HUMD_MODEL, default gpt-4.1-mini
-	// AllowPrivateWebhooks admits private, loopback and link-local webhook
-	// targets and plain http (HUMD_ALLOW_PRIVATE_WEBHOOKS=true).
+	// AllowPrivateWebhooks admits private, loopback, link-local and other
+	// special-purpose targets and plain http for every outbound call
+	// (webhooks, CRM, HTTP tools, MCP) (HUMD_ALLOW_PRIVATE_WEBHOOKS=true).
 	AllowPrivateWebhooks bool
 
 	// MaxJSONBody caps JSON request bodies, default 1 MiB.
@@ -87,6 +89,11 @@ func (c *Config) Defaults() {
 }
 
 var alnum = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// Egress is the one SSRF policy every outbound call obeys.
+func (c *Config) Egress() egresspolicy.Policy {
+	return egresspolicy.Policy{AllowPrivate: c.AllowPrivateWebhooks}
+}
 
 // Sandbox reports whether humd runs without Twilio credentials.
 func (c *Config) Sandbox() bool { return c.TwilioAccountSID == "" && c.TwilioAuthToken == "" }

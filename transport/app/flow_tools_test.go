@@ -301,6 +301,8 @@ func TestFlowToolsCRUD(t *testing.T) {
 		{"mode", map[string]any{"name": "x", "mode": "sometimes", "url": target}},
 		{"url", map[string]any{"name": "x", "mode": "in_call"}},
 		{"url", map[string]any{"name": "x", "mode": "in_call", "url": "https://127.0.0.1/x"}},
+		{"url", map[string]any{"name": "x", "mode": "in_call", "url": "https://100.64.0.1/x"}},
+		{"url", map[string]any{"name": "x", "mode": "in_call", "url": "https://[64:ff9b::a00:1]/x"}},
 		{"url", map[string]any{"name": "x", "mode": "in_call", "url": "http://93.184.215.14/x"}},
 		{"url", map[string]any{"name": "x", "mode": "in_call", "url": "https://{{.args.host}}/x"}},
 		{"method", map[string]any{"name": "x", "mode": "in_call", "url": target, "method": "TRACE"}},

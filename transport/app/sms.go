@@ -18,7 +18,6 @@ import (
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
-	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -87,9 +86,9 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 	}
 	a.wireAI(o, cd)
 	deps.MCPTools = mcptools.New(mcptools.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Version: Version,
-		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}})
+		Policy: a.cfg.Egress()})
 	deps.HTTPTools = httptools.New(httptools.Config{Store: a.Store, Clock: a.Clock, Logger: a.log,
-		Policy: webhooks.Policy{AllowPrivate: a.cfg.AllowPrivateWebhooks}})
+		Policy: a.cfg.Egress()})
 	cd.External = ai.Chain(deps.MCPTools, deps.HTTPTools)
 	deps.Address = addresssession.New(addresssession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log})
 	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,

@@ -360,7 +360,10 @@ func TestWebhookGoneDisablesAndSSRFRefused(t *testing.T) {
 
 	strict := apptest.Start(t, apptest.Options{})
 	for _, u := range []string{"http://example.com/hook", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://[::1]/x",
-		"https://169.254.169.254/latest", "https://localhost/x", "ftp://example.com", "not a url"} {
+		"https://169.254.169.254/latest", "https://localhost/x", "ftp://example.com", "not a url",
+		// Special-purpose ranges beyond private/loopback/link-local, and IPv4 inside IPv6.
+		"https://100.64.0.1/x", "https://198.18.0.1/x", "https://192.0.0.8/x", "https://[::ffff:127.0.0.1]/x",
+		"https://[64:ff9b::7f00:1]/x", "https://[2002:7f00:1::]/x", "https://[2001::7f00:1]/x", "https://[fd00::1]/x"} {
 		if code := errCode(t, strict, "POST", "/api/webhooks", map[string]any{"url": u, "events": []string{"*"}}, 422); code != "validation_failed" {
 			t.Errorf("%s: %s", u, code)
 		}

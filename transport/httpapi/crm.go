@@ -1,8 +1,8 @@
 package httpapi
 
 import (
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage/crm"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 func init() {
@@ -33,9 +33,9 @@ func (s *Server) crmRoutes() []*Route {
 		}
 		return s.deps.CRM.Changed(c.Principal.OrgID, id)
 	}
-	policy := func() webhooks.Policy {
+	policy := func() egresspolicy.Policy {
 		if s.deps.CRM == nil {
-			return webhooks.Policy{}
+			return egresspolicy.Policy{}
 		}
 		return s.deps.CRM.Policy()
 	}

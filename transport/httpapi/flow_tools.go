@@ -1,8 +1,8 @@
 package httpapi
 
 import (
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage/flowtools"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 func init() {
@@ -55,9 +55,9 @@ func (s *Server) flowToolRoutes() []*Route {
 		}
 		return f.ID, nil
 	}
-	policy := func() webhooks.Policy {
+	policy := func() egresspolicy.Policy {
 		if s.deps.HTTPTools == nil {
-			return webhooks.Policy{}
+			return egresspolicy.Policy{}
 		}
 		return s.deps.HTTPTools.Policy()
 	}

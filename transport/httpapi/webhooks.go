@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/webhook"
+	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/transport/actorcall"
 
 	"github.com/humd/humd/storage"
@@ -172,9 +173,9 @@ func (s *Server) webhookRoutes() []*Route {
 	}
 }
 
-func (s *Server) webhookPolicy() webhooks.Policy {
+func (s *Server) webhookPolicy() egresspolicy.Policy {
 	if s.deps.Webhooks == nil {
-		return webhooks.Policy{}
+		return egresspolicy.Policy{}
 	}
 	return s.deps.Webhooks.Policy()
 }
