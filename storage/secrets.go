@@ -136,9 +136,10 @@ func SecretsKey(dir, encoded string) ([]byte, error) {
 }
 
 // Reseal seals, in place, the members (default "secret") of every JSON
-// record under prefix that were stored before sealing existed. It runs at
-// start, so a store from an older humd keeps no credential in the clear for
-// long; a record that is not a JSON object is left alone.
+// record under prefix that were stored before sealing existed: a string
+// member, or each value of an object member (Headers). It runs at start,
+// so a store from an older humd keeps no credential in the clear for long;
+// a record that is not a JSON object is left alone.
 func Reseal(s Store, prefix []byte, members ...string) error {
 	if len(members) == 0 {
 		members = []string{"secret"}
@@ -151,15 +152,17 @@ func Reseal(s Store, prefix []byte, members ...string) error {
 		}
 		changed := false
 		for _, m := range members {
-			var secret string
-			if raw, ok := rec[m]; !ok || json.Unmarshal(raw, &secret) != nil || Sealed(secret) {
+			raw, ok := rec[m]
+			if !ok {
 				continue
 			}
-			sealed, err := json.Marshal(s.Sealer().Seal(secret))
+			sealed, err := reseal(s.Sealer(), raw)
 			if err != nil {
 				return false, err
 			}
-			rec[m], changed = sealed, true
+			if sealed != nil {
+				rec[m], changed = sealed, true
+			}
 		}
 		if !changed {
 			return true, nil
@@ -176,4 +179,30 @@ func Reseal(s Store, prefix []byte, members ...string) error {
 		return err
 	}
 	return b.Commit(Sync)
+}
+
+// reseal answers raw (a JSON string, or an object of strings) with its
+// clear values sealed, or nil when there was nothing to seal.
+func reseal(sl *Sealer, raw json.RawMessage) (json.RawMessage, error) {
+	var secret string
+	if json.Unmarshal(raw, &secret) == nil {
+		if Sealed(secret) {
+			return nil, nil
+		}
+		return json.Marshal(sl.Seal(secret))
+	}
+	var m map[string]string
+	if json.Unmarshal(raw, &m) != nil {
+		return nil, nil
+	}
+	changed := false
+	for k, v := range m {
+		if !Sealed(v) {
+			m[k], changed = sl.Seal(v), true
+		}
+	}
+	if !changed {
+		return nil, nil
+	}
+	return json.Marshal(m)
 }

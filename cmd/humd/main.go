@@ -21,6 +21,7 @@ import (
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/app"
+	"github.com/humd/humd/transport/logredact"
 )
 
 func main() {
@@ -110,7 +111,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("log level %q: %w", level, err)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	return logredact.Logger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))), nil
 }
 
 func serve(args []string, stdout, stderr io.Writer) int {

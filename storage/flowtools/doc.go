@@ -12,7 +12,8 @@
 // through, a fallback template rendered when the request fails, and an
 // optional secret sent in a header (Authorization: Bearer <secret> by
 // default). The secret is answered once, by the create that set it, and only
-// as a hint (****abcd) after.
+// as a hint (****abcd) after. Header values are treated as secrets too
+// (storage.Headers): sealed at rest, answered masked.
 //
 // Templates are Go text/template over one map (see Data in render.go):
 // {{.args.x}} (the model's arguments), {{.call.from}}, {{.contact.e164}},

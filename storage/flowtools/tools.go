@@ -56,10 +56,11 @@ type Tool struct {
 	Description string `json:"description"`
 	Mode        string `json:"mode"`
 	// Parameters is the JSON Schema of the model's arguments (in_call).
-	Parameters map[string]any    `json:"parameters"`
-	Method     string            `json:"method"`
-	URL        string            `json:"url"`
-	Headers    map[string]string `json:"headers"`
+	Parameters map[string]any `json:"parameters"`
+	Method     string         `json:"method"`
+	URL        string         `json:"url"`
+	// Headers go with every request; answers show them masked.
+	Headers storage.Headers `json:"headers"`
 	// BodyTemplate renders the request body; OutputTemplate the answer the
 	// model (or the caller context) gets; FallbackTemplate what it gets when
 	// the request fails.
@@ -91,9 +92,11 @@ func (t *Tool) SecretHeaderValue() (name, value string) {
 	return t.SecretHeader, t.Secret
 }
 
+// stored keeps the secret and the headers sealed.
 type stored struct {
 	Tool
-	Secret string `json:"secret,omitempty"`
+	Headers map[string]string `json:"headers"`
+	Secret  string            `json:"secret,omitempty"`
 }
 
 func keyTool(org, flow, id string) []byte { return storage.Key("flowtool", org, flow, id) }
@@ -188,10 +191,10 @@ func (b *body) apply(t *Tool, p egresspolicy.Policy, create bool) error {
 		}
 	}
 	if b.Headers != nil {
-		t.Headers = checkHeaders(v, *b.Headers)
+		t.Headers = checkHeaders(v, *b.Headers, t.Headers)
 	}
 	if t.Headers == nil {
-		t.Headers = map[string]string{}
+		t.Headers = storage.Headers{}
 	}
 	templates := []struct {
 		field string
@@ -235,7 +238,7 @@ func (b *body) apply(t *Tool, p egresspolicy.Policy, create bool) error {
 		if len(s) > maxSecret || strings.ContainsAny(s, "\r\n\x00") {
 			v.Addf("secret", "at most %d characters on one line (\"\" removes it)", maxSecret)
 		} else {
-			t.Secret, t.SecretHint = s, hint(s)
+			t.Secret, t.SecretHint = s, storage.Mask(s)
 		}
 	}
 	if b.Enabled != nil {
@@ -295,11 +298,17 @@ func checkURL(raw string, p egresspolicy.Policy) string {
 	return ""
 }
 
-func checkHeaders(v *storage.ValidationError, in map[string]string) map[string]string {
+// checkHeaders answers the headers a body sets; a masked value the tool
+// answered (old's) keeps the value it stands for.
+func checkHeaders(v *storage.ValidationError, in map[string]string, old storage.Headers) storage.Headers {
 	if len(in) > maxHeaders {
 		v.Addf("headers", "at most %d headers", maxHeaders)
 	}
-	out := make(map[string]string, len(in))
+	in, masked := storage.Headers(in).Unmask(old)
+	for _, k := range masked {
+		v.Addf("headers", "header %q has a masked value (****...): send the real value, or the one this tool answered to keep it", k)
+	}
+	out := make(storage.Headers, len(in))
 	for k, val := range in {
 		if !validHeaderName(k) || slices.Contains(reserved, strings.ToLower(k)) || len(val) > 1000 || strings.ContainsAny(val, "\r\n\x00") {
 			v.Addf("headers", "header %q is not allowed (a name of letters, digits, - and _; a value of one line, at most 1000 characters)", k)
@@ -320,16 +329,6 @@ func validHeaderName(h string) bool {
 		}
 	}
 	return true
-}
-
-func hint(secret string) string {
-	switch {
-	case secret == "":
-		return ""
-	case len(secret) < 12:
-		return "****"
-	}
-	return "****" + secret[len(secret)-4:]
 }
 
 // Create adds a binding to a flow the caller has checked is the org's:
@@ -380,7 +379,7 @@ func check(s storage.Store, t *Tool) (int, error) {
 
 func put(s storage.Store, t *Tool) error {
 	b := s.NewBatch()
-	b.SetJSON(keyTool(t.OrgID, t.FlowID, t.ID), &stored{Tool: *t, Secret: s.Sealer().Seal(t.Secret)})
+	b.SetJSON(keyTool(t.OrgID, t.FlowID, t.ID), &stored{Tool: *t, Headers: s.Sealer().SealHeaders(t.Headers), Secret: s.Sealer().Seal(t.Secret)})
 	return b.Commit(storage.Sync)
 }
 
@@ -390,6 +389,11 @@ func unstore(s storage.Store, st *stored) (*Tool, error) {
 	if err := s.Sealer().OpenIn("HTTP tool "+t.ID, &t.Secret); err != nil {
 		return nil, err
 	}
+	h, err := s.Sealer().OpenHeaders("HTTP tool "+t.ID, st.Headers)
+	if err != nil {
+		return nil, err
+	}
+	t.Headers = h
 	t.ModelName = ModelName(t.Name)
 	return &t, nil
 }
@@ -468,7 +472,8 @@ func Enabled(s storage.Store, org, flow, mode string) ([]*Tool, error) {
 	return out, err
 }
 
-// Reseal seals the secrets stored before sealing existed, once at start.
+// Reseal seals the secrets and headers stored before sealing existed, once
+// at start.
 func Reseal(s storage.Store) error {
-	return storage.Reseal(s, storage.Prefix("flowtool"))
+	return storage.Reseal(s, storage.Prefix("flowtool"), "secret", "headers")
 }

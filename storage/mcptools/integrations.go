@@ -261,14 +261,7 @@ func (a *authBody) apply(v *storage.ValidationError, in *Integration) {
 		v.Add("auth.value", "required: 1-4096 characters on one line")
 		return
 	}
-	in.Auth, in.Secret = AuthView{Type: a.Type, Header: header, Hint: hint(secret)}, secret
-}
-
-func hint(secret string) string {
-	if len(secret) < 12 {
-		return "****"
-	}
-	return "****" + secret[len(secret)-4:]
+	in.Auth, in.Secret = AuthView{Type: a.Type, Header: header, Hint: storage.Mask(secret)}, secret
 }
 
 func validHeaderName(h string) bool {

@@ -18,13 +18,14 @@ const RotationOverlap = 24 * time.Hour
 
 // Endpoint is a customer's webhook receiver.
 type Endpoint struct {
-	ID          string            `json:"id"`
-	OrgID       string            `json:"org_id"`
-	URL         string            `json:"url"`
-	Description string            `json:"description"`
-	Events      []string          `json:"events"`
-	Headers     map[string]string `json:"headers"`
-	Enabled     bool              `json:"enabled"`
+	ID          string   `json:"id"`
+	OrgID       string   `json:"org_id"`
+	URL         string   `json:"url"`
+	Description string   `json:"description"`
+	Events      []string `json:"events"`
+	// Headers go with every delivery; answers show them masked.
+	Headers storage.Headers `json:"headers"`
+	Enabled bool            `json:"enabled"`
 	// DisabledReason says why humd turned it off (gone, failing).
 	DisabledReason string     `json:"disabled_reason,omitempty"`
 	Secret         string     `json:"-"`
@@ -36,12 +37,14 @@ type Endpoint struct {
 	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
-// stored adds the secrets, which the JSON answer never shows.
+// stored adds the secrets, which the JSON answer never shows, and keeps
+// the headers sealed.
 type stored struct {
 	Endpoint
-	Secret     string     `json:"secret"`
-	PrevSecret string     `json:"prev_secret,omitempty"`
-	PrevUntil  *time.Time `json:"prev_until,omitempty"`
+	Headers    map[string]string `json:"headers"`
+	Secret     string            `json:"secret"`
+	PrevSecret string            `json:"prev_secret,omitempty"`
+	PrevUntil  *time.Time        `json:"prev_until,omitempty"`
 }
 
 func keyEndpoint(org, id string) []byte { return storage.Key("webhook", org, id) }
@@ -120,16 +123,20 @@ func (b *body) apply(e *Endpoint, raw map[string]json.RawMessage, p egresspolicy
 		if len(b.Headers) > 20 {
 			v.Add("headers", "at most 20 custom headers")
 		}
-		for k, val := range b.Headers {
+		headers, masked := storage.Headers(b.Headers).Unmask(e.Headers)
+		for _, k := range masked {
+			v.Addf("headers", "header %q has a masked value (****...): send the real value, or the one this endpoint answered to keep it", k)
+		}
+		for k, val := range headers {
 			lk := strings.ToLower(k)
 			if k == "" || strings.ContainsAny(k, " :\r\n") || strings.ContainsAny(val, "\r\n") || slices.Contains(reserved, lk) || len(val) > 1000 {
 				v.Addf("headers", "header %q is not allowed", k)
 			}
 		}
-		e.Headers = b.Headers
+		e.Headers = headers
 	}
 	if e.Headers == nil {
-		e.Headers = map[string]string{}
+		e.Headers = storage.Headers{}
 	}
 	if b.Description != nil {
 		if len([]rune(*b.Description)) > 500 {
@@ -179,8 +186,8 @@ func Create(s storage.Store, org string, raw []byte, p egresspolicy.Policy, last
 // put writes an endpoint with its signing secrets sealed.
 func put(s storage.Store, b *storage.Batch, e *Endpoint) {
 	sl := s.Sealer()
-	b.SetJSON(keyEndpoint(e.OrgID, e.ID), &stored{Endpoint: *e, Secret: sl.Seal(e.Secret), PrevSecret: sl.Seal(e.PrevSecret),
-		PrevUntil: e.PrevUntil})
+	b.SetJSON(keyEndpoint(e.OrgID, e.ID), &stored{Endpoint: *e, Headers: sl.SealHeaders(e.Headers), Secret: sl.Seal(e.Secret),
+		PrevSecret: sl.Seal(e.PrevSecret), PrevUntil: e.PrevUntil})
 }
 
 // Put writes an endpoint (the delivery actor disables failing ones).
@@ -208,11 +215,18 @@ func unstore(s storage.Store, st *stored) (*Endpoint, error) {
 	if err := s.Sealer().OpenIn("webhook endpoint "+e.ID, &e.Secret, &e.PrevSecret); err != nil {
 		return nil, err
 	}
+	h, err := s.Sealer().OpenHeaders("webhook endpoint "+e.ID, st.Headers)
+	if err != nil {
+		return nil, err
+	}
+	e.Headers = h
 	return &e, nil
 }
 
 // Reseal seals the secrets stored before sealing existed, once at start.
-func Reseal(s storage.Store) error { return storage.Reseal(s, PrefixAll(), "secret", "prev_secret") }
+func Reseal(s storage.Store) error {
+	return storage.Reseal(s, PrefixAll(), "secret", "prev_secret", "headers")
+}
 
 // Patch edits an endpoint.
 func Patch(s storage.Store, org, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Endpoint, error) {

@@ -29,6 +29,7 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/logredact"
 	"github.com/humd/humd/transport/outbound"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/twilio"
@@ -99,9 +100,8 @@ func New(cfg Config, o Options) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	// Every logger humd builds from here on (actors, storage, HTTP) redacts.
+	o.Logger = logredact.Logger(o.Logger)
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}

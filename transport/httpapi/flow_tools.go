@@ -10,7 +10,7 @@ func init() {
 		"timeout_ms", "secret_header", "enabled", "model_name", "created_at"}, map[string]Schema{
 		"id": str(), "org_id": str(), "flow_id": str(), "name": str(), "description": str(),
 		"mode": enum(flowtools.PreCall, flowtools.InCall), "parameters": toolParameters, "method": enum(flowtools.Methods...),
-		"url": str(), "headers": httpHeaders, "body_template": str(), "timeout_ms": integer(), "output_template": str(),
+		"url": str(), "headers": maskedHeaders(), "body_template": str(), "timeout_ms": integer(), "output_template": str(),
 		"fallback_template": str(), "secret_header": str(), "secret_hint": str(), "secret": str(), "enabled": boolean(),
 		"model_name": str(), "created_at": dateTime(), "updated_at": dateTime()})
 	componentSchemas["FlowToolExecution"] = obj([]string{"id", "tool_id", "flow_id", "subject_type", "subject_id", "mode", "status",
@@ -62,7 +62,7 @@ func (s *Server) flowToolRoutes() []*Route {
 		return s.deps.HTTPTools.Policy()
 	}
 	return []*Route{
-		{Method: "GET", Path: "/api/flows/{id}/tools", OpID: "listFlowTools", Summary: "A flow's HTTP tools: pre-call hooks and in-call tools (never their secrets)",
+		{Method: "GET", Path: "/api/flows/{id}/tools", OpID: "listFlowTools", Summary: "A flow's HTTP tools: pre-call hooks and in-call tools (never their secrets; header values masked)",
 			Tag: "Flows", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(tool)}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {

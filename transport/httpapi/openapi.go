@@ -25,6 +25,14 @@ func nullable(s Schema) Schema   { return Schema{"anyOf": []any{s, Schema{"type"
 func boolIn() Schema             { return oneOfTypes("boolean", "integer") } // true/false or 0/1 on input (SPEC 1.0)
 func dateTime() Schema           { return Schema{"type": "string", "format": "date-time"} }
 func ref(name string) Schema     { return Schema{"$ref": "#/components/schemas/" + name} }
+
+// maskedHeaders are custom headers as every answer shows them: each value
+// masked ("****" and at most its last four characters; "" stays "").
+func maskedHeaders() Schema {
+	return Schema{"type": "object", "additionalProperties": Schema{"type": "string", "pattern": `^(\*\*\*\*.{0,4})?$`},
+		"description": "Custom headers with each value masked: \"****\" and the last four characters of a value of 12 or more."}
+}
+
 func oneOfTypes(ts ...string) Schema {
 	return Schema{"type": ts}
 }

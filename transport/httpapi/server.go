@@ -21,13 +21,15 @@ import (
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/logredact"
 )
 
 // Config configures the HTTP edge. The zero value works.
 type Config struct {
 	// MaxJSONBody caps JSON request bodies (default 1 MiB); routes may raise it.
 	MaxJSONBody int
-	// Logger receives the access log and handler errors.
+	// Logger receives the access log, handler errors and fasthttp's own
+	// errors, all through logredact.
 	Logger *slog.Logger
 	// OnResponse, when set, sees every answered request (tests validate
 	// responses against the OpenAPI document with it).
@@ -43,9 +45,7 @@ func (c *Config) defaults() {
 	if c.MaxJSONBody == 0 {
 		c.MaxJSONBody = 1 << 20
 	}
-	if c.Logger == nil {
-		c.Logger = slog.Default()
-	}
+	c.Logger = logredact.Logger(c.Logger)
 	if c.Registry == nil {
 		c.Registry = prometheus.NewRegistry()
 	}
@@ -104,6 +104,11 @@ func New(cfg Config, deps Deps) *Server {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
 		NoDefaultServerHeader: false,
+		// fasthttp's errors about requests it cannot parse quote the raw
+		// request, credentials included: it leaves the dump out of the
+		// messages it can, and logredact handles the ones it always quotes
+		// (a refused header value, a broken request line).
+		SecureErrorLogMessage: true,
 		Logger:                fasthttpLogger{cfg.Logger},
 	}
 	return s
@@ -307,6 +312,7 @@ func fieldList(ae apiError) []map[string]string {
 	return out
 }
 
+// fasthttpLogger routes fasthttp's log into the server's (redacting) logger.
 type fasthttpLogger struct{ l *slog.Logger }
 
 func (f fasthttpLogger) Printf(format string, args ...any) {

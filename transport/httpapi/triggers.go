@@ -105,8 +105,8 @@ func (s *Server) triggerRoutes() []*Route {
 				return c.JSON(200, s.triggerWithToken(t, token))
 			}},
 		{Method: "POST", Path: "/api/triggers/in/{token}", OpID: "fireTrigger", Summary: "Fire a trigger: any JSON object (at most 256 KiB) becomes an event and runs the matching event-trigger flows", Tag: "Triggers",
-			// Quiet: the access log would otherwise write the token (a secret) with the path.
-			Auth: Public, MaxBody: maxTriggerBody, Request: freeForm("any JSON object: the event's payload"), Quiet: true,
+			// The access log writes the path with the token redacted (logredact).
+			Auth: Public, MaxBody: maxTriggerBody, Request: freeForm("any JSON object: the event's payload"),
 			Responses: map[int]Schema{202: obj([]string{"event_id", "runs"}, map[string]Schema{"event_id": str(), "runs": arr(obj([]string{"flow_id", "action"},
 				map[string]Schema{"flow_id": str(), "action": enum("call_placed", "text_sent", "skipped"), "call_id": str(), "message_id": str(), "reason": str()}))})},
 			Handle: func(c *Call) error {

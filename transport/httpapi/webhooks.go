@@ -15,7 +15,7 @@ import (
 
 func init() {
 	componentSchemas["Webhook"] = obj([]string{"id", "url", "events", "headers", "enabled", "created_at"}, map[string]Schema{
-		"id": str(), "org_id": str(), "url": str(), "description": str(), "events": arr(str()), "headers": httpHeaders,
+		"id": str(), "org_id": str(), "url": str(), "description": str(), "events": arr(str()), "headers": maskedHeaders(),
 		"enabled": boolean(), "disabled_reason": str(), "failing_since": dateTime(), "signing_secret": str(),
 		"created_at": dateTime(), "updated_at": dateTime()})
 	attempt := obj([]string{"at", "response_status", "response_ms"}, map[string]Schema{"at": dateTime(), "response_status": integer(),
@@ -72,7 +72,7 @@ func (s *Server) webhookRoutes() []*Route {
 				}
 				return c.JSON(201, withSecret(e, secret))
 			}},
-		{Method: "GET", Path: "/api/webhooks/{id}", OpID: "getWebhook", Summary: "One endpoint", Tag: "Webhooks", Auth: ViewerUp,
+		{Method: "GET", Path: "/api/webhooks/{id}", OpID: "getWebhook", Summary: "One endpoint (header values masked)", Tag: "Webhooks", Auth: ViewerUp,
 			Responses: map[int]Schema{200: wh}, Handle: func(c *Call) error {
 				e, err := webhooks.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
