@@ -39,7 +39,7 @@ func TestIdempotencyKeyAnswersARetryWithoutSendingAgain(t *testing.T) {
 	key := map[string]string{"Idempotency-Key": "order-42/confirmation"}
 	sends := func(want int) {
 		t.Helper()
-		s.Holds(fmt.Sprintf("%d carrier sends", want), func() error {
+		s.Settle(fmt.Sprintf("%d carrier sends", want), func() error {
 			if n := len(s.App.Sandbox.Sent()); n != want {
 				return fmt.Errorf("%d sends", n)
 			}
