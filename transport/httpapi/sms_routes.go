@@ -14,17 +14,17 @@ func tokensSchema() Schema {
 func init() {
 	componentSchemas["Conversation"] = obj([]string{"id", "twilio_number_id", "contact_e164", "status", "ai_paused", "unread_count", "created_at"},
 		map[string]Schema{"id": str(), "org_id": str(), "twilio_number_id": str(), "number_e164": str(), "contact_e164": str(),
-			"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(),
+			"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(), "ai_paused_reason": aiPausedReason,
 			"snoozed_until": nullable(dateTime()), "unread_count": integer(), "flow_override_id": nullable(str()), "flow_override_until": nullable(dateTime()),
 			"flow_id": nullable(str()), "contact": nullable(anyObj()), "last_message_at": nullable(dateTime()),
 			"last_message_preview": str(), "created_at": dateTime(), "updated_at": dateTime(), "closed_at": nullable(dateTime())})
 	componentSchemas["Message"] = obj([]string{"id", "conversation_id", "direction", "body", "status", "author", "created_at"},
 		map[string]Schema{"id": str(), "conversation_id": str(), "direction": enum("inbound", "outbound"), "from": str(), "to": str(),
 			"body": str(), "media": arr(anyObj()), "status": str(), "source": str(), "provider_message_id": str(),
-			"error_code": integer(), "author": anyObj(), "is_system": boolean(), "created_at": dateTime(),
+			"error_code": integer(), "author": anyObj(), "is_system": boolean(), "created_at": dateTime(), "opt_out_suspected": optOutSuspected,
 			"sent_at": nullable(dateTime()), "delivered_at": nullable(dateTime())})
 	componentSchemas["SendResult"] = obj([]string{"message"}, map[string]Schema{"message": obj([]string{"status", "scheduled_message_id", "scheduled_for"},
-		map[string]Schema{"id": str(), "status": enum("queued", "sent", "scheduled", "opted_out", "blocked", "failed"),
+		map[string]Schema{"id": str(), "status": enum("queued", "sent", "scheduled", "opted_out", "blocked", "held", "failed"),
 			"scheduled_message_id": nullable(str()), "scheduled_for": nullable(dateTime()), "source": str(), "body": str(), "author": anyObj()})})
 	componentSchemas["Run"] = obj([]string{"id", "conversation_id", "status", "inbound_message_ids", "tool_calls", "outbound_message_ids", "started_at"},
 		map[string]Schema{"id": str(), "conversation_id": str(), "flow_id": str(), "inbound_message_ids": arr(str()), "model": str(),
@@ -36,6 +36,16 @@ func init() {
 			"send_at": dateTime(), "source": enum("manual", "ai_followup", "quiet_hours", "campaign"),
 			"status": enum("pending", "sent", "cancelled", "failed", "opted_out"), "reason": str(), "message_id": str()})
 }
+
+// The thread's AI pause and a text's suspected opt-out (SPEC 2.6, the FCC's
+// 2025 revocation rule).
+var (
+	aiPausedReason = enum(sms.AIPausedByUser, sms.AIPausedAssigned, sms.AIPausedHumanTakeover, sms.AIPausedHandoff,
+		sms.AIPausedCapped, sms.AIPausedAutoResponder, sms.AIPausedOptOutSuspected)
+	optOutSuspected = Schema{"type": "boolean", "description": "an inbound text that reads like a request to stop " +
+		"without being a keyword: the thread's AI is paused and automated texts to the contact are held (status held) " +
+		"until a person opts the contact out or resumes the AI"}
+)
 
 var sendSchema = strict(obj(nil, map[string]Schema{"body": strN(0, 1600), "media_urls": arr(str()), "send_at": dateTime(),
 	"honor_quiet_hours": boolean(), "pause_ai": boolean()}))
