@@ -44,6 +44,7 @@ import (
 //	sid/<provider sid>                        -> sms.SIDRef                   dedupe and status routing
 //	sid-early/<provider sid>                  -> status that beat the carrier's answer
 //	optout/<org>/<e164>                       -> sms.OptOut
+//	optout-suspect/<org>/<e164>               -> sms.OptOutSuspect            a text that read like "stop"; automated texts wait
 //	block/<org>/<e164>                        -> sms.Block (API)
 //	sched/<org>/<sched>                       -> sms.Scheduled
 //	sched-due/<U64 unix ms>/<org>/<sched>     -> "<number>/<e164>"            only while pending

@@ -4,7 +4,8 @@
 // voicemail, reject), owns the turn loop (a caller prompt starts a model turn
 // whose streamed tokens go back over the socket; an interrupt cancels it),
 // runs tools one at a time (the flow's tools_json.builtin may narrow them;
-// send_digits plays DTMF into the call), performs transfers and
+// send_digits plays DTMF into the call; opt_out, always offered, records a
+// request not to be contacted), performs transfers and
 // agent-to-agent switches, writes the transcript turn by turn and, after
 // hang-up, asks the model for a summary and an outcome. An interrupt that
 // comes after the model finished cuts the agent's last line to what the
@@ -14,6 +15,10 @@
 // voicemail, or on a timer of the injected clock when neither comes (60 s
 // after the socket closed; for calls no agent is on, after the message or the
 // longest voicemail).
+//
+// An outbound call is placed only with consent (Consent): never to a
+// blocklisted or opted-out number, the opt-out list being the org's
+// do-not-call list too.
 //
 // Nothing blocking runs in Receive: model turns, pre-call hooks, the
 // post-call summary and outbound call placement run on worker goroutines and

@@ -24,7 +24,8 @@ const msgTrouble = "Sorry, I'm having trouble right now. Could you say that agai
 const voiceGuide = `# Voice
 You are speaking with a caller on a phone call; your words are read aloud. Answer in one to three short spoken sentences.
 No markdown, lists, emojis or URLs. Ask one question at a time. Use the tools when they help: end_call when the caller is
-done, transfer_call when they ask for a person or another department, report_outcome once the purpose of the call is clear.`
+done, transfer_call when they ask for a person or another department, report_outcome once the purpose of the call is clear,
+opt_out as soon as they ask in any words not to be called or texted again (then confirm it once, and send no text).`
 
 // onAttach binds the relay socket to the call; the greeting Twilio speaks
 // from the TwiML is the transcript's first agent line.

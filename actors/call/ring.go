@@ -197,6 +197,11 @@ func (a *Actor) onPlace(ctx actor.Context, m *Place) (*calls.Call, error) {
 	if a.call != nil {
 		return a.current()
 	}
+	// Asked again here, the one path every placed call takes, so nothing
+	// is stored or dialled for a contact who may not be called.
+	if err := Consent(a.d.Store, m.OrgID, m.To); err != nil {
+		return nil, err
+	}
 	f, err := a.d.Flow(m.OrgID, m.FlowID)
 	if err != nil {
 		return nil, err

@@ -65,6 +65,10 @@ type Deps struct {
 	// Text sends a text to a caller through the SMS send pipeline without
 	// waiting (the send_sms tool; nil leaves the tool out).
 	Text func(orgID, numberID, to, body, flowID string)
+	// OptedOut tells the contact's SMS threads that they opted out on a
+	// call, so each cancels its pending scheduled texts without waiting
+	// (nil: each text meets the opt-out when it comes due).
+	OptedOut func(orgID, e164 string)
 	// TurnTimeout bounds one model turn (default 20s); SummaryTimeout the
 	// post-call summary (default 60s).
 	TurnTimeout    time.Duration

@@ -17,7 +17,8 @@ import (
 // tools are the built-in voice tools the flow's tools_json allows;
 // transfer_call only when the flow has a transfer map, send_digits only on
 // outbound calls unless tools_json names it (an inbound caller rarely needs
-// the agent to press keys; a phone menu the agent called does).
+// the agent to press keys; a phone menu the agent called does), and opt_out
+// always (a request not to be contacted must be honourable on every call).
 func (a *Actor) tools() []ai.Tool {
 	out := a.builtinTools()
 	if a.flow == nil {
@@ -34,7 +35,7 @@ func (a *Actor) tools() []ai.Tool {
 
 // allowed reports whether the flow lets the agent use a built-in tool.
 func (a *Actor) allowed(name string) bool {
-	if a.flow == nil {
+	if a.flow == nil || name == OptOutTool {
 		return true
 	}
 	if _, all := a.flow.Builtins(); name == "send_digits" && all {
@@ -55,6 +56,7 @@ func (a *Actor) builtinTools() []ai.Tool {
 			Parameters: obj([]string{"query"}, map[string]any{"query": s})},
 		{Name: "report_outcome", Description: "Record the outcome of this call: a short label and structured data.",
 			Parameters: obj([]string{"outcome_label"}, map[string]any{"outcome_label": s, "data": map[string]any{"type": "object"}})},
+		optOutTool(),
 	}
 	if a.d.Text != nil {
 		out = append(out, ai.Tool{Name: "send_sms",
@@ -175,6 +177,8 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 		return a.textCaller(str("body"), consent)
 	case "send_digits":
 		return a.sendDigits(str("digits"))
+	case OptOutTool:
+		return a.optOut(str("reason"))
 	}
 	return "", fmt.Errorf("unknown tool %q", call.Name)
 }
@@ -264,10 +268,7 @@ func (a *Actor) textCaller(body string, consent bool) (string, error) {
 	case a.call.TextsSent >= MaxCallTexts:
 		return "", fmt.Errorf("already sent %d texts on this call, the most allowed", MaxCallTexts)
 	}
-	other := a.call.From
-	if a.call.Direction == "outbound" {
-		other = a.call.To
-	}
+	other := a.otherParty()
 	n, err := sms.GetNumber(a.d.Store, a.call.OrgID, a.call.NumberID)
 	if err != nil {
 		return "", err

@@ -216,6 +216,8 @@ func (a *Actor) onSendDone(ctx actor.Context, m *sendDone) error {
 			r.Status = campaigns.ROptedOut
 		case sms.MsgBlocked:
 			r.Status = campaigns.RSkipped
+		case sms.MsgHeld:
+			r.Status, r.Error = campaigns.RSkipped, "opt_out_suspected: the contact's text reads like a request to stop; a person decides"
 		default:
 			r.Status, r.Error = campaigns.RUnknown, "the send pipeline answered "+res.Status
 		}

@@ -127,9 +127,12 @@ func (a *Actor) considerAI(ctx actor.Context, msg *sms.Message, kind string, blo
 	if phone.Sender(msg.From) != "e164" || (a.d.OwnNumber != nil && a.d.OwnNumber(msg.From)) {
 		return nil // short codes, sender ids and humd's own numbers (no bot-to-bot loops)
 	}
+	if held, err := sms.IsOptOutSuspected(a.d.Store, a.orgID, a.e164); err != nil || held {
+		return err // the contact may have asked to stop on another of the org's numbers
+	}
 	now := a.now()
 	if a.autoResponder(msg.Body, now) {
-		return a.pauseAI("auto_responder")
+		return a.pauseAI(sms.AIPausedAutoResponder)
 	}
 	if len(a.pending) == 0 {
 		a.firstPending = now
@@ -161,7 +164,7 @@ func (a *Actor) autoResponder(body string, now time.Time) bool {
 
 func (a *Actor) pauseAI(reason string) error {
 	c := *a.conv
-	c.AIPaused, c.UpdatedAt = true, a.now()
+	c.AIPaused, c.AIPausedReason, c.UpdatedAt = true, reason, a.now()
 	a.pending = nil
 	_, err := a.commit(a.d.Store.NewBatch(), &c)
 	if err == nil {
@@ -219,7 +222,7 @@ func (a *Actor) onDebounce(ctx actor.Context, m *debounceFired) error {
 		// the AI pauses and the thread waits for a person (A7).
 		rec.Status, rec.Error = sms.RunCapped, fmt.Sprintf("%d runs in the last 10 minutes", counted)
 		c := *a.conv
-		c.AIPaused, c.UpdatedAt = true, now
+		c.AIPaused, c.AIPausedReason, c.UpdatedAt = true, sms.AIPausedCapped, now
 		return a.saveRun(rec, &c)
 	}
 	a.run = &runState{rec: rec, flow: flow, batch: batch}

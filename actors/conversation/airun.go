@@ -86,7 +86,7 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 	switch call.Name {
 	case "assign_to_human":
 		c := *a.conv
-		c.AIPaused, c.UpdatedAt = true, now
+		c.AIPaused, c.AIPausedReason, c.UpdatedAt = true, sms.AIPausedHandoff, now
 		b := a.d.Store.NewBatch()
 		if id := str("assignee_user_id"); id != "" {
 			if ok, _ := a.d.Store.Has(storage.Key("member", a.orgID, id)); !ok {

@@ -51,7 +51,8 @@ func (d *Directory) passivate(numberID, e164 string, pid *actor.PID, received ui
 func (d *Directory) Live() int { return d.dir.Live() }
 
 // OptedOut tells every thread the org has with e164, except the one on
-// exceptNumber, that the contact sent STOP, so each cancels its pending
+// exceptNumber ("" for none), that the contact opted out (STOP, or on a
+// call), so each cancels its pending
 // scheduled texts (SPEC 2.6: STOP cancels "that contact's pending scheduled
 // messages"). Each thread owns its schedule, hence a message rather than a
 // write here; a text that comes due first still meets the opt-out.

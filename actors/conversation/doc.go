@@ -1,13 +1,17 @@
 // Package conversation holds the conversation actor: one per SMS thread, the
 // pair (our number, contact E.164). It owns the thread's record, messages and
 // scheduled sends, and runs the inbound pipeline (dedupe on MessageSid,
-// blocklist, carrier keywords, events, all in one Sync batch before the
-// webhook is acknowledged) and the one outbound send pipeline (closed ->
-// 409, opted out, blocked, quiet hours, then the number's sender actor).
+// blocklist, carrier keywords as people type them, suspected opt-outs in
+// other words, events, all in one Sync batch before the webhook is
+// acknowledged) and the one outbound send pipeline (closed -> 409, opted
+// out, blocked, held for a suspected opt-out when automated, quiet hours,
+// then the number's sender actor).
 //
 // Keys it writes: conv/, conv-pair/, conv-recent/, msg/, msg-id/ (outbound), sid/,
 // sid-early/, sched/, sched-due/, sched-conv/, snooze-due/, contact/ (new
-// contacts only), optout/ (keywords), event/ (see storage/keys.go).
+// contacts only), optout/ (keywords), optout-suspect/ (set by a suspected
+// text, cleared by STOP, START and resuming the AI), event/ (see
+// storage/keys.go).
 //
 // Concurrency: all state is touched only by the actor's mailbox. Pebble
 // commits happen inside Receive (local and fast; concurrent threads commit in

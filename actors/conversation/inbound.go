@@ -28,12 +28,13 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 	if err != nil {
 		return nil, err
 	}
-	kind, word := "", ""
+	kind, word, suspected := "", "", false
 	if !blocked {
 		kind, word = Keyword(m.Body)
 		if kind == KwStart && !optedOut {
 			kind, word = "", "" // YES from someone not opted out is an ordinary reply (A8)
 		}
+		suspected = kind == "" && !optedOut && SuspectedOptOut(m.Body)
 	}
 	now := a.now()
 	b := a.d.Store.NewBatch()
@@ -43,6 +44,11 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 		b.Delete(sms.KeySnoozeDue(*old.SnoozedUntil, a.orgID, c.ID))
 	}
 	c.Received(m.Body, now)
+	if suspected {
+		// No automated reply to what may be a request to stop: the thread
+		// waits for a person (and so do campaigns, see onSend).
+		c.AIPaused, c.AIPausedReason = true, sms.AIPausedOptOutSuspected
+	}
 	contactID, contactRaw, err := sms.EnsureContactRaw(a.d.Store, b, a.orgID, a.e164, now)
 	if err != nil {
 		b.Discard()
@@ -50,7 +56,7 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 	}
 	c.ContactID = contactID
 	msg := sms.NewInbound(c, m.SID, m.From, m.To, m.Body, now)
-	msg.Keyword, msg.Blocked, msg.NumSegments = word, blocked, m.NumSegments
+	msg.Keyword, msg.Blocked, msg.NumSegments, msg.OptOutSuspected = word, blocked, m.NumSegments, suspected
 	if m.Media != nil {
 		msg.Media = m.Media
 	}
@@ -61,6 +67,12 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 	if err := a.keywordEffects(b, kind, word, optedOut, now); err != nil {
 		b.Discard()
 		return nil, err
+	}
+	if suspected {
+		if err := a.suspectOptOut(b, c, msg, now); err != nil {
+			b.Discard()
+			return nil, err
+		}
 	}
 	// A reply from the contact cancels pending AI follow-ups (A25).
 	if err := a.cancelPending(b, sms.SourceAIFollowup, "contact_replied", now); err != nil {
@@ -130,12 +142,26 @@ func (a *Actor) keywordEffects(b *storage.Batch, kind, word string, optedOut boo
 				return err
 			}
 		}
+		b.Delete(sms.KeyOptOutSuspect(a.orgID, a.e164))
 		return a.cancelPending(b, "", "opted_out", t)
 	case KwStart:
 		b.Delete(sms.KeyOptOut(a.orgID, a.e164))
+		b.Delete(sms.KeyOptOutSuspect(a.orgID, a.e164))
 		_, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvOptIn, t, map[string]any{
 			"e164": a.e164, "source": "keyword", "keyword": word, "twilio_number_id": a.numberID})
 		return err
 	}
 	return nil
+}
+
+// suspectOptOut records, inside the inbound batch, that msg read like a
+// request to stop in other words: the org-wide mark automated sends check
+// and sms.opt_out_suspected for a person. The thread's AI is paused by the
+// caller in the same batch.
+func (a *Actor) suspectOptOut(b *storage.Batch, c *sms.Conversation, msg *sms.Message, t time.Time) error {
+	b.SetJSON(sms.KeyOptOutSuspect(a.orgID, a.e164), &sms.OptOutSuspect{OrgID: a.orgID, E164: a.e164,
+		ConversationID: c.ID, MessageID: msg.ID, NumberID: a.numberID, CreatedAt: t})
+	_, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvOptOutSuspected, t, map[string]any{
+		"e164": a.e164, "twilio_number_id": a.numberID, "conversation": c, "message": msg})
+	return err
 }

@@ -146,6 +146,9 @@ func (a *Actor) onPatch(m *Patch) (*sms.Conversation, error) {
 		changed := (c.AssigneeUserID == nil) != (m.Assignee == nil) || (m.Assignee != nil && *c.AssigneeUserID != *m.Assignee)
 		c.AssigneeUserID = m.Assignee
 		if m.Assignee != nil {
+			if !c.AIPaused || c.AIPausedReason == "" {
+				c.AIPausedReason = sms.AIPausedAssigned
+			}
 			c.AIPaused = true // assigning to a human pauses the AI (SPEC 2.8)
 			if changed {
 				if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvAssigned, now, map[string]any{
@@ -159,6 +162,15 @@ func (a *Actor) onPatch(m *Patch) (*sms.Conversation, error) {
 	}
 	if m.AIPaused != nil {
 		takeover = takeover || (*m.AIPaused && !c.AIPaused)
+		switch {
+		case *m.AIPaused && !c.AIPaused:
+			c.AIPausedReason = sms.AIPausedByUser
+		case !*m.AIPaused:
+			c.AIPausedReason = ""
+			// A person resuming the AI has read the contact's texts: a
+			// suspected opt-out they did not confirm was not one.
+			b.Delete(sms.KeyOptOutSuspect(a.orgID, a.e164))
+		}
 		c.AIPaused = *m.AIPaused
 	}
 	if takeover {

@@ -39,7 +39,8 @@ type Send struct {
 	PauseAI bool
 }
 
-// SendResult answers Send. Status is queued, scheduled, opted_out or blocked.
+// SendResult answers Send. Status is queued, scheduled, opted_out, blocked
+// or held.
 type SendResult struct {
 	Status    string
 	Message   *sms.Message
@@ -108,8 +109,9 @@ type CancelScheduled struct{ ID string }
 // SnoozeDue wakes a snoozed thread (from the scheduler).
 type SnoozeDue struct{}
 
-// OptedOut says the contact sent STOP on another of the org's numbers: the
-// thread cancels its pending scheduled texts.
+// OptedOut says the contact opted out elsewhere (STOP on another of the
+// org's numbers, or on a call): the thread cancels its pending scheduled
+// texts.
 type OptedOut struct{}
 
 // retrySend re-enqueues a text after a retryable provider error.

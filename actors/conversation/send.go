@@ -16,8 +16,13 @@ import (
 // ErrClosed is the 409 for a send to a closed thread.
 var ErrClosed = storage.Conflict("conversation_closed", "the conversation is closed; reopen it to send")
 
+// automated are the authors no person stands behind: while the contact's
+// suspected opt-out waits for a person, their texts are held.
+var automated = map[string]bool{"ai": true, "campaign": true, "flow": true}
+
 // onSend is the one send pipeline (SPEC 2.3): schedule, closed, opted out,
-// blocked, quiet hours, then store as queued and hand to the number's sender.
+// blocked, held (a suspected opt-out, for automated senders), quiet hours,
+// then store as queued and hand to the number's sender.
 // sched is the scheduled send being drained, or nil.
 func (a *Actor) onSend(ctx actor.Context, m *Send, sched *sms.Scheduled) (*SendResult, error) {
 	if a.conv == nil {
@@ -46,6 +51,13 @@ func (a *Actor) onSend(ctx actor.Context, m *Send, sched *sms.Scheduled) (*SendR
 		}
 		if blocked {
 			return a.record(m, sched, sms.MsgBlocked, now)
+		}
+		if automated[m.Author.Type] {
+			if held, err := sms.IsOptOutSuspected(a.d.Store, a.orgID, a.e164); err != nil {
+				return nil, err
+			} else if held {
+				return a.record(m, sched, sms.MsgHeld, now)
+			}
 		}
 		if m.HonorQuietHours {
 			if next, closed, err := a.quiet(now); err != nil {
@@ -118,7 +130,7 @@ func (a *Actor) record(m *Send, sched *sms.Scheduled, status string, now time.Ti
 	c.MsgSeq++
 	c.LastMessageAt, c.LastPreview, c.UpdatedAt = &now, sms.Preview(m.Body), now
 	if (m.Author.Type == "user" || m.PauseAI) && !m.System && !c.AIPaused {
-		c.AIPaused = true // human takeover (SPEC 2.3 step 8) also cancels AI follow-ups (A25)
+		c.AIPaused, c.AIPausedReason = true, sms.AIPausedHumanTakeover // SPEC 2.3 step 8; also cancels AI follow-ups (A25)
 		a.pending = nil
 		if err := a.cancelPending(b, sms.SourceAIFollowup, "human_takeover", now); err != nil {
 			b.Discard()
@@ -137,6 +149,8 @@ func (a *Actor) record(m *Send, sched *sms.Scheduled, status string, now time.Ti
 			s2.Status = sms.SchedOptedOut
 		case sms.MsgBlocked:
 			s2.Status, s2.Reason = sms.SchedFailed, "blocked"
+		case sms.MsgHeld:
+			s2.Status, s2.Reason = sms.SchedCancelled, "opt_out_suspected"
 		}
 		sms.PutScheduled(b, sched, &s2)
 		*sched = s2

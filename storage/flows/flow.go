@@ -71,8 +71,9 @@ func (f *Flow) SMS() SMSConfig {
 
 // Built-in tools that tools_json.builtin may list: the call actor's and the
 // conversation actor's (lookup_knowledge and report_outcome are both).
+// opt_out is offered on every call whether listed or not (actors/call).
 var (
-	VoiceBuiltins = []string{"end_call", "lookup_knowledge", "report_outcome", "send_sms", "transfer_call", "send_digits"}
+	VoiceBuiltins = []string{"end_call", "lookup_knowledge", "report_outcome", "send_sms", "transfer_call", "send_digits", "opt_out"}
 	SMSBuiltins   = []string{"assign_to_human", "close_conversation", "transfer_sms_to_flow", "schedule_followup_sms",
 		"lookup_knowledge", "report_outcome"}
 )

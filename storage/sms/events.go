@@ -26,6 +26,10 @@ const (
 	// off (410, or failing for 3 days): the log and the other endpoints are
 	// how admins hear of it.
 	EvWebhookDisabled = "webhook.disabled"
+	// EvOptOutSuspected tells a person that a text read like a request to
+	// stop without being a keyword (the FCC's 2025 revocation rule): the AI
+	// and campaigns hold off the contact until someone decides.
+	EvOptOutSuspected = "sms.opt_out_suspected"
 )
 
 // AppendEvent adds an event to the org's log inside b, so it commits (or

@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"errors"
 	"strings"
 	"time"
 
@@ -74,22 +73,7 @@ func AddOptOut(s storage.Store, org string, body []byte, source string, now time
 	if err != nil {
 		return nil, false, err
 	}
-	defer lockNumber("optout|" + org + "|" + req.E164)()
-	var old OptOut
-	switch err := storage.GetJSON(s, KeyOptOut(org, req.E164), &old); {
-	case err == nil:
-		return &old, false, nil
-	case !errors.Is(err, storage.ErrNotFound):
-		return nil, false, err
-	}
-	o = &OptOut{OrgID: org, E164: req.E164, Source: source, Reason: req.Reason, CreatedAt: now}
-	b := s.NewBatch()
-	defer b.Discard()
-	b.SetJSON(KeyOptOut(org, req.E164), o)
-	if _, err := AppendEvent(s, b, org, EvOptOut, now, map[string]any{"e164": o.E164, "source": source}); err != nil {
-		return nil, false, err
-	}
-	return o, true, b.Commit(storage.Sync)
+	return RecordOptOut(s, &OptOut{OrgID: org, E164: req.E164, Source: source, Reason: req.Reason, CreatedAt: now}, nil)
 }
 
 // RemoveOptOut lifts an opt-out and fires sms.opt_in; ErrNotFound when the

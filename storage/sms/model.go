@@ -81,6 +81,7 @@ type Conversation struct {
 	Status         string     `json:"status"`
 	AssigneeUserID *string    `json:"assignee_user_id"`
 	AIPaused       bool       `json:"ai_paused"`
+	AIPausedReason string     `json:"ai_paused_reason,omitempty"` // why (AIPaused* constants); empty while the AI runs
 	SnoozedUntil   *time.Time `json:"snoozed_until"`
 	UnreadCount    int        `json:"unread_count"`
 	FlowOverrideID *string    `json:"flow_override_id"`
@@ -125,6 +126,20 @@ const (
 	MsgOptedOut    = "opted_out"
 	MsgBlocked     = "blocked"
 	MsgScheduled   = "scheduled"
+	// MsgHeld is an automated text (AI, campaign, trigger flow) not sent
+	// because the contact's suspected opt-out waits for a person.
+	MsgHeld = "held"
+)
+
+// Why a thread's AI was paused (Conversation.AIPausedReason).
+const (
+	AIPausedByUser          = "paused_by_user"
+	AIPausedAssigned        = "assigned"
+	AIPausedHumanTakeover   = "human_takeover"
+	AIPausedHandoff         = "assign_to_human"
+	AIPausedCapped          = "capped"
+	AIPausedAutoResponder   = "auto_responder"
+	AIPausedOptOutSuspected = "opt_out_suspected"
 )
 
 // statusRank orders outbound statuses so callbacks only move a message forward.
@@ -169,6 +184,7 @@ type Message struct {
 	IsSystem           bool            `json:"is_system"`
 	Keyword            string          `json:"keyword,omitempty"`
 	Blocked            bool            `json:"blocked,omitempty"`
+	OptOutSuspected    bool            `json:"opt_out_suspected,omitempty"` // read like "stop" in other words (OptOutSuspect)
 	ScheduledMessageID string          `json:"scheduled_message_id,omitempty"`
 	NumSegments        int             `json:"num_segments,omitempty"`
 	CreatedAt          time.Time       `json:"created_at"`
@@ -184,11 +200,13 @@ type Media struct {
 	Size        int64  `json:"size,omitempty"`
 }
 
-// OptOut records that an E.164 asked not to be texted (org-wide, D-6).
+// OptOut records that an E.164 asked not to be contacted (org-wide, D-6):
+// no texts but system replies, and no outbound calls. humd keeps no separate
+// do-not-call list; this one serves texts and calls alike.
 type OptOut struct {
 	OrgID     string    `json:"org_id"`
 	E164      string    `json:"e164"`
-	Source    string    `json:"source"` // keyword | api | ui | provider
+	Source    string    `json:"source"` // keyword | api | ui | provider | call
 	Keyword   string    `json:"keyword,omitempty"`
 	NumberID  string    `json:"twilio_number_id,omitempty"`
 	Reason    string    `json:"reason,omitempty"`

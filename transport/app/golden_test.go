@@ -39,7 +39,7 @@ func rewriting() bool {
 //	optout e164= | optin e164=  the opt-out API
 //	advance d=                  move the fake clock
 //	restart                     stop humd and start it on the same data
-//	thread | sent | events | optouts | scheduled     print state
+//	thread | conv | sent | events | optouts | scheduled     print state
 //
 // Printing commands poll until humd's state matches the script (or 5 s),
 // since actors finish work after the HTTP answer.
@@ -289,9 +289,17 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 				if c, ok := m["error_code"].(float64); ok && c != 0 {
 					line += fmt.Sprintf(" error=%d", int(c))
 				}
+				if m["opt_out_suspected"] == true {
+					line += " opt_out_suspected"
+				}
 				lines = append(lines, line)
 			}
 			return strings.Join(lines, "\n")
+		})
+	case "conv":
+		return g.poll(d, func() string {
+			c := s.JSON("GET", "/api/sms/conversations/"+g.conv, adminKey, nil, 200)
+			return fmt.Sprintf("status=%v ai_paused=%v reason=%v", c["status"], c["ai_paused"], c["ai_paused_reason"])
 		})
 	case "sent":
 		return g.poll(d, func() string {

@@ -28,6 +28,11 @@ func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conver
 			// Quiet hours do not apply: the caller is on the line (SPEC 2.13.6).
 			a.Threads.Tell(org, numberID, to, &conversation.Open{InitialMessage: &conversation.Send{Body: body,
 				Author: sms.Author{Type: "ai", ID: flowID}, Source: "ai"}})
+		},
+		OptedOut: func(org, e164 string) {
+			if err := a.Threads.OptedOut(org, e164, ""); err != nil {
+				a.log.Error("opt-out of the contact's threads", "contact", e164, "err", err)
+			}
 		}}
 	switch {
 	case o.Dialer != nil:

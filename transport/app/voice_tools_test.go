@@ -104,7 +104,8 @@ func TestVoiceSendDigits(t *testing.T) {
 
 // TestVoiceBuiltinAllowList: tools_json.builtin limits the built-in tools a
 // call's model is offered, and a tool it was not offered is refused if the
-// model names it anyway; unknown names are 422 on save.
+// model names it anyway; unknown names are 422 on save. opt_out is offered
+// whatever the list says (a request not to be contacted is always honoured).
 func TestVoiceBuiltinAllowList(t *testing.T) {
 	s, fake, flowID := voiceServer(t, map[string]any{"tools_json": map[string]any{"builtin": []any{"end_call"}}})
 	c := dial(t, s, contact, "")
@@ -117,8 +118,8 @@ func TestVoiceBuiltinAllowList(t *testing.T) {
 		t.Errorf("reply = %q, frames %#v", text, frames)
 	}
 	reqs := fake.Requests()
-	if names := toolNames(reqs[len(reqs)-2]); !slices.Equal(names, []string{"end_call"}) {
-		t.Errorf("tools offered = %v; want only end_call", names)
+	if names := toolNames(reqs[len(reqs)-2]); !slices.Equal(names, []string{"end_call", "opt_out"}) {
+		t.Errorf("tools offered = %v; want only end_call and opt_out", names)
 	}
 	if in := fmt.Sprint(lastRequest(t, fake).Input); !strings.Contains(in, "not enabled") {
 		t.Errorf("a tool outside the allow-list was not refused: %s", in)
@@ -140,7 +141,7 @@ func TestVoiceBuiltinAllowList(t *testing.T) {
 		t.Fatal(err)
 	}
 	reply(t, c2)
-	if names := toolNames(lastRequest(t, fake)); !slices.Equal(names, []string{"lookup_knowledge", "send_digits"}) {
+	if names := toolNames(lastRequest(t, fake)); !slices.Equal(names, []string{"lookup_knowledge", "opt_out", "send_digits"}) {
 		t.Errorf("tools offered after the PATCH = %v", names)
 	}
 }

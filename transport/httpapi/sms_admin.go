@@ -22,7 +22,7 @@ func init() {
 		"source_precedence": mapOf(enum(sms.SourceUser, sms.SourceCRM, sms.SourceLookup))})
 	componentSchemas["Block"] = obj([]string{"e164", "created_at"}, map[string]Schema{"org_id": str(), "e164": str(), "reason": str(), "created_at": dateTime()})
 	componentSchemas["OptOut"] = obj([]string{"e164", "source", "created_at"}, map[string]Schema{"org_id": str(), "e164": str(),
-		"source": enum("keyword", "api", "ui", "provider"), "keyword": str(), "twilio_number_id": str(), "reason": str(), "created_at": dateTime()})
+		"source": enum("keyword", "api", "ui", "provider", "call"), "keyword": str(), "twilio_number_id": str(), "reason": str(), "created_at": dateTime()})
 	componentSchemas["Event"] = obj([]string{"id", "seq", "type", "created_at", "data"}, map[string]Schema{"id": str(), "seq": integer(),
 		"type": str(), "org_id": str(), "created_at": dateTime(), "data": ref("EventData")})
 	componentSchemas["SyncResult"] = obj([]string{"provider", "added", "updated", "unchanged", "elsewhere", "missing"}, map[string]Schema{

@@ -14,13 +14,13 @@ func tokensSchema() Schema {
 func init() {
 	componentSchemas["Conversation"] = obj([]string{"id", "twilio_number_id", "contact_e164", "status", "ai_paused", "unread_count", "created_at"},
 		map[string]Schema{"id": str(), "org_id": str(), "twilio_number_id": str(), "number_e164": str(), "contact_e164": str(),
-			"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(),
+			"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(), "ai_paused_reason": aiPausedReason,
 			"snoozed_until": nullable(dateTime()), "unread_count": integer(), "flow_override_id": nullable(str()), "flow_override_until": nullable(dateTime()),
 			"flow_id": nullable(str()), "contact": nullable(ref("Contact")), "last_message_at": nullable(dateTime()), "msg_seq": integer(),
 			"last_message_preview": str(), "created_at": dateTime(), "updated_at": dateTime(), "closed_at": nullable(dateTime())})
 	componentSchemas["Message"] = obj([]string{"id", "conversation_id", "direction", "body", "status", "author", "created_at"}, messageProps())
 	sent := messageProps()
-	sent["status"] = enum("queued", "sent", "scheduled", "opted_out", "blocked", "failed")
+	sent["status"] = enum("queued", "sent", "scheduled", "opted_out", "blocked", "held", "failed")
 	sent["scheduled_message_id"], sent["scheduled_for"] = nullable(str()), nullable(dateTime())
 	componentSchemas["SendResult"] = obj([]string{"message"}, map[string]Schema{"message": obj([]string{"status", "scheduled_message_id", "scheduled_for"}, sent)})
 	componentSchemas["Run"] = obj([]string{"id", "conversation_id", "status", "inbound_message_ids", "tool_calls", "outbound_message_ids", "started_at"},
@@ -43,8 +43,18 @@ func messageProps() map[string]Schema {
 		"status": str(), "source": str(), "provider_message_id": str(), "error_code": integer(), "error_message": str(),
 		"author": messageAuthor, "is_system": boolean(), "keyword": str(), "blocked": boolean(), "scheduled_message_id": str(),
 		"num_segments": integer(), "created_at": dateTime(), "sent_at": nullable(dateTime()), "delivered_at": nullable(dateTime()),
-		"extra": freeForm("carrier-specific details of the text")}
+		"extra": freeForm("carrier-specific details of the text"), "opt_out_suspected": optOutSuspected}
 }
+
+// The thread's AI pause and a text's suspected opt-out (SPEC 2.6, the FCC's
+// 2025 revocation rule).
+var (
+	aiPausedReason = enum(sms.AIPausedByUser, sms.AIPausedAssigned, sms.AIPausedHumanTakeover, sms.AIPausedHandoff,
+		sms.AIPausedCapped, sms.AIPausedAutoResponder, sms.AIPausedOptOutSuspected)
+	optOutSuspected = Schema{"type": "boolean", "description": "an inbound text that reads like a request to stop " +
+		"without being a keyword: the thread's AI is paused and automated texts to the contact are held (status held) " +
+		"until a person opts the contact out or resumes the AI"}
+)
 
 var sendSchema = strict(obj(nil, map[string]Schema{"body": strN(0, 1600), "media_urls": arr(str()), "send_at": dateTime(),
 	"honor_quiet_hours": boolean(), "pause_ai": boolean()}))

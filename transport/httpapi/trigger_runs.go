@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/humd/humd/actors/call"
@@ -42,7 +43,7 @@ type eventPayload struct {
 // calls payload.to with the payload as task context, an SMS flow texts
 // payload.body to payload.to through the send pipeline with the flow
 // answering the replies. Each goes through the usual checks (blocklist,
-// business hours, opt-outs).
+// business hours, opt-outs: for calls too).
 func (s *Server) runEventFlows(t *triggers.Trigger, event string, payload json.RawMessage) []FlowRun {
 	all, _, err := s.deps.Flows.List(t.OrgID, flows.Filter{TriggerType: "event"}, storage.PageRequest{Limit: storage.MaxPageLimit})
 	if err != nil {
@@ -81,6 +82,14 @@ func (s *Server) runEventFlow(org string, f *flows.Flow, p eventPayload, payload
 	}
 	switch f.Channel {
 	case "voice":
+		var ce *storage.ConflictError
+		if err := call.Consent(s.deps.Store, org, p.To); errors.As(err, &ce) {
+			run.Reason = ce.Code // opted_out: the opt-out list is the do-not-call list too
+			return run
+		} else if err != nil {
+			run.Reason = err.Error()
+			return run
+		}
 		bh, err := s.deps.Calls.HoursOf(f)
 		if err != nil {
 			run.Reason = err.Error()

@@ -194,10 +194,8 @@ func (s *Server) createOutboundCall(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if blocked, err := sms.IsBlocked(s.deps.Store, org, req.To); err != nil {
-		return err
-	} else if blocked {
-		return storage.Conflict("blocked_number", "the number is on the blocklist")
+	if err := call.Consent(s.deps.Store, org, req.To); err != nil {
+		return err // blocklisted or opted out: nothing is stored or dialled
 	}
 	if req.HonorBusinessHours == nil || bool(*req.HonorBusinessHours) {
 		bh, err := s.deps.Calls.HoursOf(f)
