@@ -29,6 +29,9 @@ type Config struct {
 	Poll   time.Duration // default 1s
 	// Post makes the HTTP request (transport/outbound over fasthttp).
 	Post egress.Poster
+	// Skips counts and logs the events a connector went past (nil: logged
+	// only).
+	Skips *storage.Skips
 }
 
 // Service starts and finds connector actors.
