@@ -63,6 +63,8 @@ type Options struct {
 	Model ai.Model
 	// Now starts the fake clock here (default 2026-11-25 15:00 UTC).
 	Now time.Time
+	// Logger receives humd's log (default: discarded).
+	Logger *slog.Logger
 }
 
 // Start runs a humd with a fake clock and a real Pebble in a temp dir.
@@ -88,7 +90,10 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	s := &Server{T: t, Dir: o.Dir, Clock: clock.NewFake(o.Now),
 		client: &http.Client{Timeout: 10 * time.Second}}
-	a, err := app.New(cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Clock: s.Clock, NoSeed: !o.Seed, Model: o.Model,
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	a, err := app.New(cfg, app.Options{Logger: o.Logger, Clock: s.Clock, NoSeed: !o.Seed, Model: o.Model,
 		StoreOptions: storage.Options{FS: o.FS, OnFatal: func(msg string) { t.Errorf("storage fatal: %s", msg) }},
 		OnResponse: func(r *httpapi.Route, status int, ct string, body []byte) {
 			s.mu.Lock()
