@@ -322,3 +322,45 @@ func TestCallOutcomeWithinJSONLimits(t *testing.T) {
 		t.Errorf("call.outcome events = %d (%v); want 1", outcomes, err)
 	}
 }
+
+// TestCRMSkipsAnEventItCannotProcess: an event that reads back but whose
+// data is not the shape its type promises is skipped by the connector with
+// an event.skipped entry saying why (rather than passed over in silence),
+// counted as unprocessable, and the connector goes on.
+func TestCRMSkipsAnEventItCannotProcess(t *testing.T) {
+	s := startWebhooks(t, "")
+	s.AddNumber(ourNumber, 1)
+	f := newFakeCRM(t)
+	cn := s.JSON("POST", "/api/crm-connectors", adminKey, map[string]any{"name": "Our CRM", "base_url": f.URL, "create_on_miss": true}, 201)
+	f.mu.Lock()
+	f.secret = cn["secret"].(string)
+	f.mu.Unlock()
+	b := s.App.Store.NewBatch()
+	odd, err := sms.AppendEvent(s.App.Store, b, s.OrgID(), sms.EvConvStarted, s.Clock.Now(), map[string]any{"conversation": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(storage.Sync); err != nil {
+		t.Fatal(err)
+	}
+	inbound(t, s, "SM00000000000000000000000000001705", contact, "hi")
+	s.WaitFor("the contact linked", func() error {
+		s.Clock.Advance(time.Second)
+		if c, err := sms.ContactByE164(s.App.Store, s.OrgID(), contact); err != nil || c.CRMContactID != "crm-123" {
+			return fmt.Errorf("contact = %+v %v", c, err)
+		}
+		return nil
+	})
+	var skipped []string
+	for _, l := range s.JSON("GET", "/api/crm-connectors/"+cn["id"].(string)+"/logs", adminKey, nil, 200)["data"].([]any) {
+		if l := l.(map[string]any); l["event"] == "event.skipped" {
+			skipped = append(skipped, fmt.Sprint(l["error"]))
+		}
+	}
+	if len(skipped) != 1 || !strings.Contains(skipped[0], fmt.Sprintf("event %d skipped (unprocessable)", odd.Seq)) {
+		t.Errorf("event.skipped entries = %q; want one for seq %d, unprocessable", skipped, odd.Seq)
+	}
+	if v := metric(t, s, `humd_records_skipped_total{consumer="crm",reason="unprocessable"}`); v != "1" {
+		t.Errorf("humd_records_skipped_total for crm, unprocessable = %q; want 1", v)
+	}
+}
