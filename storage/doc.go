@@ -12,8 +12,11 @@
 //
 // The package also holds what every layer shares: the sentinel errors that
 // the HTTP edge maps to statuses (errors.go), strict JSON decoding
-// (jsondec.go), cursor pages (page.go), sortable ids (ids.go) and the AI
-// token counts records keep (tokens.go).
+// (jsondec.go, with MaxJSONDepth, the one nesting limit of every JSON
+// input), cursor pages (page.go), sortable ids (ids.go), the AI token counts
+// records keep (tokens.go), and Skips (skip.go): how every reader of stored
+// records reports one it cannot decode and goes past, since such a record
+// never becomes readable by being read again.
 //
 // Concurrency: a Pebble store is safe for concurrent use; a Batch belongs to
 // one goroutine. Values returned by Get and passed to Scan callbacks are

@@ -115,3 +115,44 @@ func (b *Bool) UnmarshalJSON(raw []byte) error {
 }
 
 var boolType = reflect.TypeOf(false)
+
+// MaxJSONDepth is how deeply any JSON input may nest objects and arrays: every
+// body the HTTP edge accepts (checked before a handler runs), a trigger's
+// payload and a model's tool-call arguments. Records embed inputs a few
+// levels down (a trigger payload sits at depth 3 of its event), and both
+// decoders humd uses stop at 10000 levels, so an input within this limit
+// always reads back. Size needs no limit of its own here: body caps bound it.
+const MaxJSONDepth = 64
+
+// ErrTooDeep is a JSON input nested deeper than MaxJSONDepth.
+var ErrTooDeep = fmt.Errorf("JSON nested deeper than %d levels", MaxJSONDepth)
+
+// CheckJSONDepth answers ErrTooDeep when raw nests objects and arrays deeper
+// than MaxJSONDepth. It does not otherwise validate raw: malformed input is
+// the decoder's to refuse, with a better message.
+func CheckJSONDepth(raw []byte) error {
+	depth, inString := 0, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			if depth++; depth > MaxJSONDepth {
+				return ErrTooDeep
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return nil
+}

@@ -17,6 +17,9 @@ type PageRequest struct {
 	Cursor  string
 	Limit   int
 	Reverse bool // newest first when keys sort by creation
+	// Skips hears of records the page left out because they do not decode
+	// (nil logs them to slog.Default).
+	Skips *Skips
 }
 
 // ClampLimit applies the D-10 default and maximum.
@@ -49,6 +52,10 @@ func DecodeCursor(cursor string, prefix []byte) ([]byte, error) {
 // ListPage scans one page of records under prefix. keep decodes a record and
 // reports whether it belongs in the page (filters); records it skips do not
 // count toward the limit. next is "" on the last page.
+//
+// A record keep cannot decode (Undecodable) is left out and reported to
+// req.Skips, so one bad record never fails every page that holds it; any
+// other error of keep ends the scan.
 func ListPage[T any](s Store, prefix []byte, req PageRequest, keep func(key, value []byte) (T, bool, error)) (items []T, next string, err error) {
 	after, err := DecodeCursor(req.Cursor, prefix)
 	if err != nil {
@@ -64,6 +71,10 @@ func ListPage[T any](s Store, prefix []byte, req PageRequest, keep func(key, val
 			return false, nil
 		}
 		item, ok, err := keep(k, v)
+		if Undecodable(err) {
+			req.Skips.Skip("list", SkipUndecodable, k, err)
+			return true, nil
+		}
 		if err != nil {
 			return false, err
 		}

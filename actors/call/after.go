@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 )
 
@@ -133,7 +134,8 @@ func (a *Actor) onSummaryDone(m *summaryDone) error {
 	}
 	if c.OutcomeLabel == "" {
 		c.OutcomeLabel = s.OutcomeLabel
-		if len(s.Outcome) > 0 && string(s.Outcome) != "null" {
+		// The outcome is stored verbatim, so it is held to the JSON input limits.
+		if len(s.Outcome) > 0 && string(s.Outcome) != "null" && storage.CheckJSONDepth(s.Outcome) == nil {
 			c.Outcome = s.Outcome
 		}
 	}

@@ -78,6 +78,17 @@ func (a *Actor) arm(ctx actor.Context) {
 	system.SendAfter(ctx, a.cfg.Clock, a.cfg.Poll, &tick{gen: a.gen})
 }
 
+// EventSkipped is the request-log entry of an event the connector went past
+// because it could not read it (the entry's error says why).
+const EventSkipped = "event.skipped"
+
+// skip is an event next went past, reported once its batch commits.
+type skip struct {
+	key    []byte
+	reason string
+	err    error
+}
+
 // lookupReq is a contact the CRM is asked about.
 type lookupReq struct {
 	seq                     uint64
@@ -96,15 +107,29 @@ func (a *Actor) next(ctx actor.Context) error {
 	defer b.Discard()
 	var todo *lookupReq
 	var queued []*crm.Sync
+	var skipped []skip
 	seen := map[string]bool{}
 	last := a.cursor
 	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 200},
-		func(_, v []byte) (bool, error) {
+		func(k, v []byte) (bool, error) {
+			seq := sms.EventKeySeq(k)
 			var ev sms.Event
-			if err := storage.DecodeJSON(v, &ev); err != nil {
-				return false, err
+			err := storage.DecodeJSON(v, &ev)
+			reason := storage.SkipUndecodable
+			var req *lookupReq
+			var callID string
+			if err == nil {
+				reason = storage.SkipUnprocessable
+				req, callID, err = a.consider(&ev)
 			}
-			req, callID, err := a.consider(&ev)
+			if storage.Undecodable(err) {
+				// Logged in the connector's request log, where its admins look.
+				crm.AddLog(b, a.org, a.id, &crm.LogEntry{At: now, Event: EventSkipped,
+					Error: fmt.Sprintf("event %d skipped (%s): %v", seq, reason, err)})
+				skipped = append(skipped, skip{key: k, reason: reason, err: err})
+				last = seq
+				return true, nil
+			}
 			if err != nil {
 				return false, err
 			}
@@ -118,7 +143,7 @@ func (a *Actor) next(ctx actor.Context) error {
 				crm.PutSync(b, a.org, a.id, sy)
 				queued = append(queued, sy)
 			}
-			last = ev.Seq
+			last = seq
 			return true, nil
 		})
 	if err != nil {
@@ -127,7 +152,7 @@ func (a *Actor) next(ctx actor.Context) error {
 	if last != a.cursor {
 		crm.SetCursor(b, a.org, a.id, last)
 		durability := storage.NoSync // a lost cursor move only repeats "nothing to do"
-		if len(queued) > 0 {
+		if len(queued) > 0 || len(skipped) > 0 {
 			durability = storage.Sync
 		}
 		if err := b.Commit(durability); err != nil {
@@ -136,6 +161,9 @@ func (a *Actor) next(ctx actor.Context) error {
 		a.cursor = last
 		for _, sy := range queued {
 			a.syncs[sy.CallID] = sy
+		}
+		for _, sk := range skipped {
+			a.cfg.Skips.Skip("crm", sk.reason, sk.key, sk.err, "org", a.org, "connector", a.id)
 		}
 	}
 	if todo == nil {
@@ -158,6 +186,9 @@ func (a *Actor) next(ctx actor.Context) error {
 // synced on call.completed. Blocked callers fire neither.
 func (a *Actor) consider(ev *sms.Event) (*lookupReq, string, error) {
 	var req *lookupReq
+	bad := func(err error) (*lookupReq, string, error) {
+		return nil, "", fmt.Errorf("%w: %s data: %w", storage.ErrUnreadable, ev.Type, err)
+	}
 	switch ev.Type {
 	case sms.EvConvStarted:
 		var d struct {
@@ -165,24 +196,33 @@ func (a *Actor) consider(ev *sms.Event) (*lookupReq, string, error) {
 				ContactE164 string `json:"contact_e164"`
 			} `json:"conversation"`
 		}
-		if json.Unmarshal(ev.Data, &d) == nil && d.Conversation.ContactE164 != "" {
+		if err := json.Unmarshal(ev.Data, &d); err != nil {
+			return bad(err)
+		}
+		if d.Conversation.ContactE164 != "" {
 			req = &lookupReq{seq: ev.Seq, e164: d.Conversation.ContactE164, direction: "inbound"}
 		}
 	case calls.EvCallStarted:
 		var d struct {
 			Call calls.Call `json:"call"`
 		}
-		if json.Unmarshal(ev.Data, &d) == nil {
-			if e164, dir := caller(&d.Call); e164 != "" {
-				req = &lookupReq{seq: ev.Seq, e164: e164, direction: dir, callID: d.Call.ID}
-			}
+		if err := json.Unmarshal(ev.Data, &d); err != nil {
+			return bad(err)
+		}
+		if e164, dir := caller(&d.Call); e164 != "" {
+			req = &lookupReq{seq: ev.Seq, e164: e164, direction: dir, callID: d.Call.ID}
 		}
 	case calls.EvCallCompleted:
 		var d struct {
 			Call calls.Call `json:"call"`
 		}
-		if !a.conn.SyncCalls || json.Unmarshal(ev.Data, &d) != nil || d.Call.ID == "" ||
-			d.Call.Route == routeConnect && d.Call.TurnCount > 0 {
+		if !a.conn.SyncCalls {
+			return nil, "", nil
+		}
+		if err := json.Unmarshal(ev.Data, &d); err != nil {
+			return bad(err)
+		}
+		if d.Call.ID == "" || d.Call.Route == routeConnect && d.Call.TurnCount > 0 {
 			return nil, "", nil
 		}
 		return a.toSync(d.Call.ID)
@@ -190,7 +230,13 @@ func (a *Actor) consider(ev *sms.Event) (*lookupReq, string, error) {
 		var d struct {
 			CallID string `json:"call_id"`
 		}
-		if !a.conn.SyncCalls || json.Unmarshal(ev.Data, &d) != nil || d.CallID == "" {
+		if !a.conn.SyncCalls {
+			return nil, "", nil
+		}
+		if err := json.Unmarshal(ev.Data, &d); err != nil {
+			return bad(err)
+		}
+		if d.CallID == "" {
 			return nil, "", nil
 		}
 		return a.toSync(d.CallID)

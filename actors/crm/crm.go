@@ -32,6 +32,9 @@ type Config struct {
 	// Post makes the HTTP request (transport/outbound over fasthttp, which
 	// checks the target and every address it dials against Policy).
 	Post egress.Poster
+	// Skips counts and logs the events a connector went past (nil: logged
+	// only).
+	Skips *storage.Skips
 }
 
 // Service starts and finds connector actors.

@@ -34,6 +34,11 @@
 // survive a restart. Delivery is at least once: a crash between a 2xx and
 // its commit repeats the POST.
 //
+// An event that cannot be read, or whose data is not the shape its type
+// promises, never stops the connector: an event.skipped entry in the
+// request log says why, the cursor moves past it in the same batch, and it
+// is counted and logged once through storage.Skips.
+//
 // Concurrency: HTTP runs in worker goroutines; results come back to the
 // actor as messages (matched, synced). One lookup and one sync are in flight
 // per connector at most. Ping and CallerContext are called from other

@@ -172,15 +172,18 @@ func (a *Actor) pollOrg(org string, cur uint64) error {
 	st := a.cfg.Store
 	last := cur
 	var phones []string
+	type skip struct {
+		key []byte
+		err error
+	}
+	var skipped []skip
 	err := st.Scan(sms.PrefixEvents(org), storage.ScanOptions{After: sms.KeyEvent(org, cur), Limit: 500}, func(k, v []byte) (bool, error) {
+		last = sms.EventKeySeq(k)
 		var ev sms.Event
 		if err := storage.DecodeJSON(v, &ev); err != nil {
-			seq, _ := storage.DecodeU64(k[len(k)-8:])
-			a.cfg.Logger.Warn("enrich: skipping an unreadable event", "org", org, "seq", seq, "err", err)
-			last = max(last, seq)
+			skipped = append(skipped, skip{k, err}) // reported once the cursor has moved past it
 			return true, nil
 		}
-		last = ev.Seq
 		if e164 := contactOf(&ev); e164 != "" {
 			phones = append(phones, e164)
 		}
@@ -213,6 +216,9 @@ func (a *Actor) pollOrg(org string, cur uint64) error {
 		return err
 	}
 	a.cursors[org] = last
+	for _, sk := range skipped {
+		a.cfg.Skips.Skip("enrich", storage.SkipUndecodable, sk.key, sk.err, "org", org)
+	}
 	for k, p := range added {
 		a.pending[k] = p
 	}

@@ -14,7 +14,8 @@
 // very first start the cursors begin at each log's end: the contacts of
 // older events are a backfill's business. (Like the other log followers,
 // an event committed after a later-numbered one may be passed over; a
-// backfill picks such a contact up.)
+// backfill picks such a contact up.) An event that cannot be read is
+// passed over with the cursor and reported once through storage.Skips.
 //
 // Lookups run in worker goroutines, at most Concurrency at a time and Rate
 // per second; results come back as messages. A success is written with

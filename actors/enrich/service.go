@@ -63,6 +63,9 @@ type Config struct {
 	Backoff []time.Duration
 	// Timeout bounds one lookup (default 15s).
 	Timeout time.Duration
+	// Skips counts and logs the events the actor went past (nil: logged
+	// only).
+	Skips *storage.Skips
 }
 
 func (c *Config) defaults() {

@@ -45,6 +45,9 @@ type (
 	}
 )
 
+// errUnsendable answers a redelivery of an event that could not be read.
+var errUnsendable = storage.Conflict("event_unreadable", "this delivery's event could not be read; there is nothing to send")
+
 // Config is shared by every delivery actor.
 type Config struct {
 	Store  storage.Store
@@ -62,6 +65,9 @@ type Config struct {
 	// Post makes the HTTP request (transport/outbound over fasthttp, which
 	// checks the target and every address it dials against Policy).
 	Post egress.Poster
+	// Skips counts and logs the events an endpoint went past (nil: logged
+	// only).
+	Skips *storage.Skips
 }
 
 func (c *Config) defaults() {
@@ -154,25 +160,33 @@ func (a *Actor) arm(ctx actor.Context) {
 }
 
 // poll turns new events into deliveries, moving the cursor in the same batch.
+// An event that cannot be read or encoded becomes a failed delivery saying
+// why, and the cursor moves past it like any other: one bad record never
+// stops the endpoint.
 func (a *Actor) poll() error {
 	now := a.cfg.Clock.Now()
 	b := a.cfg.Store.NewBatch()
 	defer b.Discard()
 	var made []*webhooks.Delivery
+	var skipped []skip
 	last := a.cursor
 	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 500},
-		func(_, v []byte) (bool, error) {
+		func(k, v []byte) (bool, error) {
+			last = sms.EventKeySeq(k)
 			var ev sms.Event
 			if err := storage.DecodeJSON(v, &ev); err != nil {
-				return false, err
+				webhooks.PutDelivery(b, skippedDelivery(a.ep, last, "", "", "the event could not be read: "+err.Error(), now))
+				skipped = append(skipped, skip{key: k, reason: storage.SkipUndecodable, err: err})
+				return true, nil
 			}
-			last = ev.Seq
 			if !a.ep.Matches(ev.Type) {
 				return true, nil
 			}
 			d, err := newDelivery(a.ep, &ev, now)
 			if err != nil {
-				return false, err
+				webhooks.PutDelivery(b, skippedDelivery(a.ep, last, ev.ID, ev.Type, "the event could not be encoded: "+err.Error(), now))
+				skipped = append(skipped, skip{key: k, reason: storage.SkipUnprocessable, err: err})
+				return true, nil
 			}
 			webhooks.PutDelivery(b, d)
 			made = append(made, d)
@@ -189,7 +203,31 @@ func (a *Actor) poll() error {
 	for _, d := range made {
 		a.open[d.ID] = d
 	}
+	for _, sk := range skipped {
+		a.cfg.Skips.Skip("webhook", sk.reason, sk.key, sk.err, "org", a.org, "endpoint", a.id)
+	}
 	return nil
+}
+
+// skip is a record poll went past, reported once its batch commits.
+type skip struct {
+	key    []byte
+	reason string
+	err    error
+}
+
+// skippedDelivery records an event the endpoint will never get: failed at
+// once, with no attempt and no payload, and why in Error.
+func skippedDelivery(ep *webhooks.Endpoint, seq uint64, eventID, eventType, why string, now time.Time) *webhooks.Delivery {
+	return &webhooks.Delivery{ID: storage.NewID("msg"), OrgID: ep.OrgID, EndpointID: ep.ID, EventID: eventID, EventType: eventType,
+		Seq: seq, Status: webhooks.Failed, Attempts: []webhooks.Attempt{}, Error: truncate(why, 500), CreatedAt: now}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "..."
 }
 
 func newDelivery(ep *webhooks.Endpoint, ev *sms.Event, now time.Time) (*webhooks.Delivery, error) {
@@ -348,6 +386,10 @@ func (a *Actor) onRedeliver(ctx actor.Context, m *Redeliver) error {
 	}
 	if open := a.open[d.ID]; open != nil {
 		d = open
+	}
+	if d.Unsendable() {
+		ctx.Respond(errUnsendable)
+		return nil
 	}
 	now := a.cfg.Clock.Now()
 	d.Status, d.NextRetryAt = webhooks.Pending, &now

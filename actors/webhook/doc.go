@@ -7,6 +7,11 @@
 // schedule lives in the delivery record, so retries survive restarts. 410
 // disables the endpoint, as do three days of continuous failure.
 //
+// An event that cannot be read (or encoded) never stops the endpoint: it
+// becomes a failed delivery with no attempt and the reason in its error,
+// the cursor moves past it in the same batch, and it is counted and logged
+// once through storage.Skips.
+//
 // Delivery never slows the SMS path: the conversation actors only append to
 // the event log; this actor reads it.
 //

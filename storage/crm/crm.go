@@ -31,11 +31,13 @@ type stored struct {
 	Secret string `json:"secret"`
 }
 
-// LogEntry is one request humd made to the CRM.
+// LogEntry is one request humd made to the CRM, or an event of the log the
+// connector went past because it could not read it (event.skipped, with no
+// request: Status 0, and why in Error).
 type LogEntry struct {
 	ID     string    `json:"id"`
 	At     time.Time `json:"at"`
-	Event  string    `json:"event"` // contact.lookup | contact.create | call.sync | ping
+	Event  string    `json:"event"` // contact.lookup | contact.create | call.sync | ping | event.skipped
 	Status int       `json:"status"`
 	MS     int64     `json:"ms"`
 	Error  string    `json:"error,omitempty"`

@@ -125,7 +125,7 @@ func EventLogOrgs(s storage.Store, fn func(org string)) error {
 func LastEventSeq(s storage.Store, org string) (uint64, error) {
 	var seq uint64
 	err := s.Scan(PrefixEvents(org), storage.ScanOptions{Reverse: true, Limit: 1}, func(k, _ []byte) (bool, error) {
-		seq, _ = storage.DecodeU64(k[len(k)-8:])
+		seq = EventKeySeq(k)
 		return false, nil
 	})
 	return seq, err

@@ -258,9 +258,13 @@ func Resolve(s storage.Store, token string) (*Trigger, error) {
 	return t, nil
 }
 
-// Payload checks a fire's body: one JSON object.
+// Payload checks a fire's body: one JSON object within storage's JSON
+// limits, since it is stored verbatim inside the event and must read back.
 func Payload(raw []byte) (json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
+	if err := storage.CheckJSONDepth(raw); err != nil {
+		return nil, err
+	}
 	if len(raw) == 0 || raw[0] != '{' || !json.Valid(raw) {
 		return nil, storage.Invalid("body", "must be a JSON object")
 	}

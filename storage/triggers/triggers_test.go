@@ -214,3 +214,32 @@ func TestFireAppendsEvent(t *testing.T) {
 		t.Errorf("delete left the fired marker")
 	}
 }
+
+// TestPayloadWithinJSONLimits: a payload is stored verbatim inside its
+// event, so one nested past storage's limit is refused (ErrTooDeep), even
+// where json.Valid accepts it, and one at the limit reads back in its event.
+func TestPayloadWithinJSONLimits(t *testing.T) {
+	deep := func(n int) string { return strings.Repeat(`{"a":`, n-1) + "{}" + strings.Repeat("}", n-1) }
+	for _, n := range []int{storage.MaxJSONDepth + 1, 9999} {
+		if _, err := Payload([]byte(deep(n))); !errors.Is(err, storage.ErrTooDeep) {
+			t.Errorf("Payload of %d levels = %v; want ErrTooDeep", n, err)
+		}
+	}
+	st := open(t)
+	tr, token, err := Create(st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid"}`), eventFlows, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := Payload([]byte(deep(storage.MaxJSONDepth)))
+	if err != nil {
+		t.Fatalf("Payload at the limit = %v", err)
+	}
+	got, _ := Resolve(st, token)
+	if _, err := Fire(st, got, payload, now); err != nil {
+		t.Fatal(err)
+	}
+	evs, _, err := sms.ListEvents(st, "org_a", "", storage.PageRequest{})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("events of %s = %v, %v", tr.ID, evs, err)
+	}
+}

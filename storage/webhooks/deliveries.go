@@ -50,8 +50,15 @@ type Delivery struct {
 	Status      string     `json:"status"`
 	Attempts    []Attempt  `json:"attempts"`
 	NextRetryAt *time.Time `json:"next_retry_at"`
-	CreatedAt   time.Time  `json:"created_at"`
+	// Error says why a delivery failed without an attempt: its event could
+	// not be read or encoded, so there is nothing to send (nor to redeliver).
+	Error     string    `json:"error,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
+
+// Unsendable reports a delivery that failed before any attempt, for want of
+// a payload.
+func (d *Delivery) Unsendable() bool { return d.Payload == "" && d.Error != "" }
 
 func prefixDeliveries(org, ep string) []byte { return storage.Prefix("webhook-dlv", org, ep) }
 

@@ -69,6 +69,9 @@ type App struct {
 	// crm runs the CRM connectors; set after wireVoice, read by the calls'
 	// pre-call hook (see voice.go), which runs only once HTTP serves.
 	crm *crmactor.Service
+	// skips counts the stored records consumers went past
+	// (humd_records_skipped_total).
+	skips *storage.Skips
 }
 
 // Options carry what tests and the bench harness swap out.
@@ -131,6 +134,9 @@ func New(cfg Config, o Options) (*App, error) {
 
 func (a *App) wire(o Options) error {
 	now := a.Clock.Now
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.skips = storage.NewSkips(reg, a.log)
 	ten := &tenancy.Repo{Store: a.Store, Now: now, ValidateHours: validateHours}
 	boot, err := ten.Bootstrap(a.cfg.AdminKey)
 	if err != nil {
@@ -144,11 +150,11 @@ func (a *App) wire(o Options) error {
 	policy := a.cfg.Egress()
 	post := outbound.Poster(policy)
 	if sms.Webhooks, err = webhook.New(a.System.Root, webhook.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: post,
-		Policy: policy}); err != nil {
+		Policy: policy, Skips: a.skips}); err != nil {
 		return err
 	}
 	if a.crm, err = crmactor.New(a.System.Root, crmactor.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: post,
-		Policy: policy}); err != nil {
+		Policy: policy, Skips: a.skips}); err != nil {
 		return err
 	}
 	sms.CRM = a.crm
@@ -161,10 +167,8 @@ func (a *App) wire(o Options) error {
 			return err
 		}
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse, Registry: reg},
-		sms)
+	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse,
+		Registry: reg, Skips: a.skips}, sms)
 	// Credentials an older humd stored in the clear are sealed now.
 	if err := flowtools.Reseal(a.Store); err != nil {
 		return err

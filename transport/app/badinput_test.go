@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/app/apptest"
 	"github.com/humd/humd/transport/httpapi"
@@ -309,4 +311,31 @@ func TestSignedTwilioFormsWithBadFields(t *testing.T) {
 		t.Errorf("%d webhooks posted, %d answered 2xx; want 50 and 10 or more", checked, answered)
 	}
 	inbound(t, s, "SM00000000000000000000000000000098", contact, "still here")
+}
+
+// TestDeepJSONIsRefusedOnEveryRoute: storage's JSON limits hold at the door
+// of every route, before any handler, so nothing nested past them is ever
+// stored (and then fails to read back): an object or array one level too
+// deep is a 400 json_too_deep, in the route's error style.
+func TestDeepJSONIsRefusedOnEveryRoute(t *testing.T) {
+	s := apptest.Start(t, apptest.Options{Config: app.Config{KeyRequestsPerMinute: -1}})
+	n := storage.MaxJSONDepth + 1
+	bodies := []string{
+		strings.Repeat(`{"a":`, n-1) + "{}" + strings.Repeat("}", n-1),
+		" \n" + strings.Repeat("[", n) + strings.Repeat("]", n),
+	}
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	for _, r := range s.App.HTTP.Routes() {
+		path := param.ReplaceAllString(r.Path, "x")
+		for _, body := range bodies {
+			status, raw := s.Do(r.Method, path, adminKey, body)
+			if status != 400 {
+				t.Errorf("%s %s with %d levels = %d %.200s; want 400", r.Method, path, n, status, raw)
+				continue
+			}
+			if hasEnvelope(r.Path) && (!isErrorEnvelope(raw) || !strings.Contains(string(raw), `"json_too_deep"`)) {
+				t.Errorf("%s %s with %d levels = %s; want the error envelope with json_too_deep", r.Method, path, n, raw)
+			}
+		}
+	}
 }

@@ -44,5 +44,5 @@ func (a *App) wireEnrich() (*enrich.Service, error) {
 	case a.Sandbox != nil:
 		l = sandbox.Lookup{}
 	}
-	return enrich.New(a.System.Root, enrich.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Lookuper: l})
+	return enrich.New(a.System.Root, enrich.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Lookuper: l, Skips: a.skips})
 }

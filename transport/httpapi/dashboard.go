@@ -71,7 +71,7 @@ func (s *Server) dashboard(c *Call) error {
 		return err
 	}
 	unheard := false
-	vms, _, err := calls.ListVoicemails(st, org, &unheard, storage.PageRequest{Limit: dashboardScan})
+	vms, _, err := calls.ListVoicemails(st, org, &unheard, storage.PageRequest{Limit: dashboardScan, Skips: c.skips})
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) dashboard(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if d.RecentActivity, _, err = sms.ListEvents(st, org, "", storage.PageRequest{Limit: 10, Reverse: true}); err != nil {
+	if d.RecentActivity, _, err = sms.ListEvents(st, org, "", storage.PageRequest{Limit: 10, Reverse: true, Skips: c.skips}); err != nil {
 		return err
 	}
 	return c.JSON(200, d)

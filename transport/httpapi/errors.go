@@ -43,6 +43,8 @@ func classify(err error) (int, apiError) {
 		return http.StatusUnprocessableEntity, apiError{Code: "validation_failed", Message: ve.Error(), Details: map[string]any{"fields": details}}
 	case errors.As(err, &ce):
 		return http.StatusConflict, apiError{Code: ce.Code, Message: ce.Message}
+	case errors.Is(err, storage.ErrTooDeep):
+		return http.StatusBadRequest, apiError{Code: "json_too_deep", Message: err.Error(), Details: map[string]any{"max_depth": storage.MaxJSONDepth}}
 	case errors.Is(err, errBodyTooLarge):
 		return http.StatusRequestEntityTooLarge, apiError{Code: "body_too_large", Message: err.Error()}
 	case errors.Is(err, storage.ErrNotFound), errors.Is(err, errNotFoundRoute):

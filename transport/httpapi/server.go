@@ -39,6 +39,9 @@ type Config struct {
 	// KeyRequestsPerMinute caps requests per API key (A35), default 600;
 	// negative turns the cap off (load tests).
 	KeyRequestsPerMinute int
+	// Skips counts and logs the records list pages leave out because they
+	// do not decode (nil: logged only).
+	Skips *storage.Skips
 }
 
 func (c *Config) defaults() {
@@ -139,6 +142,7 @@ type Call struct {
 	Principal *tenancy.Principal
 	RequestID string
 	status    int
+	skips     *storage.Skips
 }
 
 // Param returns a copy of a path parameter.
@@ -158,7 +162,7 @@ func (c *Call) Body() []byte { return bytes.Clone(c.Ctx.PostBody()) }
 
 // Page reads ?limit= and ?cursor= (D-10).
 func (c *Call) Page() (storage.PageRequest, error) {
-	p := storage.PageRequest{Cursor: c.Query("cursor")}
+	p := storage.PageRequest{Cursor: c.Query("cursor"), Skips: c.skips}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {
@@ -211,7 +215,7 @@ func (s *Server) wrap(r *Route) fasthttp.RequestHandler {
 	}
 	return func(ctx *fasthttp.RequestCtx) {
 		start := time.Now()
-		c := &Call{Ctx: ctx, Route: r, RequestID: newRequestID(ctx.Request.Header.Peek("X-Request-Id"))}
+		c := &Call{Ctx: ctx, Route: r, RequestID: newRequestID(ctx.Request.Header.Peek("X-Request-Id")), skips: s.cfg.Skips}
 		ctx.Response.Header.Set("X-Request-Id", c.RequestID)
 		func() {
 			defer func() {
@@ -246,6 +250,9 @@ func (s *Server) serve(c *Call, maxBody int) error {
 	if len(c.Ctx.PostBody()) > maxBody {
 		return fmt.Errorf("%w: at most %d bytes", errBodyTooLarge, maxBody)
 	}
+	if err := checkJSONBody(c.Ctx.PostBody()); err != nil {
+		return err
+	}
 	if c.Route.Auth != Public {
 		p, err := s.authenticate(c.Ctx)
 		if err != nil {
@@ -269,6 +276,18 @@ func (s *Server) serve(c *Call, maxBody int) error {
 		}
 	}
 	return c.Route.Handle(c)
+}
+
+// checkJSONBody holds every JSON body to storage's input limits before any
+// handler sees it, so nothing stored from a request (a trigger's payload
+// kept verbatim, a contact's extra fields) can fail to read back. Form
+// bodies (Twilio's webhooks) start with a field name and are left alone.
+func checkJSONBody(body []byte) error {
+	body = bytes.TrimLeft(body, " \t\r\n")
+	if len(body) == 0 || body[0] != '{' && body[0] != '[' {
+		return nil
+	}
+	return storage.CheckJSONDepth(body)
 }
 
 // fail writes err in the route's error style and logs unexpected ones.

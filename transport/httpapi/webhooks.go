@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/humd/humd/actors/webhook"
@@ -23,7 +22,7 @@ func init() {
 	componentSchemas["Delivery"] = obj([]string{"id", "event_id", "event_type", "status", "attempts", "created_at"}, map[string]Schema{
 		"id": str(), "org_id": str(), "endpoint_id": str(), "event_id": str(), "event_type": str(), "seq": integer(), "payload": str(),
 		"status": enum(webhooks.Pending, webhooks.Retrying, webhooks.Succeeded, webhooks.Failed), "attempts": arr(attempt),
-		"next_retry_at": nullable(dateTime()), "created_at": dateTime()})
+		"next_retry_at": nullable(dateTime()), "error": str(), "created_at": dateTime()})
 }
 
 // withSecret answers an endpoint with its signing secret, the one time it is shown.
@@ -59,7 +58,7 @@ func (s *Server) webhookRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/webhooks", OpID: "createWebhook", Summary: "Add an endpoint (signing_secret shown once)", Tag: "Webhooks", Auth: AdminUp,
 			Request: body("url", "events"), Responses: map[int]Schema{201: wh}, Handle: func(c *Call) error {
-				last, err := lastEventSeq(s.deps.Store, c.Principal.OrgID)
+				last, err := sms.LastEventSeq(s.deps.Store, c.Principal.OrgID)
 				if err != nil {
 					return err
 				}
@@ -157,8 +156,10 @@ func (s *Server) webhookRoutes() []*Route {
 				if !e.Enabled {
 					return storage.Conflict("endpoint_disabled", "enable the endpoint first")
 				}
-				if _, err := webhooks.GetDelivery(s.deps.Store, c.Principal.OrgID, e.ID, c.Param("deliveryId")); err != nil {
+				if d, err := webhooks.GetDelivery(s.deps.Store, c.Principal.OrgID, e.ID, c.Param("deliveryId")); err != nil {
 					return err
+				} else if d.Unsendable() {
+					return storage.Conflict("event_unreadable", "this delivery's event could not be read; there is nothing to send")
 				}
 				root, pid, err := s.deps.Webhooks.Ask(c.Principal.OrgID, e.ID)
 				if err != nil {
@@ -178,18 +179,4 @@ func (s *Server) webhookPolicy() egresspolicy.Policy {
 		return egresspolicy.Policy{}
 	}
 	return s.deps.Webhooks.Policy()
-}
-
-// lastEventSeq is the newest event's seq: a new endpoint starts after it.
-func lastEventSeq(st storage.Store, org string) (uint64, error) {
-	var last uint64
-	err := st.Scan(sms.PrefixEvents(org), storage.ScanOptions{Reverse: true, Limit: 1}, func(_, v []byte) (bool, error) {
-		var ev sms.Event
-		if err := json.Unmarshal(v, &ev); err != nil {
-			return false, err
-		}
-		last = ev.Seq
-		return false, nil
-	})
-	return last, err
 }

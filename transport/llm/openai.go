@@ -15,6 +15,7 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/storage"
 )
 
 // Defaults for the zero Config.
@@ -217,7 +218,13 @@ func (m *OpenAI) request(ctx context.Context, params responses.ResponseNewParams
 // an error object the model can read and react to.
 func (m *OpenAI) execute(ctx context.Context, exec ai.ToolExec, call responses.ResponseFunctionToolCall, res *ai.Result) string {
 	start := time.Now()
-	out, err := exec(ctx, ai.ToolCall{CallID: call.CallID, Name: call.Name, Arguments: call.Arguments})
+	// Arguments reach records verbatim (an outcome, an approval), so they
+	// are held to the limits of every other JSON input.
+	err := storage.CheckJSONDepth([]byte(call.Arguments))
+	var out string
+	if err == nil {
+		out, err = exec(ctx, ai.ToolCall{CallID: call.CallID, Name: call.Name, Arguments: call.Arguments})
+	}
 	rec := ai.ToolRecord{Name: call.Name, Arguments: call.Arguments, Millis: time.Since(start).Milliseconds()}
 	if err != nil {
 		rec.Error = err.Error()

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/conntest"
 	"github.com/humd/humd/transport/llm"
 	"github.com/humd/humd/transport/llm/llmtest"
@@ -363,4 +364,25 @@ func TestRunReusesConnections(t *testing.T) {
 		_, err := m.Run(context.Background(), &ai.Turn{Input: []string{"hi"}}, noTools(t))
 		return err
 	})
+}
+
+// TestRunToolArgumentsWithinJSONLimits: arguments nested past storage's
+// JSON limit never reach a tool (they would be stored verbatim, as an
+// outcome or an approval); the model reads an error instead.
+func TestRunToolArgumentsWithinJSONLimits(t *testing.T) {
+	s := llmtest.Start(t)
+	n := storage.MaxJSONDepth + 1
+	deep := `{"q":` + strings.Repeat("[", n) + strings.Repeat("]", n) + `}`
+	s.ReplyToolCall("lookup", deep)
+	s.ReplyText("done")
+	res, err := newOpenAI(s, -1).Run(context.Background(), &ai.Turn{Input: []string{"go"}, Tools: tools}, noTools(t))
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(res.ToolCalls) != 1 || !strings.Contains(res.ToolCalls[0].Error, "nested deeper") {
+		t.Errorf("tool records = %+v; want one refused as too deep", res.ToolCalls)
+	}
+	if in := s.Requests()[1].Input; !strings.Contains(in[len(in)-1].Output, "nested deeper") {
+		t.Errorf("the model read %+v; want the error", in[len(in)-1])
+	}
 }
