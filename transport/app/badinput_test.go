@@ -326,6 +326,9 @@ func TestDeepJSONIsRefusedOnEveryRoute(t *testing.T) {
 	}
 	param := regexp.MustCompile(`\{[^}]+\}`)
 	for _, r := range s.App.HTTP.Routes() {
+		if r.Request == nil && r.Method != "POST" && r.Method != "PUT" && r.Method != "PATCH" {
+			continue // a route that reads no body ignores it
+		}
 		path := param.ReplaceAllString(r.Path, "x")
 		for _, body := range bodies {
 			status, raw := s.Do(r.Method, path, adminKey, body)

@@ -10,7 +10,8 @@ func init() {
 	componentSchemas["Error"] = obj([]string{"error"}, map[string]Schema{"error": obj([]string{"code", "message"}, map[string]Schema{
 		"code": str(), "message": str(),
 		"details": obj(nil, map[string]Schema{"fields": Schema{"type": "object", "additionalProperties": str(),
-			"description": "the problem of each invalid field of the request, by field name"}})})})
+			"description": "the problem of each invalid field of the request, by field name"},
+			"max_depth": Schema{"type": "integer", "description": "json_too_deep: the deepest nesting humd accepts"}})})})
 	componentSchemas["AddressError"] = obj([]string{"message", "request_status", "errors"}, map[string]Schema{
 		"message": str(), "request_status": enum("error"), "errors": arr(addressFieldError),
 		"data": emptyObj(), "meta": addressMeta})
@@ -27,8 +28,9 @@ func errorStatuses(r *Route) []int {
 	if r.Auth != Public {
 		set[http.StatusUnauthorized], set[http.StatusForbidden], set[http.StatusTooManyRequests] = true, true, true
 	}
-	if r.Request != nil || r.Method == "POST" || r.Method == "PUT" || r.Method == "PATCH" {
-		set[http.StatusRequestEntityTooLarge] = true
+	if takesBody(r) {
+		// too large, or nested deeper than storage.MaxJSONDepth (json_too_deep)
+		set[http.StatusRequestEntityTooLarge], set[http.StatusBadRequest] = true, true
 	}
 	if r.Request != nil || isList(r) {
 		set[http.StatusUnprocessableEntity] = true // a body or ?limit= the handler refuses

@@ -28,7 +28,7 @@ import (
 // fails here even when no end-to-end test happens to see it.
 var componentTypes = map[string]any{
 	"Org": tenancy.Org{}, "KeyView": tenancy.KeyView{}, "Member": tenancy.Member{}, "Invite": tenancy.Invite{},
-	"Conversation": ConversationView{}, "Message": sms.Message{}, "Run": sms.Run{}, "Scheduled": sms.Scheduled{},
+	"Conversation": ConversationView{}, "OpenedConversation": OpenedConversationView{}, "Message": sms.Message{}, "Run": sms.Run{}, "Scheduled": sms.Scheduled{},
 	"Number": sms.Number{}, "Contact": sms.Contact{}, "Block": sms.Block{}, "OptOut": sms.OptOut{}, "Event": sms.Event{},
 	"AvailableNumber": sms.AvailableNumber{},
 	"Call":            calls.Call{}, "CallDetail": callReview{}, "CallTurn": calls.Turn{}, "ToolActivity": calls.ToolActivity{},

@@ -250,7 +250,7 @@ func (s *Server) serve(c *Call, maxBody int) error {
 	if len(c.Ctx.PostBody()) > maxBody {
 		return fmt.Errorf("%w: at most %d bytes", errBodyTooLarge, maxBody)
 	}
-	if err := checkJSONBody(c.Ctx.PostBody()); err != nil {
+	if err := checkJSONBody(c.Route, c.Ctx.PostBody()); err != nil {
 		return err
 	}
 	if c.Route.Auth != Public {
@@ -281,8 +281,12 @@ func (s *Server) serve(c *Call, maxBody int) error {
 // checkJSONBody holds every JSON body to storage's input limits before any
 // handler sees it, so nothing stored from a request (a trigger's payload
 // kept verbatim, a contact's extra fields) can fail to read back. Form
-// bodies (Twilio's webhooks) start with a field name and are left alone.
-func checkJSONBody(body []byte) error {
+// bodies (Twilio's webhooks) start with a field name and are left alone, and
+// so are bodies of routes that never read one.
+func checkJSONBody(r *Route, body []byte) error {
+	if !takesBody(r) {
+		return nil
+	}
 	body = bytes.TrimLeft(body, " \t\r\n")
 	if len(body) == 0 || body[0] != '{' && body[0] != '[' {
 		return nil
@@ -340,3 +344,9 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 
 // Router exposes the router so tests can compare it with the OpenAPI document.
 func (s *Server) Router() *router.Router { return s.router }
+
+// takesBody tells a route that reads its request body: one with a body
+// schema, or any POST, PUT or PATCH.
+func takesBody(r *Route) bool {
+	return r.Request != nil || r.Method == "POST" || r.Method == "PUT" || r.Method == "PATCH"
+}

@@ -12,17 +12,18 @@ func tokensSchema() Schema {
 }
 
 func init() {
-	componentSchemas["Conversation"] = obj([]string{"id", "twilio_number_id", "contact_e164", "status", "ai_paused", "unread_count", "created_at"},
-		map[string]Schema{"id": str(), "org_id": str(), "twilio_number_id": str(), "number_e164": str(), "contact_e164": str(),
-			"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(), "ai_paused_reason": aiPausedReason,
-			"snoozed_until": nullable(dateTime()), "unread_count": integer(), "flow_override_id": nullable(str()), "flow_override_until": nullable(dateTime()),
-			"flow_id": nullable(str()), "contact": nullable(ref("Contact")), "last_message_at": nullable(dateTime()), "msg_seq": integer(),
-			"last_message_preview": str(), "created_at": dateTime(), "updated_at": dateTime(), "closed_at": nullable(dateTime())})
+	componentSchemas["Conversation"] = obj([]string{"id", "twilio_number_id", "contact_e164", "status", "ai_paused", "unread_count", "created_at"}, conversationProps())
 	componentSchemas["Message"] = obj([]string{"id", "conversation_id", "direction", "body", "status", "author", "created_at"}, messageProps())
 	sent := messageProps()
 	sent["status"] = enum("queued", "sent", "scheduled", "opted_out", "blocked", "held", "failed")
 	sent["scheduled_message_id"], sent["scheduled_for"] = nullable(str()), nullable(dateTime())
-	componentSchemas["SendResult"] = obj([]string{"message"}, map[string]Schema{"message": obj([]string{"status", "scheduled_message_id", "scheduled_for"}, sent)})
+	sentMessage := obj([]string{"status", "scheduled_message_id", "scheduled_for"}, sent)
+	componentSchemas["SendResult"] = obj([]string{"message"}, map[string]Schema{"message": sentMessage})
+	// POST /api/sms/conversations answers the thread, with the first text's
+	// send result when it took initial_message.
+	opened := conversationProps()
+	opened["initial_message"] = sentMessage
+	componentSchemas["OpenedConversation"] = obj([]string{"id", "twilio_number_id", "contact_e164", "status", "ai_paused", "unread_count", "created_at"}, opened)
 	componentSchemas["Run"] = obj([]string{"id", "conversation_id", "status", "inbound_message_ids", "tool_calls", "outbound_message_ids", "started_at"},
 		map[string]Schema{"id": str(), "org_id": str(), "conversation_id": str(), "seq": integer(), "flow_id": str(), "inbound_message_ids": arr(str()), "model": str(),
 			"started_at": dateTime(), "ended_at": dateTime(), "status": enum("completed", "capped", "skipped", "failed", "fallback"),
@@ -37,6 +38,14 @@ func init() {
 }
 
 // messageProps are sms.Message's keys.
+func conversationProps() map[string]Schema {
+	return map[string]Schema{"id": str(), "org_id": str(), "twilio_number_id": str(), "number_e164": str(), "contact_e164": str(),
+		"contact_id": str(), "status": enum("open", "closed"), "assignee_user_id": nullable(str()), "ai_paused": boolean(), "ai_paused_reason": aiPausedReason,
+		"snoozed_until": nullable(dateTime()), "unread_count": integer(), "flow_override_id": nullable(str()), "flow_override_until": nullable(dateTime()),
+		"flow_id": nullable(str()), "contact": nullable(ref("Contact")), "last_message_at": nullable(dateTime()), "msg_seq": integer(),
+		"last_message_preview": str(), "created_at": dateTime(), "updated_at": dateTime(), "closed_at": nullable(dateTime())}
+}
+
 func messageProps() map[string]Schema {
 	return map[string]Schema{"id": str(), "org_id": str(), "conversation_id": str(), "seq": integer(),
 		"direction": enum("inbound", "outbound"), "from": str(), "to": str(), "body": str(), "media": arr(messageMedia),
@@ -68,7 +77,7 @@ func (s *Server) smsRoutes() []*Route {
 			Responses: ok(listOf(conv)), Handle: s.listConversations},
 		{Method: "POST", Path: "/api/sms/conversations", OpID: "createConversation", Summary: "Open (upsert) a thread, optionally sending a first text", Tag: "SMS", Auth: OperatorUp,
 			Request:   strict(obj([]string{"twilio_number_id", "contact_e164"}, map[string]Schema{"twilio_number_id": str(), "contact_e164": str(), "initial_message": sendSchema})),
-			Responses: map[int]Schema{200: conv, 201: conv}, Handle: s.createConversation},
+			Responses: map[int]Schema{200: ref("OpenedConversation"), 201: ref("OpenedConversation")}, Handle: s.createConversation},
 		{Method: "GET", Path: "/api/sms/conversations/{id}", OpID: "getConversation", Summary: "One thread", Tag: "SMS", Auth: ViewerUp,
 			Responses: ok(conv), Handle: func(c *Call) error {
 				cv, err := s.conversation(c)

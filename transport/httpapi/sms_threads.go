@@ -220,12 +220,17 @@ func (s *Server) createConversation(c *Call) error {
 	if res.Created {
 		status = 201
 	}
-	out := map[string]any{}
-	raw, _ := json.Marshal(s.viewConversation(res.Conversation))
-	_ = json.Unmarshal(raw, &out)
+	out := &OpenedConversationView{ConversationView: s.viewConversation(res.Conversation)}
 	if res.Send != nil {
 		_, sv := sendView(res.Send)
-		out["initial_message"] = sv["message"]
+		out.InitialMessage, _ = sv["message"].(map[string]any)
 	}
 	return c.JSON(status, out)
+}
+
+// OpenedConversationView answers POST /api/sms/conversations: the thread,
+// and the first text's send result when the request had initial_message.
+type OpenedConversationView struct {
+	*ConversationView
+	InitialMessage map[string]any `json:"initial_message,omitempty"`
 }
