@@ -82,6 +82,9 @@ type Options struct {
 	StoreOptions storage.Options
 	// OnResponse is passed to the HTTP server (OpenAPI response validation).
 	OnResponse func(r *httpapi.Route, status int, contentType string, body []byte)
+	// CheckTypes fails an answer whose Go type is not the one its route
+	// declares (httpapi.Config.CheckTypes).
+	CheckTypes bool
 	// Carrier replaces the carrier New would choose (the sandbox without
 	// Twilio credentials, else twilio-go).
 	Carrier sender.Carrier
@@ -168,7 +171,7 @@ func (a *App) wire(o Options) error {
 		}
 	}
 	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse,
-		Registry: reg, Skips: a.skips}, sms)
+		Registry: reg, Skips: a.skips, Keys: ten, Store: a.Store, Clock: a.Clock, Version: Version, CheckTypes: o.CheckTypes}, sms)
 	// Credentials an older humd stored in the clear are sealed now.
 	if err := flowtools.Reseal(a.Store); err != nil {
 		return err

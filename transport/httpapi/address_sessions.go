@@ -40,18 +40,20 @@ func (s *Server) addressSessionRoutes() []*Route {
 	return []*Route{
 		{Method: "POST", Path: "/sessions", OpID: "createAddressSession", Summary: "Start an address session (seed 000)", Tag: "Address sessions",
 			Auth: OperatorUp, Errors: AddressStyle,
-			Request: strict(obj([]string{"street1"}, map[string]Schema{"street1": strN(1, 100), "street2": strN(1, 50), "city": strN(1, 50),
+			RequestSchema: strict(obj([]string{"street1"}, map[string]Schema{"street1": strN(1, 100), "street2": strN(1, 50), "city": strN(1, 50),
 				"state": Schema{"type": "string", "pattern": "^[A-Z]{2}$"}, "zip": oneOfTypes("string", "integer"),
 				"latitude": number(), "longitude": number(), "campaign_id": strN(1, 100), "sync": arr(enum("geocode", "internet"))})),
-			Responses: map[int]Schema{201: addressEnvelope(obj([]string{"session_token"}, map[string]Schema{"session_token": str()}))},
-			Handle:    write(func(c *Call) (int, any) { return s.deps.Address.Create(c.Principal.OrgID, c.Body()) })},
+			Schemas: map[int]Schema{201: addressEnvelope(obj([]string{"session_token"}, map[string]Schema{"session_token": str()}))},
+			Handle:  write(func(c *Call) (int, any) { return s.deps.Address.Create(c.Principal.OrgID, c.Body()) })},
 		{Method: "GET", Path: "/sessions/{token}", OpID: "getAddressSession", Summary: "Session status: 202 while working, 200 with providers, 410 closed or expired", Tag: "Address sessions",
 			Auth: ViewerUp, Errors: AddressStyle,
-			Responses: map[int]Schema{200: addressEnvelope(arr(addressProvider)), 202: addressEnvelope(emptyObj()), 410: addressEnvelope(emptyObj())},
-			Handle:    write(func(c *Call) (int, any) { return s.deps.Address.Get(c.Principal.OrgID, c.Param("token")) })},
+			Schemas: map[int]Schema{200: addressEnvelope(arr(addressProvider)), 202: addressEnvelope(emptyObj()), 410: addressEnvelope(emptyObj())},
+			Handle:  write(func(c *Call) (int, any) { return s.deps.Address.Get(c.Principal.OrgID, c.Param("token")) })},
 		{Method: "DELETE", Path: "/sessions/{token}", OpID: "closeAddressSession", Summary: "Close the session", Tag: "Address sessions",
 			Auth: OperatorUp, Errors: AddressStyle,
-			Responses: map[int]Schema{200: addressEnvelope(emptyObj()), 410: addressEnvelope(emptyObj())},
-			Handle:    write(func(c *Call) (int, any) { return s.deps.Address.Delete(c.Principal.OrgID, c.Param("token")) })},
+			Schemas: map[int]Schema{200: addressEnvelope(emptyObj()), 410: addressEnvelope(emptyObj())},
+			Handle:  write(func(c *Call) (int, any) { return s.deps.Address.Delete(c.Principal.OrgID, c.Param("token")) })},
 	}
 }
+
+func init() { SchemaComponent("AddressMeta", addressMeta) }

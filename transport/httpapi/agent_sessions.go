@@ -41,14 +41,14 @@ func (s *Server) agentSessionRoutes() []*Route {
 	return []*Route{
 		{Method: "POST", Path: "/api/v1/sessions", OpID: "createAgentSession", Summary: "Start a session with an agent (seed 002)", Tag: "Agent sessions",
 			Auth: OperatorUp, Errors: AgentStyle,
-			Request:   strict(obj([]string{"agent_id"}, map[string]Schema{"agent_id": oneOfTypes("integer", "string"), "session_type": str(), "metadata": nullable(sessionMetadata)})),
-			Responses: map[int]Schema{201: sessionEnvelope(true)},
+			RequestSchema: strict(obj([]string{"agent_id"}, map[string]Schema{"agent_id": oneOfTypes("integer", "string"), "session_type": str(), "metadata": nullable(sessionMetadata)})),
+			Schemas:       map[int]Schema{201: sessionEnvelope(true)},
 			Handle: write(func(c *Call) (int, any) {
 				return s.deps.Agents.Create(c.Principal.OrgID, c.Principal.KeyID, c.Body())
 			})},
 		{Method: "GET", Path: "/api/v1/sessions", OpID: "listAgentSessions", Summary: "Sessions, newest first", Tag: "Agent sessions",
 			Auth: ViewerUp, Errors: AgentStyle,
-			Responses: map[int]Schema{200: obj([]string{"success", "sessions", "next_cursor"}, map[string]Schema{"success": Schema{"const": true},
+			Schemas: map[int]Schema{200: obj([]string{"success", "sessions", "next_cursor"}, map[string]Schema{"success": Schema{"const": true},
 				"sessions": arr(agentSession), "next_cursor": nullable(str())})},
 			Handle: func(c *Call) error {
 				page, err := c.Page()
@@ -59,21 +59,21 @@ func (s *Server) agentSessionRoutes() []*Route {
 				return c.JSON(status, body)
 			}},
 		{Method: "GET", Path: "/api/v1/sessions/{id}", OpID: "getAgentSession", Summary: "One session", Tag: "Agent sessions",
-			Auth: ViewerUp, Errors: AgentStyle, Responses: map[int]Schema{200: sessionEnvelope(false)},
+			Auth: ViewerUp, Errors: AgentStyle, Schemas: map[int]Schema{200: sessionEnvelope(false)},
 			Handle: write(func(c *Call) (int, any) { return s.deps.Agents.Get(c.Principal.OrgID, c.Param("id")) })},
 		{Method: "PUT", Path: "/api/v1/sessions/{id}/end", OpID: "endAgentSession", Summary: "End a session (idempotent)", Tag: "Agent sessions",
-			Auth: OperatorUp, Errors: AgentStyle, Request: endReq, Responses: ended, Handle: end},
+			Auth: OperatorUp, Errors: AgentStyle, RequestSchema: endReq, Schemas: ended, Handle: end},
 		{Method: "POST", Path: "/api/v1/sessions/{id}/end", OpID: "endAgentSessionPost", Summary: "End a session (idempotent; POST alias)", Tag: "Agent sessions",
-			Auth: OperatorUp, Errors: AgentStyle, Request: endReq, Responses: ended, Handle: end},
+			Auth: OperatorUp, Errors: AgentStyle, RequestSchema: endReq, Schemas: ended, Handle: end},
 		{Method: "POST", Path: "/api/v1/sessions/{id}/messages", OpID: "postAgentSessionMessage", Summary: "Send a message; agent_chat answers with the agent's reply", Tag: "Agent sessions",
 			Auth: OperatorUp, Errors: AgentStyle,
-			Request: strict(obj([]string{"content"}, map[string]Schema{"content": strN(1, 4000), "role": enum("user", "system"), "metadata": nullable(sessionMetadata)})),
-			Responses: map[int]Schema{201: obj([]string{"success", "message", "reply"}, map[string]Schema{"success": Schema{"const": true},
+			RequestSchema: strict(obj([]string{"content"}, map[string]Schema{"content": strN(1, 4000), "role": enum("user", "system"), "metadata": nullable(sessionMetadata)})),
+			Schemas: map[int]Schema{201: obj([]string{"success", "message", "reply"}, map[string]Schema{"success": Schema{"const": true},
 				"message": agentMessage, "reply": nullable(agentMessage)})},
 			Handle: write(func(c *Call) (int, any) { return s.deps.Agents.PostMessage(c.Principal.OrgID, c.Param("id"), c.Body()) })},
 		{Method: "GET", Path: "/api/v1/sessions/{id}/messages", OpID: "listAgentSessionMessages", Summary: "A session's messages in order", Tag: "Agent sessions",
 			Auth: ViewerUp, Errors: AgentStyle,
-			Responses: map[int]Schema{200: obj([]string{"success", "messages", "next_cursor"}, map[string]Schema{"success": Schema{"const": true},
+			Schemas: map[int]Schema{200: obj([]string{"success", "messages", "next_cursor"}, map[string]Schema{"success": Schema{"const": true},
 				"messages": arr(agentMessage), "next_cursor": nullable(str())})},
 			Handle: func(c *Call) error {
 				page, err := c.Page()

@@ -50,7 +50,7 @@ func (s *Server) agentRoutes() []*Route {
 	return []*Route{
 		{Method: "GET", Path: "/api/v1/agents", OpID: "listAgents", Summary: "The org's agents: its flows by integer agent_id (seed 002)",
 			Tag: "Agent sessions", Auth: ViewerUp, Errors: AgentStyle,
-			Responses: map[int]Schema{200: obj([]string{"success", "agents", "next_cursor"}, map[string]Schema{
+			Schemas: map[int]Schema{200: obj([]string{"success", "agents", "next_cursor"}, map[string]Schema{
 				"success": Schema{"const": true}, "agents": arr(agentSchema), "next_cursor": nullable(str())})},
 			Handle: func(c *Call) error {
 				page, err := c.Page()
@@ -73,7 +73,7 @@ func (s *Server) agentRoutes() []*Route {
 			}},
 		{Method: "GET", Path: "/api/v1/agents/{id}", OpID: "getAgent", Summary: "One agent by its integer id",
 			Tag: "Agent sessions", Auth: ViewerUp, Errors: AgentStyle,
-			Responses: map[int]Schema{200: obj([]string{"success", "agent"}, map[string]Schema{"success": Schema{"const": true}, "agent": agentSchema})},
+			Schemas: map[int]Schema{200: obj([]string{"success", "agent"}, map[string]Schema{"success": Schema{"const": true}, "agent": agentSchema})},
 			Handle: func(c *Call) error {
 				id, err := strconv.ParseUint(strings.TrimSpace(c.Param("id")), 10, 64)
 				if err != nil {

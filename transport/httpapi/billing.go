@@ -19,7 +19,7 @@ type BillingConfig struct {
 }
 
 // errBillingNotConfigured answers checkout and portal with provider none.
-var errBillingNotConfigured = &statusError{501, "billing_not_configured",
+var errBillingNotConfigured = &StatusError{501, "billing_not_configured",
 	"billing.provider is none: this server has no hosted checkout or customer portal; limits are set in its configuration"}
 
 func init() {
@@ -40,13 +40,13 @@ func (s *Server) billingRoutes() []*Route {
 		"ai_tokens": obj([]string{"input", "output", "total"}, map[string]Schema{"input": integer(), "output": integer(), "total": integer()})})
 	return []*Route{
 		{Method: "GET", Path: "/api/billing", OpID: "getBilling", Summary: "Plan, subscription settings and this month's usage", Tag: "Billing", Auth: AdminUp,
-			Responses: map[int]Schema{200: obj([]string{"provider", "plan", "subscription", "usage", "limits"}, map[string]Schema{
+			Schemas: map[int]Schema{200: obj([]string{"provider", "plan", "subscription", "usage", "limits"}, map[string]Schema{
 				"provider": enum("none"), "plan": obj([]string{"id"}, map[string]Schema{"id": str(), "max_numbers": nullable(integer())}),
 				"subscription": sub, "usage": usage, "limits": obj([]string{"numbers"}, map[string]Schema{"numbers": limit}),
 				"unrecorded": arr(str())})},
 			Handle: s.getBilling},
 		{Method: "POST", Path: "/api/billing/checkout", OpID: "billingCheckout", Summary: "Hosted checkout for a plan (501 with billing.provider none)", Tag: "Billing", Auth: AdminUp,
-			Request: strict(obj([]string{"plan_id"}, map[string]Schema{"plan_id": strN(1, 100)})), Responses: map[int]Schema{200: urlAnswer},
+			RequestSchema: strict(obj([]string{"plan_id"}, map[string]Schema{"plan_id": strN(1, 100)})), Schemas: map[int]Schema{200: urlAnswer},
 			Handle: func(c *Call) error {
 				var req struct {
 					PlanID string `json:"plan_id"`
@@ -60,12 +60,12 @@ func (s *Server) billingRoutes() []*Route {
 				return errBillingNotConfigured
 			}},
 		{Method: "POST", Path: "/api/billing/portal", OpID: "billingPortal", Summary: "Hosted customer portal (501 with billing.provider none)", Tag: "Billing", Auth: AdminUp,
-			Responses: map[int]Schema{200: urlAnswer},
-			Handle:    func(*Call) error { return errBillingNotConfigured }},
+			Schemas: map[int]Schema{200: urlAnswer},
+			Handle:  func(*Call) error { return errBillingNotConfigured }},
 		{Method: "PATCH", Path: "/api/billing/subscription", OpID: "updateBillingSubscription", Summary: "Customer-controlled subscription settings", Tag: "Billing", Auth: AdminUp,
-			Request: strict(obj(nil, map[string]Schema{"auto_recharge": boolean(), "extra_numbers_allowed": boolean(),
+			RequestSchema: strict(obj(nil, map[string]Schema{"auto_recharge": boolean(), "extra_numbers_allowed": boolean(),
 				"usage_alert_threshold": nullable(Schema{"type": "integer", "minimum": 1, "maximum": 100}), "cancel_at_period_end": boolean()})),
-			Responses: map[int]Schema{200: sub},
+			Schemas: map[int]Schema{200: sub},
 			Handle: func(c *Call) error {
 				st, err := billing.Patch(s.deps.Store, c.Principal.OrgID, c.Body(), s.deps.Clock.Now())
 				if err != nil {

@@ -23,7 +23,7 @@ func (s *Server) brandRoutes() []*Route {
 	brand := ref("Brand")
 	return []*Route{
 		{Method: "GET", Path: "/api/brands", OpID: "listBrands", Summary: "The org's A2P 10DLC brand registrations",
-			Tag: "Brands", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(brand)}, Handle: func(c *Call) error {
+			Tag: "Brands", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(brand)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -32,19 +32,19 @@ func (s *Server) brandRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/brands", OpID: "createBrand", Tag: "Brands", Auth: AdminUp,
 			Summary: "Register a brand at the carrier (its campaign follows once the brand is approved; see refresh)",
-			Request: strict(obj([]string{"name", "customer_profile_bundle_sid", "a2p_profile_bundle_sid", "messaging_service_sid",
+			RequestSchema: strict(obj([]string{"name", "customer_profile_bundle_sid", "a2p_profile_bundle_sid", "messaging_service_sid",
 				"use_case", "description", "message_flow", "sample_messages"}, map[string]Schema{
 				"name": strN(1, 120), "brand_type": enum(brands.BrandTypes...), "customer_profile_bundle_sid": str(),
 				"a2p_profile_bundle_sid": str(), "messaging_service_sid": str(), "use_case": enum(brands.UseCases...),
 				"description": strN(40, 4096), "message_flow": strN(40, 2048), "sample_messages": arr(strN(20, 1024)),
 				"has_embedded_links": boolean(), "has_embedded_phone": boolean()})),
-			Responses: map[int]Schema{201: brand}, Handle: s.createBrand},
+			Schemas: map[int]Schema{201: brand}, Handle: s.createBrand},
 		{Method: "GET", Path: "/api/brands/{id}", OpID: "getBrand", Summary: "One brand registration",
-			Tag: "Brands", Auth: ViewerUp, Responses: map[int]Schema{200: brand}, Handle: func(c *Call) error {
+			Tag: "Brands", Auth: ViewerUp, Schemas: map[int]Schema{200: brand}, Handle: func(c *Call) error {
 				b, err := brands.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -52,8 +52,8 @@ func (s *Server) brandRoutes() []*Route {
 				return c.JSON(200, b)
 			}},
 		{Method: "POST", Path: "/api/brands/{id}/refresh", OpID: "refreshBrand", Tag: "Brands", Auth: AdminUp,
-			Summary:   "Ask the carrier how the review goes; registers the campaign once the brand is approved",
-			Responses: map[int]Schema{200: brand}, Handle: s.refreshBrand},
+			Summary: "Ask the carrier how the review goes; registers the campaign once the brand is approved",
+			Schemas: map[int]Schema{200: brand}, Handle: s.refreshBrand},
 	}
 }
 

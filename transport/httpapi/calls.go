@@ -83,20 +83,20 @@ func (s *Server) callReviewRoutes() []*Route {
 	noteBody := strict(obj([]string{"body"}, map[string]Schema{"body": strN(1, calls.MaxNoteLen)}))
 	return []*Route{
 		{Method: "GET", Path: "/api/calls", OpID: "listCalls", Summary: "Calls, newest first; ?q= ?direction= ?status= ?from= ?to= ?flow_id=", Tag: "Calls", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(call)}, Handle: s.reviewListCalls},
+			Schemas: map[int]Schema{200: listOf(call)}, Handle: s.reviewListCalls},
 		{Method: "GET", Path: "/api/calls/{id}", OpID: "getCall", Summary: "A call with transcript, tool activity, notes, voicemail and contact", Tag: "Calls", Auth: ViewerUp,
-			Responses: map[int]Schema{200: ref("CallDetail")}, Handle: s.reviewGetCall},
+			Schemas: map[int]Schema{200: ref("CallDetail")}, Handle: s.reviewGetCall},
 		{Method: "GET", Path: "/api/calls/{id}/tags", OpID: "listCallTags", Summary: "A call's tags", Tag: "Calls", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(str())}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(str())}, Handle: func(c *Call) error {
 				t, err := calls.Tags(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
 				}
-				return c.List(t, "")
+				return List(c, t, "")
 			}},
 		{Method: "POST", Path: "/api/calls/{id}/tags", OpID: "addCallTag", Summary: "Tag a call (case-insensitive: the call's existing spelling is kept, 200; else the org's, 201)", Tag: "Calls", Auth: OperatorUp,
-			Request:   strict(obj([]string{"tag"}, map[string]Schema{"tag": strN(1, calls.MaxTagLen)})),
-			Responses: map[int]Schema{201: tags, 200: tags}, Handle: func(c *Call) error {
+			RequestSchema: strict(obj([]string{"tag"}, map[string]Schema{"tag": strN(1, calls.MaxTagLen)})),
+			Schemas:       map[int]Schema{201: tags, 200: tags}, Handle: func(c *Call) error {
 				org, id := c.Principal.OrgID, c.Param("id")
 				if _, err := calls.Get(s.deps.Store, org, id); err != nil {
 					return err // another org's call is 404 whatever the body
@@ -125,7 +125,7 @@ func (s *Server) callReviewRoutes() []*Route {
 				return c.JSON(status, map[string]any{"tag": tag, "tags": all})
 			}},
 		{Method: "DELETE", Path: "/api/calls/{id}/tags/{tag}", OpID: "removeCallTag", Summary: "Untag a call (the tag matches ignoring case)", Tag: "Calls", Auth: OperatorUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				tag := c.Param("tag") // the router matches the raw path: "follow%20up"
 				if u, err := url.PathUnescape(tag); err == nil {
 					tag = u
@@ -136,7 +136,7 @@ func (s *Server) callReviewRoutes() []*Route {
 				return c.NoContent()
 			}},
 		{Method: "GET", Path: "/api/call-tags", OpID: "listOrgCallTags", Summary: "The org's tag vocabulary with how many calls carry each tag, by case-folded tag; ?q= a prefix ignoring case",
-			Tag: "Calls", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(ref("OrgTag"))}, Handle: func(c *Call) error {
+			Tag: "Calls", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(ref("OrgTag"))}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -145,10 +145,10 @@ func (s *Server) callReviewRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "GET", Path: "/api/calls/{id}/notes", OpID: "listCallNotes", Summary: "A call's notes, oldest first", Tag: "Calls", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(note)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(note)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -157,10 +157,10 @@ func (s *Server) callReviewRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/calls/{id}/notes", OpID: "addCallNote", Summary: "Add a note; the author is the key's user", Tag: "Calls", Auth: OperatorUp,
-			Request: noteBody, Responses: map[int]Schema{201: note}, Handle: func(c *Call) error {
+			RequestSchema: noteBody, Schemas: map[int]Schema{201: note}, Handle: func(c *Call) error {
 				n, err := calls.CreateNote(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Principal.UserID, c.Body(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -168,7 +168,7 @@ func (s *Server) callReviewRoutes() []*Route {
 				return c.JSON(201, n)
 			}},
 		{Method: "PATCH", Path: "/api/calls/{id}/notes/{noteId}", OpID: "updateCallNote", Summary: "Edit a note (its author or an admin)", Tag: "Calls", Auth: OperatorUp,
-			Request: noteBody, Responses: map[int]Schema{200: note}, Handle: func(c *Call) error {
+			RequestSchema: noteBody, Schemas: map[int]Schema{200: note}, Handle: func(c *Call) error {
 				n, err := calls.PatchNote(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Param("noteId"), callNoteAuthor(c.Principal),
 					c.Body(), s.deps.Clock.Now())
 				if err != nil {
@@ -177,14 +177,14 @@ func (s *Server) callReviewRoutes() []*Route {
 				return c.JSON(200, n)
 			}},
 		{Method: "DELETE", Path: "/api/calls/{id}/notes/{noteId}", OpID: "deleteCallNote", Summary: "Delete a note (its author or an admin)", Tag: "Calls", Auth: OperatorUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				if err := calls.DeleteNote(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Param("noteId"), callNoteAuthor(c.Principal)); err != nil {
 					return err
 				}
 				return c.NoContent()
 			}},
 		{Method: "GET", Path: "/api/voicemails", OpID: "listVoicemails", Summary: "Voicemails, newest first; ?heard=true|false", Tag: "Calls", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(vm)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(vm)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -201,10 +201,10 @@ func (s *Server) callReviewRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "GET", Path: "/api/voicemails/{id}", OpID: "getVoicemail", Summary: "One voicemail", Tag: "Calls", Auth: ViewerUp,
-			Responses: map[int]Schema{200: vm}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: vm}, Handle: func(c *Call) error {
 				v, err := calls.GetVoicemail(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -212,8 +212,8 @@ func (s *Server) callReviewRoutes() []*Route {
 				return c.JSON(200, v)
 			}},
 		{Method: "PATCH", Path: "/api/voicemails/{id}", OpID: "updateVoicemail", Summary: "Mark a voicemail heard or unheard", Tag: "Calls", Auth: OperatorUp,
-			Request:   strict(obj([]string{"heard"}, map[string]Schema{"heard": boolIn()})),
-			Responses: map[int]Schema{200: vm}, Handle: func(c *Call) error {
+			RequestSchema: strict(obj([]string{"heard"}, map[string]Schema{"heard": boolIn()})),
+			Schemas:       map[int]Schema{200: vm}, Handle: func(c *Call) error {
 				if _, err := calls.GetVoicemail(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err // another org's voicemail is 404 whatever the body
 				}
@@ -233,9 +233,9 @@ func (s *Server) callReviewRoutes() []*Route {
 				return c.JSON(200, v)
 			}},
 		{Method: "GET", Path: "/api/analytics", OpID: "getAnalytics", Summary: "Call volume, outcomes and durations over ?days= (1-365, default 30), by day and flow", Tag: "Calls", Auth: ViewerUp,
-			Responses: map[int]Schema{200: ref("CallStats")}, Handle: func(c *Call) error { return s.reviewStats(c, "") }},
+			Schemas: map[int]Schema{200: ref("CallStats")}, Handle: func(c *Call) error { return s.reviewStats(c, "") }},
 		{Method: "GET", Path: "/api/flows/{id}/metrics", OpID: "getFlowMetrics", Summary: "The same figures for the calls one flow handled", Tag: "Flows", Auth: ViewerUp,
-			Responses: map[int]Schema{200: ref("CallStats")}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: ref("CallStats")}, Handle: func(c *Call) error {
 				if _, err := s.deps.Flows.Get(c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}
@@ -309,7 +309,7 @@ func (s *Server) reviewListCalls(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.List(items, next)
+	return List(c, items, next)
 }
 
 var errCallWhen = errors.New("must be an RFC 3339 time or a YYYY-MM-DD date")

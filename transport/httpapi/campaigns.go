@@ -57,7 +57,7 @@ func (s *Server) campaignRoutes() []*Route {
 	one := map[int]Schema{200: camp}
 	action := func(verb, summary string, do func(org, id string) (*campaigns.View, error)) *Route {
 		return &Route{Method: "POST", Path: "/api/sms/campaigns/{id}/" + verb, OpID: verb + "Campaign", Summary: summary,
-			Tag: "Campaigns", Auth: OperatorUp, Responses: one, Handle: func(c *Call) error {
+			Tag: "Campaigns", Auth: OperatorUp, Schemas: one, Handle: func(c *Call) error {
 				v, err := do(c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -67,7 +67,7 @@ func (s *Server) campaignRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "GET", Path: "/api/sms/campaigns", OpID: "listCampaigns", Summary: "Campaigns with status and progress counts", Tag: "Campaigns",
-			Auth: ViewerUp, Responses: map[int]Schema{200: listOf(camp)}, Handle: func(c *Call) error {
+			Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(camp)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -76,10 +76,10 @@ func (s *Server) campaignRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/sms/campaigns", OpID: "createCampaign", Summary: "Create a draft campaign (up to 50,000 recipients)",
-			Tag: "Campaigns", Auth: OperatorUp, MaxBody: 16 << 20, Request: campaignCreate, Responses: map[int]Schema{201: camp},
+			Tag: "Campaigns", Auth: OperatorUp, MaxBody: 16 << 20, RequestSchema: campaignCreate, Schemas: map[int]Schema{201: camp},
 			Handle: func(c *Call) error {
 				v, err := s.deps.Campaigns.Create(c.Principal.OrgID, c.Principal.UserID, isAdmin(c.Principal), c.Body())
 				if err != nil {
@@ -88,7 +88,7 @@ func (s *Server) campaignRoutes() []*Route {
 				return c.JSON(201, v)
 			}},
 		{Method: "GET", Path: "/api/sms/campaigns/{id}", OpID: "getCampaign", Summary: "One campaign with its counts", Tag: "Campaigns",
-			Auth: ViewerUp, Responses: one, Handle: func(c *Call) error {
+			Auth: ViewerUp, Schemas: one, Handle: func(c *Call) error {
 				v, err := s.deps.Campaigns.Get(c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -96,7 +96,7 @@ func (s *Server) campaignRoutes() []*Route {
 				return c.JSON(200, v)
 			}},
 		{Method: "PATCH", Path: "/api/sms/campaigns/{id}", OpID: "updateCampaign", Summary: "Edit a draft or paused campaign", Tag: "Campaigns",
-			Auth: OperatorUp, Request: campaignPatch, Responses: one, Handle: func(c *Call) error {
+			Auth: OperatorUp, RequestSchema: campaignPatch, Schemas: one, Handle: func(c *Call) error {
 				v, err := s.deps.Campaigns.Patch(c.Principal.OrgID, c.Param("id"), isAdmin(c.Principal), c.Body())
 				if err != nil {
 					return err
@@ -104,7 +104,7 @@ func (s *Server) campaignRoutes() []*Route {
 				return c.JSON(200, v)
 			}},
 		{Method: "GET", Path: "/api/sms/campaigns/{id}/recipients", OpID: "listCampaignRecipients", Summary: "Per-recipient status (?status= filters)",
-			Tag: "Campaigns", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(ref("CampaignRecipient"))}, Handle: func(c *Call) error {
+			Tag: "Campaigns", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(ref("CampaignRecipient"))}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -116,7 +116,7 @@ func (s *Server) campaignRoutes() []*Route {
 				if items == nil {
 					items = []*campaigns.Recipient{}
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		action("launch", "Launch a draft or paused campaign (409 otherwise)", s.deps.Campaigns.Launch),
 		action("pause", "Pause a queued or sending campaign (409 otherwise)", s.deps.Campaigns.Pause),

@@ -42,7 +42,7 @@ func (s *Server) crmRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "GET", Path: "/api/crm-connectors", OpID: "listCRMConnectors", Summary: "CRM connectors", Tag: "CRM", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(conn)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(conn)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -51,10 +51,10 @@ func (s *Server) crmRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/crm-connectors", OpID: "createCRMConnector", Summary: "Add a connector (secret shown once; one enabled per org)", Tag: "CRM", Auth: AdminUp,
-			Request: body("name", "base_url"), Responses: map[int]Schema{201: conn}, Handle: func(c *Call) error {
+			RequestSchema: body("name", "base_url"), Schemas: map[int]Schema{201: conn}, Handle: func(c *Call) error {
 				last, err := sms.LastEventSeq(s.deps.Store, c.Principal.OrgID)
 				if err != nil {
 					return err
@@ -69,7 +69,7 @@ func (s *Server) crmRoutes() []*Route {
 				return c.JSON(201, connectorWithSecret(cn, secret))
 			}},
 		{Method: "GET", Path: "/api/crm-connectors/{id}", OpID: "getCRMConnector", Summary: "One connector", Tag: "CRM", Auth: ViewerUp,
-			Responses: map[int]Schema{200: conn}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: conn}, Handle: func(c *Call) error {
 				cn, err := crm.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -77,7 +77,7 @@ func (s *Server) crmRoutes() []*Route {
 				return c.JSON(200, cn)
 			}},
 		{Method: "PATCH", Path: "/api/crm-connectors/{id}", OpID: "updateCRMConnector", Summary: "Edit a connector", Tag: "CRM", Auth: AdminUp,
-			Request: body(), Responses: map[int]Schema{200: conn}, Handle: func(c *Call) error {
+			RequestSchema: body(), Schemas: map[int]Schema{200: conn}, Handle: func(c *Call) error {
 				cn, err := crm.Patch(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Body(), policy(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -88,7 +88,7 @@ func (s *Server) crmRoutes() []*Route {
 				return c.JSON(200, cn)
 			}},
 		{Method: "DELETE", Path: "/api/crm-connectors/{id}", OpID: "deleteCRMConnector", Summary: "Delete a connector and its log", Tag: "CRM", Auth: AdminUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				if err := crm.Delete(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}
@@ -98,7 +98,7 @@ func (s *Server) crmRoutes() []*Route {
 				return c.NoContent()
 			}},
 		{Method: "POST", Path: "/api/crm-connectors/{id}/rotate-secret", OpID: "rotateCRMSecret", Summary: "New secret, shown once", Tag: "CRM", Auth: AdminUp,
-			Responses: map[int]Schema{200: conn}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: conn}, Handle: func(c *Call) error {
 				cn, secret, err := crm.Rotate(s.deps.Store, c.Principal.OrgID, c.Param("id"), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -109,7 +109,7 @@ func (s *Server) crmRoutes() []*Route {
 				return c.JSON(200, connectorWithSecret(cn, secret))
 			}},
 		{Method: "POST", Path: "/api/crm-connectors/{id}/ping", OpID: "pingCRMConnector", Summary: "Call {base_url}/ping", Tag: "CRM", Auth: AdminUp,
-			Responses: map[int]Schema{200: obj([]string{"ok", "status", "duration_ms"}, map[string]Schema{"ok": boolean(), "status": integer(),
+			Schemas: map[int]Schema{200: obj([]string{"ok", "status", "duration_ms"}, map[string]Schema{"ok": boolean(), "status": integer(),
 				"duration_ms": integer(), "error": str()})}, Handle: func(c *Call) error {
 				res, err := s.deps.CRM.Ping(c.Principal.OrgID, c.Param("id"))
 				if err != nil {
@@ -118,7 +118,7 @@ func (s *Server) crmRoutes() []*Route {
 				return c.JSON(200, res)
 			}},
 		{Method: "GET", Path: "/api/crm-connectors/{id}/logs", OpID: "listCRMLogs", Summary: "Requests humd made to the CRM, newest first", Tag: "CRM", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(ref("CRMLog"))}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(ref("CRMLog"))}, Handle: func(c *Call) error {
 				if _, err := crm.Get(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}
@@ -130,7 +130,7 @@ func (s *Server) crmRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 	}
 }

@@ -31,7 +31,7 @@ func (s *Server) dashboardRoutes() []*Route {
 	return []*Route{
 		{Method: "GET", Path: "/api/dashboard", OpID: "getDashboard", Tag: "Dashboard", Auth: ViewerUp,
 			Summary: "Overview: calls today and over 7 days, open and unread threads, unheard voicemails, active campaigns, the latest 10 events",
-			Responses: map[int]Schema{200: obj([]string{"calls_today", "calls_7_days", "open_threads", "unread_threads", "unheard_voicemails",
+			Schemas: map[int]Schema{200: obj([]string{"calls_today", "calls_7_days", "open_threads", "unread_threads", "unheard_voicemails",
 				"active_campaigns", "counts_capped_at", "recent_activity"}, map[string]Schema{
 				"calls_today": integer(), "calls_7_days": integer(), "connected_calls_7_days": integer(),
 				"avg_duration_s_7_days": number(), "open_threads": integer(), "unread_threads": integer(),
@@ -71,7 +71,7 @@ func (s *Server) dashboard(c *Call) error {
 		return err
 	}
 	unheard := false
-	vms, _, err := calls.ListVoicemails(st, org, &unheard, storage.PageRequest{Limit: dashboardScan, Skips: c.skips})
+	vms, _, err := calls.ListVoicemails(st, org, &unheard, storage.PageRequest{Limit: dashboardScan, Skips: c.Skips()})
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) dashboard(c *Call) error {
 	if err != nil {
 		return err
 	}
-	if d.RecentActivity, _, err = sms.ListEvents(st, org, "", storage.PageRequest{Limit: 10, Reverse: true, Skips: c.skips}); err != nil {
+	if d.RecentActivity, _, err = sms.ListEvents(st, org, "", storage.PageRequest{Limit: 10, Reverse: true, Skips: c.Skips()}); err != nil {
 		return err
 	}
 	return c.JSON(200, d)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -16,10 +17,10 @@ import (
 	"github.com/humd/humd/storage/idem"
 )
 
-// keyedLimits holds one token bucket per id (a trigger, an API key, a key
-// and a thread), in memory: a restart refills them, which is harmless for a
-// flood guard.
-type keyedLimits struct {
+// Limits holds one token bucket per id (a trigger, an API key, a key and a
+// thread), in memory: a restart refills them, which is harmless for a flood
+// guard.
+type Limits struct {
 	rate, burst float64
 	mu          sync.Mutex
 	m           map[string]*sender.Limiter
@@ -32,7 +33,24 @@ type keyedLimits struct {
 // full bucket is the same as a new one), so ids seen once do not pile up.
 const limitsPruneAt = 10000
 
-func (l *keyedLimits) allow(id string, now time.Time) (bool, time.Duration) {
+// NewLimits is rate tokens a second per id, in bursts of up to burst.
+func NewLimits(rate, burst float64) *Limits { return &Limits{rate: rate, burst: burst} }
+
+// Allow takes a token of id's bucket, or tells how long until one refills.
+func (l *Limits) Allow(id string, now time.Time) (bool, time.Duration) { return l.allow(id, now) }
+
+// Check takes a token of id's bucket; without one it sets Retry-After and
+// answers storage.ErrRateLimited saying what was limited.
+func (l *Limits) Check(c *Call, id string, now time.Time, what string) error {
+	ok, wait := l.allow(id, now)
+	if ok {
+		return nil
+	}
+	c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	return fmt.Errorf("%s: %w", what, storage.ErrRateLimited)
+}
+
+func (l *Limits) allow(id string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.m == nil {
@@ -65,12 +83,8 @@ func (s *Server) limitKey(c *Call) error {
 	if s.keyLimits == nil || c.Principal == nil || c.Principal.KeyID == "" || c.Ctx.UserValue(mcpInner) != nil {
 		return nil
 	}
-	ok, wait := s.keyLimits.allow(c.Principal.KeyID, s.deps.Clock.Now())
-	if ok {
-		return nil
-	}
-	c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	return fmt.Errorf("more than %d requests a minute with this API key: %w", s.cfg.KeyRequestsPerMinute, storage.ErrRateLimited)
+	return s.keyLimits.Check(c, c.Principal.KeyID, s.cfg.Clock.Now(),
+		fmt.Sprintf("more than %d requests a minute with this API key", s.cfg.KeyRequestsPerMinute))
 }
 
 // Sends through the API to one thread are capped per key (A35: 60 a
@@ -86,7 +100,7 @@ func (s *Server) limitThreadSends(c *Call, numberID, e164 string) error {
 	if c.Principal == nil || c.Principal.KeyID == "" {
 		return nil
 	}
-	ok, wait := s.convSends.allow(c.Principal.KeyID+"/"+numberID+"/"+e164, s.deps.Clock.Now())
+	ok, wait := s.convSends.allow(c.Principal.KeyID+"/"+numberID+"/"+e164, s.cfg.Clock.Now())
 	if ok {
 		return nil
 	}
@@ -94,26 +108,7 @@ func (s *Server) limitThreadSends(c *Call, numberID, e164 string) error {
 	return fmt.Errorf("more than %d sends a minute to this thread with this API key: %w", convSendsPerMinute, storage.ErrRateLimited)
 }
 
-// idempotentOps are the POSTs that send, buy or launch (SPEC 1.0, A35):
-// with an Idempotency-Key header their first 2xx answer is kept for 24 h
-// and given again to a retry instead of acting twice.
-var idempotentOps = map[string]bool{
-	"createConversation": true, "sendMessage": true, "createOutboundCall": true,
-	"launchCampaign": true, "testWebhook": true, "redeliverWebhook": true,
-	"createAgentSession": true, "postAgentSessionMessage": true, "createAddressSession": true,
-	"buyNumber": true, "createBrand": true,
-}
-
-// statusError is an edge answer with its own status and code, for the
-// cases classify's storage errors do not name.
-type statusError struct {
-	status        int
-	code, message string
-}
-
-func (e *statusError) Error() string { return e.message }
-
-var errIdemInFlight = &statusError{409, "idempotency_key_in_use", "a request with this Idempotency-Key is still being answered; retry later"}
+var errIdemInFlight = &StatusError{409, "idempotency_key_in_use", "a request with this Idempotency-Key is still being answered; retry later"}
 
 // idempotent answers a request carrying an Idempotency-Key: the kept answer
 // when the same request was answered before, 422 when the key came with
@@ -131,17 +126,16 @@ func (s *Server) idempotent(c *Call, key string) error {
 		return errIdemInFlight
 	}
 	defer s.idemInFlight.Delete(slot)
-	now := s.deps.Clock.Now()
-	rec, err := idem.Get(s.deps.Store, org, key, now)
+	now := s.cfg.Clock.Now()
+	rec, err := idem.Get(s.cfg.Store, org, key, now)
 	switch {
 	case err == nil && rec.Fingerprint != fp:
-		return &statusError{422, "idempotency_key_reused", "this Idempotency-Key was used with a different request in the last 24 hours"}
+		return &StatusError{422, "idempotency_key_reused", "this Idempotency-Key was used with a different request in the last 24 hours"}
 	case err == nil:
 		c.Ctx.Response.Header.Set("Idempotent-Replayed", "true")
 		c.Ctx.SetStatusCode(rec.Status)
 		c.Ctx.SetContentType(rec.ContentType)
 		c.Ctx.SetBody(rec.Body)
-		c.status = rec.Status
 		return nil
 	case !errors.Is(err, storage.ErrNotFound):
 		return err
@@ -152,7 +146,7 @@ func (s *Server) idempotent(c *Call, key string) error {
 	if st := c.Ctx.Response.StatusCode(); st >= 200 && st < 300 {
 		rec := &idem.Record{Fingerprint: fp, Status: st, ContentType: string(c.Ctx.Response.Header.ContentType()),
 			Body: bytes.Clone(c.Ctx.Response.Body()), CreatedAt: now}
-		if err := idem.Put(s.deps.Store, org, key, rec); err != nil {
+		if err := idem.Put(s.cfg.Store, org, key, rec); err != nil {
 			// The request has acted and its answer stands; a retry may act again.
 			s.cfg.Logger.Error("keep idempotent answer", "route", c.Route.Path, "err", err, "request_id", c.RequestID)
 		}
@@ -160,9 +154,21 @@ func (s *Server) idempotent(c *Call, key string) error {
 	return nil
 }
 
-// takesConfirm reports whether the route's own body declares confirm.
-func takesConfirm(r *Route) bool {
-	props, _ := r.Request["properties"].(map[string]Schema)
+// declaresConfirm reports whether the route's own body declares confirm.
+func declaresConfirm(r *Route) bool {
+	if r.Request != nil {
+		t := deref(r.Request)
+		if t.Kind() != reflect.Struct {
+			return false
+		}
+		for _, f := range jsonFields(t) {
+			if f.name == "confirm" {
+				return true
+			}
+		}
+		return false
+	}
+	props, _ := r.RequestSchema["properties"].(map[string]Schema)
 	_, ok := props["confirm"]
 	return ok
 }

@@ -9,7 +9,7 @@ import (
 // TestKeyedLimitsForgetOnlyRefilledBuckets: past limitsPruneAt ids the
 // buckets that have refilled are dropped, and one still short keeps its debt.
 func TestKeyedLimitsForgetOnlyRefilledBuckets(t *testing.T) {
-	l := &keyedLimits{rate: 1, burst: 2}
+	l := NewLimits(1, 2)
 	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	for i := range limitsPruneAt - 1 {
 		l.allow(fmt.Sprint(i), t0)
@@ -29,7 +29,7 @@ func TestKeyedLimitsForgetOnlyRefilledBuckets(t *testing.T) {
 // (they are all in use), the next prune waits until the map has doubled, so
 // calls in between do not walk it.
 func TestKeyedLimitsDoNotRescanBusyBuckets(t *testing.T) {
-	l := &keyedLimits{rate: 1, burst: 2}
+	l := NewLimits(1, 2)
 	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 	for i := range limitsPruneAt + 1 { // all busy: nothing to drop
 		l.allow(fmt.Sprint(i), t0)

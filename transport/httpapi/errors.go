@@ -15,6 +15,16 @@ var (
 	errMethodNotAllow = errors.New("method not allowed")
 )
 
+// StatusError is an answer with its own status and code, for the cases
+// classify's storage errors do not name (a carrier that failed, a bad
+// Twilio signature, billing that is not configured).
+type StatusError struct {
+	Status        int
+	Code, Message string
+}
+
+func (e *StatusError) Error() string { return e.Message }
+
 // apiError is the D-10 error envelope: {"error":{"code","message","details"}}.
 type apiError struct {
 	Code    string         `json:"code"`
@@ -22,8 +32,51 @@ type apiError struct {
 	Details map[string]any `json:"details,omitempty"`
 }
 
+func (apiError) JSONSchemaExtend(s Schema) {
+	SetProp(s, "details", obj(nil, map[string]Schema{"fields": {"type": "object", "additionalProperties": str(),
+		"description": "the problem of each invalid field of the request, by field name"},
+		"max_depth": {"type": "integer", "description": "json_too_deep: the deepest nesting humd accepts"}}))
+}
+
 type errorBody struct {
 	Error apiError `json:"error"`
+}
+
+// addressError is seed 000's error envelope; the session service's own
+// errors also carry data and meta (AddressMeta, which the sessions area
+// names).
+type addressError struct {
+	Message       string       `json:"message"`
+	RequestStatus string       `json:"request_status" jsonschema:"enum=error"`
+	Errors        []fieldError `json:"errors"`
+	Data          *struct{}    `json:"data,omitempty"`
+	Meta          *struct{}    `json:"meta,omitempty"`
+}
+
+func (addressError) JSONSchemaExtend(s Schema) {
+	SetProp(s, "data", EmptyObj())
+	SetProp(s, "meta", Ref("AddressMeta"))
+}
+
+type fieldError struct {
+	Field   string `json:"field"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// agentError is seed 002's error envelope.
+type agentError struct {
+	Success bool              `json:"success"`
+	Error   string            `json:"error"`
+	Details map[string]string `json:"details,omitempty" doc:"the problem of each invalid field, by field name"`
+}
+
+func (agentError) JSONSchemaExtend(s Schema) { SetProp(s, "success", Schema{"const": false}) }
+
+func init() {
+	Component[errorBody]("Error", nil)
+	Component[addressError]("AddressError", nil)
+	Component[agentError]("AgentError", nil)
 }
 
 // classify is the one table that maps an error to a status and API code.
@@ -31,10 +84,10 @@ type errorBody struct {
 func classify(err error) (int, apiError) {
 	var ve *storage.ValidationError
 	var ce *storage.ConflictError
-	var se *statusError
+	var se *StatusError
 	switch {
 	case errors.As(err, &se):
-		return se.status, apiError{Code: se.code, Message: se.message}
+		return se.Status, apiError{Code: se.Code, Message: se.Message}
 	case errors.As(err, &ve):
 		details := map[string]any{}
 		for k, v := range ve.Fields {
@@ -69,4 +122,11 @@ func classify(err error) (int, apiError) {
 		return http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "the server is busy; retry"}
 	}
 	return http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"}
+}
+
+// ErrorBody is the D-10 envelope of err as classify answers it, for a
+// handler that answers an error with another status (a lookup provider that
+// failed is 502 lookup_failed).
+func ErrorBody(code, message string) any {
+	return &errorBody{Error: apiError{Code: code, Message: message}}
 }

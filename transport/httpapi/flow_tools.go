@@ -63,7 +63,7 @@ func (s *Server) flowToolRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "GET", Path: "/api/flows/{id}/tools", OpID: "listFlowTools", Summary: "A flow's HTTP tools: pre-call hooks and in-call tools (never their secrets; header values masked)",
-			Tag: "Flows", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(tool)}, Handle: func(c *Call) error {
+			Tag: "Flows", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(tool)}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {
 					return err
@@ -76,10 +76,10 @@ func (s *Server) flowToolRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/flows/{id}/tools", OpID: "createFlowTool", Summary: "Add an HTTP tool to a flow (its secret is answered once)",
-			Tag: "Flows", Auth: AdminUp, Request: body("name", "mode", "url"), Responses: map[int]Schema{201: tool}, Handle: func(c *Call) error {
+			Tag: "Flows", Auth: AdminUp, RequestSchema: body("name", "mode", "url"), Schemas: map[int]Schema{201: tool}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {
 					return err
@@ -91,7 +91,7 @@ func (s *Server) flowToolRoutes() []*Route {
 				return c.JSON(201, toolWithSecret(t, secret))
 			}},
 		{Method: "GET", Path: "/api/flows/{id}/tools/{toolId}", OpID: "getFlowTool", Summary: "One HTTP tool of a flow", Tag: "Flows",
-			Auth: ViewerUp, Responses: map[int]Schema{200: tool}, Handle: func(c *Call) error {
+			Auth: ViewerUp, Schemas: map[int]Schema{200: tool}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {
 					return err
@@ -103,8 +103,8 @@ func (s *Server) flowToolRoutes() []*Route {
 				return c.JSON(200, t)
 			}},
 		{Method: "PATCH", Path: "/api/flows/{id}/tools/{toolId}", OpID: "updateFlowTool",
-			Summary: "Edit an HTTP tool (\"secret\": \"\" removes the secret)", Tag: "Flows", Auth: AdminUp, Request: body(),
-			Responses: map[int]Schema{200: tool}, Handle: func(c *Call) error {
+			Summary: "Edit an HTTP tool (\"secret\": \"\" removes the secret)", Tag: "Flows", Auth: AdminUp, RequestSchema: body(),
+			Schemas: map[int]Schema{200: tool}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {
 					return err
@@ -116,7 +116,7 @@ func (s *Server) flowToolRoutes() []*Route {
 				return c.JSON(200, t)
 			}},
 		{Method: "DELETE", Path: "/api/flows/{id}/tools/{toolId}", OpID: "deleteFlowTool", Summary: "Delete an HTTP tool and its execution log",
-			Tag: "Flows", Auth: AdminUp, Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Tag: "Flows", Auth: AdminUp, Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {
 					return err
@@ -128,7 +128,7 @@ func (s *Server) flowToolRoutes() []*Route {
 			}},
 		{Method: "GET", Path: "/api/flows/{id}/tools/{toolId}/executions", OpID: "listFlowToolExecutions",
 			Summary: "An HTTP tool's executions, newest first", Tag: "Flows", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(ref("FlowToolExecution"))}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(ref("FlowToolExecution"))}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {
 					return err
@@ -145,7 +145,7 @@ func (s *Server) flowToolRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 	}
 }

@@ -29,7 +29,7 @@ func (s *Server) flowRoutes() []*Route {
 	flow := ref("Flow")
 	return []*Route{
 		{Method: "GET", Path: "/api/flows", OpID: "listFlows", Summary: "AI agents (flows)", Tag: "Flows", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(flow)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(flow)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -39,10 +39,10 @@ func (s *Server) flowRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/flows", OpID: "createFlow", Summary: "Create a flow", Tag: "Flows", Auth: AdminUp,
-			Request: flowBody, Responses: map[int]Schema{201: flow}, Handle: func(c *Call) error {
+			RequestSchema: flowBody, Schemas: map[int]Schema{201: flow}, Handle: func(c *Call) error {
 				f, err := s.deps.Flows.Create(c.Principal.OrgID, c.Body())
 				if err != nil {
 					return err
@@ -50,7 +50,7 @@ func (s *Server) flowRoutes() []*Route {
 				return c.JSON(201, f)
 			}},
 		{Method: "GET", Path: "/api/flows/{id}", OpID: "getFlow", Summary: "One flow", Tag: "Flows", Auth: ViewerUp,
-			Responses: map[int]Schema{200: flow}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: flow}, Handle: func(c *Call) error {
 				f, err := s.deps.Flows.Get(c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -58,7 +58,7 @@ func (s *Server) flowRoutes() []*Route {
 				return c.JSON(200, f)
 			}},
 		{Method: "PATCH", Path: "/api/flows/{id}", OpID: "updateFlow", Summary: "Edit a flow (null clears a field)", Tag: "Flows", Auth: AdminUp,
-			Request: flowBody, Responses: map[int]Schema{200: flow}, Handle: func(c *Call) error {
+			RequestSchema: flowBody, Schemas: map[int]Schema{200: flow}, Handle: func(c *Call) error {
 				f, err := s.deps.Flows.Patch(c.Principal.OrgID, c.Param("id"), c.Body())
 				if err != nil {
 					return err
@@ -66,14 +66,14 @@ func (s *Server) flowRoutes() []*Route {
 				return c.JSON(200, f)
 			}},
 		{Method: "DELETE", Path: "/api/flows/{id}", OpID: "deleteFlow", Summary: "Delete a flow nothing uses", Tag: "Flows", Auth: AdminUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				if err := s.deps.Flows.Delete(c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}
 				return c.NoContent()
 			}},
 		{Method: "POST", Path: "/api/flows/{id}/duplicate", OpID: "duplicateFlow", Summary: "Copy a flow to edit and test before assigning", Tag: "Flows", Auth: AdminUp,
-			Responses: map[int]Schema{201: flow}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{201: flow}, Handle: func(c *Call) error {
 				f, err := s.deps.Flows.Duplicate(c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err

@@ -21,7 +21,7 @@ func (s *Server) knowledgeRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "GET", Path: "/api/knowledge", OpID: "listKnowledge", Summary: "Knowledge base documents", Tag: "Knowledge", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(doc)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(doc)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -30,10 +30,10 @@ func (s *Server) knowledgeRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/knowledge", OpID: "createKnowledge", Summary: "Add a document (blank lines split passages)", Tag: "Knowledge", Auth: AdminUp,
-			Request: body("title", "text"), Responses: map[int]Schema{201: doc}, Handle: func(c *Call) error {
+			RequestSchema: body("title", "text"), Schemas: map[int]Schema{201: doc}, Handle: func(c *Call) error {
 				d, err := knowledge.Create(s.deps.Store, c.Principal.OrgID, c.Body(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -41,7 +41,7 @@ func (s *Server) knowledgeRoutes() []*Route {
 				return c.JSON(201, d)
 			}},
 		{Method: "GET", Path: "/api/knowledge/search", OpID: "searchKnowledge", Summary: "BM25-ranked passages for ?q= (the AI's lookup_knowledge)", Tag: "Knowledge", Auth: ViewerUp,
-			Responses: map[int]Schema{200: obj([]string{"data"}, map[string]Schema{"data": arr(ref("Passage"))})}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: obj([]string{"data"}, map[string]Schema{"data": arr(ref("Passage"))})}, Handle: func(c *Call) error {
 				k := 5
 				if v := c.Query("limit"); v != "" {
 					n, err := strconv.Atoi(v)
@@ -60,7 +60,7 @@ func (s *Server) knowledgeRoutes() []*Route {
 				return c.JSON(200, map[string]any{"data": ps})
 			}},
 		{Method: "GET", Path: "/api/knowledge/{id}", OpID: "getKnowledge", Summary: "One document", Tag: "Knowledge", Auth: ViewerUp,
-			Responses: map[int]Schema{200: doc}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: doc}, Handle: func(c *Call) error {
 				d, err := knowledge.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -68,7 +68,7 @@ func (s *Server) knowledgeRoutes() []*Route {
 				return c.JSON(200, d)
 			}},
 		{Method: "PATCH", Path: "/api/knowledge/{id}", OpID: "updateKnowledge", Summary: "Edit a document", Tag: "Knowledge", Auth: AdminUp,
-			Request: body(), Responses: map[int]Schema{200: doc}, Handle: func(c *Call) error {
+			RequestSchema: body(), Schemas: map[int]Schema{200: doc}, Handle: func(c *Call) error {
 				d, err := knowledge.Patch(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Body(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -76,7 +76,7 @@ func (s *Server) knowledgeRoutes() []*Route {
 				return c.JSON(200, d)
 			}},
 		{Method: "DELETE", Path: "/api/knowledge/{id}", OpID: "deleteKnowledge", Summary: "Delete a document", Tag: "Knowledge", Auth: AdminUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				if err := knowledge.Delete(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}

@@ -36,9 +36,9 @@ func (s *Server) lookupRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "POST", Path: "/api/contacts/backfill-lookup", OpID: "backfillContactLookup", Tag: "Contacts", Auth: AdminUp,
-			Summary: "Look up every contact without lookup data (carrier, line type, caller name) as a rate-limited job",
-			Request: strict(obj(nil, map[string]Schema{"per_second": number()})),
-			Responses: map[int]Schema{202: obj([]string{"job_id", "status"}, map[string]Schema{"job_id": str(),
+			Summary:       "Look up every contact without lookup data (carrier, line type, caller name) as a rate-limited job",
+			RequestSchema: strict(obj(nil, map[string]Schema{"per_second": number()})),
+			Schemas: map[int]Schema{202: obj([]string{"job_id", "status"}, map[string]Schema{"job_id": str(),
 				"status": enum(sms.JobRunning, sms.JobCompleted, sms.JobFailed), "total": integer()})},
 			Handle: func(c *Call) error {
 				e, err := svc()
@@ -52,7 +52,7 @@ func (s *Server) lookupRoutes() []*Route {
 				return c.JSON(202, map[string]any{"job_id": j.ID, "status": j.Status, "total": j.Total})
 			}},
 		{Method: "GET", Path: "/api/lookup-jobs/{id}", OpID: "getContactLookupBackfill", Tag: "Contacts", Auth: ViewerUp,
-			Summary: "Progress of a lookup backfill job", Responses: map[int]Schema{200: ref("LookupJob")},
+			Summary: "Progress of a lookup backfill job", Schemas: map[int]Schema{200: ref("LookupJob")},
 			Handle: func(c *Call) error {
 				j, err := sms.GetLookupJob(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
@@ -61,7 +61,7 @@ func (s *Server) lookupRoutes() []*Route {
 				return c.JSON(200, jobView(j))
 			}},
 		{Method: "POST", Path: "/api/contacts/{id}/lookup", OpID: "lookupContact", Tag: "Contacts", Auth: OperatorUp,
-			Summary: "Re-run enrichment for one contact now (a person's edits are kept)", Responses: map[int]Schema{200: ref("Contact")},
+			Summary: "Re-run enrichment for one contact now (a person's edits are kept)", Schemas: map[int]Schema{200: ref("Contact")},
 			Handle: func(c *Call) error {
 				e, err := svc()
 				if err != nil {

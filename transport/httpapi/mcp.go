@@ -27,7 +27,7 @@ func (s *Server) mcpRoutes() []*Route {
 		once.Do(func() { ops = s.mcpOperations() })
 		return ops
 	}
-	srv := mcpserver.New(mcpserver.Config{Name: "humd", Version: s.deps.Version, Operations: operations,
+	srv := mcpserver.New(mcpserver.Config{Name: "humd", Version: s.cfg.Version, Operations: operations,
 		Execute: s.executeInProcess, Logger: s.cfg.Logger})
 	sdk := srv.Handler()
 	// The SDK gets a plain context, not the fasthttp RequestCtx the adaptor
@@ -48,16 +48,17 @@ func (s *Server) mcpRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "POST", Path: "/mcp", OpID: "mcp", Summary: "MCP server (streamable HTTP, stateless, JSON answers): tools search_operations and execute_operation",
-			Tag: "MCP", Auth: ViewerUp, Responses: responses,
-			Request: jsonRPCRequest,
+			Tag: "MCP", Auth: ViewerUp, Schemas: responses,
+			// The SDK reads and answers JSON-RPC: these shapes are the
+			// protocol's, not Go types of humd.
+			RequestSchema: jsonRPCRequest,
 			Handle: func(c *Call) error {
 				h(c.Ctx)
 				status := c.Ctx.Response.StatusCode()
 				if status >= 400 && !bytes.HasPrefix(c.Ctx.Response.Header.ContentType(), []byte("application/json")) {
 					msg := strings.TrimSpace(string(c.Ctx.Response.Body()))
-					return c.JSON(status, errorBody{Error: apiError{Code: mcpErrorCode(status), Message: msg}})
+					return c.write(status, &errorBody{Error: apiError{Code: mcpErrorCode(status), Message: msg}})
 				}
-				c.status = status
 				return nil
 			}},
 	}
@@ -91,7 +92,7 @@ func mcpErrorCode(status int) string {
 // changes something.
 func (s *Server) mcpOperations() []mcpserver.Operation {
 	var ops []mcpserver.Operation
-	paths, _ := s.OpenAPI()["paths"].(map[string]any)
+	paths := s.OpenAPI().Paths
 	for _, r := range s.routes {
 		if r.Path == "/mcp" || r.Path == "/metrics" || strings.HasPrefix(r.Path, "/twilio/") || (r.Auth == Public && r.Method != "GET") {
 			continue

@@ -57,7 +57,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "GET", Path: "/api/mcp-integrations", OpID: "listMCPIntegrations", Summary: "Customer MCP tool servers (never their secrets)",
-			Tag: "MCP integrations", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(in)}, Handle: func(c *Call) error {
+			Tag: "MCP integrations", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(in)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -66,10 +66,10 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/mcp-integrations", OpID: "createMCPIntegration", Summary: "Add an MCP tool server",
-			Tag: "MCP integrations", Auth: AdminUp, Request: body("name", "url", "allowed_tools_json"), Responses: map[int]Schema{201: in},
+			Tag: "MCP integrations", Auth: AdminUp, RequestSchema: body("name", "url", "allowed_tools_json"), Schemas: map[int]Schema{201: in},
 			Handle: func(c *Call) error {
 				i, err := mcptools.Create(s.deps.Store, c.Principal.OrgID, c.Body(), s.deps.MCPTools.Policy(), s.deps.Clock.Now())
 				if err != nil {
@@ -78,7 +78,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				return c.JSON(201, i)
 			}},
 		{Method: "GET", Path: "/api/mcp-integrations/{id}", OpID: "getMCPIntegration", Summary: "One MCP integration", Tag: "MCP integrations",
-			Auth: ViewerUp, Responses: map[int]Schema{200: in}, Handle: func(c *Call) error {
+			Auth: ViewerUp, Schemas: map[int]Schema{200: in}, Handle: func(c *Call) error {
 				i, err := mcptools.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -87,7 +87,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 			}},
 		{Method: "PATCH", Path: "/api/mcp-integrations/{id}", OpID: "updateMCPIntegration",
 			Summary: "Edit an MCP integration (auth without value keeps the secret)", Tag: "MCP integrations", Auth: AdminUp,
-			Request: body(), Responses: map[int]Schema{200: in}, Handle: func(c *Call) error {
+			RequestSchema: body(), Schemas: map[int]Schema{200: in}, Handle: func(c *Call) error {
 				i, err := mcptools.Patch(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Body(), s.deps.MCPTools.Policy(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -95,14 +95,14 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				return c.JSON(200, i)
 			}},
 		{Method: "DELETE", Path: "/api/mcp-integrations/{id}", OpID: "deleteMCPIntegration", Summary: "Delete an MCP integration and detach it",
-			Tag: "MCP integrations", Auth: AdminUp, Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Tag: "MCP integrations", Auth: AdminUp, Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				if err := mcptools.Delete(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}
 				return c.NoContent()
 			}},
 		{Method: "POST", Path: "/api/mcp-integrations/{id}/test", OpID: "testMCPIntegration", Summary: "Connect, run tools/list, answer the tools",
-			Tag: "MCP integrations", Auth: AdminUp, Responses: map[int]Schema{200: obj([]string{"ok", "tools", "duration_ms"}, map[string]Schema{
+			Tag: "MCP integrations", Auth: AdminUp, Schemas: map[int]Schema{200: obj([]string{"ok", "tools", "duration_ms"}, map[string]Schema{
 				"ok": boolean(), "tools": arr(testTool), "duration_ms": integer(), "error": str()})},
 			Handle: func(c *Call) error {
 				ctx, cancel := context.WithTimeout(context.Background(), mcpToolTimeout)
@@ -114,7 +114,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				return c.JSON(200, res)
 			}},
 		{Method: "GET", Path: "/api/flows/{id}/mcp-integrations", OpID: "getFlowMCPIntegrations", Summary: "The MCP integrations attached to a flow",
-			Tag: "MCP integrations", Auth: ViewerUp, Responses: map[int]Schema{200: attached}, Handle: func(c *Call) error {
+			Tag: "MCP integrations", Auth: ViewerUp, Schemas: map[int]Schema{200: attached}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {
 					return err
@@ -126,8 +126,8 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				return c.JSON(200, map[string]any{"flow_id": flow, "integration_ids": ids})
 			}},
 		{Method: "PUT", Path: "/api/flows/{id}/mcp-integrations", OpID: "setFlowMCPIntegrations", Summary: "Attach MCP integrations to a flow (replaces the list)",
-			Tag: "MCP integrations", Auth: AdminUp, Request: strict(obj([]string{"integration_ids"}, map[string]Schema{"integration_ids": arr(str())})),
-			Responses: map[int]Schema{200: attached}, Handle: func(c *Call) error {
+			Tag: "MCP integrations", Auth: AdminUp, RequestSchema: strict(obj([]string{"integration_ids"}, map[string]Schema{"integration_ids": arr(str())})),
+			Schemas: map[int]Schema{200: attached}, Handle: func(c *Call) error {
 				flow, err := flowOf(c)
 				if err != nil {
 					return err
@@ -139,7 +139,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				return c.JSON(200, map[string]any{"flow_id": flow, "integration_ids": ids})
 			}},
 		{Method: "GET", Path: "/api/approvals", OpID: "listApprovals", Summary: "MCP tool calls waiting for (or after) a decision, newest first; ?status=, ?subject_id=, ?integration_id=",
-			Tag: "MCP integrations", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(apr)}, Handle: func(c *Call) error {
+			Tag: "MCP integrations", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(apr)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -149,10 +149,10 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "GET", Path: "/api/approvals/{id}", OpID: "getApproval", Summary: "One approval", Tag: "MCP integrations", Auth: ViewerUp,
-			Responses: map[int]Schema{200: apr}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: apr}, Handle: func(c *Call) error {
 				a, err := mcptools.GetApproval(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -160,7 +160,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				return c.JSON(200, a)
 			}},
 		{Method: "POST", Path: "/api/approvals/{id}/approve", OpID: "approveToolCall", Summary: "Approve: runs the tool once and answers the approval with its result",
-			Tag: "MCP integrations", Auth: OperatorUp, Responses: map[int]Schema{200: apr}, Handle: func(c *Call) error {
+			Tag: "MCP integrations", Auth: OperatorUp, Schemas: map[int]Schema{200: apr}, Handle: func(c *Call) error {
 				ctx, cancel := context.WithTimeout(context.Background(), mcpToolTimeout)
 				defer cancel()
 				a, err := s.deps.MCPTools.Approve(ctx, c.Principal.OrgID, c.Param("id"), decider(c.Principal))
@@ -170,7 +170,7 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				return c.JSON(200, a)
 			}},
 		{Method: "POST", Path: "/api/approvals/{id}/deny", OpID: "denyToolCall", Summary: "Deny: nothing runs", Tag: "MCP integrations",
-			Auth: OperatorUp, Request: strict(obj(nil, map[string]Schema{"reason": strN(0, 500)})), Responses: map[int]Schema{200: apr},
+			Auth: OperatorUp, RequestSchema: strict(obj(nil, map[string]Schema{"reason": strN(0, 500)})), Schemas: map[int]Schema{200: apr},
 			Handle: func(c *Call) error {
 				a, err := s.deps.MCPTools.Deny(c.Principal.OrgID, c.Param("id"), decider(c.Principal), c.Body())
 				if err != nil {

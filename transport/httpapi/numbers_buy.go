@@ -28,8 +28,8 @@ const (
 func (s *Server) numberBuyRoutes() []*Route {
 	return []*Route{
 		{Method: "GET", Path: "/api/numbers/available", OpID: "searchAvailableNumbers", Tag: "Numbers", Auth: AdminUp,
-			Summary:   "Numbers for sale at the carrier (?country=US&area_code=&locality=&region=&capabilities=voice,sms,mms&limit=)",
-			Responses: map[int]Schema{200: obj([]string{"data"}, map[string]Schema{"data": arr(ref("AvailableNumber"))})},
+			Summary: "Numbers for sale at the carrier (?country=US&area_code=&locality=&region=&capabilities=voice,sms,mms&limit=)",
+			Schemas: map[int]Schema{200: obj([]string{"data"}, map[string]Schema{"data": arr(ref("AvailableNumber"))})},
 			Handle: func(c *Call) error {
 				q, err := parseNumberSearch(c)
 				if err != nil {
@@ -49,10 +49,10 @@ func (s *Server) numberBuyRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/numbers/buy", OpID: "buyNumber", Tag: "Numbers", Auth: AdminUp,
 			Summary: "Buy the number the caller chose, register it and assign flows (released again if a later step fails)",
-			Request: strict(obj([]string{"e164"}, map[string]Schema{"e164": str(), "friendly_name": strN(0, 120),
+			RequestSchema: strict(obj([]string{"e164"}, map[string]Schema{"e164": str(), "friendly_name": strN(0, 120),
 				"flow_id": nullable(str()), "sms_flow_id": nullable(str())})),
-			Responses: map[int]Schema{201: ref("Number")},
-			Handle:    s.buyNumber},
+			Schemas: map[int]Schema{201: ref("Number")},
+			Handle:  s.buyNumber},
 	}
 }
 
@@ -179,10 +179,10 @@ func providerError(what, refused string, err error) error {
 			return err // the sandbox's own answers
 		}
 		// No answer at all (a network failure, a timeout): the carrier side's, not a 500.
-		return &statusError{502, "provider_error", fmt.Sprintf("the carrier failed to %s: %v", what, err)}
+		return &StatusError{502, "provider_error", fmt.Sprintf("the carrier failed to %s: %v", what, err)}
 	}
 	if se.Status >= 400 && se.Status < 500 && se.Status != 401 && se.Status != 403 {
-		return &statusError{409, refused, fmt.Sprintf("the carrier refused: %s (%d)", se.Message, se.Code)}
+		return &StatusError{409, refused, fmt.Sprintf("the carrier refused: %s (%d)", se.Message, se.Code)}
 	}
-	return &statusError{502, "provider_error", fmt.Sprintf("the carrier failed to %s: %s", what, se.Message)}
+	return &StatusError{502, "provider_error", fmt.Sprintf("the carrier failed to %s: %s", what, se.Message)}
 }

@@ -3,112 +3,23 @@ package httpapi
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 )
-
-// Schema is a JSON Schema (2020-12, as OpenAPI 3.1 uses) written as a map.
-type Schema = map[string]any
-
-// Small constructors keep the route table readable.
-func str() Schema                { return Schema{"type": "string"} }
-func strN(min, max int) Schema   { return Schema{"type": "string", "minLength": min, "maxLength": max} }
-func integer() Schema            { return Schema{"type": "integer"} }
-func number() Schema             { return Schema{"type": "number"} }
-func boolean() Schema            { return Schema{"type": "boolean"} }
-func arr(items Schema) Schema    { return Schema{"type": "array", "items": items} }
-func enum(vals ...string) Schema { return Schema{"type": "string", "enum": vals} }
-func nullable(s Schema) Schema   { return Schema{"anyOf": []any{s, Schema{"type": "null"}}} }
-func boolIn() Schema             { return oneOfTypes("boolean", "integer") } // true/false or 0/1 on input (SPEC 1.0)
-func dateTime() Schema           { return Schema{"type": "string", "format": "date-time"} }
-func ref(name string) Schema     { return Schema{"$ref": "#/components/schemas/" + name} }
-
-// maskedHeaders are custom headers as every answer shows them: each value
-// masked ("****" and at most its last four characters; "" stays "").
-func maskedHeaders() Schema {
-	return Schema{"type": "object", "additionalProperties": Schema{"type": "string", "pattern": `^(\*\*\*\*.{0,4})?$`},
-		"description": "Custom headers with each value masked: \"****\" and the last four characters of a value of 12 or more."}
-}
-
-func oneOfTypes(ts ...string) Schema {
-	return Schema{"type": ts}
-}
-
-// freeForm is an object whose keys the user or a third party chooses
-// (metadata, tool arguments, a JSON Schema): it says so with
-// additionalProperties, which the tests' closed reading of the document
-// keeps open.
-func freeForm(desc string) Schema {
-	return Schema{"type": "object", "additionalProperties": true, "description": desc}
-}
-
-// mapOf is an object of caller-chosen keys whose values are all v.
-func mapOf(v Schema) Schema { return Schema{"type": "object", "additionalProperties": v} }
-
-// emptyObj is {}: an envelope's data when there is nothing to answer.
-func emptyObj() Schema {
-	return Schema{"type": "object", "properties": map[string]Schema{}, "maxProperties": 0}
-}
-
-// anyJSON is any JSON value a user supplied (an outcome, a task context).
-func anyJSON(desc string) Schema { return Schema{"description": desc} }
-
-// obj is an object schema; required names the keys that must be present.
-// The published document leaves answers open (no additionalProperties) so
-// adding a field is not a breaking change for generated clients; the tests
-// read every object schema as closed, so a key the server answers must be
-// declared here. Request bodies pass strict=true where the decoder rejects
-// unknown keys.
-func obj(required []string, props map[string]Schema) Schema {
-	s := Schema{"type": "object", "properties": props}
-	if len(required) > 0 {
-		s["required"] = required
-	}
-	return s
-}
-
-// withProps is component name's schema with more properties: an answer that
-// is the component and a few keys more. (An allOf of the two would not do:
-// read closed, as the tests read the document, each part refuses the
-// other's keys.)
-func withProps(name string, required []string, props map[string]Schema) Schema {
-	base := componentSchemas[name].(Schema)
-	baseProps, _ := base["properties"].(map[string]Schema)
-	p := make(map[string]Schema, len(baseProps)+len(props))
-	for k, v := range baseProps {
-		p[k] = v
-	}
-	for k, v := range props {
-		p[k] = v
-	}
-	req, _ := base["required"].([]string)
-	return obj(append(slices.Clone(req), required...), p)
-}
-
-func strict(s Schema) Schema {
-	out := Schema{}
-	for k, v := range s {
-		out[k] = v
-	}
-	out["additionalProperties"] = false
-	return out
-}
-
-// listOf is the D-10 list shape.
-func listOf(item Schema) Schema {
-	return obj([]string{"data", "next_cursor"}, map[string]Schema{"data": arr(item), "next_cursor": nullable(str())})
-}
 
 // errorSchemas are the error envelopes by style, as component references.
 var errorSchemas = map[ErrorStyle]Schema{CoreStyle: ref("Error"), AddressStyle: ref("AddressError"), AgentStyle: ref("AgentError")}
 
 var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 
-// OpenAPI builds the OpenAPI 3.1 document of every route in the table.
-func (s *Server) OpenAPI() map[string]any {
+// OpenAPI builds the OpenAPI 3.1 document of every route in the table: the
+// schemas are reflected from the routes' Go types (schema_types.go), and
+// the components are those the operations refer to.
+func (s *Server) OpenAPI() *Document {
+	rf := newReflector()
 	paths := map[string]any{}
 	usedErrors := map[int]bool{}
 	for _, r := range s.routes {
@@ -128,27 +39,28 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(r.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": str()})
 		}
-		if idempotentOps[r.OpID] {
+		if r.Idempotent {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
 				"schema": strN(1, 255), "description": "Retrying with the same key within 24 h answers the first answer again (header Idempotent-Replayed: true) instead of acting twice."})
 		}
 		if params != nil {
 			op["parameters"] = params
 		}
-		if r.Request != nil {
+		if body := requestSchema(rf, r); body != nil {
 			op["requestBody"] = map[string]any{"required": true,
-				"content": map[string]any{"application/json": map[string]any{"schema": withConfirm(r)}}}
+				"content": map[string]any{"application/json": map[string]any{"schema": withConfirm(r, body)}}}
 		}
 		responses := map[string]any{}
-		for status, schema := range r.Responses {
+		answers := responseSchemas(rf, r)
+		for status, content := range answers {
 			resp := map[string]any{"description": http.StatusText(status)}
-			if schema != nil {
-				resp["content"] = map[string]any{contentTypeFor(schema): map[string]any{"schema": schema}}
+			if content != nil {
+				resp["content"] = content
 			}
 			responses[strconv.Itoa(status)] = resp
 		}
-		for _, status := range errorStatuses(r) {
-			if _, ok := r.Responses[status]; !ok {
+		for _, status := range errorStatuses(r, isList(answers[http.StatusOK])) {
+			if _, ok := answers[status]; !ok {
 				responses[strconv.Itoa(status)] = errorResponse(r.Errors, status, usedErrors)
 			}
 		}
@@ -159,37 +71,154 @@ func (s *Server) OpenAPI() map[string]any {
 	for _, r := range s.routes {
 		tags[r.Tag] = true
 	}
-	var tagList []any
+	var tagList []map[string]any
 	for _, t := range sortedKeys(tags) {
 		tagList = append(tagList, map[string]any{"name": t})
 	}
-	return map[string]any{
-		"openapi": "3.1.0",
-		"info":    map[string]any{"title": "humd API", "version": "0.1.0", "description": "Self-hosted AI voice and SMS operations server."},
-		"servers": []any{map[string]any{"url": "/"}},
-		"tags":    tagList,
-		"paths":   paths,
-		"components": map[string]any{
+	errResponses := errorResponses(usedErrors)
+	return &Document{
+		OpenAPI: "3.1.0",
+		Info:    map[string]any{"title": "humd API", "version": "0.1.0", "description": "Self-hosted AI voice and SMS operations server."},
+		Servers: []map[string]any{{"url": "/"}},
+		Tags:    tagList,
+		Paths:   paths,
+		Components: map[string]any{
 			"securitySchemes": map[string]any{
 				"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "hum_live_ API key"},
 				"apiKey": map[string]any{"type": "apiKey", "in": "header", "name": "x-api-key"},
 			},
-			"schemas":   componentSchemas,
-			"responses": errorResponses(usedErrors),
+			"schemas":   rf.components(paths, errResponses),
+			"responses": errResponses,
 		},
 	}
+}
+
+// requestSchema is the route's body schema: reflected from its Go type, or
+// hand-written.
+func requestSchema(rf *reflector, r *Route) Schema {
+	if r.Request != nil {
+		return rf.body(r.Request)
+	}
+	return r.RequestSchema
+}
+
+// responseSchemas are the route's answers by status, as the content of an
+// OpenAPI response (nil for an empty body).
+func responseSchemas(rf *reflector, r *Route) map[int]map[string]any {
+	out := map[int]map[string]any{}
+	for status, t := range r.Responses {
+		switch {
+		case t == nil:
+			out[status] = nil
+		case t.Implements(textType):
+			ct := reflect.Zero(t).Interface().(ContentTyper).ContentType()
+			out[status] = map[string]any{ct: map[string]any{"schema": Schema{"type": "string", "x-content-type": ct}}}
+		default:
+			out[status] = map[string]any{"application/json": map[string]any{"schema": rf.answer(t)}}
+		}
+	}
+	for status, schema := range r.Schemas {
+		if schema == nil {
+			out[status] = nil
+			continue
+		}
+		out[status] = map[string]any{contentTypeFor(schema): map[string]any{"schema": schema}}
+	}
+	return out
+}
+
+// components are the schemas the document refers to, each with the ones it
+// refers to in turn.
+func (rf *reflector) components(nodes ...any) map[string]any {
+	want := map[string]bool{}
+	for _, n := range nodes {
+		for _, name := range refs(n) {
+			want[name] = true
+		}
+	}
+	out := map[string]any{}
+	for {
+		for name := range rf.used {
+			want[name] = true
+		}
+		var todo []string
+		for name := range want {
+			if _, done := out[name]; !done {
+				todo = append(todo, name)
+			}
+		}
+		if len(todo) == 0 {
+			return out
+		}
+		for _, name := range todo {
+			registry.RLock()
+			c := registry.byName[name]
+			registry.RUnlock()
+			if c == nil {
+				if sch, ok := componentSchemas[name].(Schema); ok { // transitional
+					c = &component{name: name, schema: sch}
+				}
+			}
+			if c == nil {
+				panic("httpapi: the document refers to component " + name + ", which no package registers")
+			}
+			sch := rf.componentSchema(c)
+			out[name] = sch
+			for _, n := range refs(sch) {
+				want[n] = true
+			}
+		}
+	}
+}
+
+// refs lists the component names n refers to.
+func refs(n any) []string {
+	var out []string
+	var walk func(n any)
+	walk = func(n any) {
+		switch n := n.(type) {
+		case map[string]any:
+			if r, ok := n["$ref"].(string); ok {
+				if name, ok := strings.CutPrefix(r, "#/components/schemas/"); ok {
+					out = append(out, name)
+				}
+			}
+			for _, v := range n {
+				walk(v)
+			}
+		case map[string]Schema:
+			for _, v := range n {
+				walk(v)
+			}
+		case []any:
+			for _, v := range n {
+				walk(v)
+			}
+		}
+	}
+	walk(n)
+	return out
+}
+
+// isList tells a D-10 list answer, whose ?limit= and ?cursor= can be refused.
+func isList(content map[string]any) bool {
+	media, _ := content["application/json"].(map[string]any)
+	schema, _ := media["schema"].(Schema)
+	props, _ := schema["properties"].(map[string]Schema)
+	_, ok := props["next_cursor"]
+	return ok
 }
 
 // withConfirm is the route's body schema as the edge accepts it: an
 // authenticated route's object body may carry confirm (D-11), which the
 // edge drops unless the route declares it.
-func withConfirm(r *Route) Schema {
-	props, ok := r.Request["properties"].(map[string]Schema)
-	if r.Auth == Public || !ok || takesConfirm(r) {
-		return r.Request
+func withConfirm(r *Route, body Schema) Schema {
+	props, ok := body["properties"].(map[string]Schema)
+	if r.Auth == Public || !ok || r.confirm {
+		return body
 	}
 	out := Schema{}
-	for k, v := range r.Request {
+	for k, v := range body {
 		out[k] = v
 	}
 	p := make(map[string]Schema, len(props)+1)
@@ -201,7 +230,7 @@ func withConfirm(r *Route) Schema {
 	return out
 }
 
-// textSchema marks a non-JSON answer (metrics, TwiML).
+// textSchema marks a non-JSON answer in a hand-written schema.
 var textSchema = Schema{"type": "string", "x-content-type": "text/plain"}
 
 func contentTypeFor(s Schema) string {
@@ -221,6 +250,6 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func (s *Server) openAPIJSON() []byte {
-	raw, _ := json.Marshal(s.OpenAPI())
-	return raw
+	s.docOnce.Do(func() { s.docJSON, _ = json.Marshal(s.OpenAPI()) })
+	return s.docJSON
 }

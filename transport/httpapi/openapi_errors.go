@@ -6,24 +6,10 @@ import (
 	"strings"
 )
 
-func init() {
-	componentSchemas["Error"] = obj([]string{"error"}, map[string]Schema{"error": obj([]string{"code", "message"}, map[string]Schema{
-		"code": str(), "message": str(),
-		"details": obj(nil, map[string]Schema{"fields": Schema{"type": "object", "additionalProperties": str(),
-			"description": "the problem of each invalid field of the request, by field name"},
-			"max_depth": Schema{"type": "integer", "description": "json_too_deep: the deepest nesting humd accepts"}})})})
-	componentSchemas["AddressError"] = obj([]string{"message", "request_status", "errors"}, map[string]Schema{
-		"message": str(), "request_status": enum("error"), "errors": arr(addressFieldError),
-		"data": emptyObj(), "meta": addressMeta})
-	componentSchemas["AgentError"] = obj([]string{"success", "error"}, map[string]Schema{
-		"success": Schema{"const": false}, "error": str(),
-		"details": Schema{"type": "object", "additionalProperties": str(), "description": "the problem of each invalid field, by field name"}})
-}
-
 // errorStatuses are the error statuses an operation documents: those the
 // edge can answer for any route of its kind (auth, body cap, validation,
-// unknown ids, shutdown), and the ones its handler adds (extraErrors).
-func errorStatuses(r *Route) []int {
+// unknown ids, shutdown), and the ones its handler adds (Route.Fails).
+func errorStatuses(r *Route, list bool) []int {
 	set := map[int]bool{}
 	if r.Auth != Public {
 		set[http.StatusUnauthorized], set[http.StatusForbidden], set[http.StatusTooManyRequests] = true, true, true
@@ -32,7 +18,7 @@ func errorStatuses(r *Route) []int {
 		// too large, or nested deeper than storage.MaxJSONDepth (json_too_deep)
 		set[http.StatusRequestEntityTooLarge], set[http.StatusBadRequest] = true, true
 	}
-	if r.Request != nil || isList(r) {
+	if r.Request != nil || r.RequestSchema != nil || list {
 		set[http.StatusUnprocessableEntity] = true // a body or ?limit= the handler refuses
 	}
 	if pathParam.MatchString(r.Path) {
@@ -44,13 +30,13 @@ func errorStatuses(r *Route) []int {
 	if strings.HasPrefix(r.Path, "/twilio/") {
 		set[http.StatusForbidden], set[http.StatusUnprocessableEntity] = true, true // bad signature, unreadable form
 	}
-	if idempotentOps[r.OpID] {
+	if r.Idempotent {
 		set[http.StatusConflict], set[http.StatusUnprocessableEntity] = true, true // key in use, key reused
 	}
 	if r.Tag != "System" {
 		set[http.StatusServiceUnavailable] = true // a store closing or an actor not answering in time
 	}
-	for _, st := range extraErrors[r.OpID] {
+	for _, st := range r.Fails {
 		set[st] = true
 	}
 	out := make([]int, 0, len(set))
@@ -59,32 +45,6 @@ func errorStatuses(r *Route) []int {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// isList tells a D-10 list answer, whose ?limit= and ?cursor= can be refused.
-func isList(r *Route) bool {
-	props, _ := r.Responses[http.StatusOK]["properties"].(map[string]Schema)
-	_, ok := props["next_cursor"]
-	return ok
-}
-
-// extraErrors are the statuses a handler answers beyond errorStatuses'
-// derivation, by operationId: one list, like idempotentOps, that
-// TestErrorStatusesNameRealOperations keeps in step with the route table and
-// the end-to-end validator with the statuses handlers really answer.
-var extraErrors = map[string][]int{
-	// query parameters the handler refuses
-	"getAnalytics": {422}, "getFlowMetrics": {422}, "searchKnowledge": {422}, "unblockNumber": {422}, "removeOptOut": {422},
-	// the carrier refused or failed, or the plan has no room
-	"searchAvailableNumbers": {422, 502}, "buyNumber": {402, 502}, "registerNumber": {402}, "lookupContact": {502},
-	"createBrand": {502}, "refreshBrand": {502},
-	// billing.provider none has no hosted pages
-	"billingCheckout": {501}, "billingPortal": {501},
-	// a trigger fired too often; an agent_id the org does not have
-	"fireTrigger": {429}, "createAgentSession": {404},
-	// Twilio callbacks naming a call humd does not know (?call_id=)
-	"twilioVoiceStatus": {404}, "twilioVoiceAction": {404}, "twilioVoiceDial": {404}, "twilioVoiceRecording": {404},
-	"twilioVoiceTranscription": {404},
 }
 
 // errorResponseName is the components/responses key of a D-10 error status

@@ -1,13 +1,11 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/humd/humd/storage/brands"
 	"github.com/humd/humd/storage/calls"
@@ -23,10 +21,13 @@ import (
 	"github.com/humd/humd/storage/webhooks"
 )
 
-// componentTypes pairs each component schema with the Go type its answers
-// are encoded from, so a field added to the type and not to the document
-// fails here even when no end-to-end test happens to see it.
-var componentTypes = map[string]any{
+// legacyTypes pairs each hand-written component schema with the Go type its
+// answers are encoded from, so a field added to the type and not to the
+// document fails here even when no end-to-end test happens to see it.
+// Components reflected from their types (Component) need no entry: their
+// schemas are checked against the same types, which catches an extension
+// that declares a key the type never writes.
+var legacyTypes = map[string]any{
 	"Org": tenancy.Org{}, "KeyView": tenancy.KeyView{}, "Member": tenancy.Member{}, "Invite": tenancy.Invite{},
 	"Conversation": ConversationView{}, "OpenedConversation": OpenedConversationView{}, "Message": sms.Message{}, "Run": sms.Run{}, "Scheduled": sms.Scheduled{},
 	"Number": sms.Number{}, "Contact": sms.Contact{}, "Block": sms.Block{}, "OptOut": sms.OptOut{}, "Event": sms.Event{},
@@ -49,10 +50,10 @@ var componentExtras = map[string][]string{
 	"CRMConnector": {"secret"}, "FlowTool": {"secret"}, "Webhook": {"signing_secret"},
 }
 
-// componentsWithoutType are built by handlers as maps; their shapes are
-// held to real answers by the end-to-end validator only.
-var componentsWithoutType = []string{"SendResult", "LookupJob", "SyncResult", "BillingSubscription", "CallTags", "Error",
-	"AddressError", "AgentError", "EventData"}
+// componentsWithoutType are hand-written shapes; they are held to real
+// answers by the end-to-end validator only.
+var componentsWithoutType = []string{"SendResult", "LookupJob", "SyncResult", "BillingSubscription", "CallTags",
+	"EventData", "AddressMeta"}
 
 type goField struct {
 	name      string
@@ -62,7 +63,7 @@ type goField struct {
 
 // jsonFields lists the keys encoding/json writes for t, embedded structs
 // flattened and shallower fields winning, as encoding/json does.
-func jsonFields(t reflect.Type) []goField {
+func goFields(t reflect.Type) []goField {
 	var out []goField
 	seen := map[string]bool{}
 	var walk func(t reflect.Type, depth int)
@@ -108,8 +109,9 @@ func jsonFields(t reflect.Type) []goField {
 	return out
 }
 
-// schemaTypes is the set of JSON types a schema allows ("" for any).
-func schemaTypes(s any) map[string]bool {
+// schemaTypes is the set of JSON types a schema allows ("" for any);
+// components resolves references.
+func schemaTypes(s any, components map[string]any) map[string]bool {
 	m, _ := s.(Schema)
 	if m == nil {
 		if mm, ok := s.(map[string]any); ok {
@@ -118,8 +120,8 @@ func schemaTypes(s any) map[string]bool {
 	}
 	out := map[string]bool{}
 	if r, ok := m["$ref"].(string); ok {
-		c, _ := componentSchemas[strings.TrimPrefix(r, "#/components/schemas/")].(Schema)
-		return schemaTypes(c)
+		c, _ := components[strings.TrimPrefix(r, "#/components/schemas/")].(Schema)
+		return schemaTypes(c, components)
 	}
 	switch t := m["type"].(type) {
 	case string:
@@ -132,7 +134,7 @@ func schemaTypes(s any) map[string]bool {
 	for _, key := range []string{"anyOf", "oneOf"} {
 		if alts, ok := m[key].([]any); ok {
 			for _, a := range alts {
-				for k := range schemaTypes(a) {
+				for k := range schemaTypes(a, components) {
 					out[k] = true
 				}
 			}
@@ -146,11 +148,6 @@ func schemaTypes(s any) map[string]bool {
 	}
 	return out
 }
-
-var (
-	timeType = reflect.TypeOf(time.Time{})
-	rawType  = reflect.TypeOf(json.RawMessage{})
-)
 
 // jsonKind is the JSON type a Go type encodes as, "" when it varies.
 func jsonKind(t reflect.Type) string {
@@ -188,34 +185,38 @@ func jsonKind(t reflect.Type) string {
 // allowed where a nil pointer writes it, required only for keys always
 // written, and nothing declared that the type never writes.
 func TestComponentsDeclareGoFields(t *testing.T) {
-	New(Config{}, Deps{}) // route tables add some component properties
-	for _, name := range sortedKeys(componentSchemas) {
-		v, ok := componentTypes[name]
+	components := New(Config{}, Deps{}).OpenAPI().Components["schemas"].(map[string]any)
+	typed := ComponentTypes()
+	for _, name := range sortedKeys(components) {
+		typ, ok := typed[name]
+		if v, legacy := legacyTypes[name]; legacy {
+			typ, ok = reflect.TypeOf(v), true
+		}
 		if !ok {
 			if !slices.Contains(componentsWithoutType, name) {
-				t.Errorf("component %s has no Go type in componentTypes", name)
+				t.Errorf("component %s has no Go type", name)
 			}
 			continue
 		}
-		checkFields(t, name, componentSchemas[name].(Schema), reflect.TypeOf(v), componentExtras[name])
+		checkFields(t, name, components[name].(Schema), typ, componentExtras[name], components)
 	}
 }
 
 // checkFields compares one object schema with the struct it is encoded
 // from, and recurses into inline object properties of struct fields.
-func checkFields(t *testing.T, name string, schema Schema, typ reflect.Type, extras []string) {
+func checkFields(t *testing.T, name string, schema Schema, typ reflect.Type, extras []string, components map[string]any) {
 	t.Helper()
 	props, _ := schema["properties"].(map[string]Schema)
 	required, _ := schema["required"].([]string)
 	written := map[string]bool{}
-	for _, f := range jsonFields(typ) {
+	for _, f := range goFields(typ) {
 		written[f.name] = true
 		p, ok := props[f.name]
 		if !ok {
 			t.Errorf("%s.%s (%s) is not declared", name, f.name, f.t)
 			continue
 		}
-		types := schemaTypes(p)
+		types := schemaTypes(p, components)
 		if k := jsonKind(f.t); k != "" && !types[""] && !types[k] && !(k == "integer" && types["number"]) {
 			t.Errorf("%s.%s is %s in Go (%s) but %v in the schema", name, f.name, k, f.t, keysOf(types))
 		}
@@ -226,7 +227,7 @@ func checkFields(t *testing.T, name string, schema Schema, typ reflect.Type, ext
 			t.Errorf("%s.%s is omitempty in Go but required in the schema", name, f.name)
 		}
 		if inner, it := innerObject(p, f.t); inner != nil {
-			checkFields(t, name+"."+f.name, inner, it, nil)
+			checkFields(t, name+"."+f.name, inner, it, nil, components)
 		}
 	}
 	for p := range props {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,21 +71,27 @@ func TestAmbiguous(t *testing.T) {
 	}
 }
 
-// TestErrorStatusesNameRealOperations keeps extraErrors in step with the
-// route table, and every documented error on the shared Error schema.
+// TestErrorStatusesNameRealOperations keeps each route's Fails to error
+// statuses the edge does not derive already, and every documented error on
+// the shared Error schema.
 func TestErrorStatusesNameRealOperations(t *testing.T) {
 	s := New(Config{}, Deps{})
 	ops := map[string]*Route{}
 	for _, r := range s.Routes() {
 		ops[r.OpID] = r
-	}
-	for id := range extraErrors {
-		if ops[id] == nil {
-			t.Errorf("extraErrors names %s, which no route has", id)
+		derived := errorStatuses(&Route{Method: r.Method, Path: r.Path, Tag: r.Tag, Auth: r.Auth, Request: r.Request,
+			RequestSchema: r.RequestSchema, Idempotent: r.Idempotent}, isList(responseSchemas(newReflector(), r)[200]))
+		for _, st := range r.Fails {
+			if st < 400 || st > 599 {
+				t.Errorf("%s Fails with %d, which is not an error status", r.OpID, st)
+			}
+			if slices.Contains(derived, st) {
+				t.Errorf("%s Fails with %d, which the edge documents for it anyway", r.OpID, st)
+			}
 		}
 	}
 	doc := s.OpenAPI()
-	for path, item := range doc["paths"].(map[string]any) {
+	for path, item := range doc.Paths {
 		for method, op := range item.(map[string]any) {
 			r := ops[op.(map[string]any)["operationId"].(string)]
 			for status, resp := range op.(map[string]any)["responses"].(map[string]any) {
@@ -94,7 +101,7 @@ func TestErrorStatusesNameRealOperations(t *testing.T) {
 				if status < "400" || r.Errors != CoreStyle {
 					continue
 				}
-				if n, _ := strconv.Atoi(status); r.Responses[n] != nil {
+				if n, _ := strconv.Atoi(status); r.Responses[n] != nil || r.Schemas[n] != nil {
 					continue
 				}
 				if ref, _ := resp.(map[string]any)["$ref"].(string); !strings.HasPrefix(ref, "#/components/responses/") {

@@ -3,12 +3,20 @@ package httpapi
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 )
+
+// Area is one part of the API (SMS, voice, campaigns, ...): its routes, in
+// the order the document lists them. The edge composes areas; an area never
+// sees another.
+type Area interface {
+	Routes() []*Route
+}
 
 // Access is who may call a route.
 type Access int
@@ -76,12 +84,31 @@ type Route struct {
 	// Stream routes answer a body stream (SSE); response hooks do not read
 	// it, since reading would wait for the stream's end.
 	Stream bool
-	// Request is the JSON Schema of the body, nil for none.
-	Request Schema
-	// Responses maps status to the JSON Schema of that answer's body; a nil
-	// schema means a non-JSON or empty body.
-	Responses map[int]Schema
-	Handle    func(c *Call) error
+	// Idempotent POSTs send, buy or launch (SPEC 1.0, A35): with an
+	// Idempotency-Key header their first 2xx answer is kept for 24 h and
+	// given again to a retry instead of acting twice.
+	Idempotent bool
+	// Fails are the error statuses the handler answers beyond those the
+	// edge derives from the route (errorStatuses): a query parameter it
+	// refuses, a carrier that failed, a plan with no room.
+	Fails []int
+	// Request is the Go type of the JSON body, nil for none; the document
+	// reflects it (see Component and SchemaExtender).
+	Request reflect.Type
+	// Responses maps status to the Go type of that answer's body: the
+	// handler writes exactly that type (Call.JSON checks it when
+	// Config.CheckTypes is set). A nil type is an empty body; a type with a
+	// ContentType method is a text body of that type.
+	Responses map[int]reflect.Type
+	// RequestSchema and Schemas are hand-written JSON Schemas, for routes
+	// whose answers are not Go types of their own (the seed sessions
+	// answer what their services build).
+	RequestSchema Schema
+	Schemas       map[int]Schema
+	Handle        func(c *Call) error
+
+	// Computed once by Server.add from the declarations above.
+	confirm bool // the body declares confirm
 }
 
 // apiKey reads the key from Authorization: Bearer or x-api-key. Keys are never
@@ -93,6 +120,8 @@ func apiKey(ctx *fasthttp.RequestCtx) string {
 	return string(bytes.TrimSpace(ctx.Request.Header.Peek("x-api-key")))
 }
 
-func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (*tenancy.Principal, error) {
-	return s.deps.Tenancy.Authenticate(apiKey(ctx))
+// takesBody tells a route that reads its request body: one that declares
+// a body, or any POST, PUT or PATCH.
+func takesBody(r *Route) bool {
+	return r.Request != nil || r.RequestSchema != nil || r.Method == "POST" || r.Method == "PUT" || r.Method == "PATCH"
 }

@@ -62,13 +62,13 @@ func (s *Server) sandboxRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "GET", Path: "/api/sandbox", OpID: "sandboxState", Summary: "The org's sandbox numbers, sent texts and placed calls (the webhook token for site admins)", Tag: "Sandbox", Auth: ViewerUp,
-			Responses: map[int]Schema{200: obj([]string{"numbers", "sent", "calls"}, map[string]Schema{"webhook_token": str(),
+			Schemas: map[int]Schema{200: obj([]string{"numbers", "sent", "calls"}, map[string]Schema{"webhook_token": str(),
 				"numbers": arr(str()), "sent": arr(sandboxSent), "calls": arr(sandboxCall)})}, Handle: s.sandboxState},
 		{Method: "POST", Path: "/api/sandbox/calls", OpID: "sandboxInboundCall", Summary: "Start an inbound call to a number of the org (sandbox mode): a CallSid and the call's webhook token", Tag: "Sandbox", Auth: OperatorUp,
-			Request:   strict(obj([]string{"from", "to"}, map[string]Schema{"from": str(), "to": str()})),
-			Responses: map[int]Schema{200: callAnswer(false)}, Handle: s.sandboxInboundCall},
+			RequestSchema: strict(obj([]string{"from", "to"}, map[string]Schema{"from": str(), "to": str()})),
+			Schemas:       map[int]Schema{200: callAnswer(false)}, Handle: s.sandboxInboundCall},
 		{Method: "POST", Path: "/api/sandbox/calls/{id}/answer", OpID: "sandboxAnswerCall", Summary: "Answer an outbound call of the org the sandbox carrier placed: its TwiML and the call's webhook token", Tag: "Sandbox", Auth: OperatorUp,
-			Responses: map[int]Schema{200: callAnswer(true)}, Handle: s.sandboxAnswerCall},
+			Schemas: map[int]Schema{200: callAnswer(true)}, Handle: s.sandboxAnswerCall},
 	}
 }
 

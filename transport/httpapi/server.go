@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
+	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/logredact"
@@ -42,6 +41,23 @@ type Config struct {
 	// Skips counts and logs the records list pages leave out because they
 	// do not decode (nil: logged only).
 	Skips *storage.Skips
+	// Keys authenticates API keys (tenancy.Repo).
+	Keys Authenticator
+	// Store keeps idempotent answers.
+	Store storage.Store
+	// Clock times rate limits and idempotency records (default the real one).
+	Clock clock.Clock
+	// Version is reported by /api/health and /mcp.
+	Version string
+	// CheckTypes makes an answer whose Go type is not the one its route
+	// declares fail (500), so the end-to-end tests catch a handler that
+	// drifted from the document. Off, such an answer is logged and sent.
+	CheckTypes bool
+}
+
+// Authenticator finds the principal of an API key.
+type Authenticator interface {
+	Authenticate(key string) (*tenancy.Principal, error)
 }
 
 func (c *Config) defaults() {
@@ -54,6 +70,9 @@ func (c *Config) defaults() {
 	}
 	if c.KeyRequestsPerMinute == 0 {
 		c.KeyRequestsPerMinute = 600
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
 	}
 }
 
@@ -68,25 +87,30 @@ type Server struct {
 
 	// triggerLimits rate-limits trigger fires per trigger; keyLimits
 	// requests per API key (nil when off).
-	triggerLimits keyedLimits
-	keyLimits     *keyedLimits
-	convSends     keyedLimits
+	triggerLimits *Limits
+	keyLimits     *Limits
+	convSends     *Limits
 	// idemInFlight holds org+Idempotency-Key of requests being answered.
 	idemInFlight sync.Map
 	// numberRefs caches E.164 -> (org, number id) for inbound webhooks.
 	numberRefs sync.Map
 
+	// docJSON is the document, built on first use: the table is fixed.
+	docOnce sync.Once
+	docJSON []byte
+
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
 
-// New builds the server and registers every route.
-func New(cfg Config, deps Deps) *Server {
+// New builds the server and registers the System routes, /mcp and every
+// route of the areas, in that order.
+func New(cfg Config, deps Deps, areas ...Area) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, deps: deps, router: router.New(), triggerLimits: keyedLimits{rate: triggerRate, burst: triggerBurst},
-		convSends: keyedLimits{rate: convSendsPerMinute / 60.0, burst: convSendsPerMinute}}
+	s := &Server{cfg: cfg, deps: deps, router: router.New(), triggerLimits: NewLimits(triggerRate, triggerBurst),
+		convSends: NewLimits(convSendsPerMinute/60.0, convSendsPerMinute)}
 	if n := cfg.KeyRequestsPerMinute; n > 0 {
-		s.keyLimits = &keyedLimits{rate: float64(n) / 60, burst: float64(n)}
+		s.keyLimits = NewLimits(float64(n)/60, float64(n))
 	}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "humd_http_requests_total",
 		Help: "HTTP requests by route and status."}, []string{"method", "route", "status"})
@@ -96,8 +120,20 @@ func New(cfg Config, deps Deps) *Server {
 	s.router.NotFound = s.wrap(&Route{Method: "*", Path: "(unmatched)", Auth: Public, Handle: func(*Call) error { return errNotFoundRoute }})
 	s.router.MethodNotAllowed = s.wrap(&Route{Method: "*", Path: "(unmatched)", Auth: Public, Handle: func(*Call) error { return errMethodNotAllow }})
 	s.router.HandleMethodNotAllowed = true
-	for _, r := range s.table() {
+	for _, r := range s.systemRoutes() {
 		s.add(r)
+	}
+	for _, r := range s.mcpRoutes() {
+		s.add(r)
+	}
+	for _, r := range s.table() {
+		legacyDeclarations(r)
+		s.add(r)
+	}
+	for _, a := range areas {
+		for _, r := range a.Routes() {
+			s.add(r)
+		}
 	}
 	s.srv = &fasthttp.Server{
 		Handler:               s.router.Handler,
@@ -130,69 +166,9 @@ func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
 func (s *Server) Shutdown() error { return s.srv.Shutdown() }
 
 func (s *Server) add(r *Route) {
+	r.confirm = declaresConfirm(r)
 	s.routes = append(s.routes, r)
 	s.router.Handle(r.Method, r.Path, s.wrap(r))
-}
-
-// Call is one request as a handler sees it. It lives only as long as the
-// fasthttp handler; anything kept longer must be copied out (Body, Param do).
-type Call struct {
-	Ctx       *fasthttp.RequestCtx
-	Route     *Route
-	Principal *tenancy.Principal
-	RequestID string
-	status    int
-	skips     *storage.Skips
-}
-
-// Param returns a copy of a path parameter.
-func (c *Call) Param(name string) string {
-	v := c.Ctx.UserValue(name)
-	if s, ok := v.(string); ok {
-		return strings.Clone(s)
-	}
-	return ""
-}
-
-// Query returns a copy of a query parameter.
-func (c *Call) Query(name string) string { return string(c.Ctx.QueryArgs().Peek(name)) }
-
-// Body returns a copy of the request body.
-func (c *Call) Body() []byte { return bytes.Clone(c.Ctx.PostBody()) }
-
-// Page reads ?limit= and ?cursor= (D-10).
-func (c *Call) Page() (storage.PageRequest, error) {
-	p := storage.PageRequest{Cursor: c.Query("cursor"), Skips: c.skips}
-	if l := c.Query("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 {
-			return p, storage.Invalid("limit", "must be an integer from 1 to 200")
-		}
-		p.Limit = storage.ClampLimit(n)
-	}
-	return p, nil
-}
-
-// JSON writes v with status.
-func (c *Call) JSON(status int, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("httpapi: encode %T: %w", v, err)
-	}
-	c.Ctx.SetStatusCode(status)
-	c.Ctx.SetContentType("application/json")
-	c.Ctx.SetBody(raw)
-	c.status = status
-	return nil
-}
-
-// List writes the D-10 list shape.
-func (c *Call) List(items any, next string) error {
-	var nc any
-	if next != "" {
-		nc = next
-	}
-	return c.JSON(200, map[string]any{"data": items, "next_cursor": nc})
 }
 
 func newRequestID(given []byte) string {
@@ -215,7 +191,7 @@ func (s *Server) wrap(r *Route) fasthttp.RequestHandler {
 	}
 	return func(ctx *fasthttp.RequestCtx) {
 		start := time.Now()
-		c := &Call{Ctx: ctx, Route: r, RequestID: newRequestID(ctx.Request.Header.Peek("X-Request-Id")), skips: s.cfg.Skips}
+		c := &Call{Ctx: ctx, Route: r, RequestID: newRequestID(ctx.Request.Header.Peek("X-Request-Id")), server: s}
 		ctx.Response.Header.Set("X-Request-Id", c.RequestID)
 		func() {
 			defer func() {
@@ -268,10 +244,10 @@ func (s *Server) serve(c *Call, maxBody int) error {
 		if err := s.limitKey(c); err != nil {
 			return err
 		}
-		if !takesConfirm(c.Route) {
+		if !c.Route.confirm {
 			dropConfirm(c.Ctx)
 		}
-		if k := c.Ctx.Request.Header.Peek("Idempotency-Key"); len(k) > 0 && idempotentOps[c.Route.OpID] {
+		if k := c.Ctx.Request.Header.Peek("Idempotency-Key"); len(k) > 0 && c.Route.Idempotent {
 			return s.idempotent(c, string(k))
 		}
 	}
@@ -306,12 +282,11 @@ func (s *Server) fail(c *Call, err error) {
 	}
 	switch c.Route.Errors {
 	case AddressStyle:
-		body := map[string]any{"message": ae.Message, "request_status": "error", "errors": fieldList(ae)}
-		_ = c.JSON(status, body)
+		_ = c.write(status, &addressError{Message: ae.Message, RequestStatus: "error", Errors: fieldList(ae)})
 	case AgentStyle:
-		_ = c.JSON(status, map[string]any{"success": false, "error": ae.Message})
+		_ = c.write(status, &agentError{Error: ae.Message})
 	default:
-		_ = c.JSON(status, errorBody{Error: ae})
+		_ = c.write(status, &errorBody{Error: ae})
 	}
 }
 
@@ -325,11 +300,11 @@ func wwwAuthenticate(ctx *fasthttp.RequestCtx) string {
 	return `Bearer realm="humd", error="invalid_token", error_description="the API key is unknown, revoked or expired"`
 }
 
-func fieldList(ae apiError) []map[string]string {
-	out := []map[string]string{}
+func fieldList(ae apiError) []fieldError {
+	out := []fieldError{}
 	if f, ok := ae.Details["fields"].(map[string]any); ok {
 		for k, v := range f {
-			out = append(out, map[string]string{"field": k, "code": "invalid", "message": fmt.Sprint(v)})
+			out = append(out, fieldError{Field: k, Code: "invalid", Message: fmt.Sprint(v)})
 		}
 	}
 	return out
@@ -345,8 +320,9 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 // Router exposes the router so tests can compare it with the OpenAPI document.
 func (s *Server) Router() *router.Router { return s.router }
 
-// takesBody tells a route that reads its request body: one with a body
-// schema, or any POST, PUT or PATCH.
-func takesBody(r *Route) bool {
-	return r.Request != nil || r.Method == "POST" || r.Method == "PUT" || r.Method == "PATCH"
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (*tenancy.Principal, error) {
+	if s.cfg.Keys == nil {
+		return nil, storage.ErrUnauthorized
+	}
+	return s.cfg.Keys.Authenticate(apiKey(ctx))
 }

@@ -61,7 +61,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 	num, contact := ref("Number"), ref("Contact")
 	return []*Route{
 		{Method: "GET", Path: "/api/numbers", OpID: "listNumbers", Summary: "The org's phone numbers", Tag: "Numbers", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(num)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(num)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -70,11 +70,11 @@ func (s *Server) smsAdminRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/numbers", OpID: "registerNumber", Summary: "Register an existing provider number", Tag: "Numbers", Auth: AdminUp,
-			Request:   strict(obj([]string{"e164"}, map[string]Schema{"e164": str(), "friendly_name": strN(0, 120)})),
-			Responses: map[int]Schema{201: num}, Handle: func(c *Call) error {
+			RequestSchema: strict(obj([]string{"e164"}, map[string]Schema{"e164": str(), "friendly_name": strN(0, 120)})),
+			Schemas:       map[int]Schema{201: num}, Handle: func(c *Call) error {
 				var req struct {
 					E164         string `json:"e164"`
 					FriendlyName string `json:"friendly_name"`
@@ -94,7 +94,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.JSON(201, n)
 			}},
 		{Method: "GET", Path: "/api/numbers/{id}", OpID: "getNumber", Summary: "One number", Tag: "Numbers", Auth: ViewerUp,
-			Responses: map[int]Schema{200: num}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: num}, Handle: func(c *Call) error {
 				n, err := sms.GetNumber(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -102,9 +102,9 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.JSON(200, n)
 			}},
 		{Method: "PATCH", Path: "/api/numbers/{id}", OpID: "updateNumber", Summary: "Name a number, assign flows, enable SMS, set its rate (mps)", Tag: "Numbers", Auth: AdminUp,
-			Request: strict(obj(nil, map[string]Schema{"friendly_name": strN(1, 120), "flow_id": nullable(str()), "sms_flow_id": nullable(str()),
+			RequestSchema: strict(obj(nil, map[string]Schema{"friendly_name": strN(1, 120), "flow_id": nullable(str()), "sms_flow_id": nullable(str()),
 				"sms_enabled": boolIn(), "mps": number()})),
-			Responses: map[int]Schema{200: num}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: num}, Handle: func(c *Call) error {
 				n, err := sms.PatchNumber(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Body(), s.deps.FlowChannel, s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -115,7 +115,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.JSON(200, n)
 			}},
 		{Method: "POST", Path: "/api/numbers/sync", OpID: "syncNumbers", Summary: "Refresh the inventory from the carrier (Twilio IncomingPhoneNumbers, or the sandbox)", Tag: "Numbers", Auth: AdminUp,
-			Responses: map[int]Schema{200: ref("SyncResult")}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: ref("SyncResult")}, Handle: func(c *Call) error {
 				if s.deps.Numbers == nil {
 					return storage.Conflict("no_carrier", "no carrier is configured")
 				}
@@ -131,7 +131,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 					"unchanged": res.Unchanged, "elsewhere": res.Elsewhere, "missing": res.Missing})
 			}},
 		{Method: "GET", Path: "/api/contacts", OpID: "listContacts", Summary: "Search contacts by name or phone, filter by tag", Tag: "Contacts", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(contact)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(contact)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -141,10 +141,10 @@ func (s *Server) smsAdminRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/contacts", OpID: "createContact", Summary: "Add a contact (one per phone number)", Tag: "Contacts", Auth: OperatorUp,
-			Request: strict(obj([]string{"e164"}, withE164(contactProps))), Responses: map[int]Schema{201: contact}, Handle: func(c *Call) error {
+			RequestSchema: strict(obj([]string{"e164"}, withE164(contactProps))), Schemas: map[int]Schema{201: contact}, Handle: func(c *Call) error {
 				ct, err := sms.CreateContact(s.deps.Store, c.Principal.OrgID, c.Body(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -152,7 +152,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.JSON(201, ct)
 			}},
 		{Method: "GET", Path: "/api/contacts/{id}", OpID: "getContact", Summary: "One contact", Tag: "Contacts", Auth: ViewerUp,
-			Responses: map[int]Schema{200: contact}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: contact}, Handle: func(c *Call) error {
 				ct, err := sms.GetContact(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -160,7 +160,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.JSON(200, ct)
 			}},
 		{Method: "PATCH", Path: "/api/contacts/{id}", OpID: "updateContact", Summary: "Edit a contact; edited identity fields override enrichment", Tag: "Contacts", Auth: OperatorUp,
-			Request: strict(obj(nil, contactProps)), Responses: map[int]Schema{200: contact}, Handle: func(c *Call) error {
+			RequestSchema: strict(obj(nil, contactProps)), Schemas: map[int]Schema{200: contact}, Handle: func(c *Call) error {
 				ct, err := sms.PatchContact(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Body(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -168,14 +168,14 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.JSON(200, ct)
 			}},
 		{Method: "DELETE", Path: "/api/contacts/{id}", OpID: "deleteContact", Summary: "Delete a contact", Tag: "Contacts", Auth: OperatorUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				if err := sms.DeleteContact(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}
 				return c.NoContent()
 			}},
 		{Method: "GET", Path: "/api/blocklist", OpID: "listBlocklist", Summary: "Blocked numbers", Tag: "Contacts", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(ref("Block"))}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(ref("Block"))}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -184,10 +184,10 @@ func (s *Server) smsAdminRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/blocklist", OpID: "blockNumber", Summary: "Block a number (409 if already blocked)", Tag: "Contacts", Auth: OperatorUp,
-			Request: listEntryBody, Responses: map[int]Schema{201: ref("Block")}, Handle: func(c *Call) error {
+			RequestSchema: listEntryBody, Schemas: map[int]Schema{201: ref("Block")}, Handle: func(c *Call) error {
 				b, err := sms.AddBlock(s.deps.Store, c.Principal.OrgID, c.Body(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -195,7 +195,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.JSON(201, b)
 			}},
 		{Method: "DELETE", Path: "/api/blocklist/{e164}", OpID: "unblockNumber", Summary: "Unblock a number (+ URL-encoded as %2B)", Tag: "Contacts", Auth: OperatorUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				e164, err := e164Param(c)
 				if err != nil {
 					return err
@@ -206,7 +206,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.NoContent()
 			}},
 		{Method: "GET", Path: "/api/sms/opt-outs", OpID: "listOptOuts", Summary: "Numbers that texted STOP or were opted out", Tag: "SMS", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(ref("OptOut"))}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(ref("OptOut"))}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -215,10 +215,10 @@ func (s *Server) smsAdminRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/sms/opt-outs", OpID: "addOptOut", Summary: "Opt a number out (idempotent; fires sms.opt_out once)", Tag: "SMS", Auth: OperatorUp,
-			Request: listEntryBody, Responses: map[int]Schema{200: ref("OptOut"), 201: ref("OptOut")}, Handle: func(c *Call) error {
+			RequestSchema: listEntryBody, Schemas: map[int]Schema{200: ref("OptOut"), 201: ref("OptOut")}, Handle: func(c *Call) error {
 				o, created, err := sms.AddOptOut(s.deps.Store, c.Principal.OrgID, c.Body(), "api", s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -229,7 +229,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.JSON(200, o)
 			}},
 		{Method: "DELETE", Path: "/api/sms/opt-outs/{e164}", OpID: "removeOptOut", Summary: "Opt a number back in (fires sms.opt_in; 404 if not opted out)", Tag: "SMS", Auth: OperatorUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				e164, err := e164Param(c)
 				if err != nil {
 					return err
@@ -240,7 +240,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				return c.NoContent()
 			}},
 		{Method: "GET", Path: "/api/events", OpID: "listEvents", Summary: "The org's durable event log, oldest first (?type=, cursor)", Tag: "Events", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(ref("Event"))}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(ref("Event"))}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -249,7 +249,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 	}
 }

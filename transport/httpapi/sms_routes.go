@@ -74,12 +74,12 @@ func (s *Server) smsRoutes() []*Route {
 	twiml := Schema{"type": "string", "x-content-type": "text/xml"}
 	return []*Route{
 		{Method: "GET", Path: "/api/sms/conversations", OpID: "listConversations", Summary: "Threads, newest activity first", Tag: "SMS", Auth: ViewerUp,
-			Responses: ok(listOf(conv)), Handle: s.listConversations},
+			Schemas: ok(listOf(conv)), Handle: s.listConversations},
 		{Method: "POST", Path: "/api/sms/conversations", OpID: "createConversation", Summary: "Open (upsert) a thread, optionally sending a first text", Tag: "SMS", Auth: OperatorUp,
-			Request:   strict(obj([]string{"twilio_number_id", "contact_e164"}, map[string]Schema{"twilio_number_id": str(), "contact_e164": str(), "initial_message": sendSchema})),
-			Responses: map[int]Schema{200: ref("OpenedConversation"), 201: ref("OpenedConversation")}, Handle: s.createConversation},
+			RequestSchema: strict(obj([]string{"twilio_number_id", "contact_e164"}, map[string]Schema{"twilio_number_id": str(), "contact_e164": str(), "initial_message": sendSchema})),
+			Schemas:       map[int]Schema{200: ref("OpenedConversation"), 201: ref("OpenedConversation")}, Handle: s.createConversation},
 		{Method: "GET", Path: "/api/sms/conversations/{id}", OpID: "getConversation", Summary: "One thread", Tag: "SMS", Auth: ViewerUp,
-			Responses: ok(conv), Handle: func(c *Call) error {
+			Schemas: ok(conv), Handle: func(c *Call) error {
 				cv, err := s.conversation(c)
 				if err != nil {
 					return err
@@ -87,32 +87,32 @@ func (s *Server) smsRoutes() []*Route {
 				return c.JSON(200, s.viewConversation(cv))
 			}},
 		{Method: "PATCH", Path: "/api/sms/conversations/{id}", OpID: "updateConversation", Summary: "Assign, pause the AI, snooze, close or reopen", Tag: "SMS", Auth: OperatorUp,
-			Request:   strict(obj(nil, map[string]Schema{"assignee_user_id": nullable(str()), "status": enum("open", "closed"), "ai_paused": boolean(), "snoozed_until": nullable(dateTime())})),
-			Responses: ok(conv), Handle: s.patchConversation},
+			RequestSchema: strict(obj(nil, map[string]Schema{"assignee_user_id": nullable(str()), "status": enum("open", "closed"), "ai_paused": boolean(), "snoozed_until": nullable(dateTime())})),
+			Schemas:       ok(conv), Handle: s.patchConversation},
 		{Method: "GET", Path: "/api/sms/conversations/{id}/messages", OpID: "listMessages", Summary: "The thread's texts, newest first", Tag: "SMS", Auth: ViewerUp,
-			Responses: ok(listOf(ref("Message"))), Handle: s.listMessages},
+			Schemas: ok(listOf(ref("Message"))), Handle: s.listMessages},
 		{Method: "POST", Path: "/api/sms/conversations/{id}/messages", OpID: "sendMessage", Summary: "Send now or schedule, through the one send pipeline", Tag: "SMS", Auth: OperatorUp,
-			Request: sendSchema, Responses: map[int]Schema{200: ref("SendResult"), 201: ref("SendResult"), 202: ref("SendResult")}, Handle: s.sendMessage},
+			RequestSchema: sendSchema, Schemas: map[int]Schema{200: ref("SendResult"), 201: ref("SendResult"), 202: ref("SendResult")}, Handle: s.sendMessage},
 		{Method: "POST", Path: "/api/sms/conversations/{id}/read", OpID: "markConversationRead", Summary: "Set unread_count to 0", Tag: "SMS", Auth: OperatorUp,
-			Responses: ok(conv), Handle: func(c *Call) error { return threadOp(s, c, &conversation.Read{}) }},
+			Schemas: ok(conv), Handle: func(c *Call) error { return threadOp(s, c, &conversation.Read{}) }},
 		{Method: "POST", Path: "/api/sms/conversations/{id}/close", OpID: "closeConversation", Summary: "Close the thread", Tag: "SMS", Auth: OperatorUp,
-			Responses: ok(conv), Handle: func(c *Call) error {
+			Schemas: ok(conv), Handle: func(c *Call) error {
 				return threadOp(s, c, &conversation.Close{By: sms.Author{Type: "api", ID: c.Principal.KeyID}})
 			}},
 		{Method: "POST", Path: "/api/sms/conversations/{id}/reopen", OpID: "reopenConversation", Summary: "Reopen the thread and clear its snooze", Tag: "SMS", Auth: OperatorUp,
-			Responses: ok(conv), Handle: func(c *Call) error { return threadOp(s, c, &conversation.Reopen{}) }},
+			Schemas: ok(conv), Handle: func(c *Call) error { return threadOp(s, c, &conversation.Reopen{}) }},
 		{Method: "GET", Path: "/api/sms/conversations/{id}/runs", OpID: "listConversationRuns", Summary: "AI run records of the thread, newest first", Tag: "SMS", Auth: ViewerUp,
-			Responses: ok(listOf(ref("Run"))), Handle: s.listRuns},
+			Schemas: ok(listOf(ref("Run"))), Handle: s.listRuns},
 		{Method: "GET", Path: "/api/sms/scheduled", OpID: "listScheduled", Summary: "Scheduled sends (pending by default)", Tag: "SMS", Auth: ViewerUp,
-			Responses: ok(listOf(ref("Scheduled"))), Handle: s.listScheduled},
+			Schemas: ok(listOf(ref("Scheduled"))), Handle: s.listScheduled},
 		{Method: "DELETE", Path: "/api/sms/scheduled/{id}", OpID: "cancelScheduled", Summary: "Cancel a pending scheduled send", Tag: "SMS", Auth: OperatorUp,
-			Responses: ok(ref("Scheduled")), Handle: s.cancelScheduled},
+			Schemas: ok(ref("Scheduled")), Handle: s.cancelScheduled},
 		{Method: "POST", Path: "/twilio/sms", OpID: "twilioInboundSms", Summary: "Twilio inbound SMS webhook (signed)", Tag: "Twilio", Auth: Public,
-			Responses: ok(twiml), Handle: s.twilioInbound},
+			Schemas: ok(twiml), Handle: s.twilioInbound},
 		{Method: "POST", Path: "/twilio/sms/status", OpID: "twilioSmsStatus", Summary: "Twilio message status callback (signed)", Tag: "Twilio", Auth: Public,
-			Responses: ok(twiml), Handle: s.twilioStatus},
+			Schemas: ok(twiml), Handle: s.twilioStatus},
 		{Method: "POST", Path: "/api/sandbox/inbound", OpID: "sandboxInbound", Summary: "Inject an inbound text (sandbox mode)", Tag: "Sandbox", Auth: OperatorUp,
-			Request:   strict(obj([]string{"from", "to", "body"}, map[string]Schema{"from": str(), "to": str(), "body": strN(0, 1600)})),
-			Responses: map[int]Schema{201: obj([]string{"message"}, map[string]Schema{"message": ref("Message"), "keyword": str()})}, Handle: s.sandboxInbound},
+			RequestSchema: strict(obj([]string{"from", "to", "body"}, map[string]Schema{"from": str(), "to": str(), "body": strN(0, 1600)})),
+			Schemas:       map[int]Schema{201: obj([]string{"message"}, map[string]Schema{"message": ref("Message"), "keyword": str()})}, Handle: s.sandboxInbound},
 	}
 }

@@ -84,7 +84,7 @@ func (s *Server) listMessages(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.List(items, next)
+	return List(c, items, next)
 }
 
 func (s *Server) sendMessage(c *Call) error {
@@ -137,7 +137,7 @@ func (s *Server) listScheduled(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.List(items, next)
+	return List(c, items, next)
 }
 
 func (s *Server) cancelScheduled(c *Call) error {
@@ -169,5 +169,5 @@ func (s *Server) listRuns(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.List(items, next)
+	return List(c, items, next)
 }

@@ -169,7 +169,7 @@ func (s *Server) listConversations(c *Call) error {
 	if err != nil {
 		return err
 	}
-	return c.List(items, next)
+	return List(c, items, next)
 }
 
 func (s *Server) createConversation(c *Call) error {

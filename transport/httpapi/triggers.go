@@ -54,7 +54,7 @@ func (s *Server) triggerRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "GET", Path: "/api/triggers", OpID: "listTriggers", Summary: "Inbound triggers", Tag: "Triggers", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(tr)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(tr)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -63,10 +63,10 @@ func (s *Server) triggerRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/triggers", OpID: "createTrigger", Summary: "Add a trigger (url and token shown once)", Tag: "Triggers", Auth: AdminUp,
-			Request: body("name", "event_name"), Responses: map[int]Schema{201: withToken}, Handle: func(c *Call) error {
+			RequestSchema: body("name", "event_name"), Schemas: map[int]Schema{201: withToken}, Handle: func(c *Call) error {
 				t, token, err := triggers.Create(s.deps.Store, c.Principal.OrgID, c.Body(), s.eventFlowCheck(c.Principal.OrgID), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -74,7 +74,7 @@ func (s *Server) triggerRoutes() []*Route {
 				return c.JSON(201, s.triggerWithToken(t, token))
 			}},
 		{Method: "GET", Path: "/api/triggers/{id}", OpID: "getTrigger", Summary: "One trigger", Tag: "Triggers", Auth: ViewerUp,
-			Responses: map[int]Schema{200: tr}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: tr}, Handle: func(c *Call) error {
 				t, err := triggers.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -82,7 +82,7 @@ func (s *Server) triggerRoutes() []*Route {
 				return c.JSON(200, t)
 			}},
 		{Method: "PATCH", Path: "/api/triggers/{id}", OpID: "updateTrigger", Summary: "Edit a trigger (flow_id null detaches the flow)", Tag: "Triggers", Auth: AdminUp,
-			Request: body(), Responses: map[int]Schema{200: tr}, Handle: func(c *Call) error {
+			RequestSchema: body(), Schemas: map[int]Schema{200: tr}, Handle: func(c *Call) error {
 				t, err := triggers.Patch(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Body(), s.eventFlowCheck(c.Principal.OrgID), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -90,14 +90,14 @@ func (s *Server) triggerRoutes() []*Route {
 				return c.JSON(200, t)
 			}},
 		{Method: "DELETE", Path: "/api/triggers/{id}", OpID: "deleteTrigger", Summary: "Delete a trigger; its URL stops working", Tag: "Triggers", Auth: AdminUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				if err := triggers.Delete(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}
 				return c.NoContent()
 			}},
 		{Method: "POST", Path: "/api/triggers/{id}/token/rotate", OpID: "rotateTriggerToken", Summary: "New url and token (shown once); the old one stops at once", Tag: "Triggers", Auth: AdminUp,
-			Responses: map[int]Schema{200: withToken}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: withToken}, Handle: func(c *Call) error {
 				t, token, err := triggers.RotateToken(s.deps.Store, c.Principal.OrgID, c.Param("id"), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -106,8 +106,8 @@ func (s *Server) triggerRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/triggers/in/{token}", OpID: "fireTrigger", Summary: "Fire a trigger: any JSON object (at most 256 KiB) becomes an event and runs the matching event-trigger flows", Tag: "Triggers",
 			// The access log writes the path with the token redacted (logredact).
-			Auth: Public, MaxBody: maxTriggerBody, Request: freeForm("any JSON object: the event's payload"),
-			Responses: map[int]Schema{202: obj([]string{"event_id", "runs"}, map[string]Schema{"event_id": str(), "runs": arr(obj([]string{"flow_id", "action"},
+			Auth: Public, MaxBody: maxTriggerBody, RequestSchema: freeForm("any JSON object: the event's payload"),
+			Schemas: map[int]Schema{202: obj([]string{"event_id", "runs"}, map[string]Schema{"event_id": str(), "runs": arr(obj([]string{"flow_id", "action"},
 				map[string]Schema{"flow_id": str(), "action": enum("call_placed", "text_sent", "skipped"), "call_id": str(), "message_id": str(), "reason": str()}))})},
 			Handle: func(c *Call) error {
 				t, err := triggers.Resolve(s.deps.Store, c.Param("token"))

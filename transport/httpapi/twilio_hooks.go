@@ -18,7 +18,7 @@ import (
 
 // errBadSignature names what to check, since the usual cause is a
 // configuration mismatch rather than an attack.
-var errBadSignature = &statusError{403, "invalid_signature",
+var errBadSignature = &StatusError{403, "invalid_signature",
 	"X-Twilio-Signature does not match this request; check TWILIO_AUTH_TOKEN and that HUMD_PUBLIC_URL is the URL Twilio calls"}
 
 // emptyTwiML is the answer to an inbound SMS webhook: humd replies through the

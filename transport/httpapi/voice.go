@@ -30,7 +30,7 @@ func (s *Server) voiceRoutes() []*Route {
 	ok := map[int]Schema{200: twimlBody}
 	hook := func(path, op, summary string, h func(*Call) error) *Route {
 		return &Route{Method: "POST", Path: path, OpID: op, Summary: summary + " (signed)", Tag: "Twilio", Auth: Public,
-			Responses: ok, Handle: func(c *Call) error {
+			Schemas: ok, Handle: func(c *Call) error {
 				if err := s.checkVoiceHook(c, path == "/twilio/voice"); err != nil {
 					return err
 				}
@@ -45,7 +45,7 @@ func (s *Server) voiceRoutes() []*Route {
 		hook("/twilio/voice/recording", "twilioVoiceRecording", "Recording callback (voicemail or call recording)", s.twilioVoiceRecording),
 		hook("/twilio/voice/transcription", "twilioVoiceTranscription", "Voicemail transcription callback", s.twilioVoiceTranscription),
 		{Method: "GET", Path: relay.Path, OpID: "twilioRelay", Summary: "ConversationRelay websocket (signed upgrade)", Tag: "Twilio", Auth: Public,
-			Responses: map[int]Schema{101: nil}, Handle: s.twilioRelay},
+			Schemas: map[int]Schema{101: nil}, Handle: s.twilioRelay},
 	}
 }
 
@@ -75,7 +75,6 @@ func (s *Server) writeTwiML(c *Call, elems []twiml.Element) error {
 	c.Ctx.SetStatusCode(200)
 	c.Ctx.SetContentType("text/xml")
 	c.Ctx.SetBodyString(out)
-	c.status = 200
 	return nil
 }
 

@@ -25,20 +25,20 @@ func (s *Server) voiceAPIRoutes() []*Route {
 	return []*Route{
 		{Method: "GET", Path: "/api/calls/{id}/stream", OpID: "streamCall",
 			Summary: "Live call events (Server-Sent Events, numbered; Last-Event-ID resumes) until call.ended; 204 once the viewer saw call.ended",
-			Tag:     "Calls", Auth: ViewerUp, Stream: true, Responses: map[int]Schema{200: {"type": "string", "x-content-type": "text/event-stream"}, 204: nil},
+			Tag:     "Calls", Auth: ViewerUp, Stream: true, Schemas: map[int]Schema{200: {"type": "string", "x-content-type": "text/event-stream"}, 204: nil},
 			Handle: s.streamCall},
 		{Method: "POST", Path: "/api/outbound/calls", OpID: "createOutboundCall", Summary: "Place an outbound AI call", Tag: "Outbound", Auth: OperatorUp,
-			Request: strict(obj([]string{"flow_id", "to"}, map[string]Schema{"flow_id": str(), "to": str(), "task_context": nullable(freeForm("what the agent should know for this call (at most 8 KiB)")),
+			RequestSchema: strict(obj([]string{"flow_id", "to"}, map[string]Schema{"flow_id": str(), "to": str(), "task_context": nullable(freeForm("what the agent should know for this call (at most 8 KiB)")),
 				"from_number_id": str(), "honor_business_hours": boolIn(), "confirm": boolean()})),
-			Responses: map[int]Schema{202: obj([]string{"call_id", "status"}, map[string]Schema{"call_id": str(), "status": str()})},
-			Handle:    s.createOutboundCall},
+			Schemas: map[int]Schema{202: obj([]string{"call_id", "status"}, map[string]Schema{"call_id": str(), "status": str()})},
+			Handle:  s.createOutboundCall},
 		{Method: "GET", Path: "/api/outbound/calls", OpID: "listOutboundCalls", Summary: "Outbound calls, newest first (the /api/calls filters apply)",
-			Tag: "Outbound", Auth: ViewerUp, Responses: map[int]Schema{200: listOf(ref("Call"))}, Handle: func(c *Call) error {
+			Tag: "Outbound", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(ref("Call"))}, Handle: func(c *Call) error {
 				c.Ctx.QueryArgs().Set("direction", calls.Outbound)
 				return s.reviewListCalls(c)
 			}},
 		{Method: "GET", Path: "/api/outbound/calls/{id}", OpID: "getOutboundCall", Summary: "An outbound call with its transcript and outcome",
-			Tag: "Outbound", Auth: ViewerUp, Responses: map[int]Schema{200: ref("CallDetail")}, Handle: func(c *Call) error {
+			Tag: "Outbound", Auth: ViewerUp, Schemas: map[int]Schema{200: ref("CallDetail")}, Handle: func(c *Call) error {
 				cl, err := calls.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -86,7 +86,6 @@ func (s *Server) streamCall(c *Call) error {
 		if !ok && ended {
 			hub.Unsubscribe(sub)
 			c.Ctx.SetStatusCode(204)
-			c.status = 204
 			return nil
 		}
 		if ok {
@@ -99,7 +98,6 @@ func (s *Server) streamCall(c *Call) error {
 	c.Ctx.Response.Header.Set("Cache-Control", "no-cache")
 	// A proxy that buffers (nginx) would hold the stream back.
 	c.Ctx.Response.Header.Set("X-Accel-Buffering", "no")
-	c.status = 200
 	// The server's WriteTimeout would cut a long call's stream.
 	_ = c.Ctx.SetWriteDeadline(time.Now().Add(24 * time.Hour))
 	c.Ctx.SetBodyStreamWriter(func(w *bufio.Writer) {

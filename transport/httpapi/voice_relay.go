@@ -45,7 +45,6 @@ func (s *Server) twilioRelay(c *Call) error {
 	if err != nil {
 		return storage.Invalid("Upgrade", err.Error())
 	}
-	c.status = 101
 	return nil
 }
 

@@ -45,7 +45,7 @@ func (s *Server) webhookRoutes() []*Route {
 	}
 	return []*Route{
 		{Method: "GET", Path: "/api/webhooks", OpID: "listWebhooks", Summary: "Webhook endpoints", Tag: "Webhooks", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(wh)}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(wh)}, Handle: func(c *Call) error {
 				page, err := c.Page()
 				if err != nil {
 					return err
@@ -54,10 +54,10 @@ func (s *Server) webhookRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/webhooks", OpID: "createWebhook", Summary: "Add an endpoint (signing_secret shown once)", Tag: "Webhooks", Auth: AdminUp,
-			Request: body("url", "events"), Responses: map[int]Schema{201: wh}, Handle: func(c *Call) error {
+			RequestSchema: body("url", "events"), Schemas: map[int]Schema{201: wh}, Handle: func(c *Call) error {
 				last, err := sms.LastEventSeq(s.deps.Store, c.Principal.OrgID)
 				if err != nil {
 					return err
@@ -72,7 +72,7 @@ func (s *Server) webhookRoutes() []*Route {
 				return c.JSON(201, withSecret(e, secret))
 			}},
 		{Method: "GET", Path: "/api/webhooks/{id}", OpID: "getWebhook", Summary: "One endpoint (header values masked)", Tag: "Webhooks", Auth: ViewerUp,
-			Responses: map[int]Schema{200: wh}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: wh}, Handle: func(c *Call) error {
 				e, err := webhooks.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err
@@ -80,7 +80,7 @@ func (s *Server) webhookRoutes() []*Route {
 				return c.JSON(200, e)
 			}},
 		{Method: "PATCH", Path: "/api/webhooks/{id}", OpID: "updateWebhook", Summary: "Edit an endpoint (enabled:true re-enables)", Tag: "Webhooks", Auth: AdminUp,
-			Request: body(), Responses: map[int]Schema{200: wh}, Handle: func(c *Call) error {
+			RequestSchema: body(), Schemas: map[int]Schema{200: wh}, Handle: func(c *Call) error {
 				e, err := webhooks.Patch(s.deps.Store, c.Principal.OrgID, c.Param("id"), c.Body(), s.webhookPolicy(), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -91,7 +91,7 @@ func (s *Server) webhookRoutes() []*Route {
 				return c.JSON(200, e)
 			}},
 		{Method: "DELETE", Path: "/api/webhooks/{id}", OpID: "deleteWebhook", Summary: "Delete an endpoint and its history", Tag: "Webhooks", Auth: AdminUp,
-			Responses: map[int]Schema{204: nil}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{204: nil}, Handle: func(c *Call) error {
 				id := c.Param("id")
 				if err := webhooks.Delete(s.deps.Store, c.Principal.OrgID, id); err != nil {
 					return err
@@ -102,7 +102,7 @@ func (s *Server) webhookRoutes() []*Route {
 				return c.NoContent()
 			}},
 		{Method: "POST", Path: "/api/webhooks/{id}/rotate-secret", OpID: "rotateWebhookSecret", Summary: "New secret (shown once); the old one also signs for 24 h", Tag: "Webhooks", Auth: AdminUp,
-			Responses: map[int]Schema{200: wh}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: wh}, Handle: func(c *Call) error {
 				e, secret, err := webhooks.Rotate(s.deps.Store, c.Principal.OrgID, c.Param("id"), s.deps.Clock.Now())
 				if err != nil {
 					return err
@@ -113,7 +113,7 @@ func (s *Server) webhookRoutes() []*Route {
 				return c.JSON(200, withSecret(e, secret))
 			}},
 		{Method: "POST", Path: "/api/webhooks/{id}/test", OpID: "testWebhook", Summary: "Send a webhook.test event now", Tag: "Webhooks", Auth: AdminUp,
-			Responses: map[int]Schema{200: obj([]string{"delivery_id", "response_status", "duration_ms"}, map[string]Schema{
+			Schemas: map[int]Schema{200: obj([]string{"delivery_id", "response_status", "duration_ms"}, map[string]Schema{
 				"delivery_id": str(), "response_status": integer(), "duration_ms": integer(), "error": str()})}, Handle: func(c *Call) error {
 				e, err := webhooks.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
@@ -133,7 +133,7 @@ func (s *Server) webhookRoutes() []*Route {
 				return c.JSON(200, res)
 			}},
 		{Method: "GET", Path: "/api/webhooks/{id}/deliveries", OpID: "listWebhookDeliveries", Summary: "Delivery history, newest first", Tag: "Webhooks", Auth: ViewerUp,
-			Responses: map[int]Schema{200: listOf(ref("Delivery"))}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: listOf(ref("Delivery"))}, Handle: func(c *Call) error {
 				if _, err := webhooks.Get(s.deps.Store, c.Principal.OrgID, c.Param("id")); err != nil {
 					return err
 				}
@@ -145,10 +145,10 @@ func (s *Server) webhookRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				return c.List(items, next)
+				return List(c, items, next)
 			}},
 		{Method: "POST", Path: "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver", OpID: "redeliverWebhook", Summary: "Send a delivery again (same webhook-id and body)", Tag: "Webhooks", Auth: AdminUp,
-			Responses: map[int]Schema{200: ref("Delivery")}, Handle: func(c *Call) error {
+			Schemas: map[int]Schema{200: ref("Delivery")}, Handle: func(c *Call) error {
 				e, err := webhooks.Get(s.deps.Store, c.Principal.OrgID, c.Param("id"))
 				if err != nil {
 					return err

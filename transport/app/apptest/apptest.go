@@ -93,7 +93,7 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	a, err := app.New(cfg, app.Options{Logger: o.Logger, Clock: s.Clock, NoSeed: !o.Seed, Model: o.Model,
+	a, err := app.New(cfg, app.Options{Logger: o.Logger, Clock: s.Clock, NoSeed: !o.Seed, Model: o.Model, CheckTypes: true,
 		StoreOptions: storage.Options{FS: o.FS, OnFatal: func(msg string) { t.Errorf("storage fatal: %s", msg) }},
 		OnResponse: func(r *httpapi.Route, status int, ct string, body []byte) {
 			s.mu.Lock()
