@@ -2,35 +2,11 @@ package httpapi
 
 import (
 	"errors"
-	"slices"
 	"testing"
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 )
-
-// The scope vocabulary (tenancy.ScopeAreas) and the route table's tags stay in
-// step: every route that needs a key has an area a scope can name, and every
-// area names some route. A new tag fails here until its area is added.
-func TestScopeAreasMatchRouteTags(t *testing.T) {
-	s := New(Config{}, Deps{})
-	used := map[string]bool{}
-	for _, r := range s.Routes() {
-		if r.Auth == Public || scopeFree[r.Path] {
-			continue
-		}
-		area := tenancy.ScopeArea(r.Tag)
-		used[area] = true
-		if !slices.Contains(tenancy.ScopeAreas, area) {
-			t.Errorf("%s %s: tag %q has area %q, which tenancy.ScopeAreas lacks", r.Method, r.Path, r.Tag, area)
-		}
-	}
-	for _, a := range tenancy.ScopeAreas {
-		if !used[a] {
-			t.Errorf("scope area %q names no route that needs a key", a)
-		}
-	}
-}
 
 func TestScopeAllows(t *testing.T) {
 	listSMS := &Route{Method: "GET", Path: "/api/sms/conversations", Tag: "SMS", Auth: ViewerUp}

@@ -1,53 +1,158 @@
-package httpapi
+package httpapi_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/humd/humd/storage/brands"
-	"github.com/humd/humd/storage/calls"
-	"github.com/humd/humd/storage/campaigns"
-	"github.com/humd/humd/storage/crm"
-	"github.com/humd/humd/storage/flows"
-	"github.com/humd/humd/storage/flowtools"
-	"github.com/humd/humd/storage/knowledge"
-	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
-	"github.com/humd/humd/storage/triggers"
-	"github.com/humd/humd/storage/webhooks"
+	"github.com/humd/humd/transport/api/coreapi"
+	"github.com/humd/humd/transport/httpapi"
 )
 
-// legacyTypes pairs each hand-written component schema with the Go type its
-// answers are encoded from, so a field added to the type and not to the
-// document fails here even when no end-to-end test happens to see it.
-// Components reflected from their types (Component) need no entry: their
-// schemas are checked against the same types, which catches an extension
-// that declares a key the type never writes.
-var legacyTypes = map[string]any{
-	"Org": tenancy.Org{}, "KeyView": tenancy.KeyView{}, "Member": tenancy.Member{}, "Invite": tenancy.Invite{},
-	"Conversation": ConversationView{}, "OpenedConversation": OpenedConversationView{}, "Message": sms.Message{}, "Run": sms.Run{}, "Scheduled": sms.Scheduled{},
-	"Number": sms.Number{}, "Contact": sms.Contact{}, "Block": sms.Block{}, "OptOut": sms.OptOut{}, "Event": sms.Event{},
-	"AvailableNumber": sms.AvailableNumber{},
-	"Call":            calls.Call{}, "CallDetail": callReview{}, "CallTurn": calls.Turn{}, "ToolActivity": calls.ToolActivity{},
-	"CallNote": calls.Note{}, "Voicemail": calls.Voicemail{}, "OrgTag": calls.OrgTag{}, "CallStats": calls.Stats{},
-	"Campaign": campaigns.View{}, "CampaignRecipient": campaigns.Recipient{},
-	"CRMConnector": crm.Connector{}, "CRMLog": crm.LogEntry{},
-	"FlowTool": flowtools.Tool{}, "FlowToolExecution": flowtools.Execution{}, "Flow": flows.Flow{},
-	"KnowledgeDoc": knowledge.Doc{}, "Passage": knowledge.Passage{},
-	"MCPIntegration": mcptools.Integration{}, "Approval": mcptools.Approval{},
-	"Trigger": triggers.Trigger{}, "Webhook": webhooks.Endpoint{}, "Delivery": webhooks.Delivery{},
-	"Brand": brands.Brand{}, "CallSummary": calls.Summary{}, "CampaignCounts": campaigns.Counts{},
-	"CampaignRecord": campaigns.Campaign{},
+// document is the edge with every area, each built from empty
+// dependencies: enough to list the routes and build the document.
+func document() *httpapi.Server {
+	return httpapi.New(httpapi.Config{}, httpapi.Deps{},
+		coreapi.New(coreapi.Deps{}),
+	)
 }
 
-// componentExtras are keys a handler adds to the type's own (a secret
-// answered once, a computed field).
-var componentExtras = map[string][]string{
-	"CRMConnector": {"secret"}, "FlowTool": {"secret"}, "Webhook": {"signing_secret"},
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	rawType  = reflect.TypeOf(json.RawMessage{})
+)
+
+// TestNoAmbiguousPaths keeps the route table free of path templates a
+// linter (and a generated client's router) cannot tell apart.
+func TestNoAmbiguousPaths(t *testing.T) {
+	paths := map[string]bool{}
+	for _, r := range document().Routes() {
+		paths[r.Path] = true
+	}
+	list := httpapi.SortedKeys(paths)
+	for i, a := range list {
+		for _, b := range list[i+1:] {
+			if httpapi.Ambiguous(a, b) {
+				t.Errorf("ambiguous paths %s and %s", a, b)
+			}
+		}
+	}
+}
+
+// TestErrorStatusesNameRealOperations keeps each route's Fails to error
+// statuses the edge does not derive already, and every documented error on
+// the shared Error schema.
+func TestErrorStatusesNameRealOperations(t *testing.T) {
+	s := document()
+	ops := map[string]*httpapi.Route{}
+	for _, r := range s.Routes() {
+		ops[r.OpID] = r
+		derived := httpapi.DerivedErrors(r)
+		for _, st := range r.Fails {
+			if st < 400 || st > 599 {
+				t.Errorf("%s Fails with %d, which is not an error status", r.OpID, st)
+			}
+			if slices.Contains(derived, st) {
+				t.Errorf("%s Fails with %d, which the edge documents for it anyway", r.OpID, st)
+			}
+		}
+	}
+	doc := s.OpenAPI()
+	for path, item := range doc.Paths {
+		for method, op := range item.(map[string]any) {
+			r := ops[op.(map[string]any)["operationId"].(string)]
+			for status, resp := range op.(map[string]any)["responses"].(map[string]any) {
+				if status == "default" {
+					t.Errorf("%s %s documents a default response", method, path)
+				}
+				if status < "400" || r.Errors != httpapi.CoreStyle {
+					continue
+				}
+				if n, _ := strconv.Atoi(status); r.Responses[n] != nil || r.Schemas[n] != nil {
+					continue
+				}
+				if ref, _ := resp.(map[string]any)["$ref"].(string); !strings.HasPrefix(ref, "#/components/responses/") {
+					t.Errorf("%s %s %s is not the shared error response: %v", method, path, status, resp)
+				}
+			}
+		}
+	}
+}
+
+// TestNoBareObjects: an object schema says what it holds, either its
+// properties or, for keys the caller chooses, additionalProperties. A bare
+// {"type":"object"} types as an empty object in generated clients.
+func TestNoBareObjects(t *testing.T) {
+	raw, err := json.Marshal(document().OpenAPI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(n any, at string)
+	walk = func(n any, at string) {
+		switch n := n.(type) {
+		case map[string]any:
+			_, props := n["properties"]
+			_, extra := n["additionalProperties"]
+			if isObjectType(n["type"]) && !props && !extra {
+				t.Errorf("%s is a bare object", at)
+			}
+			for k, v := range n {
+				walk(v, at+"/"+k)
+			}
+		case []any:
+			for i, v := range n {
+				walk(v, at+"/"+strconv.Itoa(i))
+			}
+		}
+	}
+	walk(doc, "#")
+}
+
+func isObjectType(t any) bool {
+	switch t := t.(type) {
+	case string:
+		return t == "object"
+	case []any:
+		for _, x := range t {
+			if x == "object" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// The scope vocabulary (tenancy.ScopeAreas) and the route table's tags stay in
+// step: every route that needs a key has an area a scope can name, and every
+// area names some route. A new tag fails here until its area is added.
+func TestScopeAreasMatchRouteTags(t *testing.T) {
+	s := document()
+	used := map[string]bool{}
+	for _, r := range s.Routes() {
+		if r.Auth == httpapi.Public || httpapi.ScopeFree[r.Path] {
+			continue
+		}
+		area := tenancy.ScopeArea(r.Tag)
+		used[area] = true
+		if !slices.Contains(tenancy.ScopeAreas, area) {
+			t.Errorf("%s %s: tag %q has area %q, which tenancy.ScopeAreas lacks", r.Method, r.Path, r.Tag, area)
+		}
+	}
+	for _, a := range tenancy.ScopeAreas {
+		if !used[a] {
+			t.Errorf("scope area %q names no route that needs a key", a)
+		}
+	}
 }
 
 // componentsWithoutType are hand-written shapes; they are held to real
@@ -112,7 +217,7 @@ func goFields(t reflect.Type) []goField {
 // schemaTypes is the set of JSON types a schema allows ("" for any);
 // components resolves references.
 func schemaTypes(s any, components map[string]any) map[string]bool {
-	m, _ := s.(Schema)
+	m, _ := s.(httpapi.Schema)
 	if m == nil {
 		if mm, ok := s.(map[string]any); ok {
 			m = mm
@@ -120,7 +225,7 @@ func schemaTypes(s any, components map[string]any) map[string]bool {
 	}
 	out := map[string]bool{}
 	if r, ok := m["$ref"].(string); ok {
-		c, _ := components[strings.TrimPrefix(r, "#/components/schemas/")].(Schema)
+		c, _ := components[strings.TrimPrefix(r, "#/components/schemas/")].(httpapi.Schema)
 		return schemaTypes(c, components)
 	}
 	switch t := m["type"].(type) {
@@ -185,11 +290,11 @@ func jsonKind(t reflect.Type) string {
 // allowed where a nil pointer writes it, required only for keys always
 // written, and nothing declared that the type never writes.
 func TestComponentsDeclareGoFields(t *testing.T) {
-	components := New(Config{}, Deps{}).OpenAPI().Components["schemas"].(map[string]any)
-	typed := ComponentTypes()
-	for _, name := range sortedKeys(components) {
+	components := document().OpenAPI().Components["schemas"].(map[string]any)
+	typed := httpapi.ComponentTypes()
+	for _, name := range httpapi.SortedKeys(components) {
 		typ, ok := typed[name]
-		if v, legacy := legacyTypes[name]; legacy {
+		if v, legacy := httpapi.LegacyTypes[name]; legacy {
 			typ, ok = reflect.TypeOf(v), true
 		}
 		if !ok {
@@ -198,15 +303,15 @@ func TestComponentsDeclareGoFields(t *testing.T) {
 			}
 			continue
 		}
-		checkFields(t, name, components[name].(Schema), typ, componentExtras[name], components)
+		checkFields(t, name, components[name].(httpapi.Schema), typ, httpapi.ComponentExtras[name], components)
 	}
 }
 
 // checkFields compares one object schema with the struct it is encoded
 // from, and recurses into inline object properties of struct fields.
-func checkFields(t *testing.T, name string, schema Schema, typ reflect.Type, extras []string, components map[string]any) {
+func checkFields(t *testing.T, name string, schema httpapi.Schema, typ reflect.Type, extras []string, components map[string]any) {
 	t.Helper()
-	props, _ := schema["properties"].(map[string]Schema)
+	props, _ := schema["properties"].(map[string]httpapi.Schema)
 	required, _ := schema["required"].([]string)
 	written := map[string]bool{}
 	for _, f := range goFields(typ) {
@@ -244,20 +349,20 @@ func checkFields(t *testing.T, name string, schema Schema, typ reflect.Type, ext
 
 // innerObject finds the inline object schema (not a $ref: components are
 // checked on their own) of a struct-valued field, or of its items.
-func innerObject(p Schema, t reflect.Type) (Schema, reflect.Type) {
+func innerObject(p httpapi.Schema, t reflect.Type) (httpapi.Schema, reflect.Type) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if alts, ok := p["anyOf"].([]any); ok {
 		for _, a := range alts {
-			if m, ok := a.(Schema); ok && m["type"] != "null" {
+			if m, ok := a.(httpapi.Schema); ok && m["type"] != "null" {
 				return innerObject(m, t)
 			}
 		}
 		return nil, nil
 	}
 	if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
-		items, _ := p["items"].(Schema)
+		items, _ := p["items"].(httpapi.Schema)
 		if items == nil {
 			return nil, nil
 		}
@@ -266,7 +371,7 @@ func innerObject(p Schema, t reflect.Type) (Schema, reflect.Type) {
 	if t.Kind() != reflect.Struct || t == timeType {
 		return nil, nil
 	}
-	if _, ok := p["properties"].(map[string]Schema); !ok {
+	if _, ok := p["properties"].(map[string]httpapi.Schema); !ok {
 		return nil, nil
 	}
 	return p, t

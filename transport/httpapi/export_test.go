@@ -1,0 +1,60 @@
+package httpapi
+
+import (
+	"github.com/humd/humd/storage/brands"
+	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/campaigns"
+	"github.com/humd/humd/storage/crm"
+	"github.com/humd/humd/storage/flows"
+	"github.com/humd/humd/storage/flowtools"
+	"github.com/humd/humd/storage/knowledge"
+	"github.com/humd/humd/storage/mcptools"
+	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/triggers"
+	"github.com/humd/humd/storage/webhooks"
+)
+
+// Internals the document tests (package httpapi_test, which composes every
+// area) check.
+var (
+	Ambiguous = ambiguous
+	ScopeFree = scopeFree
+)
+
+// DerivedErrors are the error statuses the edge documents for r without
+// its Fails.
+func DerivedErrors(r *Route) []int {
+	bare := &Route{Method: r.Method, Path: r.Path, Tag: r.Tag, Auth: r.Auth, Request: r.Request,
+		RequestSchema: r.RequestSchema, Idempotent: r.Idempotent}
+	return errorStatuses(bare, isList(responseSchemas(newReflector(), r)[200]))
+}
+
+func SortedKeys[V any](m map[string]V) []string { return sortedKeys(m) }
+
+// legacyTypes pairs each hand-written component schema with the Go type its
+// answers are encoded from, so a field added to the type and not to the
+// document fails here even when no end-to-end test happens to see it.
+// Components reflected from their types (Component) need no entry: their
+// schemas are checked against the same types, which catches an extension
+// that declares a key the type never writes.
+var LegacyTypes = map[string]any{
+	"Conversation": ConversationView{}, "OpenedConversation": OpenedConversationView{}, "Message": sms.Message{}, "Run": sms.Run{}, "Scheduled": sms.Scheduled{},
+	"Number": sms.Number{}, "Contact": sms.Contact{}, "Block": sms.Block{}, "OptOut": sms.OptOut{}, "Event": sms.Event{},
+	"AvailableNumber": sms.AvailableNumber{},
+	"Call":            calls.Call{}, "CallDetail": callReview{}, "CallTurn": calls.Turn{}, "ToolActivity": calls.ToolActivity{},
+	"CallNote": calls.Note{}, "Voicemail": calls.Voicemail{}, "OrgTag": calls.OrgTag{}, "CallStats": calls.Stats{},
+	"Campaign": campaigns.View{}, "CampaignRecipient": campaigns.Recipient{},
+	"CRMConnector": crm.Connector{}, "CRMLog": crm.LogEntry{},
+	"FlowTool": flowtools.Tool{}, "FlowToolExecution": flowtools.Execution{}, "Flow": flows.Flow{},
+	"KnowledgeDoc": knowledge.Doc{}, "Passage": knowledge.Passage{},
+	"MCPIntegration": mcptools.Integration{}, "Approval": mcptools.Approval{},
+	"Trigger": triggers.Trigger{}, "Webhook": webhooks.Endpoint{}, "Delivery": webhooks.Delivery{},
+	"Brand": brands.Brand{}, "CallSummary": calls.Summary{}, "CampaignCounts": campaigns.Counts{},
+	"CampaignRecord": campaigns.Campaign{},
+}
+
+// componentExtras are keys a handler adds to the type's own (a secret
+// answered once, a computed field).
+var ComponentExtras = map[string][]string{
+	"CRMConnector": {"secret"}, "FlowTool": {"secret"}, "Webhook": {"signing_secret"},
+}
