@@ -117,15 +117,20 @@ func (s *Server) getBilling(c *Call) error {
 // numberCap is the org's number cap for a register or buy: 0 (none) when
 // unconfigured or when the org allows extra numbers.
 func (s *Server) numberCap(org string) (int, error) {
-	m := s.deps.Billing.MaxNumbers
+	return NumberCap(s.deps.Store, s.deps.Billing.MaxNumbers, org)
+}
+
+// NumberCap is an org's cap on numbers given the configured maximum m: 0
+// (none) when m is not set or the org allows extra numbers.
+func NumberCap(st storage.Store, m int, org string) (int, error) {
 	if m <= 0 {
 		return 0, nil
 	}
-	st, err := billing.Get(s.deps.Store, org)
+	s, err := billing.Get(st, org)
 	if err != nil {
 		return 0, err
 	}
-	if st.ExtraNumbersAllowed {
+	if s.ExtraNumbersAllowed {
 		return 0, nil
 	}
 	return m, nil

@@ -9,12 +9,17 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 )
+
+// AskTimeout bounds how long a handler waits for an actor's answer (a Sync
+// commit, normally well under a millisecond).
+const AskTimeout = 10 * time.Second
 
 // Call is one request as a handler sees it. It lives only as long as the
 // fasthttp handler; anything kept longer must be copied out (Body, Param do).

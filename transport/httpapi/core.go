@@ -100,7 +100,6 @@ func (s *Server) table() []*Route {
 	all = append(all, s.voiceRoutes()...)
 	all = append(all, s.voiceAPIRoutes()...)
 	all = append(all, s.callReviewRoutes()...)
-	all = append(all, s.lookupRoutes()...)
 	all = append(all, s.flowToolRoutes()...)
 	all = append(all, s.dashboardRoutes()...)
 	all = append(all, s.agentRoutes()...)

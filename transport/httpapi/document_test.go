@@ -12,6 +12,7 @@ import (
 
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/api/coreapi"
+	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -20,6 +21,7 @@ import (
 func document() *httpapi.Server {
 	return httpapi.New(httpapi.Config{}, httpapi.Deps{},
 		coreapi.New(coreapi.Deps{}),
+		smsapi.New(smsapi.Deps{}),
 	)
 }
 

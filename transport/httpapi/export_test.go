@@ -38,8 +38,7 @@ func SortedKeys[V any](m map[string]V) []string { return sortedKeys(m) }
 // schemas are checked against the same types, which catches an extension
 // that declares a key the type never writes.
 var LegacyTypes = map[string]any{
-	"Conversation": ConversationView{}, "OpenedConversation": OpenedConversationView{}, "Message": sms.Message{}, "Run": sms.Run{}, "Scheduled": sms.Scheduled{},
-	"Number": sms.Number{}, "Contact": sms.Contact{}, "Block": sms.Block{}, "OptOut": sms.OptOut{}, "Event": sms.Event{},
+	"Event":           sms.Event{},
 	"AvailableNumber": sms.AvailableNumber{},
 	"Call":            calls.Call{}, "CallDetail": callReview{}, "CallTurn": calls.Turn{}, "ToolActivity": calls.ToolActivity{},
 	"CallNote": calls.Note{}, "Voicemail": calls.Voicemail{}, "OrgTag": calls.OrgTag{}, "CallStats": calls.Stats{},

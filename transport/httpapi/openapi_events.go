@@ -6,7 +6,7 @@ func init() {
 	componentSchemas["EventData"] = Schema{"type": "object", "description": "The event's data; its keys depend on the event type.",
 		"properties": map[string]Schema{
 			// conversation.* and sms.*
-			"conversation": ref("Conversation"), "message": ref("Message"), "contact": nullable(ref("Contact")),
+			"conversation": ref("ConversationRecord"), "message": ref("Message"), "contact": nullable(ref("Contact")),
 			"reopened": boolean(), "blocked": boolean(), "closed_by": messageAuthor, "assignee": str(), "assigned_by": str(),
 			"run_id": str(), "outcome": anyJSON("what the AI reported with report_outcome"),
 			// sms.opt_out, sms.opt_in
