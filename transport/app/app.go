@@ -28,8 +28,6 @@ import (
 	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/storage/webhooks"
-	"github.com/humd/humd/transport/api/coreapi"
-	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/logredact"
 	"github.com/humd/humd/transport/outbound"
@@ -174,11 +172,7 @@ func (a *App) wire(o Options) error {
 	}
 	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse,
 		Registry: reg, Skips: a.skips, Keys: ten, Store: a.Store, Clock: a.Clock, Version: Version, CheckTypes: o.CheckTypes}, sms,
-		coreapi.New(coreapi.Deps{Tenancy: ten}),
-		smsapi.New(smsapi.Deps{Store: a.Store, Clock: a.Clock, Threads: sms.Threads, Senders: sms.Senders, FlowChannel: sms.FlowChannel,
-			NumberCap: func(org string) (int, error) { return httpapi.NumberCap(a.Store, a.cfg.PlanMaxNumbers, org) },
-			Sandbox:   sms.Sandbox, Enrich: sms.Enrich}),
-	)
+		a.areas(ten, sms)...)
 	// Credentials an older humd stored in the clear are sealed now.
 	if err := flowtools.Reseal(a.Store); err != nil {
 		return err

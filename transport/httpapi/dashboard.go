@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"time"
+
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/campaigns"
@@ -93,4 +95,21 @@ func (s *Server) dashboard(c *Call) error {
 		return err
 	}
 	return c.JSON(200, d)
+}
+
+// orgLocalNow is the clock's now in the org's time zone, which is what "a
+// day" means in date filters and analytics.
+func (s *Server) orgLocalNow(org string) time.Time {
+	now := s.deps.Clock.Now()
+	if s.deps.Tenancy == nil {
+		return now
+	}
+	o, err := s.deps.Tenancy.Org(org)
+	if err != nil || o.Timezone == "" {
+		return now
+	}
+	if loc, err := time.LoadLocation(o.Timezone); err == nil {
+		return now.In(loc)
+	}
+	return now
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/smsapi"
+	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -22,6 +23,7 @@ func document() *httpapi.Server {
 	return httpapi.New(httpapi.Config{}, httpapi.Deps{},
 		coreapi.New(coreapi.Deps{}),
 		smsapi.New(smsapi.Deps{}),
+		voiceapi.New(voiceapi.Deps{}),
 	)
 }
 

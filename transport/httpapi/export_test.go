@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"github.com/humd/humd/storage/brands"
-	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/storage/flows"
@@ -40,15 +39,13 @@ func SortedKeys[V any](m map[string]V) []string { return sortedKeys(m) }
 var LegacyTypes = map[string]any{
 	"Event":           sms.Event{},
 	"AvailableNumber": sms.AvailableNumber{},
-	"Call":            calls.Call{}, "CallDetail": callReview{}, "CallTurn": calls.Turn{}, "ToolActivity": calls.ToolActivity{},
-	"CallNote": calls.Note{}, "Voicemail": calls.Voicemail{}, "OrgTag": calls.OrgTag{}, "CallStats": calls.Stats{},
-	"Campaign": campaigns.View{}, "CampaignRecipient": campaigns.Recipient{},
+	"Campaign":        campaigns.View{}, "CampaignRecipient": campaigns.Recipient{},
 	"CRMConnector": crm.Connector{}, "CRMLog": crm.LogEntry{},
 	"FlowTool": flowtools.Tool{}, "FlowToolExecution": flowtools.Execution{}, "Flow": flows.Flow{},
 	"KnowledgeDoc": knowledge.Doc{}, "Passage": knowledge.Passage{},
-	"MCPIntegration": mcptools.Integration{}, "Approval": mcptools.Approval{},
-	"Trigger": triggers.Trigger{}, "Webhook": webhooks.Endpoint{}, "Delivery": webhooks.Delivery{},
-	"Brand": brands.Brand{}, "CallSummary": calls.Summary{}, "CampaignCounts": campaigns.Counts{},
+	"MCPIntegration": mcptools.Integration{},
+	"Trigger":        triggers.Trigger{}, "Webhook": webhooks.Endpoint{}, "Delivery": webhooks.Delivery{},
+	"Brand": brands.Brand{}, "CampaignCounts": campaigns.Counts{},
 	"CampaignRecord": campaigns.Campaign{},
 }
 

@@ -20,12 +20,11 @@ func init() {
 			"header": str(), "hint": str()}),
 		"allowed_tools_json": arr(str()), "auto_approve_tools_json": arr(str()), "require_approval_default": boolean(),
 		"enabled": boolean(), "created_at": dateTime(), "updated_at": dateTime()})
-	componentSchemas["Approval"] = obj([]string{"id", "integration_id", "subject_type", "subject_id", "tool", "arguments",
-		"status", "requested_at"}, map[string]Schema{
-		"id": str(), "org_id": str(), "integration_id": str(), "integration_name": str(), "flow_id": str(),
-		"subject_type": enum("conversation", "call"), "subject_id": str(), "tool": str(), "model_tool": str(),
-		"arguments": freeForm("the tool call's arguments, as the model gave them"), "status": enum(mcptools.Statuses...), "result": str(), "error": str(), "reason": str(),
-		"requested_at": dateTime(), "decided_by": str(), "decided_at": nullable(dateTime()), "executed_at": nullable(dateTime())})
+	Component[mcptools.Approval]("Approval", func(s Schema) {
+		SetEnum(s, "subject_type", "conversation", "call")
+		SetProp(s, "arguments", FreeForm("the tool call's arguments, as the model gave them"))
+		SetEnum(s, "status", mcptools.Statuses...)
+	})
 }
 
 // decider names who decided an approval: the key's user, else the key.

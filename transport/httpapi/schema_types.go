@@ -18,8 +18,10 @@ import (
 // JSON. A field's `jsonschema` tag adds what Go types cannot say:
 //
 //	minLength=1,maxLength=120,minimum=1,maximum=100,minItems=2,pattern=^x$,
-//	format=date,enum=open|closed,type=string|integer,nullable
+//	format=date,enum=open|closed,type=string|integer,nullable,required
 //
+// (required makes an omitempty key required: a request field that is a
+// pointer only so the decoder can tell it was sent);
 // and the same keys after "items." constrain an array's items; a `doc` tag
 // is the key's description. A type finishes its own schema with a
 // JSONSchemaExtend method (SchemaExtender), or, for a type of another
@@ -279,7 +281,7 @@ func (r *reflector) object(t reflect.Type, closed, refs bool) Schema {
 			p = nullable(p)
 		}
 		props[f.name] = p
-		if !f.omitempty {
+		if !f.omitempty || strings.Contains(","+f.tag+",", ",required,") {
 			required = append(required, f.name)
 		}
 	}
@@ -306,7 +308,7 @@ func applyTag(s Schema, tag string) error {
 			k = item
 		}
 		switch k {
-		case "nullable":
+		case "nullable", "required":
 		case "minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum":
 			n, err := strconv.Atoi(v)
 			if err != nil {

@@ -1,0 +1,12 @@
+// Package voiceapi is the voice API: calls and their review (transcript,
+// tool activity, tags, notes), voicemails, analytics, outbound calls and
+// the live stream of a call, and seed 002's agents (the org's flows by
+// integer id).
+//
+// A call's writes go to its call actor (askCall); the handlers read records
+// directly.
+//
+// Concurrency: the handlers run on fasthttp's goroutines and keep no state;
+// a live stream writes from fasthttp's body-stream goroutine and reads only
+// its own subscription.
+package voiceapi
