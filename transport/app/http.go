@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
@@ -17,5 +18,6 @@ func (a *App) areas(ten *tenancy.Repo, d httpapi.Deps) []httpapi.Area {
 			NumberCap: func(org string) (int, error) { return httpapi.NumberCap(a.Store, a.cfg.PlanMaxNumbers, org) },
 			Sandbox:   d.Sandbox, Enrich: d.Enrich}),
 		voiceapi.New(voiceapi.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Calls: d.Calls}),
+		campaignapi.New(campaignapi.Deps{Campaigns: d.Campaigns}),
 	}
 }

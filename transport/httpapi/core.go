@@ -94,7 +94,6 @@ func (s *Server) table() []*Route {
 	all = append(all, s.flowRoutes()...)
 	all = append(all, s.agentSessionRoutes()...)
 	all = append(all, s.addressSessionRoutes()...)
-	all = append(all, s.campaignRoutes()...)
 	all = append(all, s.triggerRoutes()...)
 	all = append(all, s.mcpIntegrationRoutes()...)
 	all = append(all, s.voiceRoutes()...)

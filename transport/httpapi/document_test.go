@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
@@ -24,6 +25,7 @@ func document() *httpapi.Server {
 		coreapi.New(coreapi.Deps{}),
 		smsapi.New(smsapi.Deps{}),
 		voiceapi.New(voiceapi.Deps{}),
+		campaignapi.New(campaignapi.Deps{}),
 	)
 }
 

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"github.com/humd/humd/storage/brands"
-	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/flowtools"
@@ -39,14 +38,12 @@ func SortedKeys[V any](m map[string]V) []string { return sortedKeys(m) }
 var LegacyTypes = map[string]any{
 	"Event":           sms.Event{},
 	"AvailableNumber": sms.AvailableNumber{},
-	"Campaign":        campaigns.View{}, "CampaignRecipient": campaigns.Recipient{},
-	"CRMConnector": crm.Connector{}, "CRMLog": crm.LogEntry{},
+	"CRMConnector":    crm.Connector{}, "CRMLog": crm.LogEntry{},
 	"FlowTool": flowtools.Tool{}, "FlowToolExecution": flowtools.Execution{}, "Flow": flows.Flow{},
 	"KnowledgeDoc": knowledge.Doc{}, "Passage": knowledge.Passage{},
 	"MCPIntegration": mcptools.Integration{},
 	"Trigger":        triggers.Trigger{}, "Webhook": webhooks.Endpoint{}, "Delivery": webhooks.Delivery{},
-	"Brand": brands.Brand{}, "CampaignCounts": campaigns.Counts{},
-	"CampaignRecord": campaigns.Campaign{},
+	"Brand": brands.Brand{},
 }
 
 // componentExtras are keys a handler adds to the type's own (a secret
