@@ -4,6 +4,7 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
+	"github.com/humd/humd/transport/api/flowapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
@@ -19,5 +20,6 @@ func (a *App) areas(ten *tenancy.Repo, d httpapi.Deps) []httpapi.Area {
 			Sandbox:   d.Sandbox, Enrich: d.Enrich}),
 		voiceapi.New(voiceapi.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Calls: d.Calls}),
 		campaignapi.New(campaignapi.Deps{Campaigns: d.Campaigns}),
+		flowapi.New(flowapi.Deps{Store: a.Store, Clock: a.Clock, Flows: d.Flows, HTTPTools: d.HTTPTools}),
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
+	"github.com/humd/humd/transport/api/flowapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
@@ -25,6 +26,7 @@ func document() *httpapi.Server {
 		coreapi.New(coreapi.Deps{}),
 		smsapi.New(smsapi.Deps{}),
 		voiceapi.New(voiceapi.Deps{}),
+		flowapi.New(flowapi.Deps{}),
 		campaignapi.New(campaignapi.Deps{}),
 	)
 }

@@ -3,9 +3,6 @@ package httpapi
 import (
 	"github.com/humd/humd/storage/brands"
 	"github.com/humd/humd/storage/crm"
-	"github.com/humd/humd/storage/flows"
-	"github.com/humd/humd/storage/flowtools"
-	"github.com/humd/humd/storage/knowledge"
 	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/triggers"
@@ -39,8 +36,7 @@ var LegacyTypes = map[string]any{
 	"Event":           sms.Event{},
 	"AvailableNumber": sms.AvailableNumber{},
 	"CRMConnector":    crm.Connector{}, "CRMLog": crm.LogEntry{},
-	"FlowTool": flowtools.Tool{}, "FlowToolExecution": flowtools.Execution{}, "Flow": flows.Flow{},
-	"KnowledgeDoc": knowledge.Doc{}, "Passage": knowledge.Passage{},
+
 	"MCPIntegration": mcptools.Integration{},
 	"Trigger":        triggers.Trigger{}, "Webhook": webhooks.Endpoint{}, "Delivery": webhooks.Delivery{},
 	"Brand": brands.Brand{},
@@ -49,5 +45,5 @@ var LegacyTypes = map[string]any{
 // componentExtras are keys a handler adds to the type's own (a secret
 // answered once, a computed field).
 var ComponentExtras = map[string][]string{
-	"CRMConnector": {"secret"}, "FlowTool": {"secret"}, "Webhook": {"signing_secret"},
+	"CRMConnector": {"secret"}, "Webhook": {"signing_secret"},
 }

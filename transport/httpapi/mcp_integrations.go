@@ -44,16 +44,8 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 				"value": str(), "header": str()})),
 			"allowed_tools_json": tools, "auto_approve_tools_json": tools, "require_approval_default": boolIn(), "enabled": boolIn()}))
 	}
-	attached := obj([]string{"flow_id", "integration_ids"}, map[string]Schema{"flow_id": str(), "integration_ids": arr(str())})
 	testTool := obj([]string{"name", "model_name", "allowed", "auto_approve"}, map[string]Schema{"name": str(), "description": str(),
 		"input_schema": nullable(freeForm("the tool's JSON Schema, as the server gave it")), "model_name": str(), "allowed": boolean(), "auto_approve": boolean()})
-	flowOf := func(c *Call) (string, error) {
-		f, err := s.deps.Flows.Get(c.Principal.OrgID, c.Param("id"))
-		if err != nil {
-			return "", err
-		}
-		return f.ID, nil
-	}
 	return []*Route{
 		{Method: "GET", Path: "/api/mcp-integrations", OpID: "listMCPIntegrations", Summary: "Customer MCP tool servers (never their secrets)",
 			Tag: "MCP integrations", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(in)}, Handle: func(c *Call) error {
@@ -111,31 +103,6 @@ func (s *Server) mcpIntegrationRoutes() []*Route {
 					return err
 				}
 				return c.JSON(200, res)
-			}},
-		{Method: "GET", Path: "/api/flows/{id}/mcp-integrations", OpID: "getFlowMCPIntegrations", Summary: "The MCP integrations attached to a flow",
-			Tag: "MCP integrations", Auth: ViewerUp, Schemas: map[int]Schema{200: attached}, Handle: func(c *Call) error {
-				flow, err := flowOf(c)
-				if err != nil {
-					return err
-				}
-				ids, err := mcptools.FlowIntegrations(s.deps.Store, c.Principal.OrgID, flow)
-				if err != nil {
-					return err
-				}
-				return c.JSON(200, map[string]any{"flow_id": flow, "integration_ids": ids})
-			}},
-		{Method: "PUT", Path: "/api/flows/{id}/mcp-integrations", OpID: "setFlowMCPIntegrations", Summary: "Attach MCP integrations to a flow (replaces the list)",
-			Tag: "MCP integrations", Auth: AdminUp, RequestSchema: strict(obj([]string{"integration_ids"}, map[string]Schema{"integration_ids": arr(str())})),
-			Schemas: map[int]Schema{200: attached}, Handle: func(c *Call) error {
-				flow, err := flowOf(c)
-				if err != nil {
-					return err
-				}
-				ids, err := mcptools.SetFlowIntegrations(s.deps.Store, c.Principal.OrgID, flow, c.Body())
-				if err != nil {
-					return err
-				}
-				return c.JSON(200, map[string]any{"flow_id": flow, "integration_ids": ids})
 			}},
 		{Method: "GET", Path: "/api/approvals", OpID: "listApprovals", Summary: "MCP tool calls waiting for (or after) a decision, newest first; ?status=, ?subject_id=, ?integration_id=",
 			Tag: "MCP integrations", Auth: ViewerUp, Schemas: map[int]Schema{200: listOf(apr)}, Handle: func(c *Call) error {
