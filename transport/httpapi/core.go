@@ -87,13 +87,9 @@ func (s *Server) table() []*Route {
 	var all []*Route
 	all = append(all, s.smsRoutes()...)
 	all = append(all, s.smsAdminRoutes()...)
-	all = append(all, s.webhookRoutes()...)
-	all = append(all, s.crmRoutes()...)
 	all = append(all, s.sandboxRoutes()...)
 	all = append(all, s.agentSessionRoutes()...)
 	all = append(all, s.addressSessionRoutes()...)
-	all = append(all, s.triggerRoutes()...)
-	all = append(all, s.mcpIntegrationRoutes()...)
 	all = append(all, s.voiceRoutes()...)
 	all = append(all, s.dashboardRoutes()...)
 	all = append(all, s.numberBuyRoutes()...)

@@ -14,6 +14,7 @@ import (
 	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/flowapi"
+	"github.com/humd/humd/transport/api/integrationapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
@@ -26,6 +27,7 @@ func document() *httpapi.Server {
 		coreapi.New(coreapi.Deps{}),
 		smsapi.New(smsapi.Deps{}),
 		voiceapi.New(voiceapi.Deps{}),
+		integrationapi.New(integrationapi.Deps{}),
 		flowapi.New(flowapi.Deps{}),
 		campaignapi.New(campaignapi.Deps{}),
 	)

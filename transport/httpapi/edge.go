@@ -87,27 +87,6 @@ func (s *Server) limitKey(c *Call) error {
 		fmt.Sprintf("more than %d requests a minute with this API key", s.cfg.KeyRequestsPerMinute))
 }
 
-// Sends through the API to one thread are capped per key (A35: 60 a
-// minute), so a looping client cannot flood one contact.
-const (
-	convSendsPerMinute = 60
-)
-
-// limitThreadSends applies the per-thread send cap of an API key. A thread
-// is its (number, contact) pair, so sends through createConversation's
-// initial_message and sendMessage share one bucket.
-func (s *Server) limitThreadSends(c *Call, numberID, e164 string) error {
-	if c.Principal == nil || c.Principal.KeyID == "" {
-		return nil
-	}
-	ok, wait := s.convSends.allow(c.Principal.KeyID+"/"+numberID+"/"+e164, s.cfg.Clock.Now())
-	if ok {
-		return nil
-	}
-	c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	return fmt.Errorf("more than %d sends a minute to this thread with this API key: %w", convSendsPerMinute, storage.ErrRateLimited)
-}
-
 var errIdemInFlight = &StatusError{409, "idempotency_key_in_use", "a request with this Idempotency-Key is still being answered; retry later"}
 
 // idempotent answers a request carrying an Idempotency-Key: the kept answer

@@ -2,11 +2,7 @@ package httpapi
 
 import (
 	"github.com/humd/humd/storage/brands"
-	"github.com/humd/humd/storage/crm"
-	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/sms"
-	"github.com/humd/humd/storage/triggers"
-	"github.com/humd/humd/storage/webhooks"
 )
 
 // Internals the document tests (package httpapi_test, which composes every
@@ -33,17 +29,9 @@ func SortedKeys[V any](m map[string]V) []string { return sortedKeys(m) }
 // schemas are checked against the same types, which catches an extension
 // that declares a key the type never writes.
 var LegacyTypes = map[string]any{
-	"Event":           sms.Event{},
-	"AvailableNumber": sms.AvailableNumber{},
-	"CRMConnector":    crm.Connector{}, "CRMLog": crm.LogEntry{},
-
-	"MCPIntegration": mcptools.Integration{},
-	"Trigger":        triggers.Trigger{}, "Webhook": webhooks.Endpoint{}, "Delivery": webhooks.Delivery{},
-	"Brand": brands.Brand{},
+	"AvailableNumber": sms.AvailableNumber{}, "Brand": brands.Brand{},
 }
 
 // componentExtras are keys a handler adds to the type's own (a secret
 // answered once, a computed field).
-var ComponentExtras = map[string][]string{
-	"CRMConnector": {"secret"}, "Webhook": {"signing_secret"},
-}
+var ComponentExtras = map[string][]string{}

@@ -85,11 +85,8 @@ type Server struct {
 	routes []*Route
 	srv    *fasthttp.Server
 
-	// triggerLimits rate-limits trigger fires per trigger; keyLimits
-	// requests per API key (nil when off).
-	triggerLimits *Limits
-	keyLimits     *Limits
-	convSends     *Limits
+	// keyLimits limits requests per API key (nil when off).
+	keyLimits *Limits
 	// idemInFlight holds org+Idempotency-Key of requests being answered.
 	idemInFlight sync.Map
 	// numberRefs caches E.164 -> (org, number id) for inbound webhooks.
@@ -107,8 +104,7 @@ type Server struct {
 // route of the areas, in that order.
 func New(cfg Config, deps Deps, areas ...Area) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, deps: deps, router: router.New(), triggerLimits: NewLimits(triggerRate, triggerBurst),
-		convSends: NewLimits(convSendsPerMinute/60.0, convSendsPerMinute)}
+	s := &Server{cfg: cfg, deps: deps, router: router.New()}
 	if n := cfg.KeyRequestsPerMinute; n > 0 {
 		s.keyLimits = NewLimits(float64(n)/60, float64(n))
 	}

@@ -6,8 +6,6 @@ import (
 )
 
 func init() {
-	componentSchemas["Event"] = obj([]string{"id", "seq", "type", "created_at", "data"}, map[string]Schema{"id": str(), "seq": integer(),
-		"type": str(), "org_id": str(), "created_at": dateTime(), "data": ref("EventData")})
 	componentSchemas["SyncResult"] = obj([]string{"provider", "added", "updated", "unchanged", "elsewhere", "missing"}, map[string]Schema{
 		"provider": str(), "added": arr(ref("Number")), "updated": arr(ref("Number")), "unchanged": integer(),
 		"elsewhere": arr(str()), "missing": arr(str())})
@@ -30,18 +28,6 @@ func (s *Server) smsAdminRoutes() []*Route {
 				}
 				return c.JSON(200, map[string]any{"provider": provider, "added": res.Added, "updated": res.Updated,
 					"unchanged": res.Unchanged, "elsewhere": res.Elsewhere, "missing": res.Missing})
-			}},
-		{Method: "GET", Path: "/api/events", OpID: "listEvents", Summary: "The org's durable event log, oldest first (?type=, cursor)", Tag: "Events", Auth: ViewerUp,
-			Schemas: map[int]Schema{200: listOf(ref("Event"))}, Handle: func(c *Call) error {
-				page, err := c.Page()
-				if err != nil {
-					return err
-				}
-				items, next, err := sms.ListEvents(s.deps.Store, c.Principal.OrgID, c.Query("type"), page)
-				if err != nil {
-					return err
-				}
-				return List(c, items, next)
 			}},
 	}
 }

@@ -15,7 +15,7 @@ type ToolWithSecret struct {
 
 func init() {
 	httpapi.Component[flowtools.Tool]("FlowTool", toolSchema)
-	httpapi.Extend[ToolWithSecret](toolSchema)
+	httpapi.Component[ToolWithSecret]("FlowToolWithSecret", toolSchema)
 	httpapi.Component[flowtools.Execution]("FlowToolExecution", func(s httpapi.Schema) {
 		httpapi.SetEnum(s, "subject_type", "call", "conversation")
 		httpapi.SetEnum(s, "mode", flowtools.PreCall, flowtools.InCall)

@@ -1,4 +1,4 @@
-package httpapi
+package integrationapi
 
 import (
 	"encoding/json"
@@ -13,13 +13,8 @@ import (
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/triggers"
-)
-
-// Trigger fires are rate limited per trigger (SPEC 1.13): a burst of 20,
-// then 5 per second.
-const (
-	triggerRate  = 5
-	triggerBurst = 20
+	"github.com/humd/humd/transport/actorcall"
+	"github.com/humd/humd/transport/httpapi"
 )
 
 // FlowRun is what firing a trigger did with one event-trigger flow.
@@ -44,8 +39,8 @@ type eventPayload struct {
 // payload.body to payload.to through the send pipeline with the flow
 // answering the replies. Each goes through the usual checks (blocklist,
 // business hours, opt-outs: for calls too).
-func (s *Server) runEventFlows(t *triggers.Trigger, event string, payload json.RawMessage) []FlowRun {
-	all, _, err := s.deps.Flows.List(t.OrgID, flows.Filter{TriggerType: "event"}, storage.PageRequest{Limit: storage.MaxPageLimit})
+func (a *API) runEventFlows(t *triggers.Trigger, event string, payload json.RawMessage) []FlowRun {
+	all, _, err := a.d.Flows.List(t.OrgID, flows.Filter{TriggerType: "event"}, storage.PageRequest{Limit: storage.MaxPageLimit})
 	if err != nil {
 		return []FlowRun{{Action: "skipped", Reason: err.Error()}}
 	}
@@ -56,7 +51,7 @@ func (s *Server) runEventFlows(t *triggers.Trigger, event string, payload json.R
 		if !eventMatches(f.TriggerEvents, event) && (t.FlowID == nil || *t.FlowID != f.ID) {
 			continue
 		}
-		runs = append(runs, s.runEventFlow(t.OrgID, f, p, payload))
+		runs = append(runs, a.runEventFlow(t.OrgID, f, p, payload))
 	}
 	return runs
 }
@@ -70,42 +65,42 @@ func eventMatches(patterns []string, event string) bool {
 	return false
 }
 
-func (s *Server) runEventFlow(org string, f *flows.Flow, p eventPayload, payload json.RawMessage) FlowRun {
+func (a *API) runEventFlow(org string, f *flows.Flow, p eventPayload, payload json.RawMessage) FlowRun {
 	run := FlowRun{FlowID: f.ID, Action: "skipped"}
 	if !phone.Valid(p.To) {
 		run.Reason = "the payload has no E.164 \"to\""
 		return run
 	}
-	if blocked, err := sms.IsBlocked(s.deps.Store, org, p.To); err != nil || blocked {
+	if blocked, err := sms.IsBlocked(a.d.Store, org, p.To); err != nil || blocked {
 		run.Reason = "blocked_number"
 		return run
 	}
 	switch f.Channel {
 	case "voice":
 		var ce *storage.ConflictError
-		if err := call.Consent(s.deps.Store, org, p.To); errors.As(err, &ce) {
+		if err := call.Consent(a.d.Store, org, p.To); errors.As(err, &ce) {
 			run.Reason = ce.Code // opted_out: the opt-out list is the do-not-call list too
 			return run
 		} else if err != nil {
 			run.Reason = err.Error()
 			return run
 		}
-		bh, err := s.deps.Calls.HoursOf(f)
+		bh, err := a.d.Calls.HoursOf(f)
 		if err != nil {
 			run.Reason = err.Error()
 			return run
 		}
-		if bh != nil && !bh.IsOpen(s.deps.Clock.Now()) {
+		if bh != nil && !bh.IsOpen(a.d.Clock.Now()) {
 			run.Reason = "outside_business_hours"
 			return run
 		}
-		n, err := s.outboundNumber(org, "", f.ID)
+		n, err := a.d.OutboundNumber(a.d.Store, org, "", f.ID)
 		if err != nil {
 			run.Reason = err.Error()
 			return run
 		}
-		cl, err := askCall[*calls.Call](s, storage.NewID("call"), &call.Place{OrgID: org, FlowID: f.ID, NumberID: n.ID, From: n.E164,
-			To: p.To, TaskContext: payload})
+		place := &call.Place{OrgID: org, FlowID: f.ID, NumberID: n.ID, From: n.E164, To: p.To, TaskContext: payload}
+		cl, err := actorcall.Await[*calls.Call](a.d.Calls.Request(storage.NewID("call"), place, httpapi.AskTimeout), place)
 		if err != nil {
 			run.Reason = err.Error()
 			return run
@@ -116,14 +111,15 @@ func (s *Server) runEventFlow(org string, f *flows.Flow, p eventPayload, payload
 			run.Reason = "the payload has no \"body\" (1-1600 characters) to text"
 			return run
 		}
-		n, err := s.smsNumberFor(org, f.ID)
+		n, err := a.smsNumberFor(org, f.ID)
 		if err != nil {
 			run.Reason = err.Error()
 			return run
 		}
 		id := f.ID
-		res, err := askThread[*conversation.Opened](s, org, n.ID, p.To, &conversation.Open{FlowOverrideID: &id,
-			InitialMessage: &conversation.Send{Body: p.Body, HonorQuietHours: true, Author: sms.Author{Type: "flow", ID: f.ID}, Source: "manual"}})
+		open := &conversation.Open{FlowOverrideID: &id,
+			InitialMessage: &conversation.Send{Body: p.Body, HonorQuietHours: true, Author: sms.Author{Type: "flow", ID: f.ID}, Source: "manual"}}
+		res, err := actorcall.Await[*conversation.Opened](a.d.Threads.Request(org, n.ID, p.To, open, httpapi.AskTimeout), open)
 		if err != nil {
 			run.Reason = err.Error()
 			return run
@@ -144,8 +140,8 @@ func (s *Server) runEventFlow(org string, f *flows.Flow, p eventPayload, payload
 
 // smsNumberFor picks the number an SMS event flow texts from: one that
 // answers with the flow, else the org's first SMS-enabled number.
-func (s *Server) smsNumberFor(org, flowID string) (*sms.Number, error) {
-	all, _, err := sms.ListNumbers(s.deps.Store, org, storage.PageRequest{Limit: storage.MaxPageLimit})
+func (a *API) smsNumberFor(org, flowID string) (*sms.Number, error) {
+	all, _, err := sms.ListNumbers(a.d.Store, org, storage.PageRequest{Limit: storage.MaxPageLimit})
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,198 @@
+package integrationapi
+
+import (
+	"context"
+	"time"
+
+	mcptoolsactor "github.com/humd/humd/actors/mcptools"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/mcptools"
+	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/httpapi"
+)
+
+// mcpToolTimeout bounds a test or an approved tool call made in a handler.
+const mcpToolTimeout = 45 * time.Second
+
+func init() {
+	httpapi.Component[mcptools.Integration]("MCPIntegration", func(s httpapi.Schema) {
+		httpapi.SetEnum(s, "transport", mcptools.TransportStreamable, mcptools.TransportSSE)
+		httpapi.SetEnum(httpapi.Prop(s, "auth"), "type", mcptools.AuthNone, mcptools.AuthBearer, mcptools.AuthHeader)
+	})
+	httpapi.Component[mcptools.Approval]("Approval", func(s httpapi.Schema) {
+		httpapi.SetEnum(s, "subject_type", "conversation", "call")
+		httpapi.SetProp(s, "arguments", httpapi.FreeForm("the tool call's arguments, as the model gave them"))
+		httpapi.SetEnum(s, "status", mcptools.Statuses...)
+	})
+	httpapi.Extend[mcptoolsactor.TestTool](func(s httpapi.Schema) {
+		httpapi.SetProp(s, "input_schema", httpapi.Nullable(httpapi.FreeForm("the tool's JSON Schema, as the server gave it")))
+	})
+}
+
+type (
+	createIntegrationRequest struct {
+		Name         string   `json:"name" jsonschema:"minLength=1,maxLength=120"`
+		URL          string   `json:"url"`
+		AllowedTools []string `json:"allowed_tools_json"`
+		integrationFields
+	}
+	patchIntegrationRequest struct {
+		Name         string   `json:"name,omitempty" jsonschema:"minLength=1,maxLength=120"`
+		URL          string   `json:"url,omitempty"`
+		AllowedTools []string `json:"allowed_tools_json,omitempty"`
+		integrationFields
+	}
+	integrationFields struct {
+		Transport              string       `json:"transport,omitempty"`
+		Auth                   *authRequest `json:"auth,omitempty"`
+		AutoApproveTools       []string     `json:"auto_approve_tools_json,omitempty"`
+		RequireApprovalDefault storage.Bool `json:"require_approval_default,omitempty"`
+		Enabled                storage.Bool `json:"enabled,omitempty"`
+	}
+	authRequest struct {
+		Type   string `json:"type"`
+		Value  string `json:"value,omitempty"`
+		Header string `json:"header,omitempty"`
+	}
+	denyRequest struct {
+		Reason string `json:"reason,omitempty" jsonschema:"minLength=0,maxLength=500"`
+	}
+)
+
+func (createIntegrationRequest) JSONSchemaExtend(s httpapi.Schema) { integrationEnums(s) }
+func (patchIntegrationRequest) JSONSchemaExtend(s httpapi.Schema)  { integrationEnums(s) }
+
+func integrationEnums(s httpapi.Schema) {
+	// stdio is named so that a create with it is refused with a reason
+	// rather than as an unknown value.
+	httpapi.SetEnum(s, "transport", mcptools.TransportStreamable, mcptools.TransportSSE, "stdio")
+	httpapi.SetEnum(httpapi.Prop(s, "auth"), "type", mcptools.AuthNone, mcptools.AuthBearer, mcptools.AuthHeader)
+}
+
+// decider names who decided an approval: the key's user, else the key.
+func decider(p *tenancy.Principal) string {
+	if p.UserID != "" {
+		return p.UserID
+	}
+	return p.KeyID
+}
+
+func (a *API) mcpRoutes() []*httpapi.Route {
+	in, apr := httpapi.Answer[mcptools.Integration](200), httpapi.Answer[mcptools.Approval](200)
+	return []*httpapi.Route{
+		{Method: "GET", Path: "/api/mcp-integrations", OpID: "listMCPIntegrations", Summary: "Customer MCP tool servers (never their secrets)",
+			Tag: "MCP integrations", Auth: httpapi.ViewerUp, Responses: httpapi.Answer[httpapi.Page[*mcptools.Integration]](200), Handle: a.listIntegrations},
+		{Method: "POST", Path: "/api/mcp-integrations", OpID: "createMCPIntegration", Summary: "Add an MCP tool server",
+			Tag: "MCP integrations", Auth: httpapi.AdminUp, Request: httpapi.Type[createIntegrationRequest](),
+			Responses: httpapi.Answer[mcptools.Integration](201), Handle: a.createIntegration},
+		{Method: "GET", Path: "/api/mcp-integrations/{id}", OpID: "getMCPIntegration", Summary: "One MCP integration", Tag: "MCP integrations",
+			Auth: httpapi.ViewerUp, Responses: in, Handle: a.getIntegration},
+		{Method: "PATCH", Path: "/api/mcp-integrations/{id}", OpID: "updateMCPIntegration",
+			Summary: "Edit an MCP integration (auth without value keeps the secret)", Tag: "MCP integrations", Auth: httpapi.AdminUp,
+			Request: httpapi.Type[patchIntegrationRequest](), Responses: in, Handle: a.updateIntegration},
+		{Method: "DELETE", Path: "/api/mcp-integrations/{id}", OpID: "deleteMCPIntegration", Summary: "Delete an MCP integration and detach it",
+			Tag: "MCP integrations", Auth: httpapi.AdminUp, Responses: httpapi.NoBody(204), Handle: a.deleteIntegration},
+		{Method: "POST", Path: "/api/mcp-integrations/{id}/test", OpID: "testMCPIntegration", Summary: "Connect, run tools/list, answer the tools",
+			Tag: "MCP integrations", Auth: httpapi.AdminUp, Responses: httpapi.Answer[mcptoolsactor.TestResult](200), Handle: a.testIntegration},
+		{Method: "GET", Path: "/api/approvals", OpID: "listApprovals", Summary: "MCP tool calls waiting for (or after) a decision, newest first; ?status=, ?subject_id=, ?integration_id=",
+			Tag: "MCP integrations", Auth: httpapi.ViewerUp, Responses: httpapi.Answer[httpapi.Page[*mcptools.Approval]](200), Handle: a.listApprovals},
+		{Method: "GET", Path: "/api/approvals/{id}", OpID: "getApproval", Summary: "One approval", Tag: "MCP integrations", Auth: httpapi.ViewerUp,
+			Responses: apr, Handle: a.getApproval},
+		{Method: "POST", Path: "/api/approvals/{id}/approve", OpID: "approveToolCall", Summary: "Approve: runs the tool once and answers the approval with its result",
+			Tag: "MCP integrations", Auth: httpapi.OperatorUp, Responses: apr, Handle: a.approve},
+		{Method: "POST", Path: "/api/approvals/{id}/deny", OpID: "denyToolCall", Summary: "Deny: nothing runs", Tag: "MCP integrations",
+			Auth: httpapi.OperatorUp, Request: httpapi.Type[denyRequest](), Responses: apr, Handle: a.deny},
+	}
+}
+
+func (a *API) listIntegrations(c *httpapi.Call) error {
+	page, err := c.Page()
+	if err != nil {
+		return err
+	}
+	items, next, err := mcptools.List(a.d.Store, c.Principal.OrgID, page)
+	if err != nil {
+		return err
+	}
+	return httpapi.List(c, items, next)
+}
+
+func (a *API) createIntegration(c *httpapi.Call) error {
+	i, err := mcptools.Create(a.d.Store, c.Principal.OrgID, c.Body(), a.d.MCPTools.Policy(), a.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(201, i)
+}
+
+func (a *API) getIntegration(c *httpapi.Call) error {
+	i, err := mcptools.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, i)
+}
+
+func (a *API) updateIntegration(c *httpapi.Call) error {
+	i, err := mcptools.Patch(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Body(), a.d.MCPTools.Policy(), a.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, i)
+}
+
+func (a *API) deleteIntegration(c *httpapi.Call) error {
+	if err := mcptools.Delete(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent()
+}
+
+func (a *API) testIntegration(c *httpapi.Call) error {
+	ctx, cancel := context.WithTimeout(context.Background(), mcpToolTimeout)
+	defer cancel()
+	res, err := a.d.MCPTools.Test(ctx, c.Principal.OrgID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, res)
+}
+
+func (a *API) listApprovals(c *httpapi.Call) error {
+	page, err := c.Page()
+	if err != nil {
+		return err
+	}
+	items, next, err := mcptools.ListApprovals(a.d.Store, c.Principal.OrgID, mcptools.Filter{Status: c.Query("status"),
+		SubjectID: c.Query("subject_id"), IntegrationID: c.Query("integration_id")}, page)
+	if err != nil {
+		return err
+	}
+	return httpapi.List(c, items, next)
+}
+
+func (a *API) getApproval(c *httpapi.Call) error {
+	ap, err := mcptools.GetApproval(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, ap)
+}
+
+func (a *API) approve(c *httpapi.Call) error {
+	ctx, cancel := context.WithTimeout(context.Background(), mcpToolTimeout)
+	defer cancel()
+	ap, err := a.d.MCPTools.Approve(ctx, c.Principal.OrgID, c.Param("id"), decider(c.Principal))
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, ap)
+}
+
+func (a *API) deny(c *httpapi.Call) error {
+	ap, err := a.d.MCPTools.Deny(c.Principal.OrgID, c.Param("id"), decider(c.Principal), c.Body())
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, ap)
+}
