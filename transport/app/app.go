@@ -161,7 +161,6 @@ func (a *App) wire(o Options) error {
 		return err
 	}
 	sms.CRM = a.crm
-	sms.Billing = httpapi.BillingConfig{Provider: "none", MaxNumbers: a.cfg.PlanMaxNumbers}
 	if sms.Enrich, err = a.wireEnrich(); err != nil {
 		return err
 	}
@@ -171,8 +170,8 @@ func (a *App) wire(o Options) error {
 		}
 	}
 	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse,
-		Registry: reg, Skips: a.skips, Keys: ten, Store: a.Store, Clock: a.Clock, Version: Version, CheckTypes: o.CheckTypes}, sms,
-		a.areas(ten, sms)...)
+		Registry: reg, Skips: a.skips, Keys: ten, Store: a.Store, Clock: a.Clock, Version: Version, CheckTypes: o.CheckTypes}, a.legacyDeps(sms),
+		a.areas(sms)...)
 	// Credentials an older humd stored in the clear are sealed now.
 	if err := flowtools.Reseal(a.Store); err != nil {
 		return err

@@ -1,7 +1,23 @@
 package app
 
 import (
+	"time"
+
+	"github.com/humd/humd/actors/addresssession"
+	"github.com/humd/humd/actors/agentsession"
+	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/campaign"
+	"github.com/humd/humd/actors/conversation"
+	crmactor "github.com/humd/humd/actors/crm"
+	"github.com/humd/humd/actors/enrich"
+	"github.com/humd/humd/actors/httptools"
+	mcptoolsactor "github.com/humd/humd/actors/mcptools"
+	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/webhook"
+	"github.com/humd/humd/storage/brands"
+	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/api/adminapi"
 	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/flowapi"
@@ -9,20 +25,65 @@ import (
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/sandbox"
 )
+
+// services are what the API areas are built from: the repositories, actor
+// directories and services the wire* functions make.
+type services struct {
+	Tenancy *tenancy.Repo
+	Flows   *flows.Repo
+	// Agents and Address run seed 002's agent sessions and seed 000's
+	// address sessions.
+	Agents  *agentsession.Service
+	Address *addresssession.Service
+	// Threads finds conversation actors; Senders finds sender actors.
+	Threads *conversation.Directory
+	Senders *sender.Directory
+	// FlowChannel answers a flow's channel (voice|sms), or storage.ErrNotFound.
+	FlowChannel func(orgID, flowID string) (string, error)
+	CRM         *crmactor.Service
+	Webhooks    *webhook.Service
+	// Numbers is the carrier's number inventory; Brands registers A2P brands
+	// (nil without a carrier).
+	Numbers adminapi.NumberSource
+	Brands  brands.Carrier
+	// Sandbox is set without Twilio credentials; SandboxCarrier is then the
+	// sandbox carrier, and TwilioAuthToken the sandbox's webhook token.
+	Sandbox         bool
+	SandboxCarrier  *sandbox.Carrier
+	TwilioAuthToken string
+	Campaigns       *campaign.Service
+	Calls           *call.Service
+	MCPTools        *mcptoolsactor.Service
+	Enrich          *enrich.Service
+	HTTPTools       *httptools.Service
+}
 
 // areas builds the API areas the HTTP edge serves, each with only the
 // services it uses.
-func (a *App) areas(ten *tenancy.Repo, d httpapi.Deps) []httpapi.Area {
+func (a *App) areas(d services) []httpapi.Area {
+	ten := d.Tenancy
 	return []httpapi.Area{
 		coreapi.New(coreapi.Deps{Tenancy: ten}),
 		smsapi.New(smsapi.Deps{Store: a.Store, Clock: a.Clock, Threads: d.Threads, Senders: d.Senders, FlowChannel: d.FlowChannel,
-			NumberCap: func(org string) (int, error) { return httpapi.NumberCap(a.Store, a.cfg.PlanMaxNumbers, org) },
+			NumberCap: func(org string) (int, error) { return adminapi.NumberCap(a.Store, a.cfg.PlanMaxNumbers, org) },
 			Sandbox:   d.Sandbox, Enrich: d.Enrich}),
 		voiceapi.New(voiceapi.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Calls: d.Calls}),
 		campaignapi.New(campaignapi.Deps{Campaigns: d.Campaigns}),
 		flowapi.New(flowapi.Deps{Store: a.Store, Clock: a.Clock, Flows: d.Flows, HTTPTools: d.HTTPTools}),
 		integrationapi.New(integrationapi.Deps{Store: a.Store, Clock: a.Clock, Flows: d.Flows, PublicURL: a.cfg.PublicURL,
 			Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, Calls: d.Calls, Threads: d.Threads, OutboundNumber: voiceapi.OutboundNumber}),
+		adminapi.New(adminapi.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Numbers: d.Numbers, Brands: d.Brands,
+			Billing: adminapi.BillingConfig{Provider: "none", MaxNumbers: a.cfg.PlanMaxNumbers}, FlowChannel: d.FlowChannel, Sandbox: d.Sandbox,
+			OrgNow: func(org string) time.Time { return voiceapi.OrgLocalNow(ten, org, a.Clock.Now()) }}),
 	}
+}
+
+// legacyDeps are the services of the routes still inside httpapi.
+func (a *App) legacyDeps(d services) httpapi.Deps {
+	return httpapi.Deps{Tenancy: d.Tenancy, Flows: d.Flows, Agents: d.Agents, Address: d.Address, Store: a.Store, Threads: d.Threads,
+		Senders: d.Senders, FlowChannel: d.FlowChannel, CRM: d.CRM, Webhooks: d.Webhooks, Sandbox: d.Sandbox, SandboxCarrier: d.SandboxCarrier,
+		Clock: a.Clock, TwilioAuthToken: d.TwilioAuthToken, PublicURL: a.cfg.PublicURL, Version: Version, Campaigns: d.Campaigns,
+		Calls: d.Calls, MCPTools: d.MCPTools, Enrich: d.Enrich, HTTPTools: d.HTTPTools}
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
-	"github.com/humd/humd/transport/httpapi"
 )
 
 // sandboxToken is the auth token that signs /twilio/* webhooks in sandbox
@@ -46,10 +45,9 @@ func sandboxToken(st storage.Store) (string, error) {
 
 // wireSMS builds the SMS platform: carrier, sender and conversation actor
 // directories, the scheduler, and the HTTP dependencies they serve.
-func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
+func (a *App) wireSMS(o Options, ten *tenancy.Repo) (services, error) {
 	fl := &flows.Repo{Store: a.Store, Now: a.Clock.Now, Referenced: flowReferenced(a.Store)}
-	deps := httpapi.Deps{Tenancy: ten, Flows: fl, Store: a.Store, Clock: a.Clock, PublicURL: a.cfg.PublicURL, Version: Version,
-		Sandbox: a.cfg.Sandbox(), TwilioAuthToken: a.cfg.TwilioAuthToken}
+	deps := services{Tenancy: ten, Flows: fl, Sandbox: a.cfg.Sandbox(), TwilioAuthToken: a.cfg.TwilioAuthToken}
 	if deps.Sandbox {
 		tok, err := sandboxToken(a.Store)
 		if err != nil {

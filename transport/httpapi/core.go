@@ -14,9 +14,7 @@ import (
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/brands"
 	"github.com/humd/humd/storage/flows"
-	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/sandbox"
 )
@@ -38,12 +36,6 @@ type Deps struct {
 	CRM *crmactor.Service
 	// Webhooks runs the delivery actors of customer webhook endpoints.
 	Webhooks *webhook.Service
-	// Carrier is the active carrier's number inventory, for POST /api/numbers/sync.
-	Numbers NumberSource
-	// Brands registers A2P brands and campaigns (nil: no carrier).
-	Brands brands.Carrier
-	// Billing is billing.provider = none's configuration (plan limits).
-	Billing BillingConfig
 	// Sandbox is set in sandbox mode (no Twilio credentials).
 	Sandbox bool
 	// SandboxCarrier is the sandbox carrier in sandbox mode: its log answers
@@ -69,31 +61,15 @@ type Deps struct {
 	HTTPTools *httptools.Service
 }
 
-// NumberSource is the carrier's number inventory (twilio-go
-// IncomingPhoneNumbers and AvailablePhoneNumbers, or the sandbox's).
-type NumberSource interface {
-	ProviderNumbers() ([]sms.ProviderNumber, string, error) // numbers, provider name
-	// SearchNumbers lists numbers for sale; BuyNumber provisions one on the
-	// account and ReleaseNumber gives it back (by provider SID).
-	SearchNumbers(q sms.NumberSearch) ([]sms.AvailableNumber, error)
-	BuyNumber(e164 string) (*sms.ProviderNumber, error)
-	ReleaseNumber(sid string) error
-}
-
 var componentSchemas = map[string]any{}
 
 // table lists every route humd serves.
 func (s *Server) table() []*Route {
 	var all []*Route
 	all = append(all, s.smsRoutes()...)
-	all = append(all, s.smsAdminRoutes()...)
 	all = append(all, s.sandboxRoutes()...)
 	all = append(all, s.agentSessionRoutes()...)
 	all = append(all, s.addressSessionRoutes()...)
 	all = append(all, s.voiceRoutes()...)
-	all = append(all, s.dashboardRoutes()...)
-	all = append(all, s.numberBuyRoutes()...)
-	all = append(all, s.brandRoutes()...)
-	all = append(all, s.billingRoutes()...)
 	return all
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/api/adminapi"
 	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/flowapi"
@@ -27,6 +28,7 @@ func document() *httpapi.Server {
 		coreapi.New(coreapi.Deps{}),
 		smsapi.New(smsapi.Deps{}),
 		voiceapi.New(voiceapi.Deps{}),
+		adminapi.New(adminapi.Deps{}),
 		integrationapi.New(integrationapi.Deps{}),
 		flowapi.New(flowapi.Deps{}),
 		campaignapi.New(campaignapi.Deps{}),

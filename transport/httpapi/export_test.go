@@ -1,10 +1,5 @@
 package httpapi
 
-import (
-	"github.com/humd/humd/storage/brands"
-	"github.com/humd/humd/storage/sms"
-)
-
 // Internals the document tests (package httpapi_test, which composes every
 // area) check.
 var (
@@ -28,9 +23,7 @@ func SortedKeys[V any](m map[string]V) []string { return sortedKeys(m) }
 // Components reflected from their types (Component) need no entry: their
 // schemas are checked against the same types, which catches an extension
 // that declares a key the type never writes.
-var LegacyTypes = map[string]any{
-	"AvailableNumber": sms.AvailableNumber{}, "Brand": brands.Brand{},
-}
+var LegacyTypes = map[string]any{}
 
 // componentExtras are keys a handler adds to the type's own (a secret
 // answered once, a computed field).

@@ -1,4 +1,4 @@
-package httpapi
+package adminapi
 
 import (
 	"time"
@@ -7,6 +7,7 @@ import (
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/transport/httpapi"
 )
 
 // dashboardScan bounds every count of the dashboard: it reads the newest
@@ -15,7 +16,8 @@ import (
 // bound say "at least").
 const dashboardScan = 200
 
-type dashboard struct {
+// Dashboard is GET /api/dashboard.
+type Dashboard struct {
 	CallsToday    int     `json:"calls_today"`
 	Calls7Days    int     `json:"calls_7_days"`
 	Connected7    int     `json:"connected_calls_7_days"`
@@ -29,24 +31,18 @@ type dashboard struct {
 	RecentActivity    []*sms.Event `json:"recent_activity"`
 }
 
-func (s *Server) dashboardRoutes() []*Route {
-	return []*Route{
-		{Method: "GET", Path: "/api/dashboard", OpID: "getDashboard", Tag: "Dashboard", Auth: ViewerUp,
-			Summary: "Overview: calls today and over 7 days, open and unread threads, unheard voicemails, active campaigns, the latest 10 events",
-			Schemas: map[int]Schema{200: obj([]string{"calls_today", "calls_7_days", "open_threads", "unread_threads", "unheard_voicemails",
-				"active_campaigns", "counts_capped_at", "recent_activity"}, map[string]Schema{
-				"calls_today": integer(), "calls_7_days": integer(), "connected_calls_7_days": integer(),
-				"avg_duration_s_7_days": number(), "open_threads": integer(), "unread_threads": integer(),
-				"unheard_voicemails": integer(), "active_campaigns": integer(), "counts_capped_at": integer(),
-				"recent_activity": arr(ref("Event"))})},
-			Handle: s.dashboard},
+func (a *API) dashboardRoutes() []*httpapi.Route {
+	return []*httpapi.Route{
+		{Method: "GET", Path: "/api/dashboard", OpID: "getDashboard", Tag: "Dashboard", Auth: httpapi.ViewerUp,
+			Summary:   "Overview: calls today and over 7 days, open and unread threads, unheard voicemails, active campaigns, the latest 10 events",
+			Responses: httpapi.Answer[Dashboard](200), Handle: a.dashboard},
 	}
 }
 
-func (s *Server) dashboard(c *Call) error {
-	org, st := c.Principal.OrgID, s.deps.Store
-	d := &dashboard{CountsCappedAt: dashboardScan}
-	week, err := calls.Analytics(st, org, 7, s.orgLocalNow(org))
+func (a *API) dashboard(c *httpapi.Call) error {
+	org, st := c.Principal.OrgID, a.d.Store
+	d := &Dashboard{CountsCappedAt: dashboardScan}
+	week, err := calls.Analytics(st, org, 7, a.orgNow(org))
 	if err != nil {
 		return err
 	}
@@ -54,7 +50,7 @@ func (s *Server) dashboard(c *Call) error {
 	if n := len(week.ByDay); n > 0 {
 		d.CallsToday = week.ByDay[n-1].Calls
 	}
-	now := s.deps.Clock.Now()
+	now := a.now()
 	prefix := sms.PrefixConvRecent(org)
 	err = st.Scan(prefix, storage.ScanOptions{Limit: dashboardScan}, func(k, _ []byte) (bool, error) {
 		conv, err := sms.GetConversation(st, org, string(k[len(prefix)+9:]))
@@ -97,19 +93,10 @@ func (s *Server) dashboard(c *Call) error {
 	return c.JSON(200, d)
 }
 
-// orgLocalNow is the clock's now in the org's time zone, which is what "a
-// day" means in date filters and analytics.
-func (s *Server) orgLocalNow(org string) time.Time {
-	now := s.deps.Clock.Now()
-	if s.deps.Tenancy == nil {
-		return now
+// orgNow is now in the org's time zone (the clock's now without OrgNow).
+func (a *API) orgNow(org string) time.Time {
+	if a.d.OrgNow == nil {
+		return a.now()
 	}
-	o, err := s.deps.Tenancy.Org(org)
-	if err != nil || o.Timezone == "" {
-		return now
-	}
-	if loc, err := time.LoadLocation(o.Timezone); err == nil {
-		return now.In(loc)
-	}
-	return now
+	return a.d.OrgNow(org)
 }

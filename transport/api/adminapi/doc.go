@@ -1,0 +1,6 @@
+// Package adminapi is the API of running an org on humd: billing (plan,
+// limits, usage), A2P 10DLC brand registration, the dashboard, and the
+// carrier's number inventory (search, buy, sync).
+//
+// Concurrency: the handlers run on fasthttp's goroutines and keep no state.
+package adminapi
