@@ -544,6 +544,6 @@ func (r *statusRelay) apply(u sandbox.StatusUpdate) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.live != nil {
-		_ = r.live.HTTP.ApplyStatus(u.MessageSID, u.Status, u.ErrorCode)
+		_ = r.live.Hooks.ApplyStatus(u.MessageSID, u.Status, u.ErrorCode)
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/humd/humd/transport/outbound"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/twilio"
+	"github.com/humd/humd/transport/twiliohooks"
 )
 
 // Version is humd's version string.
@@ -46,6 +47,9 @@ type App struct {
 	System *actor.ActorSystem
 	Clock  clock.Clock
 	HTTP   *httpapi.Server
+	// Hooks serves Twilio's webhooks and the relay socket; the sandbox
+	// carrier reports its status callbacks through it.
+	Hooks *twiliohooks.API
 	// Bootstrap says what the first start created (Secret is set only then).
 	Bootstrap *tenancy.BootstrapResult
 

@@ -93,7 +93,7 @@ func (t twilioNumbers) ReleaseNumber(sid string) error { return t.c.ReleaseNumbe
 func (a *App) defaultCarrier() (sender.Carrier, adminapi.NumberSource, error) {
 	if a.cfg.Sandbox() {
 		sb := sandbox.New(sandbox.Config{Clock: a.Clock, Logger: a.log, OnStatus: func(u sandbox.StatusUpdate) {
-			if err := a.HTTP.ApplyStatus(u.MessageSID, u.Status, u.ErrorCode); err != nil {
+			if err := a.Hooks.ApplyStatus(u.MessageSID, u.Status, u.ErrorCode); err != nil {
 				a.log.Warn("sandbox status", "sid", u.MessageSID, "err", err)
 			}
 		}})

@@ -22,10 +22,12 @@ import (
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/flowapi"
 	"github.com/humd/humd/transport/api/integrationapi"
+	"github.com/humd/humd/transport/api/sandboxapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
+	"github.com/humd/humd/transport/twiliohooks"
 )
 
 // services are what the API areas are built from: the repositories, actor
@@ -64,6 +66,8 @@ type services struct {
 // services it uses.
 func (a *App) areas(d services) []httpapi.Area {
 	ten := d.Tenancy
+	a.Hooks = twiliohooks.New(twiliohooks.Deps{Store: a.Store, Threads: d.Threads, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
+		PublicURL: a.cfg.PublicURL, Sandbox: d.Sandbox})
 	return []httpapi.Area{
 		coreapi.New(coreapi.Deps{Tenancy: ten}),
 		smsapi.New(smsapi.Deps{Store: a.Store, Clock: a.Clock, Threads: d.Threads, Senders: d.Senders, FlowChannel: d.FlowChannel,
@@ -77,6 +81,9 @@ func (a *App) areas(d services) []httpapi.Area {
 		adminapi.New(adminapi.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Numbers: d.Numbers, Brands: d.Brands,
 			Billing: adminapi.BillingConfig{Provider: "none", MaxNumbers: a.cfg.PlanMaxNumbers}, FlowChannel: d.FlowChannel, Sandbox: d.Sandbox,
 			OrgNow: func(org string) time.Time { return voiceapi.OrgLocalNow(ten, org, a.Clock.Now()) }}),
+		sandboxapi.New(sandboxapi.Deps{Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
+			Ingest: a.Hooks.Ingest}),
+		a.Hooks,
 	}
 }
 

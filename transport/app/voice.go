@@ -14,12 +14,12 @@ import (
 
 // wireVoice builds the call actors over the same model and knowledge base as
 // SMS. Outbound calls go through the sandbox carrier or twilio-go; the TwiML
-// they run is the HTTP server's, built once it exists. hooks run after the
+// they run is the Twilio webhooks', built once they exist. hooks run after the
 // CRM lookup's (the flow's HTTP pre-call tools).
 func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conversation.Deps, hooks ...call.PreCallHook) *call.Service {
 	d := call.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Model: cd.Model, Knowledge: cd.Knowledge, External: cd.External,
 		Flow: fl.Get, Org: ten.Org,
-		OutboundTwiML: func(c *calls.Call, f *flows.Flow) (string, error) { return a.HTTP.ConnectTwiML(c, f) },
+		OutboundTwiML: func(c *calls.Call, f *flows.Flow) (string, error) { return a.Hooks.ConnectTwiML(c, f) },
 		StatusCallback: func(c *calls.Call) string {
 			return a.cfg.PublicURL + "/twilio/voice/status?call_id=" + c.ID
 		},

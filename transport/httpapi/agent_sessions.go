@@ -85,3 +85,8 @@ func (s *Server) agentSessionRoutes() []*Route {
 			}},
 	}
 }
+
+// tokensSchema is storage.Tokens, the AI usage a session keeps.
+func tokensSchema() Schema {
+	return obj([]string{"input_tokens", "output_tokens"}, map[string]Schema{"input_tokens": integer(), "output_tokens": integer()})
+}

@@ -66,10 +66,7 @@ var componentSchemas = map[string]any{}
 // table lists every route humd serves.
 func (s *Server) table() []*Route {
 	var all []*Route
-	all = append(all, s.smsRoutes()...)
-	all = append(all, s.sandboxRoutes()...)
 	all = append(all, s.agentSessionRoutes()...)
 	all = append(all, s.addressSessionRoutes()...)
-	all = append(all, s.voiceRoutes()...)
 	return all
 }

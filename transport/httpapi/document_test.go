@@ -16,9 +16,11 @@ import (
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/flowapi"
 	"github.com/humd/humd/transport/api/integrationapi"
+	"github.com/humd/humd/transport/api/sandboxapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/twiliohooks"
 )
 
 // document is the edge with every area, each built from empty
@@ -29,6 +31,8 @@ func document() *httpapi.Server {
 		smsapi.New(smsapi.Deps{}),
 		voiceapi.New(voiceapi.Deps{}),
 		adminapi.New(adminapi.Deps{}),
+		sandboxapi.New(sandboxapi.Deps{}),
+		twiliohooks.New(twiliohooks.Deps{}),
 		integrationapi.New(integrationapi.Deps{}),
 		flowapi.New(flowapi.Deps{}),
 		campaignapi.New(campaignapi.Deps{}),

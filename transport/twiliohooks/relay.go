@@ -1,6 +1,7 @@
-package httpapi
+package twiliohooks
 
 import (
+	"log/slog"
 	"sync"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/actorcall"
+	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/relay"
 )
 
@@ -27,21 +29,21 @@ const relayQueue = 1024
 
 // twilioRelay upgrades Twilio's ConversationRelay socket after checking
 // X-Twilio-Signature over the public wss URL.
-func (s *Server) twilioRelay(c *Call) error {
+func (a *API) twilioRelay(c *httpapi.Call) error {
 	if !websocket.FastHTTPIsWebSocketUpgrade(c.Ctx) {
 		return storage.Invalid("Upgrade", "a websocket upgrade is required")
 	}
 	sig := string(c.Ctx.Request.Header.Peek("X-Twilio-Signature"))
-	target := relay.WSURL(s.deps.PublicURL)
+	target := relay.WSURL(a.d.PublicURL)
 	if q := c.Ctx.URI().QueryString(); len(q) > 0 {
 		target += "?" + string(q)
 	}
 	// A URL that names its call (sandbox mode) opens that call only.
 	want := c.Query("call_id")
-	if !validRelay(s.deps.TwilioAuthToken, target, sig) && !s.relaySignedByCall(target, sig, want) {
+	if !validRelay(a.d.TwilioAuthToken, target, sig) && !a.relaySignedByCall(target, sig, want) {
 		return errBadSignature
 	}
-	err := relayUpgrader.Upgrade(c.Ctx, func(conn *websocket.Conn) { s.serveRelay(conn, want) })
+	err := relayUpgrader.Upgrade(c.Ctx, func(conn *websocket.Conn) { a.serveRelay(conn, want, c.Logger()) })
 	if err != nil {
 		return storage.Invalid("Upgrade", err.Error())
 	}
@@ -62,7 +64,7 @@ func validRelay(token, target, sig string) bool {
 // call (the one the URL named, if it named one); then frames become call
 // messages until the socket closes. Reading never waits on the actor (Tell),
 // and writing is the wsOut goroutine's.
-func (s *Server) serveRelay(conn *websocket.Conn, want string) {
+func (a *API) serveRelay(conn *websocket.Conn, want string, log *slog.Logger) {
 	defer conn.Close()
 	conn.SetReadLimit(64 << 10)
 	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
@@ -73,22 +75,22 @@ func (s *Server) serveRelay(conn *websocket.Conn, want string) {
 	frame, err := relay.Decode(raw)
 	setup, ok := frame.(*relay.Setup)
 	if err != nil || !ok {
-		s.cfg.Logger.Warn("relay: first frame is not setup", "err", err)
+		log.Warn("relay: first frame is not setup", "err", err)
 		return
 	}
-	id, err := call.Resolve(s.deps.Store, setup.CallSID, setup.CustomParameters["call_id"])
+	id, err := call.Resolve(a.d.Store, setup.CallSID, setup.CustomParameters["call_id"])
 	if err != nil {
 		return
 	}
 	if want != "" && id != want {
-		s.cfg.Logger.Warn("relay: setup names another call than the signed URL", "url_call", want, "setup_call", id)
+		log.Warn("relay: setup names another call than the signed URL", "url_call", want, "setup_call", id)
 		return
 	}
 	out := newWSOut(conn)
 	defer out.Close()
-	if _, err := actorcall.Await[*call.Attached](s.deps.Calls.Request(id, &call.Attach{Out: out, SessionID: setup.SessionID, Setup: raw},
-		askTimeout), "attach"); err != nil {
-		s.cfg.Logger.Warn("relay: attach refused", "call", id, "err", err)
+	if _, err := actorcall.Await[*call.Attached](a.d.Calls.Request(id, &call.Attach{Out: out, SessionID: setup.SessionID, Setup: raw},
+		httpapi.AskTimeout), "attach"); err != nil {
+		log.Warn("relay: attach refused", "call", id, "err", err)
 		return
 	}
 	_ = conn.SetReadDeadline(time.Time{})
@@ -99,21 +101,21 @@ func (s *Server) serveRelay(conn *websocket.Conn, want string) {
 		}
 		frame, err := relay.Decode(raw)
 		if err != nil {
-			s.cfg.Logger.Warn("relay: bad frame", "call", id, "err", err)
+			log.Warn("relay: bad frame", "call", id, "err", err)
 			continue
 		}
 		switch f := frame.(type) {
 		case *relay.Prompt:
-			s.deps.Calls.Tell(id, &call.Prompt{Text: f.VoicePrompt, Last: f.Last})
+			a.d.Calls.Tell(id, &call.Prompt{Text: f.VoicePrompt, Last: f.Last})
 		case *relay.DTMF:
-			s.deps.Calls.Tell(id, &call.DTMF{Digit: f.Digit})
+			a.d.Calls.Tell(id, &call.DTMF{Digit: f.Digit})
 		case *relay.Interrupt:
-			s.deps.Calls.Tell(id, &call.Interrupt{Heard: f.UtteranceUntilInterrupt, DurationMS: int(f.DurationUntilInterruptMs)})
+			a.d.Calls.Tell(id, &call.Interrupt{Heard: f.UtteranceUntilInterrupt, DurationMS: int(f.DurationUntilInterruptMs)})
 		case *relay.ErrorFrame:
-			s.deps.Calls.Tell(id, &call.RelayError{Description: f.Description})
+			a.d.Calls.Tell(id, &call.RelayError{Description: f.Description})
 		}
 	}
-	s.deps.Calls.Tell(id, &call.Detach{Out: out})
+	a.d.Calls.Tell(id, &call.Detach{Out: out})
 }
 
 // wsOut is call.Out over a websocket: frames queue for one writer goroutine
