@@ -23,6 +23,7 @@ import (
 	"github.com/humd/humd/transport/api/flowapi"
 	"github.com/humd/humd/transport/api/integrationapi"
 	"github.com/humd/humd/transport/api/sandboxapi"
+	"github.com/humd/humd/transport/api/sessionapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
@@ -83,14 +84,7 @@ func (a *App) areas(d services) []httpapi.Area {
 			OrgNow: func(org string) time.Time { return voiceapi.OrgLocalNow(ten, org, a.Clock.Now()) }}),
 		sandboxapi.New(sandboxapi.Deps{Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
 			Ingest: a.Hooks.Ingest}),
+		sessionapi.New(sessionapi.Deps{Agents: d.Agents, Address: d.Address}),
 		a.Hooks,
 	}
-}
-
-// legacyDeps are the services of the routes still inside httpapi.
-func (a *App) legacyDeps(d services) httpapi.Deps {
-	return httpapi.Deps{Tenancy: d.Tenancy, Flows: d.Flows, Agents: d.Agents, Address: d.Address, Store: a.Store, Threads: d.Threads,
-		Senders: d.Senders, FlowChannel: d.FlowChannel, CRM: d.CRM, Webhooks: d.Webhooks, Sandbox: d.Sandbox, SandboxCarrier: d.SandboxCarrier,
-		Clock: a.Clock, TwilioAuthToken: d.TwilioAuthToken, PublicURL: a.cfg.PublicURL, Version: Version, Campaigns: d.Campaigns,
-		Calls: d.Calls, MCPTools: d.MCPTools, Enrich: d.Enrich, HTTPTools: d.HTTPTools}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/humd/humd/transport/api/flowapi"
 	"github.com/humd/humd/transport/api/integrationapi"
 	"github.com/humd/humd/transport/api/sandboxapi"
+	"github.com/humd/humd/transport/api/sessionapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
@@ -26,12 +27,13 @@ import (
 // document is the edge with every area, each built from empty
 // dependencies: enough to list the routes and build the document.
 func document() *httpapi.Server {
-	return httpapi.New(httpapi.Config{}, httpapi.Deps{},
+	return httpapi.New(httpapi.Config{},
 		coreapi.New(coreapi.Deps{}),
 		smsapi.New(smsapi.Deps{}),
 		voiceapi.New(voiceapi.Deps{}),
 		adminapi.New(adminapi.Deps{}),
 		sandboxapi.New(sandboxapi.Deps{}),
+		sessionapi.New(sessionapi.Deps{}),
 		twiliohooks.New(twiliohooks.Deps{}),
 		integrationapi.New(integrationapi.Deps{}),
 		flowapi.New(flowapi.Deps{}),
@@ -173,8 +175,7 @@ func TestScopeAreasMatchRouteTags(t *testing.T) {
 
 // componentsWithoutType are hand-written shapes; they are held to real
 // answers by the end-to-end validator only.
-var componentsWithoutType = []string{"SendResult", "LookupJob", "SyncResult", "BillingSubscription", "CallTags",
-	"EventData", "AddressMeta"}
+var componentsWithoutType = []string{"EventData", "AddressMeta"}
 
 type goField struct {
 	name      string
@@ -310,22 +311,19 @@ func TestComponentsDeclareGoFields(t *testing.T) {
 	typed := httpapi.ComponentTypes()
 	for _, name := range httpapi.SortedKeys(components) {
 		typ, ok := typed[name]
-		if v, legacy := httpapi.LegacyTypes[name]; legacy {
-			typ, ok = reflect.TypeOf(v), true
-		}
 		if !ok {
 			if !slices.Contains(componentsWithoutType, name) {
 				t.Errorf("component %s has no Go type", name)
 			}
 			continue
 		}
-		checkFields(t, name, components[name].(httpapi.Schema), typ, httpapi.ComponentExtras[name], components)
+		checkFields(t, name, components[name].(httpapi.Schema), typ, components)
 	}
 }
 
 // checkFields compares one object schema with the struct it is encoded
 // from, and recurses into inline object properties of struct fields.
-func checkFields(t *testing.T, name string, schema httpapi.Schema, typ reflect.Type, extras []string, components map[string]any) {
+func checkFields(t *testing.T, name string, schema httpapi.Schema, typ reflect.Type, components map[string]any) {
 	t.Helper()
 	props, _ := schema["properties"].(map[string]httpapi.Schema)
 	required, _ := schema["required"].([]string)
@@ -348,11 +346,11 @@ func checkFields(t *testing.T, name string, schema httpapi.Schema, typ reflect.T
 			t.Errorf("%s.%s is omitempty in Go but required in the schema", name, f.name)
 		}
 		if inner, it := innerObject(p, f.t); inner != nil {
-			checkFields(t, name+"."+f.name, inner, it, nil, components)
+			checkFields(t, name+"."+f.name, inner, it, components)
 		}
 	}
 	for p := range props {
-		if !written[p] && !slices.Contains(extras, p) {
+		if !written[p] {
 			t.Errorf("%s declares %s, which %s never writes", name, p, typ)
 		}
 	}

@@ -14,6 +14,22 @@ import (
 	"github.com/humd/humd/transport/mcpserver"
 )
 
+// JSON-RPC 2.0 as /mcp speaks it: the Model Context Protocol's params and
+// results are the protocol's own, so they stay free-form. The SDK reads and
+// writes these, not a Go type of humd, so they are written out here.
+var (
+	jsonRPCID    = Schema{"type": []string{"string", "integer", "null"}}
+	jsonRPCError = Obj([]string{"code", "message"}, map[string]Schema{"code": Integer(), "message": Str(),
+		"data": AnyJSON("more about the error")})
+	jsonRPCMessage = Obj([]string{"jsonrpc"}, map[string]Schema{"jsonrpc": {"const": "2.0"}, "id": jsonRPCID,
+		"method": Str(), "params": FreeForm("the method's parameters (Model Context Protocol)"),
+		"result": FreeForm("the result (Model Context Protocol)"), "error": jsonRPCError})
+	jsonRPCRequest = Schema{"description": "JSON-RPC 2.0 message(s) of the Model Context Protocol",
+		"anyOf": []any{jsonRPCMessage, Arr(jsonRPCMessage)}}
+	jsonRPCAnswer = Obj([]string{"jsonrpc"}, map[string]Schema{"jsonrpc": {"const": "2.0"}, "id": jsonRPCID,
+		"result": FreeForm("the result (Model Context Protocol)"), "error": jsonRPCError})
+)
+
 // mcpTimeout bounds one /mcp request, tool calls included.
 const mcpTimeout = 30 * time.Second
 

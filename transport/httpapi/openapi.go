@@ -155,11 +155,6 @@ func (rf *reflector) components(nodes ...any) map[string]any {
 			c := registry.byName[name]
 			registry.RUnlock()
 			if c == nil {
-				if sch, ok := componentSchemas[name].(Schema); ok { // transitional
-					c = &component{name: name, schema: sch}
-				}
-			}
-			if c == nil {
 				panic("httpapi: the document refers to component " + name + ", which no package registers")
 			}
 			sch := rf.componentSchema(c)

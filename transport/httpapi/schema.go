@@ -85,34 +85,3 @@ func Strict(s Schema) Schema {
 func ListOf(item Schema) Schema {
 	return Obj([]string{"data", "next_cursor"}, map[string]Schema{"data": Arr(item), "next_cursor": Nullable(Str())})
 }
-
-// Transitional spellings for the hand-written tables still in this package.
-func freeForm(desc string) Schema    { return FreeForm(desc) }
-func strict(s Schema) Schema         { return Strict(s) }
-func emptyObj() Schema               { return EmptyObj() }
-func anyJSON(desc string) Schema     { return AnyJSON(desc) }
-func listOf(item Schema) Schema      { return ListOf(item) }
-func oneOfTypes(ts ...string) Schema { return OneOfTypes(ts...) }
-func boolIn() Schema                 { return OneOfTypes("boolean", "integer") } // true/false or 0/1 on input (SPEC 1.0)
-
-// maskedHeaders are custom headers as every answer shows them: each value
-// masked ("****" and at most its last four characters; "" stays "").
-func maskedHeaders() Schema {
-	return Schema{"type": "object", "additionalProperties": Schema{"type": "string", "pattern": `^(\*\*\*\*.{0,4})?$`},
-		"description": "Custom headers with each value masked: \"****\" and the last four characters of a value of 12 or more."}
-}
-
-// withProps is component name's schema with more properties.
-func withProps(name string, required []string, props map[string]Schema) Schema {
-	base := componentSchemas[name].(Schema)
-	baseProps, _ := base["properties"].(map[string]Schema)
-	p := make(map[string]Schema, len(baseProps)+len(props))
-	for k, v := range baseProps {
-		p[k] = v
-	}
-	for k, v := range props {
-		p[k] = v
-	}
-	req, _ := base["required"].([]string)
-	return obj(append(slices.Clone(req), required...), p)
-}

@@ -80,7 +80,6 @@ func (c *Config) defaults() {
 // route table that also feeds the OpenAPI document.
 type Server struct {
 	cfg    Config
-	deps   Deps
 	router *router.Router
 	routes []*Route
 	srv    *fasthttp.Server
@@ -102,9 +101,9 @@ type Server struct {
 
 // New builds the server and registers the System routes, /mcp and every
 // route of the areas, in that order.
-func New(cfg Config, deps Deps, areas ...Area) *Server {
+func New(cfg Config, areas ...Area) *Server {
 	cfg.defaults()
-	s := &Server{cfg: cfg, deps: deps, router: router.New()}
+	s := &Server{cfg: cfg, router: router.New()}
 	if n := cfg.KeyRequestsPerMinute; n > 0 {
 		s.keyLimits = NewLimits(float64(n)/60, float64(n))
 	}
@@ -120,10 +119,6 @@ func New(cfg Config, deps Deps, areas ...Area) *Server {
 		s.add(r)
 	}
 	for _, r := range s.mcpRoutes() {
-		s.add(r)
-	}
-	for _, r := range s.table() {
-		legacyDeclarations(r)
 		s.add(r)
 	}
 	for _, a := range areas {
