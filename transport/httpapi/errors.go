@@ -123,10 +123,3 @@ func classify(err error) (int, apiError) {
 	}
 	return http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"}
 }
-
-// ErrorBody is the D-10 envelope of err as classify answers it, for a
-// handler that answers an error with another status (a lookup provider that
-// failed is 502 lookup_failed).
-func ErrorBody(code, message string) any {
-	return &errorBody{Error: apiError{Code: code, Message: message}}
-}

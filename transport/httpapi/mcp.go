@@ -53,9 +53,7 @@ func (s *Server) mcpRoutes() []*Route {
 		defer cancel()
 		sdk.ServeHTTP(w, r.WithContext(ctx))
 	})
-	h := fasthttpadaptor.NewFastHTTPHandler(detached)
-	// Transport errors are the SDK's plain text, turned into the D-10 envelope
-	// here; JSON-RPC errors stay JSON-RPC.
+	s.mcp = fasthttpadaptor.NewFastHTTPHandler(detached)
 	rpcError := obj([]string{"jsonrpc", "error"}, map[string]Schema{"jsonrpc": str(), "id": jsonRPCID, "error": jsonRPCError})
 	failed := Schema{"anyOf": []any{errorSchemas[CoreStyle], rpcError}}
 	responses := map[int]Schema{200: jsonRPCAnswer, 202: nil}
@@ -67,17 +65,20 @@ func (s *Server) mcpRoutes() []*Route {
 			Tag: "MCP", Auth: ViewerUp, Schemas: responses,
 			// The SDK reads and answers JSON-RPC: these shapes are the
 			// protocol's, not Go types of humd.
-			RequestSchema: jsonRPCRequest,
-			Handle: func(c *Call) error {
-				h(c.Ctx)
-				status := c.Ctx.Response.StatusCode()
-				if status >= 400 && !bytes.HasPrefix(c.Ctx.Response.Header.ContentType(), []byte("application/json")) {
-					msg := strings.TrimSpace(string(c.Ctx.Response.Body()))
-					return c.write(status, &errorBody{Error: apiError{Code: mcpErrorCode(status), Message: msg}})
-				}
-				return nil
-			}},
+			RequestSchema: jsonRPCRequest, Handle: s.serveMCP},
 	}
+}
+
+// serveMCP runs the SDK's handler. Its transport errors are plain text,
+// turned into the D-10 envelope here; JSON-RPC errors stay JSON-RPC.
+func (s *Server) serveMCP(c *Call) error {
+	s.mcp(c.Ctx)
+	status := c.Ctx.Response.StatusCode()
+	if status >= 400 && !bytes.HasPrefix(c.Ctx.Response.Header.ContentType(), []byte("application/json")) {
+		msg := strings.TrimSpace(string(c.Ctx.Response.Body()))
+		return c.write(status, &errorBody{Error: apiError{Code: mcpErrorCode(status), Message: msg}})
+	}
+	return nil
 }
 
 // mcpErrorCode names the SDK's transport errors in the D-10 envelope.

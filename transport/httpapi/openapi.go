@@ -225,9 +225,8 @@ func withConfirm(r *Route, body Schema) Schema {
 	return out
 }
 
-// textSchema marks a non-JSON answer in a hand-written schema.
-var textSchema = Schema{"type": "string", "x-content-type": "text/plain"}
-
+// contentTypeFor is a hand-written schema's content type: JSON unless it
+// says otherwise with x-content-type.
 func contentTypeFor(s Schema) string {
 	if ct, ok := s["x-content-type"].(string); ok {
 		return ct

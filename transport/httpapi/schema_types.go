@@ -12,24 +12,34 @@ import (
 )
 
 // The document is reflected from Go types (DESIGN18 "OpenAPI from the
-// types"): json tags name the keys; a key without omitempty is required; a
-// pointer without omitempty may be null (encoding/json writes null for nil);
-// time.Time is a date-time string; json.RawMessage and interfaces are any
-// JSON. A field's `jsonschema` tag adds what Go types cannot say:
+// types"): json tags name the keys (embedded structs flattened, a shallower
+// key winning, as encoding/json does); a key without omitempty is required;
+// a pointer without omitempty may be null (encoding/json writes null for
+// nil); time.Time is a date-time string; json.RawMessage and interfaces are
+// any JSON; a map is an object of caller-chosen keys. A field's `jsonschema`
+// tag adds what Go types cannot say:
 //
 //	minLength=1,maxLength=120,minimum=1,maximum=100,minItems=2,pattern=^x$,
 //	format=date,enum=open|closed,type=string|integer,nullable,required
 //
-// (required makes an omitempty key required: a request field that is a
-// pointer only so the decoder can tell it was sent);
-// and the same keys after "items." constrain an array's items; a `doc` tag
-// is the key's description. A type finishes its own schema with a
-// JSONSchemaExtend method (SchemaExtender), or, for a type of another
-// package, with Extend or Component.
+// The same keys after "items." constrain an array's items; required makes
+// an omitempty key required (a request field that is a pointer only so the
+// decoder can tell it was sent); a `doc` tag is the key's description. A
+// type finishes its own schema with a JSONSchemaExtend method
+// (SchemaExtender), or, for a type of another package, with Extend or
+// Component (enums and descriptions from Go constants).
 //
-// Answers and request bodies differ in one way: objects of a body are
-// closed (additionalProperties false: the decoders refuse unknown keys),
-// objects of an answer are open so a new field is not a breaking change.
+// Answers and request bodies differ: in an answer a registered Component is
+// a $ref and objects are open, so a new field is not a breaking change; a
+// body is written out whole with its objects closed (additionalProperties
+// false), as the decoders refuse unknown keys.
+//
+// The reflection is this file rather than a library: google/jsonschema-go
+// (the MCP SDK's) inlines every type, writes a nullable $ref as
+// {"$ref":...,"type":["null"]} and makes every slice nullable, and
+// invopop/jsonschema never makes a pointer nullable without a tag on the
+// field, which storage's types cannot carry; both would need more fixing
+// up than the rules above take to write.
 
 // SchemaExtender is a type that finishes its reflected schema: enums and
 // descriptions from Go constants, a shape reflection cannot see.

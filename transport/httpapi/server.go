@@ -91,6 +91,8 @@ type Server struct {
 	// numberRefs caches E.164 -> (org, number id) for inbound webhooks.
 	numberRefs sync.Map
 
+	// metrics and mcp are the handlers of /metrics and /mcp.
+	metrics, mcp fasthttp.RequestHandler
 	// docJSON is the document, built on first use: the table is fixed.
 	docOnce sync.Once
 	docJSON []byte

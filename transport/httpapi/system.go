@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"reflect"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
@@ -33,34 +32,40 @@ func (Document) JSONSchemaExtend(s Schema) {
 
 // systemRoutes are the edge's own: health, metrics and this document.
 func (s *Server) systemRoutes() []*Route {
-	metrics := fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
+	s.metrics = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
 	return []*Route{
 		{Method: "GET", Path: "/api/health", OpID: "getHealth", Summary: "Liveness and version", Tag: "System", Auth: Public, Quiet: true,
-			Responses: map[int]reflect.Type{200: reflect.TypeFor[Health]()},
-			Handle: func(c *Call) error {
-				return c.JSON(200, &Health{Status: "ok", Version: s.cfg.Version})
-			}},
+			Responses: Answer[Health](200), Handle: s.getHealth},
 		{Method: "GET", Path: "/metrics", OpID: "getMetrics", Summary: "Prometheus metrics", Tag: "System", Auth: Public, Quiet: true,
-			Responses: map[int]reflect.Type{200: reflect.TypeFor[PlainText]()},
-			Handle: func(c *Call) error {
-				metrics(c.Ctx)
-				return nil
-			}},
+			Responses: Answer[PlainText](200), Handle: s.getMetrics},
 		{Method: "GET", Path: "/openapi.json", OpID: "getOpenAPI", Summary: "This document", Tag: "System", Auth: Public, Quiet: true,
-			Responses: map[int]reflect.Type{200: reflect.TypeFor[Document]()},
-			Handle: func(c *Call) error {
-				c.Ctx.SetContentType("application/json")
-				c.Ctx.SetBody(s.openAPIJSON())
-				return nil
-			}},
+			Responses: Answer[Document](200), Handle: s.getOpenAPI},
 		{Method: "GET", Path: "/openapi.yaml", OpID: "getOpenAPIYAML", Summary: "This document as YAML", Tag: "System", Auth: Public, Quiet: true,
-			Responses: map[int]reflect.Type{200: reflect.TypeFor[YAML]()},
-			Handle: func(c *Call) error {
-				raw, err := yaml.JSONToYAML(s.openAPIJSON())
-				if err != nil {
-					return fmt.Errorf("httpapi: openapi yaml: %w", err)
-				}
-				return Text(c, 200, YAML(raw))
-			}},
+			Responses: Answer[YAML](200), Handle: s.getOpenAPIYAML},
 	}
+}
+
+func (s *Server) getHealth(c *Call) error {
+	return c.JSON(200, &Health{Status: "ok", Version: s.cfg.Version})
+}
+
+func (s *Server) getMetrics(c *Call) error {
+	s.metrics(c.Ctx)
+	return nil
+}
+
+// getOpenAPI answers the document as built once (openAPIJSON): the table
+// does not change while the server runs.
+func (s *Server) getOpenAPI(c *Call) error {
+	c.Ctx.SetContentType("application/json")
+	c.Ctx.SetBody(s.openAPIJSON())
+	return nil
+}
+
+func (s *Server) getOpenAPIYAML(c *Call) error {
+	raw, err := yaml.JSONToYAML(s.openAPIJSON())
+	if err != nil {
+		return fmt.Errorf("httpapi: openapi yaml: %w", err)
+	}
+	return Text(c, 200, YAML(raw))
 }
