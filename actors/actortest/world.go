@@ -170,6 +170,15 @@ func (w *World) start(now time.Time) {
 	if err := w.Calls.ResumeOpen(); err != nil {
 		t.Fatal(err)
 	}
+	// Once each open call answers, it has taken its Resume and armed its
+	// timers at this instant, before the test moves the clock.
+	open, err := calls.OpenCalls(w.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range open {
+		_, _ = w.Calls.Request(id, &call.Get{}, AskTimeout).Result()
+	}
 	w.mu.Lock()
 	w.stopped = false
 	w.mu.Unlock()
