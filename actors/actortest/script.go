@@ -64,6 +64,16 @@ func Arg(d *datadriven.TestData, key, def string) string {
 	return def
 }
 
+// Has reports whether the command has the argument key (with or without values).
+func Has(d *datadriven.TestData, key string) bool {
+	for _, a := range d.CmdArgs {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
 // Args answers every value of the command argument key.
 func Args(d *datadriven.TestData, key string) []string {
 	for _, a := range d.CmdArgs {

@@ -1,6 +1,7 @@
 package actortest
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,8 +71,9 @@ type World struct {
 	Campaigns *campaign.Service
 	Calls     *call.Service
 
-	log     *slog.Logger
-	onStart []func(*World)
+	log        *slog.Logger
+	secretsKey []byte
+	onStart    []func(*World)
 	// mu keeps played carrier callbacks off a store being closed.
 	mu      sync.RWMutex
 	stopped bool
@@ -86,11 +88,16 @@ func NewWorld(t testing.TB, o Options) *World {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	w := &World{T: t, FS: vfs.NewMem(), Model: NewModel(), log: o.Logger}
+	w := &World{T: t, FS: vfs.NewMem(), Model: NewModel(), log: o.Logger, secretsKey: make([]byte, 32)}
+	_, _ = rand.Read(w.secretsKey)
 	w.start(o.Now)
 	t.Cleanup(w.Stop)
 	return w
 }
+
+// Logger is the log the World's actors write to (discarded unless
+// Options.Logger); services a test adds use it too.
+func (w *World) Logger() *slog.Logger { return w.log }
 
 // OnStart runs f now and again after every restart (services a test adds,
 // such as webhook delivery, are rebuilt with the rest).
@@ -103,7 +110,7 @@ func (w *World) start(now time.Time) {
 	t := w.T
 	t.Helper()
 	w.Clock = clock.NewFake(now)
-	w.Store = OpenStore(t, w.FS)
+	w.Store = OpenStore(t, w.FS, w.secretsKey)
 	w.System = system.New(w.log)
 	w.Tenancy = &tenancy.Repo{Store: w.Store, Now: w.Clock.Now, ValidateHours: func(raw json.RawMessage) error {
 		_, err := hours.Parse(raw)
