@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -219,14 +220,35 @@ func (w *World) Restart() {
 }
 
 // Advance moves the clock minute by minute, draining the scheduler after
-// each step, so due sends go out at their minute however slow the machine.
+// each step, so due sends go out at their minute however slow the machine,
+// and letting the actors settle before each step and after the last: what
+// a timer set off is handled before time moves on.
 func (w *World) Advance(d time.Duration) {
 	w.T.Helper()
+	Quiesce()
 	for step := time.Minute; d > 0; d -= step {
 		w.Clock.Advance(min(step, d))
 		if _, err := Await[*scheduler.Drained](w.System.Root.RequestFuture(w.Scheduler, &scheduler.Tick{}, AskTimeout), &scheduler.Tick{}); err != nil {
 			w.T.Fatalf("scheduler drain: %v", err)
 		}
+		Quiesce()
+	}
+}
+
+// Quiesce waits, for at most a second, until no actor mailbox of the process
+// is scheduled or running (system.Busy) on a few checks in a row. Work on
+// an actor's own goroutines is unseen until it posts its result, so
+// printing commands still Poll.
+func Quiesce() {
+	end := time.Now().Add(time.Second)
+	for quiet := 0; quiet < 3 && time.Now().Before(end); {
+		if system.Busy() == 0 {
+			quiet++
+			runtime.Gosched()
+			continue
+		}
+		quiet = 0
+		<-time.After(50 * time.Microsecond)
 	}
 }
 
