@@ -2,7 +2,8 @@ package actortest
 
 import (
 	"context"
-	"fmt"
+	"crypto/rand"
+	"encoding/hex"
 	"sync"
 	"time"
 
@@ -24,7 +25,6 @@ type Carrier struct {
 	SentAfter, DeliveredAfter time.Duration
 
 	mu       sync.Mutex
-	seq      int
 	sent     []Sent
 	failNext []int
 	refuse   map[string]*sender.Error
@@ -51,8 +51,7 @@ func (c *Carrier) Send(_ context.Context, m *sender.Outbound) (*sender.Accepted,
 		c.mu.Unlock()
 		return nil, e
 	}
-	c.seq++
-	sid := fmt.Sprintf("SM%032x", c.seq)
+	sid := newSID("SM")
 	fail := 0
 	if len(c.failNext) > 0 {
 		fail, c.failNext = c.failNext[0], c.failNext[1:]
@@ -108,4 +107,12 @@ func (c *Carrier) Refuse(e164 string, err *sender.Error) {
 	}
 	c.refuse[e164] = err
 	c.mu.Unlock()
+}
+
+// newSID makes a Twilio-shaped SID: a prefix and 32 random hex digits, so
+// SIDs stay unique across a World's restarts as they are across a carrier's.
+func newSID(prefix string) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
 }

@@ -2,7 +2,6 @@ package actortest
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/humd/humd/actors/call"
@@ -12,7 +11,6 @@ import (
 // call SID, or the error FailNext queued.
 type Dialer struct {
 	mu       sync.Mutex
-	seq      int
 	dials    []call.Dial
 	failNext []error
 }
@@ -27,8 +25,7 @@ func (d *Dialer) PlaceCall(_ context.Context, p *call.Dial) (string, error) {
 		d.failNext = d.failNext[1:]
 		return "", err
 	}
-	d.seq++
-	return fmt.Sprintf("CA%032x", d.seq), nil
+	return newSID("CA"), nil
 }
 
 // FailNext makes the next PlaceCall fail with err.
