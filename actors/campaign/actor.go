@@ -21,7 +21,7 @@ type Threads interface {
 	Request(orgID, numberID, e164 string, msg any, timeout time.Duration) *actor.Future
 }
 
-// Deps are what every campaign actor shares; transport/app wires the real ones.
+// Deps are what every campaign actor shares; app wires the real ones.
 type Deps struct {
 	Store   storage.Store
 	Clock   clock.Clock

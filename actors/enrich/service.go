@@ -20,7 +20,7 @@ import (
 type Result = sms.LookupResult
 
 // Lookuper looks a phone number up: Twilio Lookup v2 through twilio-go in
-// production (an adapter in transport/app), a deterministic stand-in in
+// production (an adapter in app), a deterministic stand-in in
 // sandbox mode, a fake in tests. It may block; the actor calls it from
 // worker goroutines only.
 type Lookuper interface {
