@@ -59,7 +59,7 @@ func (s *Service) Changed(org, id string) error {
 }
 
 // Ask finds the endpoint's actor for a request from outside the actor
-// system (Redeliver, SendTest); the caller waits on it (transport/actorcall).
+// system (Redeliver, SendTest); the caller waits on it (system.Ask).
 func (s *Service) Ask(org, id string) (*actor.RootContext, *actor.PID, error) {
 	pid, err := s.pid(org, id)
 	return s.root, pid, err

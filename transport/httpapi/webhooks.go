@@ -3,9 +3,9 @@ package httpapi
 import (
 	"time"
 
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/egresspolicy"
-	"github.com/humd/humd/transport/actorcall"
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
@@ -126,7 +126,7 @@ func (s *Server) webhookRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				res, err := actorcall.Ask[*webhook.TestResult](root, pid, &webhook.SendTest{}, s.deps.Webhooks.AskTimeout())
+				res, err := system.Ask[*webhook.TestResult](root, pid, &webhook.SendTest{}, s.deps.Webhooks.AskTimeout())
 				if err != nil {
 					return err
 				}
@@ -165,7 +165,7 @@ func (s *Server) webhookRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				d, err := actorcall.Ask[*webhooks.Delivery](root, pid, &webhook.Redeliver{ID: c.Param("deliveryId")}, 5*time.Second)
+				d, err := system.Ask[*webhooks.Delivery](root, pid, &webhook.Redeliver{ID: c.Param("deliveryId")}, 5*time.Second)
 				if err != nil {
 					return err
 				}

@@ -1,4 +1,4 @@
-package actorcall
+package system
 
 import (
 	"errors"
@@ -16,8 +16,8 @@ var ErrTimeout = errors.New("actor: request timed out")
 var ErrGone = errors.New("actor: stopped before it answered")
 
 // Ask sends msg to pid and waits for the reply. It is for callers outside the
-// actor system (fasthttp handlers, commands); actors must never call it inside
-// Receive.
+// actor system (fasthttp handlers, services, commands); actors must never call
+// it inside Receive (see the package comment).
 func Ask[T any](root *actor.RootContext, pid *actor.PID, msg any, timeout time.Duration) (T, error) {
 	return Await[T](root.RequestFuture(pid, msg, timeout), msg)
 }
