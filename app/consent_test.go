@@ -12,6 +12,7 @@ import (
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -96,7 +97,7 @@ func TestVoiceOptOutTool(t *testing.T) {
 	}
 	var got []map[string]any
 	for _, e := range s.Events() {
-		if e.Type == sms.EvOptOut {
+		if e.Type == events.OptOut {
 			var d map[string]any
 			if err := apptest.Decode(e.Data, &d); err != nil {
 				t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/humd/humd/app"
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/twilio/twiliotest"
 )
@@ -106,7 +107,7 @@ func TestLookupEnrichesNewContacts(t *testing.T) {
 	// A contact with lookup_at is not looked up again automatically, even
 	// when a new thread or call with it starts.
 	b = s.App.Store.NewBatch()
-	ev, err := sms.AppendEvent(s.App.Store, b, s.OrgID(), "call.started", s.Clock.Now(),
+	ev, err := events.Append(s.App.Store, b, s.OrgID(), "call.started", s.Clock.Now(),
 		map[string]any{"call": map[string]any{"direction": "outbound", "from": ourNumber, "to": contact}})
 	if err != nil {
 		t.Fatal(err)

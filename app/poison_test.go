@@ -13,6 +13,7 @@ import (
 	"github.com/humd/humd/app"
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -60,18 +61,18 @@ func nested(depth int) string {
 func poisonEvent(t *testing.T, s *apptest.Server) uint64 {
 	t.Helper()
 	org := s.OrgID()
-	seq, err := s.App.Store.Sequence(sms.KeyEventSeq(org))
+	seq, err := s.App.Store.Sequence(events.KeySeq(org))
 	if err != nil {
 		t.Fatal(err)
 	}
 	raw := fmt.Sprintf(`{"id":"evt_poison","seq":%d,"type":"external.deep","org_id":%q,"created_at":"2026-11-25T15:00:00Z",`+
 		`"data":{"trigger_id":"trg_old","payload":%s}}`, seq, org, nested(9999))
-	var ev sms.Event
+	var ev events.Event
 	if storage.DecodeJSON([]byte(raw), &ev) == nil {
 		t.Fatal("the poison record decodes; the test proves nothing")
 	}
 	b := s.App.Store.NewBatch()
-	b.Set(sms.KeyEvent(org, seq), []byte(raw))
+	b.Set(events.Key(org, seq), []byte(raw))
 	if err := b.Commit(storage.Sync); err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func TestUnreadableEventIsSkippedByEveryConsumer(t *testing.T) {
 // answers 200 and every event but the one at skip is listed, once.
 func checkEventPages(t *testing.T, s *apptest.Server, skip uint64) {
 	t.Helper()
-	last, err := sms.LastEventSeq(s.App.Store, s.OrgID())
+	last, err := events.LastSeq(s.App.Store, s.OrgID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,10 +310,10 @@ func TestCallOutcomeWithinJSONLimits(t *testing.T) {
 		t.Errorf("call outcome = %q %.40s; want the label and no outcome", cl.OutcomeLabel, cl.Outcome)
 	}
 	outcomes := 0
-	err := s.App.Store.Scan(sms.PrefixEvents(s.OrgID()), storage.ScanOptions{}, func(k, v []byte) (bool, error) {
-		var ev sms.Event
+	err := s.App.Store.Scan(events.Prefix(s.OrgID()), storage.ScanOptions{}, func(k, v []byte) (bool, error) {
+		var ev events.Event
 		if err := storage.DecodeJSON(v, &ev); err != nil {
-			t.Errorf("event %d does not read back: %v", sms.EventKeySeq(k), err)
+			t.Errorf("event %d does not read back: %v", events.SeqOfKey(k), err)
 		} else if ev.Type == "call.outcome" {
 			outcomes++
 		}
@@ -336,7 +337,7 @@ func TestCRMSkipsAnEventItCannotProcess(t *testing.T) {
 	f.secret = cn["secret"].(string)
 	f.mu.Unlock()
 	b := s.App.Store.NewBatch()
-	odd, err := sms.AppendEvent(s.App.Store, b, s.OrgID(), sms.EvConvStarted, s.Clock.Now(), map[string]any{"conversation": 5})
+	odd, err := events.Append(s.App.Store, b, s.OrgID(), events.ConvStarted, s.Clock.Now(), map[string]any{"conversation": 5})
 	if err != nil {
 		t.Fatal(err)
 	}

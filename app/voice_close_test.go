@@ -12,7 +12,7 @@ import (
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/transport/relay/relayclient"
 )
 
@@ -205,7 +205,7 @@ func TestOpenCallsCloseAfterRestart(t *testing.T) {
 		t.Errorf("agent call = %s %s", c.Status, c.EndReason)
 	}
 	s2.Holds("one call.completed per call", func() error {
-		evs, _, err := sms.ListEvents(s2.App.Store, org, calls.EvCallCompleted, storage.PageRequest{Limit: 10})
+		evs, _, err := events.List(s2.App.Store, org, calls.EvCallCompleted, storage.PageRequest{Limit: 10})
 		if err != nil || len(evs) != 2 {
 			return fmt.Errorf("call.completed fired %d times (%v)", len(evs), err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -206,7 +207,7 @@ func TestDispatchFiftyThousandWithinMemoryBound(t *testing.T) {
 	if err != nil || cnt.Sent != campaigns.MaxRecipients {
 		t.Errorf("counts = %+v, %v", cnt, err)
 	}
-	evs, _, err := sms.ListEvents(r.st, org, sms.EvCampaignFinish, storage.PageRequest{})
+	evs, _, err := events.List(r.st, org, events.CampaignFinish, storage.PageRequest{})
 	if err != nil || len(evs) != 1 {
 		t.Errorf("campaign.completed events = %d, %v; want 1", len(evs), err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/crm"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -110,10 +111,10 @@ func (a *Actor) next(ctx actor.Context) error {
 	var skipped []skip
 	seen := map[string]bool{}
 	last := a.cursor
-	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 200},
+	err := a.cfg.Store.Scan(events.Prefix(a.org), storage.ScanOptions{After: events.Key(a.org, a.cursor), Limit: 200},
 		func(k, v []byte) (bool, error) {
-			seq := sms.EventKeySeq(k)
-			var ev sms.Event
+			seq := events.SeqOfKey(k)
+			var ev events.Event
 			err := storage.DecodeJSON(v, &ev)
 			reason := storage.SkipUndecodable
 			var req *lookupReq
@@ -184,13 +185,13 @@ func (a *Actor) next(ctx actor.Context) error {
 // hours to voicemail or closed, an agent call that ended before a word,
 // such as an unanswered outbound call) never gets call.outcome, so it is
 // synced on call.completed. Blocked callers fire neither.
-func (a *Actor) consider(ev *sms.Event) (*lookupReq, string, error) {
+func (a *Actor) consider(ev *events.Event) (*lookupReq, string, error) {
 	var req *lookupReq
 	bad := func(err error) (*lookupReq, string, error) {
 		return nil, "", fmt.Errorf("%w: %s data: %w", storage.ErrUnreadable, ev.Type, err)
 	}
 	switch ev.Type {
-	case sms.EvConvStarted:
+	case events.ConvStarted:
 		var d struct {
 			Conversation struct {
 				ContactE164 string `json:"contact_e164"`

@@ -17,8 +17,8 @@ import (
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/sms"
 )
 
 // Config wires a Service. Store and Clock are required.
@@ -343,7 +343,7 @@ func (s *Service) request(in *mcptools.Integration, flow string, subject ai.Subj
 		Status: mcptools.Pending, RequestedAt: now}
 	b := s.cfg.Store.NewBatch()
 	mcptools.PutApproval(b, a)
-	if _, err := sms.AppendEvent(s.cfg.Store, b, in.OrgID, mcptools.EvApprovalRequested, now,
+	if _, err := events.Append(s.cfg.Store, b, in.OrgID, mcptools.EvApprovalRequested, now,
 		subjectData(a.SubjectType, a.SubjectID, map[string]any{"approval": a})); err != nil {
 		b.Discard()
 		return nil, err
@@ -359,7 +359,7 @@ func (s *Service) recordAuto(in *mcptools.Integration, flow string, subject ai.S
 		data["error"] = callErr.Error()
 	}
 	b := s.cfg.Store.NewBatch()
-	if _, err := sms.AppendEvent(s.cfg.Store, b, in.OrgID, mcptools.EvToolExecuted, s.cfg.Clock.Now(), subjectData(subject.Type, subject.ID, data)); err != nil {
+	if _, err := events.Append(s.cfg.Store, b, in.OrgID, mcptools.EvToolExecuted, s.cfg.Clock.Now(), subjectData(subject.Type, subject.ID, data)); err != nil {
 		b.Discard()
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -170,10 +170,10 @@ func (a *Actor) poll() error {
 	var made []*webhooks.Delivery
 	var skipped []skip
 	last := a.cursor
-	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 500},
+	err := a.cfg.Store.Scan(events.Prefix(a.org), storage.ScanOptions{After: events.Key(a.org, a.cursor), Limit: 500},
 		func(k, v []byte) (bool, error) {
-			last = sms.EventKeySeq(k)
-			var ev sms.Event
+			last = events.SeqOfKey(k)
+			var ev events.Event
 			if err := storage.DecodeJSON(v, &ev); err != nil {
 				webhooks.PutDelivery(b, skippedDelivery(a.ep, last, "", "", "the event could not be read: "+err.Error(), now))
 				skipped = append(skipped, skip{key: k, reason: storage.SkipUndecodable, err: err})
@@ -230,7 +230,7 @@ func truncate(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "") + "..."
 }
 
-func newDelivery(ep *webhooks.Endpoint, ev *sms.Event, now time.Time) (*webhooks.Delivery, error) {
+func newDelivery(ep *webhooks.Endpoint, ev *events.Event, now time.Time) (*webhooks.Delivery, error) {
 	payload, err := json.Marshal(map[string]any{"id": ev.ID, "type": ev.Type, "created_at": ev.CreatedAt, "org_id": ev.OrgID, "data": ev.Data})
 	if err != nil {
 		return nil, err
@@ -359,7 +359,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 		b := a.cfg.Store.NewBatch()
 		webhooks.PutIn(a.cfg.Store, b, &ep)
 		if !ep.Enabled {
-			if _, err := sms.AppendEvent(a.cfg.Store, b, ep.OrgID, sms.EvWebhookDisabled, now, map[string]any{
+			if _, err := events.Append(a.cfg.Store, b, ep.OrgID, events.WebhookDisabled, now, map[string]any{
 				"endpoint_id": ep.ID, "url": ep.URL, "reason": ep.DisabledReason}); err != nil {
 				b.Discard()
 				return err
@@ -407,7 +407,7 @@ func (a *Actor) onRedeliver(ctx actor.Context, m *Redeliver) error {
 func (a *Actor) onTest(ctx actor.Context) error {
 	now := a.cfg.Clock.Now()
 	data, _ := json.Marshal(map[string]any{"message": "This is a test event from humd."})
-	ev := &sms.Event{ID: storage.NewID("evt"), Type: "webhook.test", OrgID: a.org, CreatedAt: now, Data: data}
+	ev := &events.Event{ID: storage.NewID("evt"), Type: "webhook.test", OrgID: a.org, CreatedAt: now, Data: data}
 	d, err := newDelivery(a.ep, ev, now)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -62,9 +63,9 @@ func named(what string, cond func() error) func() error {
 }
 
 // Events answers the bootstrap org's event types in order.
-func (s *Server) Events() []*sms.Event {
+func (s *Server) Events() []*events.Event {
 	s.T.Helper()
-	evs, _, err := sms.ListEvents(s.App.Store, s.OrgID(), "", storage.PageRequest{Limit: 200})
+	evs, _, err := events.List(s.App.Store, s.OrgID(), "", storage.PageRequest{Limit: 200})
 	if err != nil {
 		s.T.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/humd/humd/egresspolicy"
 
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -58,7 +58,7 @@ func (s *Server) webhookRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/webhooks", OpID: "createWebhook", Summary: "Add an endpoint (signing_secret shown once)", Tag: "Webhooks", Auth: AdminUp,
 			Request: body("url", "events"), Responses: map[int]Schema{201: wh}, Handle: func(c *Call) error {
-				last, err := sms.LastEventSeq(s.deps.Store, c.Principal.OrgID)
+				last, err := events.LastSeq(s.deps.Store, c.Principal.OrgID)
 				if err != nil {
 					return err
 				}

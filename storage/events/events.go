@@ -1,4 +1,4 @@
-package sms
+package events
 
 import (
 	"encoding/json"
@@ -9,44 +9,56 @@ import (
 	"github.com/humd/humd/storage"
 )
 
-// Event types of the SMS platform (SPEC 1.13).
+// Event types of the SMS platform, campaigns and webhooks (SPEC 1.13). Call
+// and MCP event types live with their records (storage/calls,
+// storage/mcptools); every type goes through Append.
 const (
-	EvSMSReceived    = "sms.received"
-	EvSMSSent        = "sms.sent"
-	EvSMSDelivered   = "sms.delivered"
-	EvSMSFailed      = "sms.failed"
-	EvOptOut         = "sms.opt_out"
-	EvOptIn          = "sms.opt_in"
-	EvConvStarted    = "conversation.started"
-	EvConvAssigned   = "conversation.assigned"
-	EvConvClosed     = "conversation.closed"
-	EvConvReopened   = "conversation.reopened"
-	EvCampaignFinish = "campaign.completed"
-	// EvWebhookDisabled tells the org that one of its endpoints was switched
+	SMSReceived    = "sms.received"
+	SMSSent        = "sms.sent"
+	SMSDelivered   = "sms.delivered"
+	SMSFailed      = "sms.failed"
+	OptOut         = "sms.opt_out"
+	OptIn          = "sms.opt_in"
+	ConvStarted    = "conversation.started"
+	ConvAssigned   = "conversation.assigned"
+	ConvClosed     = "conversation.closed"
+	ConvReopened   = "conversation.reopened"
+	CampaignFinish = "campaign.completed"
+	// WebhookDisabled tells the org that one of its endpoints was switched
 	// off (410, or failing for 3 days): the log and the other endpoints are
 	// how admins hear of it.
-	EvWebhookDisabled = "webhook.disabled"
-	// EvOptOutSuspected tells a person that a text read like a request to
+	WebhookDisabled = "webhook.disabled"
+	// OptOutSuspected tells a person that a text read like a request to
 	// stop without being a keyword (the FCC's 2025 revocation rule): the AI
 	// and campaigns hold off the contact until someone decides.
-	EvOptOutSuspected = "sms.opt_out_suspected"
+	OptOutSuspected = "sms.opt_out_suspected"
 )
 
-// AppendEvent adds an event to the org's log inside b, so it commits (or
+// Event is one entry of an org's durable event log (SPEC 1.13).
+type Event struct {
+	ID        string          `json:"id"`
+	Seq       uint64          `json:"seq"`
+	Type      string          `json:"type"`
+	OrgID     string          `json:"org_id"`
+	CreatedAt time.Time       `json:"created_at"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// Append adds an event to the org's log inside b, so it commits (or
 // not) together with the change it reports. The sequence number is taken
 // now; a batch that is then discarded leaves a gap, never a duplicate. data
 // may be already encoded: a json.RawMessage, or Fields (members encoded
 // into the event in place).
-func AppendEvent(s storage.Store, b *storage.Batch, org, typ string, at time.Time, data any) (*Event, error) {
+func Append(s storage.Store, b *storage.Batch, org, typ string, at time.Time, data any) (*Event, error) {
 	fields, isFields := data.(Fields)
 	raw, isRaw := data.(json.RawMessage)
 	if !isFields && !isRaw {
 		var err error
 		if raw, err = storage.EncodeJSON(data); err != nil {
-			return nil, fmt.Errorf("sms: encode %s event: %w", typ, err)
+			return nil, fmt.Errorf("events: encode %s event: %w", typ, err)
 		}
 	}
-	seq, err := s.Sequence(KeyEventSeq(org))
+	seq, err := s.Sequence(KeySeq(org))
 	if err != nil {
 		return nil, err
 	}
@@ -58,10 +70,10 @@ func AppendEvent(s storage.Store, b *storage.Batch, org, typ string, at time.Tim
 		start := len(buf)
 		buf = fields.appendTo(buf)
 		ev.Data = buf[start:len(buf):len(buf)]
-		b.Set(KeyEvent(org, seq), append(buf, '}'))
+		b.Set(Key(org, seq), append(buf, '}'))
 		return ev, nil
 	}
-	b.Set(KeyEvent(org, seq), ev.appendJSON(make([]byte, 0, len(raw)+192)))
+	b.Set(Key(org, seq), ev.appendJSON(make([]byte, 0, len(raw)+192)))
 	return ev, nil
 }
 
@@ -138,9 +150,9 @@ func (f Fields) appendTo(buf []byte) []byte {
 	return append(buf, '}')
 }
 
-// ListEvents pages the org's event log oldest first, optionally by type.
-func ListEvents(s storage.Store, org, typ string, page storage.PageRequest) ([]*Event, string, error) {
-	return storage.ListPage(s, PrefixEvents(org), page, func(_, v []byte) (*Event, bool, error) {
+// List pages the org's event log oldest first, optionally by type.
+func List(s storage.Store, org, typ string, page storage.PageRequest) ([]*Event, string, error) {
+	return storage.ListPage(s, Prefix(org), page, func(_, v []byte) (*Event, bool, error) {
 		var ev Event
 		if err := storage.DecodeJSON(v, &ev); err != nil {
 			return nil, false, err
