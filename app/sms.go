@@ -19,6 +19,7 @@ import (
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/outbound"
 )
 
 // sandboxToken is the auth token that signs /twilio/* webhooks in sandbox
@@ -85,10 +86,12 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		return f.Channel, nil
 	}
 	a.wireAI(o, cd)
-	deps.MCPTools = mcptools.New(mcptools.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Version: Version,
-		Policy: a.cfg.Egress()})
+	// The tools' outbound HTTP is transport/outbound's; the services only
+	// decide what to send.
+	deps.MCPTools = mcptools.New(mcptools.Config{Store: a.Store, Clock: a.Clock, Logger: a.log,
+		Policy: a.cfg.Egress(), Remote: outbound.MCPRemote(a.cfg.Egress(), Version, nil)})
 	deps.HTTPTools = httptools.New(httptools.Config{Store: a.Store, Clock: a.Clock, Logger: a.log,
-		Policy: a.cfg.Egress()})
+		Policy: a.cfg.Egress(), Send: outbound.HTTPToolSender(a.cfg.Egress())})
 	cd.External = ai.Chain(deps.MCPTools, deps.HTTPTools)
 	deps.Address = addresssession.New(addresssession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log})
 	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,

@@ -29,10 +29,9 @@ type Config struct {
 	// Policy checks where integrations may connect (egresspolicy, the one
 	// SSRF policy of every egress).
 	Policy egresspolicy.Policy
-	// Remote talks to the servers (default: the MCP Go SDK client).
+	// Remote talks to the servers: transport/outbound.MCPRemote in humd.
+	// Without one every listing and call fails.
 	Remote Remote
-	// Version is sent as the client's version in initialize.
-	Version string
 	// CacheTTL is how long a server's tool list is reused (default 1m);
 	// a list that fails to refresh is reused for up to ten times that.
 	CacheTTL time.Duration
@@ -49,7 +48,7 @@ func (c *Config) defaults() {
 		c.Logger = slog.Default()
 	}
 	if c.Remote == nil {
-		c.Remote = NewRemote(c.Policy, c.Version, nil)
+		c.Remote = noRemote{}
 	}
 	if c.CacheTTL == 0 {
 		c.CacheTTL = time.Minute

@@ -1,4 +1,4 @@
-package mcptools
+package outbound
 
 import (
 	"context"
@@ -10,45 +10,30 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/egresspolicy"
-	"github.com/humd/humd/storage/mcptools"
+	store "github.com/humd/humd/storage/mcptools"
 )
 
-// RemoteTool is one tool an MCP server lists.
-type RemoteTool struct {
-	Name        string         `json:"name"`
-	Description string         `json:"description"`
-	InputSchema map[string]any `json:"input_schema"`
-}
-
-// Remote talks to customer MCP servers. Both calls block on the network.
-type Remote interface {
-	ListTools(ctx context.Context, in *mcptools.Integration) ([]RemoteTool, error)
-	// CallTool answers the tool's text; isError is the server's verdict
-	// that the tool failed (its text says why).
-	CallTool(ctx context.Context, in *mcptools.Integration, tool string, args map[string]any) (text string, isError bool, err error)
-}
-
-// maxListed bounds how many tools one server may list.
-const maxListed = 500
-
-// sdkRemote is Remote on the official MCP Go SDK's client. Each operation
-// is one short session (initialize, the request, close), so humd keeps no
-// connections to customer servers between turns.
-type sdkRemote struct {
+// mcpRemote is the mcptools.Remote of flows' MCP integrations, on the
+// official MCP Go SDK's client. Each operation is one short session
+// (initialize, the request, close), so humd keeps no connections to customer
+// servers between turns.
+type mcpRemote struct {
 	transport http.RoundTripper
 	version   string
 	logger    *slog.Logger
 }
 
-// NewRemote answers the SDK client. Connections are checked against policy
-// when they are dialled, so a DNS answer that changed since the integration
-// was saved cannot reach a private address.
-func NewRemote(policy egresspolicy.Policy, version string, logger *slog.Logger) Remote {
+// MCPRemote answers the MCP client of flows' integrations; version is sent
+// as the client's version in initialize. Connections are checked against
+// policy when they are dialled, so a DNS answer that changed since the
+// integration was saved cannot reach a private address.
+func MCPRemote(policy egresspolicy.Policy, version string, logger *slog.Logger) mcptools.Remote {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &sdkRemote{transport: policy.HTTPTransport(), version: version, logger: logger}
+	return &mcpRemote{transport: policy.HTTPTransport(), version: version, logger: logger}
 }
 
 // withHeader adds the integration's auth header to every request.
@@ -65,13 +50,13 @@ func (h withHeader) RoundTrip(r *http.Request) (*http.Response, error) {
 	return h.base.RoundTrip(r)
 }
 
-func (r *sdkRemote) connect(ctx context.Context, in *mcptools.Integration) (*mcp.ClientSession, error) {
+func (r *mcpRemote) connect(ctx context.Context, in *store.Integration) (*mcp.ClientSession, error) {
 	name, value := in.Header()
 	hc := &http.Client{Transport: withHeader{base: r.transport, name: name, value: value},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	var t mcp.Transport
 	switch in.Transport {
-	case mcptools.TransportSSE:
+	case store.TransportSSE:
 		t = &mcp.SSEClientTransport{Endpoint: in.URL, HTTPClient: hc}
 	default:
 		t = &mcp.StreamableClientTransport{Endpoint: in.URL, HTTPClient: hc, DisableStandaloneSSE: true, MaxRetries: -1}
@@ -84,27 +69,27 @@ func (r *sdkRemote) connect(ctx context.Context, in *mcptools.Integration) (*mcp
 	return cs, nil
 }
 
-func (r *sdkRemote) ListTools(ctx context.Context, in *mcptools.Integration) ([]RemoteTool, error) {
+func (r *mcpRemote) ListTools(ctx context.Context, in *store.Integration) ([]mcptools.RemoteTool, error) {
 	cs, err := r.connect(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	defer cs.Close()
-	out := []RemoteTool{}
+	out := []mcptools.RemoteTool{}
 	for t, err := range cs.Tools(ctx, nil) {
 		if err != nil {
 			return nil, fmt.Errorf("list the tools of %s: %w", in.Name, err)
 		}
-		if len(out) == maxListed {
+		if len(out) == mcptools.MaxListed {
 			break
 		}
 		schema, _ := t.InputSchema.(map[string]any)
-		out = append(out, RemoteTool{Name: t.Name, Description: t.Description, InputSchema: schema})
+		out = append(out, mcptools.RemoteTool{Name: t.Name, Description: t.Description, InputSchema: schema})
 	}
 	return out, nil
 }
 
-func (r *sdkRemote) CallTool(ctx context.Context, in *mcptools.Integration, tool string, args map[string]any) (string, bool, error) {
+func (r *mcpRemote) CallTool(ctx context.Context, in *store.Integration, tool string, args map[string]any) (string, bool, error) {
 	cs, err := r.connect(ctx, in)
 	if err != nil {
 		return "", false, err

@@ -1,4 +1,4 @@
-package httptools
+package outbound
 
 import (
 	"context"
@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humd/humd/actors/httptools"
 	"github.com/humd/humd/egresspolicy"
 )
 
-// TestSenderRefusesPrivateAddresses: the default Sender dials through the
+// TestSenderRefusesPrivateAddresses: the HTTP tools' Sender dials through the
 // policy, so a loopback or other special-purpose address, by literal or by
 // a name that resolves to one, is refused before a packet is sent; with
 // AllowPrivate the same name reaches the server.
@@ -35,19 +36,19 @@ func TestSenderRefusesPrivateAddresses(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	send := NewSender(egresspolicy.Policy{Resolve: resolve})
+	send := HTTPToolSender(egresspolicy.Policy{Resolve: resolve})
 	for _, u := range []string{ts.URL, fmt.Sprintf("http://tools.example.com:%d/x", port),
 		fmt.Sprintf("http://[::ffff:127.0.0.1]:%d/x", port), "http://100.64.0.1:1/x", "http://198.18.0.1:1/x",
 		"http://[64:ff9b::7f00:1]:1/x", "http://[2002:7f00:1::]:1/x", "http://[2001::7f00:1]:1/x"} {
-		if _, err := send(ctx, &Request{Method: "POST", URL: u, Body: []byte(`{}`)}); !errors.Is(err, egresspolicy.ErrBlocked) {
+		if _, err := send(ctx, &httptools.Request{Method: "POST", URL: u, Body: []byte(`{}`)}); !errors.Is(err, egresspolicy.ErrBlocked) {
 			t.Errorf("send %s = %v; want ErrBlocked", u, err)
 		}
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("server got %d requests; want none", n)
 	}
-	open := NewSender(egresspolicy.Policy{AllowPrivate: true, Resolve: resolve})
-	if res, err := open(ctx, &Request{Method: "GET", URL: fmt.Sprintf("http://tools.example.com:%d/x", port)}); err != nil || res.Status != 200 {
+	open := HTTPToolSender(egresspolicy.Policy{AllowPrivate: true, Resolve: resolve})
+	if res, err := open(ctx, &httptools.Request{Method: "GET", URL: fmt.Sprintf("http://tools.example.com:%d/x", port)}); err != nil || res.Status != 200 {
 		t.Errorf("send with AllowPrivate = %v, %v; want 200", res, err)
 	}
 }
