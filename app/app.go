@@ -44,6 +44,9 @@ type App struct {
 	log    *slog.Logger
 	Store  *storage.Pebble
 	System *actor.ActorSystem
+	// Actors reaches every actor of System by identity (system.Ref): the
+	// scheduler is scheduler.Ref, a thread conversation.Ref(...).
+	Actors *system.Registry
 	Clock  clock.Clock
 	HTTP   *httpapi.Server
 	// Bootstrap says what the first start created (Secret is set only then).
@@ -58,8 +61,6 @@ type App struct {
 	SandboxToken string
 	// Sandbox is the sandbox carrier in sandbox mode.
 	Sandbox *sandbox.Carrier
-	// Scheduler drains scheduled sends and snoozes at minute boundaries.
-	Scheduler *actor.PID
 	// Seeded is what the first sandbox start created (nil otherwise).
 	Seeded *Seeded
 	// Twilio is the twilio-go client when Twilio credentials are set.
@@ -124,6 +125,7 @@ func New(cfg Config, o Options) (*App, error) {
 	}
 	a := &App{cfg: cfg, log: o.Logger, Store: st, Clock: o.Clock}
 	a.System = system.New(o.Logger)
+	a.Actors = system.RegistryOf(a.System)
 	if err := a.wire(o); err != nil {
 		a.System.Shutdown()
 		_ = st.Close()

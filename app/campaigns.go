@@ -9,7 +9,7 @@ import (
 // resumes every campaign that was queued or sending when humd stopped; rows
 // caught mid-send become unknown as each actor loads (never resent).
 func (a *App) wireCampaigns(ten *tenancy.Repo, flowChannel func(org, id string) (string, error)) (*campaign.Service, error) {
-	svc := campaign.NewService(a.System.Root, &campaign.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Threads: a.Threads,
+	svc := campaign.NewService(a.System.Root, &campaign.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Threads: a.Actors,
 		Org: ten.Org, Hours: orgHours, FlowChannel: flowChannel})
 	return svc, svc.ResumeAll()
 }

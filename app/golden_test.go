@@ -264,7 +264,7 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		// so due sends go out at their minute however slow the machine.
 		for step := time.Minute; dur > 0; dur -= step {
 			s.Clock.Advance(min(step, dur))
-			if _, err := s.App.System.Root.RequestFuture(s.App.Scheduler, &scheduler.Tick{}, 5*time.Second).Result(); err != nil {
+			if _, err := s.App.Actors.Request(scheduler.Ref, &scheduler.Tick{}, 5*time.Second).Result(); err != nil {
 				t.Fatalf("%s: scheduler drain: %v", d.Pos, err)
 			}
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/scheduler"
 	"github.com/humd/humd/actors/sender"
-	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
@@ -73,7 +72,7 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		deps.Brands = twilioBrands{a.Twilio}
 	}
 	deps.SandboxCarrier = a.Sandbox
-	a.Senders = &sender.Directory{Root: a.System.Root, Config: sender.Config{Carrier: carrier, Clock: a.Clock, Store: a.Store, Logger: a.log}}
+	a.Senders = sender.NewDirectory(a.System.Root, sender.Config{Carrier: carrier, Clock: a.Clock, Store: a.Store, Logger: a.log})
 	cd := &conversation.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Org: ten.Org, Hours: orgHours, Senders: a.Senders,
 		StatusCallbackURL: a.cfg.PublicURL + "/twilio/sms/status",
 		OwnNumber:         func(e164 string) bool { ok, _ := a.Store.Has(sms.KeyNumberE164(e164)); return ok }}
@@ -98,11 +97,9 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (httpapi.Deps, error) {
 		IdleLimit: a.cfg.AgentSessionIdle, Model: cd.Model, Agent: agentOf(fl), Chat: chatOf(fl), Knowledge: cd.Knowledge})
 	a.Threads = conversation.NewDirectory(a.System.Root, cd)
 	deps.Threads, deps.Senders = a.Threads, a.Senders
+	scheduler.Start(a.System.Root, scheduler.Config{Store: a.Store, Clock: a.Clock, Threads: a.Actors, Logger: a.log,
+		Hourly: a.brandPoller(deps.Brands)})
 	var err error
-	if a.Scheduler, err = system.GetOrSpawn(a.System.Root, "scheduler", scheduler.Props(scheduler.Config{Store: a.Store, Clock: a.Clock,
-		Threads: a.Threads, Logger: a.log, Hourly: a.brandPoller(deps.Brands)})); err != nil {
-		return deps, err
-	}
 	deps.Campaigns, err = a.wireCampaigns(ten, deps.FlowChannel)
 	deps.Calls = a.wireVoice(o, ten, fl, cd, deps.HTTPTools.PreCallHook)
 	return deps, err

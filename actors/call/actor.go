@@ -279,7 +279,7 @@ func (a *Actor) onIdle(ctx actor.Context, m *system.IdleTick) {
 	if a.call != nil && !(a.finalized && a.summarized) && (a.call.Route == RouteConnect || a.closing) {
 		return
 	}
-	if a.svc.dir.Passivate(a.id, ctx.Self(), a.received) {
+	if a.svc.dir.Passivate(Ref(a.id), ctx.Self(), a.received) {
 		ctx.Stop(ctx.Self())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,9 +75,12 @@ func newFakeThreads(root *actor.RootContext, clk *clock.Fake) *fakeThreads {
 	return f
 }
 
-func (f *fakeThreads) Request(_, _, e164 string, msg any, timeout time.Duration) *actor.Future {
+func (f *fakeThreads) Request(ref system.Ref, msg any, timeout time.Duration) *actor.Future {
+	e164 := ref.ID[strings.LastIndex(ref.ID, "/")+1:]
 	return f.root.RequestFuture(f.pid, &ask{e164: e164, msg: msg}, timeout)
 }
+
+func (f *fakeThreads) Tell(ref system.Ref, msg any) { f.Request(ref, msg, time.Minute) }
 
 func (f *fakeThreads) count() int {
 	f.mu.Lock()

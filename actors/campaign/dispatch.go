@@ -169,7 +169,7 @@ func (a *Actor) send(ctx actor.Context, r *campaigns.Recipient, body string, now
 	org, number, e164, seq := a.orgID, a.c.NumberID, r.E164, r.Seq
 	go func() {
 		done := &sendDone{seq: seq}
-		res, err := threads.Request(org, number, e164, msg, timeout).Result()
+		res, err := threads.Request(conversation.Ref(org, number, e164), msg, timeout).Result()
 		switch v := res.(type) {
 		case error:
 			done.err = v

@@ -214,16 +214,12 @@ func (a *Actor) enqueue(ctx actor.Context, msg *sms.Message, system bool) error 
 	if err != nil {
 		return err
 	}
-	pid, err := a.d.Senders.Sender(n)
-	if err != nil {
-		return err
-	}
 	urls := make([]string, 0, len(msg.Media))
 	for _, md := range msg.Media {
 		urls = append(urls, md.URL)
 	}
 	a.inflight[msg.ID]++
-	ctx.Send(pid, &sender.Enqueue{OrgID: a.orgID, MessageID: msg.ID, ContactE164: a.e164, System: system, ReplyTo: ctx.Self(),
+	a.d.Senders.Enqueue(n, &sender.Enqueue{OrgID: a.orgID, MessageID: msg.ID, ContactE164: a.e164, System: system, ReplyTo: a.ref,
 		Outbound: &sender.Outbound{MessageID: msg.ID, OrgID: a.orgID, From: n.E164, To: a.e164, Body: msg.Body, MediaURLs: urls,
 			StatusCallback: a.d.StatusCallbackURL}})
 	return nil

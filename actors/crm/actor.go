@@ -32,6 +32,9 @@ type Actor struct {
 	gen     uint64
 	syncs   map[string]*crm.Sync // open syncs by call id
 	syncing string               // the call whose sync is in flight
+	// received counts the reloads that came through the system.Directory:
+	// a disabled connector's actor stops only once it has them all.
+	received uint64
 }
 
 // Receive is the actor's one switch.
@@ -39,6 +42,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 	var err error
 	switch m := ctx.Message().(type) {
 	case *reload:
+		a.received++
 		err = a.load(ctx)
 	case *tick:
 		if m.gen == a.gen {
@@ -59,7 +63,12 @@ func (a *Actor) Receive(ctx actor.Context) {
 func (a *Actor) load(ctx actor.Context) error {
 	c, err := crm.Get(a.cfg.Store, a.org, a.id)
 	if err != nil || !c.Enabled {
-		ctx.Stop(ctx.Self())
+		// Stop unless a reload is on its way (it looks again); pending
+		// ticks go stale.
+		a.gen++
+		if a.cfg.actors.Passivate(Ref(a.org, a.id), ctx.Self(), a.received) {
+			ctx.Stop(ctx.Self())
+		}
 		return nil
 	}
 	a.conn = c

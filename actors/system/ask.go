@@ -15,11 +15,12 @@ var ErrTimeout = errors.New("actor: request timed out")
 // the message was not processed.
 var ErrGone = errors.New("actor: stopped before it answered")
 
-// Ask sends msg to pid and waits for the reply. It is for callers outside the
-// actor system (fasthttp handlers, services, commands); actors must never call
-// it inside Receive (see the package comment).
-func Ask[T any](root *actor.RootContext, pid *actor.PID, msg any, timeout time.Duration) (T, error) {
-	return Await[T](root.RequestFuture(pid, msg, timeout), msg)
+// Ask sends msg to ref's actor through dir and waits for the reply. It is
+// for callers outside the actor system (fasthttp handlers, services,
+// commands); actors must never call it inside Receive (see the package
+// comment).
+func Ask[T any](dir Directory, ref Ref, msg any, timeout time.Duration) (T, error) {
+	return Await[T](dir.Request(ref, msg, timeout), msg)
 }
 
 // Await waits for a future's reply. A reply that is an error is returned as

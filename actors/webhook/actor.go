@@ -45,6 +45,10 @@ type (
 	}
 )
 
+// errDisabled answers a request that reaches the actor of an endpoint that
+// is disabled or deleted, while the actor waits to stop.
+var errDisabled = storage.Conflict("endpoint_disabled", "enable the endpoint first")
+
 // errUnsendable answers a redelivery of an event that could not be read.
 var errUnsendable = storage.Conflict("event_unreadable", "this delivery's event could not be read; there is nothing to send")
 
@@ -68,6 +72,8 @@ type Config struct {
 	// Skips counts and logs the events an endpoint went past (nil: logged
 	// only).
 	Skips *storage.Skips
+
+	actors *system.Registry
 }
 
 func (c *Config) defaults() {
@@ -93,8 +99,13 @@ type Actor struct {
 	cursor   uint64
 	open     map[string]*webhooks.Delivery
 	inflight string
-	waiting  map[string]*actor.PID // SendTest callers by delivery id
+	waiting  map[string]*actor.PID // SendTest callers' futures by delivery id
 	gen      uint64
+	// received counts the messages that came through the system.Directory;
+	// stopping is set once the endpoint is disabled or deleted and the
+	// actor waits to have received them all before it stops.
+	received uint64
+	stopping bool
 }
 
 func props(cfg *Config, org, id string) *actor.Props {
@@ -106,6 +117,14 @@ func props(cfg *Config, org, id string) *actor.Props {
 // Receive is the actor's one switch.
 func (a *Actor) Receive(ctx actor.Context) {
 	var err error
+	switch ctx.Message().(type) {
+	case *Reload, *Redeliver, *SendTest:
+		a.received++
+		if a.stopping {
+			a.whileStopping(ctx)
+			return
+		}
+	}
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		err = a.load(ctx)
@@ -132,15 +151,44 @@ func (a *Actor) Receive(ctx actor.Context) {
 	}
 }
 
+// whileStopping handles a message that came after the endpoint was
+// disabled or deleted: a Reload looks again (it may be enabled anew), a
+// request is refused; then the actor tries to stop again.
+func (a *Actor) whileStopping(ctx actor.Context) {
+	if _, ok := ctx.Message().(*Reload); ok {
+		a.stopping = false
+		if err := a.load(ctx); err != nil {
+			a.cfg.Logger.Error("webhook actor", "endpoint", a.id, "err", err)
+		}
+		return
+	}
+	if ctx.Sender() != nil {
+		ctx.Respond(errDisabled)
+	}
+	a.stop(ctx)
+}
+
+// stop ends the actor of a disabled or deleted endpoint: at once when it
+// has received everything the system.Directory sent it, else after those
+// messages (a Reload after a re-enable must not be lost in a stopped
+// mailbox). Pending ticks go stale.
+func (a *Actor) stop(ctx actor.Context) {
+	a.stopping = true
+	a.gen++
+	if a.cfg.actors.Passivate(Ref(a.org, a.id), ctx.Self(), a.received) {
+		ctx.Stop(ctx.Self())
+	}
+}
+
 func (a *Actor) load(ctx actor.Context) error {
 	ep, err := webhooks.Get(a.cfg.Store, a.org, a.id)
 	if err != nil {
-		ctx.Stop(ctx.Self())
+		a.stop(ctx)
 		return nil
 	}
 	a.ep = ep
 	if !ep.Enabled {
-		ctx.Stop(ctx.Self())
+		a.stop(ctx)
 		return nil
 	}
 	if a.cursor, err = webhooks.Cursor(a.cfg.Store, a.org, a.id); err != nil {
@@ -371,7 +419,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 		a.ep = &ep
 		if !ep.Enabled {
 			a.cfg.Logger.Warn("webhook endpoint disabled", "endpoint", ep.ID, "reason", ep.DisabledReason)
-			ctx.Stop(ctx.Self())
+			a.stop(ctx)
 			return nil
 		}
 	}
