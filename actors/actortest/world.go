@@ -23,6 +23,7 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/hours"
 	"github.com/humd/humd/storage/knowledge"
@@ -46,6 +47,8 @@ type Options struct {
 	Now time.Time
 	// Logger receives the actors' log (default: discarded).
 	Logger *slog.Logger
+	// Hourly is the scheduler's hourly job (brand polls in humd).
+	Hourly func(now time.Time)
 }
 
 // World is humd's actors wired as the composition root wires them, with
@@ -63,17 +66,19 @@ type World struct {
 	Dialer  *Dialer
 	Model   *Model
 	// OrgID is the bootstrap org's id.
-	OrgID     string
-	Tenancy   *tenancy.Repo
-	Flows     *flows.Repo
-	Senders   *sender.Directory
-	Threads   *conversation.Directory
-	Scheduler *actor.PID
+	OrgID   string
+	Tenancy *tenancy.Repo
+	Flows   *flows.Repo
+	Senders *sender.Directory
+	Threads *conversation.Directory
+	// Actors reaches every actor by (kind, id), the scheduler (scheduler.Ref) among them.
+	Actors    *system.Registry
 	Campaigns *campaign.Service
 	Calls     *call.Service
 
 	log        *slog.Logger
 	secretsKey []byte
+	hourly     func(time.Time)
 	onStart    []func(*World)
 	// mu keeps played carrier callbacks off a store being closed.
 	mu      sync.RWMutex
@@ -89,7 +94,7 @@ func NewWorld(t testing.TB, o Options) *World {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	w := &World{T: t, FS: vfs.NewMem(), Model: NewModel(), log: o.Logger, secretsKey: make([]byte, 32)}
+	w := &World{T: t, FS: vfs.NewMem(), Model: NewModel(), log: o.Logger, hourly: o.Hourly, secretsKey: make([]byte, 32)}
 	_, _ = rand.Read(w.secretsKey)
 	w.start(o.Now)
 	t.Cleanup(w.Stop)
@@ -133,7 +138,7 @@ func (w *World) start(now time.Time) {
 		}
 	}
 	w.Dialer = &Dialer{}
-	w.Senders = &sender.Directory{Root: w.System.Root, Config: sender.Config{Carrier: w.Carrier, Clock: w.Clock, Store: w.Store, Logger: w.log}}
+	w.Senders = sender.NewDirectory(w.System.Root, sender.Config{Carrier: w.Carrier, Clock: w.Clock, Store: w.Store, Logger: w.log})
 	knows := func(org, query string, k int) (string, error) { return knowledge.SearchJSON(w.Store, org, query, k) }
 	cd := &conversation.Deps{Store: w.Store, Clock: w.Clock, Logger: w.log, Org: w.Tenancy.Org, Hours: OrgHours, Senders: w.Senders,
 		StatusCallbackURL: "http://humd.test/twilio/sms/status", Model: w.Model, Knowledge: knows,
@@ -146,10 +151,8 @@ func (w *World) start(now time.Time) {
 		},
 		OwnNumber: func(e164 string) bool { ok, _ := w.Store.Has(sms.KeyNumberE164(e164)); return ok }}
 	w.Threads = conversation.NewDirectory(w.System.Root, cd)
-	if w.Scheduler, err = system.GetOrSpawn(w.System.Root, "scheduler", scheduler.Props(scheduler.Config{Store: w.Store, Clock: w.Clock,
-		Threads: w.Threads, Logger: w.log})); err != nil {
-		t.Fatal(err)
-	}
+	w.Actors = system.RegistryOf(w.System)
+	scheduler.Start(w.System.Root, scheduler.Config{Store: w.Store, Clock: w.Clock, Threads: w.Actors, Logger: w.log, Hourly: w.hourly})
 	flowChannel := func(org, id string) (string, error) {
 		f, err := w.Flows.Get(org, id)
 		if err != nil {
@@ -157,7 +160,7 @@ func (w *World) start(now time.Time) {
 		}
 		return f.Channel, nil
 	}
-	w.Campaigns = campaign.NewService(w.System.Root, &campaign.Deps{Store: w.Store, Clock: w.Clock, Logger: w.log, Threads: w.Threads,
+	w.Campaigns = campaign.NewService(w.System.Root, &campaign.Deps{Store: w.Store, Clock: w.Clock, Logger: w.log, Threads: w.Actors,
 		Org: w.Tenancy.Org, Hours: OrgHours, FlowChannel: flowChannel})
 	if err := w.Campaigns.ResumeAll(); err != nil {
 		t.Fatal(err)
@@ -228,7 +231,7 @@ func (w *World) Advance(d time.Duration) {
 	Quiesce()
 	for step := time.Minute; d > 0; d -= step {
 		w.Clock.Advance(min(step, d))
-		if _, err := Await[*scheduler.Drained](w.System.Root.RequestFuture(w.Scheduler, &scheduler.Tick{}, AskTimeout), &scheduler.Tick{}); err != nil {
+		if _, err := Await[*scheduler.Drained](w.Actors.Request(scheduler.Ref, &scheduler.Tick{}, AskTimeout), &scheduler.Tick{}); err != nil {
 			w.T.Fatalf("scheduler drain: %v", err)
 		}
 		Quiesce()
@@ -308,12 +311,12 @@ func (w *World) Inbound(sid, from, to, body string) (*conversation.InboundResult
 }
 
 // Events answers the org's event log, oldest first.
-func (w *World) Events() []*sms.Event {
+func (w *World) Events() []*events.Event {
 	w.T.Helper()
-	var out []*sms.Event
+	var out []*events.Event
 	page := storage.PageRequest{Limit: 200}
 	for {
-		evs, next, err := sms.ListEvents(w.Store, w.OrgID, "", page)
+		evs, next, err := events.List(w.Store, w.OrgID, "", page)
 		if err != nil {
 			w.T.Fatal(err)
 		}

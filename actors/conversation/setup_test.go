@@ -32,6 +32,6 @@ func threads(tb testing.TB, st storage.Store, clk clock.Clock, d conversation.De
 	logger := slog.New(slog.DiscardHandler)
 	d.Store, d.Clock, d.Logger, d.Org = st, clk, logger, ten.Org
 	d.Hours = func(*tenancy.Org) (conversation.QuietHours, error) { return nil, nil }
-	d.Senders = &sender.Directory{Root: sys.Root, Config: sender.Config{Carrier: actortest.NewCarrier(clk), Clock: clk, Store: st, Logger: logger}}
+	d.Senders = sender.NewDirectory(sys.Root, sender.Config{Carrier: actortest.NewCarrier(clk), Clock: clk, Store: st, Logger: logger})
 	return boot.Org.ID, n, conversation.NewDirectory(sys.Root, &d)
 }

@@ -6,12 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
-
 	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/scheduler"
-	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -52,7 +49,7 @@ func TestDueSendsGoOutOnTheMinuteTick(t *testing.T) {
 	schedule(t, w, n, actortest.Start.Add(2*time.Minute+30*time.Second), "later")
 	for range 2 { // the 15:01 and 15:02 ticks: nothing due
 		w.Clock.Advance(time.Minute)
-		barrier(t, w, w.Scheduler)
+		barrier(t, w)
 	}
 	w.Clock.Advance(30 * time.Second) // 15:02:30: due, but no tick until 15:03
 	actortest.Holds(t, 100*time.Millisecond, func() error {
@@ -74,9 +71,9 @@ func TestDueSendsGoOutOnTheMinuteTick(t *testing.T) {
 // the minute tick the clock just fired among them (which reads the clock
 // when it is handled, and arms the next from there). The Tick it asks
 // drains too: callers use it only where nothing is due.
-func barrier(t *testing.T, w *actortest.World, pid *actor.PID) {
+func barrier(t *testing.T, w *actortest.World) {
 	t.Helper()
-	actortest.Must[*scheduler.Drained](t, w.System.Root.RequestFuture(pid, &scheduler.Tick{}, actortest.AskTimeout), &scheduler.Tick{})
+	actortest.Must[*scheduler.Drained](t, w.Actors.Request(scheduler.Ref, &scheduler.Tick{}, actortest.AskTimeout), &scheduler.Tick{})
 }
 
 // Due work lives in Pebble: a text that fell due while humd was down goes
@@ -105,7 +102,7 @@ func TestSnoozeWakesTheThread(t *testing.T) {
 	snooze := &conversation.Patch{SetSnooze: true, SnoozedUntil: &until}
 	actortest.Must[*sms.Conversation](t, w.Threads.Request(w.OrgID, n.ID, contact, snooze, actortest.AskTimeout), snooze)
 	w.Clock.Advance(time.Minute) // 15:01: still snoozed
-	barrier(t, w, w.Scheduler)
+	barrier(t, w)
 	w.Clock.Advance(time.Minute) // the 15:02 tick wakes it
 	actortest.WaitFor(t, 5*time.Second, func() error {
 		c, err := sms.ConversationByPair(w.Store, w.OrgID, n.ID, contact)
@@ -125,7 +122,7 @@ func TestTickAnswersDrained(t *testing.T) {
 	w, n := thread(t)
 	schedule(t, w, n, actortest.Start.Add(30*time.Second), "soon")
 	w.Clock.Advance(30 * time.Second) // due, between ticks
-	actortest.Must[*scheduler.Drained](t, w.System.Root.RequestFuture(w.Scheduler, &scheduler.Tick{}, actortest.AskTimeout), &scheduler.Tick{})
+	actortest.Must[*scheduler.Drained](t, w.Actors.Request(scheduler.Ref, &scheduler.Tick{}, actortest.AskTimeout), &scheduler.Tick{})
 	actortest.WaitFor(t, 5*time.Second, func() error {
 		if got := sentBodies(w); len(got) != 1 {
 			return fmt.Errorf("sent %v; want the due text", got)
@@ -137,26 +134,21 @@ func TestTickAnswersDrained(t *testing.T) {
 // Hourly runs at the first tick of every hour, not at start, off the
 // mailbox; an hour with many ticks runs it once.
 func TestHourlyOncePerHour(t *testing.T) {
-	w := actortest.NewWorld(t, actortest.Options{Now: time.Date(2026, 11, 25, 15, 58, 0, 0, time.UTC)})
 	var mu sync.Mutex
 	var runs []time.Time
-	pid, err := system.GetOrSpawn(w.System.Root, "hourly-test", scheduler.Props(scheduler.Config{Store: w.Store, Clock: w.Clock,
-		Threads: w.Threads, Logger: w.Logger(), Hourly: func(now time.Time) {
-			mu.Lock()
-			runs = append(runs, now)
-			mu.Unlock()
-		}}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := actortest.NewWorld(t, actortest.Options{Now: time.Date(2026, 11, 25, 15, 58, 0, 0, time.UTC), Hourly: func(now time.Time) {
+		mu.Lock()
+		runs = append(runs, now)
+		mu.Unlock()
+	}})
 	got := func() []time.Time {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]time.Time(nil), runs...)
 	}
-	barrier(t, w, pid) // started at 15:58: armed for 15:59
+	barrier(t, w) // started at 15:58: armed for 15:59
 	w.Clock.Advance(time.Minute)
-	barrier(t, w, pid)
+	barrier(t, w)
 	actortest.Holds(t, 100*time.Millisecond, func() error {
 		if r := got(); len(r) != 0 {
 			return fmt.Errorf("Hourly ran at %v; want not before 16:00", r)
@@ -165,7 +157,7 @@ func TestHourlyOncePerHour(t *testing.T) {
 	})
 	for range 5 { // 16:00 ... 16:04
 		w.Clock.Advance(time.Minute)
-		barrier(t, w, pid)
+		barrier(t, w)
 	}
 	actortest.WaitFor(t, 5*time.Second, func() error {
 		r := got()

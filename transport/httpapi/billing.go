@@ -9,7 +9,7 @@ import (
 // configuration, checkout and portal answer 501, and the customer's
 // subscription settings are stored per org.
 
-// BillingConfig is the billing configuration transport/app passes in.
+// BillingConfig is the billing configuration app passes in.
 type BillingConfig struct {
 	// Provider is "none" (the only one humd ships).
 	Provider string

@@ -28,7 +28,7 @@ import (
 	"github.com/humd/humd/transport/sandbox"
 )
 
-// Deps are the services the handlers call. transport/app wires the real ones.
+// Deps are the services the handlers call. app wires the real ones.
 type Deps struct {
 	Tenancy *tenancy.Repo
 	Flows   *flows.Repo

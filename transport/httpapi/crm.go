@@ -3,7 +3,7 @@ package httpapi
 import (
 	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage/crm"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 )
 
 func init() {
@@ -55,7 +55,7 @@ func (s *Server) crmRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/crm-connectors", OpID: "createCRMConnector", Summary: "Add a connector (secret shown once; one enabled per org)", Tag: "CRM", Auth: AdminUp,
 			Request: body("name", "base_url"), Responses: map[int]Schema{201: conn}, Handle: func(c *Call) error {
-				last, err := sms.LastEventSeq(s.deps.Store, c.Principal.OrgID)
+				last, err := events.LastSeq(s.deps.Store, c.Principal.OrgID)
 				if err != nil {
 					return err
 				}

@@ -13,6 +13,7 @@ import (
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/crm"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/flowtools"
 	"github.com/humd/humd/storage/knowledge"
@@ -29,7 +30,7 @@ import (
 var componentTypes = map[string]any{
 	"Org": tenancy.Org{}, "KeyView": tenancy.KeyView{}, "Member": tenancy.Member{}, "Invite": tenancy.Invite{},
 	"Conversation": ConversationView{}, "OpenedConversation": OpenedConversationView{}, "Message": sms.Message{}, "Run": sms.Run{}, "Scheduled": sms.Scheduled{},
-	"Number": sms.Number{}, "Contact": sms.Contact{}, "Block": sms.Block{}, "OptOut": sms.OptOut{}, "Event": sms.Event{},
+	"Number": sms.Number{}, "Contact": sms.Contact{}, "Block": sms.Block{}, "OptOut": sms.OptOut{}, "Event": events.Event{},
 	"AvailableNumber": sms.AvailableNumber{},
 	"Call":            calls.Call{}, "CallDetail": callReview{}, "CallTurn": calls.Turn{}, "ToolActivity": calls.ToolActivity{},
 	"CallNote": calls.Note{}, "Voicemail": calls.Voicemail{}, "OrgTag": calls.OrgTag{}, "CallStats": calls.Stats{},

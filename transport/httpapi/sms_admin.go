@@ -4,6 +4,7 @@ import (
 	"net/url"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
 )
@@ -245,7 +246,7 @@ func (s *Server) smsAdminRoutes() []*Route {
 				if err != nil {
 					return err
 				}
-				items, next, err := sms.ListEvents(s.deps.Store, c.Principal.OrgID, c.Query("type"), page)
+				items, next, err := events.List(s.deps.Store, c.Principal.OrgID, c.Query("type"), page)
 				if err != nil {
 					return err
 				}

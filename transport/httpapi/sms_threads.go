@@ -9,10 +9,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
-	"github.com/humd/humd/transport/actorcall"
 )
 
 // askTimeout bounds how long a handler waits for a thread actor (a Sync
@@ -21,7 +21,7 @@ const askTimeout = 10 * time.Second
 
 // askThread asks the actor of (number, contact) through the directory.
 func askThread[T any](s *Server, orgID, numberID, e164 string, msg any) (T, error) {
-	return actorcall.Await[T](s.deps.Threads.Request(orgID, numberID, e164, msg, askTimeout), msg)
+	return system.Await[T](s.deps.Threads.Request(orgID, numberID, e164, msg, askTimeout), msg)
 }
 
 // ConversationView is a thread as the API answers it.

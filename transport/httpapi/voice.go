@@ -10,10 +10,10 @@ import (
 	"github.com/twilio/twilio-go/twiml"
 
 	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flows"
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/transport/relay"
 )
 
@@ -22,7 +22,7 @@ import (
 // callback that beats the REST answer of an outbound call still finds it.
 
 func askCall[T any](s *Server, callID string, msg any) (T, error) {
-	return actorcall.Await[T](s.deps.Calls.Request(callID, msg, askTimeout), msg)
+	return system.Await[T](s.deps.Calls.Request(callID, msg, askTimeout), msg)
 }
 
 func (s *Server) voiceRoutes() []*Route {

@@ -9,8 +9,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/transport/relay"
 )
 
@@ -87,7 +87,7 @@ func (s *Server) serveRelay(conn *websocket.Conn, want string) {
 	}
 	out := newWSOut(conn)
 	defer out.Close()
-	if _, err := actorcall.Await[*call.Attached](s.deps.Calls.Request(id, &call.Attach{Out: out, SessionID: setup.SessionID, Setup: raw},
+	if _, err := system.Await[*call.Attached](s.deps.Calls.Request(id, &call.Attach{Out: out, SessionID: setup.SessionID, Setup: raw},
 		askTimeout), "attach"); err != nil {
 		s.cfg.Logger.Warn("relay: attach refused", "call", id, "err", err)
 		return

@@ -1,14 +1,9 @@
 package httpapi
 
 import (
-	"time"
-
-	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/egresspolicy"
-	"github.com/humd/humd/transport/actorcall"
-
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -58,7 +53,7 @@ func (s *Server) webhookRoutes() []*Route {
 			}},
 		{Method: "POST", Path: "/api/webhooks", OpID: "createWebhook", Summary: "Add an endpoint (signing_secret shown once)", Tag: "Webhooks", Auth: AdminUp,
 			Request: body("url", "events"), Responses: map[int]Schema{201: wh}, Handle: func(c *Call) error {
-				last, err := sms.LastEventSeq(s.deps.Store, c.Principal.OrgID)
+				last, err := events.LastSeq(s.deps.Store, c.Principal.OrgID)
 				if err != nil {
 					return err
 				}
@@ -122,11 +117,7 @@ func (s *Server) webhookRoutes() []*Route {
 				if !e.Enabled {
 					return storage.Conflict("endpoint_disabled", "enable the endpoint first")
 				}
-				root, pid, err := s.deps.Webhooks.Ask(c.Principal.OrgID, e.ID)
-				if err != nil {
-					return err
-				}
-				res, err := actorcall.Ask[*webhook.TestResult](root, pid, &webhook.SendTest{}, s.deps.Webhooks.AskTimeout())
+				res, err := s.deps.Webhooks.SendTest(c.Principal.OrgID, e.ID)
 				if err != nil {
 					return err
 				}
@@ -161,11 +152,7 @@ func (s *Server) webhookRoutes() []*Route {
 				} else if d.Unsendable() {
 					return storage.Conflict("event_unreadable", "this delivery's event could not be read; there is nothing to send")
 				}
-				root, pid, err := s.deps.Webhooks.Ask(c.Principal.OrgID, e.ID)
-				if err != nil {
-					return err
-				}
-				d, err := actorcall.Ask[*webhooks.Delivery](root, pid, &webhook.Redeliver{ID: c.Param("deliveryId")}, 5*time.Second)
+				d, err := s.deps.Webhooks.Redeliver(c.Principal.OrgID, e.ID, c.Param("deliveryId"))
 				if err != nil {
 					return err
 				}
