@@ -14,6 +14,7 @@ var ownershipViolations = map[string]string{
 	// Status callbacks are resolved on the handler goroutine under the SID
 	// locks the conversation actor also takes.
 	"transport/httpapi calls actors/conversation.RecordEarlyStatus": "send the status to the thread (or an early-status owner) as a message",
+	"actors/actortest calls actors/conversation.RecordEarlyStatus":  "the harness copies the edge's status path; it follows the edge's fix",
 	// API opt-outs write the threads' family from the handler.
 	"transport/httpapi calls storage/sms.AddOptOut":    "tell the contact's conversation actor (it cancels the threads' scheduled texts)",
 	"transport/httpapi calls storage/sms.RemoveOptOut": "tell the contact's conversation actor",
