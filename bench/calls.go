@@ -14,8 +14,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/humd/humd/app"
 	"github.com/humd/humd/storage/calls"
-	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/llm/llmtest"
 	"github.com/humd/humd/transport/relay"
 	"github.com/humd/humd/transport/relay/relayclient"

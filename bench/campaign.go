@@ -12,8 +12,8 @@ import (
 
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/app"
 	"github.com/humd/humd/storage/campaigns"
-	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/sandbox"
 )
 

@@ -19,9 +19,9 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/app"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
-	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/llm/llmtest"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/twilio"

@@ -12,9 +12,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/humd/humd/app"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
-	"github.com/humd/humd/transport/app"
 )
 
 // DefaultNumber is the humd number the workloads text (a Twilio magic test

@@ -51,7 +51,7 @@ import (
 //	sched-conv/<org>/<conv>/<sched>           -> ""                           only while pending
 //	snooze-due/<U64 unix ms>/<org>/<conv>     -> "<number>/<e164>"
 //	airun/<org>/<conv>/<U64 seq>              -> sms.Run
-//	event/<org>/<U64 seq>                     -> sms.Event                    the org's event log
+//	event/<org>/<U64 seq>                     -> events.Event                 the org's event log
 //
 // Knowledge and integrations:
 //

@@ -21,7 +21,7 @@ type Deps struct {
 	Logger     *slog.Logger
 	IdleExpiry time.Duration // 30 minutes without access
 	IdleAfter  time.Duration // passivation
-	dir        *system.Directory
+	actors     *system.Registry
 }
 
 // Touch is an access (GET): it extends the session and answers *Session.
@@ -88,7 +88,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 			a.expireIfIdle()
 		}
 	case *system.IdleTick:
-		if a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) && len(a.waiting) == 0 && !a.s.working() && a.d.dir.Passivate(a.token, ctx.Self(), a.received) {
+		if a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) && len(a.waiting) == 0 && !a.s.working() && a.d.actors.Passivate(Ref(a.token), ctx.Self(), a.received) {
 			ctx.Stop(ctx.Self())
 		}
 		return

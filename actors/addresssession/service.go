@@ -28,11 +28,18 @@ type Config struct {
 	AskTimeout time.Duration // default 10s
 }
 
+// Kind is the session actors' kind in the system.Directory; a session's id
+// is its token.
+const Kind system.Kind = "asess"
+
+// Ref is the identity of a session's actor.
+func Ref(token string) system.Ref { return system.Ref{Kind: Kind, ID: token} }
+
 // Service is the address-session API of seed 000.
 type Service struct {
 	cfg  Config
 	deps *Deps
-	dir  *system.Directory
+	dir  system.Directory
 }
 
 // New builds the service.
@@ -49,20 +56,18 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, dir: system.NewDirectory(cfg.System.Root, "asess")}
+	reg := system.RegistryOf(cfg.System)
+	s := &Service{cfg: cfg, dir: reg}
 	s.deps = &Deps{Store: cfg.Store, Clock: cfg.Clock, Geo: cfg.Geo, Logger: cfg.Logger, IdleExpiry: cfg.IdleExpiry,
-		IdleAfter: 2 * time.Minute, dir: s.dir}
+		IdleAfter: 2 * time.Minute, actors: reg}
+	reg.Register(Kind, func(token string) *actor.Props {
+		return system.Props(func() actor.Actor { return &Actor{d: s.deps, token: token} })
+	})
 	return s
 }
 
-func (s *Service) props(token string) func() *actor.Props {
-	return func() *actor.Props {
-		return system.Props(func() actor.Actor { return &Actor{d: s.deps, token: token} })
-	}
-}
-
 func (s *Service) ask(token string, msg any) (*Session, error) {
-	res, err := s.dir.Request(token, s.props(token), msg, s.cfg.AskTimeout).Result()
+	res, err := s.dir.Request(Ref(token), msg, s.cfg.AskTimeout).Result()
 	if err != nil {
 		return nil, err
 	}

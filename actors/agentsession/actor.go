@@ -38,7 +38,7 @@ type Deps struct {
 	// IdleLimit is the sweeper's bound (Config.IdleLimit): an idle End is
 	// dropped when the session had activity within it.
 	IdleLimit time.Duration
-	dir       *system.Directory
+	actors    *system.Registry
 }
 
 // Actor owns one session: its record and the order of its messages.
@@ -89,7 +89,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		a.onReply(ctx, m)
 		return
 	case *system.IdleTick:
-		if a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) && a.waiting == nil && a.d.dir.Passivate(key(a.org, a.id), ctx.Self(), a.received) {
+		if a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) && a.waiting == nil && a.d.actors.Passivate(Ref(a.org, a.id), ctx.Self(), a.received) {
 			ctx.Stop(ctx.Self())
 		}
 		return

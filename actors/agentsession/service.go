@@ -53,11 +53,20 @@ type Config struct {
 	AskTimeout time.Duration
 }
 
+// Kind is the session actors' kind in the system.Directory.
+const Kind system.Kind = "agsess"
+
+// SweeperKind is the orphan sweeper's kind; the sweeper is a singleton (id "").
+const SweeperKind system.Kind = "agsess-sweeper"
+
+// Ref is the identity of the org's session id.
+func Ref(org string, id uint64) system.Ref { return system.Ref{Kind: Kind, ID: key(org, id)} }
+
 // Service is the agent-session API of seed 002.
 type Service struct {
 	cfg  Config
 	deps *Deps
-	dir  *system.Directory
+	dir  system.Directory
 }
 
 // New starts the service and its sweeper.
@@ -77,9 +86,18 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{cfg: cfg, dir: system.NewDirectory(cfg.System.Root, "agsess")}
-	s.deps = &Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger, Model: cfg.Model, Chat: cfg.Chat, Knowledge: cfg.Knowledge, IdleAfter: cfg.IdleAfter, IdleLimit: cfg.IdleLimit, dir: s.dir}
-	cfg.System.Root.Spawn(system.Props(func() actor.Actor { return &sweeper{s: s} }))
+	reg := system.RegistryOf(cfg.System)
+	s := &Service{cfg: cfg, dir: reg}
+	s.deps = &Deps{Store: cfg.Store, Clock: cfg.Clock, Logger: cfg.Logger, Model: cfg.Model, Chat: cfg.Chat, Knowledge: cfg.Knowledge, IdleAfter: cfg.IdleAfter, IdleLimit: cfg.IdleLimit, actors: reg}
+	reg.Register(Kind, func(k string) *actor.Props {
+		org, idRaw, _ := strings.Cut(k, "/")
+		id, _ := strconv.ParseUint(idRaw, 10, 64)
+		return system.Props(func() actor.Actor { return &Actor{d: s.deps, org: org, id: id} })
+	})
+	reg.Register(SweeperKind, func(string) *actor.Props {
+		return system.Props(func() actor.Actor { return &sweeper{s: s} })
+	})
+	reg.Ensure(system.Ref{Kind: SweeperKind})
 	return s
 }
 
@@ -95,14 +113,8 @@ func (s *Service) view(sess *Session) *View {
 
 func key(org string, id uint64) string { return org + "/" + strconv.FormatUint(id, 10) }
 
-func (s *Service) props(org string, id uint64) func() *actor.Props {
-	return func() *actor.Props {
-		return system.Props(func() actor.Actor { return &Actor{d: s.deps, org: org, id: id} })
-	}
-}
-
 func (s *Service) ask(org string, id uint64, msg any) (any, error) {
-	res, err := s.dir.Request(key(org, id), s.props(org, id), msg, s.cfg.AskTimeout).Result()
+	res, err := s.dir.Request(Ref(org, id), msg, s.cfg.AskTimeout).Result()
 	if err != nil {
 		return nil, err
 	}

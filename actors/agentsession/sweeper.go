@@ -46,7 +46,7 @@ func (w *sweeper) run() {
 		}
 		id, _ := storage.DecodeU64([]byte(idRaw))
 		if now.Sub(time.UnixMilli(int64(ms))) >= w.s.cfg.IdleLimit {
-			w.s.dir.Tell(key(org, id), w.s.props(org, id), &End{Reason: ReasonIdle})
+			w.s.dir.Tell(Ref(org, id), &End{Reason: ReasonIdle})
 		}
 		return true, nil
 	})

@@ -14,8 +14,8 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/flows"
-	"github.com/humd/humd/storage/sms"
 )
 
 // Actor owns one call: its record, transcript and the turn in flight. It is
@@ -249,7 +249,7 @@ func (a *Actor) save(b *storage.Batch, c *calls.Call) error {
 
 // event appends a voice event to the org's log inside b.
 func (a *Actor) event(b *storage.Batch, org, typ string, data map[string]any) error {
-	if _, err := sms.AppendEvent(a.d.Store, b, org, typ, a.now(), data); err != nil {
+	if _, err := events.Append(a.d.Store, b, org, typ, a.now(), data); err != nil {
 		b.Discard()
 		return err
 	}
@@ -279,7 +279,7 @@ func (a *Actor) onIdle(ctx actor.Context, m *system.IdleTick) {
 	if a.call != nil && !(a.finalized && a.summarized) && (a.call.Route == RouteConnect || a.closing) {
 		return
 	}
-	if a.svc.dir.Passivate(a.id, ctx.Self(), a.received) {
+	if a.svc.dir.Passivate(Ref(a.id), ctx.Self(), a.received) {
 		ctx.Stop(ctx.Self())
 	}
 }

@@ -114,33 +114,39 @@ func (d *Deps) defaults() {
 	}
 }
 
-// Service reaches call actors by call id.
+// Kind is the call actors' kind in the system.Directory; a call actor's id
+// is the call id.
+const Kind system.Kind = "call"
+
+// Ref is the identity of a call's actor.
+func Ref(callID string) system.Ref { return system.Ref{Kind: Kind, ID: callID} }
+
+// Service reaches call actors by call id, through the actor system's
+// system.Registry.
 type Service struct {
 	d   *Deps
-	dir *system.Directory
+	dir *system.Registry
 }
 
-// New fills Deps' defaults and answers the service.
+// New fills Deps' defaults, registers the call kind and answers the service.
 func New(root *actor.RootContext, d Deps) *Service {
 	d.defaults()
-	return &Service{d: &d, dir: system.NewDirectory(root, "call")}
+	s := &Service{d: &d, dir: system.RegistryOf(root.ActorSystem())}
+	s.dir.Register(Kind, func(id string) *actor.Props {
+		return system.Props(func() actor.Actor { return &Actor{d: s.d, svc: s, id: id} })
+	})
+	return s
 }
 
 // Hub is the live event hub of every call.
 func (s *Service) Hub() *Hub { return s.d.Hub }
 
-func (s *Service) props(id string) func() *actor.Props {
-	return func() *actor.Props {
-		return system.Props(func() actor.Actor { return &Actor{d: s.d, svc: s, id: id} })
-	}
-}
-
 // Tell posts msg to the call's actor.
-func (s *Service) Tell(callID string, msg any) { s.dir.Tell(callID, s.props(callID), msg) }
+func (s *Service) Tell(callID string, msg any) { s.dir.Tell(Ref(callID), msg) }
 
 // Request posts msg to the call's actor and answers the future of its reply.
 func (s *Service) Request(callID string, msg any, timeout time.Duration) *actor.Future {
-	return s.dir.Request(callID, s.props(callID), msg, timeout)
+	return s.dir.Request(Ref(callID), msg, timeout)
 }
 
 // ResumeOpen sends Resume to every call not finalized, at start.
@@ -156,7 +162,7 @@ func (s *Service) ResumeOpen() error {
 }
 
 // Live counts call actors now running.
-func (s *Service) Live() int { return s.dir.Live() }
+func (s *Service) Live() int { return s.dir.Live(Kind) }
 
 // IDForSID derives an inbound call's id from its CallSid, so a retried
 // webhook reaches the same actor and record without an index read first.

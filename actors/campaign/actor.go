@@ -16,17 +16,14 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 )
 
-// Threads reaches conversation actors (conversation.Directory).
-type Threads interface {
-	Request(orgID, numberID, e164 string, msg any, timeout time.Duration) *actor.Future
-}
-
-// Deps are what every campaign actor shares; transport/app wires the real ones.
+// Deps are what every campaign actor shares; app wires the real ones.
 type Deps struct {
-	Store   storage.Store
-	Clock   clock.Clock
-	Logger  *slog.Logger
-	Threads Threads
+	Store  storage.Store
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// Threads reaches the conversation actors by conversation.Ref: the
+	// system.Directory (app hands it the actor system's Registry).
+	Threads system.Directory
 	// Org loads an org (time zone, business hours).
 	Org func(orgID string) (*tenancy.Org, error)
 	// Hours parses an org's business hours; nil means always open.
@@ -41,7 +38,7 @@ type Deps struct {
 	// BatchSize is how many pending rows are read ahead (default 256).
 	BatchSize int
 
-	dir *system.Directory
+	actors *system.Registry
 	// observe, when set (tests), sees the read-ahead and in-flight sizes
 	// after every dispatch step: the actor's memory bound.
 	observe func(buffered, inflight int)
@@ -151,10 +148,10 @@ func (a *Actor) answer(ctx actor.Context, reply any, err error) {
 
 // passivate stops an actor that has nothing to dispatch and nothing in flight.
 func (a *Actor) passivate(ctx actor.Context) {
-	if a.c != nil && campaigns.Active(a.c.Status) || len(a.inflight) > 0 || a.d.dir == nil {
+	if a.c != nil && campaigns.Active(a.c.Status) || len(a.inflight) > 0 || a.d.actors == nil {
 		return
 	}
-	if a.d.dir.Passivate(a.orgID+"/"+a.id, ctx.Self(), a.received) {
+	if a.d.actors.Passivate(Ref(a.orgID, a.id), ctx.Self(), a.received) {
 		ctx.Stop(ctx.Self())
 	}
 }

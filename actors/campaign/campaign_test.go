@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -73,9 +75,12 @@ func newFakeThreads(root *actor.RootContext, clk *clock.Fake) *fakeThreads {
 	return f
 }
 
-func (f *fakeThreads) Request(_, _, e164 string, msg any, timeout time.Duration) *actor.Future {
+func (f *fakeThreads) Request(ref system.Ref, msg any, timeout time.Duration) *actor.Future {
+	e164 := ref.ID[strings.LastIndex(ref.ID, "/")+1:]
 	return f.root.RequestFuture(f.pid, &ask{e164: e164, msg: msg}, timeout)
 }
+
+func (f *fakeThreads) Tell(ref system.Ref, msg any) { f.Request(ref, msg, time.Minute) }
 
 func (f *fakeThreads) count() int {
 	f.mu.Lock()
@@ -206,7 +211,7 @@ func TestDispatchFiftyThousandWithinMemoryBound(t *testing.T) {
 	if err != nil || cnt.Sent != campaigns.MaxRecipients {
 		t.Errorf("counts = %+v, %v", cnt, err)
 	}
-	evs, _, err := sms.ListEvents(r.st, org, sms.EvCampaignFinish, storage.PageRequest{})
+	evs, _, err := events.List(r.st, org, events.CampaignFinish, storage.PageRequest{})
 	if err != nil || len(evs) != 1 {
 		t.Errorf("campaign.completed events = %d, %v; want 1", len(evs), err)
 	}

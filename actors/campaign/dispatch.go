@@ -11,6 +11,7 @@ import (
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
 )
@@ -168,7 +169,7 @@ func (a *Actor) send(ctx actor.Context, r *campaigns.Recipient, body string, now
 	org, number, e164, seq := a.orgID, a.c.NumberID, r.E164, r.Seq
 	go func() {
 		done := &sendDone{seq: seq}
-		res, err := threads.Request(org, number, e164, msg, timeout).Result()
+		res, err := threads.Request(conversation.Ref(org, number, e164), msg, timeout).Result()
 		switch v := res.(type) {
 		case error:
 			done.err = v
@@ -285,7 +286,7 @@ func (a *Actor) maybeComplete(ctx actor.Context) error {
 	c := *a.c
 	c.Status, c.FinishedAt, c.UpdatedAt = campaigns.Completed, &now, now
 	b := a.d.Store.NewBatch()
-	if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvCampaignFinish, now,
+	if _, err := events.Append(a.d.Store, b, a.orgID, events.CampaignFinish, now,
 		map[string]any{"campaign": &c, "counts": counts}); err != nil {
 		b.Discard()
 		return err

@@ -3,6 +3,7 @@ package campaign
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -15,10 +16,16 @@ import (
 // ErrTimeout is answered when a campaign actor did not answer in time.
 var ErrTimeout = errors.New("campaign: actor did not answer in time")
 
+// Kind is the campaign actors' kind in the system.Directory.
+const Kind system.Kind = "campaign"
+
+// Ref is the identity of the org's campaign's actor.
+func Ref(org, id string) system.Ref { return system.Ref{Kind: Kind, ID: org + "/" + id} }
+
 // Service is what the HTTP layer calls.
 type Service struct {
 	Deps *Deps
-	dir  *system.Directory
+	dir  system.Directory
 	// AskTimeout bounds a request to a campaign actor (default 10s; a cancel
 	// of 50,000 rows is one batch).
 	AskTimeout time.Duration
@@ -27,19 +34,19 @@ type Service struct {
 // NewService fills Deps' defaults and answers the service over them.
 func NewService(root *actor.RootContext, d *Deps) *Service {
 	d.defaults()
-	d.dir = system.NewDirectory(root, "campaign")
-	return &Service{Deps: d, dir: d.dir, AskTimeout: 10 * time.Second}
-}
-
-func (s *Service) props(org, id string) func() *actor.Props {
-	return func() *actor.Props { return Props(s.Deps, org, id) }
+	d.actors = system.RegistryOf(root.ActorSystem())
+	d.actors.Register(Kind, func(ref string) *actor.Props {
+		org, id, _ := strings.Cut(ref, "/")
+		return Props(d, org, id)
+	})
+	return &Service{Deps: d, dir: d.actors, AskTimeout: 10 * time.Second}
 }
 
 func (s *Service) ask(org, id string, msg any) (*campaigns.View, error) {
 	if _, err := campaigns.Get(s.Deps.Store, org, id); err != nil {
 		return nil, err // never spawn an actor for a campaign that does not exist
 	}
-	res, err := s.dir.Request(org+"/"+id, s.props(org, id), msg, s.AskTimeout).Result()
+	res, err := s.dir.Request(Ref(org, id), msg, s.AskTimeout).Result()
 	if errors.Is(err, actor.ErrTimeout) {
 		return nil, fmt.Errorf("ask %T: %w", msg, ErrTimeout)
 	}
@@ -109,10 +116,10 @@ func (s *Service) ResumeAll() error {
 		return err
 	}
 	for _, r := range refs {
-		s.dir.Tell(r.OrgID+"/"+r.ID, s.props(r.OrgID, r.ID), &Resume{})
+		s.dir.Tell(Ref(r.OrgID, r.ID), &Resume{})
 	}
 	return nil
 }
 
 // Live counts campaigns that have an actor now.
-func (s *Service) Live() int { return s.dir.Live() }
+func (s *Service) Live() int { return s.Deps.actors.Live(Kind) }

@@ -17,9 +17,10 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 )
 
-// Senders finds the sender actor of a number.
+// Senders hands texts to the sender actor of a number (sender.Directory,
+// which reaches it by identity through the system.Directory).
 type Senders interface {
-	Sender(n *sms.Number) (*actor.PID, error)
+	Enqueue(n *sms.Number, e *sender.Enqueue)
 }
 
 // QuietHours is an org's business-hours window (D-12); nil means always open.
@@ -65,7 +66,8 @@ type Deps struct {
 	// External adds the flow's MCP tools to runs (nil: built-in tools only).
 	External ai.ExternalTools
 
-	dir *Directory
+	dir    *Directory
+	actors *system.Registry
 }
 
 func (d *Deps) defaults() {
@@ -94,6 +96,7 @@ func (d *Deps) defaults() {
 // so the order of inbound texts, sends and keyword opt-outs is its mailbox's.
 type Actor struct {
 	d        *Deps
+	ref      system.Ref
 	orgID    string
 	numberID string
 	e164     string
@@ -122,16 +125,17 @@ type Actor struct {
 // Props builds the actor of (org, number, contact).
 func Props(d *Deps, orgID, numberID, e164 string) *actor.Props {
 	return system.Props(func() actor.Actor {
-		return &Actor{d: d, orgID: orgID, numberID: numberID, e164: e164, inflight: map[string]int{}}
+		return &Actor{d: d, ref: Ref(orgID, numberID, e164), orgID: orgID, numberID: numberID, e164: e164, inflight: map[string]int{}}
 	})
 }
 
-// viaDirectory reports whether a message is part of the public protocol,
-// which only arrives through the Directory (timers, tool calls and sender
-// results are the actor's own traffic).
+// viaDirectory reports whether a message arrives through the
+// system.Directory: the public protocol and the sender's results (timers,
+// tool calls and run results are the actor's own traffic).
 func viaDirectory(m any) bool {
 	switch m.(type) {
-	case *Inbound, *Send, *Open, *Status, *Get, *Read, *Close, *Reopen, *Patch, *FireScheduled, *CancelScheduled, *SnoozeDue, *OptedOut:
+	case *Inbound, *Send, *Open, *Status, *Get, *Read, *Close, *Reopen, *Patch, *FireScheduled, *CancelScheduled, *SnoozeDue, *OptedOut,
+		*sender.Result:
 		return true
 	}
 	return false
@@ -236,7 +240,7 @@ func (a *Actor) current() (*sms.Conversation, error) {
 func (a *Actor) armIdle(ctx actor.Context) { a.idle.Touch(ctx, a.d.Clock, a.idleAfter()) }
 
 func (a *Actor) idleAfter() time.Duration {
-	if a.d.dir != nil && a.d.dir.Live() > a.d.MaxLive {
+	if a.d.actors != nil && a.d.actors.Live(Kind) > a.d.MaxLive {
 		return min(a.d.IdleAfter, a.d.PressureIdleAfter)
 	}
 	return a.d.IdleAfter
@@ -248,7 +252,7 @@ func (a *Actor) onIdle(ctx actor.Context, m *system.IdleTick) {
 	if !a.idle.Fired(ctx, a.d.Clock, m, a.idleAfter()) || len(a.inflight) > 0 || a.run != nil || len(a.pending) > 0 {
 		return
 	}
-	if a.d.dir != nil && a.d.dir.passivate(a.numberID, a.e164, ctx.Self(), a.received) {
+	if a.d.actors != nil && a.d.actors.Passivate(a.ref, ctx.Self(), a.received) {
 		ctx.Stop(ctx.Self())
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -94,7 +95,7 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 				return "", errors.New("assignee_user_id is not a member of the org")
 			}
 			c.AssigneeUserID = &id
-			if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvAssigned, now, map[string]any{
+			if _, err := events.Append(a.d.Store, b, a.orgID, events.ConvAssigned, now, map[string]any{
 				"conversation": &c, "assignee": id, "assigned_by": "ai", "reason": str("reason")}); err != nil {
 				b.Discard()
 				return "", err
@@ -292,7 +293,7 @@ func (a *Actor) saveRun(rec *sms.Run, c *sms.Conversation) error {
 	b := a.d.Store.NewBatch()
 	b.SetJSON(sms.KeyRun(a.orgID, rec.ConversationID, rec.Seq), rec)
 	if rec.Outcome != nil {
-		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, "conversation.outcome", rec.EndedAt, map[string]any{
+		if _, err := events.Append(a.d.Store, b, a.orgID, "conversation.outcome", rec.EndedAt, map[string]any{
 			"conversation": a.conv, "run_id": rec.ID, "outcome": json.RawMessage(rec.Outcome)}); err != nil {
 			b.Discard()
 			return err

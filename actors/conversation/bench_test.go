@@ -7,8 +7,8 @@ import (
 
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/transport/actorcall"
 )
 
 // BenchmarkInbound is one inbound text through its thread actor, from the
@@ -31,7 +31,7 @@ func BenchmarkInbound(b *testing.B) {
 			i++
 			from := fmt.Sprintf("+1317555%04d", i%1000)
 			in := &conversation.Inbound{SID: fmt.Sprintf("SM%p%030d", pb, i), From: from, To: n.E164, Body: "hello", NumSegments: 1}
-			if _, err := actorcall.Await[*conversation.InboundResult](dir.Request(org, n.ID, from, in, 10*time.Second), in); err != nil {
+			if _, err := system.Await[*conversation.InboundResult](dir.Request(org, n.ID, from, in, 10*time.Second), in); err != nil {
 				b.Error(err)
 				return
 			}

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -10,45 +11,58 @@ import (
 	"github.com/humd/humd/storage/sms"
 )
 
-// Directory is the only way to reach a thread's actor: it spawns actors on
-// demand and counts messages so an idle actor can passivate without losing
-// one (see system.Directory).
+// Kind is the conversation actors' kind in the system.Directory.
+const Kind system.Kind = "conv"
+
+// Ref is the identity of the thread (org, our number, contact E.164).
+func Ref(orgID, numberID, e164 string) system.Ref {
+	return system.Ref{Kind: Kind, ID: orgID + "/" + numberID + "/" + e164}
+}
+
+// splitRef parses a Ref's id; the contact comes last and may hold a '/'.
+func splitRef(id string) (orgID, numberID, e164 string) {
+	orgID, rest, _ := strings.Cut(id, "/")
+	numberID, e164, _ = strings.Cut(rest, "/")
+	return orgID, numberID, e164
+}
+
+// Directory reaches threads' actors through the actor system's
+// system.Registry, by Ref: it registers the conversation kind, and its
+// methods are Tell and Request with the thread named by its parts. The
+// registry spawns actors on demand and counts messages so an idle actor can
+// passivate without losing one.
 type Directory struct {
 	Root *actor.RootContext
 	Deps *Deps
-	dir  *system.Directory
+	reg  *system.Registry
 }
 
-// NewDirectory fills Deps' defaults and answers a directory over them.
+// NewDirectory fills Deps' defaults, registers the conversation kind and
+// answers a directory over them.
 func NewDirectory(root *actor.RootContext, d *Deps) *Directory {
 	d.defaults()
-	dir := &Directory{Root: root, Deps: d, dir: system.NewDirectory(root, "conv")}
-	d.dir = dir
+	reg := system.RegistryOf(root.ActorSystem())
+	dir := &Directory{Root: root, Deps: d, reg: reg}
+	d.dir, d.actors = dir, reg
+	reg.Register(Kind, func(id string) *actor.Props {
+		orgID, numberID, e164 := splitRef(id)
+		return Props(d, orgID, numberID, e164)
+	})
 	return dir
-}
-
-func threadKey(numberID, e164 string) string { return numberID + "/" + e164 }
-
-func (d *Directory) props(orgID, numberID, e164 string) func() *actor.Props {
-	return func() *actor.Props { return Props(d.Deps, orgID, numberID, e164) }
 }
 
 // Tell posts msg to the thread's actor without waiting.
 func (d *Directory) Tell(orgID, numberID, e164 string, msg any) {
-	d.dir.Tell(threadKey(numberID, e164), d.props(orgID, numberID, e164), msg)
+	d.reg.Tell(Ref(orgID, numberID, e164), msg)
 }
 
 // Request posts msg to the thread's actor and answers the future of its reply.
 func (d *Directory) Request(orgID, numberID, e164 string, msg any, timeout time.Duration) *actor.Future {
-	return d.dir.Request(threadKey(numberID, e164), d.props(orgID, numberID, e164), msg, timeout)
-}
-
-func (d *Directory) passivate(numberID, e164 string, pid *actor.PID, received uint64) bool {
-	return d.dir.Passivate(threadKey(numberID, e164), pid, received)
+	return d.reg.Request(Ref(orgID, numberID, e164), msg, timeout)
 }
 
 // Live counts the threads that have an actor now.
-func (d *Directory) Live() int { return d.dir.Live() }
+func (d *Directory) Live() int { return d.reg.Live(Kind) }
 
 // OptedOut tells every thread the org has with e164, except the one on
 // exceptNumber ("" for none), that the contact opted out (STOP, or on a

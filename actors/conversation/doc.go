@@ -18,5 +18,7 @@
 // parallel and Pebble groups their fsyncs); network calls never do: carrier
 // calls run in the sender actor's workers and come back as *sender.Result.
 // An idle thread stops itself after Deps.IdleAfter on the injected clock and
-// is rebuilt from Pebble by the next message for it.
+// is rebuilt from Pebble by the next message for it. A thread is reached by
+// identity, conversation.Ref(org, number, e164), through the
+// system.Directory; Directory is the typed door to it.
 package conversation

@@ -6,6 +6,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -137,7 +138,7 @@ func (a *Actor) keywordEffects(b *storage.Batch, kind, word string, optedOut boo
 		if !optedOut {
 			oo := &sms.OptOut{OrgID: a.orgID, E164: a.e164, Source: "keyword", Keyword: word, NumberID: a.numberID, CreatedAt: t}
 			b.SetJSON(sms.KeyOptOut(a.orgID, a.e164), oo)
-			if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvOptOut, t, map[string]any{
+			if _, err := events.Append(a.d.Store, b, a.orgID, events.OptOut, t, map[string]any{
 				"e164": a.e164, "source": "keyword", "keyword": word, "twilio_number_id": a.numberID}); err != nil {
 				return err
 			}
@@ -147,7 +148,7 @@ func (a *Actor) keywordEffects(b *storage.Batch, kind, word string, optedOut boo
 	case KwStart:
 		b.Delete(sms.KeyOptOut(a.orgID, a.e164))
 		b.Delete(sms.KeyOptOutSuspect(a.orgID, a.e164))
-		_, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvOptIn, t, map[string]any{
+		_, err := events.Append(a.d.Store, b, a.orgID, events.OptIn, t, map[string]any{
 			"e164": a.e164, "source": "keyword", "keyword": word, "twilio_number_id": a.numberID})
 		return err
 	}
@@ -161,7 +162,7 @@ func (a *Actor) keywordEffects(b *storage.Batch, kind, word string, optedOut boo
 func (a *Actor) suspectOptOut(b *storage.Batch, c *sms.Conversation, msg *sms.Message, t time.Time) error {
 	b.SetJSON(sms.KeyOptOutSuspect(a.orgID, a.e164), &sms.OptOutSuspect{OrgID: a.orgID, E164: a.e164,
 		ConversationID: c.ID, MessageID: msg.ID, NumberID: a.numberID, CreatedAt: t})
-	_, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvOptOutSuspected, t, map[string]any{
+	_, err := events.Append(a.d.Store, b, a.orgID, events.OptOutSuspected, t, map[string]any{
 		"e164": a.e164, "twilio_number_id": a.numberID, "conversation": c, "message": msg})
 	return err
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -47,7 +48,7 @@ func (a *Actor) onOpen(ctx actor.Context, m *Open) (*Opened, error) {
 	}
 	c.ContactID = contact.ID
 	if created {
-		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvStarted, now, map[string]any{"conversation": c}); err != nil {
+		if _, err := events.Append(a.d.Store, b, a.orgID, events.ConvStarted, now, map[string]any{"conversation": c}); err != nil {
 			b.Discard()
 			return nil, err
 		}
@@ -99,7 +100,7 @@ func (a *Actor) onClose(m *Close) (*sms.Conversation, error) {
 		b.Discard()
 		return nil, err
 	}
-	if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvClosed, now, map[string]any{"conversation": &c, "closed_by": m.By}); err != nil {
+	if _, err := events.Append(a.d.Store, b, a.orgID, events.ConvClosed, now, map[string]any{"conversation": &c, "closed_by": m.By}); err != nil {
 		b.Discard()
 		return nil, err
 	}
@@ -151,7 +152,7 @@ func (a *Actor) onPatch(m *Patch) (*sms.Conversation, error) {
 			}
 			c.AIPaused = true // assigning to a human pauses the AI (SPEC 2.8)
 			if changed {
-				if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, sms.EvConvAssigned, now, map[string]any{
+				if _, err := events.Append(a.d.Store, b, a.orgID, events.ConvAssigned, now, map[string]any{
 					"conversation": &c, "assignee": *m.Assignee, "assigned_by": m.By.Type}); err != nil {
 					b.Discard()
 					return nil, err

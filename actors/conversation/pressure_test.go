@@ -9,8 +9,8 @@ import (
 	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage/storagetest"
-	"github.com/humd/humd/transport/actorcall"
 )
 
 // Over MaxLive, threads that see activity passivate after PressureIdleAfter
@@ -22,7 +22,7 @@ func TestThreadsPassivateSoonerOverMaxLive(t *testing.T) {
 	for i := range 6 {
 		from := fmt.Sprintf("+1317555%04d", i)
 		in := &conversation.Inbound{SID: fmt.Sprintf("SM%032d", i), From: from, To: n.E164, Body: "hello", NumSegments: 1}
-		if _, err := actorcall.Await[*conversation.InboundResult](dir.Request(org, n.ID, from, in, 5*time.Second), in); err != nil {
+		if _, err := system.Await[*conversation.InboundResult](dir.Request(org, n.ID, from, in, 5*time.Second), in); err != nil {
 			t.Fatal(err)
 		}
 	}

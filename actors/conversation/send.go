@@ -9,6 +9,7 @@ import (
 
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 )
@@ -213,16 +214,12 @@ func (a *Actor) enqueue(ctx actor.Context, msg *sms.Message, system bool) error 
 	if err != nil {
 		return err
 	}
-	pid, err := a.d.Senders.Sender(n)
-	if err != nil {
-		return err
-	}
 	urls := make([]string, 0, len(msg.Media))
 	for _, md := range msg.Media {
 		urls = append(urls, md.URL)
 	}
 	a.inflight[msg.ID]++
-	ctx.Send(pid, &sender.Enqueue{OrgID: a.orgID, MessageID: msg.ID, ContactE164: a.e164, System: system, ReplyTo: ctx.Self(),
+	a.d.Senders.Enqueue(n, &sender.Enqueue{OrgID: a.orgID, MessageID: msg.ID, ContactE164: a.e164, System: system, ReplyTo: a.ref,
 		Outbound: &sender.Outbound{MessageID: msg.ID, OrgID: a.orgID, From: n.E164, To: a.e164, Body: msg.Body, MediaURLs: urls,
 			StatusCallback: a.d.StatusCallbackURL}})
 	return nil
@@ -272,7 +269,7 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 		if perr != nil {
 			m2.ErrorCode, m2.ErrorMessage = perr.Code, perr.Message
 		}
-		event = sms.EvSMSFailed
+		event = events.SMSFailed
 	default:
 		// Held until the commit below: see lockSID.
 		defer lockSID(r.Accepted.SID)()
@@ -281,7 +278,7 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 		if sms.Forward(sms.MsgQueued, r.Accepted.Status) {
 			m2.Status = r.Accepted.Status
 		}
-		event = sms.EvSMSSent
+		event = events.SMSSent
 		b.SetJSON(sms.KeySID(r.Accepted.SID), &sms.SIDRef{OrgID: a.orgID, ConvID: a.conv.ID, NumberID: a.numberID, ContactE164: a.e164, Seq: msg.Seq})
 		// A status callback may have beaten the carrier's answer here.
 		if early, err := takeEarlyStatus(a.d.Store, b, r.Accepted.SID); err != nil {
@@ -293,13 +290,13 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 	}
 	sms.PutMessage(b, &m2)
 	if event != "" {
-		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, event, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
+		if _, err := events.Append(a.d.Store, b, a.orgID, event, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
 			b.Discard()
 			return err
 		}
 	}
 	if ev := statusEvent(msg.Status, m2.Status); ev != "" && ev != event {
-		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, ev, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
+		if _, err := events.Append(a.d.Store, b, a.orgID, ev, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
 			b.Discard()
 			return err
 		}

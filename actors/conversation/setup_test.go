@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"testing"
 
+	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
@@ -11,10 +12,9 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
-	"github.com/humd/humd/transport/sandbox"
 )
 
-// threads bootstraps an org with one sandbox number on st and answers a
+// threads bootstraps an org with one number on st and answers a
 // thread directory over it; d's Store, Clock, Logger, Org, Hours and
 // Senders are filled in, the rest is the caller's.
 func threads(tb testing.TB, st storage.Store, clk clock.Clock, d conversation.Deps) (org string, n *sms.Number, dir *conversation.Directory) {
@@ -32,6 +32,6 @@ func threads(tb testing.TB, st storage.Store, clk clock.Clock, d conversation.De
 	logger := slog.New(slog.DiscardHandler)
 	d.Store, d.Clock, d.Logger, d.Org = st, clk, logger, ten.Org
 	d.Hours = func(*tenancy.Org) (conversation.QuietHours, error) { return nil, nil }
-	d.Senders = &sender.Directory{Root: sys.Root, Config: sender.Config{Carrier: sandbox.New(sandbox.Config{}), Clock: clk, Store: st, Logger: logger}}
+	d.Senders = sender.NewDirectory(sys.Root, sender.Config{Carrier: actortest.NewCarrier(clk), Clock: clk, Store: st, Logger: logger})
 	return boot.Org.ID, n, conversation.NewDirectory(sys.Root, &d)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -85,9 +86,9 @@ func statusEvent(from, to string) string {
 	}
 	switch to {
 	case sms.MsgDelivered:
-		return sms.EvSMSDelivered
+		return events.SMSDelivered
 	case sms.MsgFailed, sms.MsgUndelivered:
-		return sms.EvSMSFailed
+		return events.SMSFailed
 	}
 	return ""
 }
@@ -112,7 +113,7 @@ func (a *Actor) onStatus(m *Status) (*StatusApplied, error) {
 	b := a.d.Store.NewBatch()
 	sms.PutMessage(b, &m2)
 	if ev := statusEvent(msg.Status, m2.Status); ev != "" {
-		if _, err := sms.AppendEvent(a.d.Store, b, a.orgID, ev, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
+		if _, err := events.Append(a.d.Store, b, a.orgID, ev, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
 			b.Discard()
 			return nil, err
 		}

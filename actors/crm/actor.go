@@ -12,6 +12,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/crm"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -31,6 +32,9 @@ type Actor struct {
 	gen     uint64
 	syncs   map[string]*crm.Sync // open syncs by call id
 	syncing string               // the call whose sync is in flight
+	// received counts the reloads that came through the system.Directory:
+	// a disabled connector's actor stops only once it has them all.
+	received uint64
 }
 
 // Receive is the actor's one switch.
@@ -38,6 +42,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 	var err error
 	switch m := ctx.Message().(type) {
 	case *reload:
+		a.received++
 		err = a.load(ctx)
 	case *tick:
 		if m.gen == a.gen {
@@ -58,7 +63,12 @@ func (a *Actor) Receive(ctx actor.Context) {
 func (a *Actor) load(ctx actor.Context) error {
 	c, err := crm.Get(a.cfg.Store, a.org, a.id)
 	if err != nil || !c.Enabled {
-		ctx.Stop(ctx.Self())
+		// Stop unless a reload is on its way (it looks again); pending
+		// ticks go stale.
+		a.gen++
+		if a.cfg.actors.Passivate(Ref(a.org, a.id), ctx.Self(), a.received) {
+			ctx.Stop(ctx.Self())
+		}
 		return nil
 	}
 	a.conn = c
@@ -110,10 +120,10 @@ func (a *Actor) next(ctx actor.Context) error {
 	var skipped []skip
 	seen := map[string]bool{}
 	last := a.cursor
-	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 200},
+	err := a.cfg.Store.Scan(events.Prefix(a.org), storage.ScanOptions{After: events.Key(a.org, a.cursor), Limit: 200},
 		func(k, v []byte) (bool, error) {
-			seq := sms.EventKeySeq(k)
-			var ev sms.Event
+			seq := events.SeqOfKey(k)
+			var ev events.Event
 			err := storage.DecodeJSON(v, &ev)
 			reason := storage.SkipUndecodable
 			var req *lookupReq
@@ -184,13 +194,13 @@ func (a *Actor) next(ctx actor.Context) error {
 // hours to voicemail or closed, an agent call that ended before a word,
 // such as an unanswered outbound call) never gets call.outcome, so it is
 // synced on call.completed. Blocked callers fire neither.
-func (a *Actor) consider(ev *sms.Event) (*lookupReq, string, error) {
+func (a *Actor) consider(ev *events.Event) (*lookupReq, string, error) {
 	var req *lookupReq
 	bad := func(err error) (*lookupReq, string, error) {
 		return nil, "", fmt.Errorf("%w: %s data: %w", storage.ErrUnreadable, ev.Type, err)
 	}
 	switch ev.Type {
-	case sms.EvConvStarted:
+	case events.ConvStarted:
 		var d struct {
 			Conversation struct {
 				ContactE164 string `json:"contact_e164"`

@@ -35,12 +35,20 @@ type Config struct {
 	// Skips counts and logs the events a connector went past (nil: logged
 	// only).
 	Skips *storage.Skips
+
+	actors *system.Registry
 }
 
-// Service starts and finds connector actors.
+// Kind is the connector actors' kind in the system.Directory.
+const Kind system.Kind = "crm"
+
+// Ref is the identity of the org's connector's actor.
+func Ref(org, id string) system.Ref { return system.Ref{Kind: Kind, ID: org + "/" + id} }
+
+// Service starts and reaches connector actors, through the actor system's
+// system.Registry.
 type Service struct {
-	cfg  *Config
-	root *actor.RootContext
+	cfg *Config
 }
 
 // New starts an actor for every enabled connector.
@@ -54,7 +62,12 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 	if cfg.Post == nil {
 		return nil, errors.New("crm: Config.Post is required")
 	}
-	s := &Service{cfg: &cfg, root: root}
+	cfg.actors = system.RegistryOf(root.ActorSystem())
+	s := &Service{cfg: &cfg}
+	cfg.actors.Register(Kind, func(ref string) *actor.Props {
+		org, id, _ := strings.Cut(ref, "/")
+		return system.Props(func() actor.Actor { return &Actor{cfg: s.cfg, org: org, id: id} })
+	})
 	var ids [][2]string
 	if err := crm.All(cfg.Store, func(c *crm.Connector) {
 		if c.Enabled {
@@ -77,13 +90,7 @@ func (s *Service) Policy() egresspolicy.Policy { return s.cfg.Policy }
 // Changed (re)starts the connector's actor after an edit; a disabled or
 // deleted connector's actor stops itself.
 func (s *Service) Changed(org, id string) error {
-	pid, err := system.GetOrSpawn(s.root, "crm/"+org+"/"+id, system.Props(func() actor.Actor {
-		return &Actor{cfg: s.cfg, org: org, id: id}
-	}))
-	if err != nil {
-		return err
-	}
-	s.root.Send(pid, &reload{})
+	s.cfg.actors.Tell(Ref(org, id), &reload{})
 	return nil
 }
 

@@ -43,5 +43,7 @@
 // actor as messages (matched, synced). One lookup and one sync are in flight
 // per connector at most. Ping and CallerContext are called from other
 // goroutines (an HTTP handler, a call's hook worker) and touch only the
-// store.
+// store. A connector's actor is reached as crm.Ref(org, id) through the
+// system.Directory and stops (disabled, deleted) only once it has received
+// every reload sent to it.
 package crm

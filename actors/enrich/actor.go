@@ -16,6 +16,7 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
 )
@@ -88,13 +89,13 @@ func initCursors(st storage.Store) error {
 		return err
 	}
 	var orgs []string
-	if err := sms.EventLogOrgs(st, func(org string) { orgs = append(orgs, org) }); err != nil {
+	if err := events.Orgs(st, func(org string) { orgs = append(orgs, org) }); err != nil {
 		return err
 	}
 	b := st.NewBatch()
 	defer b.Discard()
 	for _, org := range orgs {
-		last, err := sms.LastEventSeq(st, org)
+		last, err := events.LastSeq(st, org)
 		if err != nil {
 			return err
 		}
@@ -146,7 +147,7 @@ func (a *Actor) onTick() error {
 // nothing is new).
 func (a *Actor) poll() error {
 	var orgs []string
-	if err := sms.EventLogOrgs(a.cfg.Store, func(org string) { orgs = append(orgs, org) }); err != nil {
+	if err := events.Orgs(a.cfg.Store, func(org string) { orgs = append(orgs, org) }); err != nil {
 		return err
 	}
 	var errs []error
@@ -177,9 +178,9 @@ func (a *Actor) pollOrg(org string, cur uint64) error {
 		err error
 	}
 	var skipped []skip
-	err := st.Scan(sms.PrefixEvents(org), storage.ScanOptions{After: sms.KeyEvent(org, cur), Limit: 500}, func(k, v []byte) (bool, error) {
-		last = sms.EventKeySeq(k)
-		var ev sms.Event
+	err := st.Scan(events.Prefix(org), storage.ScanOptions{After: events.Key(org, cur), Limit: 500}, func(k, v []byte) (bool, error) {
+		last = events.SeqOfKey(k)
+		var ev events.Event
 		if err := storage.DecodeJSON(v, &ev); err != nil {
 			skipped = append(skipped, skip{k, err}) // reported once the cursor has moved past it
 			return true, nil
@@ -228,9 +229,9 @@ func (a *Actor) pollOrg(org string, cur uint64) error {
 // contactOf answers the contact a conversation.started or call.started
 // event is about: the thread's contact, the caller of an inbound call, the
 // callee of an outbound one.
-func contactOf(ev *sms.Event) string {
+func contactOf(ev *events.Event) string {
 	switch ev.Type {
-	case sms.EvConvStarted:
+	case events.ConvStarted:
 		var d struct {
 			Conversation struct {
 				ContactE164 string `json:"contact_e164"`

@@ -13,6 +13,7 @@ import (
 	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/storagetest"
 )
@@ -40,14 +41,14 @@ func TestContactOf(t *testing.T) {
 	cases := []struct {
 		typ, data, want string
 	}{
-		{sms.EvConvStarted, `{"conversation":{"contact_e164":"+13175550100"}}`, "+13175550100"},
+		{events.ConvStarted, `{"conversation":{"contact_e164":"+13175550100"}}`, "+13175550100"},
 		{"call.started", `{"call":{"direction":"inbound","from":"+13175550101","to":"+15005550006"}}`, "+13175550101"},
 		{"call.started", `{"call":{"direction":"outbound","from":"+15005550006","to":"+13175550102"}}`, "+13175550102"},
-		{sms.EvSMSReceived, `{"conversation":{"contact_e164":"+13175550100"}}`, ""},
-		{sms.EvConvStarted, `not json`, ""},
+		{events.SMSReceived, `{"conversation":{"contact_e164":"+13175550100"}}`, ""},
+		{events.ConvStarted, `not json`, ""},
 	}
 	for _, c := range cases {
-		if got := contactOf(&sms.Event{Type: c.typ, Data: json.RawMessage(c.data)}); got != c.want {
+		if got := contactOf(&events.Event{Type: c.typ, Data: json.RawMessage(c.data)}); got != c.want {
 			t.Errorf("contactOf(%s %s) = %q; want %q", c.typ, c.data, got, c.want)
 		}
 	}
@@ -93,7 +94,7 @@ func TestActorProtocol(t *testing.T) {
 		if _, _, err := sms.EnsureContact(st, b, org, caller, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := sms.AppendEvent(st, b, org, typ, clk.Now(), data); err != nil {
+		if _, err := events.Append(st, b, org, typ, clk.Now(), data); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.Commit(storage.Sync); err != nil {

@@ -20,7 +20,7 @@ import (
 type Result = sms.LookupResult
 
 // Lookuper looks a phone number up: Twilio Lookup v2 through twilio-go in
-// production (an adapter in transport/app), a deterministic stand-in in
+// production (an adapter in app), a deterministic stand-in in
 // sandbox mode, a fake in tests. It may block; the actor calls it from
 // worker goroutines only.
 type Lookuper interface {
@@ -101,12 +101,18 @@ func (c *Config) backoff(n int) time.Duration {
 	return c.Backoff[min(n, len(c.Backoff))-1]
 }
 
+// Kind is the enrich actor's kind in the system.Directory; it is a
+// singleton (Ref's id is "").
+const Kind system.Kind = "enrich"
+
+// Ref is the identity of the enrich actor.
+var Ref = system.Ref{Kind: Kind}
+
 // Service starts the enrich actor and serves the contact lookup routes.
 type Service struct {
-	cfg  *Config
-	root *actor.RootContext
-	pid  *actor.PID // nil when enrichment is off
-	mu   sync.Mutex // one running backfill per org
+	cfg *Config
+	dir system.Directory // nil when enrichment is off
+	mu  sync.Mutex       // one running backfill per org
 }
 
 // New starts the enrich actor, unless cfg.Lookuper is nil.
@@ -115,7 +121,7 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 		return nil, errors.New("enrich: Config.Store and Config.Clock are required")
 	}
 	cfg.defaults()
-	s := &Service{cfg: &cfg, root: root}
+	s := &Service{cfg: &cfg}
 	if cfg.Lookuper == nil {
 		cfg.Logger.Info("contact enrichment is off: no lookup provider")
 		return s, nil
@@ -123,16 +129,15 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 	if err := initCursors(cfg.Store); err != nil {
 		return nil, err
 	}
-	pid, err := system.GetOrSpawn(root, "enrich", system.Props(func() actor.Actor { return newActor(s.cfg) }))
-	if err != nil {
-		return nil, err
-	}
-	s.pid = pid
+	reg := system.RegistryOf(root.ActorSystem())
+	reg.Register(Kind, func(string) *actor.Props { return system.Props(func() actor.Actor { return newActor(s.cfg) }) })
+	reg.Ensure(Ref)
+	s.dir = reg
 	return s, nil
 }
 
 // Enabled reports whether a lookup provider is configured.
-func (s *Service) Enabled() bool { return s.pid != nil }
+func (s *Service) Enabled() bool { return s.dir != nil }
 
 // LookupContact re-runs the lookup of one of the org's contacts now, in
 // the caller's goroutine, and answers the updated contact. A provider
@@ -198,7 +203,7 @@ func (s *Service) StartBackfill(org string, body []byte) (*sms.LookupJob, error)
 	if err := b.Commit(storage.Sync); err != nil {
 		return nil, err
 	}
-	s.root.Send(s.pid, &JobStarted{OrgID: org, JobID: j.ID})
+	s.dir.Tell(Ref, &JobStarted{OrgID: org, JobID: j.ID})
 	return j, nil
 }
 

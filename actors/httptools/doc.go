@@ -18,14 +18,15 @@
 // "<name>: <body>").
 // Every execution is written as a row (flowtools.AddExecution).
 //
-// Requests go through a Sender (default: net/http, no redirects followed,
-// 64 KiB of the answer read). The SSRF policy is egresspolicy's, the one
-// every egress obeys: a binding's URL passed Policy.CheckURL when it was
-// saved; each request must keep the saved scheme and host (only the path
-// and query are templates) and pass Policy.CheckTarget (https unless
-// private targets are allowed), and the default Sender dials through the
-// policy, which refuses private and other special-purpose addresses unless
-// allowed, so a DNS answer that changed since cannot reach one.
+// Requests go through a Sender, which transport/outbound implements on
+// net/http (no redirects followed, 64 KiB of the answer read): this package
+// makes no HTTP itself. The SSRF policy is egresspolicy's, the one every
+// egress obeys: a binding's URL passed Policy.CheckURL when it was saved;
+// each request must keep the saved scheme and host (only the path and query
+// are templates) and pass Policy.CheckTarget (https unless private targets
+// are allowed), and transport/outbound's Sender dials through the policy,
+// which refuses private and other special-purpose addresses unless allowed,
+// so a DNS answer that changed since cannot reach one.
 //
 // The service is not an actor: it is called from the AI worker goroutines of
 // the conversation and call actors and from the call actor's pre-call

@@ -29,7 +29,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Policy is the SSRF policy bindings are checked against (egresspolicy).
 	Policy egresspolicy.Policy
-	// Send makes the requests (default NewSender(Policy)).
+	// Send makes the requests: transport/outbound.HTTPToolSender(Policy) in
+	// humd. Without one every request fails.
 	Send Sender
 	// MaxOutput is how much of a rendered output or raw body is kept
 	// (default 4 KiB).
@@ -49,7 +50,7 @@ func New(cfg Config) *Service {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Send == nil {
-		cfg.Send = NewSender(cfg.Policy)
+		cfg.Send = noSender
 	}
 	if cfg.MaxOutput == 0 {
 		cfg.MaxOutput = 4 << 10

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/sms"
 )
 
 // TestTool is one tool a test listed, with what humd makes of it.
@@ -80,7 +80,7 @@ func (s *Service) claim(org, id, by, status, reason string) (*mcptools.Approval,
 	a.Status, a.DecidedBy, a.DecidedAt, a.Reason = status, by, &now, reason
 	b := s.cfg.Store.NewBatch()
 	mcptools.PutApproval(b, a)
-	if _, err := sms.AppendEvent(s.cfg.Store, b, org, mcptools.EvApprovalDecided, now,
+	if _, err := events.Append(s.cfg.Store, b, org, mcptools.EvApprovalDecided, now,
 		subjectData(a.SubjectType, a.SubjectID, map[string]any{"approval": a, "decision": status})); err != nil {
 		b.Discard()
 		return nil, nil, err
@@ -112,7 +112,7 @@ func (s *Service) Approve(ctx context.Context, org, id, by string) (*mcptools.Ap
 	}
 	b := s.cfg.Store.NewBatch()
 	mcptools.PutApproval(b, a)
-	if _, err := sms.AppendEvent(s.cfg.Store, b, org, mcptools.EvToolExecuted, now, subjectData(a.SubjectType, a.SubjectID,
+	if _, err := events.Append(s.cfg.Store, b, org, mcptools.EvToolExecuted, now, subjectData(a.SubjectType, a.SubjectID,
 		map[string]any{"approval": a, "integration_id": a.IntegrationID, "tool": a.Tool, "auto_approved": false,
 			"ok": a.Status == mcptools.Executed})); err != nil {
 		b.Discard()

@@ -1,12 +1,13 @@
 // Package mcptools runs flows' customer-owned MCP tools (SPEC 1.14, 2.12)
-// with the official MCP Go SDK client. Service implements ai.ExternalTools:
-// Tools answers the allowed tools of a flow's enabled integrations, named
-// mcp_<integration slug>__<tool> so they cannot clash with the built-in tools
-// or with each other; Call runs an auto-approved tool at once and files every
-// other one as a pending approval, answering the model
-// {"status":"approval_required",...} without running anything. Approve runs
-// the tool once and stores the result on the approval; results and decisions
-// are appended to the org's event log with their conversation or call.
+// through a Remote (transport/outbound implements it with the official MCP Go
+// SDK client; this package makes no HTTP itself). Service implements
+// ai.ExternalTools: Tools answers the allowed tools of a flow's enabled
+// integrations, named mcp_<integration slug>__<tool> so they cannot clash with
+// the built-in tools or with each other; Call runs an auto-approved tool at
+// once and files every other one as a pending approval, answering the model
+// {"status":"approval_required",...} without running anything. Approve runs the
+// tool once and stores the result on the approval; results and decisions are
+// appended to the org's event log with their conversation or call.
 //
 // The service is not an actor: it is called from AI worker goroutines and
 // HTTP handlers, which may block on the network, never from Receive.

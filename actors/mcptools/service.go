@@ -17,8 +17,8 @@ import (
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/sms"
 )
 
 // Config wires a Service. Store and Clock are required.
@@ -29,10 +29,9 @@ type Config struct {
 	// Policy checks where integrations may connect (egresspolicy, the one
 	// SSRF policy of every egress).
 	Policy egresspolicy.Policy
-	// Remote talks to the servers (default: the MCP Go SDK client).
+	// Remote talks to the servers: transport/outbound.MCPRemote in humd.
+	// Without one every listing and call fails.
 	Remote Remote
-	// Version is sent as the client's version in initialize.
-	Version string
 	// CacheTTL is how long a server's tool list is reused (default 1m);
 	// a list that fails to refresh is reused for up to ten times that.
 	CacheTTL time.Duration
@@ -49,7 +48,7 @@ func (c *Config) defaults() {
 		c.Logger = slog.Default()
 	}
 	if c.Remote == nil {
-		c.Remote = NewRemote(c.Policy, c.Version, nil)
+		c.Remote = noRemote{}
 	}
 	if c.CacheTTL == 0 {
 		c.CacheTTL = time.Minute
@@ -343,7 +342,7 @@ func (s *Service) request(in *mcptools.Integration, flow string, subject ai.Subj
 		Status: mcptools.Pending, RequestedAt: now}
 	b := s.cfg.Store.NewBatch()
 	mcptools.PutApproval(b, a)
-	if _, err := sms.AppendEvent(s.cfg.Store, b, in.OrgID, mcptools.EvApprovalRequested, now,
+	if _, err := events.Append(s.cfg.Store, b, in.OrgID, mcptools.EvApprovalRequested, now,
 		subjectData(a.SubjectType, a.SubjectID, map[string]any{"approval": a})); err != nil {
 		b.Discard()
 		return nil, err
@@ -359,7 +358,7 @@ func (s *Service) recordAuto(in *mcptools.Integration, flow string, subject ai.S
 		data["error"] = callErr.Error()
 	}
 	b := s.cfg.Store.NewBatch()
-	if _, err := sms.AppendEvent(s.cfg.Store, b, in.OrgID, mcptools.EvToolExecuted, s.cfg.Clock.Now(), subjectData(subject.Type, subject.ID, data)); err != nil {
+	if _, err := events.Append(s.cfg.Store, b, in.OrgID, mcptools.EvToolExecuted, s.cfg.Clock.Now(), subjectData(subject.Type, subject.ID, data)); err != nil {
 		b.Discard()
 		return err
 	}

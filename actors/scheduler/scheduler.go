@@ -17,15 +17,36 @@ import (
 
 // Config is what the scheduler needs.
 type Config struct {
-	Store     storage.Store
-	Clock     clock.Clock
-	Threads   *conversation.Directory
+	Store storage.Store
+	Clock clock.Clock
+	// Threads reaches the conversation actors by conversation.Ref (the
+	// system.Directory; Start uses the actor system's Registry when nil).
+	Threads   system.Directory
 	Logger    *slog.Logger
 	BatchSize int // due entries handed out per tick (default 10,000)
 	// Hourly, when set, runs on its own goroutine at the first tick of every
 	// hour (not at start): slow work such as asking a carrier how reviews
 	// go, which must not hold the mailbox.
 	Hourly func(now time.Time)
+}
+
+// Kind is the scheduler's kind in the system.Directory; it is a singleton
+// (Ref's id is "").
+const Kind system.Kind = "scheduler"
+
+// Ref is the identity of the scheduler.
+var Ref = system.Ref{Kind: Kind}
+
+// Start registers the scheduler's kind and starts it: it drains what is due
+// at once and then at every minute boundary.
+func Start(root *actor.RootContext, cfg Config) {
+	reg := system.RegistryOf(root.ActorSystem())
+	if cfg.Threads == nil {
+		cfg.Threads = reg
+	}
+	props := Props(cfg)
+	reg.Register(Kind, func(string) *actor.Props { return props })
+	reg.Ensure(Ref)
 }
 
 // Tick makes the scheduler drain what is due now (it also ticks by itself at
@@ -132,5 +153,5 @@ func (a *Actor) tell(org, pair string, msg any) {
 	if !ok {
 		return
 	}
-	a.cfg.Threads.Tell(org, numberID, e164, msg)
+	a.cfg.Threads.Tell(conversation.Ref(org, numberID, e164), msg)
 }

@@ -35,8 +35,9 @@ type Actor struct {
 	inflight int
 }
 
-// Props builds a sender for a number sending at mps segments per second.
-func Props(cfg Config, mps float64) *actor.Props {
+// Props builds a number's sender. Its rate (segments per second) comes with
+// the first Enqueue or SetRate it gets.
+func Props(cfg Config) *actor.Props {
 	if cfg.SendTimeout == 0 {
 		cfg.SendTimeout = 15 * time.Second
 	}
@@ -44,7 +45,7 @@ func Props(cfg Config, mps float64) *actor.Props {
 		cfg.Logger = slog.Default()
 	}
 	return system.Props(func() actor.Actor {
-		return &Actor{cfg: cfg, limiter: NewLimiter(mps, cfg.Clock.Now())}
+		return &Actor{cfg: cfg}
 	})
 }
 
@@ -53,6 +54,9 @@ func (a *Actor) Receive(ctx actor.Context) {
 	var err error
 	switch m := ctx.Message().(type) {
 	case *Enqueue:
+		if a.limiter == nil {
+			a.limiter = NewLimiter(m.MPS, a.cfg.Clock.Now())
+		}
 		a.queue = append(a.queue, m)
 		a.pump(ctx)
 	case *wake:
@@ -62,15 +66,25 @@ func (a *Actor) Receive(ctx actor.Context) {
 		}
 	case *workerDone:
 		a.inflight--
-		if m.replyTo != nil {
-			ctx.Send(m.replyTo, m.res)
-		}
+		a.reply(ctx, m.replyTo, m.res)
 	case *SetRate:
-		a.limiter.SetRate(m.MPS, a.cfg.Clock.Now())
+		if a.limiter == nil {
+			a.limiter = NewLimiter(m.MPS, a.cfg.Clock.Now())
+		} else {
+			a.limiter.SetRate(m.MPS, a.cfg.Clock.Now())
+		}
 		a.pump(ctx)
 	}
 	if err != nil {
 		a.cfg.Logger.Error("sender", "err", err)
+	}
+}
+
+// reply tells the Enqueue's sender (a thread, reached by identity: it may
+// have passivated and come back since) what became of its text.
+func (a *Actor) reply(ctx actor.Context, to system.Ref, res *Result) {
+	if to.Kind != "" {
+		system.RegistryOf(ctx.ActorSystem()).Tell(to, res)
 	}
 }
 
@@ -84,9 +98,7 @@ func (a *Actor) pump(ctx actor.Context) {
 			if opted, err := sms.IsOptedOut(a.cfg.Store, next.OrgID, next.ContactE164); err == nil && opted {
 				a.queue[0] = nil
 				a.queue = a.queue[1:]
-				if next.ReplyTo != nil {
-					ctx.Send(next.ReplyTo, &Result{MessageID: next.MessageID, OptedOut: true})
-				}
+				a.reply(ctx, next.ReplyTo, &Result{MessageID: next.MessageID, OptedOut: true})
 				continue
 			}
 		}

@@ -7,21 +7,35 @@ import (
 	"github.com/humd/humd/storage/sms"
 )
 
-// Directory finds or spawns the sender actor of a number. Senders are few
-// (one per number) and stay alive.
+// Kind is the sender actors' kind in the system.Directory; a sender's id is
+// its number's id.
+const Kind system.Kind = "sender"
+
+// Ref is the identity of a number's sender.
+func Ref(numberID string) system.Ref { return system.Ref{Kind: Kind, ID: numberID} }
+
+// Directory reaches the sender actor of a number through the actor system's
+// system.Registry. Senders are few (one per number) and stay alive; one is
+// spawned by the first message for its number, which carries the number's
+// rate.
 type Directory struct {
-	Root   *actor.RootContext
-	Config Config
+	reg *system.Registry
 }
 
-// Sender answers the sender of n (conversation.Senders).
-func (d *Directory) Sender(n *sms.Number) (*actor.PID, error) {
-	return system.GetOrSpawn(d.Root, "sender/"+n.ID, Props(d.Config, n.MPS))
+// NewDirectory registers the sender kind, built from cfg.
+func NewDirectory(root *actor.RootContext, cfg Config) *Directory {
+	reg := system.RegistryOf(root.ActorSystem())
+	reg.Register(Kind, func(string) *actor.Props { return Props(cfg) })
+	return &Directory{reg: reg}
+}
+
+// Enqueue hands e to n's sender (conversation.Senders).
+func (d *Directory) Enqueue(n *sms.Number, e *Enqueue) {
+	e.MPS = n.MPS
+	d.reg.Tell(Ref(n.ID), e)
 }
 
 // SetRate tells a number's sender its new rate.
 func (d *Directory) SetRate(n *sms.Number) {
-	if pid, err := d.Sender(n); err == nil {
-		d.Root.Send(pid, &SetRate{MPS: n.MPS})
-	}
+	d.reg.Tell(Ref(n.ID), &SetRate{MPS: n.MPS})
 }

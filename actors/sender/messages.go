@@ -1,9 +1,10 @@
 package sender
 
-import "github.com/asynkron/protoactor-go/actor"
+import "github.com/humd/humd/actors/system"
 
 // Enqueue asks the number's sender to hand a text to the carrier when its
-// token bucket allows. The sender answers with a *Result sent to ReplyTo.
+// token bucket allows. The sender answers with a *Result told to ReplyTo
+// (through the system.Directory; the zero Ref for no answer).
 type Enqueue struct {
 	OrgID       string
 	MessageID   string
@@ -12,7 +13,10 @@ type Enqueue struct {
 	// System texts (keyword confirmations, HELP) skip the last-moment
 	// opt-out check: they are exactly what an opted-out contact must get.
 	System  bool
-	ReplyTo *actor.PID
+	ReplyTo system.Ref
+	// MPS is the number's rate (Directory.Enqueue sets it); a sender takes
+	// it from the first message that reaches it, and SetRate afterwards.
+	MPS float64
 }
 
 // Result says what became of an Enqueue. Exactly one of Accepted, Err and
@@ -26,7 +30,8 @@ type Result struct {
 	OptedOut bool
 }
 
-// SetRate changes the number's sending rate (segments per second).
+// SetRate changes the number's sending rate (segments per second); it is
+// the first rate of a sender it spawns.
 type SetRate struct{ MPS float64 }
 
 // wake is the sender's own timer firing; stale generations are ignored.
@@ -35,5 +40,5 @@ type wake struct{ gen uint64 }
 // workerDone carries a finished carrier call back into the mailbox.
 type workerDone struct {
 	res     *Result
-	replyTo *actor.PID
+	replyTo system.Ref
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // Answer replies to a request with reply, or with err when it is set (the
-// asker's actorcall.Await turns it back into an error). A message that was
+// asker's Await turns it back into an error). A message that was
 // told, not asked, has nobody to answer: its error goes to log with attrs,
 // or is dropped when log is nil.
 func Answer(ctx actor.Context, reply any, err error, log *slog.Logger, attrs ...any) {

@@ -30,7 +30,19 @@ type pool struct {
 
 var _ actor.Dispatcher = (*pool)(nil)
 
+// busy counts mailbox runs scheduled on the pool and not finished.
+var busy atomic.Int64
+
+// Busy answers how many actor mailboxes are scheduled or running now, in
+// every actor system of the process. It is a test hook: with a fake clock,
+// a test lets the actors settle (Busy stays 0) before it moves time again,
+// so each reaction reads the clock of the instant that caused it. Work on
+// an actor's own goroutines (carrier calls, model runs) is not counted
+// until it posts its result back.
+func Busy() int64 { return busy.Load() }
+
 func (p *pool) Schedule(fn func()) {
+	busy.Add(1)
 	select {
 	case p.work <- fn:
 	default:
@@ -43,6 +55,7 @@ func (p *pool) Throughput() int { return p.throughput }
 func (p *pool) run(fn func()) {
 	for {
 		fn()
+		busy.Add(-1)
 		if p.idle.Add(1) > p.maxIdle {
 			p.idle.Add(-1)
 			return

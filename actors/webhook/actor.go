@@ -15,7 +15,7 @@ import (
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -45,6 +45,10 @@ type (
 	}
 )
 
+// errDisabled answers a request that reaches the actor of an endpoint that
+// is disabled or deleted, while the actor waits to stop.
+var errDisabled = storage.Conflict("endpoint_disabled", "enable the endpoint first")
+
 // errUnsendable answers a redelivery of an event that could not be read.
 var errUnsendable = storage.Conflict("event_unreadable", "this delivery's event could not be read; there is nothing to send")
 
@@ -68,6 +72,8 @@ type Config struct {
 	// Skips counts and logs the events an endpoint went past (nil: logged
 	// only).
 	Skips *storage.Skips
+
+	actors *system.Registry
 }
 
 func (c *Config) defaults() {
@@ -93,8 +99,13 @@ type Actor struct {
 	cursor   uint64
 	open     map[string]*webhooks.Delivery
 	inflight string
-	waiting  map[string]*actor.PID // SendTest callers by delivery id
+	waiting  map[string]*actor.PID // SendTest callers' futures by delivery id
 	gen      uint64
+	// received counts the messages that came through the system.Directory;
+	// stopping is set once the endpoint is disabled or deleted and the
+	// actor waits to have received them all before it stops.
+	received uint64
+	stopping bool
 }
 
 func props(cfg *Config, org, id string) *actor.Props {
@@ -106,6 +117,14 @@ func props(cfg *Config, org, id string) *actor.Props {
 // Receive is the actor's one switch.
 func (a *Actor) Receive(ctx actor.Context) {
 	var err error
+	switch ctx.Message().(type) {
+	case *Reload, *Redeliver, *SendTest:
+		a.received++
+		if a.stopping {
+			a.whileStopping(ctx)
+			return
+		}
+	}
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		err = a.load(ctx)
@@ -132,15 +151,44 @@ func (a *Actor) Receive(ctx actor.Context) {
 	}
 }
 
+// whileStopping handles a message that came after the endpoint was
+// disabled or deleted: a Reload looks again (it may be enabled anew), a
+// request is refused; then the actor tries to stop again.
+func (a *Actor) whileStopping(ctx actor.Context) {
+	if _, ok := ctx.Message().(*Reload); ok {
+		a.stopping = false
+		if err := a.load(ctx); err != nil {
+			a.cfg.Logger.Error("webhook actor", "endpoint", a.id, "err", err)
+		}
+		return
+	}
+	if ctx.Sender() != nil {
+		ctx.Respond(errDisabled)
+	}
+	a.stop(ctx)
+}
+
+// stop ends the actor of a disabled or deleted endpoint: at once when it
+// has received everything the system.Directory sent it, else after those
+// messages (a Reload after a re-enable must not be lost in a stopped
+// mailbox). Pending ticks go stale.
+func (a *Actor) stop(ctx actor.Context) {
+	a.stopping = true
+	a.gen++
+	if a.cfg.actors.Passivate(Ref(a.org, a.id), ctx.Self(), a.received) {
+		ctx.Stop(ctx.Self())
+	}
+}
+
 func (a *Actor) load(ctx actor.Context) error {
 	ep, err := webhooks.Get(a.cfg.Store, a.org, a.id)
 	if err != nil {
-		ctx.Stop(ctx.Self())
+		a.stop(ctx)
 		return nil
 	}
 	a.ep = ep
 	if !ep.Enabled {
-		ctx.Stop(ctx.Self())
+		a.stop(ctx)
 		return nil
 	}
 	if a.cursor, err = webhooks.Cursor(a.cfg.Store, a.org, a.id); err != nil {
@@ -170,10 +218,10 @@ func (a *Actor) poll() error {
 	var made []*webhooks.Delivery
 	var skipped []skip
 	last := a.cursor
-	err := a.cfg.Store.Scan(sms.PrefixEvents(a.org), storage.ScanOptions{After: sms.KeyEvent(a.org, a.cursor), Limit: 500},
+	err := a.cfg.Store.Scan(events.Prefix(a.org), storage.ScanOptions{After: events.Key(a.org, a.cursor), Limit: 500},
 		func(k, v []byte) (bool, error) {
-			last = sms.EventKeySeq(k)
-			var ev sms.Event
+			last = events.SeqOfKey(k)
+			var ev events.Event
 			if err := storage.DecodeJSON(v, &ev); err != nil {
 				webhooks.PutDelivery(b, skippedDelivery(a.ep, last, "", "", "the event could not be read: "+err.Error(), now))
 				skipped = append(skipped, skip{key: k, reason: storage.SkipUndecodable, err: err})
@@ -230,7 +278,7 @@ func truncate(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "") + "..."
 }
 
-func newDelivery(ep *webhooks.Endpoint, ev *sms.Event, now time.Time) (*webhooks.Delivery, error) {
+func newDelivery(ep *webhooks.Endpoint, ev *events.Event, now time.Time) (*webhooks.Delivery, error) {
 	payload, err := json.Marshal(map[string]any{"id": ev.ID, "type": ev.Type, "created_at": ev.CreatedAt, "org_id": ev.OrgID, "data": ev.Data})
 	if err != nil {
 		return nil, err
@@ -359,7 +407,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 		b := a.cfg.Store.NewBatch()
 		webhooks.PutIn(a.cfg.Store, b, &ep)
 		if !ep.Enabled {
-			if _, err := sms.AppendEvent(a.cfg.Store, b, ep.OrgID, sms.EvWebhookDisabled, now, map[string]any{
+			if _, err := events.Append(a.cfg.Store, b, ep.OrgID, events.WebhookDisabled, now, map[string]any{
 				"endpoint_id": ep.ID, "url": ep.URL, "reason": ep.DisabledReason}); err != nil {
 				b.Discard()
 				return err
@@ -371,7 +419,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 		a.ep = &ep
 		if !ep.Enabled {
 			a.cfg.Logger.Warn("webhook endpoint disabled", "endpoint", ep.ID, "reason", ep.DisabledReason)
-			ctx.Stop(ctx.Self())
+			a.stop(ctx)
 			return nil
 		}
 	}
@@ -407,7 +455,7 @@ func (a *Actor) onRedeliver(ctx actor.Context, m *Redeliver) error {
 func (a *Actor) onTest(ctx actor.Context) error {
 	now := a.cfg.Clock.Now()
 	data, _ := json.Marshal(map[string]any{"message": "This is a test event from humd."})
-	ev := &sms.Event{ID: storage.NewID("evt"), Type: "webhook.test", OrgID: a.org, CreatedAt: now, Data: data}
+	ev := &events.Event{ID: storage.NewID("evt"), Type: "webhook.test", OrgID: a.org, CreatedAt: now, Data: data}
 	d, err := newDelivery(a.ep, ev, now)
 	if err != nil {
 		return err

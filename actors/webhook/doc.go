@@ -16,5 +16,8 @@
 // the event log; this actor reads it.
 //
 // Concurrency: actor state is touched only in Receive; HTTP runs in worker
-// goroutines whose results come back as messages.
+// goroutines whose results come back as messages. An endpoint's actor is
+// reached as webhook.Ref(org, id) through the system.Directory; when its
+// endpoint is disabled or deleted it stops only once it has received every
+// message the directory sent it, so a Reload after a re-enable is never lost.
 package webhook

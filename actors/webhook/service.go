@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -11,19 +12,32 @@ import (
 	"github.com/humd/humd/storage/webhooks"
 )
 
-// Service starts and finds the delivery actors.
+// Kind is the delivery actors' kind in the system.Directory.
+const Kind system.Kind = "webhook"
+
+// Ref is the identity of the org's endpoint's delivery actor.
+func Ref(org, id string) system.Ref { return system.Ref{Kind: Kind, ID: org + "/" + id} }
+
+// Service starts and reaches the delivery actors, through the actor
+// system's system.Registry.
 type Service struct {
-	cfg  *Config
-	root *actor.RootContext
+	cfg *Config
+	dir system.Directory
 }
 
-// New starts a delivery actor for every enabled endpoint.
+// New registers the webhook kind and starts a delivery actor for every
+// enabled endpoint.
 func New(root *actor.RootContext, cfg Config) (*Service, error) {
 	cfg.defaults()
 	if cfg.Post == nil {
 		return nil, errors.New("webhook: Config.Post is required")
 	}
-	s := &Service{cfg: &cfg, root: root}
+	cfg.actors = system.RegistryOf(root.ActorSystem())
+	s := &Service{cfg: &cfg, dir: cfg.actors}
+	cfg.actors.Register(Kind, func(ref string) *actor.Props {
+		org, id, _ := strings.Cut(ref, "/")
+		return props(s.cfg, org, id)
+	})
 	var eps []*webhooks.Endpoint
 	if err := webhooks.All(cfg.Store, func(e *webhooks.Endpoint) {
 		if e.Enabled {
@@ -33,9 +47,7 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	for _, e := range eps {
-		if _, err := s.pid(e.OrgID, e.ID); err != nil {
-			return nil, err
-		}
+		cfg.actors.Ensure(Ref(e.OrgID, e.ID))
 	}
 	return s, nil
 }
@@ -43,26 +55,23 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 // Policy is the SSRF policy endpoints are checked against.
 func (s *Service) Policy() egresspolicy.Policy { return s.cfg.Policy }
 
-func (s *Service) pid(org, id string) (*actor.PID, error) {
-	return system.GetOrSpawn(s.root, "webhook/"+org+"/"+id, props(s.cfg, org, id))
-}
-
 // Changed tells the endpoint's actor to reload (after create, edit,
 // rotation or delete); a stopped actor is started again.
 func (s *Service) Changed(org, id string) error {
-	pid, err := s.pid(org, id)
-	if err != nil {
-		return err
-	}
-	s.root.Send(pid, &Reload{})
+	s.dir.Tell(Ref(org, id), &Reload{})
 	return nil
 }
 
-// Ask finds the endpoint's actor for a request from outside the actor
-// system (Redeliver, SendTest); the caller waits on it (transport/actorcall).
-func (s *Service) Ask(org, id string) (*actor.RootContext, *actor.PID, error) {
-	pid, err := s.pid(org, id)
-	return s.root, pid, err
+// SendTest delivers a webhook.test event to the endpoint now and waits for
+// the attempt. It blocks: for callers outside the actor system.
+func (s *Service) SendTest(org, id string) (*TestResult, error) {
+	return system.Ask[*TestResult](s.dir, Ref(org, id), &SendTest{}, s.AskTimeout())
+}
+
+// Redeliver sends one of the endpoint's deliveries again and answers it
+// pending. It blocks: for callers outside the actor system.
+func (s *Service) Redeliver(org, id, deliveryID string) (*webhooks.Delivery, error) {
+	return system.Ask[*webhooks.Delivery](s.dir, Ref(org, id), &Redeliver{ID: deliveryID}, 5*time.Second)
 }
 
 // AskTimeout bounds a wait for SendTest: one attempt plus slack.

@@ -29,9 +29,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/humd/humd/app"
 	"github.com/humd/humd/bench"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/transport/app"
 )
 
 func main() {

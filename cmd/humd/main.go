@@ -19,8 +19,8 @@ import (
 	"syscall"
 
 	"github.com/humd/humd/actors/addresssession"
+	"github.com/humd/humd/app"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/transport/app"
 	"github.com/humd/humd/transport/logredact"
 )
 

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humd/humd/app"
+	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
-	"github.com/humd/humd/transport/app"
-	"github.com/humd/humd/transport/app/apptest"
 )
 
 // TestSandboxCallTalksToTheSeededAgent is the README's first call: a fresh

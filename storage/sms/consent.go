@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 )
 
 // Opt-out sources besides the keyword (OptOut.Source).
@@ -60,7 +61,7 @@ func RecordOptOut(s storage.Store, o *OptOut, extra map[string]any) (*OptOut, bo
 	for k, v := range extra {
 		data[k] = v
 	}
-	if _, err := AppendEvent(s, b, o.OrgID, EvOptOut, o.CreatedAt, data); err != nil {
+	if _, err := events.Append(s, b, o.OrgID, events.OptOut, o.CreatedAt, data); err != nil {
 		return nil, false, err
 	}
 	return o, true, b.Commit(storage.Sync)

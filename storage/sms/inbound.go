@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 )
 
 // InboundText is one inbound text as a batch stores it: the thread before
@@ -30,17 +31,17 @@ func PutInbound(s storage.Store, b *storage.Batch, t *InboundText) error {
 	// A blocked sender fires nothing but sms.received (SPEC 1.8), so the
 	// thread its first text opens starts without conversation.started.
 	if t.Old == nil && !m.Blocked {
-		if _, err := AppendEvent(s, b, c.OrgID, EvConvStarted, m.CreatedAt, Fields{{Name: "conversation", Value: convRaw}}); err != nil {
+		if _, err := events.Append(s, b, c.OrgID, events.ConvStarted, m.CreatedAt, events.Fields{{Name: "conversation", Value: convRaw}}); err != nil {
 			return err
 		}
 	}
 	reopened := t.Old != nil && t.Old.Status == StatusClosed
-	received := Fields{{Name: "conversation", Value: convRaw}, {Name: "message", Value: msgRaw},
+	received := events.Fields{{Name: "conversation", Value: convRaw}, {Name: "message", Value: msgRaw},
 		{Name: "contact", Value: t.ContactRaw}, {Name: "reopened", Value: jsonBool(reopened)}}
 	if m.Blocked {
-		received = append(received, Field{Name: "blocked", Value: jsonBool(true)})
+		received = append(received, events.Field{Name: "blocked", Value: jsonBool(true)})
 	}
-	_, err := AppendEvent(s, b, c.OrgID, EvSMSReceived, m.CreatedAt, received)
+	_, err := events.Append(s, b, c.OrgID, events.SMSReceived, m.CreatedAt, received)
 	return err
 }
 

@@ -56,17 +56,6 @@ func KeySnoozeDue(at time.Time, org, conv string) []byte {
 }
 func PrefixSnoozeDue() []byte { return storage.Prefix("snooze-due") }
 
-func KeyEvent(org string, seq uint64) []byte { return storage.Key("event", org, storage.U64Seg(seq)) }
-func PrefixEvents(org string) []byte         { return storage.Prefix("event", org) }
-func KeyEventSeq(org string) []byte          { return storage.Key("seq", org, "event") }
-
-// EventKeySeq reads the seq out of a KeyEvent key, so a reader knows where
-// an event is even when its record does not decode.
-func EventKeySeq(key []byte) uint64 {
-	seq, _ := storage.DecodeU64(key[max(len(key)-8, 0):])
-	return seq
-}
-
 // SplitDue parses a sched-due or snooze-due key into its time, org and id.
 func SplitDue(key []byte, prefix []byte) (at time.Time, org, id string, ok bool) {
 	rest := key[len(prefix):]

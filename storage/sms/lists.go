@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/phone"
 )
 
@@ -88,7 +89,7 @@ func RemoveOptOut(s storage.Store, org, e164, source string, now time.Time) erro
 	b := s.NewBatch()
 	defer b.Discard()
 	b.Delete(KeyOptOut(org, e164))
-	if _, err := AppendEvent(s, b, org, EvOptIn, now, map[string]any{"e164": e164, "source": source}); err != nil {
+	if _, err := events.Append(s, b, org, events.OptIn, now, map[string]any{"e164": e164, "source": source}); err != nil {
 		return err
 	}
 	return b.Commit(storage.Sync)

@@ -107,30 +107,6 @@ func PrefixLookupJobsActive() []byte           { return storage.Prefix("lookup-j
 // the backfill's business, not a surprise bill).
 func KeyLookupStarted() []byte { return storage.Key("meta", "lookup-started") }
 
-// EventLogOrgs calls fn for every org that has an event log, found by its
-// sequence counter (seq/<org>/event). The counter's value is a reservation
-// high-water mark, not the last event, so only its presence is used.
-func EventLogOrgs(s storage.Store, fn func(org string)) error {
-	prefix := storage.Prefix("seq")
-	return s.Scan(prefix, storage.ScanOptions{}, func(k, _ []byte) (bool, error) {
-		if org, name, ok := bytes.Cut(k[len(prefix):], []byte("/")); ok && string(name) == "event" {
-			fn(string(org))
-		}
-		return true, nil
-	})
-}
-
-// LastEventSeq answers the seq of the org's last committed event, 0 for
-// none.
-func LastEventSeq(s storage.Store, org string) (uint64, error) {
-	var seq uint64
-	err := s.Scan(PrefixEvents(org), storage.ScanOptions{Reverse: true, Limit: 1}, func(k, _ []byte) (bool, error) {
-		seq = EventKeySeq(k)
-		return false, nil
-	})
-	return seq, err
-}
-
 // LookupCursor answers the last event seq the enrich actor looked at for
 // org; ok is false when it has none yet.
 func LookupCursor(s storage.Store, org string) (seq uint64, ok bool, err error) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 )
 
@@ -188,7 +189,7 @@ func TestEventLogOrgsAndCursor(t *testing.T) {
 	s := openStore(t)
 	for _, o := range []string{"org_a", "org_b", "org_b"} {
 		b := s.NewBatch()
-		if _, err := sms.AppendEvent(s, b, o, sms.EvConvStarted, now, map[string]any{}); err != nil {
+		if _, err := events.Append(s, b, o, events.ConvStarted, now, map[string]any{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.Commit(storage.Sync); err != nil {
@@ -199,15 +200,15 @@ func TestEventLogOrgsAndCursor(t *testing.T) {
 		t.Fatal(err)
 	}
 	var orgs []string
-	if err := sms.EventLogOrgs(s, func(o string) { orgs = append(orgs, o) }); err != nil {
+	if err := events.Orgs(s, func(o string) { orgs = append(orgs, o) }); err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(orgs) != "[org_a org_b]" {
-		t.Errorf("EventLogOrgs = %v; want [org_a org_b]", orgs)
+		t.Errorf("events.Orgs = %v; want [org_a org_b]", orgs)
 	}
 	for o, want := range map[string]uint64{"org_a": 1, "org_b": 2, "org_c": 0} {
-		if got, err := sms.LastEventSeq(s, o); got != want || err != nil {
-			t.Errorf("LastEventSeq(%s) = %d, %v; want %d", o, got, err, want)
+		if got, err := events.LastSeq(s, o); got != want || err != nil {
+			t.Errorf("events.LastSeq(%s) = %d, %v; want %d", o, got, err, want)
 		}
 	}
 	if _, ok, err := sms.LookupCursor(s, "org_a"); ok || err != nil {

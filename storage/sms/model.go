@@ -255,13 +255,3 @@ type Scheduled struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 	DoneAt          *time.Time `json:"done_at"`
 }
-
-// Event is one entry of an org's durable event log (SPEC 1.13).
-type Event struct {
-	ID        string          `json:"id"`
-	Seq       uint64          `json:"seq"`
-	Type      string          `json:"type"`
-	OrgID     string          `json:"org_id"`
-	CreatedAt time.Time       `json:"created_at"`
-	Data      json.RawMessage `json:"data"`
-}

@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -35,32 +34,5 @@ func TestGetNumberFollowsWrites(t *testing.T) {
 		if again.SMSFlowID == nil || *again.SMSFlowID != flow {
 			t.Fatalf("after writing %s, GetNumber has sms_flow_id %v", flow, again.SMSFlowID)
 		}
-	}
-}
-
-// An event appended from Fields stores what encoding/json makes of the
-// answered event, whose Data is the joined object.
-func TestAppendEventFields(t *testing.T) {
-	s := storagetest.OpenMem(t)
-	at := time.Date(2026, 11, 26, 1, 2, 3, 4, time.UTC)
-	fields := Fields{{Name: "conversation", Value: []byte(`{"id":"conv_1"}`)}, {Name: "reopened", Value: []byte("true")}}
-	b := s.NewBatch()
-	ev, err := AppendEvent(s, b, "org_1", EvSMSReceived, at, fields)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Commit(storage.Sync); err != nil {
-		t.Fatal(err)
-	}
-	if string(ev.Data) != `{"conversation":{"id":"conv_1"},"reopened":true}` {
-		t.Errorf("Data = %s", ev.Data)
-	}
-	stored, err := s.Get(KeyEvent("org_1", ev.Seq))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := json.Marshal(ev)
-	if string(stored) != string(want) {
-		t.Errorf("stored\n%s\nwant\n%s", stored, want)
 	}
 }

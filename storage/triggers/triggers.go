@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 )
 
 // TokenPrefix starts every trigger token.
@@ -280,14 +280,14 @@ type EventData struct {
 
 // Fire appends the trigger's event to the org's log with payload (checked by
 // Payload) and records the fire, in one batch.
-func Fire(s storage.Store, t *Trigger, payload json.RawMessage, now time.Time) (*sms.Event, error) {
+func Fire(s storage.Store, t *Trigger, payload json.RawMessage, now time.Time) (*events.Event, error) {
 	data := EventData{TriggerID: t.ID, Payload: payload}
 	if t.FlowID != nil {
 		data.FlowID = *t.FlowID
 	}
 	b := s.NewBatch()
 	defer b.Discard()
-	ev, err := sms.AppendEvent(s, b, t.OrgID, t.EventName, now, data)
+	ev, err := events.Append(s, b, t.OrgID, t.EventName, now, data)
 	if err != nil {
 		return nil, err
 	}

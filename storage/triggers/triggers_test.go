@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/storagetest"
 )
 
@@ -185,7 +185,7 @@ func TestFireAppendsEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, _, err := sms.ListEvents(st, "org_a", "external.order_paid", storage.PageRequest{})
+	evs, _, err := events.List(st, "org_a", "external.order_paid", storage.PageRequest{})
 	if err != nil || len(evs) != 1 || evs[0].ID != ev.ID {
 		t.Fatalf("events = %v, %v", evs, err)
 	}
@@ -238,7 +238,7 @@ func TestPayloadWithinJSONLimits(t *testing.T) {
 	if _, err := Fire(st, got, payload, now); err != nil {
 		t.Fatal(err)
 	}
-	evs, _, err := sms.ListEvents(st, "org_a", "", storage.PageRequest{})
+	evs, _, err := events.List(st, "org_a", "", storage.PageRequest{})
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("events of %s = %v, %v", tr.ID, evs, err)
 	}

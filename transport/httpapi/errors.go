@@ -4,8 +4,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/transport/actorcall"
 )
 
 // Edge errors that only the HTTP layer raises.
@@ -118,7 +118,7 @@ func classify(err error) (int, apiError) {
 		return http.StatusTooManyRequests, apiError{Code: "rate_limited", Message: err.Error()}
 	case errors.Is(err, storage.ErrInvalid):
 		return http.StatusUnprocessableEntity, apiError{Code: "validation_failed", Message: err.Error()}
-	case errors.Is(err, actorcall.ErrTimeout), errors.Is(err, storage.ErrClosed):
+	case errors.Is(err, system.ErrTimeout), errors.Is(err, storage.ErrClosed):
 		return http.StatusServiceUnavailable, apiError{Code: "unavailable", Message: "the server is busy; retry"}
 	}
 	return http.StatusInternalServerError, apiError{Code: "internal", Message: "internal error"}

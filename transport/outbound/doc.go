@@ -1,7 +1,11 @@
-// Package outbound makes humd's own HTTP calls to customer systems (webhook
-// receivers, CRMs) over fasthttp: one POST with a deadline, timing it on the
-// wall clock and keeping a bounded excerpt of the answer. Callers are worker
-// goroutines, never actor mailboxes.
+// Package outbound makes all of humd's own HTTP calls to customer systems:
+// webhook receivers and CRMs (egress.Poster, over fasthttp: one POST with a
+// deadline, timed on the wall clock, keeping a bounded excerpt of the
+// answer), flows' HTTP tools (httptools.Sender, over net/http) and flows' MCP
+// integrations (mcptools.Remote, the official MCP Go SDK's client). The
+// actor packages declare those small interfaces and app hands them these
+// implementations, so no actor makes HTTP itself. Callers are worker
+// goroutines and handlers, never actor mailboxes.
 //
 // Every connection obeys egresspolicy: the client's dial resolves the
 // target, checks every address and connects only to checked ones. Idle
@@ -11,5 +15,6 @@
 // own): almost always the server closed an idle connection as humd reused
 // it. Deliveries are at-least-once anyway; receivers dedupe on webhook-id.
 //
-// Concurrency: a Poster is safe for concurrent use; it shares one client.
+// Concurrency: a Poster, a Sender and a Remote are safe for concurrent use;
+// each shares one client among its callers.
 package outbound

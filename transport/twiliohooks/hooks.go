@@ -12,9 +12,9 @@ import (
 
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/relay"
 	"github.com/humd/humd/transport/twilio"
@@ -81,11 +81,11 @@ func (a *API) Routes() []*httpapi.Route {
 
 // askThread asks the actor of (number, contact) through the directory.
 func askThread[T any](a *API, orgID, numberID, e164 string, msg any) (T, error) {
-	return actorcall.Await[T](a.d.Threads.Request(orgID, numberID, e164, msg, httpapi.AskTimeout), msg)
+	return system.Await[T](a.d.Threads.Request(orgID, numberID, e164, msg, httpapi.AskTimeout), msg)
 }
 
 func askCall[T any](a *API, callID string, msg any) (T, error) {
-	return actorcall.Await[T](a.d.Calls.Request(callID, msg, httpapi.AskTimeout), msg)
+	return system.Await[T](a.d.Calls.Request(callID, msg, httpapi.AskTimeout), msg)
 }
 
 // errBadSignature names what to check, since the usual cause is a

@@ -10,8 +10,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/relay"
 )
@@ -88,7 +88,7 @@ func (a *API) serveRelay(conn *websocket.Conn, want string, log *slog.Logger) {
 	}
 	out := newWSOut(conn)
 	defer out.Close()
-	if _, err := actorcall.Await[*call.Attached](a.d.Calls.Request(id, &call.Attach{Out: out, SessionID: setup.SessionID, Setup: raw},
+	if _, err := system.Await[*call.Attached](a.d.Calls.Request(id, &call.Attach{Out: out, SessionID: setup.SessionID, Setup: raw},
 		httpapi.AskTimeout), "attach"); err != nil {
 		log.Warn("relay: attach refused", "call", id, "err", err)
 		return

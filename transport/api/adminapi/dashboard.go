@@ -6,6 +6,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/campaigns"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -23,12 +24,12 @@ type Dashboard struct {
 	Connected7    int     `json:"connected_calls_7_days"`
 	AvgDurationS7 float64 `json:"avg_duration_s_7_days"`
 	// Threads counts among the dashboardScan most recent threads.
-	OpenThreads       int          `json:"open_threads"`
-	UnreadThreads     int          `json:"unread_threads"`
-	UnheardVoicemails int          `json:"unheard_voicemails"`
-	ActiveCampaigns   int          `json:"active_campaigns"`
-	CountsCappedAt    int          `json:"counts_capped_at"`
-	RecentActivity    []*sms.Event `json:"recent_activity"`
+	OpenThreads       int             `json:"open_threads"`
+	UnreadThreads     int             `json:"unread_threads"`
+	UnheardVoicemails int             `json:"unheard_voicemails"`
+	ActiveCampaigns   int             `json:"active_campaigns"`
+	CountsCappedAt    int             `json:"counts_capped_at"`
+	RecentActivity    []*events.Event `json:"recent_activity"`
 }
 
 func (a *API) dashboardRoutes() []*httpapi.Route {
@@ -87,7 +88,7 @@ func (a *API) dashboard(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	if d.RecentActivity, _, err = sms.ListEvents(st, org, "", storage.PageRequest{Limit: 10, Reverse: true, Skips: c.Skips()}); err != nil {
+	if d.RecentActivity, _, err = events.List(st, org, "", storage.PageRequest{Limit: 10, Reverse: true, Skips: c.Skips()}); err != nil {
 		return err
 	}
 	return c.JSON(200, d)

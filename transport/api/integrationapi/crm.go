@@ -5,7 +5,7 @@ import (
 	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/crm"
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -91,7 +91,7 @@ func (a *API) listConnectors(c *httpapi.Call) error {
 }
 
 func (a *API) createConnector(c *httpapi.Call) error {
-	last, err := sms.LastEventSeq(a.d.Store, c.Principal.OrgID)
+	last, err := events.LastSeq(a.d.Store, c.Principal.OrgID)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,12 @@
 package integrationapi
 
 import (
-	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/transport/httpapi"
 )
 
 func init() {
-	httpapi.Component[sms.Event]("Event", func(s httpapi.Schema) { httpapi.SetProp(s, "data", httpapi.Ref("EventData")) })
+	httpapi.Component[events.Event]("Event", func(s httpapi.Schema) { httpapi.SetProp(s, "data", httpapi.Ref("EventData")) })
 	httpapi.SchemaComponent("EventData", eventData())
 }
 

@@ -8,6 +8,7 @@ import (
 	mcptoolsactor "github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
@@ -65,7 +66,7 @@ func (a *API) Routes() []*httpapi.Route {
 func (a *API) eventRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Path: "/api/events", OpID: "listEvents", Summary: "The org's durable event log, oldest first (?type=, cursor)", Tag: "Events", Auth: httpapi.ViewerUp,
-			Responses: httpapi.Answer[httpapi.Page[*sms.Event]](200), Handle: a.listEvents},
+			Responses: httpapi.Answer[httpapi.Page[*events.Event]](200), Handle: a.listEvents},
 	}
 }
 
@@ -74,7 +75,7 @@ func (a *API) listEvents(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := sms.ListEvents(a.d.Store, c.Principal.OrgID, c.Query("type"), page)
+	items, next, err := events.List(a.d.Store, c.Principal.OrgID, c.Query("type"), page)
 	if err != nil {
 		return err
 	}

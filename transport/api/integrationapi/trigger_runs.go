@@ -7,13 +7,13 @@ import (
 
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/triggers"
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -100,7 +100,7 @@ func (a *API) runEventFlow(org string, f *flows.Flow, p eventPayload, payload js
 			return run
 		}
 		place := &call.Place{OrgID: org, FlowID: f.ID, NumberID: n.ID, From: n.E164, To: p.To, TaskContext: payload}
-		cl, err := actorcall.Await[*calls.Call](a.d.Calls.Request(storage.NewID("call"), place, httpapi.AskTimeout), place)
+		cl, err := system.Await[*calls.Call](a.d.Calls.Request(storage.NewID("call"), place, httpapi.AskTimeout), place)
 		if err != nil {
 			run.Reason = err.Error()
 			return run
@@ -119,7 +119,7 @@ func (a *API) runEventFlow(org string, f *flows.Flow, p eventPayload, payload js
 		id := f.ID
 		open := &conversation.Open{FlowOverrideID: &id,
 			InitialMessage: &conversation.Send{Body: p.Body, HonorQuietHours: true, Author: sms.Author{Type: "flow", ID: f.ID}, Source: "manual"}}
-		res, err := actorcall.Await[*conversation.Opened](a.d.Threads.Request(org, n.ID, p.To, open, httpapi.AskTimeout), open)
+		res, err := system.Await[*conversation.Opened](a.d.Threads.Request(org, n.ID, p.To, open, httpapi.AskTimeout), open)
 		if err != nil {
 			run.Reason = err.Error()
 			return run

@@ -1,14 +1,12 @@
 package integrationapi
 
 import (
-	"time"
+	"github.com/humd/humd/storage/events"
 
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/webhooks"
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -97,7 +95,7 @@ func (a *API) listWebhooks(c *httpapi.Call) error {
 }
 
 func (a *API) createWebhook(c *httpapi.Call) error {
-	last, err := sms.LastEventSeq(a.d.Store, c.Principal.OrgID)
+	last, err := events.LastSeq(a.d.Store, c.Principal.OrgID)
 	if err != nil {
 		return err
 	}
@@ -160,11 +158,7 @@ func (a *API) testWebhook(c *httpapi.Call) error {
 	if !e.Enabled {
 		return storage.Conflict("endpoint_disabled", "enable the endpoint first")
 	}
-	root, pid, err := a.d.Webhooks.Ask(c.Principal.OrgID, e.ID)
-	if err != nil {
-		return err
-	}
-	res, err := actorcall.Ask[*webhook.TestResult](root, pid, &webhook.SendTest{}, a.d.Webhooks.AskTimeout())
+	res, err := a.d.Webhooks.SendTest(c.Principal.OrgID, e.ID)
 	if err != nil {
 		return err
 	}
@@ -199,11 +193,7 @@ func (a *API) redeliver(c *httpapi.Call) error {
 	} else if d.Unsendable() {
 		return storage.Conflict("event_unreadable", "this delivery's event could not be read; there is nothing to send")
 	}
-	root, pid, err := a.d.Webhooks.Ask(c.Principal.OrgID, e.ID)
-	if err != nil {
-		return err
-	}
-	d, err := actorcall.Ask[*webhooks.Delivery](root, pid, &webhook.Redeliver{ID: c.Param("deliveryId")}, 5*time.Second)
+	d, err := a.d.Webhooks.Redeliver(c.Principal.OrgID, e.ID, c.Param("deliveryId"))
 	if err != nil {
 		return err
 	}

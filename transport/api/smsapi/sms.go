@@ -7,8 +7,8 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/enrich"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -59,7 +59,7 @@ func (a *API) Routes() []*httpapi.Route {
 
 // askThread asks the actor of (number, contact) through the directory.
 func askThread[T any](a *API, orgID, numberID, e164 string, msg any) (T, error) {
-	return actorcall.Await[T](a.d.Threads.Request(orgID, numberID, e164, msg, httpapi.AskTimeout), msg)
+	return system.Await[T](a.d.Threads.Request(orgID, numberID, e164, msg, httpapi.AskTimeout), msg)
 }
 
 func (a *API) now() time.Time { return a.d.Clock.Now() }

@@ -6,11 +6,11 @@ import (
 
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
-	"github.com/humd/humd/transport/actorcall"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -40,7 +40,7 @@ func (a *API) Routes() []*httpapi.Route {
 }
 
 func askCall[T any](a *API, callID string, msg any) (T, error) {
-	return actorcall.Await[T](a.d.Calls.Request(callID, msg, httpapi.AskTimeout), msg)
+	return system.Await[T](a.d.Calls.Request(callID, msg, httpapi.AskTimeout), msg)
 }
 
 // OrgLocalNow is the clock's now in the org's time zone, which is what "a
