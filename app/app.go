@@ -10,6 +10,8 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -53,6 +55,8 @@ type App struct {
 	// Hooks serves Twilio's webhooks and the relay socket; the sandbox
 	// carrier reports its status callbacks through it.
 	Hooks *twiliohooks.API
+	// Svc is the typed front door every front end calls.
+	Svc *service.Service
 	// Bootstrap says what the first start created (Secret is set only then).
 	Bootstrap *tenancy.BootstrapResult
 

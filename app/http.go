@@ -3,6 +3,8 @@ package app
 import (
 	"time"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/call"
@@ -67,24 +69,29 @@ type services struct {
 // services it uses.
 func (a *App) areas(d services) []httpapi.Area {
 	ten := d.Tenancy
-	a.Hooks = twiliohooks.New(twiliohooks.Deps{Store: a.Store, Threads: d.Threads, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
+	svc := service.New(service.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Threads: d.Threads, Senders: d.Senders,
+		Calls: d.Calls, Campaigns: d.Campaigns, Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, HTTPTools: d.HTTPTools,
+		Enrich: d.Enrich, Agents: d.Agents, Address: d.Address, Numbers: d.Numbers, Brands: d.Brands, Sandbox: d.Sandbox,
+		PublicURL: a.cfg.PublicURL, PlanMaxNumbers: a.cfg.PlanMaxNumbers})
+	a.Svc = svc
+	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
 		PublicURL: a.cfg.PublicURL, Sandbox: d.Sandbox})
 	return []httpapi.Area{
-		coreapi.New(coreapi.Deps{Tenancy: ten}),
-		smsapi.New(smsapi.Deps{Store: a.Store, Clock: a.Clock, Threads: d.Threads, Senders: d.Senders, FlowChannel: d.FlowChannel,
+		coreapi.New(coreapi.Deps{Svc: svc, Tenancy: ten}),
+		smsapi.New(smsapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Threads: d.Threads, Senders: d.Senders, FlowChannel: d.FlowChannel,
 			NumberCap: func(org string) (int, error) { return adminapi.NumberCap(a.Store, a.cfg.PlanMaxNumbers, org) },
 			Sandbox:   d.Sandbox, Enrich: d.Enrich}),
-		voiceapi.New(voiceapi.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Calls: d.Calls}),
-		campaignapi.New(campaignapi.Deps{Campaigns: d.Campaigns}),
-		flowapi.New(flowapi.Deps{Store: a.Store, Clock: a.Clock, Flows: d.Flows, HTTPTools: d.HTTPTools}),
-		integrationapi.New(integrationapi.Deps{Store: a.Store, Clock: a.Clock, Flows: d.Flows, PublicURL: a.cfg.PublicURL,
+		voiceapi.New(voiceapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Calls: d.Calls}),
+		campaignapi.New(campaignapi.Deps{Svc: svc, Campaigns: d.Campaigns}),
+		flowapi.New(flowapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Flows: d.Flows, HTTPTools: d.HTTPTools}),
+		integrationapi.New(integrationapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Flows: d.Flows, PublicURL: a.cfg.PublicURL,
 			Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, Calls: d.Calls, Threads: d.Threads, OutboundNumber: voiceapi.OutboundNumber}),
-		adminapi.New(adminapi.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Numbers: d.Numbers, Brands: d.Brands,
+		adminapi.New(adminapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Tenancy: ten, Numbers: d.Numbers, Brands: d.Brands,
 			Billing: adminapi.BillingConfig{Provider: "none", MaxNumbers: a.cfg.PlanMaxNumbers}, FlowChannel: d.FlowChannel, Sandbox: d.Sandbox,
 			OrgNow: func(org string) time.Time { return voiceapi.OrgLocalNow(ten, org, a.Clock.Now()) }}),
-		sandboxapi.New(sandboxapi.Deps{Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
+		sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
 			Ingest: a.Hooks.Ingest}),
-		sessionapi.New(sessionapi.Deps{Agents: d.Agents, Address: d.Address}),
+		sessionapi.New(sessionapi.Deps{Svc: svc, Agents: d.Agents, Address: d.Address}),
 		a.Hooks,
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/twilio/twilio-go/twiml"
 	"github.com/valyala/fasthttp"
 
@@ -22,6 +24,9 @@ import (
 
 // Deps are what the webhooks use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc   *service.Service
 	Store storage.Store
 	// Threads finds conversation actors; Calls runs the call actors.
 	Threads *conversation.Directory

@@ -3,6 +3,8 @@ package adminapi
 import (
 	"time"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/brands"
@@ -13,6 +15,9 @@ import (
 
 // Deps are what the admin routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc     *service.Service
 	Store   storage.Store
 	Clock   clock.Clock
 	Tenancy *tenancy.Repo

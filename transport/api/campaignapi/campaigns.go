@@ -3,6 +3,8 @@ package campaignapi
 import (
 	"time"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/humd/humd/actors/campaign"
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/tenancy"
@@ -11,6 +13,9 @@ import (
 
 // Deps are what the campaign routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc       *service.Service
 	Campaigns *campaign.Service
 }
 

@@ -4,12 +4,17 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 )
 
 // Deps are what the core routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc     *service.Service
 	Tenancy *tenancy.Repo
 }
 

@@ -3,6 +3,8 @@ package flowapi
 import (
 	"encoding/json"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/httptools"
 	"github.com/humd/humd/egresspolicy"
@@ -13,6 +15,9 @@ import (
 
 // Deps are what the flow routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc   *service.Service
 	Store storage.Store
 	Clock clock.Clock
 	Flows *flows.Repo

@@ -6,6 +6,7 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	crmactor "github.com/humd/humd/actors/crm"
 	mcptoolsactor "github.com/humd/humd/actors/mcptools"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/events"
@@ -16,6 +17,9 @@ import (
 
 // Deps are what the integration routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc   *service.Service
 	Store storage.Store
 	Clock clock.Clock
 	Flows *flows.Repo

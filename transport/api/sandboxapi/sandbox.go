@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage"
@@ -16,6 +18,9 @@ import (
 
 // Deps are what the sandbox routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc   *service.Service
 	Store storage.Store
 	// Sandbox is set in sandbox mode; Carrier is then the sandbox carrier
 	// and WebhookToken the token that signs every /twilio/* webhook.

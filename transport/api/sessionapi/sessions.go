@@ -3,11 +3,15 @@ package sessionapi
 import (
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/transport/httpapi"
 )
 
 // Deps are what the session routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc *service.Service
 	// Agents runs seed 002's agent sessions; Address seed 000's address
 	// sessions.
 	Agents  *agentsession.Service

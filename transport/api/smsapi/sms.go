@@ -3,6 +3,8 @@ package smsapi
 import (
 	"time"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/enrich"
@@ -14,6 +16,9 @@ import (
 
 // Deps are what the SMS routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc   *service.Service
 	Store storage.Store
 	Clock clock.Clock
 	// Threads finds conversation actors; Senders finds sender actors (a

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/humd/humd/actors/service"
+
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/system"
@@ -16,6 +18,9 @@ import (
 
 // Deps are what the voice routes use.
 type Deps struct {
+	// Svc is the front door (actors/service): handlers call its typed
+	// operations rather than storage writers or actor doors.
+	Svc     *service.Service
 	Store   storage.Store
 	Clock   clock.Clock
 	Tenancy *tenancy.Repo
