@@ -41,6 +41,11 @@ import (
 // field, which storage's types cannot carry; both would need more fixing
 // up than the rules above take to write.
 
+// optional is storage.Opt[T], a PATCH field whose wire type is T or null.
+type optional interface{ OptElem() reflect.Type }
+
+var optType = reflect.TypeFor[optional]()
+
 // SchemaExtender is a type that finishes its reflected schema: enums and
 // descriptions from Go constants, a shape reflection cannot see.
 type SchemaExtender interface {
@@ -206,6 +211,11 @@ func (r *reflector) of(t reflect.Type, closed, refs bool) Schema {
 			return ref(c.name)
 		}
 	}
+	if t.Implements(optType) {
+		// storage.Opt[T]: a PATCH field, T on the wire (object makes the
+		// field nullable, after its tag has constrained T).
+		return r.of(reflect.Zero(t).Interface().(optional).OptElem(), closed, refs)
+	}
 	if slices.Contains(r.stack, t) {
 		panic(fmt.Sprintf("httpapi: %s contains itself; make it a Component", t))
 	}
@@ -287,7 +297,7 @@ func (r *reflector) object(t reflect.Type, closed, refs bool) Schema {
 		if f.doc != "" {
 			p["description"] = f.doc
 		}
-		if f.typ.Kind() == reflect.Pointer && !f.omitempty || strings.Contains(","+f.tag+",", ",nullable,") {
+		if f.typ.Kind() == reflect.Pointer && !f.omitempty || f.typ.Implements(optType) || strings.Contains(","+f.tag+",", ",nullable,") {
 			p = nullable(p)
 		}
 		props[f.name] = p

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/humd/humd/storage"
 )
 
 type reflInner struct {
@@ -152,4 +154,17 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+func TestReflectOptIsNullableElem(t *testing.T) {
+	type patch struct {
+		Name storage.Opt[string] `json:"name,omitempty" jsonschema:"maxLength=9"`
+	}
+	s := newReflector().body(reflect.TypeFor[patch]())
+	got, _ := json.Marshal(s)
+	want, _ := json.Marshal(Schema{"type": "object", "additionalProperties": false,
+		"properties": map[string]Schema{"name": Nullable(Schema{"type": "string", "maxLength": 9})}})
+	if string(got) != string(want) {
+		t.Fatalf("schema of an Opt field:\n got %s\nwant %s", got, want)
+	}
 }
