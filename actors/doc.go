@@ -12,6 +12,7 @@
 //
 //	kind            id                              package
 //	conv            <org>/<number>/<e164>           actors/conversation (Ref)
+//	sidstatus       <shard 0..15 of a SID>          actors/conversation (early.go)
 //	call            <call id>                       actors/call
 //	campaign        <org>/<campaign>                actors/campaign
 //	agsess          <org>/<session id>              actors/agentsession
@@ -55,8 +56,8 @@
 //	writers: storage/sms.PutConversation storage/sms.PutMessage storage/sms.PutInbound storage/sms.PutScheduled
 //
 //	family: sid-early/
-//	owner: actors/conversation
-//	writers: actors/conversation.RecordEarlyStatus
+//	owner: actors/conversation (its early-status actors, kind sidstatus)
+//	writers: direct
 //
 //	family: optout/
 //	owner: actors/conversation
@@ -183,6 +184,6 @@
 //
 // Concurrency: see each package. The rule of the house is that an actor's
 // state is touched only by its own mailbox, and that no mutex is shared
-// between handler goroutines and actors: today's exceptions (calls.Lock,
-// the early-status SID locks) are the violations listed in TestPolicy.
+// between handler goroutines and actors: today's exceptions (calls.Lock)
+// are the violations listed in TestPolicy.
 package actors

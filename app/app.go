@@ -195,6 +195,10 @@ func (a *App) wire(o Options) error {
 	if err := crm.Reseal(a.Store); err != nil {
 		return err
 	}
+	// Statuses kept for SIDs a crash left unannounced go to their threads.
+	if err := a.Threads.ResumeEarly(); err != nil {
+		return err
+	}
 	// Last, once everything a closing call reaches (CRM, webhooks) exists.
 	return a.Calls.ResumeOpen()
 }

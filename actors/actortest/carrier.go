@@ -20,6 +20,10 @@ type Carrier struct {
 	Clock clock.Clock
 	// OnStatus receives the played callbacks; nil plays none.
 	OnStatus func(sid, status string, code int)
+	// BeforeAnswer, when set, runs in Send after the carrier took the text
+	// and before it answers: a status callback that beats the carrier's
+	// answer (Twilio does not order the two).
+	BeforeAnswer func(sid string)
 	// SentAfter and DeliveredAfter time the callbacks (200ms and 1s when
 	// zero, the sandbox's timings).
 	SentAfter, DeliveredAfter time.Duration
@@ -58,8 +62,11 @@ func (c *Carrier) Send(_ context.Context, m *sender.Outbound) (*sender.Accepted,
 	}
 	c.sent = append(c.sent, Sent{SID: sid, MessageID: m.MessageID, OrgID: m.OrgID, From: m.From, To: m.To, Body: m.Body,
 		MediaURLs: append([]string(nil), m.MediaURLs...), At: c.Clock.Now().UTC()})
-	on := c.OnStatus
+	on, before := c.OnStatus, c.BeforeAnswer
 	c.mu.Unlock()
+	if before != nil {
+		before(sid)
+	}
 	if on != nil {
 		sentAfter, deliveredAfter := c.SentAfter, c.DeliveredAfter
 		if sentAfter == 0 {

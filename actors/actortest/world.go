@@ -151,6 +151,9 @@ func (w *World) start(now time.Time) {
 		},
 		OwnNumber: func(e164 string) bool { ok, _ := w.Store.Has(sms.KeyNumberE164(e164)); return ok }}
 	w.Threads = conversation.NewDirectory(w.System.Root, cd)
+	if err := w.Threads.ResumeEarly(); err != nil {
+		t.Fatal(err)
+	}
 	w.Actors = system.RegistryOf(w.System)
 	scheduler.Start(w.System.Root, scheduler.Config{Store: w.Store, Clock: w.Clock, Threads: w.Actors, Logger: w.log, Hourly: w.hourly})
 	flowChannel := func(org, id string) (string, error) {
@@ -264,18 +267,7 @@ func (w *World) ApplyStatus(sid, status string, code int) error {
 	if w.stopped {
 		return errors.New("actortest: world stopped")
 	}
-	ref, err := sms.LookupSID(w.Store, sid)
-	if errors.Is(err, storage.ErrNotFound) {
-		if ref, err = conversation.RecordEarlyStatus(w.Store, sid, status, code); ref == nil {
-			return err
-		}
-	}
-	if err != nil {
-		return err
-	}
-	msg := &conversation.Status{SID: sid, Status: status, ErrorCode: code}
-	_, err = Await[*conversation.StatusApplied](w.Threads.Request(ref.OrgID, ref.NumberID, ref.ContactE164, msg, AskTimeout), msg)
-	return err
+	return w.Threads.ApplyStatus(sid, status, code, AskTimeout)
 }
 
 // AddNumber registers e164 in the org with SMS enabled at mps texts a

@@ -71,6 +71,9 @@ type Status struct {
 	SID       string
 	Status    string
 	ErrorCode int
+	// early marks a status the early-status actor kept (early.go): its
+	// record is deleted with the apply.
+	early bool
 }
 
 // StatusApplied answers Status; Applied is false for stale or duplicate callbacks.

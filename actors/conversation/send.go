@@ -260,7 +260,7 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 	}
 	m2 := *msg
 	b := a.d.Store.NewBatch()
-	event := ""
+	event, known := "", ""
 	switch {
 	case r.OptedOut:
 		m2.Status = sms.MsgOptedOut
@@ -271,8 +271,6 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 		}
 		event = events.SMSFailed
 	default:
-		// Held until the commit below: see lockSID.
-		defer lockSID(r.Accepted.SID)()
 		m2.ProviderMessageID, m2.NumSegments = r.Accepted.SID, r.Accepted.NumSegments
 		m2.Status, m2.SentAt = sms.MsgQueued, &now
 		if sms.Forward(sms.MsgQueued, r.Accepted.Status) {
@@ -280,13 +278,7 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 		}
 		event = events.SMSSent
 		b.SetJSON(sms.KeySID(r.Accepted.SID), &sms.SIDRef{OrgID: a.orgID, ConvID: a.conv.ID, NumberID: a.numberID, ContactE164: a.e164, Seq: msg.Seq})
-		// A status callback may have beaten the carrier's answer here.
-		if early, err := takeEarlyStatus(a.d.Store, b, r.Accepted.SID); err != nil {
-			b.Discard()
-			return err
-		} else if early != nil && sms.Forward(m2.Status, early.Status) {
-			applyStatus(&m2, early, now)
-		}
+		known = r.Accepted.SID
 	}
 	sms.PutMessage(b, &m2)
 	if event != "" {
@@ -301,7 +293,15 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 			return err
 		}
 	}
-	return b.Commit(storage.Sync)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	if known != "" {
+		// A status callback may have beaten the carrier's answer: its
+		// early-status actor hands it over now (early.go).
+		a.d.actors.Tell(earlyRef(known), &sidKnown{SID: known})
+	}
+	return nil
 }
 
 func (a *Actor) onRetry(ctx actor.Context, m *retrySend) error {

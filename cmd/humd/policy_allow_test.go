@@ -11,10 +11,6 @@ var layerViolations = map[string]string{}
 // ownershipViolations: "<package> calls <writer>" of a family an actor owns
 // (actors/doc.go). The fix is a message to the owner.
 var ownershipViolations = map[string]string{
-	// Status callbacks are resolved on the handler goroutine under the SID
-	// locks the conversation actor also takes.
-	"transport/twiliohooks calls actors/conversation.RecordEarlyStatus": "send the status to the thread (or an early-status owner) as a message",
-	"actors/actortest calls actors/conversation.RecordEarlyStatus":      "the harness copies the edge's status path; it follows the edge's fix",
 	// API opt-outs write the threads' family from the handler.
 	"transport/api/smsapi calls storage/sms.AddOptOut":    "tell the contact's conversation actor (it cancels the threads' scheduled texts)",
 	"transport/api/smsapi calls storage/sms.RemoveOptOut": "tell the contact's conversation actor",

@@ -1,7 +1,6 @@
 package twiliohooks
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -210,17 +209,7 @@ func (a *API) twilioStatus(c *httpapi.Call) error {
 // applyStatus routes a status callback to the thread that owns the SID; a
 // callback that beats the carrier's own answer is kept until that arrives.
 func (a *API) applyStatus(sid, status string, code int) error {
-	ref, err := sms.LookupSID(a.d.Store, sid)
-	if errors.Is(err, storage.ErrNotFound) {
-		if ref, err = conversation.RecordEarlyStatus(a.d.Store, sid, status, code); ref == nil {
-			return err
-		}
-	}
-	if err != nil {
-		return err
-	}
-	_, err = askThread[*conversation.StatusApplied](a, ref.OrgID, ref.NumberID, ref.ContactE164, &conversation.Status{SID: sid, Status: status, ErrorCode: code})
-	return err
+	return a.d.Threads.ApplyStatus(sid, status, code, httpapi.AskTimeout)
 }
 
 // ApplyStatus is how the sandbox carrier reports its status callbacks: the
