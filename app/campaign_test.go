@@ -344,7 +344,16 @@ func TestCampaignRestartNoDuplicateNoLoss(t *testing.T) {
 		}
 		return nil
 	})
-	waitSandbox(t, s2, 2) // completed means handed to the pipeline; the carrier call may trail
+	// Completed means handed to the pipeline; the carrier call may trail,
+	// and the number's 1 text a second paces the second one on the clock.
+	s2.WaitFor("2 texts at the carrier after restart", func() error {
+		if got := len(s2.App.Sandbox.Sent()); got < 2 {
+			s2.Clock.Advance(time.Second)
+			return fmt.Errorf("carrier has %d", got)
+		}
+		return nil
+	})
+	waitSandbox(t, s2, 2)
 	for _, r := range s2.App.Sandbox.Sent() {
 		to = append(to, r.To)
 	}
