@@ -55,7 +55,6 @@ var rawBodyViolations = map[string]string{
 	"storage/flows.Repo.Patch":                "typed PATCH input",
 	"storage/flowtools.Create":                "typed tool input",
 	"storage/flowtools.Patch":                 "typed PATCH input",
-	"storage/idem.Fingerprint":                "the edge fingerprints the request it got: move to transport/httpapi",
 	"storage/knowledge.Create":                "typed document input",
 	"storage/knowledge.Patch":                 "typed PATCH input",
 	"storage/mcptools.Create":                 "typed integration input",

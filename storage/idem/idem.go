@@ -28,14 +28,6 @@ type Record struct {
 // Expired reports whether the record is past its TTL at now.
 func (r *Record) Expired(now time.Time) bool { return !now.Before(r.CreatedAt.Add(TTL)) }
 
-// Fingerprint hashes what makes two requests the same request.
-func Fingerprint(method, path string, body []byte) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s %s\n", method, path)
-	h.Write(body)
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 func key(org, k string) []byte {
 	h := sha256.Sum256([]byte(k))
 	return storage.Key("idem", org, hex.EncodeToString(h[:16]))
