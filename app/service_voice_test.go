@@ -65,11 +65,14 @@ func TestVoiceServiceRolesInputsAndHappyPaths(t *testing.T) {
 
 	// A viewer is refused every write.
 	for what, err := range map[string]error{
-		"AddCallTag":         func() error { _, err := svc.AddCallTag(ctx, viewer, c.ID, service.CallTagInput{Tag: &tag}); return err }(),
-		"RemoveCallTag":      svc.RemoveCallTag(ctx, viewer, c.ID, tag),
-		"AddCallNote":        func() error { _, err := svc.AddCallNote(ctx, viewer, c.ID, calls.NoteInput{Body: &body}); return err }(),
-		"DeleteCallNote":     svc.DeleteCallNote(ctx, viewer, c.ID, "note_x"),
-		"UpdateVoicemail":    func() error { _, err := svc.UpdateVoicemail(ctx, viewer, vm, service.VoicemailInput{Heard: &yes}); return err }(),
+		"AddCallTag":     func() error { _, err := svc.AddCallTag(ctx, viewer, c.ID, service.CallTagInput{Tag: &tag}); return err }(),
+		"RemoveCallTag":  svc.RemoveCallTag(ctx, viewer, c.ID, tag),
+		"AddCallNote":    func() error { _, err := svc.AddCallNote(ctx, viewer, c.ID, calls.NoteInput{Body: &body}); return err }(),
+		"DeleteCallNote": svc.DeleteCallNote(ctx, viewer, c.ID, "note_x"),
+		"UpdateVoicemail": func() error {
+			_, err := svc.UpdateVoicemail(ctx, viewer, vm, service.VoicemailInput{Heard: &yes})
+			return err
+		}(),
 		"CreateOutboundCall": func() error { _, err := svc.CreateOutboundCall(ctx, viewer, service.OutboundCallInput{}); return err }(),
 	} {
 		if !errors.Is(err, storage.ErrForbidden) {
