@@ -27,8 +27,9 @@
 // Who may message whom: the edge (transport, app) reaches any kind through
 // the kind's typed door (conversation.Directory, call.Service, ...);
 // campaign and scheduler tell threads; threads enqueue at their number's
-// sender, which answers the thread's Ref; calls tell threads of an opt-out
-// (through app's wiring). The receiver owns its messages: campaign imports
+// sender, which answers the thread's Ref; a call hands an opt-out made on
+// it to the contact's thread on its number, which records it (app's wiring
+// of call.Deps.OptedOut, conversation.RecordOptOut). The receiver owns its messages: campaign imports
 // conversation, never the reverse.
 //
 // # One writer per record family
@@ -184,6 +185,5 @@
 //
 // Concurrency: see each package. The rule of the house is that an actor's
 // state is touched only by its own mailbox, and that no mutex is shared
-// between handler goroutines and actors: today's exceptions (calls.Lock)
-// are the violations listed in TestPolicy.
+// between handler goroutines and actors (TestPolicy checks the writers).
 package actors

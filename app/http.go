@@ -81,7 +81,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		smsapi.New(smsapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Threads: d.Threads, Senders: d.Senders, FlowChannel: d.FlowChannel,
 			NumberCap: func(org string) (int, error) { return adminapi.NumberCap(a.Store, a.cfg.PlanMaxNumbers, org) },
 			Sandbox:   d.Sandbox, Enrich: d.Enrich}),
-		voiceapi.New(voiceapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Calls: d.Calls}),
+		voiceapi.New(voiceapi.Deps{Svc: svc}),
 		campaignapi.New(campaignapi.Deps{Svc: svc, Campaigns: d.Campaigns}),
 		flowapi.New(flowapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Flows: d.Flows, HTTPTools: d.HTTPTools}),
 		integrationapi.New(integrationapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Flows: d.Flows, PublicURL: a.cfg.PublicURL,

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/conversation"
@@ -29,10 +32,9 @@ func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conver
 			a.Threads.Tell(org, numberID, to, &conversation.Open{InitialMessage: &conversation.Send{Body: body,
 				Author: sms.Author{Type: "ai", ID: flowID}, Source: "ai"}})
 		},
-		OptedOut: func(org, e164 string) {
-			if err := a.Threads.OptedOut(org, e164, ""); err != nil {
-				a.log.Error("opt-out of the contact's threads", "contact", e164, "err", err)
-			}
+		OptedOut: func(o *sms.OptOut, extra map[string]any) *actor.Future {
+			// The contact's thread on the call's number owns the record.
+			return a.Threads.Request(o.OrgID, o.NumberID, o.E164, &conversation.RecordOptOut{OptOut: o, Extra: extra}, optOutTimeout)
 		}}
 	switch {
 	case o.Dialer != nil:
@@ -45,6 +47,10 @@ func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conver
 	a.Calls = call.New(a.System.Root, d)
 	return a.Calls
 }
+
+// optOutTimeout bounds how long a call's opt_out tool waits for the
+// contact's thread to record the opt-out (one durable write).
+const optOutTimeout = 10 * time.Second
 
 // crmCallerContext is the CRM lookup among the pre-call hooks (SPEC 2.13).
 // The CRM service is built after the call actors (wire), so the hook reads

@@ -176,10 +176,9 @@ func (w *World) start(now time.Time) {
 			w.Threads.Tell(org, numberID, to, &conversation.Open{InitialMessage: &conversation.Send{Body: body,
 				Author: sms.Author{Type: "ai", ID: flowID}, Source: "ai"}})
 		},
-		OptedOut: func(org, e164 string) {
-			if err := w.Threads.OptedOut(org, e164, ""); err != nil {
-				w.log.Error("opt-out of the contact's threads", "contact", e164, "err", err)
-			}
+		OptedOut: func(o *sms.OptOut, extra map[string]any) *actor.Future {
+			// The contact's thread on the call's number owns the record.
+			return w.Threads.Request(o.OrgID, o.NumberID, o.E164, &conversation.RecordOptOut{OptOut: o, Extra: extra}, 10*time.Second)
 		}})
 	if err := w.Calls.ResumeOpen(); err != nil {
 		t.Fatal(err)

@@ -19,8 +19,8 @@ import (
 )
 
 // Actor owns one call: its record, transcript and the turn in flight. It is
-// the only writer of the call record (tags aside, which the API writes under
-// calls.Lock) and of its turns and tool rows.
+// the only writer of the call record (tags included: review.go), of its
+// turns, tool rows, notes and voicemail.
 type Actor struct {
 	d   *Deps
 	svc *Service
@@ -71,7 +71,8 @@ type turnState struct {
 func viaDirectory(m any) bool {
 	switch m.(type) {
 	case *Ring, *Place, *Status, *Recording, *Transcription, *Action, *DialDone, *Attach, *Prompt, *DTMF,
-		*Interrupt, *RelayError, *Detach, *Get, *Resume:
+		*Interrupt, *RelayError, *Detach, *Get, *Resume,
+		*AddTag, *RemoveTag, *AddNote, *EditNote, *DeleteNote, *SetHeard:
 		return true
 	}
 	return false
@@ -87,8 +88,12 @@ func (a *Actor) Receive(ctx actor.Context) {
 	if viaDirectory(msg) {
 		a.received++
 	}
-	if !a.loaded {
-		if err := a.load(); err != nil {
+	hint := ""
+	if m, ok := msg.(orgScoped); ok {
+		hint = m.askingOrg()
+	}
+	if !a.loaded || a.call == nil && hint != "" {
+		if err := a.load(hint); err != nil {
 			a.answer(ctx, nil, err)
 			return
 		}
@@ -143,6 +148,18 @@ func (a *Actor) Receive(ctx actor.Context) {
 		err = a.onSummaryDone(m)
 	case *Get:
 		reply, err = a.current()
+	case *AddTag:
+		reply, err = a.onAddTag(m)
+	case *RemoveTag:
+		reply, err = a.onRemoveTag(m)
+	case *AddNote:
+		reply, err = a.onAddNote(m)
+	case *EditNote:
+		reply, err = a.onEditNote(m)
+	case *DeleteNote:
+		reply, err = a.onDeleteNote(m)
+	case *SetHeard:
+		reply, err = a.onSetHeard(m)
 	case *Resume:
 		a.onResume(ctx)
 	case *system.IdleTick:
@@ -159,9 +176,11 @@ func (a *Actor) answer(ctx actor.Context, reply any, err error) {
 	system.Answer(ctx, reply, err, a.d.Logger, "actor", "call", "call", a.id)
 }
 
-func (a *Actor) load() error {
+// load reads the call's record, if any; hint is the org a message names,
+// for a record the call-id index does not list.
+func (a *Actor) load(hint string) error {
 	a.loaded = true
-	c, err := a.loadCall()
+	c, err := a.loadCall(hint)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
@@ -171,7 +190,9 @@ func (a *Actor) load() error {
 	}
 	a.call = c
 	a.finalized = c.Finalized()
-	a.summarized = a.finalized && c.Summary != nil
+	// A summary in flight died with the actor (or process) that asked for
+	// it; none is asked again, so an ended call may passivate.
+	a.summarized = a.finalized
 	if c.FlowID != "" {
 		if f, err := a.d.Flow(c.OrgID, c.FlowID); err == nil {
 			a.flow = f
@@ -197,12 +218,15 @@ func (a *Actor) load() error {
 }
 
 // loadCall finds the record by id across orgs: the id is all a callback
-// carries, and the SID index names the org.
-func (a *Actor) loadCall() (*calls.Call, error) {
+// carries, and the call-id index names the org.
+func (a *Actor) loadCall(hint string) (*calls.Call, error) {
 	if a.call != nil {
 		return calls.Get(a.d.Store, a.call.OrgID, a.id)
 	}
 	ref, err := a.d.Store.Get(calls.KeyCallOrg(a.id))
+	if errors.Is(err, storage.ErrNotFound) && hint != "" {
+		return calls.Get(a.d.Store, hint, a.id)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("call %s: %w", a.id, err)
 	}
@@ -217,22 +241,11 @@ func (a *Actor) current() (*calls.Call, error) {
 	return &c, nil
 }
 
-// save writes the call (plus whatever else is in b) durably. Tags belong to
-// the API, so they are re-read under the call's lock and kept.
+// save writes the call (plus whatever else is in b) durably. The actor is
+// the record's only writer, so what it holds is what is stored.
 func (a *Actor) save(b *storage.Batch, c *calls.Call) error {
-	unlock := calls.Lock(c.ID)
-	defer unlock()
-	var old *calls.Call
-	if a.call != nil {
-		stored, err := calls.Get(a.d.Store, c.OrgID, c.ID)
-		if err == nil {
-			c.Tags = stored.Tags
-			old = stored
-		} else if !errors.Is(err, storage.ErrNotFound) {
-			b.Discard()
-			return err
-		}
-	} else {
+	old := a.call
+	if old == nil {
 		b.Set(calls.KeyCallOrg(c.ID), []byte(c.OrgID))
 	}
 	if c.Tags == nil {

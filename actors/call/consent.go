@@ -1,7 +1,11 @@
 package call
 
 import (
+	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/storage"
@@ -47,31 +51,50 @@ func optOutTool() ai.Tool {
 			"properties": map[string]any{"reason": map[string]any{"type": "string", "description": "what they said, briefly"}}}}
 }
 
-// optOut records an org-wide opt-out of the other party (source call), which
-// stops texts and calls alike, fires sms.opt_out and has their SMS threads
-// cancel pending scheduled texts. The spoken confirmation is the one the
-// FCC's rule allows, so no confirmation text is sent.
-func (a *Actor) optOut(reason string) (string, error) {
+// optOut has an org-wide opt-out of the other party (source call) recorded
+// by its owner, the contact's SMS thread on the call's number (Deps.OptedOut):
+// it stops texts and calls alike, fires sms.opt_out and has the contact's
+// threads cancel pending scheduled texts. The tool answers once the owner
+// confirmed, without blocking the mailbox (done runs in it). The spoken
+// confirmation is the one the FCC's rule allows, so no confirmation text is
+// sent.
+func (a *Actor) optOut(ctx actor.Context, reason string, done func(string, error)) {
 	c := a.call
 	other := a.otherParty()
+	confirm := func(status string) string {
+		return marshal(map[string]any{"ok": true, "status": status,
+			"note": "Confirm once, briefly, that they will not be called or texted again; do not send a text."})
+	}
+	switch out, err := sms.IsOptedOut(a.d.Store, c.OrgID, other); {
+	case err != nil:
+		done("", err)
+		return
+	case out:
+		done(confirm("already_opted_out"), nil)
+		return
+	case a.d.OptedOut == nil:
+		done("", errors.New("opt-outs cannot be recorded on this call"))
+		return
+	}
 	reason = strings.TrimSpace(reason)
 	if r := []rune(reason); len(r) > 500 {
 		reason = string(r[:500])
 	}
 	o := &sms.OptOut{OrgID: c.OrgID, E164: other, Source: sms.OptOutSourceCall, NumberID: c.NumberID, Reason: reason, CreatedAt: a.now()}
-	_, created, err := sms.RecordOptOut(a.d.Store, o, map[string]any{"call_id": c.ID, "twilio_number_id": c.NumberID})
-	if err != nil {
-		return "", err
-	}
-	status := "already_opted_out"
-	if created {
-		status = "opted_out"
-		if a.d.OptedOut != nil {
-			a.d.OptedOut(c.OrgID, other)
+	f := a.d.OptedOut(o, map[string]any{"call_id": c.ID, "twilio_number_id": c.NumberID})
+	ctx.ReenterAfter(f, func(res any, err error) {
+		if e, ok := res.(error); ok && err == nil {
+			err = e
 		}
-	}
-	return marshal(map[string]any{"ok": true, "status": status,
-		"note": "Confirm once, briefly, that they will not be called or texted again; do not send a text."}), nil
+		if _, gone := res.(*actor.DeadLetterResponse); gone && err == nil {
+			err = errors.New("the opt-out was not recorded; try again")
+		}
+		if err != nil {
+			done("", fmt.Errorf("record the opt-out: %w", err))
+			return
+		}
+		done(confirm("opted_out"), nil)
+	})
 }
 
 // otherParty is the number on the other end: the caller, or whom humd called.

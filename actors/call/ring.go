@@ -366,8 +366,6 @@ func (a *Actor) onTranscription(m *Transcription) (*calls.Call, error) {
 	if a.call == nil {
 		return nil, fmt.Errorf("call %s: %w", a.id, storage.ErrNotFound)
 	}
-	unlock := calls.Lock(a.call.ID) // PATCH /api/voicemails/{id} writes it too
-	defer unlock()
 	vm, err := calls.VoicemailOf(a.d.Store, a.call.OrgID, a.call.ID)
 	if err != nil {
 		return nil, err

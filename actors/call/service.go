@@ -18,6 +18,7 @@ import (
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/hours"
+	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 )
 
@@ -65,10 +66,12 @@ type Deps struct {
 	// Text sends a text to a caller through the SMS send pipeline without
 	// waiting (the send_sms tool; nil leaves the tool out).
 	Text func(orgID, numberID, to, body, flowID string)
-	// OptedOut tells the contact's SMS threads that they opted out on a
-	// call, so each cancels its pending scheduled texts without waiting
-	// (nil: each text meets the opt-out when it comes due).
-	OptedOut func(orgID, e164 string)
+	// OptedOut hands an opt-out made on a call (with extra for sms.opt_out's
+	// data) to the owner of opt-outs, actors/conversation, and answers the
+	// future of its reply (an error, or anything else once it is recorded).
+	// The owner fires sms.opt_out and has the contact's threads cancel their
+	// pending scheduled texts. nil: the opt_out tool answers an error.
+	OptedOut func(o *sms.OptOut, extra map[string]any) *actor.Future
 	// TurnTimeout bounds one model turn (default 20s); SummaryTimeout the
 	// post-call summary (default 60s).
 	TurnTimeout    time.Duration

@@ -101,7 +101,7 @@ func (a *Actor) sendDigits(digits string) (string, error) {
 
 // onToolCall runs one tool inside the mailbox, so tools act on the call in
 // order with its prompts; the worker waits for the answer.
-func (a *Actor) onToolCall(_ actor.Context, m *toolCall) {
+func (a *Actor) onToolCall(ctx actor.Context, m *toolCall) {
 	if a.turn == nil || m.gen != a.turn.gen || a.call == nil {
 		m.reply <- ai.ToolOutcome{Err: errors.New("the turn was cut off")}
 		return
@@ -110,15 +110,28 @@ func (a *Actor) onToolCall(_ actor.Context, m *toolCall) {
 	seq := a.toolSeq
 	a.publish(LiveToolStarted, map[string]any{"seq": seq, "name": m.call.Name, "args": m.call.Arguments})
 	start := a.d.Clock.Now()
-	var out string
-	var err error
-	var millis int64
 	if d := m.call.Done; d != nil { // an external tool that ran on the worker
-		out, err, millis = d.Out, d.Err, d.Millis
-	} else {
-		out, err = a.tool(m.call)
-		millis = a.d.Clock.Now().Sub(start).Milliseconds()
+		a.toolDone(m, seq, d.Out, d.Err, d.Millis)
+		return
 	}
+	done := func(out string, err error) {
+		a.toolDone(m, seq, out, err, a.d.Clock.Now().Sub(start).Milliseconds())
+	}
+	if m.call.Name == OptOutTool { // answered once its owner recorded it
+		var args map[string]any
+		if err := json.Unmarshal([]byte(m.call.Arguments), &args); err != nil {
+			done("", fmt.Errorf("arguments are not a JSON object: %w", err))
+			return
+		}
+		reason, _ := args["reason"].(string)
+		a.optOut(ctx, reason, done)
+		return
+	}
+	done(a.tool(m.call))
+}
+
+// toolDone writes a tool's activity row and hands its result to the turn.
+func (a *Actor) toolDone(m *toolCall, seq uint64, out string, err error, millis int64) {
 	rec := &calls.ToolActivity{Seq: seq, Name: m.call.Name, Args: m.call.Arguments, Result: cut(out, 500),
 		Millis: millis, At: a.now()}
 	if err != nil {
@@ -177,8 +190,6 @@ func (a *Actor) tool(call ai.ToolCall) (string, error) {
 		return a.textCaller(str("body"), consent)
 	case "send_digits":
 		return a.sendDigits(str("digits"))
-	case OptOutTool:
-		return a.optOut(str("reason"))
 	}
 	return "", fmt.Errorf("unknown tool %q", call.Name)
 }

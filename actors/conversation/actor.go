@@ -137,6 +137,8 @@ func viaDirectory(m any) bool {
 	case *Inbound, *Send, *Open, *Status, *Get, *Read, *Close, *Reopen, *Patch, *FireScheduled, *CancelScheduled, *SnoozeDue, *OptedOut,
 		*sender.Result:
 		return true
+	case *RecordOptOut: // optout_call.go
+		return true
 	}
 	return false
 }
@@ -176,6 +178,8 @@ func (a *Actor) Receive(ctx actor.Context) {
 		err = a.onRetry(ctx, m)
 	case *Get:
 		reply, err = a.current()
+	case *RecordOptOut:
+		reply, err = a.onRecordOptOut(m)
 	case *Read:
 		reply, err = a.onRead()
 	case *Close:

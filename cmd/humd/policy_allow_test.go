@@ -14,16 +14,6 @@ var ownershipViolations = map[string]string{
 	// API opt-outs write the threads' family from the handler.
 	"transport/api/smsapi calls storage/sms.AddOptOut":    "tell the contact's conversation actor (it cancels the threads' scheduled texts)",
 	"transport/api/smsapi calls storage/sms.RemoveOptOut": "tell the contact's conversation actor",
-	// A call's verbal opt-out writes the threads' family from the call actor.
-	"actors/call calls storage/sms.RecordOptOut": "tell the thread's conversation actor (Deps.OptedOut already tells the threads)",
-	// Tags, notes and the voicemail heard flag are written by handlers under
-	// calls.Lock, which the call actor also takes.
-	"transport/api/voiceapi calls storage/calls.AddTag":     "send the call actor a tag message; drop calls.Lock",
-	"transport/api/voiceapi calls storage/calls.RemoveTag":  "send the call actor a tag message; drop calls.Lock",
-	"transport/api/voiceapi calls storage/calls.CreateNote": "send the call actor a note message",
-	"transport/api/voiceapi calls storage/calls.PatchNote":  "send the call actor a note message",
-	"transport/api/voiceapi calls storage/calls.DeleteNote": "send the call actor a note message",
-	"transport/api/voiceapi calls storage/calls.SetHeard":   "send the call actor a heard message; drop calls.Lock",
 	// Front ends that write around the owner.
 	"cmd/humd calls actors/addresssession.ImportProviders": "run the offline import through the service layer (actors/service) via app",
 	"bench calls storage/sms.PutInbound":                   "the storage baseline writes what a thread would; run it through the conversation actor or the service layer",
@@ -45,8 +35,6 @@ var rawBodyViolations = map[string]string{
 	"storage.CheckJSONDepth":                  "move to transport/httpapi once nothing below decodes requests",
 	"storage.DecodeStrict":                    "move to transport/httpapi once nothing below decodes requests",
 	"storage/billing.Patch":                   "typed PATCH input",
-	"storage/calls.CreateNote":                "typed note input",
-	"storage/calls.PatchNote":                 "typed note input",
 	"storage/campaigns.Decode":                "typed campaign input",
 	"storage/campaigns.ApplyPatch":            "typed PATCH input",
 	"storage/crm.Create":                      "typed connector input",

@@ -23,32 +23,31 @@ func (a Author) mayEdit(n *Note) bool {
 	return a.Admin || (a.UserID != "" && a.UserID == n.AuthorUserID)
 }
 
-// decodeNote reads a {body} request into the trimmed body.
-func decodeNote(raw []byte) (string, error) {
-	var b struct {
-		Body *string `json:"body"`
-	}
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return "", err
-	}
-	if b.Body == nil {
+// NoteInput is a note's {body}; a nil Body is a body left out.
+type NoteInput struct {
+	Body *string `json:"body"`
+}
+
+// cleanNote checks a note input and answers the trimmed body.
+func cleanNote(in NoteInput) (string, error) {
+	if in.Body == nil {
 		return "", storage.Invalid("body", "required")
 	}
-	t := strings.TrimSpace(*b.Body)
+	t := strings.TrimSpace(*in.Body)
 	if n := utf8.RuneCountInString(t); n == 0 || n > MaxNoteLen {
 		return "", storage.Invalid("body", fmt.Sprintf("must be 1-%d characters", MaxNoteLen))
 	}
 	return t, nil
 }
 
-// CreateNote adds a note from a {body} request; the author is the caller.
-// Existence comes first: an unknown call is storage.ErrNotFound whatever the
-// body, so another org's ids never answer 422.
-func CreateNote(s storage.Store, org, callID, authorUserID string, raw []byte, now time.Time) (*Note, error) {
+// CreateNote adds a note; the author is the caller. Existence comes first:
+// an unknown call is storage.ErrNotFound whatever the input, so another
+// org's ids never answer 422.
+func CreateNote(s storage.Store, org, callID, authorUserID string, in NoteInput, now time.Time) (*Note, error) {
 	if _, err := Get(s, org, callID); err != nil {
 		return nil, err
 	}
-	body, err := decodeNote(raw)
+	body, err := cleanNote(in)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +84,7 @@ func ListNotes(s storage.Store, org, callID string, page storage.PageRequest) ([
 
 // PatchNote replaces a note's body; only its author or an admin may
 // (storage.ErrForbidden otherwise, checked before the body).
-func PatchNote(s storage.Store, org, callID, noteID string, by Author, raw []byte, now time.Time) (*Note, error) {
-	defer locks.Lock(noteID)()
+func PatchNote(s storage.Store, org, callID, noteID string, by Author, in NoteInput, now time.Time) (*Note, error) {
 	n, err := GetNote(s, org, callID, noteID)
 	if err != nil {
 		return nil, err
@@ -94,7 +92,7 @@ func PatchNote(s storage.Store, org, callID, noteID string, by Author, raw []byt
 	if !by.mayEdit(n) {
 		return nil, fmt.Errorf("calls: note %s belongs to another user: %w", noteID, storage.ErrForbidden)
 	}
-	body, err := decodeNote(raw)
+	body, err := cleanNote(in)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +102,6 @@ func PatchNote(s storage.Store, org, callID, noteID string, by Author, raw []byt
 
 // DeleteNote removes a note; only its author or an admin may.
 func DeleteNote(s storage.Store, org, callID, noteID string, by Author) error {
-	defer locks.Lock(noteID)()
 	n, err := GetNote(s, org, callID, noteID)
 	if err != nil {
 		return err

@@ -17,14 +17,6 @@ const (
 	MaxCallTags = 50
 )
 
-var locks storage.Stripes
-
-// Lock serialises read-modify-writes of one call's record: the API takes it
-// to change Call.Tags (and a voicemail's heard flag), and the call actor
-// takes it when it writes the call record, so that neither overwrites the
-// other's change. Callers release it with the function it answers.
-func Lock(callID string) (unlock func()) { return locks.Lock(callID) }
-
 // CleanTag trims tag and checks it: 1-50 characters, no '/' (tags are path
 // segments of DELETE /api/calls/{id}/tags/{tag}) and no control characters.
 func CleanTag(tag string) (string, error) {
@@ -52,9 +44,10 @@ func Tags(s storage.Store, org, callID string) ([]string, error) {
 // added false. A tag new to the call takes the org's spelling when another
 // call already carries it in any case (the vocabulary's first spelling
 // wins), and the vocabulary's count goes up in the same batch as the call.
-// An unknown call is storage.ErrNotFound whatever the tag.
+// An unknown call is storage.ErrNotFound whatever the tag. The call's
+// record is read, changed and written here, so only its writer (the call
+// actor) calls it.
 func AddTag(s storage.Store, org, callID, tag string, now time.Time) (stored string, added bool, err error) {
-	defer Lock(callID)()
 	c, err := Get(s, org, callID)
 	if err != nil {
 		return "", false, err
@@ -87,9 +80,9 @@ func AddTag(s storage.Store, org, callID, tag string, now time.Time) (stored str
 
 // RemoveTag removes tag (matched ignoring case) from the call, and the
 // call from the vocabulary's count in the same batch;
-// storage.ErrNotFound when the call does not carry it.
+// storage.ErrNotFound when the call does not carry it. Like AddTag, only
+// the call actor calls it.
 func RemoveTag(s storage.Store, org, callID, tag string, now time.Time) error {
-	defer Lock(callID)()
 	c, err := Get(s, org, callID)
 	if err != nil {
 		return err

@@ -30,16 +30,12 @@ func ListVoicemails(s storage.Store, org string, heard *bool, page storage.PageR
 	})
 }
 
-// SetHeard marks a voicemail heard or unheard. It holds the call's Lock, which
-// the call actor also takes when it rewrites the voicemail (a transcript that
-// arrives late).
+// SetHeard marks a voicemail heard or unheard. The call actor of the
+// voicemail's call calls it, as it also rewrites the voicemail (a transcript
+// that arrives late).
 func SetHeard(s storage.Store, org, id string, heard bool) (*Voicemail, error) {
 	v, err := GetVoicemail(s, org, id)
 	if err != nil {
-		return nil, err
-	}
-	defer Lock(v.CallID)()
-	if v, err = GetVoicemail(s, org, id); err != nil {
 		return nil, err
 	}
 	if v.Heard == heard {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 )
@@ -100,6 +101,8 @@ func classify(err error) (int, apiError) {
 		return http.StatusBadRequest, apiError{Code: "json_too_deep", Message: err.Error(), Details: map[string]any{"max_depth": storage.MaxJSONDepth}}
 	case errors.Is(err, errBodyTooLarge):
 		return http.StatusRequestEntityTooLarge, apiError{Code: "body_too_large", Message: err.Error()}
+	case errors.Is(err, service.ErrNoAgent): // seed 002's words
+		return http.StatusNotFound, apiError{Code: "not_found", Message: "Agent not found or access denied"}
 	case errors.Is(err, storage.ErrNotFound), errors.Is(err, errNotFoundRoute):
 		return http.StatusNotFound, apiError{Code: "not_found", Message: "not found"}
 	case errors.Is(err, errMethodNotAllow):

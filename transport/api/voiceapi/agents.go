@@ -1,11 +1,7 @@
 package voiceapi
 
 import (
-	"errors"
-	"strconv"
-	"strings"
-
-	"github.com/humd/humd/storage"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -61,9 +57,6 @@ func viewAgent(f *flows.Flow) *Agent {
 		CreatedAt: f.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), UpdatedAt: f.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")}
 }
 
-// errNoAgent is seed 002's 404, in its words.
-var errNoAgent = &httpapi.StatusError{Status: 404, Code: "not_found", Message: "Agent not found or access denied"}
-
 func (a *API) agentRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
 		{Method: "GET", Path: "/api/v1/agents", OpID: "listAgents", Summary: "The org's agents: its flows by integer agent_id (seed 002)",
@@ -80,7 +73,7 @@ func (a *API) listAgents(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	fs, next, err := a.d.Flows.List(c.Principal.OrgID, flows.Filter{Channel: c.Query("channel")}, page)
+	fs, next, err := a.d.Svc.ListAgents(c.Ctx, c.Principal, service.ListAgentsQuery{Channel: c.Query("channel"), Page: page})
 	if err != nil {
 		return err
 	}
@@ -95,14 +88,7 @@ func (a *API) listAgents(c *httpapi.Call) error {
 }
 
 func (a *API) getAgent(c *httpapi.Call) error {
-	id, err := strconv.ParseUint(strings.TrimSpace(c.Param("id")), 10, 64)
-	if err != nil {
-		return errNoAgent
-	}
-	f, err := a.d.Flows.ByAgentID(c.Principal.OrgID, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return errNoAgent
-	}
+	f, err := a.d.Svc.GetAgent(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -3,16 +3,12 @@ package voiceapi
 import (
 	"errors"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
-	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/sms"
-	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -72,38 +68,45 @@ func (a *API) reviewRoutes() []*httpapi.Route {
 }
 
 func (a *API) listCallTags(c *httpapi.Call) error {
-	t, err := calls.Tags(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	t, next, err := a.d.Svc.ListCallTags(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return httpapi.List(c, t, "")
+	return httpapi.List(c, t, next)
+}
+
+// decodeOr decodes the body into in; when it does not decode, it runs op
+// with the zero input instead, which answers not found (or forbidden) for a
+// record the caller may not change whatever the body, and otherwise fails
+// on the missing field without writing anything: then the decoding error is
+// the answer.
+func decodeOr[T any](c *httpapi.Call, in *T, op func(T) error) error {
+	derr := storage.DecodeStrict(c.Body(), in)
+	if derr == nil {
+		return op(*in)
+	}
+	var zero T
+	if err := op(zero); err != nil && !errors.Is(err, storage.ErrInvalid) {
+		return err
+	}
+	return derr
 }
 
 func (a *API) addCallTag(c *httpapi.Call) error {
-	org, id := c.Principal.OrgID, c.Param("id")
-	if _, err := calls.Get(a.d.Store, org, id); err != nil {
-		return err // another org's call is 404 whatever the body
-	}
 	var req addTagRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	var res *service.CallTags
+	err := decodeOr(c, &req, func(r addTagRequest) (err error) {
+		res, err = a.d.Svc.AddCallTag(c.Ctx, c.Principal, c.Param("id"), service.CallTagInput{Tag: r.Tag})
 		return err
-	}
-	if req.Tag == nil {
-		return storage.Invalid("tag", "required")
-	}
-	tag, added, err := calls.AddTag(a.d.Store, org, id, *req.Tag, a.d.Clock.Now())
-	if err != nil {
-		return err
-	}
-	all, err := calls.Tags(a.d.Store, org, id)
+	})
 	if err != nil {
 		return err
 	}
 	status := 200
-	if added {
+	if res.Added {
 		status = 201
 	}
-	return c.JSON(status, &CallTags{Tag: tag, Tags: all})
+	return c.JSON(status, res)
 }
 
 func (a *API) removeCallTag(c *httpapi.Call) error {
@@ -111,7 +114,7 @@ func (a *API) removeCallTag(c *httpapi.Call) error {
 	if u, err := url.PathUnescape(tag); err == nil {
 		tag = u
 	}
-	if err := calls.RemoveTag(a.d.Store, c.Principal.OrgID, c.Param("id"), tag, a.d.Clock.Now()); err != nil {
+	if err := a.d.Svc.RemoveCallTag(c.Ctx, c.Principal, c.Param("id"), tag); err != nil {
 		return err
 	}
 	return c.NoContent()
@@ -122,7 +125,7 @@ func (a *API) listOrgCallTags(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := calls.ListOrgTags(a.d.Store, c.Principal.OrgID, c.Query("q"), page)
+	items, next, err := a.d.Svc.ListOrgCallTags(c.Ctx, c.Principal, service.ListOrgCallTagsQuery{Q: c.Query("q"), Page: page})
 	if err != nil {
 		return err
 	}
@@ -134,7 +137,7 @@ func (a *API) listCallNotes(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := calls.ListNotes(a.d.Store, c.Principal.OrgID, c.Param("id"), page)
+	items, next, err := a.d.Svc.ListCallNotes(c.Ctx, c.Principal, c.Param("id"), service.ListCallNotesQuery{Page: page})
 	if err != nil {
 		return err
 	}
@@ -142,7 +145,12 @@ func (a *API) listCallNotes(c *httpapi.Call) error {
 }
 
 func (a *API) addCallNote(c *httpapi.Call) error {
-	n, err := calls.CreateNote(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Principal.UserID, c.Body(), a.d.Clock.Now())
+	var in calls.NoteInput
+	var n *calls.Note
+	err := decodeOr(c, &in, func(in calls.NoteInput) (err error) {
+		n, err = a.d.Svc.AddCallNote(c.Ctx, c.Principal, c.Param("id"), in)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -150,8 +158,12 @@ func (a *API) addCallNote(c *httpapi.Call) error {
 }
 
 func (a *API) updateCallNote(c *httpapi.Call) error {
-	n, err := calls.PatchNote(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Param("noteId"), noteAuthor(c.Principal),
-		c.Body(), a.d.Clock.Now())
+	var in calls.NoteInput
+	var n *calls.Note
+	err := decodeOr(c, &in, func(in calls.NoteInput) (err error) {
+		n, err = a.d.Svc.UpdateCallNote(c.Ctx, c.Principal, c.Param("id"), c.Param("noteId"), in)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -159,7 +171,7 @@ func (a *API) updateCallNote(c *httpapi.Call) error {
 }
 
 func (a *API) deleteCallNote(c *httpapi.Call) error {
-	if err := calls.DeleteNote(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Param("noteId"), noteAuthor(c.Principal)); err != nil {
+	if err := a.d.Svc.DeleteCallNote(c.Ctx, c.Principal, c.Param("id"), c.Param("noteId")); err != nil {
 		return err
 	}
 	return c.NoContent()
@@ -170,15 +182,15 @@ func (a *API) listVoicemails(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	var heard *bool
+	q := service.ListVoicemailsQuery{Page: page}
 	if v := c.Query("heard"); v != "" {
 		b, ok := parseQueryBool(v)
 		if !ok {
 			return storage.Invalid("heard", "must be true or false")
 		}
-		heard = &b
+		q.Heard = &b
 	}
-	items, next, err := calls.ListVoicemails(a.d.Store, c.Principal.OrgID, heard, page)
+	items, next, err := a.d.Svc.ListVoicemails(c.Ctx, c.Principal, q)
 	if err != nil {
 		return err
 	}
@@ -186,7 +198,7 @@ func (a *API) listVoicemails(c *httpapi.Call) error {
 }
 
 func (a *API) getVoicemail(c *httpapi.Call) error {
-	v, err := calls.GetVoicemail(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	v, err := a.d.Svc.GetVoicemail(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -194,34 +206,58 @@ func (a *API) getVoicemail(c *httpapi.Call) error {
 }
 
 func (a *API) updateVoicemail(c *httpapi.Call) error {
-	if _, err := calls.GetVoicemail(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
-		return err // another org's voicemail is 404 whatever the body
-	}
 	var req heardRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	var v *calls.Voicemail
+	err := decodeOr(c, &req, func(r heardRequest) (err error) {
+		var in service.VoicemailInput
+		if r.Heard != nil {
+			h := bool(*r.Heard)
+			in.Heard = &h
+		}
+		v, err = a.d.Svc.UpdateVoicemail(c.Ctx, c.Principal, c.Param("id"), in)
 		return err
-	}
-	if req.Heard == nil {
-		return storage.Invalid("heard", "required")
-	}
-	v, err := calls.SetHeard(a.d.Store, c.Principal.OrgID, c.Param("id"), bool(*req.Heard))
+	})
 	if err != nil {
 		return err
 	}
 	return c.JSON(200, v)
 }
 
-func (a *API) getAnalytics(c *httpapi.Call) error { return a.stats(c, "") }
-
-func (a *API) getFlowMetrics(c *httpapi.Call) error {
-	if _, err := a.d.Flows.Get(c.Principal.OrgID, c.Param("id")); err != nil {
+func (a *API) getAnalytics(c *httpapi.Call) error {
+	q, err := analyticsQuery(c)
+	if err != nil {
 		return err
 	}
-	return a.stats(c, c.Param("id"))
+	st, err := a.d.Svc.GetAnalytics(c.Ctx, c.Principal, q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, st)
 }
 
-func noteAuthor(p *tenancy.Principal) calls.Author {
-	return calls.Author{UserID: p.UserID, Admin: p.Role.AtLeast(tenancy.Admin)}
+func (a *API) getFlowMetrics(c *httpapi.Call) error {
+	q, err := analyticsQuery(c)
+	if err != nil {
+		return err
+	}
+	st, err := a.d.Svc.GetFlowMetrics(c.Ctx, c.Principal, c.Param("id"), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, st)
+}
+
+// analyticsQuery reads ?days= (the service checks its range).
+func analyticsQuery(c *httpapi.Call) (service.AnalyticsQuery, error) {
+	var q service.AnalyticsQuery
+	if v := c.Query("days"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return q, storage.Invalid("days", "must be an integer from 1 to 365")
+		}
+		q.Days = n
+	}
+	return q, nil
 }
 
 func parseQueryBool(v string) (bool, bool) {
@@ -235,166 +271,31 @@ func parseQueryBool(v string) (bool, bool) {
 }
 
 func (a *API) listCalls(c *httpapi.Call) error {
-	return a.listCallsOf(c, c.Query("direction"))
-}
-
-// listCallsOf lists the org's calls with the query's filters, direction
-// given apart so listOutboundCalls can fix it.
-func (a *API) listCallsOf(c *httpapi.Call, direction string) error {
-	page, err := c.Page()
+	q, err := callsQuery(c)
 	if err != nil {
 		return err
 	}
-	org := c.Principal.OrgID
-	f := calls.Filter{Q: c.Query("q"), Direction: direction, Status: c.Query("status"), FlowID: c.Query("flow_id"),
-		Name: a.contactName}
-	v := &storage.ValidationError{}
-	if f.Direction != "" && f.Direction != calls.Inbound && f.Direction != calls.Outbound {
-		v.Add("direction", "must be inbound or outbound")
-	}
-	if f.Status != "" && !slices.Contains(calls.Statuses, f.Status) {
-		v.Add("status", "must be one of "+strings.Join(calls.Statuses, ", "))
-	}
-	if from, to := c.Query("from"), c.Query("to"); from != "" || to != "" {
-		loc := a.orgLocalNow(org).Location()
-		if f.From, err = parseCallWhen(from, loc, false); err != nil {
-			v.Add("from", err.Error())
-		}
-		if f.To, err = parseCallWhen(to, loc, true); err != nil {
-			v.Add("to", err.Error())
-		}
-		if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-			v.Add("to", "must be after from")
-		}
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	items, next, err := calls.List(a.d.Store, org, f, page)
+	items, next, err := a.d.Svc.ListCalls(c.Ctx, c.Principal, q)
 	if err != nil {
 		return err
 	}
 	return httpapi.List(c, items, next)
 }
 
-var errCallWhen = errors.New("must be an RFC 3339 time or a YYYY-MM-DD date")
-
-// parseCallWhen reads a from/to bound: an RFC 3339 instant, or a date in
-// loc (the org's time zone) meaning its start, or for the end bound (to) the
-// start of the next day, so to=2026-11-25 takes in all of that day. The
-// answer is an inclusive start or an exclusive end; zero for "".
-func parseCallWhen(v string, loc *time.Location, end bool) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		if end {
-			t = t.Add(time.Nanosecond) // to is inclusive of its instant
-		}
-		return t, nil
-	}
-	d, err := time.ParseInLocation(time.DateOnly, v, loc)
+// callsQuery reads the /api/calls filters.
+func callsQuery(c *httpapi.Call) (service.ListCallsQuery, error) {
+	page, err := c.Page()
 	if err != nil {
-		return time.Time{}, errCallWhen
+		return service.ListCallsQuery{}, err
 	}
-	if end {
-		d = d.AddDate(0, 0, 1)
-	}
-	return d, nil
+	return service.ListCallsQuery{Q: c.Query("q"), Direction: c.Query("direction"), Status: c.Query("status"),
+		FlowID: c.Query("flow_id"), From: c.Query("from"), To: c.Query("to"), Page: page}, nil
 }
 
 func (a *API) getCall(c *httpapi.Call) error {
-	org, id, st := c.Principal.OrgID, c.Param("id"), a.d.Store
-	call, err := calls.Get(st, org, id)
+	d, err := a.d.Svc.GetCall(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
-		return err
-	}
-	return a.callDetail(c, call)
-}
-
-func (a *API) callDetail(c *httpapi.Call, call *calls.Call) error {
-	org, id, st := call.OrgID, call.ID, a.d.Store
-	if call.Tags == nil {
-		call.Tags = []string{}
-	}
-	d := &CallDetail{Call: call}
-	var err error
-	if d.Transcript, err = calls.Turns(st, org, id); err != nil {
-		return err
-	}
-	if d.ToolActivity, err = calls.Tools(st, org, id); err != nil {
-		return err
-	}
-	if d.Notes, err = calls.Notes(st, org, id); err != nil {
-		return err
-	}
-	if d.Voicemail, err = calls.VoicemailOf(st, org, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return err
-	}
-	if d.Contact, err = a.callContact(call); err != nil {
-		return err
-	}
-	if d.Approvals, _, err = mcptools.ListApprovals(st, org, mcptools.Filter{SubjectID: id}, storage.PageRequest{Limit: storage.MaxPageLimit}); err != nil {
 		return err
 	}
 	return c.JSON(200, d)
-}
-
-// callContact is the call's contact record: the one the call names, else
-// the one of the other party's number, else nil.
-func (a *API) callContact(call *calls.Call) (*sms.Contact, error) {
-	id := call.ContactID
-	if id == "" {
-		other := call.From
-		if call.Direction == calls.Outbound {
-			other = call.To
-		}
-		if other == "" {
-			return nil, nil
-		}
-		id = sms.ContactID(call.OrgID, other)
-	}
-	ct, err := sms.GetContact(a.d.Store, call.OrgID, id)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, nil
-	}
-	return ct, err
-}
-
-func (a *API) stats(c *httpapi.Call, flowID string) error {
-	days := 30 // A29
-	if v := c.Query("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > calls.MaxAnalyticsDays {
-			return storage.Invalid("days", "must be an integer from 1 to 365")
-		}
-		days = n
-	}
-	org := c.Principal.OrgID
-	var st *calls.Stats
-	var err error
-	if flowID == "" {
-		st, err = calls.Analytics(a.d.Store, org, days, a.orgLocalNow(org))
-	} else {
-		st, err = calls.FlowMetrics(a.d.Store, org, flowID, days, a.orgLocalNow(org))
-	}
-	if err != nil {
-		return err
-	}
-	for _, fs := range st.ByFlow {
-		if f, err := a.d.Flows.Get(org, fs.FlowID); err == nil {
-			fs.Name = f.Name
-		}
-	}
-	return c.JSON(200, st)
-}
-
-// contactName is the current name of the org's contact at e164 (all of its
-// name fields), for the call search.
-func (a *API) contactName(org, e164 string) string {
-	ct, err := sms.ContactByE164(a.d.Store, org, e164)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(ct.Name + " " + ct.FirstName + " " + ct.LastName)
 }

@@ -10,10 +10,9 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
-	"github.com/humd/humd/storage/flows"
-	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -52,17 +51,24 @@ func (a *API) outboundRoutes() []*httpapi.Route {
 	}
 }
 
-func (a *API) listOutboundCalls(c *httpapi.Call) error { return a.listCallsOf(c, calls.Outbound) }
-
-func (a *API) getOutboundCall(c *httpapi.Call) error {
-	cl, err := calls.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
+func (a *API) listOutboundCalls(c *httpapi.Call) error {
+	q, err := callsQuery(c)
 	if err != nil {
 		return err
 	}
-	if cl.Direction != calls.Outbound {
-		return fmt.Errorf("call %s is not outbound: %w", cl.ID, storage.ErrNotFound)
+	items, next, err := a.d.Svc.ListOutboundCalls(c.Ctx, c.Principal, q)
+	if err != nil {
+		return err
 	}
-	return a.callDetail(c, cl)
+	return httpapi.List(c, items, next)
+}
+
+func (a *API) getOutboundCall(c *httpapi.Call) error {
+	d, err := a.d.Svc.GetOutboundCall(c.Ctx, c.Principal, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(200, d)
 }
 
 // streamCall follows a call as Server-Sent Events. The stream opens at once
@@ -72,36 +78,13 @@ func (a *API) getOutboundCall(c *httpapi.Call) error {
 // and closes; a reconnect after call.ended gets 204, which tells EventSource
 // to stop reconnecting.
 func (a *API) streamCall(c *httpapi.Call) error {
-	id := c.Param("id")
-	hub := a.d.Calls.Hub()
 	lastID, resume := lastEventID(c)
-	// Subscribed before the record is read, so an event between the two is
-	// not missed.
-	sub := hub.Subscribe(id, lastID, resume)
-	cl, err := calls.Get(a.d.Store, c.Principal.OrgID, id)
+	st, err := a.d.Svc.StreamCall(c.Ctx, c.Principal, c.Param("id"), lastID, resume)
 	if err != nil {
-		hub.Unsubscribe(sub)
 		return err
 	}
-	ended := cl.Ended() && cl.EndedAt != nil
-	if ended {
-		// The actor publishes call.ended right after storing the end; when
-		// the hub has not seen it (humd restarted, or the call is long over
-		// and forgotten), this one stands in, and the hub drops the second.
-		raw, _ := json.Marshal(map[string]any{"status": cl.Status, "reason": cl.EndReason, "duration_s": cl.DurationS})
-		hub.Publish(id, call.LiveEvent{Type: call.LiveEnded, At: *cl.EndedAt, Data: raw})
-	}
-	var first *call.LiveEvent
-	select {
-	case ev, ok := <-sub.C:
-		if !ok && ended {
-			hub.Unsubscribe(sub)
-			return c.NoContent()
-		}
-		if ok {
-			first = &ev
-		}
-	default:
+	if st.Over {
+		return c.NoContent()
 	}
 	c.Ctx.SetStatusCode(200)
 	c.Ctx.SetContentType(httpapi.EventStream("").ContentType())
@@ -111,20 +94,20 @@ func (a *API) streamCall(c *httpapi.Call) error {
 	// The server's WriteTimeout would cut a long call's stream.
 	_ = c.Ctx.SetWriteDeadline(time.Now().Add(24 * time.Hour))
 	c.Ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		defer hub.Unsubscribe(sub)
+		defer st.Close()
 		// Headers and a first line go out now, so the viewer sees the
 		// stream open before the first event.
 		if _, err := fmt.Fprintf(w, "retry: %d\n\n", streamRetry.Milliseconds()); err != nil || w.Flush() != nil {
 			return
 		}
-		if first != nil && writeSSE(w, *first) != nil {
+		if st.First != nil && writeSSE(w, *st.First) != nil {
 			return
 		}
 		tick := time.NewTicker(streamKeepAlive)
 		defer tick.Stop()
 		for {
 			select {
-			case ev, ok := <-sub.C:
+			case ev, ok := <-st.Sub.C:
 				// The channel closes after call.ended, or when the hub
 				// dropped a viewer too slow to keep up (it reconnects and
 				// resumes).
@@ -160,56 +143,22 @@ func writeSSE(w *bufio.Writer, ev call.LiveEvent) error {
 	return w.Flush()
 }
 
-// createOutboundCall validates, stores the call through its actor and
-// answers 202 at once; the call is placed off the request (SPEC 1.7).
+// createOutboundCall decodes the request; the service validates it and
+// stores the call through its actor, and the answer is 202 at once: the call
+// is placed off the request (SPEC 1.7).
 func (a *API) createOutboundCall(c *httpapi.Call) error {
 	var req outboundRequest
 	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	org := c.Principal.OrgID
-	v := &storage.ValidationError{}
-	phone.Check(v, "to", req.To)
-	var f *flows.Flow
-	if req.FlowID == "" {
-		v.Add("flow_id", "required")
-	} else if fl, err := a.d.Flows.Get(org, req.FlowID); err != nil || fl.Channel != "voice" {
-		v.Add("flow_id", "must be a voice flow of this org")
-	} else {
-		f = fl
+	in := service.OutboundCallInput{FlowID: req.FlowID, To: req.To, TaskContext: req.TaskContext, FromNumberID: req.FromNumberID}
+	if req.HonorBusinessHours != nil {
+		h := bool(*req.HonorBusinessHours)
+		in.HonorBusinessHours = &h
 	}
-	if len(req.TaskContext) > 0 && string(req.TaskContext) != "null" {
-		var obj map[string]any
-		if json.Unmarshal(req.TaskContext, &obj) != nil {
-			v.Add("task_context", "must be an object")
-		} else if len(req.TaskContext) > 8<<10 {
-			v.Add("task_context", "at most 8 KiB")
-		}
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	n, err := OutboundNumber(a.d.Store, org, req.FromNumberID, f.ID)
+	res, err := a.d.Svc.CreateOutboundCall(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
-	if err := call.Consent(a.d.Store, org, req.To); err != nil {
-		return err // blocklisted or opted out: nothing is stored or dialled
-	}
-	if req.HonorBusinessHours == nil || bool(*req.HonorBusinessHours) {
-		bh, err := a.d.Calls.HoursOf(f)
-		if err != nil {
-			return err
-		}
-		if now := a.d.Clock.Now(); bh != nil && !bh.IsOpen(now) {
-			return storage.Conflict("outside_business_hours", "outside business hours; next open "+
-				bh.NextOpen(now).UTC().Format(time.RFC3339)+" (send honor_business_hours:false to call anyway)")
-		}
-	}
-	id := storage.NewID("call")
-	cl, err := askCall[*calls.Call](a, id, &call.Place{OrgID: org, FlowID: f.ID, NumberID: n.ID, From: n.E164, To: req.To, TaskContext: req.TaskContext})
-	if err != nil {
-		return err
-	}
-	return c.JSON(202, &OutboundStarted{CallID: cl.ID, Status: cl.Status})
+	return c.JSON(202, res)
 }

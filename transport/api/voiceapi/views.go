@@ -1,39 +1,22 @@
 package voiceapi
 
 import (
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage/calls"
-	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
 )
 
 // CallDetail is GET /api/calls/{id}: the call with everything a reviewer
 // reads beside it.
-type CallDetail struct {
-	*calls.Call
-	Transcript   []*calls.Turn         `json:"transcript"`
-	ToolActivity []*calls.ToolActivity `json:"tool_activity"`
-	Notes        []*calls.Note         `json:"notes"`
-	Voicemail    *calls.Voicemail      `json:"voicemail"`
-	Contact      *sms.Contact          `json:"contact"`
-	// Approvals are the MCP tool calls of this call that waited for a
-	// person, with their results once approved.
-	Approvals []*mcptools.Approval `json:"approvals"`
-}
+type CallDetail = service.CallDetail
 
 // CallTags answers a tag added to a call: the tag as kept and all of the
 // call's tags.
-type CallTags struct {
-	Tag  string   `json:"tag"`
-	Tags []string `json:"tags"`
-}
+type CallTags = service.CallTags
 
 // OutboundStarted answers POST /api/outbound/calls: the call is placed off
 // the request (SPEC 1.7).
-type OutboundStarted struct {
-	CallID string `json:"call_id"`
-	Status string `json:"status"`
-}
+type OutboundStarted = service.OutboundStarted
 
 func init() {
 	httpapi.Component[calls.Summary]("CallSummary", func(s httpapi.Schema) {
