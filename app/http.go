@@ -72,7 +72,10 @@ func (a *App) areas(d services) []httpapi.Area {
 	svc := service.New(service.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Threads: d.Threads, Senders: d.Senders,
 		Calls: d.Calls, Campaigns: d.Campaigns, Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, HTTPTools: d.HTTPTools,
 		Enrich: d.Enrich, Agents: d.Agents, Address: d.Address, Numbers: d.Numbers, Brands: d.Brands, Sandbox: d.Sandbox,
-		PublicURL: a.cfg.PublicURL, PlanMaxNumbers: a.cfg.PlanMaxNumbers})
+		PublicURL: a.cfg.PublicURL, PlanMaxNumbers: a.cfg.PlanMaxNumbers,
+		TriggerFires:   httpapi.NewLimits(service.TriggerFireRate, service.TriggerFireBurst),
+		OutboundNumber: voiceapi.OutboundNumber,
+	})
 	a.Svc = svc
 	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
 		PublicURL: a.cfg.PublicURL, Sandbox: d.Sandbox})
@@ -83,9 +86,8 @@ func (a *App) areas(d services) []httpapi.Area {
 			Sandbox:   d.Sandbox, Enrich: d.Enrich}),
 		voiceapi.New(voiceapi.Deps{Svc: svc}),
 		campaignapi.New(campaignapi.Deps{Svc: svc, Campaigns: d.Campaigns}),
-		flowapi.New(flowapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Flows: d.Flows, HTTPTools: d.HTTPTools}),
-		integrationapi.New(integrationapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Flows: d.Flows, PublicURL: a.cfg.PublicURL,
-			Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, Calls: d.Calls, Threads: d.Threads, OutboundNumber: voiceapi.OutboundNumber}),
+		flowapi.New(flowapi.Deps{Svc: svc}),
+		integrationapi.New(integrationapi.Deps{Svc: svc}),
 		adminapi.New(adminapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Tenancy: ten, Numbers: d.Numbers, Brands: d.Brands,
 			Billing: adminapi.BillingConfig{Provider: "none", MaxNumbers: a.cfg.PlanMaxNumbers}, FlowChannel: d.FlowChannel, Sandbox: d.Sandbox,
 			OrgNow: func(org string) time.Time { return voiceapi.OrgLocalNow(ten, org, a.Clock.Now()) }}),

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/humd/humd/storage"
@@ -34,24 +33,17 @@ var seedDocs = []struct{ title, text string }{
 // knowledge documents the local model answers from. It runs once, on the
 // start that bootstrapped the org.
 func (a *App) seedSandbox(org string, fl *flows.Repo) (*Seeded, error) {
-	body, err := json.Marshal(map[string]any{"name": "Sandbox texting agent", "channel": "sms", "trigger_type": "message",
-		"system_prompt":   "You answer text messages for a small shop. Be brief and friendly. Use lookup_knowledge for facts about hours, returns and shipping; if you cannot help, use assign_to_human.",
-		"sms_config_json": map[string]any{"debounce_ms": 3000}})
-	if err != nil {
-		return nil, err
-	}
-	f, err := fl.Create(org, body)
+	f, err := fl.Create(org, flows.Input{Name: storage.Some("Sandbox texting agent"), Channel: storage.Some("sms"),
+		TriggerType:   storage.Some("message"),
+		SystemPrompt:  storage.Some("You answer text messages for a small shop. Be brief and friendly. Use lookup_knowledge for facts about hours, returns and shipping; if you cannot help, use assign_to_human."),
+		SMSConfigJSON: storage.Some(flows.SMSConfigInput{DebounceMS: storage.Some(3000)})})
 	if err != nil {
 		return nil, fmt.Errorf("seed flow: %w", err)
 	}
-	vbody, err := json.Marshal(map[string]any{"name": "Sandbox voice agent", "channel": "voice", "kind": "inbound",
-		"greeting":          "Thanks for calling the sandbox shop. How can I help?",
-		"system_prompt":     "You answer phone calls for a small shop. Keep answers short. Use lookup_knowledge for facts about hours, returns and shipping, and end_call when the caller is done.",
-		"voicemail_enabled": true})
-	if err != nil {
-		return nil, err
-	}
-	vf, err := fl.Create(org, vbody)
+	vf, err := fl.Create(org, flows.Input{Name: storage.Some("Sandbox voice agent"), Channel: storage.Some("voice"), Kind: storage.Some("inbound"),
+		Greeting:         storage.Some("Thanks for calling the sandbox shop. How can I help?"),
+		SystemPrompt:     storage.Some("You answer phone calls for a small shop. Keep answers short. Use lookup_knowledge for facts about hours, returns and shipping, and end_call when the caller is done."),
+		VoicemailEnabled: storage.Some(storage.Bool(true))})
 	if err != nil {
 		return nil, fmt.Errorf("seed voice flow: %w", err)
 	}

@@ -33,14 +33,6 @@ func putIndexedCall(t *testing.T, s *apptest.Server) *calls.Call {
 	return c
 }
 
-func wantField(t *testing.T, what string, err error, field string) {
-	t.Helper()
-	var ve *storage.ValidationError
-	if !errors.As(err, &ve) || ve.Fields[field] == "" {
-		t.Errorf("%s: %v; want a ValidationError naming %q", what, err, field)
-	}
-}
-
 // actorCall asks the call's actor for the record it holds.
 func actorCall(t *testing.T, s *apptest.Server, id string) *calls.Call {
 	t.Helper()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/humd/humd/storage/flows"
 	"strings"
 	"testing"
 
@@ -247,7 +248,11 @@ func (g *callScript) flow(t *testing.T, d *datadriven.TestData) string {
 		}
 	}
 	raw, _ := json.Marshal(body)
-	f, err := g.w.Flows.Create(g.w.OrgID, raw)
+	var in flows.Input
+	if err := json.Unmarshal(raw, &in); err != nil {
+		t.Fatalf("%s: flow: %v", d.Pos, err)
+	}
+	f, err := g.w.Flows.Create(g.w.OrgID, in)
 	if err != nil {
 		return refusal(err)
 	}

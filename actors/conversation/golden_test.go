@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/humd/humd/storage/flows"
 	"maps"
 	"slices"
 	"strings"
@@ -216,7 +217,11 @@ func (g *golden) startAI(t *testing.T, d *datadriven.TestData) {
 		body["tools_json"] = map[string]any{"builtin": b}
 	}
 	raw, _ := json.Marshal(body)
-	f, err := g.w.Flows.Create(g.w.OrgID, raw)
+	var in flows.Input
+	if err := json.Unmarshal(raw, &in); err != nil {
+		t.Fatalf("%s: flow: %v", d.Pos, err)
+	}
+	f, err := g.w.Flows.Create(g.w.OrgID, in)
 	if err != nil {
 		t.Fatalf("%s: create flow: %v", d.Pos, err)
 	}

@@ -106,7 +106,7 @@ func newRig(t *testing.T, conn string) *rig {
 	}
 	body["name"], body["base_url"] = "CRM", r.crm.srv.URL+"/api"
 	raw, _ := json.Marshal(body)
-	c, secret, err := crm.Create(r.w.Store, r.w.OrgID, raw, egresspolicy.Policy{AllowPrivate: true}, 0, r.w.Clock.Now())
+	c, secret, err := crm.Create(r.w.Store, r.w.OrgID, wire[crm.Input](t, raw), egresspolicy.Policy{AllowPrivate: true}, 0, r.w.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

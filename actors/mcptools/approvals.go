@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/events"
@@ -121,25 +120,11 @@ func (s *Service) Approve(ctx context.Context, org, id, by string) (*mcptools.Ap
 	return a, b.Commit(storage.Sync)
 }
 
-type denyBody struct {
-	Reason *string `json:"reason"`
-}
-
 // Deny refuses a pending request; nothing runs. The body is empty or
 // {"reason": "..."}.
-func (s *Service) Deny(org, id, by string, raw []byte) (*mcptools.Approval, error) {
-	reason := ""
-	if len(strings.TrimSpace(string(raw))) > 0 {
-		var b denyBody
-		if err := storage.DecodeStrict(raw, &b); err != nil {
-			return nil, err
-		}
-		if b.Reason != nil {
-			if len([]rune(*b.Reason)) > 500 {
-				return nil, storage.Invalid("reason", "at most 500 characters")
-			}
-			reason = *b.Reason
-		}
+func (s *Service) Deny(org, id, by, reason string) (*mcptools.Approval, error) {
+	if len([]rune(reason)) > 500 {
+		return nil, storage.Invalid("reason", "at most 500 characters")
 	}
 	a, _, err := s.claim(org, id, by, mcptools.Denied, reason)
 	return a, err

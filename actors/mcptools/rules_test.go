@@ -25,7 +25,7 @@ func TestDisabledIntegrationHidden(t *testing.T) {
 	s, r, clk, id := setup(t)
 	ctx := context.Background()
 	sub := ai.Subject{Type: ai.SubjectConversation, ID: "conv_1"}
-	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, []byte(`{"enabled":0}`), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
+	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, wire[mcptools.Input](t, []byte(`{"enabled":0}`)), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if tools, err := s.Tools(ctx, "org_1", "flow_1"); err != nil || len(tools) != 0 {
@@ -38,7 +38,7 @@ func TestDisabledIntegrationHidden(t *testing.T) {
 	if lists, called := r.counts(); lists != 0 || len(called) != 0 {
 		t.Errorf("the disabled integration's server was asked %d lists and %v calls; want none", lists, called)
 	}
-	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, []byte(`{"enabled":true}`), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
+	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, wire[mcptools.Input](t, []byte(`{"enabled":true}`)), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if tools, err := s.Tools(ctx, "org_1", "flow_1"); err != nil || len(tools) != 1 || tools[0].Name != "mcp_shop__a" {
@@ -53,12 +53,12 @@ func TestDisabledIntegrationHidden(t *testing.T) {
 func TestNoApprovalDefaultRunsAllowedTools(t *testing.T) {
 	s, r, clk, _ := setup(t)
 	st := s.cfg.Store
-	in, err := mcptools.Create(st, "org_1", []byte(`{"name":"Desk","url":"http://127.0.0.1:1/mcp","allowed_tools_json":["a","b"],`+
-		`"require_approval_default":0}`), egresspolicy.Policy{AllowPrivate: true}, clk.Now())
+	in, err := mcptools.Create(st, "org_1", wire[mcptools.Input](t, []byte(`{"name":"Desk","url":"http://127.0.0.1:1/mcp","allowed_tools_json":["a","b"],`+
+		`"require_approval_default":0}`)), egresspolicy.Policy{AllowPrivate: true}, clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mcptools.SetFlowIntegrations(st, "org_1", "flow_2", []byte(`{"integration_ids":["`+in.ID+`"]}`)); err != nil {
+	if _, err := mcptools.SetFlowIntegrations(st, "org_1", "flow_2", []string{in.ID}); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -110,11 +110,11 @@ func TestApproveRefusedOnceIntegrationChanged(t *testing.T) {
 		change     func(s *Service, id string) error
 	}{
 		{"disabled", "integration_disabled", func(s *Service, id string) error {
-			_, err := mcptools.Patch(s.cfg.Store, "org_1", id, []byte(`{"enabled":false}`), p, s.cfg.Clock.Now())
+			_, err := mcptools.Patch(s.cfg.Store, "org_1", id, wire[mcptools.Input](t, []byte(`{"enabled":false}`)), p, s.cfg.Clock.Now())
 			return err
 		}},
 		{"tool disallowed", "tool_not_allowed", func(s *Service, id string) error {
-			_, err := mcptools.Patch(s.cfg.Store, "org_1", id, []byte(`{"allowed_tools_json":["b"]}`), p, s.cfg.Clock.Now())
+			_, err := mcptools.Patch(s.cfg.Store, "org_1", id, wire[mcptools.Input](t, []byte(`{"allowed_tools_json":["b"]}`)), p, s.cfg.Clock.Now())
 			return err
 		}},
 		{"deleted", "integration_gone", func(s *Service, id string) error { return mcptools.Delete(s.cfg.Store, "org_1", id) }},
@@ -145,7 +145,7 @@ func TestApproveRefusedOnceIntegrationChanged(t *testing.T) {
 			if a, err := mcptools.GetApproval(s.cfg.Store, "org_1", apr); err != nil || a.Status != mcptools.Pending {
 				t.Errorf("approval after the refusal = %+v, %v; want still pending", a, err)
 			}
-			if a, err := s.Deny("org_1", apr, "usr_1", nil); err != nil || a.Status != mcptools.Denied {
+			if a, err := s.Deny("org_1", apr, "usr_1", ""); err != nil || a.Status != mcptools.Denied {
 				t.Errorf("deny = %+v, %v", a, err)
 			}
 		})

@@ -64,6 +64,11 @@ type Deps struct {
 	PublicURL string
 	// PlanMaxNumbers caps each org's numbers (0: no cap).
 	PlanMaxNumbers int
+	// TriggerFires rate-limits trigger fires per trigger; nil: no limit.
+	TriggerFires RateLimiter
+	// OutboundNumber picks an outbound call's caller id (an org's number
+	// id, else the flow's, else the first voice number).
+	OutboundNumber func(st storage.Store, org, id, flowID string) (*sms.Number, error)
 }
 
 // Service is the front door. It is safe for concurrent use: it keeps no

@@ -111,7 +111,7 @@ func (g *hookScript) run(t *testing.T, d *datadriven.TestData) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ep, secret, err := webhooks.Create(w.Store, w.OrgID, raw, egresspolicy.Policy{AllowPrivate: true}, last, w.Clock.Now())
+		ep, secret, err := webhooks.Create(w.Store, w.OrgID, wire[webhooks.Input](t, raw), egresspolicy.Policy{AllowPrivate: true}, last, w.Clock.Now())
 		if err != nil {
 			return "error: " + err.Error()
 		}

@@ -73,9 +73,10 @@ func lockOrg(org string) func() {
 	return mu.Unlock
 }
 
-// body is a create or patch; booleans take true/false and the reference
-// API's 0/1 (SPEC 1.0).
-type body struct {
+// Input is a create or patch, decoded from the wire by transport (a nil
+// field is absent); booleans take true/false and the reference API's 0/1
+// (SPEC 1.0).
+type Input struct {
 	Name         *string       `json:"name"`
 	BaseURL      *string       `json:"base_url"`
 	TimeoutMS    *int          `json:"timeout_ms"`
@@ -84,7 +85,7 @@ type body struct {
 	Enabled      *storage.Bool `json:"enabled"`
 }
 
-func (b *body) apply(c *Connector, p egresspolicy.Policy, create bool) error {
+func (b *Input) apply(c *Connector, p egresspolicy.Policy, create bool) error {
 	v := &storage.ValidationError{}
 	if b.Name != nil || create {
 		if b.Name == nil || *b.Name == "" || len([]rune(*b.Name)) > 120 {
@@ -123,11 +124,7 @@ func (b *body) apply(c *Connector, p egresspolicy.Policy, create bool) error {
 
 // Create adds a connector (answering its secret once); its cursor starts at
 // the event log's end. A second enabled connector in an org is a 409.
-func Create(s storage.Store, org string, raw []byte, p egresspolicy.Policy, lastSeq uint64, now time.Time) (*Connector, string, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, "", err
-	}
+func Create(s storage.Store, org string, b Input, p egresspolicy.Policy, lastSeq uint64, now time.Time) (*Connector, string, error) {
 	c := &Connector{ID: storage.NewID("crm"), OrgID: org, TimeoutMS: 4000, SyncCalls: true, Enabled: true, CreatedAt: now, UpdatedAt: now}
 	if err := b.apply(c, p, true); err != nil {
 		return nil, "", err
@@ -189,11 +186,7 @@ func Get(s storage.Store, org, id string) (*Connector, error) {
 }
 
 // Patch edits a connector.
-func Patch(s storage.Store, org, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Connector, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, err
-	}
+func Patch(s storage.Store, org, id string, b Input, p egresspolicy.Policy, now time.Time) (*Connector, error) {
 	defer lockOrg(org)()
 	c, err := Get(s, org, id)
 	if err != nil {

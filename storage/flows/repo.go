@@ -65,10 +65,10 @@ type Refs struct{ Voice, SMS int }
 // Any reports whether anything points at the flow.
 func (r Refs) Any() bool { return r.Voice+r.SMS > 0 }
 
-// Create validates body and stores a new flow with the org's next agent_id.
-func (r *Repo) Create(org string, body []byte) (*Flow, error) {
+// Create validates in and stores a new flow with the org's next agent_id.
+func (r *Repo) Create(org string, in Input) (*Flow, error) {
 	f := newFlow(org, r.now())
-	if err := apply(f, body, true); err != nil {
+	if err := apply(f, in, true); err != nil {
 		return nil, err
 	}
 	if err := r.checkTransfers(f); err != nil {
@@ -165,13 +165,13 @@ type Filter struct{ Channel, Kind, TriggerType string }
 // List pages the org's flows, oldest first.
 func (r *Repo) List(org string, f Filter, page storage.PageRequest) ([]*Flow, string, error) {
 	v := &storage.ValidationError{}
-	if f.Channel != "" && !oneOf(f.Channel, channels) {
+	if f.Channel != "" && !oneOf(f.Channel, Channels) {
 		v.Add("channel", "must be voice or sms")
 	}
-	if f.Kind != "" && !oneOf(f.Kind, kinds) {
+	if f.Kind != "" && !oneOf(f.Kind, Kinds) {
 		v.Add("kind", "must be inbound or outbound")
 	}
-	if f.TriggerType != "" && !oneOf(f.TriggerType, triggerTypes) {
+	if f.TriggerType != "" && !oneOf(f.TriggerType, TriggerTypes) {
 		v.Add("trigger_type", "must be call, message or event")
 	}
 	if err := v.Err(); err != nil {
@@ -189,21 +189,20 @@ func (r *Repo) List(org string, f Filter, page storage.PageRequest) ([]*Flow, st
 }
 
 // Patch applies a partial update; null clears optional fields.
-func (r *Repo) Patch(org, id string, body []byte) (*Flow, error) {
+func (r *Repo) Patch(org, id string, in Input) (*Flow, error) {
 	defer r.lock(id)()
 	f, err := r.Get(org, id)
 	if err != nil {
 		return nil, err
 	}
 	was := f.Channel
-	if err := apply(f, body, false); err != nil {
+	if err := apply(f, in, false); err != nil {
 		return nil, err
 	}
 	// Only a PATCH that sets transfers_json answers for them: a flow saved
 	// before transfers were checked (or whose target was since deleted) can
 	// still be renamed; the call fails that transfer when it is asked for.
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) == nil && fields["transfers_json"] != nil {
+	if in.TransfersJSON.Set {
 		if err := r.checkTransfers(f); err != nil {
 			return nil, err
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -24,10 +23,11 @@ const (
 	MaxTransfers    = 50
 )
 
+// The values kind, channel and trigger_type take.
 var (
-	kinds        = []string{"inbound", "outbound"}
-	channels     = []string{"voice", "sms"}
-	triggerTypes = []string{"call", "message", "event"}
+	Kinds        = []string{"inbound", "outbound"}
+	Channels     = []string{"voice", "sms"}
+	TriggerTypes = []string{"call", "message", "event"}
 )
 
 func oneOf(v string, set []string) bool {
@@ -39,181 +39,187 @@ func oneOf(v string, set []string) bool {
 	return false
 }
 
-// setter decodes one field's raw JSON onto f; null clears optional fields.
-type setter func(f *Flow, raw json.RawMessage, v *storage.ValidationError)
-
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-func text(field string, min, max int, dst func(f *Flow) *string) setter {
-	return func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		if isNull(raw) && min == 0 {
-			*dst(f) = ""
-			return
-		}
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			v.Add(field, "must be a string")
-			return
-		}
-		if n := utf8.RuneCountInString(s); n < min || n > max {
-			v.Addf(field, "must be %d to %d characters", min, max)
-			return
-		}
-		*dst(f) = s
-	}
+// Input is a flow create or PATCH, decoded from the wire by transport:
+// each field is absent, null (clears an optional field) or a value. The
+// JSON-valued fields business_hours_json and tools_json are kept as given
+// (hours.Parse reads the one; the other keeps keys humd does not read).
+type Input struct {
+	Name          storage.Opt[string]   `json:"name"`
+	Kind          storage.Opt[string]   `json:"kind"`
+	Channel       storage.Opt[string]   `json:"channel"`
+	TriggerType   storage.Opt[string]   `json:"trigger_type"`
+	TriggerEvents storage.Opt[[]string] `json:"trigger_events"`
+	Greeting      storage.Opt[string]   `json:"greeting"`
+	SystemPrompt  storage.Opt[string]   `json:"system_prompt"`
+	// VoiceID and Voice are the same field under two names (voice_id wins).
+	VoiceID           storage.Opt[string]          `json:"voice_id"`
+	Voice             storage.Opt[string]          `json:"voice"`
+	Model             storage.Opt[string]          `json:"model"`
+	AvatarName        storage.Opt[string]          `json:"avatar_name"`
+	AvatarURL         storage.Opt[string]          `json:"avatar_url"`
+	VoicemailEnabled  storage.Opt[storage.Bool]    `json:"voicemail_enabled"`
+	AnnounceRecording storage.Opt[storage.Bool]    `json:"announce_recording"`
+	BusinessHoursJSON storage.Opt[json.RawMessage] `json:"business_hours_json"`
+	TransfersJSON     storage.Opt[[]Transfer]      `json:"transfers_json"`
+	ToolsJSON         storage.Opt[json.RawMessage] `json:"tools_json"`
+	SMSConfigJSON     storage.Opt[SMSConfigInput]  `json:"sms_config_json"`
+	AvatarID          storage.Opt[int64]           `json:"avatar_id"`
 }
 
-func choice(field string, set []string, dst func(f *Flow) *string) setter {
-	return func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil || !oneOf(s, set) {
-			v.Addf(field, "must be one of %s", strings.Join(set, ", "))
-			return
-		}
-		*dst(f) = s
-	}
+// SMSConfigInput is sms_config_json as given: a key left out takes its
+// default (SPEC 1.10). A null integer counts as 0, as it always did.
+type SMSConfigInput struct {
+	MaxReplyChars       storage.Opt[int]          `json:"max_reply_chars"`
+	DebounceMS          storage.Opt[int]          `json:"debounce_ms"`
+	MaxTurnsPerWindow   storage.Opt[int]          `json:"max_turns_per_window"`
+	FallbackMessage     storage.Opt[string]       `json:"fallback_message"`
+	MaxMessagesPerRun   storage.Opt[int]          `json:"max_messages_per_run"`
+	MaxPendingFollowups storage.Opt[int]          `json:"max_pending_followups"`
+	MaxToolCallsPerTurn storage.Opt[int]          `json:"max_tool_calls_per_turn"`
+	HonorQuietHours     storage.Opt[storage.Bool] `json:"honor_quiet_hours"`
+	ReplyAfterHours     storage.Opt[storage.Bool] `json:"reply_after_hours"`
+	Model               storage.Opt[string]       `json:"model"`
 }
 
-func flag(field string, dst func(f *Flow) *bool) setter {
-	return func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		var b storage.Bool
-		if err := json.Unmarshal(raw, &b); err != nil {
-			v.Add(field, "must be true, false, 0 or 1")
-			return
-		}
-		*dst(f) = bool(b)
+func text(v *storage.ValidationError, field string, min, max int, o storage.Opt[string], dst *string) {
+	if !o.Set {
+		return
 	}
+	if o.Null && min == 0 {
+		*dst = ""
+		return
+	}
+	s, _ := o.Value()
+	if n := utf8.RuneCountInString(s); n < min || n > max {
+		v.Addf(field, "must be %d to %d characters", min, max)
+		return
+	}
+	*dst = s
 }
 
-var setters = map[string]setter{
-	"name":               text("name", 1, MaxName, func(f *Flow) *string { return &f.Name }),
-	"kind":               choice("kind", kinds, func(f *Flow) *string { return &f.Kind }),
-	"channel":            choice("channel", channels, func(f *Flow) *string { return &f.Channel }),
-	"trigger_type":       choice("trigger_type", triggerTypes, func(f *Flow) *string { return &f.TriggerType }),
-	"greeting":           text("greeting", 0, MaxGreeting, func(f *Flow) *string { return &f.Greeting }),
-	"system_prompt":      text("system_prompt", 0, MaxSystemPrompt, func(f *Flow) *string { return &f.SystemPrompt }),
-	"voice_id":           text("voice_id", 0, MaxVoiceID, func(f *Flow) *string { return &f.VoiceID }),
-	"voice":              text("voice", 0, MaxVoiceID, func(f *Flow) *string { return &f.VoiceID }),
-	"model":              text("model", 0, MaxModel, func(f *Flow) *string { return &f.Model }),
-	"avatar_name":        text("avatar_name", 0, 100, func(f *Flow) *string { return &f.AvatarName }),
-	"avatar_url":         text("avatar_url", 0, 2048, func(f *Flow) *string { return &f.AvatarURL }),
-	"voicemail_enabled":  flag("voicemail_enabled", func(f *Flow) *bool { return &f.VoicemailEnabled }),
-	"announce_recording": flag("announce_recording", func(f *Flow) *bool { return &f.AnnounceRecording }),
-	"trigger_events": func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		if isNull(raw) {
-			f.TriggerEvents = []string{}
+func choice(v *storage.ValidationError, field string, set []string, o storage.Opt[string], dst *string) {
+	if !o.Set {
+		return
+	}
+	if s, ok := o.Value(); !ok || !oneOf(s, set) {
+		v.Addf(field, "must be one of %s", strings.Join(set, ", "))
+		return
+	}
+	*dst = o.V
+}
+
+func flag(v *storage.ValidationError, field string, o storage.Opt[storage.Bool], dst *bool) {
+	if !o.Set {
+		return
+	}
+	if o.Null {
+		v.Add(field, "must be true, false, 0 or 1")
+		return
+	}
+	*dst = bool(o.V)
+}
+
+func setTriggerEvents(f *Flow, o storage.Opt[[]string], v *storage.ValidationError) {
+	evs, ok := o.Value()
+	if !ok {
+		f.TriggerEvents = []string{}
+		return
+	}
+	if len(evs) > 50 {
+		v.Add("trigger_events", "at most 50 events")
+	}
+	for i, e := range evs {
+		if e == "" || len(e) > 100 || strings.ContainsAny(e, " \t\n") {
+			v.Addf(fmt.Sprintf("trigger_events[%d]", i), "must be an event name such as external.order_paid")
+		}
+	}
+	f.TriggerEvents = evs
+}
+
+func setBusinessHours(f *Flow, o storage.Opt[json.RawMessage], v *storage.ValidationError) {
+	raw, ok := o.Value()
+	if !ok {
+		raw = json.RawMessage("null")
+	}
+	if _, err := hours.Parse(raw); err != nil {
+		merge(v, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err == nil {
+		raw = buf.Bytes()
+	}
+	f.BusinessHoursJSON = append(json.RawMessage(nil), raw...)
+}
+
+func setTransfers(f *Flow, o storage.Opt[[]Transfer], v *storage.ValidationError) {
+	ts, ok := o.Value()
+	if !ok {
+		f.TransfersJSON = []Transfer{}
+		return
+	}
+	if len(ts) > MaxTransfers {
+		v.Addf("transfers_json", "at most %d entries", MaxTransfers)
+	}
+	for i, t := range ts {
+		field := fmt.Sprintf("transfers_json[%d]", i)
+		if n := utf8.RuneCountInString(t.Label); n < 1 || n > 60 {
+			v.Add(field+".label", "must be 1 to 60 characters")
+		}
+		switch {
+		case (t.E164 == "") == (t.FlowID == ""):
+			v.Add(field, "needs exactly one of e164 or flow_id")
+		case t.E164 != "" && !phone.Valid(t.E164):
+			v.Add(field+".e164", "must be an E.164 number")
+		}
+	}
+	if ts == nil {
+		ts = []Transfer{}
+	}
+	f.TransfersJSON = ts
+}
+
+func setTools(f *Flow, o storage.Opt[json.RawMessage], v *storage.ValidationError) {
+	raw, ok := o.Value()
+	if !ok {
+		f.ToolsJSON = json.RawMessage("null")
+		return
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		v.Add("tools_json", "must be a JSON object or null")
+		return
+	}
+	if len(raw) > MaxToolsJSON {
+		v.Addf("tools_json", "at most %d bytes", MaxToolsJSON)
+		return
+	}
+	if b, ok := obj["builtin"]; ok {
+		list, ok := b.([]any)
+		if !ok {
+			v.Add("tools_json.builtin", "must be an array of built-in tool names (omit it to offer them all)")
 			return
 		}
-		var evs []string
-		if err := json.Unmarshal(raw, &evs); err != nil {
-			v.Add("trigger_events", "must be an array of strings")
-			return
-		}
-		if len(evs) > 50 {
-			v.Add("trigger_events", "at most 50 events")
-		}
-		for i, e := range evs {
-			if e == "" || len(e) > 100 || strings.ContainsAny(e, " \t\n") {
-				v.Addf(fmt.Sprintf("trigger_events[%d]", i), "must be an event name such as external.order_paid")
+		for i, n := range list {
+			if name, _ := n.(string); !oneOf(name, VoiceBuiltins) && !oneOf(name, SMSBuiltins) {
+				v.Addf(fmt.Sprintf("tools_json.builtin[%d]", i), "unknown built-in tool; one of %s", strings.Join(knownBuiltins(), ", "))
 			}
 		}
-		f.TriggerEvents = evs
-	},
-	"business_hours_json": func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		if _, err := hours.Parse(raw); err != nil {
-			merge(v, err)
-			return
-		}
-		if isNull(raw) {
-			raw = json.RawMessage("null")
-		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err == nil {
-			raw = buf.Bytes()
-		}
-		f.BusinessHoursJSON = append(json.RawMessage(nil), raw...)
-	},
-	"transfers_json": func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		if isNull(raw) {
-			f.TransfersJSON = []Transfer{}
-			return
-		}
-		var ts []Transfer
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&ts); err != nil {
-			v.Add("transfers_json", `must be an array of {label, e164} or {label, flow_id}`)
-			return
-		}
-		if len(ts) > MaxTransfers {
-			v.Addf("transfers_json", "at most %d entries", MaxTransfers)
-		}
-		for i, t := range ts {
-			field := fmt.Sprintf("transfers_json[%d]", i)
-			if n := utf8.RuneCountInString(t.Label); n < 1 || n > 60 {
-				v.Add(field+".label", "must be 1 to 60 characters")
-			}
-			switch {
-			case (t.E164 == "") == (t.FlowID == ""):
-				v.Add(field, "needs exactly one of e164 or flow_id")
-			case t.E164 != "" && !phone.Valid(t.E164):
-				v.Add(field+".e164", "must be an E.164 number")
-			}
-		}
-		f.TransfersJSON = ts
-	},
-	"tools_json": func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		if isNull(raw) {
-			f.ToolsJSON = json.RawMessage("null")
-			return
-		}
-		var obj map[string]any
-		if err := json.Unmarshal(raw, &obj); err != nil {
-			v.Add("tools_json", "must be a JSON object or null")
-			return
-		}
-		if len(raw) > MaxToolsJSON {
-			v.Addf("tools_json", "at most %d bytes", MaxToolsJSON)
-			return
-		}
-		if b, ok := obj["builtin"]; ok {
-			list, ok := b.([]any)
-			if !ok {
-				v.Add("tools_json.builtin", "must be an array of built-in tool names (omit it to offer them all)")
-				return
-			}
-			for i, n := range list {
-				if name, _ := n.(string); !oneOf(name, VoiceBuiltins) && !oneOf(name, SMSBuiltins) {
-					v.Addf(fmt.Sprintf("tools_json.builtin[%d]", i), "unknown built-in tool; one of %s", strings.Join(knownBuiltins(), ", "))
-				}
-			}
-		}
-		f.ToolsJSON = append(json.RawMessage(nil), raw...)
-	},
-	"sms_config_json": func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		if isNull(raw) {
-			f.SMSConfigJSON = nil
-			return
-		}
-		cfg, err := parseSMSConfig(raw)
-		if err != nil {
-			merge(v, err)
-			return
-		}
-		f.SMSConfigJSON = cfg
-	},
-	"avatar_id": func(f *Flow, raw json.RawMessage, v *storage.ValidationError) {
-		if isNull(raw) {
-			f.AvatarID = nil
-			return
-		}
-		var id int64
-		if err := json.Unmarshal(raw, &id); err != nil || id < 0 {
-			v.Add("avatar_id", "must be a non-negative integer")
-			return
-		}
-		f.AvatarID = &id
-	},
+	}
+	f.ToolsJSON = append(json.RawMessage(nil), raw...)
+}
+
+func setAvatarID(f *Flow, o storage.Opt[int64], v *storage.ValidationError) {
+	id, ok := o.Value()
+	if !ok {
+		f.AvatarID = nil
+		return
+	}
+	if id < 0 {
+		v.Add("avatar_id", "must be a non-negative integer")
+		return
+	}
+	f.AvatarID = &id
 }
 
 // knownBuiltins lists every built-in tool name once, voice first.
@@ -237,67 +243,64 @@ func merge(v *storage.ValidationError, err error) {
 	v.Add("body", err.Error())
 }
 
-// smsRanges are the sms_config_json integer bounds of SPEC 1.10.
-var smsRanges = map[string][2]int{
+// SMSRanges are the sms_config_json integer bounds of SPEC 1.10.
+var SMSRanges = map[string][2]int{
 	"max_reply_chars": {1, 1600}, "debounce_ms": {0, 30000}, "max_turns_per_window": {1, 500},
 	"max_messages_per_run": {1, 5}, "max_pending_followups": {0, 20}, "max_tool_calls_per_turn": {0, 32},
 }
 
-func parseSMSConfig(raw json.RawMessage) (*SMSConfig, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, storage.Invalid("sms_config_json", "must be an object or null")
-	}
+// HonorQuietHoursOnly is why honor_quiet_hours takes only true.
+const HonorQuietHoursOnly = "the AI always honors quiet hours; only true is accepted (see reply_after_hours)"
+
+func parseSMSConfig(in SMSConfigInput) (*SMSConfig, error) {
 	v := &storage.ValidationError{}
 	cfg := DefaultSMSConfig()
-	ints := map[string]*int{"max_reply_chars": &cfg.MaxReplyChars, "debounce_ms": &cfg.DebounceMS, "max_turns_per_window": &cfg.MaxTurnsPerWindow,
-		"max_messages_per_run": &cfg.MaxMessagesPerRun, "max_pending_followups": &cfg.MaxPendingFollowups, "max_tool_calls_per_turn": &cfg.MaxToolCallsPerTurn}
-	for _, k := range sortedKeys(m) {
-		val := m[k]
-		field := "sms_config_json." + k
-		if dst, ok := ints[k]; ok {
-			var n int
-			r := smsRanges[k]
-			if err := json.Unmarshal(val, &n); err != nil || n < r[0] || n > r[1] {
-				v.Addf(field, "must be an integer from %d to %d", r[0], r[1])
-				continue
-			}
-			*dst = n
+	ints := []struct {
+		key string
+		in  storage.Opt[int]
+		dst *int
+	}{
+		{"debounce_ms", in.DebounceMS, &cfg.DebounceMS},
+		{"max_messages_per_run", in.MaxMessagesPerRun, &cfg.MaxMessagesPerRun},
+		{"max_pending_followups", in.MaxPendingFollowups, &cfg.MaxPendingFollowups},
+		{"max_reply_chars", in.MaxReplyChars, &cfg.MaxReplyChars},
+		{"max_tool_calls_per_turn", in.MaxToolCallsPerTurn, &cfg.MaxToolCallsPerTurn},
+		{"max_turns_per_window", in.MaxTurnsPerWindow, &cfg.MaxTurnsPerWindow},
+	}
+	for _, k := range ints {
+		if !k.in.Set {
 			continue
 		}
-		switch k {
-		case "fallback_message":
-			if isNull(val) {
-				cfg.FallbackMessage = nil
-				continue
-			}
-			var s string
-			if err := json.Unmarshal(val, &s); err != nil || s == "" {
-				v.Add(field, "must be a non-empty string or null")
-				continue
-			}
+		r := SMSRanges[k.key]
+		if n := k.in.V; n < r[0] || n > r[1] {
+			v.Addf("sms_config_json."+k.key, "must be an integer from %d to %d", r[0], r[1])
+			continue
+		}
+		*k.dst = k.in.V
+	}
+	if in.FallbackMessage.Set {
+		if s, ok := in.FallbackMessage.Value(); !ok {
+			cfg.FallbackMessage = nil
+		} else if s == "" {
+			v.Add("sms_config_json.fallback_message", "must be a non-empty string or null")
+		} else {
 			cfg.FallbackMessage = &s
-		case "honor_quiet_hours":
-			var b storage.Bool
-			if err := json.Unmarshal(val, &b); err != nil || !b {
-				v.Add(field, "the AI always honors quiet hours; only true is accepted (see reply_after_hours)")
-			}
-		case "reply_after_hours":
-			var b storage.Bool
-			if err := json.Unmarshal(val, &b); err != nil {
-				v.Add(field, "must be a boolean")
-				continue
-			}
-			cfg.ReplyAfterHours = bool(b)
-		case "model":
-			var s string
-			if err := json.Unmarshal(val, &s); err != nil || len(s) > MaxModel {
-				v.Addf(field, "must be a string of at most %d characters", MaxModel)
-				continue
-			}
-			cfg.Model = s
-		default:
-			v.Add(field, "unknown key")
+		}
+	}
+	if in.HonorQuietHours.Set && (in.HonorQuietHours.Null || !bool(in.HonorQuietHours.V)) {
+		v.Add("sms_config_json.honor_quiet_hours", HonorQuietHoursOnly)
+	}
+	if in.ReplyAfterHours.Set {
+		if in.ReplyAfterHours.Null {
+			v.Add("sms_config_json.reply_after_hours", "must be a boolean")
+		}
+		cfg.ReplyAfterHours = bool(in.ReplyAfterHours.V)
+	}
+	if in.Model.Set {
+		if len(in.Model.V) > MaxModel {
+			v.Addf("sms_config_json.model", "must be a string of at most %d characters", MaxModel)
+		} else {
+			cfg.Model = in.Model.V
 		}
 	}
 	if cfg.FallbackMessage != nil && utf8.RuneCountInString(*cfg.FallbackMessage) > cfg.MaxReplyChars {
@@ -309,38 +312,51 @@ func parseSMSConfig(raw json.RawMessage) (*SMSConfig, error) {
 	return &cfg, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// apply decodes a create or patch body onto f: strict (unknown keys are
-// 422), typed, and then checks the merged record as a whole.
-func apply(f *Flow, body []byte, creating bool) error {
-	var m map[string]json.RawMessage
-	if err := storage.DecodeStrict(body, &m); err != nil {
-		return err
-	}
-	if m == nil {
-		return storage.Invalid("body", "a JSON object is required")
-	}
+// apply sets the fields in given onto f, and then checks the merged
+// record as a whole.
+func apply(f *Flow, in Input, creating bool) error {
 	v := &storage.ValidationError{}
-	for _, k := range sortedKeys(m) {
-		set, ok := setters[k]
-		if !ok {
-			v.Add(k, "unknown field")
-			continue
-		}
-		set(f, m[k], v)
+	flag(v, "announce_recording", in.AnnounceRecording, &f.AnnounceRecording)
+	text(v, "avatar_name", 0, 100, in.AvatarName, &f.AvatarName)
+	text(v, "avatar_url", 0, 2048, in.AvatarURL, &f.AvatarURL)
+	if in.AvatarID.Set {
+		setAvatarID(f, in.AvatarID, v)
 	}
-	if _, ok := m["name"]; creating && !ok {
+	if in.BusinessHoursJSON.Set {
+		setBusinessHours(f, in.BusinessHoursJSON, v)
+	}
+	choice(v, "channel", Channels, in.Channel, &f.Channel)
+	text(v, "greeting", 0, MaxGreeting, in.Greeting, &f.Greeting)
+	choice(v, "kind", Kinds, in.Kind, &f.Kind)
+	text(v, "model", 0, MaxModel, in.Model, &f.Model)
+	text(v, "name", 1, MaxName, in.Name, &f.Name)
+	if in.SMSConfigJSON.Set {
+		if c, ok := in.SMSConfigJSON.Value(); !ok {
+			f.SMSConfigJSON = nil
+		} else if cfg, err := parseSMSConfig(c); err != nil {
+			merge(v, err)
+		} else {
+			f.SMSConfigJSON = cfg
+		}
+	}
+	text(v, "system_prompt", 0, MaxSystemPrompt, in.SystemPrompt, &f.SystemPrompt)
+	if in.ToolsJSON.Set {
+		setTools(f, in.ToolsJSON, v)
+	}
+	if in.TransfersJSON.Set {
+		setTransfers(f, in.TransfersJSON, v)
+	}
+	if in.TriggerEvents.Set {
+		setTriggerEvents(f, in.TriggerEvents, v)
+	}
+	choice(v, "trigger_type", TriggerTypes, in.TriggerType, &f.TriggerType)
+	text(v, "voice", 0, MaxVoiceID, in.Voice, &f.VoiceID)
+	text(v, "voice_id", 0, MaxVoiceID, in.VoiceID, &f.VoiceID)
+	flag(v, "voicemail_enabled", in.VoicemailEnabled, &f.VoicemailEnabled)
+	if creating && !in.Name.Set {
 		v.Add("name", "required")
 	}
-	if _, ok := m["trigger_type"]; creating && !ok {
+	if creating && !in.TriggerType.Set {
 		f.TriggerType = "call"
 		if f.Channel == "sms" {
 			f.TriggerType = "message"

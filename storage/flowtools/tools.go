@@ -121,7 +121,9 @@ var validName = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
 // reserved headers belong to the transport.
 var reserved = []string{"host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer"}
 
-type body struct {
+// Input is a create or patch, decoded from the wire by transport (a nil
+// field is absent).
+type Input struct {
 	Name             *string            `json:"name"`
 	Description      *string            `json:"description"`
 	Mode             *string            `json:"mode"`
@@ -138,7 +140,7 @@ type body struct {
 	Enabled          *storage.Bool      `json:"enabled"`
 }
 
-func (b *body) apply(t *Tool, p egresspolicy.Policy, create bool) error {
+func (b *Input) apply(t *Tool, p egresspolicy.Policy, create bool) error {
 	v := &storage.ValidationError{}
 	if b.Name != nil || create {
 		if b.Name == nil || !validName.MatchString(*b.Name) {
@@ -334,11 +336,7 @@ func validHeaderName(h string) bool {
 // Create adds a binding to a flow the caller has checked is the org's:
 // POST, 1200 ms, secret in Authorization, enabled. It answers the secret
 // the body set (once).
-func Create(s storage.Store, org, flow string, raw []byte, p egresspolicy.Policy, now time.Time) (*Tool, string, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, "", err
-	}
+func Create(s storage.Store, org, flow string, b Input, p egresspolicy.Policy, now time.Time) (*Tool, string, error) {
 	t := &Tool{ID: storage.NewID("ftool"), OrgID: org, FlowID: flow, Method: "POST", TimeoutMS: DefaultTimeoutMS,
 		SecretHeader: DefaultSecretHeader, Enabled: true, CreatedAt: now, UpdatedAt: now}
 	if err := b.apply(t, p, true); err != nil {
@@ -408,11 +406,7 @@ func Get(s storage.Store, org, flow, id string) (*Tool, error) {
 }
 
 // Patch edits a binding; "secret": "" removes the secret.
-func Patch(s storage.Store, org, flow, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Tool, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, err
-	}
+func Patch(s storage.Store, org, flow, id string, b Input, p egresspolicy.Policy, now time.Time) (*Tool, error) {
 	nameMu.Lock()
 	defer nameMu.Unlock()
 	t, err := Get(s, org, flow, id)

@@ -32,12 +32,14 @@ var locks storage.Stripes
 
 func lock(id string) func() { return locks.Lock(id) }
 
-type body struct {
+// Input is a create or patch, decoded from the wire by transport (a nil
+// field is absent).
+type Input struct {
 	Title *string `json:"title"`
 	Text  *string `json:"text"`
 }
 
-func (b *body) apply(d *Doc, create bool) error {
+func (b *Input) apply(d *Doc, create bool) error {
 	v := &storage.ValidationError{}
 	if b.Title != nil || create {
 		t := ""
@@ -63,11 +65,7 @@ func (b *body) apply(d *Doc, create bool) error {
 }
 
 // Create adds a document from a {title, text} body.
-func Create(s storage.Store, org string, raw []byte, now time.Time) (*Doc, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, err
-	}
+func Create(s storage.Store, org string, b Input, now time.Time) (*Doc, error) {
 	d := &Doc{ID: storage.NewID("kb"), OrgID: org, CreatedAt: now, UpdatedAt: now}
 	if err := b.apply(d, true); err != nil {
 		return nil, err
@@ -94,11 +92,7 @@ func Get(s storage.Store, org, id string) (*Doc, error) {
 }
 
 // Patch edits a document's title and/or text.
-func Patch(s storage.Store, org, id string, raw []byte, now time.Time) (*Doc, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, err
-	}
+func Patch(s storage.Store, org, id string, b Input, now time.Time) (*Doc, error) {
 	defer lock(id)()
 	d, err := Get(s, org, id)
 	if err != nil {

@@ -22,11 +22,11 @@ func TestSearchRanksTheRightPassage(t *testing.T) {
 		`{"title":"Returns","text":"You can return any item within 30 days with the receipt.\n\nRefunds take 5 business days."}`,
 		`{"title":"Shipping","text":"Orders ship within two days. Tracking numbers arrive by text."}`,
 	} {
-		if _, err := knowledge.Create(s, "org1", []byte(d), now); err != nil {
+		if _, err := create(s, "org1", []byte(d), now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := knowledge.Create(s, "org2", []byte(`{"title":"Secret","text":"refund policy of another org"}`), now); err != nil {
+	if _, err := create(s, "org2", []byte(`{"title":"Secret","text":"refund policy of another org"}`), now); err != nil {
 		t.Fatal(err)
 	}
 	for q, want := range map[string]string{
@@ -51,18 +51,18 @@ func TestSearchRanksTheRightPassage(t *testing.T) {
 func TestValidation(t *testing.T) {
 	s := open(t)
 	for _, body := range []string{`{}`, `{"title":"","text":"x"}`, `{"title":"x"}`, `{"title":"x","text":"y","extra":1}`, `[]`} {
-		if _, err := knowledge.Create(s, "o", []byte(body), time.Now()); err == nil {
+		if _, err := create(s, "o", []byte(body), time.Now()); err == nil {
 			t.Errorf("Create(%s) accepted", body)
 		}
 	}
-	d, err := knowledge.Create(s, "o", []byte(`{"title":"T","text":"body"}`), time.Now())
+	d, err := create(s, "o", []byte(`{"title":"T","text":"body"}`), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := knowledge.Patch(s, "o", d.ID, []byte(`{"text":""}`), time.Now()); err == nil {
+	if _, err := patch(s, "o", d.ID, []byte(`{"text":""}`), time.Now()); err == nil {
 		t.Error("Patch emptied the text")
 	}
-	p, err := knowledge.Patch(s, "o", d.ID, []byte(`{"title":"New"}`), time.Now())
+	p, err := patch(s, "o", d.ID, []byte(`{"title":"New"}`), time.Now())
 	if err != nil || p.Title != "New" || p.Text != "body" {
 		t.Errorf("Patch = %+v, %v", p, err)
 	}
@@ -76,21 +76,39 @@ func FuzzDocs(f *testing.F) {
 		f.Add([]byte(b))
 	}
 	s := open(f)
-	d, err := knowledge.Create(s, "o", []byte(`{"title":"T","text":"body"}`), time.Now())
+	d, err := create(s, "o", []byte(`{"title":"T","text":"body"}`), time.Now())
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if got, err := knowledge.Create(s, "o", body, time.Now()); err == nil && (got.Title == "" || got.Text == "") {
+		if got, err := create(s, "o", body, time.Now()); err == nil && (got.Title == "" || got.Text == "") {
 			t.Fatalf("Create(%q) stored %+v", body, got)
 		} else if err != nil && !errors.Is(err, storage.ErrInvalid) {
 			t.Fatalf("Create(%q) = %v", body, err)
 		}
-		if _, err := knowledge.Patch(s, "o", d.ID, body, time.Now()); err != nil && !errors.Is(err, storage.ErrInvalid) {
+		if _, err := patch(s, "o", d.ID, body, time.Now()); err != nil && !errors.Is(err, storage.ErrInvalid) {
 			t.Fatalf("Patch(%q) = %v", body, err)
 		}
 		if _, err := knowledge.Search(s, "o", string(body), 3); err != nil {
 			t.Fatalf("Search(%q) = %v", body, err)
 		}
 	})
+}
+
+// create and patch decode body as transport does (storage.DecodeStrict),
+// so the cases read as the requests they stand for.
+func create(s storage.Store, org string, body []byte, now time.Time) (*knowledge.Doc, error) {
+	var in knowledge.Input
+	if err := storage.DecodeStrict(body, &in); err != nil {
+		return nil, err
+	}
+	return knowledge.Create(s, org, in, now)
+}
+
+func patch(s storage.Store, org, id string, body []byte, now time.Time) (*knowledge.Doc, error) {
+	var in knowledge.Input
+	if err := storage.DecodeStrict(body, &in); err != nil {
+		return nil, err
+	}
+	return knowledge.Patch(s, org, id, in, now)
 }

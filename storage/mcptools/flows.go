@@ -23,22 +23,14 @@ func FlowIntegrations(s storage.Store, org, flow string) ([]string, error) {
 	return ids, err
 }
 
-type attachBody struct {
-	IntegrationIDs *[]string `json:"integration_ids"`
-}
-
 // SetFlowIntegrations replaces the flow's attachments with the body's
 // {"integration_ids":[...]}; every id must be an integration of the org.
 // The caller has checked that the flow is the org's.
-func SetFlowIntegrations(s storage.Store, org, flow string, raw []byte) ([]string, error) {
-	var b attachBody
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, err
-	}
-	if b.IntegrationIDs == nil {
+func SetFlowIntegrations(s storage.Store, org, flow string, integrationIDs []string) ([]string, error) {
+	if integrationIDs == nil {
 		return nil, storage.Invalid("integration_ids", "required ([] detaches every integration)")
 	}
-	ids := append([]string{}, slices.Compact(slices.Sorted(slices.Values(*b.IntegrationIDs)))...) // [] detaches all, answered as []
+	ids := append([]string{}, slices.Compact(slices.Sorted(slices.Values(integrationIDs)))...) // [] detaches all, answered as []
 	if len(ids) > MaxAttached {
 		return nil, storage.Invalid("integration_ids", fmt.Sprintf("at most %d integrations per flow", MaxAttached))
 	}

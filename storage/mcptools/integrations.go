@@ -95,17 +95,20 @@ func prefixIntegrations(org string) []byte { return storage.Prefix("mcp", org) }
 // attaching with deleting.
 var nameMu sync.Mutex
 
-type authBody struct {
+// AuthInput is an integration's auth as given.
+type AuthInput struct {
 	Type   string  `json:"type"`
 	Value  *string `json:"value"`
 	Header *string `json:"header"`
 }
 
-type body struct {
+// Input is a create or patch, decoded from the wire by transport (a nil
+// field is absent).
+type Input struct {
 	Name                   *string       `json:"name"`
 	Transport              *string       `json:"transport"`
 	URL                    *string       `json:"url"`
-	Auth                   *authBody     `json:"auth"`
+	Auth                   *AuthInput    `json:"auth"`
 	AllowedTools           *[]string     `json:"allowed_tools_json"`
 	AutoApproveTools       *[]string     `json:"auto_approve_tools_json"`
 	RequireApprovalDefault *storage.Bool `json:"require_approval_default"`
@@ -163,7 +166,7 @@ func toolList(v *storage.ValidationError, field string, in []string) []string {
 	return slices.Compact(slices.Sorted(slices.Values(in)))
 }
 
-func (b *body) apply(in *Integration, p egresspolicy.Policy, create bool) error {
+func (b *Input) apply(in *Integration, p egresspolicy.Policy, create bool) error {
 	v := &storage.ValidationError{}
 	if b.Name != nil || create {
 		switch {
@@ -226,7 +229,7 @@ func (b *body) apply(in *Integration, p egresspolicy.Policy, create bool) error 
 	return v.Err()
 }
 
-func (a *authBody) apply(v *storage.ValidationError, in *Integration) {
+func (a *AuthInput) apply(v *storage.ValidationError, in *Integration) {
 	switch a.Type {
 	case AuthNone:
 		if a.Value != nil || a.Header != nil {
@@ -278,11 +281,7 @@ func validHeaderName(h string) bool {
 
 // Create adds an integration: streamable_http, no auth, approval required by
 // default, enabled.
-func Create(s storage.Store, org string, raw []byte, p egresspolicy.Policy, now time.Time) (*Integration, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, err
-	}
+func Create(s storage.Store, org string, b Input, p egresspolicy.Policy, now time.Time) (*Integration, error) {
 	in := &Integration{ID: storage.NewID("mcp"), OrgID: org, Transport: TransportStreamable, Auth: AuthView{Type: AuthNone},
 		RequireApprovalDefault: true, Enabled: true, CreatedAt: now, UpdatedAt: now}
 	if err := b.apply(in, p, true); err != nil {
@@ -339,11 +338,7 @@ func Get(s storage.Store, org, id string) (*Integration, error) {
 
 // Patch edits an integration; auth given without a value keeps the secret
 // when the type is unchanged.
-func Patch(s storage.Store, org, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Integration, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, err
-	}
+func Patch(s storage.Store, org, id string, b Input, p egresspolicy.Policy, now time.Time) (*Integration, error) {
 	nameMu.Lock()
 	defer nameMu.Unlock()
 	in, err := Get(s, org, id)

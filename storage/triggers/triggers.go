@@ -1,7 +1,6 @@
 package triggers
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -80,13 +79,15 @@ func NewToken() string {
 // other error when the lookup failed.
 type FlowCheck func(flowID string) error
 
-type body struct {
-	Name      *string         `json:"name"`
-	EventName *string         `json:"event_name"`
-	FlowID    json.RawMessage `json:"flow_id"` // a string, or null to clear
+// Input is a create or patch, decoded from the wire by transport (a nil
+// field is absent; flow_id null detaches the flow).
+type Input struct {
+	Name      *string             `json:"name"`
+	EventName *string             `json:"event_name"`
+	FlowID    storage.Opt[string] `json:"flow_id"`
 }
 
-func (b *body) apply(t *Trigger, check FlowCheck, create bool) error {
+func (b *Input) apply(t *Trigger, check FlowCheck, create bool) error {
 	v := &storage.ValidationError{}
 	if b.Name != nil || create {
 		if b.Name == nil || strings.TrimSpace(*b.Name) == "" || len([]rune(*b.Name)) > 120 {
@@ -102,31 +103,27 @@ func (b *body) apply(t *Trigger, check FlowCheck, create bool) error {
 			t.EventName = *b.EventName
 		}
 	}
-	if b.FlowID != nil {
-		var id *string
-		if err := json.Unmarshal(b.FlowID, &id); err != nil || (id != nil && *id == "") {
+	if b.FlowID.Set {
+		id, ok := b.FlowID.Value()
+		if ok && id == "" {
 			v.Add("flow_id", "must be a flow id or null")
-		} else if id == nil {
+		} else if !ok {
 			t.FlowID = nil
-		} else if err := check(*id); err != nil {
+		} else if err := check(id); err != nil {
 			var ve *storage.ValidationError
 			if !errors.As(err, &ve) {
 				return err
 			}
 			v.Add("flow_id", ve.Fields["flow_id"])
 		} else {
-			t.FlowID = id
+			t.FlowID = &id
 		}
 	}
 	return v.Err()
 }
 
 // Create adds a trigger and answers it with its token (shown once).
-func Create(s storage.Store, org string, raw []byte, check FlowCheck, now time.Time) (*Trigger, string, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, "", err
-	}
+func Create(s storage.Store, org string, b Input, check FlowCheck, now time.Time) (*Trigger, string, error) {
 	t := &Trigger{ID: storage.NewID("trg"), OrgID: org, CreatedAt: now, UpdatedAt: now}
 	if err := b.apply(t, check, true); err != nil {
 		return nil, "", err
@@ -183,11 +180,7 @@ func List(s storage.Store, org string, page storage.PageRequest) ([]*Trigger, st
 }
 
 // Patch edits name, event_name and flow_id (null clears the flow).
-func Patch(s storage.Store, org, id string, raw []byte, check FlowCheck, now time.Time) (*Trigger, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, err
-	}
+func Patch(s storage.Store, org, id string, b Input, check FlowCheck, now time.Time) (*Trigger, error) {
 	t, err := Get(s, org, id)
 	if err != nil {
 		return nil, err
@@ -256,19 +249,6 @@ func Resolve(s storage.Store, token string) (*Trigger, error) {
 		return nil, fmt.Errorf("triggers: retired token: %w", storage.ErrNotFound)
 	}
 	return t, nil
-}
-
-// Payload checks a fire's body: one JSON object within storage's JSON
-// limits, since it is stored verbatim inside the event and must read back.
-func Payload(raw []byte) (json.RawMessage, error) {
-	raw = bytes.TrimSpace(raw)
-	if err := storage.CheckJSONDepth(raw); err != nil {
-		return nil, err
-	}
-	if len(raw) == 0 || raw[0] != '{' || !json.Valid(raw) {
-		return nil, storage.Invalid("body", "must be a JSON object")
-	}
-	return json.RawMessage(bytes.Clone(raw)), nil
 }
 
 // EventData is the data of an event a trigger appends.

@@ -55,7 +55,7 @@ func TestCreateValidation(t *testing.T) {
 		{`{"name":"x","event_name":"external.x","extra":1}`, "extra"},
 	}
 	for _, c := range cases {
-		tr, token, err := Create(st, "org_a", []byte(c.body), eventFlows, now)
+		tr, token, err := create(t, st, "org_a", []byte(c.body), eventFlows, now)
 		var ve *storage.ValidationError
 		switch {
 		case c.field == "" && err != nil:
@@ -73,7 +73,7 @@ func TestCreateValidation(t *testing.T) {
 func TestFlowCheckFailureIsNotValidation(t *testing.T) {
 	st := open(t)
 	boom := errors.New("disk on fire")
-	_, _, err := Create(st, "org_a", []byte(`{"name":"x","event_name":"external.x","flow_id":"f"}`),
+	_, _, err := create(t, st, "org_a", []byte(`{"name":"x","event_name":"external.x","flow_id":"f"}`),
 		func(string) error { return boom }, now)
 	if !errors.Is(err, boom) {
 		t.Errorf("Create = %v; want %v", err, boom)
@@ -82,7 +82,7 @@ func TestFlowCheckFailureIsNotValidation(t *testing.T) {
 
 func TestTokenLifecycle(t *testing.T) {
 	st := open(t)
-	tr, token, err := Create(st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid","flow_id":"flow_event"}`), eventFlows, now)
+	tr, token, err := create(t, st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid","flow_id":"flow_event"}`), eventFlows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,24 +136,24 @@ func TestTokenLifecycle(t *testing.T) {
 
 func TestPatchAndScoping(t *testing.T) {
 	st := open(t)
-	tr, _, err := Create(st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid","flow_id":"flow_event"}`), eventFlows, now)
+	tr, _, err := create(t, st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid","flow_id":"flow_event"}`), eventFlows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Get(st, "org_b", tr.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("org B Get = %v; want not found", err)
 	}
-	if _, err := Patch(st, "org_b", tr.ID, []byte(`{"name":"x"}`), eventFlows, now); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := patch(t, st, "org_b", tr.ID, []byte(`{"name":"x"}`), eventFlows, now); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("org B Patch = %v; want not found", err)
 	}
-	p, err := Patch(st, "org_a", tr.ID, []byte(`{"name":"Paid orders","flow_id":null}`), eventFlows, now.Add(time.Hour))
+	p, err := patch(t, st, "org_a", tr.ID, []byte(`{"name":"Paid orders","flow_id":null}`), eventFlows, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.Name != "Paid orders" || p.FlowID != nil || p.EventName != "external.order_paid" || !p.UpdatedAt.Equal(now.Add(time.Hour)) {
 		t.Errorf("after patch: %+v", p)
 	}
-	if _, err := Patch(st, "org_a", tr.ID, []byte(`{"event_name":"sms.received"}`), eventFlows, now); !errors.Is(err, storage.ErrInvalid) {
+	if _, err := patch(t, st, "org_a", tr.ID, []byte(`{"event_name":"sms.received"}`), eventFlows, now); !errors.Is(err, storage.ErrInvalid) {
 		t.Errorf("patch to a non-external event = %v; want invalid", err)
 	}
 	list, next, err := List(st, "org_a", storage.PageRequest{})
@@ -167,19 +167,13 @@ func TestPatchAndScoping(t *testing.T) {
 
 func TestFireAppendsEvent(t *testing.T) {
 	st := open(t)
-	tr, token, err := Create(st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid","flow_id":"flow_event"}`), eventFlows, now)
+	tr, token, err := create(t, st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid","flow_id":"flow_event"}`), eventFlows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{``, `[]`, `"x"`, `{"a":`, `{} {}`, `null`} {
-		if _, err := Payload([]byte(bad)); !errors.Is(err, storage.ErrInvalid) {
-			t.Errorf("Payload(%q) = %v; want invalid", bad, err)
-		}
-	}
-	payload, err := Payload([]byte(` {"order": 42} `))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// transport/api/integrationapi decodes and checks the payload
+	// (TestFirePayloadRefused there).
+	payload := json.RawMessage(`{"order":42}`)
 	got, _ := Resolve(st, token)
 	ev, err := Fire(st, got, payload, now.Add(time.Minute))
 	if err != nil {
@@ -201,7 +195,7 @@ func TestFireAppendsEvent(t *testing.T) {
 		t.Errorf("after fire: last_event_id %q, last_fired_at %v", again.LastEventID, again.LastFiredAt)
 	}
 	// The marker is apart from the record: an edit keeps it, and delete drops it.
-	if _, err := Patch(st, "org_a", tr.ID, []byte(`{"name":"x"}`), eventFlows, now); err != nil {
+	if _, err := patch(t, st, "org_a", tr.ID, []byte(`{"name":"x"}`), eventFlows, now); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := Get(st, "org_a", tr.ID); again.LastEventID != ev.ID {
@@ -215,31 +209,42 @@ func TestFireAppendsEvent(t *testing.T) {
 	}
 }
 
-// TestPayloadWithinJSONLimits: a payload is stored verbatim inside its
-// event, so one nested past storage's limit is refused (ErrTooDeep), even
-// where json.Valid accepts it, and one at the limit reads back in its event.
-func TestPayloadWithinJSONLimits(t *testing.T) {
+// TestFireAtJSONDepthLimit: a payload at storage's nesting limit (the
+// fire decoder in transport refuses deeper ones: TestPayloadWithinJSONLimits
+// there) reads back in its event.
+func TestFireAtJSONDepthLimit(t *testing.T) {
 	deep := func(n int) string { return strings.Repeat(`{"a":`, n-1) + "{}" + strings.Repeat("}", n-1) }
-	for _, n := range []int{storage.MaxJSONDepth + 1, 9999} {
-		if _, err := Payload([]byte(deep(n))); !errors.Is(err, storage.ErrTooDeep) {
-			t.Errorf("Payload of %d levels = %v; want ErrTooDeep", n, err)
-		}
-	}
 	st := open(t)
-	tr, token, err := Create(st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid"}`), eventFlows, now)
+	tr, token, err := create(t, st, "org_a", []byte(`{"name":"Orders","event_name":"external.order_paid"}`), eventFlows, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	payload, err := Payload([]byte(deep(storage.MaxJSONDepth)))
-	if err != nil {
-		t.Fatalf("Payload at the limit = %v", err)
-	}
 	got, _ := Resolve(st, token)
-	if _, err := Fire(st, got, payload, now); err != nil {
+	if _, err := Fire(st, got, json.RawMessage(deep(storage.MaxJSONDepth)), now); err != nil {
 		t.Fatal(err)
 	}
 	evs, _, err := events.List(st, "org_a", "", storage.PageRequest{})
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("events of %s = %v, %v", tr.ID, evs, err)
 	}
+}
+
+// create and patch decode body as transport does (storage.DecodeStrict),
+// so the validation cases read as the requests they stand for.
+func create(t *testing.T, st storage.Store, org string, body []byte, check FlowCheck, now time.Time) (*Trigger, string, error) {
+	t.Helper()
+	var in Input
+	if err := storage.DecodeStrict(body, &in); err != nil {
+		return nil, "", err
+	}
+	return Create(st, org, in, check, now)
+}
+
+func patch(t *testing.T, st storage.Store, org, id string, body []byte, check FlowCheck, now time.Time) (*Trigger, error) {
+	t.Helper()
+	var in Input
+	if err := storage.DecodeStrict(body, &in); err != nil {
+		return nil, err
+	}
+	return Patch(st, org, id, in, check, now)
 }

@@ -85,45 +85,48 @@ func NewSecret() string {
 	return "whsec_" + base64.StdEncoding.EncodeToString(b[:])
 }
 
-type body struct {
-	URL         *string           `json:"url"`
-	Events      []string          `json:"events"`
-	Headers     map[string]string `json:"headers"`
-	Description *string           `json:"description"`
-	Enabled     *bool             `json:"enabled"`
+// Input is a create or patch, decoded from the wire by transport: an
+// absent field is left as it is (null url or events is refused, null
+// headers clears them).
+type Input struct {
+	URL         storage.Opt[string]            `json:"url"`
+	Events      storage.Opt[[]string]          `json:"events"`
+	Headers     storage.Opt[map[string]string] `json:"headers"`
+	Description *string                        `json:"description"`
+	Enabled     *bool                          `json:"enabled"`
 }
 
 // reserved headers are humd's; a custom header may not replace them.
 var reserved = []string{"content-type", "content-length", "host", "user-agent", "webhook-id", "webhook-timestamp", "webhook-signature", "x-hum-event"}
 
-func (b *body) apply(e *Endpoint, raw map[string]json.RawMessage, p egresspolicy.Policy, create bool) error {
+func (b *Input) apply(e *Endpoint, p egresspolicy.Policy, create bool) error {
 	v := &storage.ValidationError{}
-	if _, ok := raw["url"]; ok || create {
-		if b.URL == nil {
+	if b.URL.Set || create {
+		if url, ok := b.URL.Value(); !ok {
 			v.Add("url", "required")
-		} else if err := p.CheckURL(*b.URL); err != nil {
+		} else if err := p.CheckURL(url); err != nil {
 			v.Add("url", err.Error())
 		} else {
-			e.URL = *b.URL
+			e.URL = url
 		}
 	}
-	if _, ok := raw["events"]; ok || create {
-		if len(b.Events) == 0 || len(b.Events) > 50 {
+	if b.Events.Set || create {
+		if len(b.Events.V) == 0 || len(b.Events.V) > 50 {
 			v.Add("events", "give 1 to 50 event types (\"*\" for all)")
 		}
-		for _, ev := range b.Events {
+		for _, ev := range b.Events.V {
 			if ev == "" || len(ev) > 64 || strings.ContainsAny(ev, " \t\n") {
 				v.Add("events", "event types are non-empty names like sms.received")
 				break
 			}
 		}
-		e.Events = slices.Compact(slices.Sorted(slices.Values(b.Events)))
+		e.Events = slices.Compact(slices.Sorted(slices.Values(b.Events.V)))
 	}
-	if _, ok := raw["headers"]; ok {
-		if len(b.Headers) > 20 {
+	if b.Headers.Set {
+		if len(b.Headers.V) > 20 {
 			v.Add("headers", "at most 20 custom headers")
 		}
-		headers, masked := storage.Headers(b.Headers).Unmask(e.Headers)
+		headers, masked := storage.Headers(b.Headers.V).Unmask(e.Headers)
 		for _, k := range masked {
 			v.Addf("headers", "header %q has a masked value (****...): send the real value, or the one this endpoint answered to keep it", k)
 		}
@@ -153,27 +156,11 @@ func (b *body) apply(e *Endpoint, raw map[string]json.RawMessage, p egresspolicy
 	return v.Err()
 }
 
-func decode(raw []byte) (*body, map[string]json.RawMessage, error) {
-	var b body
-	if err := storage.DecodeStrict(raw, &b); err != nil {
-		return nil, nil, err
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, nil, storage.Invalid("body", "must be a JSON object")
-	}
-	return &b, m, nil
-}
-
 // Create adds an endpoint and answers it with its secret (shown once). Its
 // cursor starts at the log's current end: an endpoint gets events from now on.
-func Create(s storage.Store, org string, raw []byte, p egresspolicy.Policy, lastSeq uint64, now time.Time) (*Endpoint, string, error) {
-	b, m, err := decode(raw)
-	if err != nil {
-		return nil, "", err
-	}
+func Create(s storage.Store, org string, b Input, p egresspolicy.Policy, lastSeq uint64, now time.Time) (*Endpoint, string, error) {
 	e := &Endpoint{ID: storage.NewID("wh"), OrgID: org, Enabled: true, CreatedAt: now, UpdatedAt: now}
-	if err := b.apply(e, m, p, true); err != nil {
+	if err := b.apply(e, p, true); err != nil {
 		return nil, "", err
 	}
 	e.Secret = NewSecret()
@@ -229,16 +216,12 @@ func Reseal(s storage.Store) error {
 }
 
 // Patch edits an endpoint.
-func Patch(s storage.Store, org, id string, raw []byte, p egresspolicy.Policy, now time.Time) (*Endpoint, error) {
-	b, m, err := decode(raw)
-	if err != nil {
-		return nil, err
-	}
+func Patch(s storage.Store, org, id string, b Input, p egresspolicy.Policy, now time.Time) (*Endpoint, error) {
 	e, err := Get(s, org, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.apply(e, m, p, false); err != nil {
+	if err := b.apply(e, p, false); err != nil {
 		return nil, err
 	}
 	e.UpdatedAt = now

@@ -4,10 +4,6 @@ import (
 	"encoding/json"
 
 	"github.com/humd/humd/actors/service"
-
-	"github.com/humd/humd/actors/clock"
-	"github.com/humd/humd/actors/httptools"
-	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/transport/httpapi"
@@ -15,14 +11,9 @@ import (
 
 // Deps are what the flow routes use.
 type Deps struct {
-	// Svc is the front door (actors/service): handlers call its typed
-	// operations rather than storage writers or actor doors.
-	Svc   *service.Service
-	Store storage.Store
-	Clock clock.Clock
-	Flows *flows.Repo
-	// HTTPTools runs flows' HTTP tool bindings; its policy checks their URLs.
-	HTTPTools *httptools.Service
+	// Svc is the front door (actors/service): handlers decode the wire,
+	// call its typed operations and encode the answer.
+	Svc *service.Service
 }
 
 // API serves the flow routes.
@@ -145,8 +136,8 @@ func (a *API) listFlows(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Flows.List(c.Principal.OrgID, flows.Filter{Channel: c.Query("channel"), Kind: c.Query("kind"),
-		TriggerType: c.Query("trigger_type")}, page)
+	items, next, err := a.d.Svc.ListFlows(c.Ctx, c.Principal, service.ListFlowsQuery{Channel: c.Query("channel"), Kind: c.Query("kind"),
+		TriggerType: c.Query("trigger_type"), Page: page})
 	if err != nil {
 		return err
 	}
@@ -154,7 +145,11 @@ func (a *API) listFlows(c *httpapi.Call) error {
 }
 
 func (a *API) createFlow(c *httpapi.Call) error {
-	f, err := a.d.Flows.Create(c.Principal.OrgID, c.Body())
+	in, err := decodeFlow(c.Body())
+	if err != nil {
+		return err
+	}
+	f, err := a.d.Svc.CreateFlow(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -162,7 +157,7 @@ func (a *API) createFlow(c *httpapi.Call) error {
 }
 
 func (a *API) getFlow(c *httpapi.Call) error {
-	f, err := a.d.Flows.Get(c.Principal.OrgID, c.Param("id"))
+	f, err := a.d.Svc.GetFlow(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -170,7 +165,11 @@ func (a *API) getFlow(c *httpapi.Call) error {
 }
 
 func (a *API) updateFlow(c *httpapi.Call) error {
-	f, err := a.d.Flows.Patch(c.Principal.OrgID, c.Param("id"), c.Body())
+	in, err := decodeFlow(c.Body())
+	if err != nil {
+		return err
+	}
+	f, err := a.d.Svc.UpdateFlow(c.Ctx, c.Principal, c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -178,32 +177,16 @@ func (a *API) updateFlow(c *httpapi.Call) error {
 }
 
 func (a *API) deleteFlow(c *httpapi.Call) error {
-	if err := a.d.Flows.Delete(c.Principal.OrgID, c.Param("id")); err != nil {
+	if err := a.d.Svc.DeleteFlow(c.Ctx, c.Principal, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent()
 }
 
 func (a *API) duplicateFlow(c *httpapi.Call) error {
-	f, err := a.d.Flows.Duplicate(c.Principal.OrgID, c.Param("id"))
+	f, err := a.d.Svc.DuplicateFlow(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(201, f)
-}
-
-// flowOf is the id of the caller's flow a route with {id} names.
-func (a *API) flowOf(c *httpapi.Call) (string, error) {
-	f, err := a.d.Flows.Get(c.Principal.OrgID, c.Param("id"))
-	if err != nil {
-		return "", err
-	}
-	return f.ID, nil
-}
-
-func (a *API) policy() egresspolicy.Policy {
-	if a.d.HTTPTools == nil {
-		return egresspolicy.Policy{}
-	}
-	return a.d.HTTPTools.Policy()
 }

@@ -3,6 +3,7 @@ package flowapi
 import (
 	"strconv"
 
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/knowledge"
 	"github.com/humd/humd/transport/httpapi"
@@ -55,7 +56,7 @@ func (a *API) listDocs(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := knowledge.List(a.d.Store, c.Principal.OrgID, page)
+	items, next, err := a.d.Svc.ListKnowledge(c.Ctx, c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,11 @@ func (a *API) listDocs(c *httpapi.Call) error {
 }
 
 func (a *API) createDoc(c *httpapi.Call) error {
-	d, err := knowledge.Create(a.d.Store, c.Principal.OrgID, c.Body(), a.d.Clock.Now())
+	var in knowledge.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	d, err := a.d.Svc.CreateKnowledge(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -71,29 +76,23 @@ func (a *API) createDoc(c *httpapi.Call) error {
 }
 
 func (a *API) searchDocs(c *httpapi.Call) error {
-	k := 5
+	q := service.SearchKnowledgeQuery{Q: c.Query("q")}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 50 {
 			return storage.Invalid("limit", "must be an integer from 1 to 50")
 		}
-		k = n
+		q.Limit = n
 	}
-	if c.Query("q") == "" {
-		return storage.Invalid("q", "required")
-	}
-	ps, err := knowledge.Search(a.d.Store, c.Principal.OrgID, c.Query("q"), k)
+	ps, err := a.d.Svc.SearchKnowledge(c.Ctx, c.Principal, q)
 	if err != nil {
 		return err
-	}
-	if ps == nil {
-		ps = []knowledge.Passage{}
 	}
 	return c.JSON(200, &httpapi.Items[knowledge.Passage]{Data: ps})
 }
 
 func (a *API) getDoc(c *httpapi.Call) error {
-	d, err := knowledge.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	d, err := a.d.Svc.GetKnowledge(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -101,7 +100,11 @@ func (a *API) getDoc(c *httpapi.Call) error {
 }
 
 func (a *API) updateDoc(c *httpapi.Call) error {
-	d, err := knowledge.Patch(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Body(), a.d.Clock.Now())
+	var in knowledge.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	d, err := a.d.Svc.UpdateKnowledge(c.Ctx, c.Principal, c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -109,7 +112,7 @@ func (a *API) updateDoc(c *httpapi.Call) error {
 }
 
 func (a *API) deleteDoc(c *httpapi.Call) error {
-	if err := knowledge.Delete(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
+	if err := a.d.Svc.DeleteKnowledge(c.Ctx, c.Principal, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent()

@@ -1,6 +1,7 @@
 package flowapi
 
 import (
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flowtools"
 	"github.com/humd/humd/transport/httpapi"
@@ -8,10 +9,7 @@ import (
 
 // ToolWithSecret answers a create: the binding with the secret the create
 // set, the one time it is shown.
-type ToolWithSecret struct {
-	*flowtools.Tool
-	Secret string `json:"secret,omitempty"`
-}
+type ToolWithSecret = service.ToolWithSecret
 
 func init() {
 	httpapi.Component[flowtools.Tool]("FlowTool", toolSchema)
@@ -94,15 +92,11 @@ func (a *API) toolRoutes() []*httpapi.Route {
 }
 
 func (a *API) listTools(c *httpapi.Call) error {
-	flow, err := a.flowOf(c)
-	if err != nil {
-		return err
-	}
 	page, err := c.Page()
 	if err != nil {
 		return err
 	}
-	items, next, err := flowtools.List(a.d.Store, c.Principal.OrgID, flow, page)
+	items, next, err := a.d.Svc.ListFlowTools(c.Ctx, c.Principal, c.Param("id"), page)
 	if err != nil {
 		return err
 	}
@@ -110,23 +104,19 @@ func (a *API) listTools(c *httpapi.Call) error {
 }
 
 func (a *API) createTool(c *httpapi.Call) error {
-	flow, err := a.flowOf(c)
+	var in flowtools.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	t, err := a.d.Svc.CreateFlowTool(c.Ctx, c.Principal, c.Param("id"), in)
 	if err != nil {
 		return err
 	}
-	t, secret, err := flowtools.Create(a.d.Store, c.Principal.OrgID, flow, c.Body(), a.policy(), a.d.Clock.Now())
-	if err != nil {
-		return err
-	}
-	return c.JSON(201, &ToolWithSecret{Tool: t, Secret: secret})
+	return c.JSON(201, t)
 }
 
 func (a *API) getTool(c *httpapi.Call) error {
-	flow, err := a.flowOf(c)
-	if err != nil {
-		return err
-	}
-	t, err := flowtools.Get(a.d.Store, c.Principal.OrgID, flow, c.Param("toolId"))
+	t, err := a.d.Svc.GetFlowTool(c.Ctx, c.Principal, c.Param("id"), c.Param("toolId"))
 	if err != nil {
 		return err
 	}
@@ -134,11 +124,11 @@ func (a *API) getTool(c *httpapi.Call) error {
 }
 
 func (a *API) updateTool(c *httpapi.Call) error {
-	flow, err := a.flowOf(c)
-	if err != nil {
+	var in flowtools.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
-	t, err := flowtools.Patch(a.d.Store, c.Principal.OrgID, flow, c.Param("toolId"), c.Body(), a.policy(), a.d.Clock.Now())
+	t, err := a.d.Svc.UpdateFlowTool(c.Ctx, c.Principal, c.Param("id"), c.Param("toolId"), in)
 	if err != nil {
 		return err
 	}
@@ -146,30 +136,18 @@ func (a *API) updateTool(c *httpapi.Call) error {
 }
 
 func (a *API) deleteTool(c *httpapi.Call) error {
-	flow, err := a.flowOf(c)
-	if err != nil {
-		return err
-	}
-	if err := flowtools.Delete(a.d.Store, c.Principal.OrgID, flow, c.Param("toolId")); err != nil {
+	if err := a.d.Svc.DeleteFlowTool(c.Ctx, c.Principal, c.Param("id"), c.Param("toolId")); err != nil {
 		return err
 	}
 	return c.NoContent()
 }
 
 func (a *API) listExecutions(c *httpapi.Call) error {
-	flow, err := a.flowOf(c)
-	if err != nil {
-		return err
-	}
-	t, err := flowtools.Get(a.d.Store, c.Principal.OrgID, flow, c.Param("toolId"))
-	if err != nil {
-		return err
-	}
 	page, err := c.Page()
 	if err != nil {
 		return err
 	}
-	items, next, err := flowtools.Executions(a.d.Store, c.Principal.OrgID, t.ID, page)
+	items, next, err := a.d.Svc.ListFlowToolExecutions(c.Ctx, c.Principal, c.Param("id"), c.Param("toolId"), page)
 	if err != nil {
 		return err
 	}

@@ -2,19 +2,15 @@ package integrationapi
 
 import (
 	crmactor "github.com/humd/humd/actors/crm"
-	"github.com/humd/humd/egresspolicy"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/crm"
-	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/transport/httpapi"
 )
 
 // ConnectorWithSecret answers a create or a rotation: the connector with
 // its secret, the one time it is shown.
-type ConnectorWithSecret struct {
-	*crm.Connector
-	Secret string `json:"secret"`
-}
+type ConnectorWithSecret = service.ConnectorWithSecret
 
 func init() {
 	httpapi.Component[crm.Connector]("CRMConnector", nil)
@@ -63,27 +59,12 @@ func (a *API) crmRoutes() []*httpapi.Route {
 	}
 }
 
-// connectorChanged tells the connector's actor to reload it.
-func (a *API) connectorChanged(c *httpapi.Call, id string) error {
-	if a.d.CRM == nil {
-		return nil
-	}
-	return a.d.CRM.Changed(c.Principal.OrgID, id)
-}
-
-func (a *API) crmPolicy() egresspolicy.Policy {
-	if a.d.CRM == nil {
-		return egresspolicy.Policy{}
-	}
-	return a.d.CRM.Policy()
-}
-
 func (a *API) listConnectors(c *httpapi.Call) error {
 	page, err := c.Page()
 	if err != nil {
 		return err
 	}
-	items, next, err := crm.List(a.d.Store, c.Principal.OrgID, page)
+	items, next, err := a.d.Svc.ListCRMConnectors(c.Ctx, c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -91,22 +72,19 @@ func (a *API) listConnectors(c *httpapi.Call) error {
 }
 
 func (a *API) createConnector(c *httpapi.Call) error {
-	last, err := events.LastSeq(a.d.Store, c.Principal.OrgID)
+	var in crm.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	cn, err := a.d.Svc.CreateCRMConnector(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
-	cn, secret, err := crm.Create(a.d.Store, c.Principal.OrgID, c.Body(), a.crmPolicy(), last, a.d.Clock.Now())
-	if err != nil {
-		return err
-	}
-	if err := a.connectorChanged(c, cn.ID); err != nil {
-		return err
-	}
-	return c.JSON(201, &ConnectorWithSecret{Connector: cn, Secret: secret})
+	return c.JSON(201, cn)
 }
 
 func (a *API) getConnector(c *httpapi.Call) error {
-	cn, err := crm.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	cn, err := a.d.Svc.GetCRMConnector(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -114,39 +92,34 @@ func (a *API) getConnector(c *httpapi.Call) error {
 }
 
 func (a *API) updateConnector(c *httpapi.Call) error {
-	cn, err := crm.Patch(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Body(), a.crmPolicy(), a.d.Clock.Now())
-	if err != nil {
+	var in crm.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
-	if err := a.connectorChanged(c, cn.ID); err != nil {
+	cn, err := a.d.Svc.UpdateCRMConnector(c.Ctx, c.Principal, c.Param("id"), in)
+	if err != nil {
 		return err
 	}
 	return c.JSON(200, cn)
 }
 
 func (a *API) deleteConnector(c *httpapi.Call) error {
-	if err := crm.Delete(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
-		return err
-	}
-	if err := a.connectorChanged(c, c.Param("id")); err != nil {
+	if err := a.d.Svc.DeleteCRMConnector(c.Ctx, c.Principal, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent()
 }
 
 func (a *API) rotateConnectorSecret(c *httpapi.Call) error {
-	cn, secret, err := crm.Rotate(a.d.Store, c.Principal.OrgID, c.Param("id"), a.d.Clock.Now())
+	cn, err := a.d.Svc.RotateCRMSecret(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := a.connectorChanged(c, cn.ID); err != nil {
-		return err
-	}
-	return c.JSON(200, &ConnectorWithSecret{Connector: cn, Secret: secret})
+	return c.JSON(200, cn)
 }
 
 func (a *API) pingConnector(c *httpapi.Call) error {
-	res, err := a.d.CRM.Ping(c.Principal.OrgID, c.Param("id"))
+	res, err := a.d.Svc.PingCRMConnector(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -154,14 +127,11 @@ func (a *API) pingConnector(c *httpapi.Call) error {
 }
 
 func (a *API) listCRMLogs(c *httpapi.Call) error {
-	if _, err := crm.Get(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
-		return err
-	}
 	page, err := c.Page()
 	if err != nil {
 		return err
 	}
-	items, next, err := crm.Logs(a.d.Store, c.Principal.OrgID, c.Param("id"), page)
+	items, next, err := a.d.Svc.ListCRMLogs(c.Ctx, c.Principal, c.Param("id"), page)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,11 @@
 // event-trigger flows), and customer MCP tool servers with the approvals
 // of their tool calls.
 //
-// Concurrency: the handlers run on fasthttp's goroutines; the per-trigger
-// fire limit is the only state the API keeps, and httpapi.Limits locks it.
+// The handlers decode the wire (path, query, JSON bodies) into the typed
+// inputs of actors/service and encode its answers; the operations, their
+// role checks and the flows a trigger fire runs live there.
+//
+// Concurrency: the handlers run on fasthttp's goroutines and keep no state;
+// the per-trigger fire limit is the service's (an httpapi.Limits app
+// builds, which locks itself).
 package integrationapi

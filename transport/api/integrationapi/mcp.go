@@ -1,18 +1,14 @@
 package integrationapi
 
 import (
-	"context"
-	"time"
+	"bytes"
 
 	mcptoolsactor "github.com/humd/humd/actors/mcptools"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/mcptools"
-	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 )
-
-// mcpToolTimeout bounds a test or an approved tool call made in a handler.
-const mcpToolTimeout = 45 * time.Second
 
 func init() {
 	httpapi.Component[mcptools.Integration]("MCPIntegration", func(s httpapi.Schema) {
@@ -54,9 +50,6 @@ type (
 		Value  string `json:"value,omitempty"`
 		Header string `json:"header,omitempty"`
 	}
-	denyRequest struct {
-		Reason string `json:"reason,omitempty" jsonschema:"minLength=0,maxLength=500"`
-	}
 )
 
 func (createIntegrationRequest) JSONSchemaExtend(s httpapi.Schema) { integrationEnums(s) }
@@ -67,14 +60,6 @@ func integrationEnums(s httpapi.Schema) {
 	// rather than as an unknown value.
 	httpapi.SetEnum(s, "transport", mcptools.TransportStreamable, mcptools.TransportSSE, "stdio")
 	httpapi.SetEnum(httpapi.Prop(s, "auth"), "type", mcptools.AuthNone, mcptools.AuthBearer, mcptools.AuthHeader)
-}
-
-// decider names who decided an approval: the key's user, else the key.
-func decider(p *tenancy.Principal) string {
-	if p.UserID != "" {
-		return p.UserID
-	}
-	return p.KeyID
 }
 
 func (a *API) mcpRoutes() []*httpapi.Route {
@@ -101,7 +86,7 @@ func (a *API) mcpRoutes() []*httpapi.Route {
 		{Method: "POST", Path: "/api/approvals/{id}/approve", OpID: "approveToolCall", Summary: "Approve: runs the tool once and answers the approval with its result",
 			Tag: "MCP integrations", Auth: httpapi.OperatorUp, Responses: apr, Handle: a.approve},
 		{Method: "POST", Path: "/api/approvals/{id}/deny", OpID: "denyToolCall", Summary: "Deny: nothing runs", Tag: "MCP integrations",
-			Auth: httpapi.OperatorUp, Request: httpapi.Type[denyRequest](), Responses: apr, Handle: a.deny},
+			Auth: httpapi.OperatorUp, Request: httpapi.Type[service.DenyToolCallInput](), Responses: apr, Handle: a.deny},
 	}
 }
 
@@ -110,7 +95,7 @@ func (a *API) listIntegrations(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := mcptools.List(a.d.Store, c.Principal.OrgID, page)
+	items, next, err := a.d.Svc.ListMCPIntegrations(c.Ctx, c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -118,7 +103,11 @@ func (a *API) listIntegrations(c *httpapi.Call) error {
 }
 
 func (a *API) createIntegration(c *httpapi.Call) error {
-	i, err := mcptools.Create(a.d.Store, c.Principal.OrgID, c.Body(), a.d.MCPTools.Policy(), a.now())
+	var in mcptools.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	i, err := a.d.Svc.CreateMCPIntegration(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -126,7 +115,7 @@ func (a *API) createIntegration(c *httpapi.Call) error {
 }
 
 func (a *API) getIntegration(c *httpapi.Call) error {
-	i, err := mcptools.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	i, err := a.d.Svc.GetMCPIntegration(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -134,7 +123,11 @@ func (a *API) getIntegration(c *httpapi.Call) error {
 }
 
 func (a *API) updateIntegration(c *httpapi.Call) error {
-	i, err := mcptools.Patch(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Body(), a.d.MCPTools.Policy(), a.now())
+	var in mcptools.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	i, err := a.d.Svc.UpdateMCPIntegration(c.Ctx, c.Principal, c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -142,16 +135,14 @@ func (a *API) updateIntegration(c *httpapi.Call) error {
 }
 
 func (a *API) deleteIntegration(c *httpapi.Call) error {
-	if err := mcptools.Delete(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
+	if err := a.d.Svc.DeleteMCPIntegration(c.Ctx, c.Principal, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent()
 }
 
 func (a *API) testIntegration(c *httpapi.Call) error {
-	ctx, cancel := context.WithTimeout(context.Background(), mcpToolTimeout)
-	defer cancel()
-	res, err := a.d.MCPTools.Test(ctx, c.Principal.OrgID, c.Param("id"))
+	res, err := a.d.Svc.TestMCPIntegration(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -163,8 +154,8 @@ func (a *API) listApprovals(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := mcptools.ListApprovals(a.d.Store, c.Principal.OrgID, mcptools.Filter{Status: c.Query("status"),
-		SubjectID: c.Query("subject_id"), IntegrationID: c.Query("integration_id")}, page)
+	items, next, err := a.d.Svc.ListApprovals(c.Ctx, c.Principal, service.ListApprovalsQuery{Status: c.Query("status"),
+		SubjectID: c.Query("subject_id"), IntegrationID: c.Query("integration_id"), Page: page})
 	if err != nil {
 		return err
 	}
@@ -172,7 +163,7 @@ func (a *API) listApprovals(c *httpapi.Call) error {
 }
 
 func (a *API) getApproval(c *httpapi.Call) error {
-	ap, err := mcptools.GetApproval(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	ap, err := a.d.Svc.GetApproval(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -180,17 +171,28 @@ func (a *API) getApproval(c *httpapi.Call) error {
 }
 
 func (a *API) approve(c *httpapi.Call) error {
-	ctx, cancel := context.WithTimeout(context.Background(), mcpToolTimeout)
-	defer cancel()
-	ap, err := a.d.MCPTools.Approve(ctx, c.Principal.OrgID, c.Param("id"), decider(c.Principal))
+	ap, err := a.d.Svc.ApproveToolCall(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(200, ap)
 }
 
+// deny takes an empty body or {"reason": "..."}.
 func (a *API) deny(c *httpapi.Call) error {
-	ap, err := a.d.MCPTools.Deny(c.Principal.OrgID, c.Param("id"), decider(c.Principal), c.Body())
+	var in service.DenyToolCallInput
+	if body := c.Body(); len(bytes.TrimSpace(body)) > 0 {
+		var b struct {
+			Reason *string `json:"reason"`
+		}
+		if err := storage.DecodeStrict(body, &b); err != nil {
+			return err
+		}
+		if b.Reason != nil {
+			in.Reason = *b.Reason
+		}
+	}
+	ap, err := a.d.Svc.DenyToolCall(c.Ctx, c.Principal, c.Param("id"), in)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
 package integrationapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
-	"fmt"
-	"time"
+	"strconv"
 
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/triggers"
 	"github.com/humd/humd/transport/httpapi"
@@ -15,18 +17,14 @@ const maxTriggerBody = 256 << 10
 
 // TriggerWithToken answers a create or a rotation: the trigger with the
 // URL and token it is fired with, the one time they are shown.
-type TriggerWithToken struct {
-	*triggers.Trigger
-	URL   string `json:"url"`
-	Token string `json:"token"`
-}
+type TriggerWithToken = service.TriggerWithToken
 
 // Fired answers a fire: the event it appended and what each event-trigger
 // flow did with it.
-type Fired struct {
-	EventID string    `json:"event_id"`
-	Runs    []FlowRun `json:"runs"`
-}
+type Fired = service.Fired
+
+// FlowRun is what firing a trigger did with one event-trigger flow.
+type FlowRun = service.FlowRun
 
 // firePayload is the JSON object a trigger is fired with, kept as given.
 type firePayload map[string]any
@@ -83,36 +81,12 @@ func (a *API) triggerRoutes() []*httpapi.Route {
 	}
 }
 
-func (a *API) withToken(t *triggers.Trigger, token string) *TriggerWithToken {
-	return &TriggerWithToken{Trigger: t, URL: a.d.PublicURL + "/api/triggers/in/" + token, Token: token}
-}
-
-// eventFlowCheck vets a trigger's flow_id: a flow of the org whose
-// trigger_type is event.
-func (a *API) eventFlowCheck(org string) triggers.FlowCheck {
-	return func(id string) error {
-		f, err := a.d.Flows.Get(org, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			return storage.Invalid("flow_id", "no such flow")
-		}
-		if err != nil {
-			return err
-		}
-		if f.TriggerType != "event" {
-			return storage.Invalid("flow_id", "must be an event-trigger flow (trigger_type event)")
-		}
-		return nil
-	}
-}
-
-func (a *API) now() time.Time { return a.d.Clock.Now() }
-
 func (a *API) listTriggers(c *httpapi.Call) error {
 	page, err := c.Page()
 	if err != nil {
 		return err
 	}
-	items, next, err := triggers.List(a.d.Store, c.Principal.OrgID, page)
+	items, next, err := a.d.Svc.ListTriggers(c.Ctx, c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -120,15 +94,19 @@ func (a *API) listTriggers(c *httpapi.Call) error {
 }
 
 func (a *API) createTrigger(c *httpapi.Call) error {
-	t, token, err := triggers.Create(a.d.Store, c.Principal.OrgID, c.Body(), a.eventFlowCheck(c.Principal.OrgID), a.now())
+	var in triggers.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	t, err := a.d.Svc.CreateTrigger(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(201, a.withToken(t, token))
+	return c.JSON(201, t)
 }
 
 func (a *API) getTrigger(c *httpapi.Call) error {
-	t, err := triggers.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	t, err := a.d.Svc.GetTrigger(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -136,7 +114,11 @@ func (a *API) getTrigger(c *httpapi.Call) error {
 }
 
 func (a *API) updateTrigger(c *httpapi.Call) error {
-	t, err := triggers.Patch(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Body(), a.eventFlowCheck(c.Principal.OrgID), a.now())
+	var in triggers.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	t, err := a.d.Svc.UpdateTrigger(c.Ctx, c.Principal, c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -144,35 +126,46 @@ func (a *API) updateTrigger(c *httpapi.Call) error {
 }
 
 func (a *API) deleteTrigger(c *httpapi.Call) error {
-	if err := triggers.Delete(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
+	if err := a.d.Svc.DeleteTrigger(c.Ctx, c.Principal, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent()
 }
 
 func (a *API) rotateTriggerToken(c *httpapi.Call) error {
-	t, token, err := triggers.RotateToken(a.d.Store, c.Principal.OrgID, c.Param("id"), a.now())
+	t, err := a.d.Svc.RotateTriggerToken(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(200, a.withToken(t, token))
+	return c.JSON(200, t)
 }
 
+// fireTrigger is public: the token in the path authenticates it.
 func (a *API) fireTrigger(c *httpapi.Call) error {
-	t, err := triggers.Resolve(a.d.Store, c.Param("token"))
+	p, err := decodeFire(c.Body())
 	if err != nil {
 		return err
 	}
-	if err := a.fires.Check(c, t.ID, a.now(), fmt.Sprintf("trigger fired too often (%d/s, bursts of %d)", fireRate, fireBurst)); err != nil {
-		return err
+	fired, err := a.d.Svc.FireTrigger(c.Ctx, c.Param("token"), p)
+	var rl *service.RateLimitedError
+	if errors.As(err, &rl) {
+		c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(rl.Wait.Seconds())+1))
 	}
-	p, err := triggers.Payload(c.Body())
 	if err != nil {
 		return err
 	}
-	ev, err := triggers.Fire(a.d.Store, t, p, a.now())
-	if err != nil {
-		return err
+	return c.JSON(202, fired)
+}
+
+// decodeFire checks a fire's body: one JSON object within storage's JSON
+// limits, since it is stored verbatim inside the event and must read back.
+func decodeFire(body []byte) (json.RawMessage, error) {
+	body = bytes.TrimSpace(body)
+	if err := storage.CheckJSONDepth(body); err != nil {
+		return nil, err
 	}
-	return c.JSON(202, &Fired{EventID: ev.ID, Runs: a.runEventFlows(t, t.EventName, p)})
+	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {
+		return nil, storage.Invalid("body", "must be a JSON object")
+	}
+	return json.RawMessage(bytes.Clone(body)), nil
 }

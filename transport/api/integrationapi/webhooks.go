@@ -1,10 +1,8 @@
 package integrationapi
 
 import (
-	"github.com/humd/humd/storage/events"
-
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/actors/webhook"
-	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
@@ -12,10 +10,7 @@ import (
 
 // WebhookWithSecret answers a create or a rotation: the endpoint with its
 // signing secret, the one time it is shown.
-type WebhookWithSecret struct {
-	*webhooks.Endpoint
-	SigningSecret string `json:"signing_secret"`
-}
+type WebhookWithSecret = service.WebhookWithSecret
 
 func init() {
 	httpapi.Component[webhooks.Endpoint]("Webhook", nil)
@@ -67,27 +62,12 @@ func (a *API) webhookRoutes() []*httpapi.Route {
 	}
 }
 
-func (a *API) webhookPolicy() egresspolicy.Policy {
-	if a.d.Webhooks == nil {
-		return egresspolicy.Policy{}
-	}
-	return a.d.Webhooks.Policy()
-}
-
-// webhookChanged tells the endpoint's delivery actor to reload it.
-func (a *API) webhookChanged(c *httpapi.Call, id string) error {
-	if a.d.Webhooks == nil {
-		return nil
-	}
-	return a.d.Webhooks.Changed(c.Principal.OrgID, id)
-}
-
 func (a *API) listWebhooks(c *httpapi.Call) error {
 	page, err := c.Page()
 	if err != nil {
 		return err
 	}
-	items, next, err := webhooks.List(a.d.Store, c.Principal.OrgID, page)
+	items, next, err := a.d.Svc.ListWebhooks(c.Ctx, c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -95,22 +75,19 @@ func (a *API) listWebhooks(c *httpapi.Call) error {
 }
 
 func (a *API) createWebhook(c *httpapi.Call) error {
-	last, err := events.LastSeq(a.d.Store, c.Principal.OrgID)
+	var in webhooks.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	e, err := a.d.Svc.CreateWebhook(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
-	e, secret, err := webhooks.Create(a.d.Store, c.Principal.OrgID, c.Body(), a.webhookPolicy(), last, a.d.Clock.Now())
-	if err != nil {
-		return err
-	}
-	if err := a.webhookChanged(c, e.ID); err != nil {
-		return err
-	}
-	return c.JSON(201, &WebhookWithSecret{Endpoint: e, SigningSecret: secret})
+	return c.JSON(201, e)
 }
 
 func (a *API) getWebhook(c *httpapi.Call) error {
-	e, err := webhooks.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	e, err := a.d.Svc.GetWebhook(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -118,47 +95,34 @@ func (a *API) getWebhook(c *httpapi.Call) error {
 }
 
 func (a *API) updateWebhook(c *httpapi.Call) error {
-	e, err := webhooks.Patch(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Body(), a.webhookPolicy(), a.d.Clock.Now())
-	if err != nil {
+	var in webhooks.Input
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
-	if err := a.webhookChanged(c, e.ID); err != nil {
+	e, err := a.d.Svc.UpdateWebhook(c.Ctx, c.Principal, c.Param("id"), in)
+	if err != nil {
 		return err
 	}
 	return c.JSON(200, e)
 }
 
 func (a *API) deleteWebhook(c *httpapi.Call) error {
-	id := c.Param("id")
-	if err := webhooks.Delete(a.d.Store, c.Principal.OrgID, id); err != nil {
-		return err
-	}
-	if err := a.webhookChanged(c, id); err != nil {
+	if err := a.d.Svc.DeleteWebhook(c.Ctx, c.Principal, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent()
 }
 
 func (a *API) rotateWebhookSecret(c *httpapi.Call) error {
-	e, secret, err := webhooks.Rotate(a.d.Store, c.Principal.OrgID, c.Param("id"), a.d.Clock.Now())
+	e, err := a.d.Svc.RotateWebhookSecret(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := a.webhookChanged(c, e.ID); err != nil {
-		return err
-	}
-	return c.JSON(200, &WebhookWithSecret{Endpoint: e, SigningSecret: secret})
+	return c.JSON(200, e)
 }
 
 func (a *API) testWebhook(c *httpapi.Call) error {
-	e, err := webhooks.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if !e.Enabled {
-		return storage.Conflict("endpoint_disabled", "enable the endpoint first")
-	}
-	res, err := a.d.Webhooks.SendTest(c.Principal.OrgID, e.ID)
+	res, err := a.d.Svc.TestWebhook(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -166,14 +130,11 @@ func (a *API) testWebhook(c *httpapi.Call) error {
 }
 
 func (a *API) listDeliveries(c *httpapi.Call) error {
-	if _, err := webhooks.Get(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
-		return err
-	}
 	page, err := c.Page()
 	if err != nil {
 		return err
 	}
-	items, next, err := webhooks.Deliveries(a.d.Store, c.Principal.OrgID, c.Param("id"), page)
+	items, next, err := a.d.Svc.ListWebhookDeliveries(c.Ctx, c.Principal, c.Param("id"), page)
 	if err != nil {
 		return err
 	}
@@ -181,19 +142,7 @@ func (a *API) listDeliveries(c *httpapi.Call) error {
 }
 
 func (a *API) redeliver(c *httpapi.Call) error {
-	e, err := webhooks.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if !e.Enabled {
-		return storage.Conflict("endpoint_disabled", "enable the endpoint first")
-	}
-	if d, err := webhooks.GetDelivery(a.d.Store, c.Principal.OrgID, e.ID, c.Param("deliveryId")); err != nil {
-		return err
-	} else if d.Unsendable() {
-		return storage.Conflict("event_unreadable", "this delivery's event could not be read; there is nothing to send")
-	}
-	d, err := a.d.Webhooks.Redeliver(c.Principal.OrgID, e.ID, c.Param("deliveryId"))
+	d, err := a.d.Svc.RedeliverWebhook(c.Ctx, c.Principal, c.Param("id"), c.Param("deliveryId"))
 	if err != nil {
 		return err
 	}
