@@ -48,6 +48,7 @@ func NewDirectory(root *actor.RootContext, d *Deps) *Directory {
 		orgID, numberID, e164 := splitRef(id)
 		return Props(d, orgID, numberID, e164)
 	})
+	registerConsent(reg, d)
 	return dir
 }
 

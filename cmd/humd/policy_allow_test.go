@@ -15,9 +15,6 @@ var ownershipViolations = map[string]string{
 	// locks the conversation actor also takes.
 	"transport/twiliohooks calls actors/conversation.RecordEarlyStatus": "send the status to the thread (or an early-status owner) as a message",
 	"actors/actortest calls actors/conversation.RecordEarlyStatus":      "the harness copies the edge's status path; it follows the edge's fix",
-	// API opt-outs write the threads' family from the handler.
-	"transport/api/smsapi calls storage/sms.AddOptOut":    "tell the contact's conversation actor (it cancels the threads' scheduled texts)",
-	"transport/api/smsapi calls storage/sms.RemoveOptOut": "tell the contact's conversation actor",
 	// A call's verbal opt-out writes the threads' family from the call actor.
 	"actors/call calls storage/sms.RecordOptOut": "tell the thread's conversation actor (Deps.OptedOut already tells the threads)",
 	// Tags, notes and the voicemail heard flag are written by handlers under
@@ -44,7 +41,6 @@ var rawBodyViolations = map[string]string{
 	"actors/agentsession.Service.PostMessage": "typed input from transport/api/sessionapi",
 	"actors/campaign.Service.Create":          "typed input from transport/api/campaignapi",
 	"actors/campaign.Service.Patch":           "typed PATCH input (storage.Opt fields)",
-	"actors/enrich.Service.StartBackfill":     "typed input (per_second)",
 	"actors/mcptools.Service.Deny":            "typed input (reason)",
 	"storage.CheckJSONDepth":                  "move to transport/httpapi once nothing below decodes requests",
 	"storage.DecodeStrict":                    "move to transport/httpapi once nothing below decodes requests",
@@ -65,11 +61,6 @@ var rawBodyViolations = map[string]string{
 	"storage/mcptools.Create":                 "typed integration input",
 	"storage/mcptools.Patch":                  "typed PATCH input",
 	"storage/mcptools.SetFlowIntegrations":    "typed list of integration ids",
-	"storage/sms.AddBlock":                    "typed input",
-	"storage/sms.AddOptOut":                   "typed input",
-	"storage/sms.CreateContact":               "typed contact input",
-	"storage/sms.PatchContact":                "typed PATCH input",
-	"storage/sms.PatchNumber":                 "typed PATCH input",
 	"storage/tenancy.Repo.PatchOrg":           "typed PATCH input",
 	"storage/tenancy.Repo.ProvisionOrg":       "typed input",
 	"storage/tenancy.Repo.CreateKey":          "typed input",
