@@ -24,10 +24,22 @@ type ContactInput struct {
 	Tags      storage.Opt[[]string] `json:"tags,omitempty" jsonschema:"items.minLength=1,items.maxLength=50"`
 }
 
-// NewContact is the body of POST /api/contacts.
+// NewContact is the body of POST /api/contacts: the number and the
+// fields of ContactInput. (Not embedded: the JSON decoder would name a bad
+// field ContactInput.name rather than name.)
 type NewContact struct {
-	E164 string `json:"e164"`
-	ContactInput
+	E164      string                `json:"e164"`
+	Name      storage.Opt[string]   `json:"name,omitempty" jsonschema:"minLength=0,maxLength=200"`
+	FirstName storage.Opt[string]   `json:"first_name,omitempty" jsonschema:"minLength=0,maxLength=100"`
+	LastName  storage.Opt[string]   `json:"last_name,omitempty" jsonschema:"minLength=0,maxLength=100"`
+	Email     storage.Opt[string]   `json:"email,omitempty" jsonschema:"minLength=0,maxLength=254"`
+	Notes     storage.Opt[string]   `json:"notes,omitempty" jsonschema:"minLength=0,maxLength=5000"`
+	Tags      storage.Opt[[]string] `json:"tags,omitempty" jsonschema:"items.minLength=1,items.maxLength=50"`
+}
+
+// Fields are the contact's editable fields of the request.
+func (n NewContact) Fields() ContactInput {
+	return ContactInput{Name: n.Name, FirstName: n.FirstName, LastName: n.LastName, Email: n.Email, Notes: n.Notes, Tags: n.Tags}
 }
 
 // apply validates f and copies the given fields onto c, noting which
@@ -96,7 +108,8 @@ func CreateContact(s storage.Store, org string, req NewContact, now time.Time) (
 	v := &storage.ValidationError{}
 	phone.Check(v, "e164", req.E164)
 	c := &Contact{ID: ContactID(org, req.E164), OrgID: org, E164: req.E164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
-	req.apply(c, v)
+	f := req.Fields()
+	f.apply(c, v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
