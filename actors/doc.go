@@ -13,6 +13,7 @@
 //	kind            id                              package
 //	conv            <org>/<number>/<e164>           actors/conversation (Ref)
 //	sidstatus       <shard 0..15 of a SID>          actors/conversation (early.go)
+//	consent         <org>/<e164>                    actors/conversation (ConsentRef)
 //	call            <call id>                       actors/call
 //	campaign        <org>/<campaign>                actors/campaign
 //	agsess          <org>/<session id>              actors/agentsession
@@ -63,6 +64,15 @@
 //	family: optout/
 //	owner: actors/conversation
 //	writers: storage/sms.RecordOptOut storage/sms.AddOptOut storage/sms.RemoveOptOut
+//
+// (A contact's consent spans all the org's numbers and may exist with no
+// thread at all, so a person's opt-out or opt-in (the API's, through
+// actors/service) goes to the contact's consent actor, one per (org, e164),
+// through conversation.Directory.OptOut and OptIn: it writes the record
+// and sms.opt_out once, idempotently, and tells every thread of the
+// contact, each of which cancels its pending scheduled texts. A keyword
+// (STOP, START) is written by the thread that received it, inside its
+// inbound batch.)
 //
 //	family: call/ call-sid/ call-id/ call-open/ call-open-ready call-recent/ call-turn/ call-tool/ vm/ vm-call/
 //	owner: actors/call

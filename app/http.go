@@ -81,9 +81,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		PublicURL: a.cfg.PublicURL, Sandbox: d.Sandbox})
 	return []httpapi.Area{
 		coreapi.New(coreapi.Deps{Svc: svc, Tenancy: ten}),
-		smsapi.New(smsapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Threads: d.Threads, Senders: d.Senders, FlowChannel: d.FlowChannel,
-			NumberCap: func(org string) (int, error) { return adminapi.NumberCap(a.Store, a.cfg.PlanMaxNumbers, org) },
-			Sandbox:   d.Sandbox, Enrich: d.Enrich}),
+		smsapi.New(smsapi.Deps{Svc: svc, Clock: a.Clock}),
 		voiceapi.New(voiceapi.Deps{Svc: svc}),
 		campaignapi.New(campaignapi.Deps{Svc: svc, Campaigns: d.Campaigns}),
 		flowapi.New(flowapi.Deps{Svc: svc}),

@@ -96,8 +96,8 @@ func launchHumd(cfg app.Config, o app.Options, numbers ...string) (*Humd, *app.A
 	for _, number := range numbers {
 		n, err := sms.RegisterNumber(a.Store, org, number, "bench", "sandbox", now)
 		if err == nil {
-			body := fmt.Sprintf(`{"sms_enabled":true,"mps":%g}`, sms.MaxMPS)
-			_, err = sms.PatchNumber(a.Store, org, n.ID, []byte(body), noFlows, now)
+			on := storage.Bool(true)
+			_, err = sms.PatchNumber(a.Store, org, n.ID, sms.NumberPatch{SMSEnabled: &on, MPS: storage.Some(sms.MaxMPS)}, noFlows, now)
 		}
 		if err != nil {
 			_ = a.Close()

@@ -101,8 +101,7 @@ func (g *callScript) run(t *testing.T, d *datadriven.TestData) string {
 	case "flow":
 		return g.flow(t, d)
 	case "block":
-		body, _ := json.Marshal(map[string]string{"e164": actortest.Arg(d, "e164", caller)})
-		if _, err := sms.AddBlock(w.Store, w.OrgID, body, w.Clock.Now()); err != nil {
+		if _, err := sms.AddBlock(w.Store, w.OrgID, sms.ListEntry{E164: actortest.Arg(d, "e164", caller)}, w.Clock.Now()); err != nil {
 			return refusal(err)
 		}
 		return "ok"

@@ -125,8 +125,7 @@ func (g *campaignScript) run(t *testing.T, d *datadriven.TestData) string {
 		}
 		return "ok"
 	case "block":
-		body, _ := json.Marshal(map[string]string{"e164": actortest.Arg(d, "e164", "")})
-		if _, err := sms.AddBlock(w.Store, w.OrgID, body, w.Clock.Now()); err != nil {
+		if _, err := sms.AddBlock(w.Store, w.OrgID, sms.ListEntry{E164: actortest.Arg(d, "e164", "")}, w.Clock.Now()); err != nil {
 			return refusal(err)
 		}
 		return "ok"

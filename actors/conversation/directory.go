@@ -49,6 +49,7 @@ func NewDirectory(root *actor.RootContext, d *Deps) *Directory {
 		return Props(d, orgID, numberID, e164)
 	})
 	dir.registerEarly()
+	registerConsent(reg, d)
 	return dir
 }
 

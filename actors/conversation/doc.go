@@ -9,7 +9,7 @@
 //
 // Keys it writes: conv/, conv-pair/, conv-recent/, msg/, msg-id/ (outbound), sid/,
 // sid-early/, sched/, sched-due/, sched-conv/, snooze-due/, contact/ (new
-// contacts only), optout/ (keywords), optout-suspect/ (set by a suspected
+// contacts only), optout/ (keywords; a person's opt-outs through the consent actors of consent.go), optout-suspect/ (set by a suspected
 // text, cleared by STOP, START and resuming the AI), event/ (see
 // storage/keys.go).
 //

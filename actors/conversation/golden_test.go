@@ -37,7 +37,9 @@ const (
 //	inbound sid= [from=]        an inbound text (input is the body)
 //	send [send_at=] [quiet=false]                    send the input on the thread
 //	status n= status= [code=]   a status callback for the n-th carrier send
-//	optout [e164=] | optin [e164=]                   an opt-out (or its end) by a person
+//	optout [e164=] [via=] | optin [e164=] [via=]     an opt-out (or its end) by a person: via=consent
+//	                            through the contact's consent actor (the API's path), else written to
+//	                            the store without telling the threads
 //	thread | conv | optouts | scheduled              print state
 //
 // Signed webhooks, forged signatures and HTTP statuses of bad requests
@@ -134,6 +136,16 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		}
 		return "200"
 	case "optout":
+		if actortest.Arg(d, "via", "") == "consent" {
+			res, err := w.Threads.OptOut(w.OrgID, sms.ListEntry{E164: actortest.Arg(d, "e164", contact)}, sms.OptOutSourceAPI, actortest.AskTimeout)
+			switch {
+			case err != nil:
+				return answerErr(err)
+			case res.Created:
+				return "201"
+			}
+			return "200"
+		}
 		_, created, err := sms.RecordOptOut(w.Store, &sms.OptOut{OrgID: w.OrgID, E164: actortest.Arg(d, "e164", contact),
 			Source: "api", CreatedAt: w.Clock.Now()}, nil)
 		switch {
@@ -144,6 +156,12 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		}
 		return "200"
 	case "optin":
+		if actortest.Arg(d, "via", "") == "consent" {
+			if err := w.Threads.OptIn(w.OrgID, actortest.Arg(d, "e164", contact), sms.OptOutSourceAPI, actortest.AskTimeout); err != nil {
+				return answerErr(err)
+			}
+			return "204"
+		}
 		if err := sms.RemoveOptOut(w.Store, w.OrgID, actortest.Arg(d, "e164", contact), "api", w.Clock.Now()); err != nil {
 			return answerErr(err)
 		}

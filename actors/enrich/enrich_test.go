@@ -166,7 +166,7 @@ func TestBackfillSkipsContactEnrichedAtItsStart(t *testing.T) {
 // completed with done and failed lookups.
 func backfill(t *testing.T, svc *Service, clk *clock.Fake, org string, total, done, failed int) {
 	t.Helper()
-	j, err := svc.StartBackfill(org, nil)
+	j, err := svc.StartBackfill(org, BackfillInput{})
 	if err != nil || j.Total != total {
 		t.Fatalf("StartBackfill = %+v, %v; want %d contacts", j, err, total)
 	}

@@ -161,20 +161,19 @@ func (s *Service) LookupContact(ctx context.Context, org, id string) (*sms.Conta
 	return sms.ApplyLookup(s.cfg.Store, b, org, c.E164, res, s.cfg.Clock.Now())
 }
 
+// BackfillInput is the body of POST /api/contacts/backfill-lookup.
+type BackfillInput struct {
+	// PerSecond is the job's lookup rate, 0 < n <= Config.Rate; nil is
+	// Config.BackfillRate.
+	PerSecond *float64 `json:"per_second,omitempty"`
+}
+
 // StartBackfill creates a backfill job over the org's contacts without
-// lookup data and tells the actor. body is empty or {"per_second": n}
-// (0 < n <= Rate). A second job while one runs is a 409 backfill_running.
-func (s *Service) StartBackfill(org string, body []byte) (*sms.LookupJob, error) {
+// lookup data and tells the actor. A second job while one runs is a 409
+// backfill_running.
+func (s *Service) StartBackfill(org string, req BackfillInput) (*sms.LookupJob, error) {
 	if !s.Enabled() {
 		return nil, errOff
-	}
-	var req struct {
-		PerSecond *float64 `json:"per_second"`
-	}
-	if len(body) > 0 {
-		if err := storage.DecodeStrict(body, &req); err != nil {
-			return nil, err
-		}
 	}
 	rate := s.cfg.BackfillRate
 	if req.PerSecond != nil {

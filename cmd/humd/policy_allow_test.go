@@ -11,9 +11,6 @@ var layerViolations = map[string]string{}
 // ownershipViolations: "<package> calls <writer>" of a family an actor owns
 // (actors/doc.go). The fix is a message to the owner.
 var ownershipViolations = map[string]string{
-	// API opt-outs write the threads' family from the handler.
-	"transport/api/smsapi calls storage/sms.AddOptOut":    "tell the contact's conversation actor (it cancels the threads' scheduled texts)",
-	"transport/api/smsapi calls storage/sms.RemoveOptOut": "tell the contact's conversation actor",
 	// Front ends that write around the owner.
 	"cmd/humd calls actors/addresssession.ImportProviders": "run the offline import through the service layer (actors/service) via app",
 	"bench calls storage/sms.PutInbound":                   "the storage baseline writes what a thread would; run it through the conversation actor or the service layer",
@@ -30,17 +27,11 @@ var rawBodyViolations = map[string]string{
 	"actors/agentsession.Service.PostMessage": "typed input from transport/api/sessionapi",
 	"actors/campaign.Service.Create":          "typed input from transport/api/campaignapi",
 	"actors/campaign.Service.Patch":           "typed PATCH input (storage.Opt fields)",
-	"actors/enrich.Service.StartBackfill":     "typed input (per_second)",
 	"storage.CheckJSONDepth":                  "move to transport/httpapi once nothing below decodes requests",
 	"storage.DecodeStrict":                    "move to transport/httpapi once nothing below decodes requests",
 	"storage/billing.Patch":                   "typed PATCH input",
 	"storage/campaigns.Decode":                "typed campaign input",
 	"storage/campaigns.ApplyPatch":            "typed PATCH input",
-	"storage/sms.AddBlock":                    "typed input",
-	"storage/sms.AddOptOut":                   "typed input",
-	"storage/sms.CreateContact":               "typed contact input",
-	"storage/sms.PatchContact":                "typed PATCH input",
-	"storage/sms.PatchNumber":                 "typed PATCH input",
 	"storage/tenancy.Repo.PatchOrg":           "typed PATCH input",
 	"storage/tenancy.Repo.ProvisionOrg":       "typed input",
 	"storage/tenancy.Repo.CreateKey":          "typed input",

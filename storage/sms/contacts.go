@@ -1,7 +1,6 @@
 package sms
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"net/mail"
@@ -13,27 +12,45 @@ import (
 	"github.com/humd/humd/storage/phone"
 )
 
-// contactFields is the editable part of a contact; pointers mark presence.
-type contactFields struct {
-	Name      *string  `json:"name"`
-	FirstName *string  `json:"first_name"`
-	LastName  *string  `json:"last_name"`
-	Email     *string  `json:"email"`
-	Notes     *string  `json:"notes"`
-	Tags      []string `json:"tags"`
+// ContactInput is the editable part of a contact, the body of PATCH
+// /api/contacts/{id} (and, with e164, of POST /api/contacts). A field the
+// request leaves out stays as it is; null or "" clears it.
+type ContactInput struct {
+	Name      storage.Opt[string]   `json:"name,omitempty" jsonschema:"minLength=0,maxLength=200"`
+	FirstName storage.Opt[string]   `json:"first_name,omitempty" jsonschema:"minLength=0,maxLength=100"`
+	LastName  storage.Opt[string]   `json:"last_name,omitempty" jsonschema:"minLength=0,maxLength=100"`
+	Email     storage.Opt[string]   `json:"email,omitempty" jsonschema:"minLength=0,maxLength=254"`
+	Notes     storage.Opt[string]   `json:"notes,omitempty" jsonschema:"minLength=0,maxLength=5000"`
+	Tags      storage.Opt[[]string] `json:"tags,omitempty" jsonschema:"items.minLength=1,items.maxLength=50"`
+}
+
+// NewContact is the body of POST /api/contacts: the number and the
+// fields of ContactInput. (Not embedded: the JSON decoder would name a bad
+// field ContactInput.name rather than name.)
+type NewContact struct {
+	E164      string                `json:"e164"`
+	Name      storage.Opt[string]   `json:"name,omitempty" jsonschema:"minLength=0,maxLength=200"`
+	FirstName storage.Opt[string]   `json:"first_name,omitempty" jsonschema:"minLength=0,maxLength=100"`
+	LastName  storage.Opt[string]   `json:"last_name,omitempty" jsonschema:"minLength=0,maxLength=100"`
+	Email     storage.Opt[string]   `json:"email,omitempty" jsonschema:"minLength=0,maxLength=254"`
+	Notes     storage.Opt[string]   `json:"notes,omitempty" jsonschema:"minLength=0,maxLength=5000"`
+	Tags      storage.Opt[[]string] `json:"tags,omitempty" jsonschema:"items.minLength=1,items.maxLength=50"`
+}
+
+// Fields are the contact's editable fields of the request.
+func (n NewContact) Fields() ContactInput {
+	return ContactInput{Name: n.Name, FirstName: n.FirstName, LastName: n.LastName, Email: n.Email, Notes: n.Notes, Tags: n.Tags}
 }
 
 // apply validates f and copies the given fields onto c, noting which
 // identity fields a person set (they win over CRM and Lookup data, 2.14).
-func (f *contactFields) apply(c *Contact, raw map[string]json.RawMessage, v *storage.ValidationError) {
-	text := func(field string, src *string, dst *string, max int) {
-		if _, ok := raw[field]; !ok {
+func (f *ContactInput) apply(c *Contact, v *storage.ValidationError) {
+	text := func(field string, src storage.Opt[string], dst *string, max int) {
+		if !src.Set {
 			return
 		}
-		val := ""
-		if src != nil {
-			val = strings.TrimSpace(*src)
-		}
+		val, _ := src.Value()
+		val = strings.TrimSpace(val)
 		if len([]rune(val)) > max {
 			v.Addf(field, "must be at most %d characters", max)
 			return
@@ -56,8 +73,9 @@ func (f *contactFields) apply(c *Contact, raw map[string]json.RawMessage, v *sto
 			v.Add("email", "must be an email address")
 		}
 	}
-	if _, ok := raw["tags"]; ok {
-		c.Tags = cleanTags(f.Tags, v)
+	if f.Tags.Set {
+		tags, _ := f.Tags.Value()
+		c.Tags = cleanTags(tags, v)
 	}
 	if c.Name == "" && (c.FirstName != "" || c.LastName != "") {
 		c.Name = strings.TrimSpace(c.FirstName + " " + c.LastName)
@@ -85,35 +103,13 @@ func cleanTags(in []string, v *storage.ValidationError) []string {
 	return out
 }
 
-func decodeContactBody(body []byte, extra any) (*contactFields, map[string]json.RawMessage, error) {
-	var f contactFields
-	if err := storage.DecodeStrict(body, extra); err != nil {
-		return nil, nil, err
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, nil, storage.Invalid("body", "must be a JSON object")
-	}
-	if err := json.Unmarshal(body, &f); err != nil {
-		return nil, nil, storage.Invalid("body", err.Error())
-	}
-	return &f, raw, nil
-}
-
 // CreateContact adds a contact; one per (org, e164), 409 otherwise.
-func CreateContact(s storage.Store, org string, body []byte, now time.Time) (*Contact, error) {
-	var req struct {
-		E164 string `json:"e164"`
-		contactFields
-	}
-	f, raw, err := decodeContactBody(body, &req)
-	if err != nil {
-		return nil, err
-	}
+func CreateContact(s storage.Store, org string, req NewContact, now time.Time) (*Contact, error) {
 	v := &storage.ValidationError{}
 	phone.Check(v, "e164", req.E164)
 	c := &Contact{ID: ContactID(org, req.E164), OrgID: org, E164: req.E164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
-	f.apply(c, raw, v)
+	f := req.Fields()
+	f.apply(c, v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -129,12 +125,7 @@ func CreateContact(s storage.Store, org string, body []byte, now time.Time) (*Co
 }
 
 // PatchContact edits a contact's identity, notes and tags; e164 is fixed.
-func PatchContact(s storage.Store, org, id string, body []byte, now time.Time) (*Contact, error) {
-	var req contactFields
-	f, raw, err := decodeContactBody(body, &req)
-	if err != nil {
-		return nil, err
-	}
+func PatchContact(s storage.Store, org, id string, req ContactInput, now time.Time) (*Contact, error) {
 	c, err := GetContact(s, org, id)
 	if err != nil {
 		return nil, err
@@ -144,7 +135,7 @@ func PatchContact(s storage.Store, org, id string, body []byte, now time.Time) (
 		return nil, err
 	}
 	v := &storage.ValidationError{}
-	f.apply(c, raw, v)
+	req.apply(c, v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}

@@ -10,7 +10,8 @@ import (
 	"github.com/humd/humd/storage/storagetest"
 )
 
-// The admin decoders take untrusted JSON: whatever the body, they answer a
+// The admin writers take untrusted input: whatever the body, decoded as the
+// edge decodes it (storage.DecodeStrict into the typed input), they answer a
 // record or a 4xx-class error (validation, conflict, not found), never a
 // panic and never any other error.
 
@@ -22,6 +23,17 @@ func openStore(t testing.TB) storage.Store {
 
 func clientError(err error) bool {
 	return err == nil || errors.Is(err, storage.ErrInvalid) || errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrNotFound)
+}
+
+// decode is the edge's decoding of a request body into the typed input T;
+// ok is false when the edge would have refused the body already.
+func decode[T any](t *testing.T, body []byte) (T, bool) {
+	var in T
+	err := storage.DecodeStrict(body, &in)
+	if !clientError(err) {
+		t.Fatalf("DecodeStrict(%q) = %v", body, err)
+	}
+	return in, err == nil
 }
 
 func seeds(f *testing.F, bodies ...string) {
@@ -44,7 +56,11 @@ func FuzzPatchNumber(f *testing.F) {
 		return "", storage.ErrNotFound
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got, err := sms.PatchNumber(s, "org", n.ID, body, channel, now)
+		in, ok := decode[sms.NumberPatch](t, body)
+		if !ok {
+			return
+		}
+		got, err := sms.PatchNumber(s, "org", n.ID, in, channel, now)
 		if !clientError(err) {
 			t.Fatalf("PatchNumber(%q) = %v", body, err)
 		}
@@ -57,16 +73,20 @@ func FuzzPatchNumber(f *testing.F) {
 func FuzzContacts(f *testing.F) {
 	seeds(f, `{"e164":"+13175550100","name":"Ada","tags":["vip"]}`, `{"e164":"+13175550101","email":"a@b.co"}`, `{"first_name":"x"}`)
 	s := openStore(f)
-	c, err := sms.CreateContact(s, "org", []byte(`{"e164":"+13175550199"}`), now)
+	c, err := sms.CreateContact(s, "org", sms.NewContact{E164: "+13175550199"}, now)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if _, err := sms.CreateContact(s, "org", body, now); !clientError(err) {
-			t.Fatalf("CreateContact(%q) = %v", body, err)
+		if in, ok := decode[sms.NewContact](t, body); ok {
+			if _, err := sms.CreateContact(s, "org", in, now); !clientError(err) {
+				t.Fatalf("CreateContact(%q) = %v", body, err)
+			}
 		}
-		if _, err := sms.PatchContact(s, "org", c.ID, body, now); !clientError(err) {
-			t.Fatalf("PatchContact(%q) = %v", body, err)
+		if in, ok := decode[sms.ContactInput](t, body); ok {
+			if _, err := sms.PatchContact(s, "org", c.ID, in, now); !clientError(err) {
+				t.Fatalf("PatchContact(%q) = %v", body, err)
+			}
 		}
 	})
 }
@@ -75,11 +95,36 @@ func FuzzLists(f *testing.F) {
 	seeds(f, `{"e164":"+13175550100"}`, `{"e164":"+13175550100","reason":"spam"}`, `{"e164":"12"}`)
 	s := openStore(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if _, err := sms.AddBlock(s, "org", body, now); !clientError(err) {
+		in, ok := decode[sms.ListEntry](t, body)
+		if !ok {
+			return
+		}
+		if _, err := sms.AddBlock(s, "org", in, now); !clientError(err) {
 			t.Fatalf("AddBlock(%q) = %v", body, err)
 		}
-		if _, _, err := sms.AddOptOut(s, "org", body, "api", now); !clientError(err) {
+		if _, _, err := sms.AddOptOut(s, "org", in, "api", now); !clientError(err) {
 			t.Fatalf("AddOptOut(%q) = %v", body, err)
 		}
 	})
+}
+
+// TestTypedInputsNameWireFields: a bad field of a typed input is named as
+// the wire names it (the edge shows it beside the field), not by the Go
+// path of the input.
+func TestTypedInputsNameWireFields(t *testing.T) {
+	for _, c := range []struct {
+		body, field string
+		in          any
+	}{
+		{`{"e164":"+13175550100","name":5}`, "name", &sms.NewContact{}},
+		{`{"tags":[1]}`, "tags", &sms.NewContact{}},
+		{`{"email":true}`, "email", &sms.ContactInput{}},
+		{`{"mps":"fast"}`, "mps", &sms.NumberPatch{}},
+		{`{"e164":7}`, "e164", &sms.ListEntry{}},
+	} {
+		var ve *storage.ValidationError
+		if err := storage.DecodeStrict([]byte(c.body), c.in); !errors.As(err, &ve) || ve.Fields[c.field] == "" {
+			t.Errorf("DecodeStrict(%s into %T) = %v; want a problem with %q", c.body, c.in, err, c.field)
+		}
+	}
 }

@@ -9,29 +9,26 @@ import (
 	"github.com/humd/humd/storage/phone"
 )
 
-// listBody is the body of POST /api/blocklist and POST /api/sms/opt-outs.
-type listBody struct {
+// ListEntry blocks or opts out a number: the input of POST /api/blocklist
+// and POST /api/sms/opt-outs, which transport decodes into it.
+type ListEntry struct {
 	E164   string `json:"e164"`
-	Reason string `json:"reason"`
+	Reason string `json:"reason,omitempty" jsonschema:"minLength=0,maxLength=500"`
 }
 
-func decodeListBody(body []byte) (*listBody, error) {
-	var req listBody
-	if err := storage.DecodeStrict(body, &req); err != nil {
-		return nil, err
-	}
+// Check validates the entry with the wire's field names.
+func (in ListEntry) Check() error {
 	v := &storage.ValidationError{}
-	phone.Check(v, "e164", req.E164)
-	if len([]rune(req.Reason)) > 500 {
+	phone.Check(v, "e164", in.E164)
+	if len([]rune(in.Reason)) > 500 {
 		v.Add("reason", "must be at most 500 characters")
 	}
-	return &req, v.Err()
+	return v.Err()
 }
 
 // AddBlock blocks a number for the org; 409 when it already is.
-func AddBlock(s storage.Store, org string, body []byte, now time.Time) (*Block, error) {
-	req, err := decodeListBody(body)
-	if err != nil {
+func AddBlock(s storage.Store, org string, req ListEntry, now time.Time) (*Block, error) {
+	if err := req.Check(); err != nil {
 		return nil, err
 	}
 	defer lockNumber("block|" + org + "|" + req.E164)()
@@ -69,9 +66,8 @@ func ListBlocks(s storage.Store, org string, page storage.PageRequest) ([]*Block
 
 // AddOptOut records an API opt-out and fires sms.opt_out in the same batch.
 // Re-adding changes nothing and answers created=false (HTTP 200).
-func AddOptOut(s storage.Store, org string, body []byte, source string, now time.Time) (o *OptOut, created bool, err error) {
-	req, err := decodeListBody(body)
-	if err != nil {
+func AddOptOut(s storage.Store, org string, req ListEntry, source string, now time.Time) (o *OptOut, created bool, err error) {
+	if err := req.Check(); err != nil {
 		return nil, false, err
 	}
 	return RecordOptOut(s, &OptOut{OrgID: org, E164: req.E164, Source: source, Reason: req.Reason, CreatedAt: now}, nil)

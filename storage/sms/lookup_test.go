@@ -91,7 +91,11 @@ func TestApplyLookupPrecedence(t *testing.T) {
 
 func create(t *testing.T, s storage.Store, body string) *sms.Contact {
 	t.Helper()
-	c, err := sms.CreateContact(s, org, []byte(body), now)
+	var in sms.NewContact
+	if err := storage.DecodeStrict([]byte(body), &in); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sms.CreateContact(s, org, in, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +104,11 @@ func create(t *testing.T, s storage.Store, body string) *sms.Contact {
 
 func patch(t *testing.T, s storage.Store, id, body string) *sms.Contact {
 	t.Helper()
-	c, err := sms.PatchContact(s, org, id, []byte(body), now)
+	var in sms.ContactInput
+	if err := storage.DecodeStrict([]byte(body), &in); err != nil {
+		t.Fatal(err)
+	}
+	c, err := sms.PatchContact(s, org, id, in, now)
 	if err != nil {
 		t.Fatal(err)
 	}

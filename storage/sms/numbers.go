@@ -2,7 +2,6 @@ package sms
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -192,24 +191,20 @@ func ListNumbers(s storage.Store, org string, page storage.PageRequest) ([]*Numb
 // FlowChannelFunc answers a flow's channel, or storage.ErrNotFound.
 type FlowChannelFunc func(org, flowID string) (string, error)
 
-// PatchNumber applies a PATCH body (SPEC 1.5): friendly_name, flow_id,
+// NumberPatch is the body of PATCH /api/numbers/{id} (SPEC 1.5); a field
+// the request leaves out stays as it is.
+type NumberPatch struct {
+	FriendlyName storage.Opt[string]  `json:"friendly_name,omitempty" jsonschema:"minLength=1,maxLength=120"`
+	FlowID       storage.Opt[string]  `json:"flow_id,omitempty"`
+	SMSFlowID    storage.Opt[string]  `json:"sms_flow_id,omitempty"`
+	SMSEnabled   *storage.Bool        `json:"sms_enabled,omitempty"`
+	MPS          storage.Opt[float64] `json:"mps,omitempty"`
+}
+
+// PatchNumber applies a PATCH (SPEC 1.5): friendly_name, flow_id,
 // sms_flow_id, sms_enabled, mps. Setting sms_flow_id turns SMS on unless the
-// body says otherwise.
-func PatchNumber(s storage.Store, org, id string, body []byte, channel FlowChannelFunc, now time.Time) (*Number, error) {
-	var raw map[string]json.RawMessage
-	var req struct {
-		FriendlyName *string       `json:"friendly_name"`
-		FlowID       *string       `json:"flow_id"`
-		SMSFlowID    *string       `json:"sms_flow_id"`
-		SMSEnabled   *storage.Bool `json:"sms_enabled"`
-		MPS          *float64      `json:"mps"`
-	}
-	if err := storage.DecodeStrict(body, &req); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, storage.Invalid("body", "must be a JSON object")
-	}
+// request says otherwise; null or "" clears a flow.
+func PatchNumber(s storage.Store, org, id string, req NumberPatch, channel FlowChannelFunc, now time.Time) (*Number, error) {
 	n, err := GetNumber(s, org, id)
 	if err != nil {
 		return nil, err
@@ -219,43 +214,42 @@ func PatchNumber(s storage.Store, org, id string, body []byte, channel FlowChann
 		return nil, err
 	}
 	v := &storage.ValidationError{}
-	if _, ok := raw["friendly_name"]; ok {
-		switch {
-		case req.FriendlyName == nil || strings.TrimSpace(*req.FriendlyName) == "":
+	if req.FriendlyName.Set {
+		switch name, _ := req.FriendlyName.Value(); {
+		case strings.TrimSpace(name) == "":
 			v.Add("friendly_name", "must be a non-empty string")
-		case len([]rune(*req.FriendlyName)) > 120:
+		case len([]rune(name)) > 120:
 			v.Add("friendly_name", "must be at most 120 characters")
 		default:
-			n.FriendlyName = strings.TrimSpace(*req.FriendlyName)
+			n.FriendlyName = strings.TrimSpace(name)
 		}
 	}
-	setFlow := func(field, want string, dst **string, val *string) {
-		if _, ok := raw[field]; !ok {
+	setFlow := func(field, want string, dst **string, val storage.Opt[string]) {
+		if !val.Set {
 			return
 		}
-		if val == nil || *val == "" {
+		if id, _ := val.Value(); id == "" {
 			*dst = nil
-			return
-		}
-		if id := checkFlow(v, channel, org, field, want, *val); id != nil {
+		} else if id := checkFlow(v, channel, org, field, want, id); id != nil {
 			*dst = id
 		}
 	}
 	setFlow("flow_id", "voice", &n.FlowID, req.FlowID)
 	setFlow("sms_flow_id", "sms", &n.SMSFlowID, req.SMSFlowID)
+	smsFlow, _ := req.SMSFlowID.Value()
 	if req.SMSEnabled != nil {
 		n.SMSEnabled = bool(*req.SMSEnabled)
-	} else if req.SMSFlowID != nil && *req.SMSFlowID != "" {
+	} else if smsFlow != "" {
 		n.SMSEnabled = true
 	}
-	if n.SMSEnabled && !n.Capabilities.SMS && (req.SMSEnabled != nil || req.SMSFlowID != nil) {
+	if n.SMSEnabled && !n.Capabilities.SMS && (req.SMSEnabled != nil || (req.SMSFlowID.Set && !req.SMSFlowID.Null)) {
 		v.Add("sms_enabled", "this number has no SMS capability")
 	}
-	if _, ok := raw["mps"]; ok {
-		if req.MPS == nil || *req.MPS <= 0 || *req.MPS > MaxMPS {
+	if req.MPS.Set {
+		if mps, ok := req.MPS.Value(); !ok || mps <= 0 || mps > MaxMPS {
 			v.Addf("mps", "must be a number of segments per second in (0, %g]", MaxMPS)
 		} else {
-			n.MPS = *req.MPS
+			n.MPS = mps
 		}
 	}
 	if err := v.Err(); err != nil {

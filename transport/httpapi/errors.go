@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/humd/humd/actors/enrich"
 	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
@@ -89,6 +90,8 @@ func classify(err error) (int, apiError) {
 	switch {
 	case errors.As(err, &se):
 		return se.Status, apiError{Code: se.Code, Message: se.Message}
+	case errors.Is(err, enrich.ErrLookupFailed):
+		return http.StatusBadGateway, apiError{Code: "lookup_failed", Message: err.Error()}
 	case errors.As(err, &ve):
 		details := map[string]any{}
 		for k, v := range ve.Fields {

@@ -2,38 +2,14 @@ package smsapi
 
 import (
 	"context"
-	"errors"
 	"net/url"
 
 	"github.com/humd/humd/actors/enrich"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
-)
-
-type (
-	// contactFields are what sms.CreateContact and sms.PatchContact read.
-	contactFields struct {
-		Name      string   `json:"name,omitempty" jsonschema:"minLength=0,maxLength=200"`
-		FirstName string   `json:"first_name,omitempty" jsonschema:"minLength=0,maxLength=100"`
-		LastName  string   `json:"last_name,omitempty" jsonschema:"minLength=0,maxLength=100"`
-		Email     string   `json:"email,omitempty" jsonschema:"minLength=0,maxLength=254"`
-		Notes     string   `json:"notes,omitempty" jsonschema:"minLength=0,maxLength=5000"`
-		Tags      []string `json:"tags,omitempty" jsonschema:"items.minLength=1,items.maxLength=50"`
-	}
-	createContactRequest struct {
-		E164 string `json:"e164"`
-		contactFields
-	}
-	// listEntryRequest blocks or opts out a number.
-	listEntryRequest struct {
-		E164   string `json:"e164"`
-		Reason string `json:"reason,omitempty" jsonschema:"minLength=0,maxLength=500"`
-	}
-	backfillRequest struct {
-		PerSecond float64 `json:"per_second,omitempty"`
-	}
 )
 
 func (a *API) contactRoutes() []*httpapi.Route {
@@ -42,32 +18,32 @@ func (a *API) contactRoutes() []*httpapi.Route {
 		{Method: "GET", Path: "/api/contacts", OpID: "listContacts", Summary: "Search contacts by name or phone, filter by tag", Tag: "Contacts", Auth: httpapi.ViewerUp,
 			Responses: httpapi.Answer[httpapi.Page[*sms.Contact]](200), Handle: a.listContacts},
 		{Method: "POST", Path: "/api/contacts", OpID: "createContact", Summary: "Add a contact (one per phone number)", Tag: "Contacts", Auth: httpapi.OperatorUp,
-			Request: httpapi.Type[createContactRequest](), Responses: httpapi.Answer[sms.Contact](201), Handle: a.createContact},
+			Request: httpapi.Type[sms.NewContact](), Responses: httpapi.Answer[sms.Contact](201), Handle: a.createContact},
 		{Method: "GET", Path: "/api/contacts/{id}", OpID: "getContact", Summary: "One contact", Tag: "Contacts", Auth: httpapi.ViewerUp,
 			Responses: contact, Handle: a.getContact},
 		{Method: "PATCH", Path: "/api/contacts/{id}", OpID: "updateContact", Summary: "Edit a contact; edited identity fields override enrichment", Tag: "Contacts", Auth: httpapi.OperatorUp,
-			Request: httpapi.Type[contactFields](), Responses: contact, Handle: a.updateContact},
+			Request: httpapi.Type[sms.ContactInput](), Responses: contact, Handle: a.updateContact},
 		{Method: "DELETE", Path: "/api/contacts/{id}", OpID: "deleteContact", Summary: "Delete a contact", Tag: "Contacts", Auth: httpapi.OperatorUp,
 			Responses: httpapi.NoBody(204), Handle: a.deleteContact},
 		{Method: "GET", Path: "/api/blocklist", OpID: "listBlocklist", Summary: "Blocked numbers", Tag: "Contacts", Auth: httpapi.ViewerUp,
 			Responses: httpapi.Answer[httpapi.Page[*sms.Block]](200), Handle: a.listBlocklist},
 		{Method: "POST", Path: "/api/blocklist", OpID: "blockNumber", Summary: "Block a number (409 if already blocked)", Tag: "Contacts", Auth: httpapi.OperatorUp,
-			Request: httpapi.Type[listEntryRequest](), Responses: httpapi.Answer[sms.Block](201), Handle: a.blockNumber},
+			Request: httpapi.Type[sms.ListEntry](), Responses: httpapi.Answer[sms.Block](201), Handle: a.blockNumber},
 		{Method: "DELETE", Path: "/api/blocklist/{e164}", OpID: "unblockNumber", Summary: "Unblock a number (+ URL-encoded as %2B)", Tag: "Contacts", Auth: httpapi.OperatorUp,
 			Fails: []int{422}, Responses: httpapi.NoBody(204), Handle: a.unblockNumber},
 		{Method: "GET", Path: "/api/sms/opt-outs", OpID: "listOptOuts", Summary: "Numbers that texted STOP or were opted out", Tag: "SMS", Auth: httpapi.ViewerUp,
 			Responses: httpapi.Answer[httpapi.Page[*sms.OptOut]](200), Handle: a.listOptOuts},
 		{Method: "POST", Path: "/api/sms/opt-outs", OpID: "addOptOut", Summary: "Opt a number out (idempotent; fires sms.opt_out once)", Tag: "SMS", Auth: httpapi.OperatorUp,
-			Request: httpapi.Type[listEntryRequest](), Responses: httpapi.Answer[sms.OptOut](200, 201), Handle: a.addOptOut},
+			Request: httpapi.Type[sms.ListEntry](), Responses: httpapi.Answer[sms.OptOut](200, 201), Handle: a.addOptOut},
 		{Method: "DELETE", Path: "/api/sms/opt-outs/{e164}", OpID: "removeOptOut", Summary: "Opt a number back in (fires sms.opt_in; 404 if not opted out)", Tag: "SMS", Auth: httpapi.OperatorUp,
 			Fails: []int{422}, Responses: httpapi.NoBody(204), Handle: a.removeOptOut},
 		// Contact enrichment (SPEC 1.8, 1.16): a backfill job over the org's
 		// contacts, and a re-lookup of one contact.
 		{Method: "POST", Path: "/api/contacts/backfill-lookup", OpID: "backfillContactLookup", Tag: "Contacts", Auth: httpapi.AdminUp,
 			Summary: "Look up every contact without lookup data (carrier, line type, caller name) as a rate-limited job",
-			Request: httpapi.Type[backfillRequest](), Responses: httpapi.Answer[BackfillStarted](202), Handle: a.backfillLookup},
+			Request: httpapi.Type[enrich.BackfillInput](), Responses: httpapi.Answer[service.BackfillStarted](202), Handle: a.backfillLookup},
 		{Method: "GET", Path: "/api/lookup-jobs/{id}", OpID: "getContactLookupBackfill", Tag: "Contacts", Auth: httpapi.ViewerUp,
-			Summary: "Progress of a lookup backfill job", Responses: httpapi.Answer[LookupJob](200), Handle: a.getLookupJob},
+			Summary: "Progress of a lookup backfill job", Responses: httpapi.Answer[service.LookupJob](200), Handle: a.getLookupJob},
 		{Method: "POST", Path: "/api/contacts/{id}/lookup", OpID: "lookupContact", Tag: "Contacts", Auth: httpapi.OperatorUp,
 			Summary: "Re-run enrichment for one contact now (a person's edits are kept)", Fails: []int{502},
 			Responses: contact, Handle: a.lookupContact},
@@ -92,8 +68,8 @@ func (a *API) listContacts(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := sms.ListContacts(a.d.Store, c.Principal.OrgID,
-		sms.ContactFilter{Q: c.Query("q"), Phone: c.Query("phone"), Tag: c.Query("tag")}, page)
+	items, next, err := a.d.Svc.ListContacts(context.Background(), c.Principal,
+		service.ListContactsQuery{Q: c.Query("q"), Phone: c.Query("phone"), Tag: c.Query("tag"), Page: page})
 	if err != nil {
 		return err
 	}
@@ -101,7 +77,11 @@ func (a *API) listContacts(c *httpapi.Call) error {
 }
 
 func (a *API) createContact(c *httpapi.Call) error {
-	ct, err := sms.CreateContact(a.d.Store, c.Principal.OrgID, c.Body(), a.now())
+	var in sms.NewContact
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	ct, err := a.d.Svc.CreateContact(context.Background(), c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -109,7 +89,7 @@ func (a *API) createContact(c *httpapi.Call) error {
 }
 
 func (a *API) getContact(c *httpapi.Call) error {
-	ct, err := sms.GetContact(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	ct, err := a.d.Svc.GetContact(context.Background(), c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -117,7 +97,11 @@ func (a *API) getContact(c *httpapi.Call) error {
 }
 
 func (a *API) updateContact(c *httpapi.Call) error {
-	ct, err := sms.PatchContact(a.d.Store, c.Principal.OrgID, c.Param("id"), c.Body(), a.now())
+	var in sms.ContactInput
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	ct, err := a.d.Svc.UpdateContact(context.Background(), c.Principal, c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -125,7 +109,7 @@ func (a *API) updateContact(c *httpapi.Call) error {
 }
 
 func (a *API) deleteContact(c *httpapi.Call) error {
-	if err := sms.DeleteContact(a.d.Store, c.Principal.OrgID, c.Param("id")); err != nil {
+	if err := a.d.Svc.DeleteContact(context.Background(), c.Principal, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent()
@@ -136,7 +120,7 @@ func (a *API) listBlocklist(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := sms.ListBlocks(a.d.Store, c.Principal.OrgID, page)
+	items, next, err := a.d.Svc.ListBlocklist(context.Background(), c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -144,7 +128,11 @@ func (a *API) listBlocklist(c *httpapi.Call) error {
 }
 
 func (a *API) blockNumber(c *httpapi.Call) error {
-	b, err := sms.AddBlock(a.d.Store, c.Principal.OrgID, c.Body(), a.now())
+	var in sms.ListEntry
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	b, err := a.d.Svc.BlockNumber(context.Background(), c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -156,7 +144,7 @@ func (a *API) unblockNumber(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	if err := sms.RemoveBlock(a.d.Store, c.Principal.OrgID, e164); err != nil {
+	if err := a.d.Svc.UnblockNumber(context.Background(), c.Principal, e164); err != nil {
 		return err
 	}
 	return c.NoContent()
@@ -167,7 +155,7 @@ func (a *API) listOptOuts(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := sms.ListOptOuts(a.d.Store, c.Principal.OrgID, c.Query("q"), page)
+	items, next, err := a.d.Svc.ListOptOuts(context.Background(), c.Principal, service.ListOptOutsQuery{Q: c.Query("q"), Page: page})
 	if err != nil {
 		return err
 	}
@@ -175,7 +163,11 @@ func (a *API) listOptOuts(c *httpapi.Call) error {
 }
 
 func (a *API) addOptOut(c *httpapi.Call) error {
-	o, created, err := sms.AddOptOut(a.d.Store, c.Principal.OrgID, c.Body(), "api", a.now())
+	var in sms.ListEntry
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	o, created, err := a.d.Svc.AddOptOut(context.Background(), c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -190,48 +182,37 @@ func (a *API) removeOptOut(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	if err := sms.RemoveOptOut(a.d.Store, c.Principal.OrgID, e164, "api", a.now()); err != nil {
+	if err := a.d.Svc.RemoveOptOut(context.Background(), c.Principal, e164); err != nil {
 		return err
 	}
 	return c.NoContent()
 }
 
-func (a *API) enrich() (*enrich.Service, error) {
-	if a.d.Enrich == nil {
-		return nil, storage.Conflict("lookup_unavailable", "contact enrichment is off: no lookup provider is configured")
-	}
-	return a.d.Enrich, nil
-}
-
 func (a *API) backfillLookup(c *httpapi.Call) error {
-	e, err := a.enrich()
+	var in enrich.BackfillInput
+	// The body is optional: none starts a job at the default rate.
+	if body := c.Body(); len(body) > 0 {
+		if err := storage.DecodeStrict(body, &in); err != nil {
+			return err
+		}
+	}
+	j, err := a.d.Svc.BackfillContactLookup(context.Background(), c.Principal, in)
 	if err != nil {
 		return err
 	}
-	j, err := e.StartBackfill(c.Principal.OrgID, c.Body())
-	if err != nil {
-		return err
-	}
-	return c.JSON(202, &BackfillStarted{JobID: j.ID, Status: j.Status, Total: j.Total})
+	return c.JSON(202, j)
 }
 
 func (a *API) getLookupJob(c *httpapi.Call) error {
-	j, err := sms.GetLookupJob(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	j, err := a.d.Svc.GetContactLookupBackfill(context.Background(), c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(200, jobView(j))
+	return c.JSON(200, j)
 }
 
 func (a *API) lookupContact(c *httpapi.Call) error {
-	e, err := a.enrich()
-	if err != nil {
-		return err
-	}
-	ct, err := e.LookupContact(context.Background(), c.Principal.OrgID, c.Param("id"))
-	if errors.Is(err, enrich.ErrLookupFailed) {
-		return &httpapi.StatusError{Status: 502, Code: "lookup_failed", Message: err.Error()}
-	}
+	ct, err := a.d.Svc.LookupContact(context.Background(), c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -3,14 +3,8 @@ package smsapi
 import (
 	"time"
 
-	"github.com/humd/humd/actors/service"
-
 	"github.com/humd/humd/actors/clock"
-	"github.com/humd/humd/actors/conversation"
-	"github.com/humd/humd/actors/enrich"
-	"github.com/humd/humd/actors/sender"
-	"github.com/humd/humd/actors/system"
-	"github.com/humd/humd/storage"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/transport/httpapi"
 )
 
@@ -18,23 +12,9 @@ import (
 type Deps struct {
 	// Svc is the front door (actors/service): handlers call its typed
 	// operations rather than storage writers or actor doors.
-	Svc   *service.Service
-	Store storage.Store
+	Svc *service.Service
+	// Clock times the per-thread send cap.
 	Clock clock.Clock
-	// Threads finds conversation actors; Senders finds sender actors (a
-	// number's new rate goes to its sender).
-	Threads *conversation.Directory
-	Senders *sender.Directory
-	// FlowChannel answers a flow's channel (voice|sms), or storage.ErrNotFound
-	// when the org has no such flow.
-	FlowChannel func(orgID, flowID string) (string, error)
-	// NumberCap is the org's cap on numbers for a register (0: none).
-	NumberCap func(orgID string) (int, error)
-	// Sandbox labels numbers registered by hand "sandbox" (else "twilio").
-	Sandbox bool
-	// Enrich runs contact enrichment (Lookup) and its backfill jobs; nil
-	// when no lookup provider is configured.
-	Enrich *enrich.Service
 }
 
 // API serves the SMS routes.
@@ -60,11 +40,6 @@ func (a *API) Routes() []*httpapi.Route {
 	all = append(all, a.numberRoutes()...)
 	all = append(all, a.contactRoutes()...)
 	return all
-}
-
-// askThread asks the actor of (number, contact) through the directory.
-func askThread[T any](a *API, orgID, numberID, e164 string, msg any) (T, error) {
-	return system.Await[T](a.d.Threads.Request(orgID, numberID, e164, msg, httpapi.AskTimeout), msg)
 }
 
 func (a *API) now() time.Time { return a.d.Clock.Now() }

@@ -1,112 +1,20 @@
 package smsapi
 
 import (
-	"time"
-
-	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
 )
-
-// ConversationView is a thread as the API answers it.
-type ConversationView struct {
-	*sms.Conversation
-	FlowID  *string      `json:"flow_id"`
-	Contact *sms.Contact `json:"contact"`
-}
-
-// OpenedConversationView answers POST /api/sms/conversations: the thread,
-// and the first text's send result when the request had initial_message.
-type OpenedConversationView struct {
-	*ConversationView
-	InitialMessage *SentMessage `json:"initial_message,omitempty"`
-}
-
-// SendResult is the answer to a send (SPEC 1.9).
-type SendResult struct {
-	Message SentMessage `json:"message"`
-}
-
-// SentMessage is the text a send stored, or the scheduled send it became
-// (status scheduled, with the text as it will go out).
-type SentMessage struct {
-	*sms.Message
-	Status             string     `json:"status"`
-	ScheduledMessageID *string    `json:"scheduled_message_id"`
-	ScheduledFor       *time.Time `json:"scheduled_for"`
-}
-
-// sendView is the answer to a send and its status: 201 sent (queued or
-// held), 202 scheduled, 200 for a send the contact's state refused.
-func sendView(res *conversation.SendResult, from string) (int, *SendResult) {
-	out := &SentMessage{Message: res.Message, Status: res.Status}
-	if m := res.Message; m != nil {
-		out.Status = m.Status
-		if m.ScheduledMessageID != "" {
-			id := m.ScheduledMessageID
-			out.ScheduledMessageID = &id
-		}
-	}
-	if sc := res.Scheduled; sc != nil {
-		out.Message = &sms.Message{ID: sc.ID, OrgID: sc.OrgID, ConversationID: sc.ConversationID, Direction: sms.Outbound,
-			From: from, To: sc.ContactE164, Body: sc.Body, Media: mediaList(sc.MediaURLs), Status: sms.MsgScheduled,
-			Source: sc.Source, Author: sc.Author, CreatedAt: sc.CreatedAt}
-		out.Status = sms.MsgScheduled
-		id, at := sc.ID, sc.SendAt
-		out.ScheduledMessageID, out.ScheduledFor = &id, &at
-	}
-	status := 201
-	switch res.Status {
-	case sms.MsgScheduled:
-		status = 202
-	case sms.MsgOptedOut, sms.MsgBlocked:
-		status = 200
-	}
-	return status, &SendResult{Message: *out}
-}
-
-func mediaList(urls []string) []sms.Media {
-	out := make([]sms.Media, 0, len(urls))
-	for _, u := range urls {
-		out = append(out, sms.Media{URL: u})
-	}
-	return out
-}
-
-// LookupJob is a contact lookup backfill as the API shows it.
-type LookupJob struct {
-	ID         string     `json:"id"`
-	Status     string     `json:"status"`
-	Total      int        `json:"total"`
-	Done       int        `json:"done"`
-	Failed     int        `json:"failed"`
-	PerSecond  float64    `json:"per_second"`
-	Error      string     `json:"error,omitempty"`
-	StartedAt  time.Time  `json:"started_at"`
-	FinishedAt *time.Time `json:"finished_at"`
-}
-
-func jobView(j *sms.LookupJob) *LookupJob {
-	return &LookupJob{ID: j.ID, Status: j.Status, Total: j.Total, Done: j.Done, Failed: j.Failed, PerSecond: j.PerSecond,
-		Error: j.Error, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
-}
-
-// BackfillStarted answers POST /api/contacts/backfill-lookup.
-type BackfillStarted struct {
-	JobID  string `json:"job_id"`
-	Status string `json:"status"`
-	Total  int    `json:"total"`
-}
 
 var jobStatus = []string{sms.JobRunning, sms.JobCompleted, sms.JobFailed}
 
 func init() {
 	httpapi.Component[sms.Conversation]("ConversationRecord", conversationSchema)
-	httpapi.Component[ConversationView]("Conversation", conversationSchema)
-	httpapi.Component[OpenedConversationView]("OpenedConversation", conversationSchema)
+	httpapi.Component[service.ConversationView]("Conversation", conversationSchema)
+	httpapi.Component[service.OpenedConversationView]("OpenedConversation", conversationSchema)
 	httpapi.Component[sms.Message]("Message", messageSchema)
-	httpapi.Component[SendResult]("SendResult", nil)
-	httpapi.Extend[SentMessage](func(s httpapi.Schema) {
+	httpapi.Component[service.SendResult]("SendResult", nil)
+	httpapi.Extend[service.SentMessage](func(s httpapi.Schema) {
 		messageSchema(s)
 		httpapi.SetEnum(s, "status", "queued", "sent", "scheduled", "opted_out", "blocked", "held", "failed")
 	})
@@ -127,8 +35,8 @@ func init() {
 	httpapi.Component[sms.OptOut]("OptOut", func(s httpapi.Schema) {
 		httpapi.SetEnum(s, "source", "keyword", "api", "ui", "provider", "call")
 	})
-	httpapi.Component[LookupJob]("LookupJob", func(s httpapi.Schema) { httpapi.SetEnum(s, "status", jobStatus...) })
-	httpapi.Extend[BackfillStarted](func(s httpapi.Schema) { httpapi.SetEnum(s, "status", jobStatus...) })
+	httpapi.Component[service.LookupJob]("LookupJob", func(s httpapi.Schema) { httpapi.SetEnum(s, "status", jobStatus...) })
+	httpapi.Extend[service.BackfillStarted](func(s httpapi.Schema) { httpapi.SetEnum(s, "status", jobStatus...) })
 	httpapi.Extend[sms.Author](func(s httpapi.Schema) {
 		httpapi.Describe(s, "type", "contact, user, api, ai, flow, system, campaign or schedule")
 	})
