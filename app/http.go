@@ -51,7 +51,7 @@ type services struct {
 	Webhooks    *webhook.Service
 	// Numbers is the carrier's number inventory; Brands registers A2P brands
 	// (nil without a carrier).
-	Numbers adminapi.NumberSource
+	Numbers service.NumberSource
 	Brands  brands.Carrier
 	// Sandbox is set without Twilio credentials; SandboxCarrier is then the
 	// sandbox carrier, and TwilioAuthToken the sandbox's webhook token.
@@ -82,7 +82,7 @@ func (a *App) areas(d services) []httpapi.Area {
 			NumberCap: func(org string) (int, error) { return adminapi.NumberCap(a.Store, a.cfg.PlanMaxNumbers, org) },
 			Sandbox:   d.Sandbox, Enrich: d.Enrich}),
 		voiceapi.New(voiceapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Calls: d.Calls}),
-		campaignapi.New(campaignapi.Deps{Svc: svc, Campaigns: d.Campaigns}),
+		campaignapi.New(campaignapi.Deps{Svc: svc}),
 		flowapi.New(flowapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Flows: d.Flows, HTTPTools: d.HTTPTools}),
 		integrationapi.New(integrationapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Flows: d.Flows, PublicURL: a.cfg.PublicURL,
 			Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, Calls: d.Calls, Threads: d.Threads, OutboundNumber: voiceapi.OutboundNumber}),
@@ -91,7 +91,7 @@ func (a *App) areas(d services) []httpapi.Area {
 			OrgNow: func(org string) time.Time { return voiceapi.OrgLocalNow(ten, org, a.Clock.Now()) }}),
 		sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
 			Ingest: a.Hooks.Ingest}),
-		sessionapi.New(sessionapi.Deps{Svc: svc, Agents: d.Agents, Address: d.Address}),
+		sessionapi.New(sessionapi.Deps{Svc: svc, Clock: a.Clock}),
 		a.Hooks,
 	}
 }
