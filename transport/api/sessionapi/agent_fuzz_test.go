@@ -88,3 +88,19 @@ func FuzzEndSession(f *testing.F) {
 			return status(err)
 		})
 }
+
+// TestCreateReportsWireAndDomainProblemsTogether: a create with an unknown
+// key, a bad agent_id and a bad session_type names all three in one 422,
+// as when one function checked them all.
+func TestCreateReportsWireAndDomainProblemsTogether(t *testing.T) {
+	_, err := decodeCreateAgentSession([]byte(`{"x":1,"agent_id":0,"session_type":5,"metadata":[]}`))
+	st, body := agentError(err)
+	details, _ := body["details"].(map[string]string)
+	if st != 422 || details["x"] != "unknown field" || details["agent_id"] == "" || details["session_type"] == "" || details["metadata"] == "" {
+		t.Errorf("answer = %d %v; want 422 naming x, agent_id, session_type and metadata", st, body)
+	}
+	if st, body := agentError(func() error { _, err := decodeCreateAgentSession([]byte(`[]`)); return err }()); st != 422 ||
+		body["error"] != "body must be a JSON object" {
+		t.Errorf("non-object = %d %v", st, body)
+	}
+}
