@@ -107,7 +107,7 @@
 //
 //	family: asess/ provider/
 //	owner: actors/addresssession
-//	writers: direct actors/addresssession.ImportProviders
+//	writers: direct
 //
 //	family: approval/
 //	owner: actors/mcptools

@@ -1,13 +1,13 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/app/apptest"
 )
 
@@ -18,7 +18,7 @@ func importExample(t *testing.T, s *apptest.Server) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if n, err := addresssession.ImportProviders(s.App.Store, f); err != nil || n != 4 {
+	if n, err := s.App.Svc.ImportProviders(context.Background(), f); err != nil || n != 4 {
 		t.Fatalf("import = %d, %v", n, err)
 	}
 }

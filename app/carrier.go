@@ -10,12 +10,12 @@ import (
 
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage/brands"
 	"github.com/humd/humd/storage/hours"
 	"github.com/humd/humd/storage/knowledge"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
-	"github.com/humd/humd/transport/api/adminapi"
 	"github.com/humd/humd/transport/llm"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/twilio"
@@ -90,7 +90,7 @@ func (t twilioNumbers) BuyNumber(e164 string) (*sms.ProviderNumber, error) {
 func (t twilioNumbers) ReleaseNumber(sid string) error { return t.c.ReleaseNumber(sid) }
 
 // defaultCarrier is the sandbox without Twilio credentials, else twilio-go.
-func (a *App) defaultCarrier() (sender.Carrier, adminapi.NumberSource, error) {
+func (a *App) defaultCarrier() (sender.Carrier, service.NumberSource, error) {
 	if a.cfg.Sandbox() {
 		sb := sandbox.New(sandbox.Config{Clock: a.Clock, Logger: a.log, OnStatus: func(u sandbox.StatusUpdate) {
 			if err := a.Hooks.ApplyStatus(u.MessageSID, u.Status, u.ErrorCode); err != nil {

@@ -51,7 +51,7 @@ type services struct {
 	Webhooks    *webhook.Service
 	// Numbers is the carrier's number inventory; Brands registers A2P brands
 	// (nil without a carrier).
-	Numbers adminapi.NumberSource
+	Numbers service.NumberSource
 	Brands  brands.Carrier
 	// Sandbox is set without Twilio credentials; SandboxCarrier is then the
 	// sandbox carrier, and TwilioAuthToken the sandbox's webhook token.
@@ -83,7 +83,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		coreapi.New(coreapi.Deps{Svc: svc, Tenancy: ten}),
 		smsapi.New(smsapi.Deps{Svc: svc, Clock: a.Clock}),
 		voiceapi.New(voiceapi.Deps{Svc: svc}),
-		campaignapi.New(campaignapi.Deps{Svc: svc, Campaigns: d.Campaigns}),
+		campaignapi.New(campaignapi.Deps{Svc: svc}),
 		flowapi.New(flowapi.Deps{Svc: svc}),
 		integrationapi.New(integrationapi.Deps{Svc: svc}),
 		adminapi.New(adminapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Tenancy: ten, Numbers: d.Numbers, Brands: d.Brands,
@@ -91,7 +91,7 @@ func (a *App) areas(d services) []httpapi.Area {
 			OrgNow: func(org string) time.Time { return voiceapi.OrgLocalNow(ten, org, a.Clock.Now()) }}),
 		sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
 			Ingest: a.Hooks.Ingest}),
-		sessionapi.New(sessionapi.Deps{Svc: svc, Agents: d.Agents, Address: d.Address}),
+		sessionapi.New(sessionapi.Deps{Svc: svc, Clock: a.Clock}),
 		a.Hooks,
 	}
 }

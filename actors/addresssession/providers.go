@@ -49,11 +49,11 @@ var (
 func keyProvider(zip, id string) []byte { return storage.Key("provider", zip, id) }
 func prefixProviders(zip string) []byte { return storage.Prefix("provider", zip) }
 
-// ImportProviders loads a provider catalog CSV (header ProviderColumns; zip
+// importProviders loads a provider catalog CSV (header ProviderColumns; zip
 // is a 5-digit ZIP or * for nationwide). Rows for the same (zip,
 // provider_id) merge their technologies; re-importing replaces what a row
 // names. Any bad row rejects the whole file, naming its line.
-func ImportProviders(st storage.Store, r io.Reader) (int, error) {
+func importProviders(st storage.Store, r io.Reader) (int, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = len(ProviderColumns)
 	header, err := cr.Read()

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"time"
@@ -96,47 +98,51 @@ func newToken() string {
 	return string(out)
 }
 
-// envelope is seed 000's answer shape: message / request_status / data / meta.
-func (s *Service) envelope(msg, status string, data any, sess *Session) map[string]any {
-	meta := map[string]any{"responded_at": s.cfg.Clock.Now().UTC(), "hum_data_set": DataSet}
-	if sess != nil {
-		meta["session_token"] = sess.Token
-		meta["session_status"] = sess.Status
-		meta["agent_status"] = sess.AgentStatus
-		meta["session_params"] = sess.Params
-		meta["service_address"] = sess.ServiceAddress
-		meta["created_at"] = sess.CreatedAt
-		meta["updated_at"] = sess.UpdatedAt
-	}
-	if data == nil {
-		data = map[string]any{}
-	}
-	return map[string]any{"message": msg, "request_status": status, "data": data, "meta": meta}
-}
+// InvalidError is a request that breaks seed 000's rules, as the seed's
+// ordered error list.
+type InvalidError struct{ Errors []address.FieldError }
 
-func (s *Service) fail(status int, msg string, errs []address.FieldError) (int, any) {
-	body := s.envelope(msg, "error", nil, nil)
-	if errs == nil {
-		errs = []address.FieldError{}
-	}
-	body["errors"] = errs
-	return status, body
-}
+func (e *InvalidError) Error() string { return "the address is not valid" }
 
-func requestStatus(sess *Session) string {
+// Is makes an InvalidError a storage.ErrInvalid.
+func (e *InvalidError) Is(target error) bool { return target == storage.ErrInvalid }
+
+// ClosedError is a session that is closed or expired; Session is its state.
+type ClosedError struct{ Session *Session }
+
+func (e *ClosedError) Error() string { return "the session is " + e.Session.Status }
+
+// Is makes a ClosedError a storage.ErrGone.
+func (e *ClosedError) Is(target error) bool { return target == storage.ErrGone }
+
+// The retryable failures of the session operations.
+var (
+	ErrNotStored  = errors.New("address session: the session could not be stored")
+	ErrNotStarted = errors.New("address session: the agents did not start")
+	ErrBusy       = errors.New("address session: the session is busy")
+)
+
+// RequestStatus is seed 000's request_status of a session: warning once an
+// agent found nothing or failed, else ok.
+func (s *Session) RequestStatus() string {
 	for _, k := range []string{"geocoding", "internet"} {
-		if st := sess.AgentStatus[k]; st == Unmatched || st == "error" {
+		if st := s.AgentStatus[k]; st == Unmatched || st == "error" {
 			return "warning"
 		}
 	}
 	return "ok"
 }
 
-// Create is POST /sessions: validate, store the session, start its agents.
-func (s *Service) Create(org string, body []byte) (int, any) {
-	req, errs := address.Validate(body)
+// Working reports whether an agent that answers GET is still pending.
+func (s *Session) Working() bool { return s.working() }
+
+// Create is POST /sessions: check, store the session, start its agents;
+// it answers the session once started (or, with sync, once those agents
+// are done).
+func (s *Service) Create(org string, in *address.Input) (*Session, error) {
+	req, errs := address.Check(in)
 	if errs != nil {
-		return s.fail(422, "The address is not valid.", errs)
+		return nil, &InvalidError{Errors: errs}
 	}
 	params, _ := json.Marshal(req)
 	now := s.cfg.Clock.Now().UTC()
@@ -144,63 +150,56 @@ func (s *Service) Create(org string, body []byte) (int, any) {
 		AgentStatus: map[string]string{"geocoding": Pending, "internet": Pending, "checkout": Pending},
 		CreatedAt:   now, UpdatedAt: now, LastAccessAt: now}
 	if err := save(s.cfg.Store, sess, storage.Sync); err != nil {
-		return s.fail(503, "The session could not be stored; retry.", nil)
+		return nil, fmt.Errorf("%w: %w", ErrNotStored, err)
 	}
 	res, err := s.ask(sess.Token, &Start{Req: req, Wait: len(req.Sync) > 0})
 	if err != nil {
-		return s.fail(503, "The session's agents did not start; retry.", nil)
+		return nil, fmt.Errorf("%w: %w", ErrNotStarted, err)
 	}
-	return 201, s.envelope("Session created successfully.", requestStatus(res), map[string]any{"session_token": res.Token}, res)
+	return res, nil
 }
 
 // access loads a session of the org through its actor (which extends it).
-func (s *Service) access(org, token string, msg any) (*Session, int, any) {
+func (s *Service) access(org, token string, msg any) (*Session, error) {
 	if len(token) != 22 {
-		st, b := s.fail(404, "Session not found.", nil)
-		return nil, st, b
+		return nil, fmt.Errorf("address session: %w", storage.ErrNotFound)
 	}
 	cur, err := load(s.cfg.Store, token)
 	if err != nil || cur.OrgID != org {
-		st, b := s.fail(404, "Session not found.", nil)
-		return nil, st, b
+		return nil, fmt.Errorf("address session: %w", storage.ErrNotFound)
 	}
 	sess, err := s.ask(token, msg)
 	if err != nil {
-		st, b := s.fail(503, "The session is busy; retry.", nil)
-		return nil, st, b
+		return nil, fmt.Errorf("%w: %w", ErrBusy, err)
 	}
-	return sess, 0, nil
+	return sess, nil
 }
 
-// Get is GET /sessions/{token}: 202 while agents work, 200 with the
-// providers when done, 410 once closed or expired.
-func (s *Service) Get(org, token string) (int, any) {
-	sess, st, body := s.access(org, token, &Touch{})
-	if sess == nil {
-		return st, body
+// Get is GET /sessions/{token}: the session (Working while its agents
+// work), or a ClosedError once closed or expired.
+func (s *Service) Get(org, token string) (*Session, error) {
+	sess, err := s.access(org, token, &Touch{})
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case sess.Status != Open:
-		return 410, s.envelope("The session is "+sess.Status+".", "error", nil, sess)
-	case sess.working():
-		return 202, s.envelope("The session's agents are still working; poll again in 2-3 seconds.", "ok", nil, sess)
+	if sess.Status != Open {
+		return nil, &ClosedError{Session: sess}
 	}
-	providers := sess.Providers
-	if providers == nil {
-		providers = []*Provider{}
-	}
-	return 200, s.envelope("Session data is ready.", requestStatus(sess), providers, sess)
+	return sess, nil
 }
 
-// Delete is DELETE /sessions/{token}.
-func (s *Service) Delete(org, token string) (int, any) {
+// Delete is DELETE /sessions/{token}: the closed session, or a ClosedError
+// if it was closed already.
+func (s *Service) Delete(org, token string) (*Session, error) {
 	cur, err := load(s.cfg.Store, token)
 	if err == nil && cur.OrgID == org && cur.Status != Open {
-		return 410, s.envelope("The session is "+cur.Status+".", "error", nil, cur)
+		return nil, &ClosedError{Session: cur}
 	}
-	sess, st, body := s.access(org, token, &Close{})
-	if sess == nil {
-		return st, body
-	}
-	return 200, s.envelope("Session closed successfully", "ok", nil, sess)
+	return s.access(org, token, &Close{})
+}
+
+// ImportProviders loads a provider catalog CSV into the store (see the
+// package function importProviders): the offline door of humd import.
+func (s *Service) ImportProviders(r io.Reader) (int, error) {
+	return importProviders(s.cfg.Store, r)
 }

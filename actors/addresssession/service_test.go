@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/actortest"
+	"github.com/humd/humd/actors/addresssession/address"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/storagetest"
@@ -36,64 +37,60 @@ func (s *slowCatalog) Scan(prefix []byte, o storage.ScanOptions, fn func(k, v []
 func (s *slowCatalog) open() { s.once.Do(func() { close(s.release) }) }
 
 // TestGetAnswers202WhileAgentsWork (SPEC 1.1, 2.15): without sync, create
-// answers at once with its agents pending; GET answers 202 for as long as
-// the internet agent is still reading the catalog, then 200 with the
-// providers.
+// answers at once with its agents pending; Get answers a Working session
+// (GET's 202) for as long as the internet agent is still reading the
+// catalog, then the providers (GET's 200).
 func TestGetAnswers202WhileAgentsWork(t *testing.T) {
 	st := &slowCatalog{Store: storagetest.OpenMem(t), release: make(chan struct{})}
 	t.Cleanup(st.open) // a failed test must not leave the agent blocked
 	csv := strings.Join(ProviderColumns, ",") + "\n" +
 		"48034,att,AT&T Fiber,fiber,5000,5000,5500,+18002882020,https://www.att.com\n" +
 		"*,starlink,Starlink,satellite,220,25,12000,,https://www.starlink.com\n"
-	if _, err := ImportProviders(st.Store, strings.NewReader(csv)); err != nil {
+	if _, err := importProviders(st.Store, strings.NewReader(csv)); err != nil {
 		t.Fatal(err)
 	}
 	svc := New(Config{System: actortest.NewSystem(t), Store: st, Clock: clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))})
 
-	status, body := svc.Create("org_1", []byte(`{"street1":"29090 Tiffany Drive E","zip":"48034"}`))
-	if status != 201 {
-		t.Fatalf("create = %d %v", status, body)
+	zip := "48034"
+	street := "29090 Tiffany Drive E"
+	created, err := svc.Create("org_1", &address.Input{Street1: &street, Zip: &zip})
+	if err != nil {
+		t.Fatalf("create: %v", err)
 	}
-	token := body.(map[string]any)["data"].(map[string]any)["session_token"].(string)
+	token := created.Token
 	actortest.WaitFor(t, 10*time.Second, func() error {
 		if !st.reading.Load() {
 			return fmt.Errorf("the internet agent has not reached the catalog")
 		}
 		return nil
 	})
-	get := func(want int) map[string]any {
-		status, body := svc.Get("org_1", token)
-		env := body.(map[string]any)
-		if status != want {
-			return map[string]any{"error": fmt.Sprintf("GET = %d %v; want %d", status, env, want)}
-		}
-		return env
-	}
 	actortest.Holds(t, 200*time.Millisecond, func() error {
-		env := get(202)
-		if e, ok := env["error"]; ok {
-			return fmt.Errorf("%v", e)
+		sess, err := svc.Get("org_1", token)
+		if err != nil {
+			return err
 		}
-		agents := env["meta"].(map[string]any)["agent_status"].(map[string]string)
-		if agents["internet"] != Pending || env["request_status"] != "ok" {
-			return fmt.Errorf("while working: agent_status %v, request_status %v", agents, env["request_status"])
+		if !sess.Working() || sess.AgentStatus["internet"] != Pending || sess.RequestStatus() != "ok" {
+			return fmt.Errorf("while working: working %v, agent_status %v, request_status %v", sess.Working(), sess.AgentStatus, sess.RequestStatus())
 		}
 		return nil
 	})
 
 	st.open()
-	var env map[string]any
+	var sess *Session
 	actortest.WaitFor(t, 10*time.Second, func() error {
-		if env = get(200); env["error"] != nil {
-			return fmt.Errorf("%v", env["error"])
+		if sess, err = svc.Get("org_1", token); err != nil {
+			return err
+		}
+		if sess.Working() {
+			return fmt.Errorf("agents still working: %v", sess.AgentStatus)
 		}
 		return nil
 	})
 	var names []string
-	for _, p := range env["data"].([]*Provider) {
+	for _, p := range sess.Providers {
 		names = append(names, p.ProviderName)
 	}
-	agents := env["meta"].(map[string]any)["agent_status"].(map[string]string)
+	agents := sess.AgentStatus
 	if strings.Join(names, ",") != "AT&T Fiber,Starlink" || agents["geocoding"] != Matched || agents["internet"] != Matched {
 		t.Errorf("when done: providers %v, agent_status %v; want AT&T Fiber and Starlink, both agents matched", names, agents)
 	}

@@ -124,39 +124,11 @@ func (s *Service) ask(org string, id uint64, msg any) (any, error) {
 	return res, nil
 }
 
-// fail is the seed-style error body: {"success":false,"error":"..."} with
-// details for validation problems.
-func fail(status int, msg string, details map[string]string) (int, any) {
-	body := map[string]any{"success": false, "error": msg}
-	if len(details) > 0 {
-		body["details"] = details
-	}
-	return status, body
-}
+// ErrAgentNotFound is a create naming an agent the org does not have.
+var ErrAgentNotFound = fmt.Errorf("agent not found or access denied: %w", storage.ErrNotFound)
 
-func failErr(err error) (int, any) {
-	var ve *storage.ValidationError
-	var ce *storage.ConflictError
-	switch {
-	case errors.As(err, &ve):
-		return fail(422, ve.Error(), ve.Fields)
-	case errors.As(err, &ce):
-		return fail(409, ce.Message, nil)
-	case errors.Is(err, storage.ErrNotFound):
-		return fail(404, "Session not found", nil)
-	}
-	return fail(500, "internal error", nil)
-}
-
-var notFoundAgent = map[string]any{"success": false, "error": "Agent not found or access denied"}
-
-// parseAgentID accepts a positive JSON integer or a string of digits.
-func parseAgentID(raw json.RawMessage) (uint64, bool) {
-	s := strings.Trim(string(bytes.TrimSpace(raw)), `"`)
-	n, err := strconv.ParseUint(s, 10, 64)
-	return n, err == nil && n > 0
-}
-
+// objectOrNull checks caller metadata: absent or null is {}, else a JSON
+// object of at most max bytes.
 func objectOrNull(raw json.RawMessage, max int) (json.RawMessage, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
@@ -169,64 +141,63 @@ func objectOrNull(raw json.RawMessage, max int) (json.RawMessage, bool) {
 	return append(json.RawMessage(nil), raw...), true
 }
 
-// Create is POST /api/v1/sessions.
-func (s *Service) Create(org, apiKeyID string, body []byte) (int, any) {
-	var req map[string]json.RawMessage
-	if err := storage.DecodeStrict(body, &req); err != nil || req == nil {
-		return fail(422, "body must be a JSON object", map[string]string{"body": "a JSON object is required"})
-	}
+// CreateInput is a new session. The wire decoder (transport) checks the
+// agent id's form. SessionType absent or null is agent_voice, and "voice"
+// its alias.
+type CreateInput struct {
+	AgentID     uint64
+	SessionType storage.Opt[string]
+	// Metadata is the caller's own JSON object, kept as given.
+	Metadata json.RawMessage
+}
+
+// Check is the domain validation of a create, by wire field name.
+func (in *CreateInput) Check() *storage.ValidationError {
 	v := &storage.ValidationError{}
-	for k := range req {
-		if k != "agent_id" && k != "session_type" && k != "metadata" {
-			v.Add(k, "unknown field")
-		}
+	if typ := in.sessionType(); !oneOf(typ, sessionTypes) {
+		v.Add("session_type", "must be one of agent_voice, agent_video, agent_chat, webrtc_video")
 	}
-	agentID, ok := parseAgentID(req["agent_id"])
-	if _, present := req["agent_id"]; !present {
-		v.Add("agent_id", "required")
-	} else if !ok {
-		v.Add("agent_id", "must be a positive integer")
-	}
-	typ := "agent_voice"
-	if raw, present := req["session_type"]; present {
-		if json.Unmarshal(raw, &typ) != nil {
-			typ = "?"
-		}
-		if typ == "voice" {
-			typ = "agent_voice"
-		}
-		if !oneOf(typ, sessionTypes) {
-			v.Add("session_type", "must be one of agent_voice, agent_video, agent_chat, webrtc_video")
-		}
-	}
-	meta, ok := objectOrNull(req["metadata"], 16<<10)
-	if !ok {
+	if _, ok := objectOrNull(in.Metadata, 16<<10); !ok {
 		v.Add("metadata", "must be a JSON object of at most 16 KiB")
 	}
-	if err := v.Err(); err != nil {
-		return failErr(err)
+	return v
+}
+
+func (in *CreateInput) sessionType() string {
+	typ, ok := in.SessionType.Value()
+	if !ok || typ == "voice" {
+		return "agent_voice"
 	}
-	ag, err := s.cfg.Agent(org, agentID)
+	return typ
+}
+
+// Create is POST /api/v1/sessions: the session as answered.
+func (s *Service) Create(org, apiKeyID string, in CreateInput) (*View, error) {
+	if err := in.Check().Err(); err != nil {
+		return nil, err
+	}
+	meta, _ := objectOrNull(in.Metadata, 16<<10)
+	ag, err := s.cfg.Agent(org, in.AgentID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return 404, notFoundAgent
+		return nil, ErrAgentNotFound
 	}
 	if err != nil {
-		return failErr(err)
+		return nil, err
 	}
 	id, err := s.cfg.Store.Sequence(keySeq(org))
 	if err != nil {
-		return failErr(err)
+		return nil, err
 	}
 	now := s.cfg.Clock.Now().UTC()
-	sess := &Session{SessionID: id, AgentID: ag.AgentID, AgentName: ag.Name, SessionType: typ, Status: StatusActive, StartedAt: now,
+	sess := &Session{SessionID: id, AgentID: ag.AgentID, AgentName: ag.Name, SessionType: in.sessionType(), Status: StatusActive, StartedAt: now,
 		Metadata: meta, AvatarID: ag.AvatarID, AvatarName: strPtr(ag.AvatarName), AvatarURL: strPtr(ag.AvatarURL), VoiceID: strPtr(ag.VoiceID),
 		OrgID: org, FlowID: ag.FlowID, APIKeyID: apiKeyID, LastActivity: now}
 	b := s.cfg.Store.NewBatch()
 	put(b, sess)
 	if err := b.Commit(storage.Sync); err != nil {
-		return failErr(err)
+		return nil, err
 	}
-	return 201, map[string]any{"success": true, "session": s.view(sess), "message": "Session started successfully"}
+	return s.view(sess), nil
 }
 
 func strPtr(s string) *string {
@@ -246,155 +217,133 @@ func oneOf(v string, set []string) bool {
 }
 
 // parseID accepts a positive integer id; anything else cannot name a session.
-func parseID(id string) (uint64, bool) {
+func parseID(id string) (uint64, error) {
 	n, err := strconv.ParseUint(id, 10, 64)
-	return n, err == nil && n > 0
+	if err != nil || n == 0 {
+		return 0, fmt.Errorf("session %q: %w", id, storage.ErrNotFound)
+	}
+	return n, nil
+}
+
+// find loads the org's session id (storage.ErrNotFound if none).
+func (s *Service) find(org, id string) (uint64, *Session, error) {
+	n, err := parseID(id)
+	if err != nil {
+		return 0, nil, err
+	}
+	sess, err := load(s.cfg.Store, org, n)
+	return n, sess, err
 }
 
 // Get is GET /api/v1/sessions/{id}.
-func (s *Service) Get(org, id string) (int, any) {
-	n, ok := parseID(id)
-	if !ok {
-		return fail(404, "Session not found", nil)
-	}
-	sess, err := load(s.cfg.Store, org, n)
+func (s *Service) Get(org, id string) (*View, error) {
+	_, sess, err := s.find(org, id)
 	if err != nil {
-		return failErr(err)
+		return nil, err
 	}
-	return 200, map[string]any{"success": true, "session": s.view(sess)}
+	return s.view(sess), nil
 }
 
-// List is GET /api/v1/sessions, newest first, optionally by status.
-func (s *Service) List(org string, page storage.PageRequest, status string) (int, any) {
+// List is GET /api/v1/sessions, newest first, optionally by status; it
+// answers a page and the next cursor ("" at the end).
+func (s *Service) List(org string, page storage.PageRequest, status string) ([]*View, string, error) {
 	if status != "" && status != StatusActive && status != StatusCompleted {
-		return failErr(storage.Invalid("status", "must be active or completed"))
+		return nil, "", storage.Invalid("status", "must be active or completed")
 	}
 	page.Reverse = true
-	items, next, err := storage.ListPage(s.cfg.Store, prefixSessions(org), page, func(_, v []byte) (*View, bool, error) {
+	return storage.ListPage(s.cfg.Store, prefixSessions(org), page, func(_, v []byte) (*View, bool, error) {
 		var r record
 		if err := storage.DecodeJSON(v, &r); err != nil {
 			return nil, false, err
 		}
 		return s.view(r.session()), status == "" || r.Status == status, nil
 	})
+}
+
+// EndInput is what an end request may add to the session.
+type EndInput struct {
+	Duration   *int64                     `json:"duration"`
+	Transcript *string                    `json:"transcript"`
+	Metadata   map[string]json.RawMessage `json:"metadata"`
+}
+
+// End is PUT or POST /api/v1/sessions/{id}/end (idempotent).
+func (s *Service) End(org, id string, in EndInput) (*View, error) {
+	n, _, err := s.find(org, id)
 	if err != nil {
-		return failErr(err)
-	}
-	return 200, map[string]any{"success": true, "sessions": items, "next_cursor": nilIfEmpty(next)}
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// End is PUT or POST /api/v1/sessions/{id}/end.
-func (s *Service) End(org, id string, body []byte) (int, any) {
-	n, ok := parseID(id)
-	if !ok {
-		return fail(404, "Session not found", nil)
-	}
-	if _, err := load(s.cfg.Store, org, n); err != nil {
-		return failErr(err)
-	}
-	var req struct {
-		Duration   *int64                     `json:"duration"`
-		Transcript *string                    `json:"transcript"`
-		Metadata   map[string]json.RawMessage `json:"metadata"`
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		if err := storage.DecodeStrict(body, &req); err != nil {
-			return failErr(err)
-		}
+		return nil, err
 	}
 	v := &storage.ValidationError{}
-	if req.Duration != nil && *req.Duration < 0 {
+	if in.Duration != nil && *in.Duration < 0 {
 		v.Add("duration", "must be a non-negative integer (seconds)")
 	}
-	if req.Transcript != nil && len(*req.Transcript) > 1<<20 {
+	if in.Transcript != nil && len(*in.Transcript) > 1<<20 {
 		v.Add("transcript", "at most 1 MiB")
 	}
 	if err := v.Err(); err != nil {
-		return failErr(err)
+		return nil, err
 	}
-	res, err := s.ask(org, n, &End{Duration: req.Duration, Transcript: req.Transcript, Metadata: req.Metadata, Reason: ReasonAPI})
+	res, err := s.ask(org, n, &End{Duration: in.Duration, Transcript: in.Transcript, Metadata: in.Metadata, Reason: ReasonAPI})
 	if err != nil {
-		return failErr(err)
+		return nil, err
 	}
-	return 200, map[string]any{"success": true, "session": s.view(res.(*Session)), "message": "Session ended successfully"}
+	return s.view(res.(*Session)), nil
 }
 
-// PostMessage is POST /api/v1/sessions/{id}/messages.
-func (s *Service) PostMessage(org, id string, body []byte) (int, any) {
-	n, ok := parseID(id)
-	if !ok {
-		return fail(404, "Session not found", nil)
-	}
-	if _, err := load(s.cfg.Store, org, n); err != nil {
-		return failErr(err)
-	}
-	var req struct {
-		Content  *string         `json:"content"`
-		Role     string          `json:"role"`
-		Metadata json.RawMessage `json:"metadata"`
-	}
-	if err := storage.DecodeStrict(body, &req); err != nil {
-		return failErr(err)
+// PostInput is one message to a session; Role "" is user.
+type PostInput struct {
+	Content  *string         `json:"content"`
+	Role     string          `json:"role"`
+	Metadata json.RawMessage `json:"metadata"`
+}
+
+// PostMessage is POST /api/v1/sessions/{id}/messages: the stored message
+// and, for agent_chat with a model, the agent's reply.
+func (s *Service) PostMessage(org, id string, in PostInput) (*Posted, error) {
+	n, _, err := s.find(org, id)
+	if err != nil {
+		return nil, err
 	}
 	v := &storage.ValidationError{}
-	if req.Content == nil {
+	if in.Content == nil {
 		v.Add("content", "required")
-	} else if c := utf8.RuneCountInString(*req.Content); c < 1 || c > 4000 {
+	} else if c := utf8.RuneCountInString(*in.Content); c < 1 || c > 4000 {
 		v.Add("content", "must be 1 to 4000 characters")
 	}
-	if req.Role == "" {
-		req.Role = "user"
+	if in.Role == "" {
+		in.Role = "user"
 	}
-	if req.Role != "user" && req.Role != "system" {
+	if in.Role != "user" && in.Role != "system" {
 		v.Add("role", "must be user or system")
 	}
 	var meta json.RawMessage
-	if len(req.Metadata) > 0 && !bytes.Equal(bytes.TrimSpace(req.Metadata), []byte("null")) {
-		m, ok := objectOrNull(req.Metadata, 16<<10)
+	if len(in.Metadata) > 0 && !bytes.Equal(bytes.TrimSpace(in.Metadata), []byte("null")) {
+		m, ok := objectOrNull(in.Metadata, 16<<10)
 		if !ok {
 			v.Add("metadata", "must be a JSON object of at most 16 KiB")
 		}
 		meta = m
 	}
 	if err := v.Err(); err != nil {
-		return failErr(err)
+		return nil, err
 	}
-	res, err := s.ask(org, n, &Post{Role: req.Role, Content: *req.Content, Metadata: meta})
+	res, err := s.ask(org, n, &Post{Role: in.Role, Content: *in.Content, Metadata: meta})
 	if err != nil {
-		return failErr(err)
+		return nil, err
 	}
-	p := res.(*Posted)
-	var reply any
-	if p.Reply != nil {
-		reply = p.Reply
-	}
-	return 201, map[string]any{"success": true, "message": p.Message, "reply": reply}
+	return res.(*Posted), nil
 }
 
 // ListMessages is GET /api/v1/sessions/{id}/messages, in order.
-func (s *Service) ListMessages(org, id string, page storage.PageRequest) (int, any) {
-	n, ok := parseID(id)
-	if !ok {
-		return fail(404, "Session not found", nil)
+func (s *Service) ListMessages(org, id string, page storage.PageRequest) ([]*Message, string, error) {
+	n, _, err := s.find(org, id)
+	if err != nil {
+		return nil, "", err
 	}
-	if _, err := load(s.cfg.Store, org, n); err != nil {
-		return failErr(err)
-	}
-	items, next, err := storage.ListPage(s.cfg.Store, prefixMsgs(org, n), page, func(_, v []byte) (*Message, bool, error) {
+	return storage.ListPage(s.cfg.Store, prefixMsgs(org, n), page, func(_, v []byte) (*Message, bool, error) {
 		var m Message
 		return &m, true, storage.DecodeJSON(v, &m)
 	})
-	if err != nil {
-		return failErr(err)
-	}
-	return 200, map[string]any{"success": true, "messages": items, "next_cursor": nilIfEmpty(next)}
 }
 
 func mergeMeta(cur json.RawMessage, add map[string]json.RawMessage) (json.RawMessage, error) {

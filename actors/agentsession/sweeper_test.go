@@ -4,8 +4,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humd/humd/actors/actortest"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/storagetest"
 )
+
+func newService(t testing.TB) *Service {
+	t.Helper()
+	st := storagetest.OpenMem(t)
+	return New(Config{System: actortest.NewSystem(t), Store: st, Clock: clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
+		Agent: func(org string, id uint64) (*Agent, error) {
+			if id != 1 {
+				return nil, storage.ErrNotFound
+			}
+			return &Agent{FlowID: "flow_1", AgentID: 1, Name: "Agent"}, nil
+		}})
+}
 
 // TestIdleEndRechecksActivity: the sweeper reads the active index before it
 // asks a session's actor to end it, so a message can land in between; the
@@ -15,12 +30,13 @@ func TestIdleEndRechecksActivity(t *testing.T) {
 	s := newService(t)
 	clk := s.cfg.Clock.(*clock.Fake)
 	t0 := clk.Now()
-	if st, body := s.Create("org", "key", []byte(`{"agent_id":1}`)); st != 201 {
-		t.Fatalf("create = %d %v", st, body)
+	if _, err := s.Create("org", "key", CreateInput{AgentID: 1}); err != nil {
+		t.Fatalf("create: %v", err)
 	}
 	clk.Advance(30 * time.Second)
-	if st, body := s.PostMessage("org", "1", []byte(`{"content":"still here"}`)); st != 201 {
-		t.Fatalf("message = %d %v", st, body)
+	msg := "still here"
+	if _, err := s.PostMessage("org", "1", PostInput{Content: &msg}); err != nil {
+		t.Fatalf("message: %v", err)
 	}
 	clk.Advance(time.Minute) // 60s after the message: not idle
 	res, err := s.ask("org", 1, &End{Reason: ReasonIdle})

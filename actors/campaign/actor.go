@@ -271,7 +271,7 @@ func (a *Actor) onPatch(m *Patch) (*campaigns.Campaign, error) {
 	if a.c.Status != campaigns.Draft && a.c.Status != campaigns.Paused {
 		return nil, storage.Conflict("not_editable", "a campaign can be edited only while draft or paused (it is "+a.c.Status+")")
 	}
-	c, err := campaigns.ApplyPatch(a.c, m.Body, campaigns.Checks{Store: a.d.Store, FlowChannel: a.d.FlowChannel, Admin: m.Admin}, a.now())
+	c, err := campaigns.ApplyPatch(a.c, m.In, campaigns.Checks{Store: a.d.Store, FlowChannel: a.d.FlowChannel, Admin: m.Admin}, a.now())
 	if err != nil {
 		return nil, err
 	}

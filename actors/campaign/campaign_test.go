@@ -227,7 +227,10 @@ func TestEveryMessageIsHandled(t *testing.T) {
 		do   func() (*campaigns.View, error)
 		want string
 	}{
-		{"patch", func() (*campaigns.View, error) { return r.svc.Patch(org, id, false, []byte(`{"name":"renamed"}`)) }, campaigns.Draft},
+		{"patch", func() (*campaigns.View, error) {
+			name := "renamed"
+			return r.svc.Patch(org, id, false, &campaigns.PatchIn{Name: &name})
+		}, campaigns.Draft},
 		{"launch", func() (*campaigns.View, error) { return r.svc.Launch(org, id) }, campaigns.Sending},
 		{"pause", func() (*campaigns.View, error) { return r.svc.Pause(org, id) }, campaigns.Paused},
 		{"cancel", func() (*campaigns.View, error) { return r.svc.Cancel(org, id) }, campaigns.Cancelled},

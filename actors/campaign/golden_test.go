@@ -73,7 +73,11 @@ func (g *campaignScript) run(t *testing.T, d *datadriven.TestData) string {
 		}
 		body["twilio_number_id"] = g.n.ID
 		raw, _ := json.Marshal(body)
-		v, err := w.Campaigns.Create(w.OrgID, "user_golden", true, raw)
+		var in campaigns.CreateIn
+		if err := storage.DecodeStrict(raw, &in); err != nil {
+			return refusal(err)
+		}
+		v, err := w.Campaigns.Create(w.OrgID, "user_golden", true, &in)
 		if err != nil {
 			return refusal(err)
 		}

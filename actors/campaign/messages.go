@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/storage/campaigns"
 )
 
 // Launch moves a draft or paused campaign to queued (409 otherwise).
@@ -17,7 +18,7 @@ type Cancel struct{}
 
 // Patch edits a draft or paused campaign. Answered with *campaigns.Campaign.
 type Patch struct {
-	Body  []byte
+	In    *campaigns.PatchIn
 	Admin bool
 }
 

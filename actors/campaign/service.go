@@ -67,9 +67,9 @@ func (s *Service) ask(org, id string, msg any) (*campaigns.View, error) {
 }
 
 // Create validates and stores a draft campaign.
-func (s *Service) Create(org, createdBy string, admin bool, body []byte) (*campaigns.View, error) {
+func (s *Service) Create(org, createdBy string, admin bool, in *campaigns.CreateIn) (*campaigns.View, error) {
 	now := s.Deps.Clock.Now().UTC()
-	c, rows, err := campaigns.Decode(body, org, campaigns.Checks{Store: s.Deps.Store, FlowChannel: s.Deps.FlowChannel, Admin: admin}, now)
+	c, rows, err := campaigns.Build(in, org, campaigns.Checks{Store: s.Deps.Store, FlowChannel: s.Deps.FlowChannel, Admin: admin}, now)
 	if err != nil {
 		return nil, err
 	}
@@ -96,8 +96,8 @@ func (s *Service) Recipients(org, id, status string, page storage.PageRequest) (
 }
 
 // Patch edits a draft or paused campaign.
-func (s *Service) Patch(org, id string, admin bool, body []byte) (*campaigns.View, error) {
-	return s.ask(org, id, &Patch{Body: body, Admin: admin})
+func (s *Service) Patch(org, id string, admin bool, in *campaigns.PatchIn) (*campaigns.View, error) {
+	return s.ask(org, id, &Patch{In: in, Admin: admin})
 }
 
 // Launch moves a campaign to queued.

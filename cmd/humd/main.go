@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/app"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/logredact"
@@ -202,7 +201,7 @@ func importCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
-	n, err := addresssession.ImportProviders(st, f)
+	n, err := app.ImportProviders(st, f, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "humd:", err)
 		return 1

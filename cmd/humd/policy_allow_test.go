@@ -12,31 +12,21 @@ var layerViolations = map[string]string{}
 // (actors/doc.go). The fix is a message to the owner.
 var ownershipViolations = map[string]string{
 	// Front ends that write around the owner.
-	"cmd/humd calls actors/addresssession.ImportProviders": "run the offline import through the service layer (actors/service) via app",
-	"bench calls storage/sms.PutInbound":                   "the storage baseline writes what a thread would; run it through the conversation actor or the service layer",
+	"bench calls storage/sms.PutInbound": "the storage baseline writes what a thread would; run it through the conversation actor or the service layer",
 }
 
 // rawBodyViolations: "<package>.<Func>" or "<package>.<Type>.<Method>" that
 // takes a raw request. The fix: decode the wire format in transport/ and
 // pass a typed input (actors/service).
 var rawBodyViolations = map[string]string{
-	"actors/addresssession/address.Validate":  "typed address request",
-	"actors/addresssession.Service.Create":    "typed input from transport/api/sessionapi",
-	"actors/agentsession.Service.Create":      "typed input from transport/api/sessionapi",
-	"actors/agentsession.Service.End":         "typed input from transport/api/sessionapi",
-	"actors/agentsession.Service.PostMessage": "typed input from transport/api/sessionapi",
-	"actors/campaign.Service.Create":          "typed input from transport/api/campaignapi",
-	"actors/campaign.Service.Patch":           "typed PATCH input (storage.Opt fields)",
-	"storage.CheckJSONDepth":                  "move to transport/httpapi once nothing below decodes requests",
-	"storage.DecodeStrict":                    "move to transport/httpapi once nothing below decodes requests",
-	"storage/billing.Patch":                   "typed PATCH input",
-	"storage/campaigns.Decode":                "typed campaign input",
-	"storage/campaigns.ApplyPatch":            "typed PATCH input",
-	"storage/tenancy.Repo.PatchOrg":           "typed PATCH input",
-	"storage/tenancy.Repo.ProvisionOrg":       "typed input",
-	"storage/tenancy.Repo.CreateKey":          "typed input",
-	"storage/tenancy.Repo.Invite":             "typed input",
-	"storage/tenancy.Repo.ChangeRole":         "typed input",
+	"storage.CheckJSONDepth":            "move to transport/httpapi once nothing below decodes requests",
+	"storage.DecodeStrict":              "move to transport/httpapi once nothing below decodes requests",
+	"storage/billing.Patch":             "typed PATCH input",
+	"storage/tenancy.Repo.PatchOrg":     "typed PATCH input",
+	"storage/tenancy.Repo.ProvisionOrg": "typed input",
+	"storage/tenancy.Repo.CreateKey":    "typed input",
+	"storage/tenancy.Repo.Invite":       "typed input",
+	"storage/tenancy.Repo.ChangeRole":   "typed input",
 }
 
 // rawBodyExempt are not requests and stay: codecs of stored values and

@@ -60,7 +60,7 @@ func TestDecodeValidatesDedupesAndNamesRows(t *testing.T) {
 	body := func(extra string) []byte {
 		return []byte(`{"name":"P","twilio_number_id":"num_1","body_template":"Hi {{first_name}} {{vars.k}}",` + extra + `}`)
 	}
-	c, rows, err := Decode(body(`"recipients":[{"contact_e164":"+13175550100","vars":{"k":"1"}},{"contact_e164":"+13175550101","first_name":"B"},{"contact_e164":"+13175550100","body":"dup"}]`),
+	c, rows, err := decode(body(`"recipients":[{"contact_e164":"+13175550100","vars":{"k":"1"}},{"contact_e164":"+13175550101","first_name":"B"},{"contact_e164":"+13175550100","body":"dup"}]`),
 		"org_1", ck, time.Unix(0, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -77,13 +77,13 @@ func TestDecodeValidatesDedupesAndNamesRows(t *testing.T) {
 		{`"recipients":[{"contact_e164":"+13175550100"}],"flow_id":"flow_voice"`, "flow_id"},
 		{`"recipients":[{"contact_e164":"+13175550100"}],"flow_id":"flow_nope"`, "flow_id"},
 	} {
-		_, _, err := Decode(body(tc.extra), "org_1", ck, time.Unix(0, 0))
+		_, _, err := decode(body(tc.extra), "org_1", ck, time.Unix(0, 0))
 		var ve *storage.ValidationError
 		if !asValidation(err, &ve) || ve.Fields[tc.field] == "" {
 			t.Errorf("Decode(%s) = %v; want a problem with %s", tc.extra, err, tc.field)
 		}
 	}
-	_, _, err = Decode(body(`"recipients":[{"contact_e164":"+1317555010"},{"contact_e164":"+13175550100"},{"contact_e164":"x"}]`), "org_1", ck, time.Unix(0, 0))
+	_, _, err = decode(body(`"recipients":[{"contact_e164":"+1317555010"},{"contact_e164":"+13175550100"},{"contact_e164":"x"}]`), "org_1", ck, time.Unix(0, 0))
 	if !strings.Contains(err.Error(), "rows [0,2]") {
 		t.Errorf("bad rows error = %v; want rows [0,2] named", err)
 	}
@@ -93,18 +93,27 @@ func TestDecodeValidatesDedupesAndNamesRows(t *testing.T) {
 		many[i] = map[string]string{"contact_e164": fmt.Sprint(i)}
 	}
 	raw, _ := json.Marshal(many)
-	_, _, err = Decode(body(`"recipients":`+string(raw)), "org_1", ck, time.Unix(0, 0))
+	_, _, err = decode(body(`"recipients":`+string(raw)), "org_1", ck, time.Unix(0, 0))
 	var ve *storage.ValidationError
 	if !asValidation(err, &ve) || len(ve.Fields) != maxRowFields+1 || !strings.HasPrefix(ve.Fields["recipients"], "150 rows") {
 		t.Errorf("150 bad rows: %d fields, %q", len(ve.Fields), ve.Fields["recipients"])
 	}
 	ck.Admin = false
-	if _, _, err := Decode(body(`"recipients":[{"contact_e164":"+13175550100"}],"honor_quiet_hours":false`), "org_1", ck, time.Unix(0, 0)); err != ErrAdminOnly {
+	if _, _, err := decode(body(`"recipients":[{"contact_e164":"+13175550100"}],"honor_quiet_hours":false`), "org_1", ck, time.Unix(0, 0)); err != ErrAdminOnly {
 		t.Errorf("non-admin honor_quiet_hours:false = %v", err)
 	}
-	if _, _, err := Decode([]byte(`{"name":"P","twilio_number_id":"num_off","body_template":"x","recipients":[{"contact_e164":"+13175550100"}]}`), "org_1", ck, time.Unix(0, 0)); err == nil {
+	if _, _, err := decode([]byte(`{"name":"P","twilio_number_id":"num_off","body_template":"x","recipients":[{"contact_e164":"+13175550100"}]}`), "org_1", ck, time.Unix(0, 0)); err == nil {
 		t.Errorf("number without sms_enabled accepted")
 	}
+}
+
+// decode is what transport does with a create body: decode it, then Build.
+func decode(body []byte, org string, ck Checks, now time.Time) (*Campaign, []*Recipient, error) {
+	var in CreateIn
+	if err := storage.DecodeStrict(body, &in); err != nil {
+		return nil, nil, err
+	}
+	return Build(&in, org, ck, now)
 }
 
 func asValidation(err error, ve **storage.ValidationError) bool {
@@ -123,7 +132,10 @@ func TestPatchAndListActive(t *testing.T) {
 	if err != nil || len(refs) != 1 || refs[0] != (ActiveRef{OrgID: "org_1", ID: "camp_1"}) {
 		t.Fatalf("ListActive = %v, %v", refs, err)
 	}
-	p, err := ApplyPatch(c, []byte(`{"scheduled_start_at":"2026-12-01T10:00:00-05:00","flow_id":null,"throttle_per_minute":60}`), Checks{Store: st}, time.Unix(0, 0))
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("", -5*3600))
+	throttle := 60
+	p, err := ApplyPatch(c, &PatchIn{ScheduledStartAt: storage.Some(at), FlowID: storage.Opt[string]{Set: true, Null: true}, ThrottlePerMinute: &throttle},
+		Checks{Store: st}, time.Unix(0, 0))
 	if err != nil || p.ThrottlePerMinute != 60 || p.ScheduledStartAt == nil || p.ScheduledStartAt.Hour() != 15 || p.FlowID != nil {
 		t.Fatalf("ApplyPatch = %+v, %v", p, err)
 	}

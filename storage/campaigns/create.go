@@ -25,7 +25,8 @@ type RecipientIn struct {
 	Name      string            `json:"name"`
 }
 
-// CreateIn is the POST body (SPEC 1.11).
+// CreateIn is a new campaign (SPEC 1.11), decoded from the POST body by
+// transport.
 type CreateIn struct {
 	Name              string        `json:"name"`
 	NumberID          string        `json:"twilio_number_id"`
@@ -105,12 +106,8 @@ func checkFlow(v *storage.ValidationError, ck Checks, org string, id *string) er
 	return nil
 }
 
-// Decode validates a create body into a campaign and its deduplicated rows.
-func Decode(body []byte, org string, ck Checks, now time.Time) (*Campaign, []*Recipient, error) {
-	var in CreateIn
-	if err := storage.DecodeStrict(body, &in); err != nil {
-		return nil, nil, err
-	}
+// Build validates a create input into a campaign and its deduplicated rows.
+func Build(in *CreateIn, org string, ck Checks, now time.Time) (*Campaign, []*Recipient, error) {
 	if in.HonorQuietHours != nil && !*in.HonorQuietHours && !ck.Admin {
 		return nil, nil, ErrAdminOnly
 	}
@@ -207,29 +204,33 @@ func Create(s storage.Store, c *Campaign, rows []*Recipient) error {
 	return b.Commit(storage.Sync)
 }
 
-// PatchIn is the PATCH body; absent fields stay, null clears the nullable ones.
+// PatchIn is a campaign edit; absent fields stay, null clears the nullable
+// ones (ScheduledStartAt, FlowID).
 type PatchIn struct {
-	Name              *string         `json:"name"`
-	BodyTemplate      *string         `json:"body_template"`
-	ThrottlePerMinute *int            `json:"throttle_per_minute"`
-	ScheduledStartAt  json.RawMessage `json:"scheduled_start_at"`
-	FlowID            json.RawMessage `json:"flow_id"`
-	HonorQuietHours   *bool           `json:"honor_quiet_hours"`
-	Confirm           bool            `json:"confirm"`
+	Name              *string
+	BodyTemplate      *string
+	ThrottlePerMinute *int
+	ScheduledStartAt  storage.Opt[time.Time]
+	FlowID            storage.Opt[string]
+	HonorQuietHours   *bool
+	Confirm           bool
+	// Problems are the fields the wire decoder could not read (a
+	// scheduled_start_at that is no time); ApplyPatch reports them with its
+	// own, in one 422.
+	Problems map[string]string
 }
 
-// ApplyPatch validates a patch body and answers the edited copy of c. The
-// caller checks the state (draft or paused).
-func ApplyPatch(c *Campaign, body []byte, ck Checks, now time.Time) (*Campaign, error) {
-	var in PatchIn
-	if err := storage.DecodeStrict(body, &in); err != nil {
-		return nil, err
-	}
+// ApplyPatch validates a patch and answers the edited copy of c. The caller
+// checks the state (draft or paused).
+func ApplyPatch(c *Campaign, in *PatchIn, ck Checks, now time.Time) (*Campaign, error) {
 	if in.HonorQuietHours != nil && !*in.HonorQuietHours && !ck.Admin {
 		return nil, ErrAdminOnly
 	}
 	out := *c
 	v := &storage.ValidationError{}
+	for field, msg := range in.Problems {
+		v.Add(field, msg)
+	}
 	if in.Name != nil {
 		checkName(v, *in.Name)
 		out.Name = strings.TrimSpace(*in.Name)
@@ -245,27 +246,21 @@ func ApplyPatch(c *Campaign, body []byte, ck Checks, now time.Time) (*Campaign, 
 	if in.HonorQuietHours != nil {
 		out.HonorQuietHours = *in.HonorQuietHours
 	}
-	if len(in.ScheduledStartAt) > 0 {
-		var at *time.Time
-		if err := json.Unmarshal(in.ScheduledStartAt, &at); err != nil {
-			v.Add("scheduled_start_at", "must be an RFC 3339 time or null")
-		} else if at != nil {
-			u := at.UTC()
-			out.ScheduledStartAt = &u
-		} else {
-			out.ScheduledStartAt = nil
-		}
+	if at, ok := in.ScheduledStartAt.Value(); ok {
+		u := at.UTC()
+		out.ScheduledStartAt = &u
+	} else if in.ScheduledStartAt.Set {
+		out.ScheduledStartAt = nil
 	}
-	if len(in.FlowID) > 0 {
+	if in.FlowID.Set {
 		var id *string
-		if err := json.Unmarshal(in.FlowID, &id); err != nil {
-			v.Add("flow_id", "must be a flow id or null")
-		} else {
-			if err := checkFlow(v, ck, c.OrgID, id); err != nil {
-				return nil, err
-			}
-			out.FlowID = id
+		if s, ok := in.FlowID.Value(); ok {
+			id = &s
 		}
+		if err := checkFlow(v, ck, c.OrgID, id); err != nil {
+			return nil, err
+		}
+		out.FlowID = id
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -1,12 +1,8 @@
 package address
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -47,63 +43,69 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// Known reports whether name is a field of a session address.
+func Known(name string) bool { return known[name] }
+
 var known = map[string]bool{"street1": true, "street2": true, "city": true, "state": true, "zip": true,
 	"latitude": true, "longitude": true, "campaign_id": true, "sync": true}
 
-// Validate checks a POST /sessions body exactly as seed 000 documents it:
+// Input is a POST /sessions request as the wire decoder (transport) read
+// it: a nil field was absent or null. Zip is the string form (the decoder
+// turns a five-digit JSON integer into its digits). Problems are what the
+// decoder itself found (unknown keys, a JSON type a field cannot take), at
+// most one per field; Check merges them into the seed's one ordered error
+// list.
+type Input struct {
+	Street1, Street2, City, State, Zip, CampaignID *string
+	Latitude, Longitude                            *float64
+	Sync                                           []string
+	Problems                                       []FieldError
+}
+
+// Check checks an address request exactly as seed 000 documents it:
 // street1 1-100; street2 1-50; city 1-50; state ^[A-Z]{2}$ from the enum; zip
-// ^\d{5}(-\d{4})?$ as a string or a 5-digit integer; latitude -90..90;
-// longitude -180..180; campaign_id 1-100; and the combination rule street1
-// AND (zip OR (city AND state)). Unknown keys are rejected so a typo such
-// as "zipcode" is not silently ignored.
-func Validate(body []byte) (*Request, []FieldError) {
-	var raw map[string]json.RawMessage
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, []FieldError{{"body", "required", "a JSON object is required"}}
-	}
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return nil, []FieldError{{"body", "invalid_json", "the body must be a JSON object"}}
-	}
+// ^\d{5}(-\d{4})?$; latitude -90..90; longitude -180..180; campaign_id
+// 1-100; and the combination rule street1 AND (zip OR (city AND state)).
+// Unknown keys (in.Problems) are rejected so a typo such as "zipcode" is not
+// silently ignored.
+func Check(in *Input) (*Request, []FieldError) {
 	var errs []FieldError
 	add := func(field, code, format string, args ...any) {
 		errs = append(errs, FieldError{field, code, fmt.Sprintf(format, args...)})
 	}
+	wire := map[string]FieldError{}
+	for _, p := range in.Problems {
+		if !known[p.Field] {
+			errs = append(errs, p)
+		} else if _, ok := wire[p.Field]; !ok {
+			wire[p.Field] = p
+		}
+	}
+	// fromWire adds the decoder's problem with field, if any.
+	fromWire := func(field string) bool {
+		p, ok := wire[field]
+		if ok {
+			errs = append(errs, p)
+		}
+		return ok
+	}
 	req := &Request{}
-	str := func(field string, min, max int, dst *string) {
-		v, ok := raw[field]
-		if !ok || isNull(v) {
+	str := func(field string, min, max int, v *string, dst *string) {
+		if fromWire(field) || v == nil {
 			return
 		}
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			add(field, "type", "%s must be a string", field)
-			return
-		}
-		if n := utf8.RuneCountInString(s); n < min || n > max {
+		if n := utf8.RuneCountInString(*v); n < min || n > max {
 			add(field, "length", "%s must be %d to %d characters", field, min, max)
 			return
 		}
-		*dst = s
+		*dst = *v
 	}
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !known[k] {
-			add(k, "unknown_field", "%s is not a field of a session address", k)
-		}
-	}
-	str("street1", 1, 100, &req.Street1)
-	str("street2", 1, 50, &req.Street2)
-	str("city", 1, 50, &req.City)
-	str("campaign_id", 1, 100, &req.CampaignID)
-	if v, ok := raw["state"]; ok && !isNull(v) {
-		var s string
-		switch {
-		case json.Unmarshal(v, &s) != nil:
-			add("state", "type", "state must be a string")
+	str("street1", 1, 100, in.Street1, &req.Street1)
+	str("street2", 1, 50, in.Street2, &req.Street2)
+	str("city", 1, 50, in.City, &req.City)
+	str("campaign_id", 1, 100, in.CampaignID, &req.CampaignID)
+	if !fromWire("state") && in.State != nil {
+		switch s := *in.State; {
 		case !statePattern.MatchString(s):
 			add("state", "pattern", "state must match ^[A-Z]{2}$")
 		case !States[s]:
@@ -112,45 +114,36 @@ func Validate(body []byte) (*Request, []FieldError) {
 			req.State = s
 		}
 	}
-	if v, ok := raw["zip"]; ok && !isNull(v) {
-		if z, ok := zipValue(v); ok {
-			req.Zip = z
+	if !fromWire("zip") && in.Zip != nil {
+		if zipPattern.MatchString(*in.Zip) {
+			req.Zip = *in.Zip
 		} else {
-			add("zip", "pattern", "zip must be 12345 or 12345-6789 (a string, or a 5-digit number)")
+			add("zip", "pattern", ZipProblem)
 		}
 	}
-	num := func(field string, min, max float64) *float64 {
-		v, ok := raw[field]
-		if !ok || isNull(v) {
+	num := func(field string, v *float64, min, max float64) *float64 {
+		if fromWire(field) || v == nil {
 			return nil
 		}
-		var f float64
-		if json.Unmarshal(v, &f) != nil {
-			add(field, "type", "%s must be a number", field)
-			return nil
-		}
-		if f < min || f > max {
+		if *v < min || *v > max {
 			add(field, "range", "%s must be from %g to %g", field, min, max)
 			return nil
 		}
-		return &f
+		return v
 	}
-	req.Latitude = num("latitude", -90, 90)
-	req.Longitude = num("longitude", -180, 180)
-	if v, ok := raw["sync"]; ok && !isNull(v) {
-		var s []string
-		if json.Unmarshal(v, &s) != nil {
-			add("sync", "type", "sync must be an array of strings")
+	req.Latitude = num("latitude", in.Latitude, -90, 90)
+	req.Longitude = num("longitude", in.Longitude, -180, 180)
+	// A sync array with a non-string entry is both mistyped and off the
+	// enum; the seed reports both.
+	fromWire("sync")
+	for _, a := range in.Sync {
+		if a != "geocode" && a != "internet" {
+			add("sync", "enum", "sync entries must be geocode or internet")
+			break
 		}
-		for _, a := range s {
-			if a != "geocode" && a != "internet" {
-				add("sync", "enum", "sync entries must be geocode or internet")
-				break
-			}
-		}
-		req.Sync = s
 	}
-	if _, ok := raw["street1"]; !ok || isNull(raw["street1"]) {
+	req.Sync = in.Sync
+	if _, bad := wire["street1"]; in.Street1 == nil && !bad {
 		add("street1", "required", "street1 is required")
 	}
 	if req.Zip == "" && (req.City == "" || req.State == "") && !hasErr(errs, "zip", "city", "state") {
@@ -162,6 +155,9 @@ func Validate(body []byte) (*Request, []FieldError) {
 	return req, nil
 }
 
+// ZipProblem is the message of a zip that is not 12345 or 12345-6789.
+const ZipProblem = "zip must be 12345 or 12345-6789 (a string, or a 5-digit number)"
+
 func hasErr(errs []FieldError, fields ...string) bool {
 	for _, e := range errs {
 		for _, f := range fields {
@@ -171,22 +167,4 @@ func hasErr(errs []FieldError, fields ...string) bool {
 		}
 	}
 	return false
-}
-
-func isNull(v json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(v), []byte("null")) }
-
-// zipValue accepts "12345", "12345-6789" or the integer 12345 (the examples
-// send integers). An integer must have five digits: 2108 lost its leading
-// zero and cannot be told from 02108 and 21080 reliably, so it is refused.
-func zipValue(v json.RawMessage) (string, bool) {
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s, zipPattern.MatchString(s)
-	}
-	t := string(bytes.TrimSpace(v))
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n < 10000 || n > 99999 {
-		return "", false
-	}
-	return strconv.FormatInt(n, 10), true
 }

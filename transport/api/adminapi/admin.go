@@ -8,7 +8,6 @@ import (
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/brands"
-	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -22,7 +21,7 @@ type Deps struct {
 	Clock   clock.Clock
 	Tenancy *tenancy.Repo
 	// Numbers is the active carrier's number inventory (nil: no carrier).
-	Numbers NumberSource
+	Numbers service.NumberSource
 	// Brands registers A2P brands and campaigns (nil: no carrier).
 	Brands brands.Carrier
 	// Billing is billing.provider = none's configuration (plan limits).
@@ -34,17 +33,6 @@ type Deps struct {
 	Sandbox bool
 	// OrgNow is now in the org's time zone (a dashboard's "today").
 	OrgNow func(orgID string) time.Time
-}
-
-// NumberSource is the carrier's number inventory (twilio-go
-// IncomingPhoneNumbers and AvailablePhoneNumbers, or the sandbox's).
-type NumberSource interface {
-	ProviderNumbers() ([]sms.ProviderNumber, string, error) // numbers, provider name
-	// SearchNumbers lists numbers for sale; BuyNumber provisions one on the
-	// account and ReleaseNumber gives it back (by provider SID).
-	SearchNumbers(q sms.NumberSearch) ([]sms.AvailableNumber, error)
-	BuyNumber(e164 string) (*sms.ProviderNumber, error)
-	ReleaseNumber(sid string) error
 }
 
 // API serves the admin routes.

@@ -1,11 +1,12 @@
 package campaignapi
 
 import (
+	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/humd/humd/actors/service"
-
-	"github.com/humd/humd/actors/campaign"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
@@ -15,8 +16,7 @@ import (
 type Deps struct {
 	// Svc is the front door (actors/service): handlers call its typed
 	// operations rather than storage writers or actor doors.
-	Svc       *service.Service
-	Campaigns *campaign.Service
+	Svc *service.Service
 }
 
 // API serves the campaign routes.
@@ -40,7 +40,8 @@ func campaignSchema(s httpapi.Schema) {
 		campaigns.Cancelled, campaigns.Failed)
 }
 
-// Request bodies, as the campaign service decodes them.
+// Request bodies as documented; the handlers decode them into
+// campaigns.CreateIn and campaigns.PatchIn.
 type (
 	recipientRequest struct {
 		E164      string            `json:"contact_e164"`
@@ -95,14 +96,12 @@ func (a *API) Routes() []*httpapi.Route {
 	}
 }
 
-func isAdmin(p *tenancy.Principal) bool { return p.Role.AtLeast(tenancy.Admin) }
-
 func (a *API) listCampaigns(c *httpapi.Call) error {
 	page, err := c.Page()
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Campaigns.List(c.Principal.OrgID, page)
+	items, next, err := a.d.Svc.ListCampaigns(c.Ctx, c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -110,7 +109,11 @@ func (a *API) listCampaigns(c *httpapi.Call) error {
 }
 
 func (a *API) createCampaign(c *httpapi.Call) error {
-	v, err := a.d.Campaigns.Create(c.Principal.OrgID, c.Principal.UserID, isAdmin(c.Principal), c.Body())
+	var in campaigns.CreateIn
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	v, err := a.d.Svc.CreateCampaign(c.Ctx, c.Principal, &in)
 	if err != nil {
 		return err
 	}
@@ -118,7 +121,7 @@ func (a *API) createCampaign(c *httpapi.Call) error {
 }
 
 func (a *API) getCampaign(c *httpapi.Call) error {
-	v, err := a.d.Campaigns.Get(c.Principal.OrgID, c.Param("id"))
+	v, err := a.d.Svc.GetCampaign(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -126,11 +129,62 @@ func (a *API) getCampaign(c *httpapi.Call) error {
 }
 
 func (a *API) updateCampaign(c *httpapi.Call) error {
-	v, err := a.d.Campaigns.Patch(c.Principal.OrgID, c.Param("id"), isAdmin(c.Principal), c.Body())
+	in, err := decodePatch(c.Body())
+	if err != nil {
+		return err
+	}
+	v, err := a.d.Svc.UpdateCampaign(c.Ctx, c.Principal, c.Param("id"), in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(200, v)
+}
+
+// patchWire is the PATCH body as sent; the two nullable fields are read by
+// hand so that a value of the wrong type is named by its own field.
+type patchWire struct {
+	Name              *string         `json:"name"`
+	BodyTemplate      *string         `json:"body_template"`
+	ThrottlePerMinute *int            `json:"throttle_per_minute"`
+	ScheduledStartAt  json.RawMessage `json:"scheduled_start_at"`
+	FlowID            json.RawMessage `json:"flow_id"`
+	HonorQuietHours   *bool           `json:"honor_quiet_hours"`
+	Confirm           bool            `json:"confirm"`
+}
+
+func decodePatch(body []byte) (*campaigns.PatchIn, error) {
+	var w patchWire
+	if err := storage.DecodeStrict(body, &w); err != nil {
+		return nil, err
+	}
+	in := &campaigns.PatchIn{Name: w.Name, BodyTemplate: w.BodyTemplate, ThrottlePerMinute: w.ThrottlePerMinute,
+		HonorQuietHours: w.HonorQuietHours, Confirm: w.Confirm}
+	problem := func(field, msg string) {
+		if in.Problems == nil {
+			in.Problems = map[string]string{}
+		}
+		in.Problems[field] = msg
+	}
+	if err := optJSON(w.ScheduledStartAt, &in.ScheduledStartAt); err != nil {
+		problem("scheduled_start_at", "must be an RFC 3339 time or null")
+	}
+	if err := optJSON(w.FlowID, &in.FlowID); err != nil {
+		problem("flow_id", "must be a flow id or null")
+	}
+	return in, nil
+}
+
+// optJSON fills o from a present raw value (absent leaves it unset).
+func optJSON[T any](raw json.RawMessage, o *storage.Opt[T]) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	var v storage.Opt[T]
+	if err := v.UnmarshalJSON(raw); err != nil {
+		return err
+	}
+	*o = v
+	return nil
 }
 
 func (a *API) listRecipients(c *httpapi.Call) error {
@@ -138,19 +192,19 @@ func (a *API) listRecipients(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Campaigns.Recipients(c.Principal.OrgID, c.Param("id"), c.Query("status"), page)
+	items, next, err := a.d.Svc.ListCampaignRecipients(c.Ctx, c.Principal, c.Param("id"), service.ListCampaignRecipientsQuery{Status: c.Query("status"), Page: page})
 	if err != nil {
 		return err
 	}
 	return httpapi.List(c, items, next)
 }
 
-func (a *API) launch(c *httpapi.Call) error { return a.act(c, a.d.Campaigns.Launch) }
-func (a *API) pause(c *httpapi.Call) error  { return a.act(c, a.d.Campaigns.Pause) }
-func (a *API) cancel(c *httpapi.Call) error { return a.act(c, a.d.Campaigns.Cancel) }
+func (a *API) launch(c *httpapi.Call) error { return a.act(c, a.d.Svc.LaunchCampaign) }
+func (a *API) pause(c *httpapi.Call) error  { return a.act(c, a.d.Svc.PauseCampaign) }
+func (a *API) cancel(c *httpapi.Call) error { return a.act(c, a.d.Svc.CancelCampaign) }
 
-func (a *API) act(c *httpapi.Call, do func(org, id string) (*campaigns.View, error)) error {
-	v, err := do(c.Principal.OrgID, c.Param("id"))
+func (a *API) act(c *httpapi.Call, do func(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error)) error {
+	v, err := do(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,13 @@
 package sessionapi
 
-import "github.com/humd/humd/transport/httpapi"
+import (
+	"errors"
+
+	"github.com/humd/humd/actors/addresssession"
+	"github.com/humd/humd/actors/addresssession/address"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/transport/httpapi"
+)
 
 // Address sessions (seed 000): the service answers status and body in the
 // seed's own envelope.
@@ -52,15 +59,87 @@ func (a *API) addressSessionRoutes() []*httpapi.Route {
 }
 
 func (a *API) createAddressSession(c *httpapi.Call) error {
-	return answer(c)(a.d.Address.Create(c.Principal.OrgID, c.Body()))
+	in, errs := decodeAddress(c.Body())
+	if errs != nil {
+		return a.addressFail(c, &addresssession.InvalidError{Errors: errs})
+	}
+	sess, err := a.d.Svc.CreateAddressSession(c.Ctx, c.Principal, in)
+	if err != nil {
+		return a.addressFail(c, err)
+	}
+	return c.JSON(201, a.envelope("Session created successfully.", sess.RequestStatus(), map[string]any{"session_token": sess.Token}, sess))
 }
 
 func (a *API) getAddressSession(c *httpapi.Call) error {
-	return answer(c)(a.d.Address.Get(c.Principal.OrgID, c.Param("token")))
+	sess, err := a.d.Svc.GetAddressSession(c.Ctx, c.Principal, c.Param("token"))
+	switch {
+	case err != nil:
+		return a.addressFail(c, err)
+	case sess.Working():
+		return c.JSON(202, a.envelope("The session's agents are still working; poll again in 2-3 seconds.", "ok", nil, sess))
+	}
+	providers := sess.Providers
+	if providers == nil {
+		providers = []*addresssession.Provider{}
+	}
+	return c.JSON(200, a.envelope("Session data is ready.", sess.RequestStatus(), providers, sess))
 }
 
 func (a *API) closeAddressSession(c *httpapi.Call) error {
-	return answer(c)(a.d.Address.Delete(c.Principal.OrgID, c.Param("token")))
+	sess, err := a.d.Svc.CloseAddressSession(c.Ctx, c.Principal, c.Param("token"))
+	if err != nil {
+		return a.addressFail(c, err)
+	}
+	return c.JSON(200, a.envelope("Session closed successfully", "ok", nil, sess))
+}
+
+// envelope is seed 000's answer shape: message / request_status / data / meta.
+func (a *API) envelope(msg, status string, data any, sess *addresssession.Session) map[string]any {
+	meta := map[string]any{"responded_at": a.d.Clock.Now().UTC(), "hum_data_set": addresssession.DataSet}
+	if sess != nil {
+		meta["session_token"] = sess.Token
+		meta["session_status"] = sess.Status
+		meta["agent_status"] = sess.AgentStatus
+		meta["session_params"] = sess.Params
+		meta["service_address"] = sess.ServiceAddress
+		meta["created_at"] = sess.CreatedAt
+		meta["updated_at"] = sess.UpdatedAt
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	return map[string]any{"message": msg, "request_status": status, "data": data, "meta": meta}
+}
+
+// addressFail answers err in seed 000's error envelope. Errors the seed
+// has no answer for (a refused role) go to the edge, which writes them in
+// the route's AddressStyle.
+func (a *API) addressFail(c *httpapi.Call, err error) error {
+	var inv *addresssession.InvalidError
+	var closed *addresssession.ClosedError
+	fail := func(status int, msg string, errs []address.FieldError) error {
+		body := a.envelope(msg, "error", nil, nil)
+		if errs == nil {
+			errs = []address.FieldError{}
+		}
+		body["errors"] = errs
+		return c.JSON(status, body)
+	}
+	switch {
+	case errors.As(err, &inv):
+		return fail(422, "The address is not valid.", inv.Errors)
+	case errors.As(err, &closed):
+		return c.JSON(410, a.envelope("The session is "+closed.Session.Status+".", "error", nil, closed.Session))
+	case errors.Is(err, addresssession.ErrNotStored):
+		return fail(503, "The session could not be stored; retry.", nil)
+	case errors.Is(err, addresssession.ErrNotStarted):
+		return fail(503, "The session's agents did not start; retry.", nil)
+	case errors.Is(err, addresssession.ErrBusy):
+		return fail(503, "The session is busy; retry.", nil)
+	case errors.Is(err, storage.ErrNotFound):
+		return fail(404, "Session not found.", nil)
+	}
+	return err
 }
 
 func init() { httpapi.SchemaComponent("AddressMeta", addressMeta) }

@@ -1,8 +1,7 @@
 package sessionapi
 
 import (
-	"github.com/humd/humd/actors/addresssession"
-	"github.com/humd/humd/actors/agentsession"
+	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -12,10 +11,8 @@ type Deps struct {
 	// Svc is the front door (actors/service): handlers call its typed
 	// operations rather than storage writers or actor doors.
 	Svc *service.Service
-	// Agents runs seed 002's agent sessions; Address seed 000's address
-	// sessions.
-	Agents  *agentsession.Service
-	Address *addresssession.Service
+	// Clock stamps meta.responded_at of seed 000's envelopes.
+	Clock clock.Clock
 }
 
 // API serves the session routes.
@@ -27,12 +24,6 @@ func New(d Deps) *API { return &API{d: d} }
 // Routes lists the session routes.
 func (a *API) Routes() []*httpapi.Route {
 	return append(a.agentSessionRoutes(), a.addressSessionRoutes()...)
-}
-
-// answer writes what a session service answered, its status and its body
-// in the seed's envelope: answer(c)(service.Get(...)).
-func answer(c *httpapi.Call) func(status int, body any) error {
-	return func(status int, body any) error { return c.JSON(status, body) }
 }
 
 // Short names for the hand-written schemas of this package.
