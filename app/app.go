@@ -55,6 +55,10 @@ type App struct {
 	// Hooks serves Twilio's webhooks and the relay socket; the sandbox
 	// carrier reports its status callbacks through it.
 	Hooks *twiliohooks.API
+	// collectors are humd's own metrics (MetricNames).
+	collectors []prometheus.Collector
+	// model is the model every channel runs, before each wraps it in its metrics.
+	model ai.Model
 	// Svc is the typed front door every front end calls.
 	Svc *service.Service
 	// Bootstrap says what the first start created (Secret is set only then).
@@ -150,6 +154,7 @@ func (a *App) wire(o Options) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.skips = storage.NewSkips(reg, a.log)
+	a.registerMetrics(reg)
 	ten := &tenancy.Repo{Store: a.Store, Now: now, ValidateHours: validateHours}
 	boot, err := ten.Bootstrap(a.cfg.AdminKey)
 	if err != nil {
@@ -180,7 +185,7 @@ func (a *App) wire(o Options) error {
 		}
 	}
 	a.HTTP = httpapi.New(httpapi.Config{MaxJSONBody: a.cfg.MaxJSONBody, KeyRequestsPerMinute: a.cfg.KeyRequestsPerMinute, Logger: a.log, OnResponse: o.OnResponse,
-		Registry: reg, Skips: a.skips, Keys: ten, Store: a.Store, Clock: a.Clock, Version: Version, CheckTypes: o.CheckTypes},
+		Registry: reg, MetricsToken: a.cfg.MetricsToken, Skips: a.skips, Keys: ten, Store: a.Store, Clock: a.Clock, Version: Version, CheckTypes: o.CheckTypes},
 		a.areas(sms)...)
 	// Credentials an older humd stored in the clear are sealed now.
 	if err := flowtools.Reseal(a.Store); err != nil {

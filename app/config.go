@@ -53,6 +53,9 @@ type Config struct {
 	PlanMaxNumbers int
 	// AgentSessionIdle ends agent sessions idle this long, default 3m.
 	AgentSessionIdle time.Duration
+	// MetricsToken, when set, protects /metrics: scrapers send it as a
+	// bearer token (HUMD_METRICS_TOKEN).
+	MetricsToken string
 	// PprofAddr, when set, serves net/http/pprof on this loopback address.
 	PprofAddr string
 	// SecretsKey (HUMD_SECRETS_KEY, base64 of 32 bytes) seals integration

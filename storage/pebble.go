@@ -357,7 +357,13 @@ type Batch struct {
 	err    error
 	closed bool
 	cached [][]byte // keys under the read cache's prefixes, dropped from it after Commit
+	after  []func() // OnCommit's functions
 }
+
+// OnCommit runs fn once the batch has committed (never for a batch that is
+// discarded or fails): counters of what the batch records count only what
+// is durable.
+func (b *Batch) OnCommit(fn func()) { b.after = append(b.after, fn) }
 
 // release returns the pebble batch to its pool once; a second Close would
 // hand the same batch to two later users.
@@ -441,6 +447,9 @@ func (b *Batch) Commit(d Durability) error {
 	}
 	if err != nil {
 		return fmt.Errorf("storage: commit: %w", err)
+	}
+	for _, fn := range b.after {
+		fn()
 	}
 	return nil
 }

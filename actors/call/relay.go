@@ -330,6 +330,9 @@ func (a *Actor) onDelta(m *delta) {
 	if a.turn == nil || m.gen != a.turn.gen || a.out == nil {
 		return
 	}
+	if a.turn.spoken.Len() == 0 {
+		observeSince(firstToken, a.turn.started, a.now())
+	}
 	a.turn.spoken.WriteString(m.text)
 	a.out.Text(m.text, false)
 	a.publish(LiveDelta, map[string]any{"role": "agent", "text": m.text})
@@ -346,6 +349,7 @@ func (a *Actor) onTurnDone(_ actor.Context, m *turnDone) error {
 	}
 	a.turn = nil
 	ts.cancel()
+	observeSince(turnSeconds, ts.started, a.now())
 	said := ts.spoken.String()
 	switch {
 	case m.err != nil && said == "":

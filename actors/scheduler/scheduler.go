@@ -140,6 +140,7 @@ func (a *Actor) scan(prefix []byte, now time.Time, fn func(org, id, pair string)
 		if !ok || at.After(now) {
 			return false, nil
 		}
+		lag.Observe(now.Sub(at).Seconds())
 		fn(org, id, string(v))
 		return true, nil
 	})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/system"
@@ -28,6 +29,7 @@ type Config struct {
 // pacing sends with a token bucket at the number's rate (D-8).
 type Actor struct {
 	cfg      Config
+	waiting  prometheus.Gauge // humd_sender_queue_messages of this number
 	limiter  *Limiter
 	queue    []*Enqueue
 	gen      uint64
@@ -38,15 +40,20 @@ type Actor struct {
 // Props builds a number's sender. Its rate (segments per second) comes with
 // the first Enqueue or SetRate it gets.
 func Props(cfg Config) *actor.Props {
+	cfg = cfg.defaults()
+	return system.Props(func() actor.Actor {
+		return &Actor{cfg: cfg}
+	})
+}
+
+func (cfg Config) defaults() Config {
 	if cfg.SendTimeout == 0 {
 		cfg.SendTimeout = 15 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return system.Props(func() actor.Actor {
-		return &Actor{cfg: cfg}
-	})
+	return cfg
 }
 
 // Receive implements actor.Actor.
@@ -77,6 +84,9 @@ func (a *Actor) Receive(ctx actor.Context) {
 	}
 	if err != nil {
 		a.cfg.Logger.Error("sender", "err", err)
+	}
+	if a.waiting != nil {
+		a.waiting.Set(float64(len(a.queue)))
 	}
 }
 

@@ -25,7 +25,9 @@ type Directory struct {
 // NewDirectory registers the sender kind, built from cfg.
 func NewDirectory(root *actor.RootContext, cfg Config) *Directory {
 	reg := system.RegistryOf(root.ActorSystem())
-	reg.Register(Kind, func(string) *actor.Props { return Props(cfg) })
+	reg.Register(Kind, func(numberID string) *actor.Props {
+		return system.Props(func() actor.Actor { return &Actor{cfg: cfg.defaults(), waiting: queueDepth.WithLabelValues(numberID)} })
+	})
 	return &Directory{reg: reg}
 }
 

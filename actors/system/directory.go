@@ -60,6 +60,9 @@ type kindDir struct {
 	seed   maphash.Seed
 	shards [64]dirShard
 	live   atomic.Int64
+	// queued counts messages posted to this kind's mailboxes and not yet
+	// received (mailboxDepth), for humd_actor_mailbox_messages.
+	queued atomic.Int64
 }
 
 type dirShard struct {
@@ -133,7 +136,9 @@ func (d *kindDir) shard(id string) *dirShard {
 func (r *Registry) get(d *kindDir, sh *dirShard, id string) *liveActor {
 	la := sh.live[id]
 	if la == nil {
-		la = &liveActor{pid: r.root.SpawnPrefix((*d.props.Load())(id), string(d.kind)+"/"+id+"/")}
+		p := (*d.props.Load())(id)
+		actor.WithMailbox(actor.Unbounded((*mailboxDepth)(d)))(p)
+		la = &liveActor{pid: r.root.SpawnPrefix(p, string(d.kind)+"/"+id+"/")}
 		sh.live[id] = la
 		d.live.Add(1)
 	}

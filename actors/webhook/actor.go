@@ -395,6 +395,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 	if err := b.Commit(storage.Sync); err != nil {
 		return err
 	}
+	countAttempt(a.ep.ID, st)
 	if d.Status == webhooks.Succeeded || d.Status == webhooks.Failed {
 		delete(a.open, d.ID)
 	}

@@ -264,6 +264,7 @@ func SetCursor(b *storage.Batch, org, id string, seq uint64) {
 
 // AddLog records a request inside b.
 func AddLog(b *storage.Batch, org, id string, e *LogEntry) {
+	b.OnCommit(countCall(id, e))
 	e.ID = storage.NewID("crl")
 	b.SetJSON(keyLog(org, id, e.ID), e)
 }

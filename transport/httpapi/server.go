@@ -33,6 +33,8 @@ type Config struct {
 	// OnResponse, when set, sees every answered request (tests validate
 	// responses against the OpenAPI document with it).
 	OnResponse func(r *Route, status int, contentType string, body []byte)
+	// MetricsToken, when set, is the bearer token /metrics wants.
+	MetricsToken string
 	// Registry receives the HTTP metrics; nil makes a private registry.
 	Registry *prometheus.Registry
 	// KeyRequestsPerMinute caps requests per API key (A35), default 600;

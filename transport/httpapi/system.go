@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
+	"crypto/subtle"
 	"fmt"
 
+	"github.com/humd/humd/storage"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 	"sigs.k8s.io/yaml"
@@ -37,7 +40,7 @@ func (s *Server) systemRoutes() []*Route {
 		{Method: "GET", Path: "/api/health", OpID: "getHealth", Summary: "Liveness and version", Tag: "System", Auth: Public, Quiet: true,
 			Responses: Answer[Health](200), Handle: s.getHealth},
 		{Method: "GET", Path: "/metrics", OpID: "getMetrics", Summary: "Prometheus metrics", Tag: "System", Auth: Public, Quiet: true,
-			Responses: Answer[PlainText](200), Handle: s.getMetrics},
+			Fails: []int{401}, Responses: Answer[PlainText](200), Handle: s.getMetrics},
 		{Method: "GET", Path: "/openapi.json", OpID: "getOpenAPI", Summary: "This document", Tag: "System", Auth: Public, Quiet: true,
 			Responses: Answer[Document](200), Handle: s.getOpenAPI},
 		{Method: "GET", Path: "/openapi.yaml", OpID: "getOpenAPIYAML", Summary: "This document as YAML", Tag: "System", Auth: Public, Quiet: true,
@@ -50,6 +53,13 @@ func (s *Server) getHealth(c *Call) error {
 }
 
 func (s *Server) getMetrics(c *Call) error {
+	if want := s.cfg.MetricsToken; want != "" {
+		got, ok := bytes.CutPrefix(c.Ctx.Request.Header.Peek("Authorization"), []byte("Bearer "))
+		if !ok || subtle.ConstantTimeCompare(got, []byte(want)) != 1 {
+			c.Ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			return fmt.Errorf("/metrics needs its token (HUMD_METRICS_TOKEN): %w", storage.ErrUnauthorized)
+		}
+	}
 	s.metrics(c.Ctx)
 	return nil
 }
