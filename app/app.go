@@ -85,6 +85,8 @@ type App struct {
 	// skips counts the stored records consumers went past
 	// (humd_records_skipped_total).
 	skips *storage.Skips
+	// bk runs backups (backup.go).
+	bk backups
 }
 
 // Options carry what tests and the bench harness swap out.
@@ -139,6 +141,9 @@ func New(cfg Config, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: o.Logger, Store: st, Clock: o.Clock}
+	if o.StoreOptions.FS != nil {
+		a.bk.unavailable = "in-memory store"
+	}
 	a.System = system.New(o.Logger)
 	a.Actors = system.RegistryOf(a.System)
 	if err := a.wire(o); err != nil {
@@ -146,6 +151,7 @@ func New(cfg Config, o Options) (*App, error) {
 		_ = st.Close()
 		return nil, err
 	}
+	a.scheduleBackups()
 	return a, nil
 }
 
@@ -262,6 +268,7 @@ func (a *App) Serve(ctx context.Context) error {
 // Close stops everything in order. It is safe to call once.
 func (a *App) Close() error {
 	var errs []error
+	a.stopBackups()
 	if a.Calls != nil {
 		a.Calls.Hub().Close()
 	}

@@ -63,6 +63,16 @@ type Config struct {
 	SecretsKey string
 	// ShutdownTimeout bounds a clean stop, default 15s.
 	ShutdownTimeout time.Duration
+
+	// BackupDir receives scheduled backups (HUMD_BACKUP_DIR), one directory
+	// per backup named humd-<UTC time>.
+	BackupDir string
+	// BackupEvery is the time between scheduled backups
+	// (HUMD_BACKUP_EVERY); 0 schedules none.
+	BackupEvery time.Duration
+	// BackupKeep is how many scheduled backups are kept (HUMD_BACKUP_KEEP),
+	// default 7; older ones are deleted after each new one.
+	BackupKeep int
 }
 
 // Defaults fills unset fields.
@@ -88,6 +98,9 @@ func (c *Config) Defaults() {
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 15 * time.Second
+	}
+	if c.BackupKeep == 0 {
+		c.BackupKeep = 7
 	}
 }
 
@@ -153,6 +166,15 @@ func (c *Config) Validate() error {
 		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
 			errs = append(errs, fmt.Errorf("pprof address %q must be on loopback", c.PprofAddr))
 		}
+	}
+	switch {
+	case c.BackupEvery < 0 || c.BackupEvery > 0 && c.BackupEvery < time.Minute:
+		errs = append(errs, errors.New("HUMD_BACKUP_EVERY must be at least 1m (or 0: no scheduled backups)"))
+	case c.BackupEvery > 0 && c.BackupDir == "":
+		errs = append(errs, errors.New("HUMD_BACKUP_EVERY needs HUMD_BACKUP_DIR"))
+	}
+	if c.BackupKeep < 1 {
+		errs = append(errs, errors.New("HUMD_BACKUP_KEEP must be at least 1"))
 	}
 	return errors.Join(errs...)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/flowapi"
 	"github.com/humd/humd/transport/api/integrationapi"
+	"github.com/humd/humd/transport/api/opsapi"
 	"github.com/humd/humd/transport/api/sandboxapi"
 	"github.com/humd/humd/transport/api/sessionapi"
 	"github.com/humd/humd/transport/api/smsapi"
@@ -92,6 +93,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
 			Ingest: a.Hooks.Ingest}),
 		sessionapi.New(sessionapi.Deps{Svc: svc, Clock: a.Clock}),
+		opsapi.New(opsapi.Deps{Backup: a.Backup}),
 		a.Hooks,
 	}
 }

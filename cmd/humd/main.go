@@ -1,211 +1,134 @@
-// Command humd is the humd server and its small admin commands.
+// Command humd is the humd server and its admin commands (spf13/cobra):
 //
-//	humd [serve] [flags]          run the server (the default)
-//	humd -check-config            validate configuration and exit
-//	humd import providers FILE    load the address-session provider catalog (CSV)
+//	humd [serve] [flags]               run the server (the default)
+//	humd -check-config                 validate configuration and exit
+//	humd import providers FILE         load the address-session provider catalog (CSV)
+//	humd sandbox send|call             play a contact against a sandbox humd
+//	humd admin create-key              a new API key on a stopped humd's data
+//	humd backup --to DIR               an online backup of a running humd
+//	humd restore --from DIR --data DIR put a backup in place of an empty data dir
+//	humd completion bash|zsh|fish      shell completion
 //	humd version
 package main
 
 import (
-	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
-	"os/signal"
-	"strconv"
-	"syscall"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/humd/humd/app"
-	"github.com/humd/humd/storage"
-	"github.com/humd/humd/transport/logredact"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// exitCode ends a command with a status; its message, if any, was printed.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+// codeErr turns a command's status into cobra's error.
+func codeErr(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return exitCode(code)
+}
+
+// usageError is a command line humd cannot run: exit 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
 func run(args []string, stdout, stderr io.Writer) int {
-	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "serve":
-		return serve(args, stdout, stderr)
-	case "import":
-		return importCmd(args, stdout, stderr)
-	case "sandbox":
-		return sandboxCmd(args, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "humd", app.Version)
+	root := newRoot(stdout, stderr)
+	root.SetArgs(longFlags(root, args))
+	err := root.Execute()
+	var code exitCode
+	switch {
+	case err == nil:
 		return 0
-	case "help":
-		usage(stdout)
-		return 0
+	case errors.As(err, &code):
+		return int(code)
 	}
-	fmt.Fprintf(stderr, "humd: unknown command %q\n", cmd)
-	usage(stderr)
+	fmt.Fprintln(stderr, "humd:", err)
+	var ue usageError
+	if !errors.As(err, &ue) {
+		// cobra's own: an unknown command or flag, missing arguments.
+		fmt.Fprintln(stderr, `Run "humd --help" for the commands, "humd COMMAND --help" for their flags.`)
+	}
 	return 2
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `usage:
-  humd [serve] [flags]          run the server (default)
-  humd -check-config            validate the configuration and exit
-  humd import providers FILE    load the provider catalog for address sessions (CSV)
-  humd sandbox send --from --to --body   text a sandbox number as a contact would
-  humd sandbox call --to                 call a sandbox number and talk to its agent (type lines)
-  humd version
-Run "humd serve -h" for flags; every flag has an environment variable (see README).
-`)
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	var s settings
+	root := &cobra.Command{
+		Use:   "humd",
+		Short: "humd: self-hosted AI voice and SMS operations server",
+		Long: `humd serves the API, Twilio's webhooks and the voice relay from one binary and one data directory.
+With no command it runs "humd serve". Every setting is a flag and an environment variable (the
+flag wins), and may also come from a YAML file (--config); "humd serve --help" lists them.`,
+		Version:       app.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          cobra.NoArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return serve(cmd, &s, stdout, stderr) },
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("humd {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return err })
+	root.PersistentFlags().String("config", "", "YAML file of settings, keys named as the flags (HUMD_CONFIG)")
+	// humd with no command is humd serve: it takes serve's flags, unlisted
+	// here so the root's help stays a list of commands.
+	serveFlags(root, &s)
+	root.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Name != "help" && f.Name != "version" {
+			f.Hidden = true
+		}
+	})
+	root.AddCommand(serveCmd(stdout, stderr), importCmd(stdout, stderr), sandboxCmd(stdout, stderr), adminCmd(stdout, stderr),
+		backupCmd(stdout, stderr), restoreCmd(stdout, stderr),
+		&cobra.Command{Use: "version", Short: "Print humd's version", Args: cobra.NoArgs,
+			Run: func(*cobra.Command, []string) { fmt.Fprintln(stdout, "humd", app.Version) }})
+	return root
 }
 
-// configFlags binds the configuration contract: each flag defaults to its
-// environment variable, so either may be used.
-func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
-	c := &app.Config{}
-	env := os.Getenv
-	fs.StringVar(&c.Addr, "addr", env("HUMD_ADDR"), "listen address (HUMD_ADDR, default 127.0.0.1:8080)")
-	fs.StringVar(&c.DataDir, "data", env("HUMD_DATA"), "data directory (HUMD_DATA, default ./data)")
-	fs.StringVar(&c.PublicURL, "public-url", env("HUMD_PUBLIC_URL"), "base URL Twilio uses to reach humd (HUMD_PUBLIC_URL)")
-	fs.StringVar(&c.AdminKey, "admin-key", env("HUMD_ADMIN_KEY"), "bootstrap admin key on an empty data dir (HUMD_ADMIN_KEY)")
-	fs.StringVar(&c.TwilioAccountSID, "twilio-account-sid", env("TWILIO_ACCOUNT_SID"), "Twilio account SID (TWILIO_ACCOUNT_SID)")
-	fs.StringVar(&c.TwilioAuthToken, "twilio-auth-token", env("TWILIO_AUTH_TOKEN"), "Twilio auth token (TWILIO_AUTH_TOKEN)")
-	fs.StringVar(&c.TwilioAPIBase, "twilio-api-base", env("TWILIO_API_BASE"), "override Twilio's REST base URL (TWILIO_API_BASE)")
-	fs.StringVar(&c.OpenAIKey, "openai-api-key", env("OPENAI_API_KEY"), "OpenAI API key (OPENAI_API_KEY)")
-	fs.StringVar(&c.OpenAIBaseURL, "openai-base-url", env("OPENAI_BASE_URL"), "OpenAI-compatible base URL (OPENAI_BASE_URL)")
-	fs.StringVar(&c.Model, "model", env("HUMD_MODEL"), "default model (HUMD_MODEL)")
-	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", env("HUMD_ALLOW_PRIVATE_WEBHOOKS") == "true",
-		"allow private, loopback, link-local and other special-purpose targets and plain http for webhooks, CRM, HTTP tools and MCP (HUMD_ALLOW_PRIVATE_WEBHOOKS)")
-	fs.IntVar(&c.KeyRequestsPerMinute, "key-rate-limit", envInt("HUMD_KEY_RATE_LIMIT"),
-		"requests per minute per API key (HUMD_KEY_RATE_LIMIT, default 600; negative: no limit)")
-	fs.IntVar(&c.PlanMaxNumbers, "plan-max-numbers", envInt("HUMD_PLAN_MAX_NUMBERS"), "numbers each org may hold (HUMD_PLAN_MAX_NUMBERS, 0: unlimited)")
-	fs.StringVar(&c.PprofAddr, "pprof", env("HUMD_PPROF_ADDR"), "serve pprof on this loopback address (HUMD_PPROF_ADDR)")
-	fs.StringVar(&c.SecretsKey, "secrets-key", env("HUMD_SECRETS_KEY"),
-		"base64 of the 32-byte key that seals integration secrets (HUMD_SECRETS_KEY; default: <data>/secrets.key)")
-	check := fs.Bool("check-config", false, "validate the configuration and exit")
-	logLevel := fs.String("log-level", envOr("HUMD_LOG_LEVEL", "info"), "log level: debug, info, warn, error (HUMD_LOG_LEVEL)")
-	return c, check, logLevel
-}
-
-// envInt reads an integer variable; unset or malformed is 0 (the default),
-// and Validate is not needed since any integer is a valid setting.
-func envInt(name string) int {
-	n, _ := strconv.Atoi(os.Getenv(name))
-	return n
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+// longFlags lets long flags keep Go's single dash (humd -check-config,
+// humd serve -addr :8080), as humd took them before: "-name" becomes
+// "--name" when some command has a flag called name. Values (-1 for
+// key-rate-limit) and shorthands are left alone, and so is all after "--".
+func longFlags(root *cobra.Command, args []string) []string {
+	names := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		add := func(f *pflag.Flag) { names[f.Name] = true }
+		c.Flags().VisitAll(add)
+		c.PersistentFlags().VisitAll(add)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
 	}
-	return def
-}
-
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("log level %q: %w", level, err)
+	walk(root)
+	out := make([]string, len(args))
+	copy(out, args)
+	for i, a := range out {
+		if a == "--" {
+			break
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if len(name) > 1 && names[name] {
+				out[i] = "-" + a
+			}
+		}
 	}
-	return logredact.Logger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))), nil
-}
-
-func serve(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("humd serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg, check, level := configFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	cfg.Defaults()
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(stderr, "humd: invalid configuration:\n%v\n", err)
-		return 2
-	}
-	if *check {
-		fmt.Fprintf(stdout, "configuration ok (addr %s, data %s, public url %s, carrier %s, model %s)\n",
-			cfg.Addr, cfg.DataDir, cfg.PublicURL, pick(cfg.Sandbox(), "sandbox", "twilio"), pick(cfg.LocalModel(), "local", cfg.Model))
-		return 0
-	}
-	logger, err := newLogger(stderr, *level)
-	if err != nil {
-		fmt.Fprintln(stderr, "humd:", err)
-		return 2
-	}
-	app.TuneGC()
-	a, err := app.New(*cfg, app.Options{Logger: logger})
-	if err != nil {
-		fmt.Fprintln(stderr, "humd:", err)
-		return 1
-	}
-	if err := a.Listen(); err != nil {
-		_ = a.Close()
-		fmt.Fprintln(stderr, "humd:", err)
-		return 1
-	}
-	if b := a.Bootstrap; b != nil && b.Created {
-		fmt.Fprintf(stdout, "\nhumd: first start, created org %q (%s) and admin user %s.\n", b.Org.Name, b.Org.ID, b.User.Email)
-		fmt.Fprintf(stdout, "humd: admin API key (shown once, store it now):\n\n    %s\n\n", b.Secret)
-	}
-	if sd := a.Seeded; sd != nil {
-		fmt.Fprintf(stdout, "humd: sandbox number %s answers texts with the flow %q, calls with %q, and %d knowledge documents;\n"+
-			"      try: HUMD_API_KEY=<key> humd sandbox send --from +13175550100 --body \"When are you open?\"\n"+
-			"      or:  HUMD_API_KEY=<key> humd sandbox call --to %s\n\n",
-			sd.Number.E164, sd.Flow.Name, sd.VoiceFlow.Name, sd.Docs, sd.Number.E164)
-	}
-	fmt.Fprintf(stdout, "humd %s listening on http://%s (data %s, %s carrier, %s model)\n", app.Version, a.Addr(), cfg.DataDir,
-		pick(cfg.Sandbox(), "sandbox", "twilio"), pick(cfg.LocalModel(), "local", cfg.Model))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := a.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		fmt.Fprintln(stderr, "humd:", err)
-		return 1
-	}
-	fmt.Fprintln(stdout, "humd: stopped cleanly")
-	return 0
-}
-
-func pick(cond bool, a, b string) string {
-	if cond {
-		return a
-	}
-	return b
-}
-
-// importCmd loads the provider catalog into the data dir. It opens Pebble
-// itself, so run it while humd is stopped (Pebble locks its directory).
-func importCmd(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("humd import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	data := fs.String("data", envOr("HUMD_DATA", "./data"), "data directory (HUMD_DATA)")
-	if len(args) < 2 || args[0] != "providers" {
-		fmt.Fprintln(stderr, "usage: humd import providers [--data DIR] FILE")
-		return 2
-	}
-	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: humd import providers [--data DIR] FILE")
-		return 2
-	}
-	f, err := os.Open(fs.Arg(0))
-	if err != nil {
-		fmt.Fprintln(stderr, "humd:", err)
-		return 1
-	}
-	defer f.Close()
-	st, err := storage.Open(*data, storage.Options{})
-	if err != nil {
-		fmt.Fprintln(stderr, "humd:", err, "(is humd running? stop it first)")
-		return 1
-	}
-	defer st.Close()
-	n, err := app.ImportProviders(st, f, nil)
-	if err != nil {
-		fmt.Fprintln(stderr, "humd:", err)
-		return 1
-	}
-	fmt.Fprintf(stdout, "imported %d providers into %s\n", n, *data)
-	return 0
+	return out
 }

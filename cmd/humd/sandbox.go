@@ -2,20 +2,17 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 )
 
-// sandboxCmd talks to a running humd in sandbox mode:
+// The sandbox commands talk to a running humd in sandbox mode:
 //
 //	humd sandbox send --from +13175550123 --to +15005550006 --body "hi"
 //	humd sandbox call --to +15005550006
@@ -24,30 +21,26 @@ import (
 // contact had texted the sandbox number, then prints the thread's newest
 // messages once the AI (if any) has had time to answer. call places a
 // simulated voice call (see sandbox_call.go).
-func sandboxCmd(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "call" {
-		// Ctrl-C hangs up properly rather than leaving the call open in humd.
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return sandboxCall(ctx, args[1:], os.Stdin, stdout, stderr)
+
+// sendOpts are humd sandbox send's flags.
+type sendOpts struct {
+	from, to, body, url, key *string
+	wait                     *time.Duration
+}
+
+func sandboxSendFlags(fs *flag.FlagSet) *sendOpts {
+	return &sendOpts{
+		from: fs.String("from", "", "the contact's number (E.164)"),
+		to:   fs.String("to", "+15005550006", "your sandbox number (E.164; the seeded one by default)"),
+		body: fs.String("body", "", "the text"),
+		url:  fs.String("url", defaultURL(), "humd base URL (HUMD_URL)"),
+		key:  fs.String("key", os.Getenv("HUMD_API_KEY"), "an operator or admin API key (HUMD_API_KEY)"),
+		wait: fs.Duration("wait", 5*time.Second, "how long to wait for replies before printing the thread"),
 	}
-	if len(args) == 0 || args[0] != "send" {
-		fmt.Fprintln(stderr, "usage: humd sandbox send --from E164 [--to E164] --body TEXT [--url URL] [--key KEY] [--wait 5s]")
-		fmt.Fprintln(stderr, "       humd sandbox call --to E164 [--from E164] [--url URL] [--public-url URL] [--key KEY] [--wait 30s]")
-		fmt.Fprintln(stderr, "       humd sandbox call --answer CALL_ID|latest   (pick up an outbound call humd placed)")
-		return 2
-	}
-	fs := flag.NewFlagSet("humd sandbox send", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	from := fs.String("from", "", "the contact's number (E.164)")
-	to := fs.String("to", "+15005550006", "your sandbox number (E.164; the seeded one by default)")
-	body := fs.String("body", "", "the text")
-	url := fs.String("url", envOr("HUMD_URL", "http://"+envOr("HUMD_ADDR", "127.0.0.1:8080")), "humd base URL (HUMD_URL)")
-	key := fs.String("key", os.Getenv("HUMD_API_KEY"), "an operator or admin API key (HUMD_API_KEY)")
-	wait := fs.Duration("wait", 5*time.Second, "how long to wait for replies before printing the thread")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
-	}
+}
+
+func sandboxSend(o *sendOpts, stdout, stderr io.Writer) int {
+	from, to, body, url, key, wait := o.from, o.to, o.body, o.url, o.key, o.wait
 	if *from == "" || *to == "" || *key == "" {
 		fmt.Fprintln(stderr, "humd sandbox send: --from, --to and --key (or HUMD_API_KEY) are required")
 		return 2

@@ -35,16 +35,33 @@ import (
 func sandboxCall(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("humd sandbox call", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	to := fs.String("to", "", "the sandbox number to call (E.164)")
-	from := fs.String("from", "+13175550100", "the caller's number (E.164)")
-	base := fs.String("url", envOr("HUMD_URL", "http://"+envOr("HUMD_ADDR", "127.0.0.1:8080")), "humd base URL (HUMD_URL)")
-	public := fs.String("public-url", os.Getenv("HUMD_PUBLIC_URL"), "the public URL humd signs webhooks for (HUMD_PUBLIC_URL; default --url)")
-	key := fs.String("key", os.Getenv("HUMD_API_KEY"), "an operator or admin API key of the org (HUMD_API_KEY)")
-	wait := fs.Duration("wait", 30*time.Second, "how long to wait for the agent to answer each line")
-	answer := fs.String("answer", "", "answer an outbound call the sandbox carrier placed: its call id, or \"latest\"")
+	o := sandboxCallFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	return runSandboxCall(ctx, o, stdin, stdout, stderr)
+}
+
+// callOpts are humd sandbox call's flags.
+type callOpts struct {
+	to, from, base, public, key, answer *string
+	wait                                *time.Duration
+}
+
+func sandboxCallFlags(fs *flag.FlagSet) *callOpts {
+	return &callOpts{
+		to:     fs.String("to", "", "the sandbox number to call (E.164)"),
+		from:   fs.String("from", "+13175550100", "the caller's number (E.164)"),
+		base:   fs.String("url", defaultURL(), "humd base URL (HUMD_URL)"),
+		public: fs.String("public-url", os.Getenv("HUMD_PUBLIC_URL"), "the public URL humd signs webhooks for (HUMD_PUBLIC_URL; default --url)"),
+		key:    fs.String("key", os.Getenv("HUMD_API_KEY"), "an operator or admin API key of the org (HUMD_API_KEY)"),
+		wait:   fs.Duration("wait", 30*time.Second, "how long to wait for the agent to answer each line"),
+		answer: fs.String("answer", "", "answer an outbound call the sandbox carrier placed: its call id, or \"latest\""),
+	}
+}
+
+func runSandboxCall(ctx context.Context, o *callOpts, stdin io.Reader, stdout, stderr io.Writer) int {
+	to, from, base, public, key, answer, wait := o.to, o.from, o.base, o.public, o.key, o.answer, o.wait
 	if *answer == "" && *to == "" || *from == "" || *key == "" {
 		fmt.Fprintln(stderr, "humd sandbox call: --to and --key (or HUMD_API_KEY) are required")
 		return 2
