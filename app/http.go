@@ -20,6 +20,7 @@ import (
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/api/adminapi"
+	"github.com/humd/humd/transport/api/authapi"
 	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/flowapi"
@@ -92,6 +93,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
 			Ingest: a.Hooks.Ingest}),
 		sessionapi.New(sessionapi.Deps{Svc: svc, Agents: d.Agents, Address: d.Address}),
+		authapi.New(authapi.Deps{Tenancy: ten, Sessions: a.Sessions, Clock: a.Clock, PublicURL: a.cfg.PublicURL, OIDC: a.cfg.oidc()}),
 		a.Hooks,
 	}
 }

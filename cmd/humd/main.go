@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/app"
@@ -73,6 +74,12 @@ func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
 	fs.StringVar(&c.DataDir, "data", env("HUMD_DATA"), "data directory (HUMD_DATA, default ./data)")
 	fs.StringVar(&c.PublicURL, "public-url", env("HUMD_PUBLIC_URL"), "base URL Twilio uses to reach humd (HUMD_PUBLIC_URL)")
 	fs.StringVar(&c.AdminKey, "admin-key", env("HUMD_ADMIN_KEY"), "bootstrap admin key on an empty data dir (HUMD_ADMIN_KEY)")
+	fs.StringVar(&c.AdminPassword, "admin-password", env("HUMD_ADMIN_PASSWORD"), "bootstrap admin's console password on an empty data dir (HUMD_ADMIN_PASSWORD)")
+	fs.DurationVar(&c.SessionIdle, "session-idle", envDuration("HUMD_SESSION_IDLE"), "end console sessions idle this long (HUMD_SESSION_IDLE, default 12h)")
+	fs.DurationVar(&c.SessionMaxAge, "session-max-age", envDuration("HUMD_SESSION_MAX_AGE"), "end console sessions this long after sign-in (HUMD_SESSION_MAX_AGE, default 720h)")
+	fs.StringVar(&c.OIDCIssuer, "oidc-issuer", env("HUMD_OIDC_ISSUER"), "OpenID Connect issuer URL for console single sign-on (HUMD_OIDC_ISSUER)")
+	fs.StringVar(&c.OIDCClientID, "oidc-client-id", env("HUMD_OIDC_CLIENT_ID"), "OpenID Connect client id (HUMD_OIDC_CLIENT_ID)")
+	fs.StringVar(&c.OIDCClientSecret, "oidc-client-secret", env("HUMD_OIDC_CLIENT_SECRET"), "OpenID Connect client secret (HUMD_OIDC_CLIENT_SECRET)")
 	fs.StringVar(&c.TwilioAccountSID, "twilio-account-sid", env("TWILIO_ACCOUNT_SID"), "Twilio account SID (TWILIO_ACCOUNT_SID)")
 	fs.StringVar(&c.TwilioAuthToken, "twilio-auth-token", env("TWILIO_AUTH_TOKEN"), "Twilio auth token (TWILIO_AUTH_TOKEN)")
 	fs.StringVar(&c.TwilioAPIBase, "twilio-api-base", env("TWILIO_API_BASE"), "override Twilio's REST base URL (TWILIO_API_BASE)")
@@ -97,6 +104,13 @@ func configFlags(fs *flag.FlagSet) (*app.Config, *bool, *string) {
 func envInt(name string) int {
 	n, _ := strconv.Atoi(os.Getenv(name))
 	return n
+}
+
+// envDuration reads a duration variable; unset or malformed is 0 (the
+// default).
+func envDuration(name string) time.Duration {
+	d, _ := time.ParseDuration(os.Getenv(name))
+	return d
 }
 
 func envOr(name, def string) string {
@@ -150,7 +164,13 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if b := a.Bootstrap; b != nil && b.Created {
 		fmt.Fprintf(stdout, "\nhumd: first start, created org %q (%s) and admin user %s.\n", b.Org.Name, b.Org.ID, b.User.Email)
 		fmt.Fprintf(stdout, "humd: admin API key (shown once, store it now):\n\n    %s\n\n", b.Secret)
+		if a.SignInURL != "" {
+			fmt.Fprintf(stdout, "humd: console sign-in link for %s (one use, valid 24 h; then set a password):\n\n    %s\n\n", b.User.Email, a.SignInURL)
+		} else {
+			fmt.Fprintf(stdout, "humd: console sign-in: %s with the password HUMD_ADMIN_PASSWORD\n\n", b.User.Email)
+		}
 	}
+	fmt.Fprintf(stdout, "humd: console %s\n", a.ConsoleURL())
 	if sd := a.Seeded; sd != nil {
 		fmt.Fprintf(stdout, "humd: sandbox number %s answers texts with the flow %q, calls with %q, and %d knowledge documents;\n"+
 			"      try: HUMD_API_KEY=<key> humd sandbox send --from +13175550100 --body \"When are you open?\"\n"+

@@ -131,6 +131,9 @@ type Principal struct {
 	UserID    string
 	KeyID     string
 	KeyName   string
+	// SessionID is set, instead of KeyID, for a browser session
+	// (SessionPrincipal).
+	SessionID string
 	Role      Role // effective: the lower of the key's role and its owner's current role
 	SiteAdmin bool // a site:admin key whose owner is still a site admin
 	// ExpiresAt is the calling key's expiry, if it has one: keys it makes
