@@ -127,10 +127,10 @@ type APIKey struct {
 
 // Principal is who is calling: resolved from an API key on every request.
 type Principal struct {
-	OrgID     string
-	UserID    string
-	KeyID     string
-	KeyName   string
+	OrgID   string
+	UserID  string
+	KeyID   string
+	KeyName string
 	// SessionID is set, instead of KeyID, for a browser session
 	// (SessionPrincipal).
 	SessionID string

@@ -38,7 +38,9 @@ type SessionView struct {
 }
 
 // JSONSchemaExtend names the sign-in methods.
-func (SessionView) JSONSchemaExtend(s httpapi.Schema) { httpapi.SetEnum(s, "method", "password", "link", "oidc") }
+func (SessionView) JSONSchemaExtend(s httpapi.Schema) {
+	httpapi.SetEnum(s, "method", "password", "link", "oidc")
+}
 
 var (
 	errNotSession = fmt.Errorf("not a browser session (API keys are bound to their org): %w", storage.ErrNotFound)
