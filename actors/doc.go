@@ -183,11 +183,18 @@
 //	writers: storage/flows.Repo.Create storage/flows.Repo.Patch storage/flows.Repo.Delete
 //	         storage/flows.Repo.Duplicate
 //
-//	family: meta/bootstrap org/ user/ user-email/ member/ user-org/ invite/ apikey/ apikey-hash/
+//	family: meta/bootstrap org/ user/ user-email/ member/ user-org/ invite/ apikey/ apikey-hash/ user-pw/
 //	owner: storage/tenancy
 //	writers: storage/tenancy.Repo.Bootstrap storage/tenancy.Repo.ProvisionOrg storage/tenancy.Repo.PatchOrg
 //	         storage/tenancy.Repo.Invite storage/tenancy.Repo.RevokeInvite storage/tenancy.Repo.ChangeRole
 //	         storage/tenancy.Repo.RemoveMember storage/tenancy.Repo.CreateKey storage/tenancy.Repo.RevokeKey
+//	         storage/tenancy.Repo.SetPassword storage/tenancy.Repo.SignInVerified storage/tenancy.Repo.CreateOrg
+//
+//	family: websess/ websess-user/ signin-link/ oidc-state/
+//	owner: storage/websessions
+//	writers: storage/websessions.Repo.Create storage/websessions.Repo.Lookup storage/websessions.Repo.SetOrg
+//	         storage/websessions.Repo.Revoke storage/websessions.Repo.RevokeUser storage/websessions.Repo.CreateLink
+//	         storage/websessions.Repo.UseLink storage/websessions.Repo.PutState storage/websessions.Repo.TakeState
 //
 //	family: meta/sandbox-token
 //	owner: app

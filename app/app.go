@@ -30,6 +30,7 @@ import (
 	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/storage/webhooks"
+	"github.com/humd/humd/storage/websessions"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/logredact"
 	"github.com/humd/humd/transport/outbound"
@@ -63,6 +64,10 @@ type App struct {
 	Svc *service.Service
 	// Bootstrap says what the first start created (Secret is set only then).
 	Bootstrap *tenancy.BootstrapResult
+	// Sessions are the console's browser sessions; SignInURL is the first
+	// start's one-time sign-in link (signin.go).
+	Sessions  *websessions.Repo
+	SignInURL string
 
 	ln    net.Listener
 	pprof *http.Server
@@ -167,6 +172,9 @@ func (a *App) wire(o Options) error {
 		return err
 	}
 	a.Bootstrap = boot
+	if err := a.wireSignIn(ten); err != nil {
+		return err
+	}
 	sms, err := a.wireSMS(o, ten)
 	if err != nil {
 		return err

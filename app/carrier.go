@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/service"
@@ -121,7 +120,7 @@ func (a *App) wireAI(o Options, d *conversation.Deps) {
 		d.Model = llm.NewOpenAI(llm.Config{APIKey: a.cfg.OpenAIKey, BaseURL: a.cfg.OpenAIBaseURL, Model: a.cfg.Model})
 	}
 	// Each channel's runs are measured apart (humd_ai_*{channel}).
-	a.model, d.Model = d.Model, ai.Measured(d.Model, "sms")
+	a.model, d.Model = d.Model, llm.Measured(d.Model, "sms")
 	d.Knowledge = func(org, query string, k int) (string, error) { return knowledge.SearchJSON(a.Store, org, query, k) }
 }
 

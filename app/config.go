@@ -26,6 +26,19 @@ type Config struct {
 	// AdminKey, on an empty data dir, becomes the bootstrap admin key
 	// (HUMD_ADMIN_KEY) instead of a random one.
 	AdminKey string
+	// AdminPassword, on an empty data dir, becomes the bootstrap admin's
+	// console password (HUMD_ADMIN_PASSWORD); without it the first start
+	// prints a one-time sign-in link.
+	AdminPassword string
+	// SessionIdle ends a console session unused this long
+	// (HUMD_SESSION_IDLE, default 12h); SessionMaxAge ends it this long
+	// after sign-in in any case (HUMD_SESSION_MAX_AGE, default 720h).
+	SessionIdle, SessionMaxAge time.Duration
+	// OIDC single sign-on for the console: the issuer URL
+	// (HUMD_OIDC_ISSUER), and the client humd is registered as there
+	// (HUMD_OIDC_CLIENT_ID, HUMD_OIDC_CLIENT_SECRET). The provider must
+	// allow the redirect URL PublicURL + /auth/oidc/callback.
+	OIDCIssuer, OIDCClientID, OIDCClientSecret string
 
 	// Twilio credentials; with none humd runs the sandbox carrier.
 	TwilioAccountSID string // TWILIO_ACCOUNT_SID
@@ -102,6 +115,12 @@ func (c *Config) Defaults() {
 	if c.BackupKeep == 0 {
 		c.BackupKeep = 7
 	}
+	if c.SessionIdle == 0 {
+		c.SessionIdle = 12 * time.Hour
+	}
+	if c.SessionMaxAge == 0 {
+		c.SessionMaxAge = 30 * 24 * time.Hour
+	}
 }
 
 var alnum = regexp.MustCompile(`^[A-Za-z0-9]+$`)
@@ -138,6 +157,16 @@ func (c *Config) Validate() error {
 	checkURL("HUMD_PUBLIC_URL", c.PublicURL)
 	checkURL("TWILIO_API_BASE", c.TwilioAPIBase)
 	checkURL("OPENAI_BASE_URL", c.OpenAIBaseURL)
+	checkURL("HUMD_OIDC_ISSUER", c.OIDCIssuer)
+	if c.OIDCIssuer != "" && c.OIDCClientID == "" {
+		errs = append(errs, errors.New("HUMD_OIDC_CLIENT_ID must be set with HUMD_OIDC_ISSUER"))
+	}
+	if c.AdminPassword != "" && (len(c.AdminPassword) < 8 || len(c.AdminPassword) > 256) {
+		errs = append(errs, errors.New("HUMD_ADMIN_PASSWORD must be 8 to 256 characters"))
+	}
+	if c.SessionIdle < 0 || c.SessionMaxAge < 0 || c.SessionIdle > c.SessionMaxAge {
+		errs = append(errs, errors.New("HUMD_SESSION_IDLE and HUMD_SESSION_MAX_AGE must be positive, the idle time no longer than the maximum age"))
+	}
 	if (c.TwilioAccountSID == "") != (c.TwilioAuthToken == "") {
 		errs = append(errs, errors.New("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together"))
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/api/adminapi"
+	"github.com/humd/humd/transport/api/authapi"
 	"github.com/humd/humd/transport/api/campaignapi"
 	"github.com/humd/humd/transport/api/coreapi"
 	"github.com/humd/humd/transport/api/flowapi"
@@ -94,6 +95,7 @@ func (a *App) areas(d services) []httpapi.Area {
 			Ingest: a.Hooks.Ingest}),
 		sessionapi.New(sessionapi.Deps{Svc: svc, Clock: a.Clock}),
 		opsapi.New(opsapi.Deps{Backup: a.Backup}),
+		authapi.New(authapi.Deps{Tenancy: ten, Sessions: a.Sessions, Clock: a.Clock, PublicURL: a.cfg.PublicURL, OIDC: a.cfg.oidc()}),
 		a.Hooks,
 	}
 }

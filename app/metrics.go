@@ -5,7 +5,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/scheduler"
 	"github.com/humd/humd/actors/sender"
@@ -16,6 +15,7 @@ import (
 	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/webhooks"
+	"github.com/humd/humd/transport/llm"
 )
 
 // registerMetrics adds what an operator watches (docs/operations.md lists
@@ -23,7 +23,7 @@ import (
 // that read state at scrape time.
 func (a *App) registerMetrics(reg *prometheus.Registry) {
 	a.collectors = []prometheus.Collector{a.Store.Collector(), system.RegistryOf(a.System).Collector(), backlog{a.Store}}
-	for _, cs := range [][]prometheus.Collector{events.Collectors(), crm.Collectors(), webhook.Collectors(), ai.Collectors(),
+	for _, cs := range [][]prometheus.Collector{events.Collectors(), crm.Collectors(), webhook.Collectors(), llm.Collectors(),
 		call.Collectors(), sender.Collectors(), scheduler.Collectors()} {
 		a.collectors = append(a.collectors, cs...)
 	}

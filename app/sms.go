@@ -17,6 +17,7 @@ import (
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/llm"
 	"github.com/humd/humd/transport/outbound"
 )
 
@@ -92,7 +93,7 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (services, error) {
 	cd.External = ai.Chain(deps.MCPTools, deps.HTTPTools)
 	deps.Address = addresssession.New(addresssession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log})
 	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,
-		IdleLimit: a.cfg.AgentSessionIdle, Model: ai.Measured(a.model, "agent"), Agent: agentOf(fl), Chat: chatOf(fl), Knowledge: cd.Knowledge})
+		IdleLimit: a.cfg.AgentSessionIdle, Model: llm.Measured(a.model, "agent"), Agent: agentOf(fl), Chat: chatOf(fl), Knowledge: cd.Knowledge})
 	a.Threads = conversation.NewDirectory(a.System.Root, cd)
 	deps.Threads, deps.Senders = a.Threads, a.Senders
 	scheduler.Start(a.System.Root, scheduler.Config{Store: a.Store, Clock: a.Clock, Threads: a.Actors, Logger: a.log,

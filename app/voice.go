@@ -6,13 +6,13 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
-	"github.com/humd/humd/actors/ai"
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/llm"
 	"github.com/humd/humd/transport/twilio"
 )
 
@@ -21,7 +21,7 @@ import (
 // they run is the Twilio webhooks', built once they exist. hooks run after the
 // CRM lookup's (the flow's HTTP pre-call tools).
 func (a *App) wireVoice(o Options, ten *tenancy.Repo, fl *flows.Repo, cd *conversation.Deps, hooks ...call.PreCallHook) *call.Service {
-	d := call.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Model: ai.Measured(a.model, "voice"), Knowledge: cd.Knowledge, External: cd.External,
+	d := call.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Model: llm.Measured(a.model, "voice"), Knowledge: cd.Knowledge, External: cd.External,
 		Flow: fl.Get, Org: ten.Org,
 		OutboundTwiML: func(c *calls.Call, f *flows.Flow) (string, error) { return a.Hooks.ConnectTwiML(c, f) },
 		StatusCallback: func(c *calls.Call) string {

@@ -20,6 +20,7 @@ import (
 //	invite/<org>/<invite>                     -> tenancy.Invite
 //	apikey/<org>/<key>                        -> tenancy.APIKey (hash only)
 //	apikey-hash/<hex sha256(secret)>          -> "<org>/<key>"                lookup on every request
+//	user-pw/<user>                            -> argon2id PHC string and when it was set (storage/tenancy)
 //	seq/<org>/<name>                          -> U64 counter (agent ids, session ids, events)
 //	flow/<org>/<flow>                         -> flows.Flow
 //	flow-agent/<org>/<U64 agent_id>           -> flow id                      agent_id -> flow
@@ -107,6 +108,13 @@ import (
 // A2P 10DLC registrations (package storage/brands; the API writes them):
 //
 //	brand/<org>/<id>                          -> brands.Brand                 brand and campaign, with the carrier's statuses
+//
+// Console sign-in (package storage/websessions):
+//
+//	websess/<hex sha256(cookie token)>        -> websessions.Session          browser session, with its CSRF token
+//	websess-user/<user>/<session>             -> ""                           a user's sessions: revoked together
+//	signin-link/<hex sha256(token)>           -> user id and expiry           one-time sign-in link, deleted on use
+//	oidc-state/<hex sha256(state)>            -> websessions.OIDCState        nonce and PKCE verifier, 10 min, deleted on use
 //
 // Idempotency-Key answers (package storage/idem; the HTTP edge writes them):
 //

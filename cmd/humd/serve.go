@@ -67,7 +67,13 @@ func serve(cmd *cobra.Command, s *settings, stdout, stderr io.Writer) error {
 	if b := a.Bootstrap; b != nil && b.Created {
 		fmt.Fprintf(stdout, "\nhumd: first start, created org %q (%s) and admin user %s.\n", b.Org.Name, b.Org.ID, b.User.Email)
 		fmt.Fprintf(stdout, "humd: admin API key (shown once, store it now):\n\n    %s\n\n", b.Secret)
+		if a.SignInURL != "" {
+			fmt.Fprintf(stdout, "humd: console sign-in link for %s (one use, valid 24 h; then set a password):\n\n    %s\n\n", b.User.Email, a.SignInURL)
+		} else {
+			fmt.Fprintf(stdout, "humd: console sign-in: %s with the password HUMD_ADMIN_PASSWORD\n\n", b.User.Email)
+		}
 	}
+	fmt.Fprintf(stdout, "humd: console %s\n", a.ConsoleURL())
 	if sd := a.Seeded; sd != nil {
 		fmt.Fprintf(stdout, "humd: sandbox number %s answers texts with the flow %q, calls with %q, and %d knowledge documents;\n"+
 			"      try: HUMD_API_KEY=<key> humd sandbox send --from +13175550100 --body \"When are you open?\"\n"+

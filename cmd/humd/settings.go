@@ -53,6 +53,12 @@ var settingsTable = []setting{
 	{"plan-max-numbers", "HUMD_PLAN_MAX_NUMBERS", "0", "numbers each org may hold, 0 for no cap", func(s *settings) any { return &s.PlanMaxNumbers }},
 	{"pprof", "HUMD_PPROF_ADDR", "", "serve pprof on this loopback address", func(s *settings) any { return &s.PprofAddr }},
 	{"secrets-key", "HUMD_SECRETS_KEY", "<data>/secrets.key", "base64 of the 32-byte key that seals integration secrets", func(s *settings) any { return &s.SecretsKey }},
+	{"admin-password", "HUMD_ADMIN_PASSWORD", "", "bootstrap admin's console password on an empty data dir (else a one-time sign-in link)", func(s *settings) any { return &s.AdminPassword }},
+	{"session-idle", "HUMD_SESSION_IDLE", "12h", "end console sessions idle this long", func(s *settings) any { return &s.SessionIdle }},
+	{"session-max-age", "HUMD_SESSION_MAX_AGE", "720h", "end console sessions this long after sign-in", func(s *settings) any { return &s.SessionMaxAge }},
+	{"oidc-issuer", "HUMD_OIDC_ISSUER", "", "OpenID Connect issuer URL for console single sign-on", func(s *settings) any { return &s.OIDCIssuer }},
+	{"oidc-client-id", "HUMD_OIDC_CLIENT_ID", "", "OpenID Connect client id", func(s *settings) any { return &s.OIDCClientID }},
+	{"oidc-client-secret", "HUMD_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret", func(s *settings) any { return &s.OIDCClientSecret }},
 	{"metrics-token", "HUMD_METRICS_TOKEN", "", "bearer token /metrics wants (none: open)", func(s *settings) any { return &s.MetricsToken }},
 	{"backup-dir", "HUMD_BACKUP_DIR", "", "directory for scheduled backups", func(s *settings) any { return &s.BackupDir }},
 	{"backup-every", "HUMD_BACKUP_EVERY", "0 (none)", "time between scheduled backups, like 6h", func(s *settings) any { return &s.BackupEvery }},
@@ -66,7 +72,7 @@ var settingsTable = []setting{
 // serverSettings are the settings of humd serve.
 var serverSettings = []string{"addr", "data", "public-url", "admin-key", "twilio-account-sid", "twilio-auth-token", "twilio-api-base",
 	"openai-api-key", "openai-base-url", "model", "allow-private-webhooks", "key-rate-limit", "plan-max-numbers", "pprof",
-	"secrets-key", "metrics-token", "backup-dir", "backup-every", "backup-keep", "log-level", "log-format"}
+	"secrets-key", "admin-password", "session-idle", "session-max-age", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "metrics-token", "backup-dir", "backup-every", "backup-keep", "log-level", "log-format"}
 
 const settingAnnotation = "humd_setting"
 

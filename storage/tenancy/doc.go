@@ -9,7 +9,10 @@
 // a site:admin key counts only while its owner is a site admin; the
 // last admin of an org cannot be demoted or removed (409 last_admin). A pending
 // invite records an email and role; it becomes a membership when that person
-// signs in, which arrives with the web console (not built yet).
+// first signs in by single sign-on with that verified email (SignInVerified).
+// Console passwords (passwords.go) are argon2id PHC strings; a browser
+// session's principal is built by SessionPrincipal, as a key's is by
+// Authenticate.
 //
 // Concurrency: Repo is safe for concurrent use. Membership changes take a
 // per-org mutex so two concurrent demotions cannot both pass the last-admin

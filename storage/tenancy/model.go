@@ -127,10 +127,13 @@ type APIKey struct {
 
 // Principal is who is calling: resolved from an API key on every request.
 type Principal struct {
-	OrgID     string
-	UserID    string
-	KeyID     string
-	KeyName   string
+	OrgID   string
+	UserID  string
+	KeyID   string
+	KeyName string
+	// SessionID is set, instead of KeyID, for a browser session
+	// (SessionPrincipal).
+	SessionID string
 	Role      Role // effective: the lower of the key's role and its owner's current role
 	SiteAdmin bool // a site:admin key whose owner is still a site admin
 	// ExpiresAt is the calling key's expiry, if it has one: keys it makes

@@ -82,10 +82,11 @@ const mcpInner = "humd.mcp.inner"
 // limitKey applies the per-key request limit (A35: 600 a minute, as a
 // bucket of a minute's worth refilled at 10 a second).
 func (s *Server) limitKey(c *Call) error {
-	if s.keyLimits == nil || c.Principal == nil || c.Principal.KeyID == "" || c.Ctx.UserValue(mcpInner) != nil {
+	id := limitID(c.Principal)
+	if s.keyLimits == nil || id == "" || c.Ctx.UserValue(mcpInner) != nil {
 		return nil
 	}
-	return s.keyLimits.Check(c, c.Principal.KeyID, s.cfg.Clock.Now(),
+	return s.keyLimits.Check(c, id, s.cfg.Clock.Now(),
 		fmt.Sprintf("more than %d requests a minute with this API key", s.cfg.KeyRequestsPerMinute))
 }
 

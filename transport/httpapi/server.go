@@ -86,6 +86,8 @@ type Server struct {
 	routes []*Route
 	srv    *fasthttp.Server
 
+	// sessions resolves browser session cookies (nil: keys only).
+	sessions SessionSource
 	// keyLimits limits requests per API key (nil when off).
 	keyLimits *Limits
 	// idemInFlight holds org+Idempotency-Key of requests being answered.
@@ -126,6 +128,9 @@ func New(cfg Config, areas ...Area) *Server {
 		s.add(r)
 	}
 	for _, a := range areas {
+		if src, ok := a.(SessionSource); ok {
+			s.sessions = src
+		}
 		for _, r := range a.Routes() {
 			s.add(r)
 		}
@@ -314,10 +319,3 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 
 // Router exposes the router so tests can compare it with the OpenAPI document.
 func (s *Server) Router() *router.Router { return s.router }
-
-func (s *Server) authenticate(ctx *fasthttp.RequestCtx) (*tenancy.Principal, error) {
-	if s.cfg.Keys == nil {
-		return nil, storage.ErrUnauthorized
-	}
-	return s.cfg.Keys.Authenticate(apiKey(ctx))
-}

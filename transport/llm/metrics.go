@@ -1,9 +1,10 @@
-package ai
+package llm
 
 import (
 	"context"
 	"time"
 
+	"github.com/humd/humd/actors/ai"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -18,12 +19,15 @@ var (
 )
 
 // Collectors are this package's metrics.
-func Collectors() []prometheus.Collector { return []prometheus.Collector{runsTotal, runSeconds, tokensTotal} }
+func Collectors() []prometheus.Collector {
+	return []prometheus.Collector{runsTotal, runSeconds, tokensTotal}
+}
 
 // Measured wraps a model so every run is counted and timed under channel.
 // It runs where the model runs (off the actors' mailboxes) and times with
-// the wall clock: latency is the machine's, not the injected clock's.
-func Measured(m Model, channel string) Model {
+// the wall clock: latency is the machine's, not the injected clock's, which
+// is why it lives here and not in actors/ai.
+func Measured(m ai.Model, channel string) ai.Model {
 	if m == nil {
 		return nil
 	}
@@ -31,11 +35,11 @@ func Measured(m Model, channel string) Model {
 }
 
 type measured struct {
-	m  Model
+	m  ai.Model
 	ch string
 }
 
-func (w *measured) Run(ctx context.Context, t *Turn, exec ToolExec) (*Result, error) {
+func (w *measured) Run(ctx context.Context, t *ai.Turn, exec ai.ToolExec) (*ai.Result, error) {
 	start := time.Now()
 	res, err := w.m.Run(ctx, t, exec)
 	runSeconds.WithLabelValues(w.ch).Observe(time.Since(start).Seconds())
