@@ -167,6 +167,25 @@ func TestSessionViewerCannotSend(t *testing.T) {
 	}
 }
 
+// A text sent from a browser session is the signed-in user's: the author
+// names the user (a session has no API key), and the per-thread send cap
+// counts the user's sends.
+func TestSessionSendNamesTheUser(t *testing.T) {
+	s := startWithPassword(t, app.Config{})
+	org := s.JSON("GET", "/api/org", adminKey, nil, 200)["id"].(string)
+	n := s.AddNumber(ourNumber, 10)
+	addUser(t, s, "operator@example.com", "operator", "operator password")
+	operator := newBrowser(t, s)
+	operator.mustLogin("operator@example.com", "operator password")
+	operator.json("POST", "/api/me/current-org", map[string]any{"org_id": org}, 200)
+	user := dig(operator.json("GET", "/api/me", nil, 200), "user", "id")
+	conv := operator.json("POST", "/api/sms/conversations", map[string]any{"twilio_number_id": n.ID, "contact_e164": contact}, 201)["id"].(string)
+	sent := operator.json("POST", "/api/sms/conversations/"+conv+"/messages", map[string]any{"body": "hello from the console"}, 201)
+	if a := dig(sent, "message", "author"); a == nil || dig(sent, "message", "author", "type") != "user" || dig(sent, "message", "author", "id") != user || user == nil {
+		t.Fatalf("author of a session's text = %v; want the user %v", a, user)
+	}
+}
+
 func TestSessionIdleExpiry(t *testing.T) {
 	s := startWithPassword(t, app.Config{SessionIdle: time.Hour, SessionMaxAge: 4 * time.Hour})
 	b := newBrowser(t, s)

@@ -47,8 +47,8 @@ func TestOpeningAClosedThreadClearsItsSnooze(t *testing.T) {
 
 // TestStopCancelsTheContactsScheduledTextsOnEveryNumber: a STOP on one of
 // the org's numbers cancels the contact's pending scheduled texts on its
-// other numbers too (SPEC 2.6). (An opt-out through the API leaves them to
-// meet the opt-out when they come due: actors/conversation/testdata/sms/scheduled.txt.)
+// other numbers too (SPEC 2.6), as an opt-out through the API does
+// (TestServiceOptOutTellsEveryThread).
 func TestStopCancelsTheContactsScheduledTextsOnEveryNumber(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{})
 	s.AddNumber(ourNumber, 1)

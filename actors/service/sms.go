@@ -78,7 +78,14 @@ type ListScheduledQuery struct {
 	Page           storage.PageRequest
 }
 
-func apiAuthor(p *tenancy.Principal) sms.Author { return sms.Author{Type: "api", ID: p.KeyID} }
+// apiAuthor names who sent: the API key, or the signed-in user of a
+// browser session (which has no key).
+func apiAuthor(p *tenancy.Principal) sms.Author {
+	if p.KeyID == "" && p.UserID != "" {
+		return sms.Author{Type: "user", ID: p.UserID}
+	}
+	return sms.Author{Type: "api", ID: p.KeyID}
+}
 
 // askThread asks the actor of (number, contact) through the directory.
 func askThread[T any](s *Service, orgID, numberID, e164 string, msg any) (T, error) {

@@ -45,11 +45,19 @@ func (a *API) threadRoutes() []*httpapi.Route {
 // is its (number, contact) pair, so sends through createConversation's
 // initial_message and sendMessage share one bucket.
 func (a *API) sendGate(c *httpapi.Call) service.SendGate {
-	if c.Principal == nil || c.Principal.KeyID == "" {
+	if c.Principal == nil {
+		return nil
+	}
+	// A browser session has no key: its user's sends share one bucket.
+	who := c.Principal.KeyID
+	if who == "" {
+		who = "user:" + c.Principal.UserID
+	}
+	if who == "user:" {
 		return nil
 	}
 	return func(numberID, e164 string) error {
-		return a.sends.Check(c, c.Principal.KeyID+"/"+numberID+"/"+e164, a.now(),
+		return a.sends.Check(c, who+"/"+numberID+"/"+e164, a.now(),
 			fmt.Sprintf("more than %d sends a minute to this thread with this API key", sendsPerMinute))
 	}
 }
