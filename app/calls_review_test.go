@@ -221,7 +221,7 @@ func TestCallTagsAndNotes(t *testing.T) {
 		}
 	}
 	repo := &tenancy.Repo{Store: s.App.Store}
-	ck, err := repo.CreateKey(&tenancy.Principal{OrgID: s.OrgID(), UserID: carol, Role: tenancy.Operator}, []byte(`{"name":"carol","role":"operator"}`))
+	ck, err := repo.CreateKey(&tenancy.Principal{OrgID: s.OrgID(), UserID: carol, Role: tenancy.Operator}, tenancy.KeyInput{Name: "carol", Role: tenancy.Operator})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"time"
-
 	"github.com/humd/humd/actors/service"
 
 	"github.com/humd/humd/actors/addresssession"
@@ -77,20 +75,19 @@ func (a *App) areas(d services) []httpapi.Area {
 		PublicURL: a.cfg.PublicURL, PlanMaxNumbers: a.cfg.PlanMaxNumbers,
 		TriggerFires:   httpapi.NewLimits(service.TriggerFireRate, service.TriggerFireBurst),
 		OutboundNumber: voiceapi.OutboundNumber,
+		Logger:         a.log,
 	})
 	a.Svc = svc
 	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
 		PublicURL: a.cfg.PublicURL, Sandbox: d.Sandbox})
 	return []httpapi.Area{
-		coreapi.New(coreapi.Deps{Svc: svc, Tenancy: ten}),
+		coreapi.New(coreapi.Deps{Svc: svc}),
 		smsapi.New(smsapi.Deps{Svc: svc, Clock: a.Clock}),
 		voiceapi.New(voiceapi.Deps{Svc: svc}),
 		campaignapi.New(campaignapi.Deps{Svc: svc}),
 		flowapi.New(flowapi.Deps{Svc: svc}),
 		integrationapi.New(integrationapi.Deps{Svc: svc}),
-		adminapi.New(adminapi.Deps{Svc: svc, Store: a.Store, Clock: a.Clock, Tenancy: ten, Numbers: d.Numbers, Brands: d.Brands,
-			Billing: adminapi.BillingConfig{Provider: "none", MaxNumbers: a.cfg.PlanMaxNumbers}, FlowChannel: d.FlowChannel, Sandbox: d.Sandbox,
-			OrgNow: func(org string) time.Time { return voiceapi.OrgLocalNow(ten, org, a.Clock.Now()) }}),
+		adminapi.New(adminapi.Deps{Svc: svc}),
 		sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
 			Ingest: a.Hooks.Ingest}),
 		sessionapi.New(sessionapi.Deps{Svc: svc, Clock: a.Clock}),

@@ -145,7 +145,7 @@ func TestRemovedMemberKeysStopWorking(t *testing.T) {
 	admin := s.JSON("GET", "/api/me", adminKey, nil, 200)["user"].(map[string]any)["id"].(string)
 	repo := &tenancy.Repo{Store: s.App.Store, Now: s.Clock.Now}
 	if res, err := repo.Invite(&tenancy.Principal{OrgID: orgB, UserID: admin, Role: tenancy.Admin},
-		[]byte(`{"email":"carol@example.com","role":"admin"}`)); err != nil || res.Status != "added" {
+		tenancy.InviteInput{Email: "carol@example.com", Role: tenancy.Admin}); err != nil || res.Status != "added" {
 		t.Fatalf("re-add carol = %+v, %v; want added", res, err)
 	}
 	if status, body := s.Do("GET", "/api/me", keyB, nil); status != 401 {

@@ -15,6 +15,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/tenancy"
 )
 
 // TestGoldenCampaign runs the scripts in testdata: campaigns through the
@@ -61,8 +62,7 @@ func (g *campaignScript) run(t *testing.T, d *datadriven.TestData) string {
 		g.n = g.w.AddNumber("+15005550006", mps)
 		return "ok"
 	case "hours":
-		body, _ := json.Marshal(map[string]json.RawMessage{"business_hours_json": json.RawMessage(d.Input)})
-		if _, err := w.Tenancy.PatchOrg(w.OrgID, body); err != nil {
+		if _, err := w.Tenancy.PatchOrg(w.OrgID, tenancy.OrgPatch{BusinessHoursJSON: storage.Some(json.RawMessage(d.Input))}); err != nil {
 			return refusal(err)
 		}
 		return "ok"

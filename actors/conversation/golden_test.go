@@ -17,6 +17,7 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/tenancy"
 )
 
 const (
@@ -99,8 +100,7 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		}
 		return "ok"
 	case "hours":
-		body, _ := json.Marshal(map[string]json.RawMessage{"business_hours_json": json.RawMessage(d.Input)})
-		if _, err := w.Tenancy.PatchOrg(w.OrgID, body); err != nil {
+		if _, err := w.Tenancy.PatchOrg(w.OrgID, tenancy.OrgPatch{BusinessHoursJSON: storage.Some(json.RawMessage(d.Input))}); err != nil {
 			return answerErr(err)
 		}
 		return "200"

@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/humd/humd/actors/addresssession"
@@ -69,6 +70,9 @@ type Deps struct {
 	// OutboundNumber picks an outbound call's caller id (an org's number
 	// id, else the flow's, else the first voice number).
 	OutboundNumber func(st storage.Store, org, id, flowID string) (*sms.Number, error)
+	// Logger hears what an operation cannot answer (a bought number humd
+	// could not release); nil: slog's default.
+	Logger *slog.Logger
 }
 
 // Service is the front door. It is safe for concurrent use: it keeps no

@@ -19,14 +19,8 @@ var ownershipViolations = map[string]string{
 // takes a raw request. The fix: decode the wire format in transport/ and
 // pass a typed input (actors/service).
 var rawBodyViolations = map[string]string{
-	"storage.CheckJSONDepth":            "move to transport/httpapi once nothing below decodes requests",
-	"storage.DecodeStrict":              "move to transport/httpapi once nothing below decodes requests",
-	"storage/billing.Patch":             "typed PATCH input",
-	"storage/tenancy.Repo.PatchOrg":     "typed PATCH input",
-	"storage/tenancy.Repo.ProvisionOrg": "typed input",
-	"storage/tenancy.Repo.CreateKey":    "typed input",
-	"storage/tenancy.Repo.Invite":       "typed input",
-	"storage/tenancy.Repo.ChangeRole":   "typed input",
+	"storage.CheckJSONDepth": "move to transport/httpapi once nothing below decodes requests",
+	"storage.DecodeStrict":   "move to transport/httpapi once nothing below decodes requests",
 }
 
 // rawBodyExempt are not requests and stay: codecs of stored values and

@@ -47,32 +47,27 @@ func Get(s storage.Store, org string) (*Settings, error) {
 	return &st, nil
 }
 
-// Patch applies a PATCH /api/billing/subscription body: only the fields
-// present change; usage_alert_threshold null clears it.
-func Patch(s storage.Store, org string, body []byte, now time.Time) (*Settings, error) {
-	var req struct {
-		AutoRecharge        *bool           `json:"auto_recharge"`
-		ExtraNumbersAllowed *bool           `json:"extra_numbers_allowed"`
-		UsageAlertThreshold json.RawMessage `json:"usage_alert_threshold"`
-		CancelAtPeriodEnd   *bool           `json:"cancel_at_period_end"`
-	}
-	if err := storage.DecodeStrict(body, &req); err != nil {
-		return nil, err
-	}
-	v := &storage.ValidationError{}
+// SettingsPatch is the input of PATCH /api/billing/subscription (transport
+// decodes the body into it): only the fields present change, and
+// usage_alert_threshold null clears it. The threshold is a number on the
+// wire (50.0 is 50); it must be a whole percent.
+type SettingsPatch struct {
+	AutoRecharge        *bool                `json:"auto_recharge"`
+	ExtraNumbersAllowed *bool                `json:"extra_numbers_allowed"`
+	UsageAlertThreshold storage.Opt[float64] `json:"usage_alert_threshold"`
+	CancelAtPeriodEnd   *bool                `json:"cancel_at_period_end"`
+}
+
+// Patch applies a PATCH /api/billing/subscription input.
+func Patch(s storage.Store, org string, req SettingsPatch, now time.Time) (*Settings, error) {
 	var threshold *int
-	clear := string(req.UsageAlertThreshold) == "null"
-	if len(req.UsageAlertThreshold) > 0 && !clear {
-		var f float64
-		if err := json.Unmarshal(req.UsageAlertThreshold, &f); err != nil || f != math.Trunc(f) || f < 1 || f > 100 {
-			v.Add("usage_alert_threshold", "must be a whole percent from 1 to 100, or null to turn the alert off")
-		} else {
-			n := int(f)
-			threshold = &n
+	clear := req.UsageAlertThreshold.Set && req.UsageAlertThreshold.Null
+	if f, ok := req.UsageAlertThreshold.Value(); ok {
+		if f != math.Trunc(f) || f < 1 || f > 100 {
+			return nil, storage.Invalid("usage_alert_threshold", "must be a whole percent from 1 to 100, or null to turn the alert off")
 		}
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
+		n := int(f)
+		threshold = &n
 	}
 	defer locks.Lock(org)()
 	st, err := Get(s, org)

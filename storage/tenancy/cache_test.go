@@ -13,7 +13,7 @@ func TestOrgCacheFollowsPatches(t *testing.T) {
 	if o, _ := r.Org(p.OrgID); o.HelpText == "mutated by a caller" {
 		t.Fatal("a caller's change leaked into the cache")
 	}
-	if _, err := r.PatchOrg(p.OrgID, []byte(`{"help_text":"New help. Reply STOP to opt out."}`)); err != nil {
+	if _, err := r.PatchOrg(p.OrgID, in[OrgPatch](t, `{"help_text":"New help. Reply STOP to opt out."}`)); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := r.Org(p.OrgID); err != nil || o.HelpText != "New help. Reply STOP to opt out." {

@@ -35,7 +35,7 @@ func newClockedRepo(t *testing.T) (*Repo, *Principal, *testClock) {
 // back does not bring them back.
 func TestRemoveMemberRevokesKeys(t *testing.T) {
 	r, admin, _ := newClockedRepo(t)
-	created, err := r.ProvisionOrg(admin, []byte(`{"name":"B","owner_email":"carol@example.com"}`))
+	created, err := r.ProvisionOrg(admin, in[CreateOrgRequest](t, `{"name":"B","owner_email":"carol@example.com"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,18 +43,18 @@ func TestRemoveMemberRevokesKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := r.CreateKey(carol, []byte(`{"name":"second","role":"viewer"}`))
+	second, err := r.CreateKey(carol, in[KeyInput](t, `{"name":"second","role":"viewer"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	inOrgB := &Principal{OrgID: created.OrgID, UserID: admin.UserID, Role: Admin}
-	if _, err := r.Invite(inOrgB, []byte(`{"email":"admin@localhost","role":"admin"}`)); err != nil {
+	if _, err := r.Invite(inOrgB, in[InviteInput](t, `{"email":"admin@localhost","role":"admin"}`)); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.RemoveMember(created.OrgID, carol.UserID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Invite(inOrgB, []byte(`{"email":"carol@example.com","role":"admin"}`)); err != nil {
+	if _, err := r.Invite(inOrgB, in[InviteInput](t, `{"email":"carol@example.com","role":"admin"}`)); err != nil {
 		t.Fatal(err)
 	}
 	for _, secret := range []string{created.APIKey, second.Key} {
@@ -82,15 +82,14 @@ func TestKeyExpiry(t *testing.T) {
 	for _, body := range []string{
 		`{"name":"x","role":"viewer","expires_at":"2026-11-25T15:00:00Z"}`, // now is not the future
 		`{"name":"x","role":"viewer","expires_at":"2026-11-24T00:00:00Z"}`,
-		`{"name":"x","role":"viewer","expires_at":"tomorrow"}`,
-		`{"name":"x","role":"viewer","expires_at":"2026-12-01"}`,
-		`{"name":"x","role":"viewer","expires_at":1}`,
+		// Times that are no RFC 3339 time are the wire's (coreapi's
+		// TestKeyExpiry).
 	} {
-		if k, err := r.CreateKey(admin, []byte(body)); !errors.Is(err, storage.ErrInvalid) {
+		if k, err := r.CreateKey(admin, in[KeyInput](t, body)); !errors.Is(err, storage.ErrInvalid) {
 			t.Errorf("CreateKey(%s) = %+v, %v; want ErrInvalid", body, k, err)
 		}
 	}
-	k, err := r.CreateKey(admin, []byte(`{"name":"x","role":"viewer","expires_at":"2026-11-25T17:00:00+01:00"}`))
+	k, err := r.CreateKey(admin, in[KeyInput](t, `{"name":"x","role":"viewer","expires_at":"2026-11-25T17:00:00+01:00"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +105,7 @@ func TestKeyExpiry(t *testing.T) {
 	if _, err := r.Authenticate(k.Key); !errors.Is(err, storage.ErrUnauthorized) {
 		t.Errorf("at expiry: %v; want ErrUnauthorized", err)
 	}
-	if k, err := r.CreateKey(admin, []byte(`{"name":"x","role":"viewer","expires_at":null}`)); err != nil || k.ExpiresAt != nil {
+	if k, err := r.CreateKey(admin, in[KeyInput](t, `{"name":"x","role":"viewer","expires_at":null}`)); err != nil || k.ExpiresAt != nil {
 		t.Errorf("expires_at null = %+v, %v; want a key without expiry", k, err)
 	}
 }
@@ -127,10 +126,9 @@ func TestKeyScopes(t *testing.T) {
 		{`{"name":"x","role":"viewer","scopes":["*","sms:admin"]}`, nil},
 		{`{"name":"x","role":"viewer","scopes":["SMS:read"]}`, nil},
 		{`{"name":"x","role":"viewer","scopes":["mcp:read"]}`, nil},
-		{`{"name":"x","role":"viewer","scopes":"sms:read"}`, nil},
 	}
 	for _, c := range cases {
-		k, err := r.CreateKey(admin, []byte(c.body))
+		k, err := r.CreateKey(admin, in[KeyInput](t, c.body))
 		if c.want == nil {
 			var ve *storage.ValidationError
 			if !errors.As(err, &ve) || !strings.Contains(ve.Error(), "scopes") {
@@ -153,10 +151,21 @@ func TestKeyScopes(t *testing.T) {
 			t.Errorf("Principal.Scopes = %q; want %q", p.Scopes, c.want)
 		}
 	}
-	_, err := r.CreateKey(admin, []byte(`{"name":"x","role":"viewer","scopes":["nope"]}`))
+	_, err := r.CreateKey(admin, in[KeyInput](t, `{"name":"x","role":"viewer","scopes":["nope"]}`))
 	if err == nil || !strings.Contains(err.Error(), "allowed: *, ") || !strings.Contains(err.Error(), "sms:read") {
 		t.Errorf("unknown scope error %v must list the allowed scopes", err)
 	}
+}
+
+// in reads a test's input written as JSON (for brevity; the wire's own
+// decoding, with its refusals, is transport's: coreapi's tests).
+func in[T any](t testing.TB, s string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatalf("input %s: %v", s, err)
+	}
+	return v
 }
 
 func mustJSON(v any) string {
@@ -198,7 +207,7 @@ func TestGrants(t *testing.T) {
 // own JSON (GET /api/org answers it) but survive a reload.
 func TestProvisionStoresPlanAndNotes(t *testing.T) {
 	r, admin, _ := newClockedRepo(t)
-	created, err := r.ProvisionOrg(admin, []byte(`{"name":"B","plan":" growth ","adminNotes":"pilot until March"}`))
+	created, err := r.ProvisionOrg(admin, in[CreateOrgRequest](t, `{"name":"B","plan":" growth ","adminNotes":"pilot until March"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +227,7 @@ func TestProvisionStoresPlanAndNotes(t *testing.T) {
 		t.Errorf("org JSON = %s; want the plan and not the admin notes", raw)
 	}
 	// A patch keeps them.
-	if _, err := fresh.PatchOrg(created.OrgID, []byte(`{"name":"B2"}`)); err != nil {
+	if _, err := fresh.PatchOrg(created.OrgID, in[OrgPatch](t, `{"name":"B2"}`)); err != nil {
 		t.Fatal(err)
 	}
 	if o, err := (&Repo{Store: r.Store}).Org(created.OrgID); err != nil || o.AdminNotes != "pilot until March" || o.Plan != "growth" {
@@ -233,7 +242,7 @@ func TestKeysMakeNoWiderKeys(t *testing.T) {
 	r, admin, _ := newClockedRepo(t)
 	mk := func(p *Principal, body string) (*Principal, error) {
 		t.Helper()
-		k, err := r.CreateKey(p, []byte(body))
+		k, err := r.CreateKey(p, in[KeyInput](t, body))
 		if err != nil {
 			return nil, err
 		}

@@ -13,14 +13,16 @@ import (
 	"github.com/humd/humd/storage"
 )
 
-// OrgPatch is the body of PATCH /api/org. Absent fields stay as they are.
+// OrgPatch is the input of PATCH /api/org (transport decodes the body into
+// it). Absent fields, and null text fields, stay as they are; a
+// business_hours_json of null means no business hours (always open).
 type OrgPatch struct {
-	Name              *string          `json:"name"`
-	Timezone          *string          `json:"timezone"`
-	BusinessHoursJSON *json.RawMessage `json:"business_hours_json"`
-	HelpText          *string          `json:"help_text"`
-	StopText          *string          `json:"stop_text"`
-	StartText         *string          `json:"start_text"`
+	Name              *string                      `json:"name"`
+	Timezone          *string                      `json:"timezone"`
+	BusinessHoursJSON storage.Opt[json.RawMessage] `json:"business_hours_json"`
+	HelpText          *string                      `json:"help_text"`
+	StopText          *string                      `json:"stop_text"`
+	StartText         *string                      `json:"start_text"`
 }
 
 func checkText(v *storage.ValidationError, field, s string, min, max int) {
@@ -30,12 +32,8 @@ func checkText(v *storage.ValidationError, field, s string, min, max int) {
 	}
 }
 
-// PatchOrg applies a PATCH /api/org body.
-func (r *Repo) PatchOrg(orgID string, body []byte) (*Org, error) {
-	var p OrgPatch
-	if err := storage.DecodeStrict(body, &p); err != nil {
-		return nil, err
-	}
+// PatchOrg applies a PATCH /api/org input.
+func (r *Repo) PatchOrg(orgID string, p OrgPatch) (*Org, error) {
 	defer r.lockOrg(orgID)()
 	o, err := r.Org(orgID)
 	if err != nil {
@@ -52,9 +50,9 @@ func (r *Repo) PatchOrg(orgID string, body []byte) (*Org, error) {
 		}
 		o.Timezone = *p.Timezone
 	}
-	if p.BusinessHoursJSON != nil {
-		raw := *p.BusinessHoursJSON
-		if len(bytes.TrimSpace(raw)) == 0 {
+	if p.BusinessHoursJSON.Set {
+		raw := p.BusinessHoursJSON.V
+		if p.BusinessHoursJSON.Null || len(bytes.TrimSpace(raw)) == 0 {
 			raw = json.RawMessage("null")
 		}
 		if r.ValidateHours != nil {
@@ -149,7 +147,8 @@ func (r *Repo) Me(p *Principal) (*Me, error) {
 	return me, err
 }
 
-// CreateOrgRequest is POST /api/admin/orgs.
+// CreateOrgRequest is the input of POST /api/admin/orgs (transport decodes
+// the body into it). OwnerEmail2 is the seed's spelling, ownerEmail.
 type CreateOrgRequest struct {
 	Name        string `json:"name"`
 	OwnerEmail  string `json:"owner_email"`
@@ -175,13 +174,9 @@ type CreatedOrg struct {
 // ProvisionOrg creates an org for a site admin: the owner (found or created by
 // email, else the caller) becomes its admin, and an admin key owned by them is
 // answered once. The plan and admin notes are stored on the org.
-func (r *Repo) ProvisionOrg(p *Principal, body []byte) (*CreatedOrg, error) {
+func (r *Repo) ProvisionOrg(p *Principal, req CreateOrgRequest) (*CreatedOrg, error) {
 	if !p.SiteAdmin {
 		return nil, fmt.Errorf("tenancy: provision org needs a site:admin key: %w", storage.ErrForbidden)
-	}
-	var req CreateOrgRequest
-	if err := storage.DecodeStrict(body, &req); err != nil {
-		return nil, err
 	}
 	if req.OwnerEmail == "" {
 		req.OwnerEmail = req.OwnerEmail2
@@ -264,21 +259,26 @@ func scopesOut(s []string) []string {
 	return s
 }
 
+// KeyInput is the input of POST /api/api-keys. Problems are the fields the
+// wire decoder could not read (an expires_at that is no RFC 3339 time),
+// answered with the others in one validation error.
+type KeyInput struct {
+	Name      string            `json:"name"`
+	Role      Role              `json:"role"`
+	Scopes    []string          `json:"scopes"`
+	ExpiresAt *time.Time        `json:"expires_at"`
+	Problems  map[string]string `json:"-"`
+}
+
 // CreateKey makes a key owned by the caller's user, with a role no higher
 // than the caller's own, optional scopes (scopes.go) and an optional expiry,
 // which must be in the future.
-func (r *Repo) CreateKey(p *Principal, body []byte) (*CreatedKey, error) {
-	var req struct {
-		Name      string   `json:"name"`
-		Role      Role     `json:"role"`
-		Scopes    []string `json:"scopes"`
-		ExpiresAt *string  `json:"expires_at"`
-	}
-	if err := storage.DecodeStrict(body, &req); err != nil {
-		return nil, err
-	}
+func (r *Repo) CreateKey(p *Principal, req KeyInput) (*CreatedKey, error) {
 	now := r.now()
 	v := &storage.ValidationError{}
+	for field, msg := range req.Problems {
+		v.Add(field, msg)
+	}
 	req.Name = strings.TrimSpace(req.Name)
 	checkText(v, "name", req.Name, 1, 100)
 	switch {
@@ -291,13 +291,9 @@ func (r *Repo) CreateKey(p *Principal, body []byte) (*CreatedKey, error) {
 	narrowerThanCaller(v, p, scopes)
 	var expires *time.Time
 	if req.ExpiresAt != nil {
-		t, err := time.Parse(time.RFC3339, *req.ExpiresAt)
-		switch {
-		case err != nil:
-			v.Add("expires_at", "must be an RFC 3339 time, like 2026-12-31T23:59:59Z")
-		case !t.After(now):
+		if t := *req.ExpiresAt; !t.After(now) {
 			v.Add("expires_at", "must be in the future")
-		default:
+		} else {
 			t = t.UTC()
 			expires = &t
 		}

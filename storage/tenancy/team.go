@@ -64,15 +64,14 @@ type InviteResult struct {
 	Invite *Invite `json:"invite,omitempty"`
 }
 
+// InviteInput is the input of POST /api/team/invites.
+type InviteInput struct {
+	Email string `json:"email"`
+	Role  Role   `json:"role"`
+}
+
 // Invite adds or invites a person to the caller's org.
-func (r *Repo) Invite(p *Principal, body []byte) (*InviteResult, error) {
-	var req struct {
-		Email string `json:"email"`
-		Role  Role   `json:"role"`
-	}
-	if err := storage.DecodeStrict(body, &req); err != nil {
-		return nil, err
-	}
+func (r *Repo) Invite(p *Principal, req InviteInput) (*InviteResult, error) {
 	v := &storage.ValidationError{}
 	req.Email = strings.TrimSpace(req.Email)
 	if a, err := mail.ParseAddress(req.Email); err != nil || a.Address != req.Email || len(req.Email) > 254 {
@@ -155,14 +154,13 @@ func (r *Repo) adminCount(orgID string) (int, error) {
 	return n, err
 }
 
+// RoleInput is the input of PATCH /api/team/{userId}.
+type RoleInput struct {
+	Role Role `json:"role"`
+}
+
 // ChangeRole sets a member's role; the org's last admin cannot be demoted.
-func (r *Repo) ChangeRole(orgID, userID string, body []byte) (*Member, error) {
-	var req struct {
-		Role Role `json:"role"`
-	}
-	if err := storage.DecodeStrict(body, &req); err != nil {
-		return nil, err
-	}
+func (r *Repo) ChangeRole(orgID, userID string, req RoleInput) (*Member, error) {
 	defer r.lockOrg(orgID)()
 	m, err := r.membership(orgID, userID)
 	if err != nil {

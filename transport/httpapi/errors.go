@@ -92,6 +92,10 @@ func classify(err error) (int, apiError) {
 		return se.Status, apiError{Code: se.Code, Message: se.Message}
 	case errors.Is(err, enrich.ErrLookupFailed):
 		return http.StatusBadGateway, apiError{Code: "lookup_failed", Message: err.Error()}
+	case errors.Is(err, service.ErrCarrierFailed):
+		return http.StatusBadGateway, apiError{Code: "provider_error", Message: err.Error()}
+	case errors.Is(err, service.ErrBillingNotConfigured):
+		return http.StatusNotImplemented, apiError{Code: "billing_not_configured", Message: err.Error()}
 	case errors.As(err, &ve):
 		details := map[string]any{}
 		for k, v := range ve.Fields {

@@ -1,8 +1,6 @@
 package adminapi
 
 import (
-	"errors"
-
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/brands"
 	"github.com/humd/humd/transport/httpapi"
@@ -53,7 +51,7 @@ func (a *API) listBrands(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := brands.List(a.d.Store, c.Principal.OrgID, page)
+	items, next, err := a.d.Svc.ListBrands(c.Ctx, c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -61,56 +59,29 @@ func (a *API) listBrands(c *httpapi.Call) error {
 }
 
 func (a *API) getBrand(c *httpapi.Call) error {
-	b, err := brands.Get(a.d.Store, c.Principal.OrgID, c.Param("id"))
+	b, err := a.d.Svc.GetBrand(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(200, b)
 }
 
-// createBrand validates, then registers the brand at the carrier before
-// storing it.
 func (a *API) createBrand(c *httpapi.Call) error {
-	var req brands.Request
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	var in brands.Request
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
-	now := a.now().UTC()
-	b, err := brands.New(c.Principal.OrgID, &req, now)
+	b, err := a.d.Svc.CreateBrand(c.Ctx, c.Principal, &in)
 	if err != nil {
 		return err
-	}
-	if a.d.Brands == nil {
-		return storage.Conflict("no_carrier", "no carrier is configured")
-	}
-	if err := brands.Register(a.d.Store, a.d.Brands, b, now); err != nil {
-		return brandError(err)
 	}
 	return c.JSON(201, b)
 }
 
-// refreshBrand asks the carrier how the review goes (brands.Refresh).
 func (a *API) refreshBrand(c *httpapi.Call) error {
-	org, id := c.Principal.OrgID, c.Param("id")
-	if a.d.Brands == nil {
-		if _, err := brands.Get(a.d.Store, org, id); err != nil {
-			return err
-		}
-		return storage.Conflict("no_carrier", "no carrier is configured")
-	}
-	b, err := brands.Refresh(a.d.Store, a.d.Brands, org, id, a.now().UTC())
+	b, err := a.d.Svc.RefreshBrand(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
-		return brandError(err)
+		return err
 	}
 	return c.JSON(200, b)
-}
-
-// brandError answers a carrier's failure as 409 or 502 and leaves humd's
-// own (storage) failures to the error table.
-func brandError(err error) error {
-	var ce *brands.CarrierError
-	if errors.As(err, &ce) {
-		return providerError(ce.Op, "carrier_refused", ce.Err)
-	}
-	return err
 }

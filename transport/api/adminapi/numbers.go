@@ -1,12 +1,10 @@
 package adminapi
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
@@ -28,26 +26,15 @@ func (a *API) numberRoutes() []*httpapi.Route {
 			Fails:   []int{422, 502}, Responses: httpapi.Answer[httpapi.Items[sms.AvailableNumber]](200), Handle: a.searchNumbers},
 		{Method: "POST", Path: "/api/numbers/buy", OpID: "buyNumber", Tag: "Numbers", Auth: httpapi.AdminUp,
 			Summary:    "Buy the number the caller chose, register it and assign flows (released again if a later step fails)",
-			Idempotent: true, Fails: []int{402, 502}, Request: httpapi.Type[buyRequest](), Responses: httpapi.Answer[sms.Number](201),
+			Idempotent: true, Fails: []int{402, 502}, Request: httpapi.Type[service.BuyNumberInput](), Responses: httpapi.Answer[sms.Number](201),
 			Handle: a.buyNumber},
 		{Method: "POST", Path: "/api/numbers/sync", OpID: "syncNumbers", Summary: "Refresh the inventory from the carrier (Twilio IncomingPhoneNumbers, or the sandbox)", Tag: "Numbers", Auth: httpapi.AdminUp,
 			Responses: httpapi.Answer[SyncResult](200), Handle: a.syncNumbers},
 	}
 }
 
-type buyRequest struct {
-	E164         string  `json:"e164"`
-	FriendlyName string  `json:"friendly_name,omitempty" jsonschema:"minLength=0,maxLength=120"`
-	FlowID       *string `json:"flow_id,omitempty" jsonschema:"nullable"`
-	SMSFlowID    *string `json:"sms_flow_id,omitempty" jsonschema:"nullable"`
-}
-
-// SyncResult answers a sync: what the carrier's inventory added to the
-// org and changed, and what it no longer lists.
-type SyncResult struct {
-	Provider string `json:"provider"`
-	*sms.SyncResult
-}
+// SyncResult answers a sync (actors/service admin_carrier.go).
+type SyncResult = service.SyncResult
 
 func init() {
 	httpapi.Component[sms.AvailableNumber]("AvailableNumber", nil)
@@ -59,32 +46,19 @@ func (a *API) searchNumbers(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	if a.d.Numbers == nil {
-		return storage.Conflict("no_carrier", "no carrier is configured")
-	}
-	list, err := a.d.Numbers.SearchNumbers(q)
+	list, err := a.d.Svc.SearchAvailableNumbers(c.Ctx, c.Principal, q)
 	if err != nil {
-		return providerError("search numbers", "number_unavailable", err)
-	}
-	if list == nil {
-		list = []sms.AvailableNumber{}
+		return err
 	}
 	return c.JSON(200, &httpapi.Items[sms.AvailableNumber]{Data: list})
 }
 
 func (a *API) syncNumbers(c *httpapi.Call) error {
-	if a.d.Numbers == nil {
-		return storage.Conflict("no_carrier", "no carrier is configured")
-	}
-	list, provider, err := a.d.Numbers.ProviderNumbers()
+	res, err := a.d.Svc.SyncNumbers(c.Ctx, c.Principal)
 	if err != nil {
 		return err
 	}
-	res, err := sms.SyncNumbers(a.d.Store, c.Principal.OrgID, provider, list, a.now())
-	if err != nil {
-		return err
-	}
-	return c.JSON(200, &SyncResult{Provider: provider, SyncResult: res})
+	return c.JSON(200, res)
 }
 
 // parseNumberSearch reads the search's query filters; anything malformed is
@@ -132,83 +106,14 @@ func parseNumberSearch(c *httpapi.Call) (sms.NumberSearch, error) {
 	return q, v.Err()
 }
 
-// buyNumber checks everything it can before the carrier charges (fields,
-// flows, ownership, the plan cap), buys, registers, and releases the number
-// at the carrier again if registering fails.
 func (a *API) buyNumber(c *httpapi.Call) error {
-	var req buyRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	var in service.BuyNumberInput
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
-	org := c.Principal.OrgID
-	maxNumbers, err := NumberCap(a.d.Store, a.d.Billing.MaxNumbers, org)
+	n, err := a.d.Svc.BuyNumber(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
-	}
-	nn := sms.NewNumber{E164: req.E164, FriendlyName: req.FriendlyName, Provider: a.providerName(),
-		Channel: sms.FlowChannelFunc(a.d.FlowChannel), MaxNumbers: maxNumbers,
-		// The carrier's capabilities are known after the purchase; the
-		// pre-check assumes the number can text.
-		Capabilities: sms.Capabilities{Voice: true, SMS: true, MMS: true}}
-	if req.FlowID != nil {
-		nn.FlowID = *req.FlowID
-	}
-	if req.SMSFlowID != nil {
-		nn.SMSFlowID = *req.SMSFlowID
-	}
-	if err := sms.CheckNewNumber(a.d.Store, org, nn); err != nil {
-		return err
-	}
-	if a.d.Numbers == nil {
-		return storage.Conflict("no_carrier", "no carrier is configured")
-	}
-	p, err := a.d.Numbers.BuyNumber(req.E164)
-	if err != nil {
-		if p != nil {
-			// Twilio answered the purchase without a sid or number: it may
-			// have sold it, and humd cannot release what it cannot name.
-			c.Logger().Error("buy number: the carrier's answer named no number; check the account and release it by hand",
-				"org", org, "e164", req.E164, "err", err)
-		}
-		return providerError("buy "+req.E164, "number_unavailable", err)
-	}
-	nn.ProviderSID, nn.Capabilities = p.SID, p.Capabilities
-	if nn.FriendlyName == "" {
-		nn.FriendlyName = p.FriendlyName
-	}
-	var n *sms.Number
-	if p.E164 != req.E164 {
-		err = fmt.Errorf("adminapi: the carrier sold %s, not %s", p.E164, req.E164)
-	} else {
-		n, err = sms.AddNumber(a.d.Store, org, nn, a.now())
-	}
-	if err != nil {
-		if rerr := a.d.Numbers.ReleaseNumber(p.SID); rerr != nil {
-			// The org is paying for a number humd does not know: say so loudly.
-			c.Logger().Error("buy number: release after a failed registration failed; release it by hand",
-				"org", org, "e164", p.E164, "sid", p.SID, "err", rerr)
-			return fmt.Errorf("adminapi: buy %s: %w (releasing %s failed too: %v)", req.E164, err, p.SID, rerr)
-		}
-		return fmt.Errorf("adminapi: buy %s: released again: %w", req.E164, err)
 	}
 	return c.JSON(201, n)
-}
-
-// providerError turns a carrier refusal into an answer: a 4xx from Twilio
-// (the number was taken meanwhile, say) is the caller's 409 with code
-// refused; anything else,
-// bad credentials included, is the carrier side's fault (502). The sandbox answers storage errors already.
-func providerError(what, refused string, err error) error {
-	var se *sender.Error
-	if !errors.As(err, &se) {
-		if errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrInvalid) || errors.Is(err, storage.ErrNotFound) {
-			return err // the sandbox's own answers
-		}
-		// No answer at all (a network failure, a timeout): the carrier side's, not a 500.
-		return &httpapi.StatusError{Status: 502, Code: "provider_error", Message: fmt.Sprintf("the carrier failed to %s: %v", what, err)}
-	}
-	if se.Status >= 400 && se.Status < 500 && se.Status != 401 && se.Status != 403 {
-		return &httpapi.StatusError{Status: 409, Code: refused, Message: fmt.Sprintf("the carrier refused: %s (%d)", se.Message, se.Code)}
-	}
-	return &httpapi.StatusError{Status: 502, Code: "provider_error", Message: fmt.Sprintf("the carrier failed to %s: %s", what, se.Message)}
 }

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/service"
-
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -14,8 +14,7 @@ import (
 type Deps struct {
 	// Svc is the front door (actors/service): handlers call its typed
 	// operations rather than storage writers or actor doors.
-	Svc     *service.Service
-	Tenancy *tenancy.Repo
+	Svc *service.Service
 }
 
 // API serves the core routes.
@@ -37,8 +36,9 @@ func init() {
 
 const scopesDoc = "empty: everything the role allows"
 
-// Request bodies. The tenancy repository decodes them; these are what the
-// document says they hold.
+// Request bodies as documented; the handlers decode them into the tenancy
+// inputs (tenancy.OrgPatch, CreateOrgRequest, InviteInput, RoleInput,
+// KeyInput).
 type (
 	updateOrgRequest struct {
 		Name              string          `json:"name,omitempty" jsonschema:"minLength=1,maxLength=120"`
@@ -111,7 +111,7 @@ func (a *API) Routes() []*httpapi.Route {
 }
 
 func (a *API) getMe(c *httpapi.Call) error {
-	me, err := a.d.Tenancy.Me(c.Principal)
+	me, err := a.d.Svc.GetMe(c.Ctx, c.Principal)
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (a *API) getMe(c *httpapi.Call) error {
 }
 
 func (a *API) getOrg(c *httpapi.Call) error {
-	o, err := a.d.Tenancy.Org(c.Principal.OrgID)
+	o, err := a.d.Svc.GetOrg(c.Ctx, c.Principal)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,11 @@ func (a *API) getOrg(c *httpapi.Call) error {
 }
 
 func (a *API) updateOrg(c *httpapi.Call) error {
-	o, err := a.d.Tenancy.PatchOrg(c.Principal.OrgID, c.Body())
+	var in tenancy.OrgPatch
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	o, err := a.d.Svc.UpdateOrg(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -135,7 +139,11 @@ func (a *API) updateOrg(c *httpapi.Call) error {
 }
 
 func (a *API) provisionOrg(c *httpapi.Call) error {
-	res, err := a.d.Tenancy.ProvisionOrg(c.Principal, c.Body())
+	var in tenancy.CreateOrgRequest
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	res, err := a.d.Svc.ProvisionOrg(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -143,7 +151,7 @@ func (a *API) provisionOrg(c *httpapi.Call) error {
 }
 
 func (a *API) listTeam(c *httpapi.Call) error {
-	t, err := a.d.Tenancy.Team(c.Principal.OrgID)
+	t, err := a.d.Svc.ListTeam(c.Ctx, c.Principal)
 	if err != nil {
 		return err
 	}
@@ -151,7 +159,11 @@ func (a *API) listTeam(c *httpapi.Call) error {
 }
 
 func (a *API) inviteMember(c *httpapi.Call) error {
-	res, err := a.d.Tenancy.Invite(c.Principal, c.Body())
+	var in tenancy.InviteInput
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	res, err := a.d.Svc.InviteMember(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
@@ -159,14 +171,18 @@ func (a *API) inviteMember(c *httpapi.Call) error {
 }
 
 func (a *API) revokeInvite(c *httpapi.Call) error {
-	if err := a.d.Tenancy.RevokeInvite(c.Principal.OrgID, c.Param("id")); err != nil {
+	if err := a.d.Svc.RevokeInvite(c.Ctx, c.Principal, c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent()
 }
 
 func (a *API) changeMemberRole(c *httpapi.Call) error {
-	m, err := a.d.Tenancy.ChangeRole(c.Principal.OrgID, c.Param("userId"), c.Body())
+	var in tenancy.RoleInput
+	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+		return err
+	}
+	m, err := a.d.Svc.ChangeMemberRole(c.Ctx, c.Principal, c.Param("userId"), in)
 	if err != nil {
 		return err
 	}
@@ -174,7 +190,7 @@ func (a *API) changeMemberRole(c *httpapi.Call) error {
 }
 
 func (a *API) removeMember(c *httpapi.Call) error {
-	if err := a.d.Tenancy.RemoveMember(c.Principal.OrgID, c.Param("userId")); err != nil {
+	if err := a.d.Svc.RemoveMember(c.Ctx, c.Principal, c.Param("userId")); err != nil {
 		return err
 	}
 	return c.NoContent()
@@ -185,7 +201,7 @@ func (a *API) listAPIKeys(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	keys, next, err := a.d.Tenancy.ListKeys(c.Principal.OrgID, page)
+	keys, next, err := a.d.Svc.ListApiKeys(c.Ctx, c.Principal, page)
 	if err != nil {
 		return err
 	}
@@ -193,15 +209,46 @@ func (a *API) listAPIKeys(c *httpapi.Call) error {
 }
 
 func (a *API) createAPIKey(c *httpapi.Call) error {
-	k, err := a.d.Tenancy.CreateKey(c.Principal, c.Body())
+	in, err := decodeKey(c.Body())
+	if err != nil {
+		return err
+	}
+	k, err := a.d.Svc.CreateApiKey(c.Ctx, c.Principal, in)
 	if err != nil {
 		return err
 	}
 	return c.JSON(201, k)
 }
 
+// keyWire is createApiKey's body as sent: expires_at is read by hand so
+// that a string that is no RFC 3339 time is named with the body's other
+// problems.
+type keyWire struct {
+	Name      string       `json:"name"`
+	Role      tenancy.Role `json:"role"`
+	Scopes    []string     `json:"scopes"`
+	ExpiresAt *string      `json:"expires_at"`
+}
+
+func decodeKey(body []byte) (tenancy.KeyInput, error) {
+	var w keyWire
+	if err := storage.DecodeStrict(body, &w); err != nil {
+		return tenancy.KeyInput{}, err
+	}
+	in := tenancy.KeyInput{Name: w.Name, Role: w.Role, Scopes: w.Scopes}
+	if w.ExpiresAt != nil {
+		t, err := time.Parse(time.RFC3339, *w.ExpiresAt)
+		if err != nil {
+			in.Problems = map[string]string{"expires_at": "must be an RFC 3339 time, like 2026-12-31T23:59:59Z"}
+		} else {
+			in.ExpiresAt = &t
+		}
+	}
+	return in, nil
+}
+
 func (a *API) revokeAPIKey(c *httpapi.Call) error {
-	k, err := a.d.Tenancy.RevokeKey(c.Principal.OrgID, c.Param("id"))
+	k, err := a.d.Svc.RevokeApiKey(c.Ctx, c.Principal, c.Param("id"))
 	if err != nil {
 		return err
 	}
