@@ -441,6 +441,9 @@ func (b *Batch) Commit(d Durability) error {
 		b.p.syncing.Add(1)
 		defer b.p.syncing.Add(-1)
 	}
+	if len(b.cached) > 0 {
+		b.p.cache.begin(b.cached)
+	}
 	err := b.b.Commit(opt)
 	if len(b.cached) > 0 {
 		b.p.cache.forget(b.cached)

@@ -33,6 +33,10 @@ type cacheShard struct {
 	gen   uint64
 	bytes int
 	m     map[string][]byte // nil value: the key does not exist
+	// writing counts commits in progress per key (begin..forget): such a
+	// key is read from Pebble and never cached, so no reader sees an old
+	// value once any key of the same commit is visible.
+	writing map[string]int
 }
 
 // cacheEntryOverhead approximates a map entry's own cost beyond its key and value.
@@ -45,6 +49,7 @@ func newReadCache(prefixes []string, budget int64) *readCache {
 	}
 	for i := range c.shards {
 		c.shards[i].m = map[string][]byte{}
+		c.shards[i].writing = map[string]int{}
 	}
 	return c
 }
@@ -77,13 +82,31 @@ func (c *readCache) get(key []byte) (v []byte, found, cached bool, gen uint64) {
 	return v, v != nil, cached, gen
 }
 
+// begin marks keys a commit is about to write: until forget, they are
+// neither answered from the cache nor stored in it. Without this, a reader
+// could take a key's old cached value after the commit became visible (and
+// other keys of it were read), in the moment before forget ran.
+func (c *readCache) begin(keys [][]byte) {
+	for _, k := range keys {
+		s := c.shard(k)
+		s.mu.Lock()
+		s.writing[string(k)]++
+		if v, ok := s.m[string(k)]; ok {
+			s.bytes -= len(k) + len(v) + cacheEntryOverhead
+			delete(s.m, string(k))
+		}
+		s.gen++
+		s.mu.Unlock()
+	}
+}
+
 // put stores what a read found (nil for absent) unless a commit touched the
 // shard since gen was taken.
 func (c *readCache) put(key, v []byte, gen uint64) {
 	s := c.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.gen != gen {
+	if s.gen != gen || s.writing[string(key)] > 0 {
 		return
 	}
 	if v != nil && len(v) == 0 {
@@ -98,11 +121,17 @@ func (c *readCache) put(key, v []byte, gen uint64) {
 	s.bytes += size
 }
 
-// forget drops keys a commit wrote and moves their shards' generations.
+// forget drops keys a commit wrote (begin marked them) and moves their
+// shards' generations.
 func (c *readCache) forget(keys [][]byte) {
 	for _, k := range keys {
 		s := c.shard(k)
 		s.mu.Lock()
+		if n := s.writing[string(k)] - 1; n > 0 {
+			s.writing[string(k)] = n
+		} else {
+			delete(s.writing, string(k))
+		}
 		if v, ok := s.m[string(k)]; ok {
 			s.bytes -= len(k) + len(v) + cacheEntryOverhead
 			delete(s.m, string(k))
