@@ -39,8 +39,8 @@ import (
 	"github.com/humd/humd/transport/twiliohooks"
 )
 
-// Version is humd's version string.
-const Version = "0.1.0"
+// Version is humd's version string; make release stamps it (-X).
+var Version = "0.1.0"
 
 // App is one running humd: store, actor system, services and HTTP server.
 type App struct {
