@@ -1,6 +1,11 @@
 # humd: `make run` starts the server with embedded defaults, `make test` runs every test.
 GO        ?= go
 PKGS      := ./...
+# make release: the version stamped into the binaries (default: app.Version),
+# the platforms built and where they go.
+VERSION   ?= $(shell sed -n 's/^var Version = "\(.*\)"/\1/p' app/app.go)
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+DIST      ?= dist
 
 .DEFAULT_GOAL := help
 
@@ -15,6 +20,18 @@ deps: ## Download Go modules (the only install step humd needs)
 .PHONY: build
 build: deps ## Build bin/humd
 	$(GO) build -o bin/humd ./cmd/humd
+
+.PHONY: release
+release: deps ## Static binaries for linux and darwin (amd64, arm64) in dist/, with SHA256SUMS
+	rm -f $(DIST)/humd-* $(DIST)/SHA256SUMS
+	mkdir -p $(DIST)
+	@set -e; for p in $(PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; out=$(DIST)/humd-$(VERSION)-$$os-$$arch; echo "build $$out"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath \
+			-ldflags "-s -w -X github.com/humd/humd/app.Version=$(VERSION)" -o $$out ./cmd/humd; \
+	done
+	cd $(DIST) && { sha256sum humd-* 2>/dev/null || shasum -a 256 humd-*; } > SHA256SUMS
+	@cat $(DIST)/SHA256SUMS
 
 .PHONY: run
 run: build ## Start humd: Pebble in ./data, 127.0.0.1:8080, sandbox carrier, local model
@@ -47,4 +64,4 @@ check: lint test-race ## Everything CI could want
 
 .PHONY: clean
 clean: ## Remove build output (not ./data)
-	rm -rf bin
+	rm -rf bin dist

@@ -39,8 +39,8 @@ import (
 	"github.com/humd/humd/transport/twiliohooks"
 )
 
-// Version is humd's version string.
-const Version = "0.1.0"
+// Version is humd's version string; make release stamps it (-X).
+var Version = "0.1.0"
 
 // App is one running humd: store, actor system, services and HTTP server.
 type App struct {
@@ -92,6 +92,8 @@ type App struct {
 	skips *storage.Skips
 	// bk runs backups (backup.go).
 	bk backups
+	// acme gets certificates with HUMD_TLS_ACME_DOMAINS (tls.go).
+	acme *acmeServer
 }
 
 // Options carry what tests and the bench harness swap out.
@@ -228,7 +230,10 @@ func (a *App) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.cfg.Addr, err)
 	}
-	a.ln = ln
+	if a.ln, err = a.serveTLS(ln); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	if a.cfg.PprofAddr != "" {
 		mux := http.NewServeMux()
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
@@ -290,6 +295,9 @@ func (a *App) Close() error {
 	}
 	if a.pprof != nil {
 		_ = a.pprof.Close()
+	}
+	if a.acme != nil {
+		_ = a.acme.srv.Shutdown()
 	}
 	a.System.Shutdown()
 	errs = append(errs, a.Store.Close())

@@ -86,6 +86,15 @@ type Config struct {
 	// BackupKeep is how many scheduled backups are kept (HUMD_BACKUP_KEEP),
 	// default 7; older ones are deleted after each new one.
 	BackupKeep int
+
+	// TLSCert and TLSKey are PEM files humd serves https with
+	// (HUMD_TLS_CERT, HUMD_TLS_KEY), re-read when they change (tls.go).
+	TLSCert, TLSKey string
+	// TLSACMEDomains, comma-separated, turns on automatic certificates
+	// from Let's Encrypt for these names (HUMD_TLS_ACME_DOMAINS), cached in
+	// <data>/acme; ACMEHTTPAddr answers the http-01 challenge
+	// (HUMD_ACME_HTTP_ADDR, default :80).
+	TLSACMEDomains, ACMEHTTPAddr string
 }
 
 // Defaults fills unset fields.
@@ -97,7 +106,10 @@ func (c *Config) Defaults() {
 		c.DataDir = "./data"
 	}
 	if c.PublicURL == "" {
-		c.PublicURL = "http://" + c.Addr
+		c.PublicURL = c.defaultPublicURL()
+	}
+	if c.TLSACMEDomains != "" && c.ACMEHTTPAddr == "" {
+		c.ACMEHTTPAddr = ":80"
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if c.Model == "" {
@@ -205,5 +217,6 @@ func (c *Config) Validate() error {
 	if c.BackupKeep < 1 {
 		errs = append(errs, errors.New("HUMD_BACKUP_KEEP must be at least 1"))
 	}
+	errs = append(errs, c.validateTLS()...)
 	return errors.Join(errs...)
 }

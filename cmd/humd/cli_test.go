@@ -22,7 +22,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		if code != 0 {
 			t.Errorf("%v = %d %s", args, code, errs)
 		}
-		for _, c := range []string{"serve", "import", "sandbox", "admin", "backup", "restore", "completion", "version"} {
+		for _, c := range []string{"serve", "import", "sandbox", "admin", "backup", "restore", "health", "completion", "version"} {
 			if !regexp.MustCompile(`(?m)^  ` + c + `\s`).MatchString(out) {
 				t.Errorf("%v does not list %s:\n%s", args, c, out)
 			}

@@ -95,7 +95,7 @@ flag wins), and may also come from a YAML file (--config); "humd serve --help" l
 		}
 	})
 	root.AddCommand(serveCmd(stdout, stderr), importCmd(stdout, stderr), sandboxCmd(stdout, stderr), adminCmd(stdout, stderr),
-		backupCmd(stdout, stderr), restoreCmd(stdout, stderr),
+		backupCmd(stdout, stderr), restoreCmd(stdout, stderr), healthCmd(stdout, stderr),
 		&cobra.Command{Use: "version", Short: "Print humd's version", Args: cobra.NoArgs,
 			Run: func(*cobra.Command, []string) { fmt.Fprintln(stdout, "humd", app.Version) }})
 	return root

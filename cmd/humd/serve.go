@@ -80,7 +80,7 @@ func serve(cmd *cobra.Command, s *settings, stdout, stderr io.Writer) error {
 			"      or:  HUMD_API_KEY=<key> humd sandbox call --to %s\n\n",
 			sd.Number.E164, sd.Flow.Name, sd.VoiceFlow.Name, sd.Docs, sd.Number.E164)
 	}
-	fmt.Fprintf(stdout, "humd %s listening on http://%s (data %s, %s carrier, %s model)\n", app.Version, a.Addr(), cfg.DataDir,
+	fmt.Fprintf(stdout, "humd %s listening on %s://%s (data %s, %s carrier, %s model)\n", app.Version, pick(cfg.TLS(), "https", "http"), a.Addr(), cfg.DataDir,
 		pick(cfg.Sandbox(), "sandbox", "twilio"), pick(cfg.LocalModel(), "local", cfg.Model))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

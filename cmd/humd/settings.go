@@ -63,6 +63,10 @@ var settingsTable = []setting{
 	{"backup-dir", "HUMD_BACKUP_DIR", "", "directory for scheduled backups", func(s *settings) any { return &s.BackupDir }},
 	{"backup-every", "HUMD_BACKUP_EVERY", "0 (none)", "time between scheduled backups, like 6h", func(s *settings) any { return &s.BackupEvery }},
 	{"backup-keep", "HUMD_BACKUP_KEEP", "7", "scheduled backups kept", func(s *settings) any { return &s.BackupKeep }},
+	{"tls-cert", "HUMD_TLS_CERT", "", "PEM certificate (chain) file to serve https with; re-read when it changes", func(s *settings) any { return &s.TLSCert }},
+	{"tls-key", "HUMD_TLS_KEY", "", "PEM private key file of --tls-cert", func(s *settings) any { return &s.TLSKey }},
+	{"tls-acme-domains", "HUMD_TLS_ACME_DOMAINS", "", "comma-separated names to get Let's Encrypt certificates for (cache in <data>/acme)", func(s *settings) any { return &s.TLSACMEDomains }},
+	{"acme-http-addr", "HUMD_ACME_HTTP_ADDR", ":80", "where the ACME http-01 challenge is answered (with --tls-acme-domains)", func(s *settings) any { return &s.ACMEHTTPAddr }},
 	{"log-level", "HUMD_LOG_LEVEL", "info", "log level: debug, info, warn, error", func(s *settings) any { return &s.LogLevel }},
 	{"log-format", "HUMD_LOG_FORMAT", "text", "log format: text or json", func(s *settings) any { return &s.LogFormat }},
 	{"url", "HUMD_URL", "http:// + addr", "a running humd's base URL (client commands)", func(s *settings) any { return &s.URL }},
@@ -72,7 +76,8 @@ var settingsTable = []setting{
 // serverSettings are the settings of humd serve.
 var serverSettings = []string{"addr", "data", "public-url", "admin-key", "twilio-account-sid", "twilio-auth-token", "twilio-api-base",
 	"openai-api-key", "openai-base-url", "model", "allow-private-webhooks", "key-rate-limit", "plan-max-numbers", "pprof",
-	"secrets-key", "admin-password", "session-idle", "session-max-age", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "metrics-token", "backup-dir", "backup-every", "backup-keep", "log-level", "log-format"}
+	"secrets-key", "admin-password", "session-idle", "session-max-age", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "metrics-token", "backup-dir", "backup-every", "backup-keep",
+	"tls-cert", "tls-key", "tls-acme-domains", "acme-http-addr", "log-level", "log-format"}
 
 const settingAnnotation = "humd_setting"
 
