@@ -130,6 +130,28 @@ func TestAdminCreateKey(t *testing.T) {
 	}
 }
 
+// humd admin reset-password gives a console user a new password on a
+// stopped humd's data.
+func TestAdminResetPassword(t *testing.T) {
+	dir, _ := stoppedData(t)
+	code, out, errs := runCLI(t, "admin", "reset-password", "--data", dir, "--email", "admin@localhost")
+	if code != 0 {
+		t.Fatalf("reset-password = %d %s", code, errs)
+	}
+	st, err := storage.Open(dir, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = (&tenancy.Repo{Store: st}).CheckPassword("admin@localhost", strings.TrimSpace(out))
+	st.Close()
+	if err != nil {
+		t.Fatalf("the printed password does not sign in: %v", err)
+	}
+	if code, out, errs := runCLI(t, "admin", "reset-password", "--data", dir, "--email", "nobody@example.com"); code != 1 || out != "" || errs == "" {
+		t.Errorf("unknown email = %d %q %q; want 1 and a reason", code, out, errs)
+	}
+}
+
 // TestHelperHoldData is not a test: TestAdminCreateKey runs it in another
 // process to hold a data directory open until its stdin closes.
 func TestHelperHoldData(t *testing.T) {

@@ -65,3 +65,17 @@ func (r *Repo) findOrg(idOrName string) (*Org, error) {
 	}
 	return found[0], nil
 }
+
+// ResetPassword sets a new console password for the user with email on a
+// stopped humd (humd admin reset-password). The caller signs the user out
+// of every browser session.
+func (r *Repo) ResetPassword(email, password string) (*User, error) {
+	u, err := r.userByEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.SetPassword(u.ID, password); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
