@@ -179,3 +179,17 @@ var IDs = regexp.MustCompile(`\b(sch|msg|conv|run|kb|num|evt|ct|call|camp|wh|vm)
 
 // MaskIDs replaces humd's random ids in s with <prefix>_ID.
 func MaskIDs(s string) string { return IDs.ReplaceAllString(s, "${1}_ID") }
+
+// Prelude is what every golden script's run does first: a script must
+// "start" its World before anything else, and the World's common commands
+// (Common) are answered here. ok reports that d was handled.
+func Prelude(t testing.TB, w *World, d *datadriven.TestData) (out string, ok bool) {
+	t.Helper()
+	if w == nil {
+		if d.Cmd != "start" {
+			t.Fatalf("%s: start first", d.Pos)
+		}
+		return "", false
+	}
+	return w.Common(d)
+}

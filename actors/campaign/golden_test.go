@@ -46,13 +46,8 @@ type campaignScript struct {
 
 func (g *campaignScript) run(t *testing.T, d *datadriven.TestData) string {
 	w := g.w
-	if w == nil && d.Cmd != "start" {
-		t.Fatalf("%s: start first", d.Pos)
-	}
-	if w != nil {
-		if out, ok := w.Common(d); ok {
-			return out
-		}
+	if out, ok := actortest.Prelude(t, w, d); ok {
+		return out
 	}
 	switch d.Cmd {
 	case "start":
