@@ -11,9 +11,10 @@
 // session's last-access time, counters ordered before a later Sync).
 //
 // The package also holds what every layer shares: the sentinel errors that
-// the HTTP edge maps to statuses (errors.go), strict JSON decoding
-// (jsondec.go, with MaxJSONDepth, the one nesting limit of every JSON
-// input), cursor pages (page.go), sortable ids (ids.go), the AI token counts
+// the HTTP edge maps to statuses (errors.go), MaxJSONDepth, the one nesting
+// limit of every JSON input that records read back at, and Bool, the flag
+// type of inputs (json.go; transport/wire decodes requests and holds them to
+// that limit), cursor pages (page.go), sortable ids (ids.go), the AI token counts
 // records keep (tokens.go), and Skips (skip.go): how every reader of stored
 // records reports one it cannot decode and goes past, since such a record
 // never becomes readable by being read again.

@@ -17,33 +17,6 @@ func deepObject(depth int) string {
 	return strings.Repeat(`{"a":`, depth-1) + "{}" + strings.Repeat("}", depth-1)
 }
 
-func TestCheckJSONDepth(t *testing.T) {
-	max := storage.MaxJSONDepth
-	for _, tc := range []struct {
-		in   string
-		deep bool
-	}{
-		{``, false},
-		{`{}`, false},
-		{deepObject(max), false},
-		{deepObject(max + 1), true},
-		{strings.Repeat("[", max) + strings.Repeat("]", max), false},
-		{strings.Repeat("[", max+1) + strings.Repeat("]", max+1), true},
-		{deepObject(10000), true},
-		// Brackets inside strings do not nest, escaped quotes do not end them.
-		{`{"a":"` + strings.Repeat("{[", 100) + `"}`, false},
-		{`{"a":"\"` + strings.Repeat("{", 100) + `"}`, false},
-		{`{"a":"\\"` + strings.Repeat(`,"b":{`, max) + strings.Repeat("}", max) + `}`, true},
-		// Siblings do not add up.
-		{`[` + strings.Repeat(deepObject(max-1)+",", 50) + `1]`, false},
-	} {
-		err := storage.CheckJSONDepth([]byte(tc.in))
-		if (err != nil) != tc.deep || err != nil && !errors.Is(err, storage.ErrTooDeep) {
-			t.Errorf("CheckJSONDepth(%.40q...) = %v; want too deep: %v", tc.in, err, tc.deep)
-		}
-	}
-}
-
 // TestMaxJSONDepthReadsBack: an input at the limit, embedded in records
 // many levels down, still decodes with both decoders humd uses.
 func TestMaxJSONDepthReadsBack(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 )
 
@@ -135,7 +134,7 @@ func (a *Actor) onSummaryDone(m *summaryDone) error {
 	if c.OutcomeLabel == "" {
 		c.OutcomeLabel = s.OutcomeLabel
 		// The outcome is stored verbatim, so it is held to the JSON input limits.
-		if len(s.Outcome) > 0 && string(s.Outcome) != "null" && storage.CheckJSONDepth(s.Outcome) == nil {
+		if len(s.Outcome) > 0 && string(s.Outcome) != "null" && outcomeFits(s.Outcome) {
 			c.Outcome = s.Outcome
 		}
 	}

@@ -18,10 +18,7 @@ var ownershipViolations = map[string]string{
 // rawBodyViolations: "<package>.<Func>" or "<package>.<Type>.<Method>" that
 // takes a raw request. The fix: decode the wire format in transport/ and
 // pass a typed input (actors/service).
-var rawBodyViolations = map[string]string{
-	"storage.CheckJSONDepth": "move to transport/httpapi once nothing below decodes requests",
-	"storage.DecodeStrict":   "move to transport/httpapi once nothing below decodes requests",
-}
+var rawBodyViolations = map[string]string{}
 
 // rawBodyExempt are not requests and stay: codecs of stored values and
 // payloads that are opaque JSON by design.

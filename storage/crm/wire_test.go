@@ -1,17 +1,20 @@
 package crm_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
-
-	"github.com/humd/humd/storage"
 )
 
-// wire decodes a request body as transport does, for tests that write
-// their inputs as JSON.
+// wire builds a typed input from JSON, for tests that write their inputs
+// as JSON. Unknown keys fail, so a misspelt field cannot pass unnoticed;
+// decoding requests is transport's (transport/wire), not this package's.
 func wire[T any](t testing.TB, raw []byte) T {
 	t.Helper()
 	var v T
-	if err := storage.DecodeStrict(raw, &v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
 		t.Fatal(err)
 	}
 	return v

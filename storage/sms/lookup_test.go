@@ -92,7 +92,7 @@ func TestApplyLookupPrecedence(t *testing.T) {
 func create(t *testing.T, s storage.Store, body string) *sms.Contact {
 	t.Helper()
 	var in sms.NewContact
-	if err := storage.DecodeStrict([]byte(body), &in); err != nil {
+	if err := fromJSON([]byte(body), &in); err != nil {
 		t.Fatal(err)
 	}
 	c, err := sms.CreateContact(s, org, in, now)
@@ -105,7 +105,7 @@ func create(t *testing.T, s storage.Store, body string) *sms.Contact {
 func patch(t *testing.T, s storage.Store, id, body string) *sms.Contact {
 	t.Helper()
 	var in sms.ContactInput
-	if err := storage.DecodeStrict([]byte(body), &in); err != nil {
+	if err := fromJSON([]byte(body), &in); err != nil {
 		t.Fatal(err)
 	}
 	c, err := sms.PatchContact(s, org, id, in, now)

@@ -8,6 +8,7 @@ import (
 	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Edge errors that only the HTTP layer raises.
@@ -104,7 +105,7 @@ func classify(err error) (int, apiError) {
 		return http.StatusUnprocessableEntity, apiError{Code: "validation_failed", Message: ve.Error(), Details: map[string]any{"fields": details}}
 	case errors.As(err, &ce):
 		return http.StatusConflict, apiError{Code: ce.Code, Message: ce.Message}
-	case errors.Is(err, storage.ErrTooDeep):
+	case errors.Is(err, wire.ErrTooDeep):
 		return http.StatusBadRequest, apiError{Code: "json_too_deep", Message: err.Error(), Details: map[string]any{"max_depth": storage.MaxJSONDepth}}
 	case errors.Is(err, errBodyTooLarge):
 		return http.StatusRequestEntityTooLarge, apiError{Code: "body_too_large", Message: err.Error()}

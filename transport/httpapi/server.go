@@ -21,6 +21,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/logredact"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Config configures the HTTP edge. The zero value works.
@@ -267,7 +268,7 @@ func checkJSONBody(r *Route, body []byte) error {
 	if len(body) == 0 || body[0] != '{' && body[0] != '[' {
 		return nil
 	}
-	return storage.CheckJSONDepth(body)
+	return wire.CheckDepth(body)
 }
 
 // fail writes err in the route's error style and logs unexpected ones.

@@ -15,7 +15,7 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 
 	"github.com/humd/humd/actors/ai"
-	"github.com/humd/humd/storage"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Defaults for the zero Config.
@@ -220,7 +220,7 @@ func (m *OpenAI) execute(ctx context.Context, exec ai.ToolExec, call responses.R
 	start := time.Now()
 	// Arguments reach records verbatim (an outcome, an approval), so they
 	// are held to the limits of every other JSON input.
-	err := storage.CheckJSONDepth([]byte(call.Arguments))
+	err := wire.CheckDepth([]byte(call.Arguments))
 	var out string
 	if err == nil {
 		out, err = exec(ctx, ai.ToolCall{CallID: call.CallID, Name: call.Name, Arguments: call.Arguments})

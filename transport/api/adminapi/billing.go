@@ -2,9 +2,9 @@ package adminapi
 
 import (
 	"github.com/humd/humd/actors/service"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/billing"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Billing (SPEC 1.17). humd ships billing.provider = none: limits come from
@@ -53,7 +53,7 @@ func (a *API) billingRoutes() []*httpapi.Route {
 
 func (a *API) checkout(c *httpapi.Call) error {
 	var in service.CheckoutInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	u, err := a.d.Svc.BillingCheckout(c.Ctx, c.Principal, in)
@@ -73,7 +73,7 @@ func (a *API) portal(c *httpapi.Call) error {
 
 func (a *API) updateSubscription(c *httpapi.Call) error {
 	var in billing.SettingsPatch
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	sub, err := a.d.Svc.UpdateBillingSubscription(c.Ctx, c.Principal, in)

@@ -1,9 +1,9 @@
 package adminapi
 
 import (
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/brands"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // A2P 10DLC brand and campaign registration (SPEC 1.18, Brands).
@@ -68,7 +68,7 @@ func (a *API) getBrand(c *httpapi.Call) error {
 
 func (a *API) createBrand(c *httpapi.Call) error {
 	var in brands.Request
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	b, err := a.d.Svc.CreateBrand(c.Ctx, c.Principal, &in)

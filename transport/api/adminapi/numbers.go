@@ -8,6 +8,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Searching, buying and syncing numbers (SPEC 1.5 searchAvailableNumbers,
@@ -108,7 +109,7 @@ func parseNumberSearch(c *httpapi.Call) (sms.NumberSearch, error) {
 
 func (a *API) buyNumber(c *httpapi.Call) error {
 	var in service.BuyNumberInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	n, err := a.d.Svc.BuyNumber(c.Ctx, c.Principal, in)

@@ -9,6 +9,7 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/storage/websessions"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 type (
@@ -70,7 +71,7 @@ func (a *API) getSession(c *httpapi.Call) error {
 // GET /api/me as the session now sees it.
 func (a *API) switchOrg(c *httpapi.Call) error {
 	var req switchOrgRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
 	s, _, err := a.session(c)
@@ -99,7 +100,7 @@ func (a *API) switchOrg(c *httpapi.Call) error {
 // changed it gets a new session at once.
 func (a *API) changePassword(c *httpapi.Call) error {
 	var req passwordRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
 	if err := tenancy.CheckPasswordRules("new_password", req.NewPassword); err != nil {
@@ -140,7 +141,7 @@ func (a *API) changePassword(c *httpapi.Call) error {
 // through POST /api/admin/orgs).
 func (a *API) createOrg(c *httpapi.Call) error {
 	var req createOrgRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
 	if c.Principal.SessionID == "" {

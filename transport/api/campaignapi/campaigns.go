@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Deps are what the campaign routes use.
@@ -110,7 +111,7 @@ func (a *API) listCampaigns(c *httpapi.Call) error {
 
 func (a *API) createCampaign(c *httpapi.Call) error {
 	var in campaigns.CreateIn
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	v, err := a.d.Svc.CreateCampaign(c.Ctx, c.Principal, &in)
@@ -154,7 +155,7 @@ type patchWire struct {
 
 func decodePatch(body []byte) (*campaigns.PatchIn, error) {
 	var w patchWire
-	if err := storage.DecodeStrict(body, &w); err != nil {
+	if err := wire.DecodeStrict(body, &w); err != nil {
 		return nil, err
 	}
 	in := &campaigns.PatchIn{Name: w.Name, BodyTemplate: w.BodyTemplate, ThrottlePerMinute: w.ThrottlePerMinute,

@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/service"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Deps are what the core routes use.
@@ -128,7 +128,7 @@ func (a *API) getOrg(c *httpapi.Call) error {
 
 func (a *API) updateOrg(c *httpapi.Call) error {
 	var in tenancy.OrgPatch
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	o, err := a.d.Svc.UpdateOrg(c.Ctx, c.Principal, in)
@@ -140,7 +140,7 @@ func (a *API) updateOrg(c *httpapi.Call) error {
 
 func (a *API) provisionOrg(c *httpapi.Call) error {
 	var in tenancy.CreateOrgRequest
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	res, err := a.d.Svc.ProvisionOrg(c.Ctx, c.Principal, in)
@@ -160,7 +160,7 @@ func (a *API) listTeam(c *httpapi.Call) error {
 
 func (a *API) inviteMember(c *httpapi.Call) error {
 	var in tenancy.InviteInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	res, err := a.d.Svc.InviteMember(c.Ctx, c.Principal, in)
@@ -179,7 +179,7 @@ func (a *API) revokeInvite(c *httpapi.Call) error {
 
 func (a *API) changeMemberRole(c *httpapi.Call) error {
 	var in tenancy.RoleInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	m, err := a.d.Svc.ChangeMemberRole(c.Ctx, c.Principal, c.Param("userId"), in)
@@ -232,7 +232,7 @@ type keyWire struct {
 
 func decodeKey(body []byte) (tenancy.KeyInput, error) {
 	var w keyWire
-	if err := storage.DecodeStrict(body, &w); err != nil {
+	if err := wire.DecodeStrict(body, &w); err != nil {
 		return tenancy.KeyInput{}, err
 	}
 	in := tenancy.KeyInput{Name: w.Name, Role: w.Role, Scopes: w.Scopes}

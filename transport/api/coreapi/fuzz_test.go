@@ -7,6 +7,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/storagetest"
 	"github.com/humd/humd/storage/tenancy"
+	"github.com/humd/humd/transport/wire"
 )
 
 func newRepo(t testing.TB) (*tenancy.Repo, *tenancy.Principal) {
@@ -45,7 +46,7 @@ var commonSeeds = []string{``, `{}`, `[]`, `null`, `{"name":1}`, `{"a":`, `{"nam
 // decoded decodes body into a T as the handlers do, then calls do with it.
 func decoded[T any](body []byte, do func(T) error) error {
 	var in T
-	if err := storage.DecodeStrict(body, &in); err != nil {
+	if err := wire.DecodeStrict(body, &in); err != nil {
 		return err
 	}
 	return do(in)

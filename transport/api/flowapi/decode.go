@@ -9,6 +9,7 @@ import (
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
+	"github.com/humd/humd/transport/wire"
 )
 
 // A flow body is decoded key by key, so that every mistyped field is named
@@ -173,7 +174,7 @@ func decodeSMSConfig(raw json.RawMessage, v *storage.ValidationError) (flows.SMS
 func decodeFlow(body []byte) (flows.Input, error) {
 	var in flows.Input
 	var m map[string]json.RawMessage
-	if err := storage.DecodeStrict(body, &m); err != nil {
+	if err := wire.DecodeStrict(body, &m); err != nil {
 		return in, err
 	}
 	if m == nil {

@@ -2,8 +2,8 @@ package flowapi
 
 import (
 	"github.com/humd/humd/actors/service"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // FlowIntegrations are the MCP integrations a flow's AI may use.
@@ -29,7 +29,7 @@ func (a *API) getIntegrations(c *httpapi.Call) error {
 
 func (a *API) setIntegrations(c *httpapi.Call) error {
 	var in service.SetFlowMCPIntegrationsInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	fi, err := a.d.Svc.SetFlowMCPIntegrations(c.Ctx, c.Principal, c.Param("id"), in)

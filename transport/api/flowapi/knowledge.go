@@ -7,6 +7,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/knowledge"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 func init() {
@@ -65,7 +66,7 @@ func (a *API) listDocs(c *httpapi.Call) error {
 
 func (a *API) createDoc(c *httpapi.Call) error {
 	var in knowledge.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	d, err := a.d.Svc.CreateKnowledge(c.Ctx, c.Principal, in)
@@ -101,7 +102,7 @@ func (a *API) getDoc(c *httpapi.Call) error {
 
 func (a *API) updateDoc(c *httpapi.Call) error {
 	var in knowledge.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	d, err := a.d.Svc.UpdateKnowledge(c.Ctx, c.Principal, c.Param("id"), in)

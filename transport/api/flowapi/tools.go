@@ -5,6 +5,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flowtools"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // ToolWithSecret answers a create: the binding with the secret the create
@@ -105,7 +106,7 @@ func (a *API) listTools(c *httpapi.Call) error {
 
 func (a *API) createTool(c *httpapi.Call) error {
 	var in flowtools.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	t, err := a.d.Svc.CreateFlowTool(c.Ctx, c.Principal, c.Param("id"), in)
@@ -125,7 +126,7 @@ func (a *API) getTool(c *httpapi.Call) error {
 
 func (a *API) updateTool(c *httpapi.Call) error {
 	var in flowtools.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	t, err := a.d.Svc.UpdateFlowTool(c.Ctx, c.Principal, c.Param("id"), c.Param("toolId"), in)

@@ -6,6 +6,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // ConnectorWithSecret answers a create or a rotation: the connector with
@@ -73,7 +74,7 @@ func (a *API) listConnectors(c *httpapi.Call) error {
 
 func (a *API) createConnector(c *httpapi.Call) error {
 	var in crm.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	cn, err := a.d.Svc.CreateCRMConnector(c.Ctx, c.Principal, in)
@@ -93,7 +94,7 @@ func (a *API) getConnector(c *httpapi.Call) error {
 
 func (a *API) updateConnector(c *httpapi.Call) error {
 	var in crm.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	cn, err := a.d.Svc.UpdateCRMConnector(c.Ctx, c.Principal, c.Param("id"), in)

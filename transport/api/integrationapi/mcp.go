@@ -8,6 +8,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 func init() {
@@ -104,7 +105,7 @@ func (a *API) listIntegrations(c *httpapi.Call) error {
 
 func (a *API) createIntegration(c *httpapi.Call) error {
 	var in mcptools.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	i, err := a.d.Svc.CreateMCPIntegration(c.Ctx, c.Principal, in)
@@ -124,7 +125,7 @@ func (a *API) getIntegration(c *httpapi.Call) error {
 
 func (a *API) updateIntegration(c *httpapi.Call) error {
 	var in mcptools.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	i, err := a.d.Svc.UpdateMCPIntegration(c.Ctx, c.Principal, c.Param("id"), in)
@@ -185,7 +186,7 @@ func (a *API) deny(c *httpapi.Call) error {
 		var b struct {
 			Reason *string `json:"reason"`
 		}
-		if err := storage.DecodeStrict(body, &b); err != nil {
+		if err := wire.DecodeStrict(body, &b); err != nil {
 			return err
 		}
 		if b.Reason != nil {

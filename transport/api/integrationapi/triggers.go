@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/triggers"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // maxTriggerBody caps what an outside system may post to a trigger.
@@ -95,7 +96,7 @@ func (a *API) listTriggers(c *httpapi.Call) error {
 
 func (a *API) createTrigger(c *httpapi.Call) error {
 	var in triggers.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	t, err := a.d.Svc.CreateTrigger(c.Ctx, c.Principal, in)
@@ -115,7 +116,7 @@ func (a *API) getTrigger(c *httpapi.Call) error {
 
 func (a *API) updateTrigger(c *httpapi.Call) error {
 	var in triggers.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	t, err := a.d.Svc.UpdateTrigger(c.Ctx, c.Principal, c.Param("id"), in)
@@ -161,7 +162,7 @@ func (a *API) fireTrigger(c *httpapi.Call) error {
 // limits, since it is stored verbatim inside the event and must read back.
 func decodeFire(body []byte) (json.RawMessage, error) {
 	body = bytes.TrimSpace(body)
-	if err := storage.CheckJSONDepth(body); err != nil {
+	if err := wire.CheckDepth(body); err != nil {
 		return nil, err
 	}
 	if len(body) == 0 || body[0] != '{' || !json.Valid(body) {

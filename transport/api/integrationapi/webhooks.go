@@ -3,9 +3,9 @@ package integrationapi
 import (
 	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/actors/webhook"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // WebhookWithSecret answers a create or a rotation: the endpoint with its
@@ -76,7 +76,7 @@ func (a *API) listWebhooks(c *httpapi.Call) error {
 
 func (a *API) createWebhook(c *httpapi.Call) error {
 	var in webhooks.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	e, err := a.d.Svc.CreateWebhook(c.Ctx, c.Principal, in)
@@ -96,7 +96,7 @@ func (a *API) getWebhook(c *httpapi.Call) error {
 
 func (a *API) updateWebhook(c *httpapi.Call) error {
 	var in webhooks.Input
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	e, err := a.d.Svc.UpdateWebhook(c.Ctx, c.Principal, c.Param("id"), in)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Deps are what the operations routes use.
@@ -39,7 +40,7 @@ func (a *API) Routes() []*httpapi.Route {
 
 func (a *API) backup(c *httpapi.Call) error {
 	var req BackupRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
 	req.Dir = strings.TrimSpace(req.Dir)

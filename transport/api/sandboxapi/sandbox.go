@@ -14,6 +14,7 @@ import (
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Deps are what the sandbox routes use.
@@ -158,7 +159,7 @@ func (a *API) inbound(c *httpapi.Call) error {
 		return storage.Conflict("not_sandbox", "inbound injection exists only in sandbox mode (no Twilio credentials)")
 	}
 	var req inboundRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
 	v := &storage.ValidationError{}
@@ -192,7 +193,7 @@ func (a *API) inboundCall(c *httpapi.Call) error {
 		return errNotSandbox()
 	}
 	var req inboundCallRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
 	v := &storage.ValidationError{}

@@ -11,6 +11,7 @@ import (
 	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // Agent sessions (seed 002): the service answers status and body in the
@@ -111,7 +112,7 @@ func (a *API) getAgentSession(c *httpapi.Call) error {
 func (a *API) endAgentSession(c *httpapi.Call) error {
 	var in agentsession.EndInput
 	if body := c.Body(); len(bytes.TrimSpace(body)) > 0 {
-		if err := storage.DecodeStrict(body, &in); err != nil {
+		if err := wire.DecodeStrict(body, &in); err != nil {
 			return a.agentBodyFail(c, err)
 		}
 	}
@@ -128,7 +129,7 @@ func (a *API) endAgentSession(c *httpapi.Call) error {
 
 func (a *API) postAgentSessionMessage(c *httpapi.Call) error {
 	var in agentsession.PostInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return a.agentBodyFail(c, err)
 	}
 	posted, err := a.d.Svc.PostAgentSessionMessage(c.Ctx, c.Principal, c.Param("id"), in)
@@ -172,7 +173,7 @@ func (a *API) agentBodyFail(c *httpapi.Call, err error) error {
 func decodeCreateAgentSession(body []byte) (agentsession.CreateInput, error) {
 	var in agentsession.CreateInput
 	var req map[string]json.RawMessage
-	if err := storage.DecodeStrict(body, &req); err != nil || req == nil {
+	if err := wire.DecodeStrict(body, &req); err != nil || req == nil {
 		return in, errNotObject
 	}
 	v := &storage.ValidationError{}

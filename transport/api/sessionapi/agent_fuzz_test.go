@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/storagetest"
+	"github.com/humd/humd/transport/wire"
 )
 
 func newService(t testing.TB) *agentsession.Service {
@@ -66,7 +67,7 @@ func FuzzPostMessage(f *testing.F) {
 	fuzzStatus(f, []string{`{"content":"hi"}`, `{"content":"hi","role":"system","metadata":{}}`, `{"content":""}`, `{}`},
 		func(s *agentsession.Service, b []byte) int {
 			var in agentsession.PostInput
-			err := storage.DecodeStrict(b, &in)
+			err := wire.DecodeStrict(b, &in)
 			if err == nil {
 				_, err = s.PostMessage("org", "1", in)
 			}
@@ -80,7 +81,7 @@ func FuzzEndSession(f *testing.F) {
 			var in agentsession.EndInput
 			var err error
 			if len(bytes.TrimSpace(b)) > 0 {
-				err = storage.DecodeStrict(b, &in)
+				err = wire.DecodeStrict(b, &in)
 			}
 			if err == nil {
 				_, err = s.End("org", "1", in)

@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 func (a *API) contactRoutes() []*httpapi.Route {
@@ -78,7 +79,7 @@ func (a *API) listContacts(c *httpapi.Call) error {
 
 func (a *API) createContact(c *httpapi.Call) error {
 	var in sms.NewContact
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	ct, err := a.d.Svc.CreateContact(context.Background(), c.Principal, in)
@@ -98,7 +99,7 @@ func (a *API) getContact(c *httpapi.Call) error {
 
 func (a *API) updateContact(c *httpapi.Call) error {
 	var in sms.ContactInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	ct, err := a.d.Svc.UpdateContact(context.Background(), c.Principal, c.Param("id"), in)
@@ -129,7 +130,7 @@ func (a *API) listBlocklist(c *httpapi.Call) error {
 
 func (a *API) blockNumber(c *httpapi.Call) error {
 	var in sms.ListEntry
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	b, err := a.d.Svc.BlockNumber(context.Background(), c.Principal, in)
@@ -164,7 +165,7 @@ func (a *API) listOptOuts(c *httpapi.Call) error {
 
 func (a *API) addOptOut(c *httpapi.Call) error {
 	var in sms.ListEntry
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	o, created, err := a.d.Svc.AddOptOut(context.Background(), c.Principal, in)
@@ -192,7 +193,7 @@ func (a *API) backfillLookup(c *httpapi.Call) error {
 	var in enrich.BackfillInput
 	// The body is optional: none starts a job at the default rate.
 	if body := c.Body(); len(body) > 0 {
-		if err := storage.DecodeStrict(body, &in); err != nil {
+		if err := wire.DecodeStrict(body, &in); err != nil {
 			return err
 		}
 	}

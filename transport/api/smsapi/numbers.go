@@ -4,9 +4,9 @@ import (
 	"context"
 
 	"github.com/humd/humd/actors/service"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 func (a *API) numberRoutes() []*httpapi.Route {
@@ -37,7 +37,7 @@ func (a *API) listNumbers(c *httpapi.Call) error {
 
 func (a *API) registerNumber(c *httpapi.Call) error {
 	var in service.RegisterNumberInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	n, err := a.d.Svc.RegisterNumber(context.Background(), c.Principal, in)
@@ -57,7 +57,7 @@ func (a *API) getNumber(c *httpapi.Call) error {
 
 func (a *API) updateNumber(c *httpapi.Call) error {
 	var in sms.NumberPatch
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	n, err := a.d.Svc.UpdateNumber(context.Background(), c.Principal, c.Param("id"), in)

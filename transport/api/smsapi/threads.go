@@ -5,9 +5,9 @@ import (
 	"fmt"
 
 	"github.com/humd/humd/actors/service"
-	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 func (a *API) threadRoutes() []*httpapi.Route {
@@ -90,7 +90,7 @@ func (a *API) listConversations(c *httpapi.Call) error {
 
 func (a *API) createConversation(c *httpapi.Call) error {
 	var in service.CreateConversationInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	out, err := a.d.Svc.CreateConversation(context.Background(), c.Principal, in, a.sendGate(c))
@@ -135,7 +135,7 @@ func (a *API) reopenConversation(c *httpapi.Call) error {
 
 func (a *API) patchConversation(c *httpapi.Call) error {
 	var in service.UpdateConversationInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	return answer(c)(a.d.Svc.UpdateConversation(context.Background(), c.Principal, c.Param("id"), in))
@@ -155,7 +155,7 @@ func (a *API) listMessages(c *httpapi.Call) error {
 
 func (a *API) sendMessage(c *httpapi.Call) error {
 	var in service.SendInput
-	if err := storage.DecodeStrict(c.Body(), &in); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
 	res, err := a.d.Svc.SendMessage(context.Background(), c.Principal, c.Param("id"), in, a.sendGate(c))

@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 type (
@@ -81,7 +82,7 @@ func (a *API) listCallTags(c *httpapi.Call) error {
 // on the missing field without writing anything: then the decoding error is
 // the answer.
 func decodeOr[T any](c *httpapi.Call, in *T, op func(T) error) error {
-	derr := storage.DecodeStrict(c.Body(), in)
+	derr := wire.DecodeStrict(c.Body(), in)
 	if derr == nil {
 		return op(*in)
 	}

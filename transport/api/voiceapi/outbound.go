@@ -14,6 +14,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/transport/httpapi"
+	"github.com/humd/humd/transport/wire"
 )
 
 // streamKeepAlive is how often an idle live stream writes a comment, which is
@@ -148,7 +149,7 @@ func writeSSE(w *bufio.Writer, ev call.LiveEvent) error {
 // is placed off the request (SPEC 1.7).
 func (a *API) createOutboundCall(c *httpapi.Call) error {
 	var req outboundRequest
-	if err := storage.DecodeStrict(c.Body(), &req); err != nil {
+	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
 	in := service.OutboundCallInput{FlowID: req.FlowID, To: req.To, TaskContext: req.TaskContext, FromNumberID: req.FromNumberID}

@@ -1,9 +1,11 @@
-package storage
+package wire
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/humd/humd/storage"
 )
 
 // TestDecodeStrictWantsAnObject: anything but a JSON object at the top is a
@@ -34,7 +36,7 @@ func TestDecodeStrictWantsAnObject(t *testing.T) {
 		}
 		for _, v := range targets {
 			err := DecodeStrict([]byte(body), v)
-			var ve *ValidationError
+			var ve *storage.ValidationError
 			if !errors.As(err, &ve) || !strings.Contains(err.Error(), want) {
 				t.Errorf("DecodeStrict(%q, %T) = %v; want a validation error saying %q", body, v, err, want)
 			}
