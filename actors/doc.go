@@ -1,6 +1,6 @@
 // Package actors is the home of humd's actor kinds, one package each
-// (conversation, call, campaign, sender, webhook, crm, enrich, scheduler,
-// agentsession, addresssession), of the services beside them (httptools,
+// (conversation, sidstatus, consent, call, campaign, sender, webhook, crm,
+// enrich, scheduler, agentsession, addresssession), of the services beside them (httptools,
 // mcptools, ai) and of what they share (system, clock, egress, actortest).
 // This file holds no code: it is the map of who owns what.
 //
@@ -12,8 +12,8 @@
 //
 //	kind            id                              package
 //	conv            <org>/<number>/<e164>           actors/conversation (Ref)
-//	sidstatus       <shard 0..15 of a SID>          actors/conversation (early.go)
-//	consent         <org>/<e164>                    actors/conversation (ConsentRef)
+//	sidstatus       <shard 0..15 of a SID>          actors/sidstatus
+//	consent         <org>/<e164>                    actors/consent
 //	call            <call id>                       actors/call
 //	campaign        <org>/<campaign>                actors/campaign
 //	agsess          <org>/<session id>              actors/agentsession
@@ -26,12 +26,16 @@
 //	scheduler       "" (singleton)                  actors/scheduler
 //
 // Who may message whom: the edge (transport, app) reaches any kind through
-// the kind's typed door (conversation.Directory, call.Service, ...);
-// campaign and scheduler tell threads; threads enqueue at their number's
-// sender, which answers the thread's Ref; a call hands an opt-out made on
-// it to the contact's thread on its number, which records it (app's wiring
-// of call.Deps.OptedOut, conversation.RecordOptOut). The receiver owns its messages: campaign imports
-// conversation, never the reverse.
+// the kind's typed door (conversation.Directory, sidstatus.Directory,
+// consent.Directory, call.Service, ...); campaign and scheduler tell
+// threads; threads enqueue at their number's sender, which answers the
+// thread's Ref; sidstatus hands a kept status to its thread, and a thread
+// that learns a SID tells sidstatus (app's wiring of
+// conversation.Deps.SIDKnown); consent tells every thread of its contact;
+// a call hands an opt-out made on it to the contact's thread on its number,
+// which records it (app's wiring of call.Deps.OptedOut,
+// conversation.RecordOptOut). The receiver owns its messages: campaign,
+// sidstatus and consent import conversation, never the reverse.
 //
 // # One writer per record family
 //
@@ -58,21 +62,31 @@
 //	writers: storage/sms.PutConversation storage/sms.PutMessage storage/sms.PutInbound storage/sms.PutScheduled
 //
 //	family: sid-early/
-//	owner: actors/conversation (its early-status actors, kind sidstatus)
+//	owner: actors/sidstatus
 //	writers: direct
+//
+// (The thread that applies a kept status deletes its sid-early/ record in
+// the same batch, when sidstatus hands the status over: conversation.Status
+// with Kept set.)
+//
+//	family: optout/
+//	owner: actors/consent
+//	writers: storage/sms.AddOptOut storage/sms.RemoveOptOut
 //
 //	family: optout/
 //	owner: actors/conversation
-//	writers: storage/sms.RecordOptOut storage/sms.AddOptOut storage/sms.RemoveOptOut
+//	writers: storage/sms.RecordOptOut
 //
 // (A contact's consent spans all the org's numbers and may exist with no
 // thread at all, so a person's opt-out or opt-in (the API's, through
 // actors/service) goes to the contact's consent actor, one per (org, e164),
-// through conversation.Directory.OptOut and OptIn: it writes the record
-// and sms.opt_out once, idempotently, and tells every thread of the
-// contact, each of which cancels its pending scheduled texts. A keyword
-// (STOP, START) is written by the thread that received it, inside its
-// inbound batch.)
+// through consent.Directory.OptOut and OptIn: it writes the record and
+// sms.opt_out once, idempotently, and tells every thread of the contact,
+// each of which cancels its pending scheduled texts. A keyword (STOP,
+// START) is written by the thread that received it, inside its inbound
+// batch, and an opt-out made on a call by the contact's thread on the
+// call's number (RecordOptOut); both must commit with the thread's own
+// records, hence the family's second row.)
 //
 //	family: call/ call-sid/ call-id/ call-open/ call-open-ready call-recent/ call-turn/ call-tool/ vm/ vm-call/
 //	owner: actors/call

@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/humd/humd/actors/consent"
 	"github.com/humd/humd/actors/service"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -22,6 +23,7 @@ import (
 	"github.com/humd/humd/actors/conversation"
 	crmactor "github.com/humd/humd/actors/crm"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/sidstatus"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
@@ -71,9 +73,13 @@ type App struct {
 
 	ln    net.Listener
 	pprof *http.Server
-	// Threads and Senders are the SMS actor directories.
-	Threads *conversation.Directory
-	Senders *sender.Directory
+	// Threads and Senders are the SMS actor directories; SIDStatus keeps
+	// status callbacks that beat the carrier's answer, Consent writes a
+	// person's opt-outs and opt-ins.
+	Threads   *conversation.Directory
+	Senders   *sender.Directory
+	SIDStatus *sidstatus.Directory
+	Consent   *consent.Directory
 	// SandboxToken signs webhooks in sandbox mode (stored in Pebble).
 	SandboxToken string
 	// Sandbox is the sandbox carrier in sandbox mode.
@@ -217,7 +223,7 @@ func (a *App) wire(o Options) error {
 		return err
 	}
 	// Statuses kept for SIDs a crash left unannounced go to their threads.
-	if err := a.Threads.ResumeEarly(); err != nil {
+	if err := a.SIDStatus.ResumeEarly(); err != nil {
 		return err
 	}
 	// Last, once everything a closing call reaches (CRM, webhooks) exists.

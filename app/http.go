@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/humd/humd/actors/consent"
 	"github.com/humd/humd/actors/service"
 
 	"github.com/humd/humd/actors/addresssession"
@@ -13,6 +14,7 @@ import (
 	"github.com/humd/humd/actors/httptools"
 	mcptoolsactor "github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/sidstatus"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage/brands"
 	"github.com/humd/humd/storage/flows"
@@ -45,6 +47,10 @@ type services struct {
 	// Threads finds conversation actors; Senders finds sender actors.
 	Threads *conversation.Directory
 	Senders *sender.Directory
+	// SIDStatus routes SMS status callbacks; Consent writes a person's
+	// opt-outs and opt-ins.
+	SIDStatus *sidstatus.Directory
+	Consent   *consent.Directory
 	// FlowChannel answers a flow's channel (voice|sms), or storage.ErrNotFound.
 	FlowChannel func(orgID, flowID string) (string, error)
 	CRM         *crmactor.Service
@@ -69,7 +75,7 @@ type services struct {
 // services it uses.
 func (a *App) areas(d services) []httpapi.Area {
 	ten := d.Tenancy
-	svc := service.New(service.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Threads: d.Threads, Senders: d.Senders,
+	svc := service.New(service.Deps{Store: a.Store, Clock: a.Clock, Tenancy: ten, Flows: d.Flows, Threads: d.Threads, Senders: d.Senders, Consent: d.Consent,
 		Calls: d.Calls, Campaigns: d.Campaigns, Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, HTTPTools: d.HTTPTools,
 		Enrich: d.Enrich, Agents: d.Agents, Address: d.Address, Numbers: d.Numbers, Brands: d.Brands, Sandbox: d.Sandbox,
 		PublicURL: a.cfg.PublicURL, PlanMaxNumbers: a.cfg.PlanMaxNumbers,
@@ -78,7 +84,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		Logger:         a.log,
 	})
 	a.Svc = svc
-	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
+	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, SIDStatus: d.SIDStatus, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
 		PublicURL: a.cfg.PublicURL, Sandbox: d.Sandbox})
 	return []httpapi.Area{
 		coreapi.New(coreapi.Deps{Svc: svc}),

@@ -8,11 +8,13 @@ import (
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/consent"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/httptools"
 	"github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/scheduler"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/sidstatus"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/storage/sms"
@@ -74,7 +76,9 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (services, error) {
 	a.Senders = sender.NewDirectory(a.System.Root, sender.Config{Carrier: carrier, Clock: a.Clock, Store: a.Store, Logger: a.log})
 	cd := &conversation.Deps{Store: a.Store, Clock: a.Clock, Logger: a.log, Org: ten.Org, Hours: orgHours, Senders: a.Senders,
 		StatusCallbackURL: a.cfg.PublicURL + "/twilio/sms/status",
-		OwnNumber:         func(e164 string) bool { ok, _ := a.Store.Has(sms.KeyNumberE164(e164)); return ok }}
+		// Set below, before any thread commits a SID.
+		SIDKnown:  func(sid string) { a.SIDStatus.Known(sid) },
+		OwnNumber: func(e164 string) bool { ok, _ := a.Store.Has(sms.KeyNumberE164(e164)); return ok }}
 	cd.Flow = aiFlow(fl)
 	deps.FlowChannel = func(org, id string) (string, error) {
 		f, err := fl.Get(org, id)
@@ -95,7 +99,8 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (services, error) {
 	deps.Agents = agentsession.New(agentsession.Config{System: a.System, Store: a.Store, Clock: a.Clock, Logger: a.log,
 		IdleLimit: a.cfg.AgentSessionIdle, Model: llm.Measured(a.model, "agent"), Agent: agentOf(fl), Chat: chatOf(fl), Knowledge: cd.Knowledge})
 	a.Threads = conversation.NewDirectory(a.System.Root, cd)
-	deps.Threads, deps.Senders = a.Threads, a.Senders
+	a.SIDStatus, a.Consent = sidstatus.NewDirectory(a.Threads), consent.NewDirectory(a.Threads)
+	deps.Threads, deps.Senders, deps.SIDStatus, deps.Consent = a.Threads, a.Senders, a.SIDStatus, a.Consent
 	scheduler.Start(a.System.Root, scheduler.Config{Store: a.Store, Clock: a.Clock, Threads: a.Actors, Logger: a.log,
 		Hourly: a.brandPoller(deps.Brands)})
 	var err error

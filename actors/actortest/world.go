@@ -17,9 +17,11 @@ import (
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/campaign"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/consent"
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/scheduler"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/sidstatus"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
@@ -71,6 +73,10 @@ type World struct {
 	Flows   *flows.Repo
 	Senders *sender.Directory
 	Threads *conversation.Directory
+	// SIDStatus routes status callbacks (ApplyStatus); Consent writes a
+	// person's opt-outs and opt-ins.
+	SIDStatus *sidstatus.Directory
+	Consent   *consent.Directory
 	// Actors reaches every actor by (kind, id), the scheduler (scheduler.Ref) among them.
 	Actors    *system.Registry
 	Campaigns *campaign.Service
@@ -149,9 +155,11 @@ func (w *World) start(now time.Time) {
 			}
 			return conversation.AIFlowOf(f), nil
 		},
-		OwnNumber: func(e164 string) bool { ok, _ := w.Store.Has(sms.KeyNumberE164(e164)); return ok }}
+		OwnNumber: func(e164 string) bool { ok, _ := w.Store.Has(sms.KeyNumberE164(e164)); return ok },
+		SIDKnown:  func(sid string) { w.SIDStatus.Known(sid) }}
 	w.Threads = conversation.NewDirectory(w.System.Root, cd)
-	if err := w.Threads.ResumeEarly(); err != nil {
+	w.SIDStatus, w.Consent = sidstatus.NewDirectory(w.Threads), consent.NewDirectory(w.Threads)
+	if err := w.SIDStatus.ResumeEarly(); err != nil {
 		t.Fatal(err)
 	}
 	w.Actors = system.RegistryOf(w.System)
@@ -266,7 +274,7 @@ func (w *World) ApplyStatus(sid, status string, code int) error {
 	if w.stopped {
 		return errors.New("actortest: world stopped")
 	}
-	return w.Threads.ApplyStatus(sid, status, code, AskTimeout)
+	return w.SIDStatus.ApplyStatus(sid, status, code, AskTimeout)
 }
 
 // AddNumber registers e164 in the org with SMS enabled at mps texts a

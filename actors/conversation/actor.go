@@ -65,6 +65,11 @@ type Deps struct {
 	RunTimeout time.Duration
 	// External adds the flow's MCP tools to runs (nil: built-in tools only).
 	External ai.ExternalTools
+	// SIDKnown is told a SID once the thread committed which of its texts
+	// the SID belongs to, so a status callback that came first and was kept
+	// (actors/sidstatus, wired by app) is handed to the thread now. nil:
+	// nobody keeps early statuses.
+	SIDKnown func(sid string)
 
 	dir    *Directory
 	actors *system.Registry

@@ -48,8 +48,6 @@ func NewDirectory(root *actor.RootContext, d *Deps) *Directory {
 		orgID, numberID, e164 := splitRef(id)
 		return Props(d, orgID, numberID, e164)
 	})
-	dir.registerEarly()
-	registerConsent(reg, d)
 	return dir
 }
 

@@ -8,10 +8,12 @@
 // then the number's sender actor).
 //
 // Keys it writes: conv/, conv-pair/, conv-recent/, msg/, msg-id/ (outbound), sid/,
-// sid-early/, sched/, sched-due/, sched-conv/, snooze-due/, contact/ (new
-// contacts only), optout/ (keywords; a person's opt-outs through the consent actors of consent.go), optout-suspect/ (set by a suspected
-// text, cleared by STOP, START and resuming the AI), event/ (see
-// storage/keys.go).
+// sched/, sched-due/, sched-conv/, snooze-due/, contact/ (new contacts
+// only), optout/ (keywords and opt-outs made on a call; a person's opt-outs
+// are actors/consent's), optout-suspect/ (set by a suspected text, cleared by
+// STOP, START and resuming the AI), event/ (see storage/keys.go). It deletes
+// a sid-early/ record (actors/sidstatus) in the batch that applies the
+// status kept there.
 //
 // Concurrency: all state is touched only by the actor's mailbox. Pebble
 // commits happen inside Receive (local and fast; concurrent threads commit in

@@ -132,7 +132,7 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		return "200"
 	case "optout":
 		if actortest.Arg(d, "via", "") == "consent" {
-			res, err := w.Threads.OptOut(w.OrgID, sms.ListEntry{E164: actortest.Arg(d, "e164", contact)}, sms.OptOutSourceAPI, actortest.AskTimeout)
+			res, err := w.Consent.OptOut(w.OrgID, sms.ListEntry{E164: actortest.Arg(d, "e164", contact)}, sms.OptOutSourceAPI, actortest.AskTimeout)
 			switch {
 			case err != nil:
 				return answerErr(err)
@@ -152,7 +152,7 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		return "200"
 	case "optin":
 		if actortest.Arg(d, "via", "") == "consent" {
-			if err := w.Threads.OptIn(w.OrgID, actortest.Arg(d, "e164", contact), sms.OptOutSourceAPI, actortest.AskTimeout); err != nil {
+			if err := w.Consent.OptIn(w.OrgID, actortest.Arg(d, "e164", contact), sms.OptOutSourceAPI, actortest.AskTimeout); err != nil {
 				return answerErr(err)
 			}
 			return "204"

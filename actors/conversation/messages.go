@@ -71,9 +71,11 @@ type Status struct {
 	SID       string
 	Status    string
 	ErrorCode int
-	// early marks a status the early-status actor kept (early.go): its
-	// record is deleted with the apply.
-	early bool
+	// Kept marks a status that beat the carrier's answer and was kept
+	// (sid-early/) until the thread knew its SID; actors/sidstatus sets it
+	// when it hands the status over, and the thread deletes the kept record
+	// in the batch that applies it.
+	Kept bool
 }
 
 // StatusApplied answers Status; Applied is false for stale or duplicate callbacks.

@@ -296,10 +296,10 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 	if err := b.Commit(storage.Sync); err != nil {
 		return err
 	}
-	if known != "" {
+	if known != "" && a.d.SIDKnown != nil {
 		// A status callback may have beaten the carrier's answer: its
-		// early-status actor hands it over now (early.go).
-		a.d.actors.Tell(earlyRef(known), &sidKnown{SID: known})
+		// early-status actor (actors/sidstatus) hands it over now.
+		a.d.SIDKnown(known)
 	}
 	return nil
 }

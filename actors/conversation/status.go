@@ -8,15 +8,6 @@ import (
 	"github.com/humd/humd/storage/sms"
 )
 
-// earlyStatus is a status callback that arrived before the carrier's answer
-// told us which message its SID belongs to (early.go).
-type earlyStatus struct {
-	Status    string `json:"status"`
-	ErrorCode int    `json:"error_code"`
-}
-
-func keyEarly(sid string) []byte { return storage.Key("sid-early", sid) }
-
 func applyStatus(m *sms.Message, st *Status, now time.Time) {
 	m.Status = st.Status
 	if st.ErrorCode != 0 {
@@ -58,13 +49,13 @@ func (a *Actor) onStatus(m *Status) (*StatusApplied, error) {
 		return nil, err
 	}
 	b := a.d.Store.NewBatch()
-	if m.early {
+	if m.Kept {
 		// The kept record goes with the apply, so a crash keeps it for
-		// ResumeEarly; a stale one is simply dropped.
-		b.Delete(keyEarly(m.SID))
+		// actors/sidstatus to hand over again; a stale one is simply dropped.
+		b.Delete(sms.KeyEarlyStatus(m.SID))
 	}
 	if msg.Direction != sms.Outbound || !sms.Forward(msg.Status, m.Status) {
-		if !m.early {
+		if !m.Kept {
 			b.Discard()
 			return &StatusApplied{}, nil
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/campaign"
 	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/consent"
 	"github.com/humd/humd/actors/conversation"
 	crmactor "github.com/humd/humd/actors/crm"
 	"github.com/humd/humd/actors/enrich"
@@ -45,6 +46,7 @@ type Deps struct {
 	Flows   *flows.Repo
 
 	Threads   *conversation.Directory
+	Consent   *consent.Directory
 	Senders   *sender.Directory
 	Calls     *call.Service
 	Campaigns *campaign.Service

@@ -108,7 +108,7 @@ func (s *Service) AddOptOut(ctx context.Context, p *tenancy.Principal, in sms.Li
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, false, err
 	}
-	res, err := s.d.Threads.OptOut(p.OrgID, in, sms.OptOutSourceAPI, smsAskTimeout)
+	res, err := s.d.Consent.OptOut(p.OrgID, in, sms.OptOutSourceAPI, smsAskTimeout)
 	if err != nil {
 		return nil, false, err
 	}
@@ -121,7 +121,7 @@ func (s *Service) RemoveOptOut(ctx context.Context, p *tenancy.Principal, e164 s
 	if err := need(p, tenancy.Operator); err != nil {
 		return err
 	}
-	return s.d.Threads.OptIn(p.OrgID, e164, sms.OptOutSourceAPI, smsAskTimeout)
+	return s.d.Consent.OptIn(p.OrgID, e164, sms.OptOutSourceAPI, smsAskTimeout)
 }
 
 // smsEnrich is the enrichment service, or the conflict that says it is off.

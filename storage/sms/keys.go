@@ -66,3 +66,8 @@ func SplitDue(key []byte, prefix []byte) (at time.Time, org, id string, ok bool)
 	org, id, ok = strings.Cut(string(rest[9:]), "/")
 	return time.UnixMilli(int64(ms)).UTC(), org, id, ok
 }
+
+// KeyEarlyStatus keeps a status callback that beat the carrier's answer
+// (actors/sidstatus); PrefixEarlyStatus spans them all.
+func KeyEarlyStatus(sid string) []byte { return storage.Key("sid-early", sid) }
+func PrefixEarlyStatus() []byte        { return storage.Prefix("sid-early") }

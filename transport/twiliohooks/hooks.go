@@ -13,6 +13,7 @@ import (
 
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/conversation"
+	"github.com/humd/humd/actors/sidstatus"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
@@ -27,9 +28,11 @@ type Deps struct {
 	// operations rather than storage writers or actor doors.
 	Svc   *service.Service
 	Store storage.Store
-	// Threads finds conversation actors; Calls runs the call actors.
-	Threads *conversation.Directory
-	Calls   *call.Service
+	// Threads finds conversation actors; SIDStatus routes SMS status
+	// callbacks to them; Calls runs the call actors.
+	Threads   *conversation.Directory
+	SIDStatus *sidstatus.Directory
+	Calls     *call.Service
 	// TwilioAuthToken signs the webhooks ("" answers every one 403); in
 	// sandbox mode it is the sandbox's webhook token. PublicURL is the
 	// base URL Twilio calls, which the signatures cover.
@@ -209,7 +212,7 @@ func (a *API) twilioStatus(c *httpapi.Call) error {
 // applyStatus routes a status callback to the thread that owns the SID; a
 // callback that beats the carrier's own answer is kept until that arrives.
 func (a *API) applyStatus(sid, status string, code int) error {
-	return a.d.Threads.ApplyStatus(sid, status, code, httpapi.AskTimeout)
+	return a.d.SIDStatus.ApplyStatus(sid, status, code, httpapi.AskTimeout)
 }
 
 // ApplyStatus is how the sandbox carrier reports its status callbacks: the

@@ -1,4 +1,4 @@
-package conversation_test
+package sidstatus_test
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package conversation
+package sidstatus
 
 import (
 	"errors"
@@ -9,32 +9,24 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 )
 
-// A status callback can beat the carrier's answer to the send: Twilio may
-// post "sent" or "delivered" for a SID before humd has stored which message
-// the SID belongs to. Such a callback cannot reach its thread (nobody knows
-// the thread yet), so an early-status actor, one per shard of SIDs, keeps it
-// (sid-early/) and hands it to the thread once the thread says the SID is
-// known. The shard's mailbox orders the two sides: a callback is either
-// handled before the thread's sidKnown (kept, then forwarded) or after the
-// thread's commit (found, routed as usual). No lock is shared between the
-// handler goroutine and the thread.
-
-// EarlyKind is the early-status actors' kind; an id is a shard number.
-const EarlyKind system.Kind = "sidstatus"
+// Kind is the early-status actors' kind; an id is a shard number.
+const Kind system.Kind = "sidstatus"
 
 // earlyShards spreads SIDs over a few actors: callbacks of unknown SIDs are
 // rare, so few shards suffice, and a fixed count keeps one SID on one actor.
 const earlyShards = 16
 
-func earlyRef(sid string) system.Ref {
+// Ref is the identity of the early-status actor of sid's shard.
+func Ref(sid string) system.Ref {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(sid))
-	return system.Ref{Kind: EarlyKind, ID: strconv.Itoa(int(h.Sum32() % earlyShards))}
+	return system.Ref{Kind: Kind, ID: strconv.Itoa(int(h.Sum32() % earlyShards))}
 }
 
 // earlyCallback is a status callback for a SID the edge did not find; the
@@ -46,8 +38,16 @@ type earlyCallback struct {
 	ErrorCode int
 }
 
-// sidKnown is told by a thread after it committed a SID's ref.
+// sidKnown is told by a thread (through Directory.Known) after it
+// committed a SID's ref.
 type sidKnown struct{ SID string }
+
+// earlyStatus is a status callback that arrived before the carrier's answer
+// told us which message its SID belongs to.
+type earlyStatus struct {
+	Status    string `json:"status"`
+	ErrorCode int    `json:"error_code"`
+}
 
 type earlyActor struct {
 	store storage.Store
@@ -76,7 +76,7 @@ func (a *earlyActor) keep(m *earlyCallback) (*sms.SIDRef, error) {
 		return nil, err
 	}
 	var cur earlyStatus
-	err := storage.GetJSON(a.store, keyEarly(m.SID), &cur)
+	err := storage.GetJSON(a.store, sms.KeyEarlyStatus(m.SID), &cur)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (a *earlyActor) keep(m *earlyCallback) (*sms.SIDRef, error) {
 		return nil, nil
 	}
 	b := a.store.NewBatch()
-	b.SetJSON(keyEarly(m.SID), &earlyStatus{Status: m.Status, ErrorCode: m.ErrorCode})
+	b.SetJSON(sms.KeyEarlyStatus(m.SID), &earlyStatus{Status: m.Status, ErrorCode: m.ErrorCode})
 	return nil, b.Commit(storage.Sync)
 }
 
@@ -93,7 +93,7 @@ func (a *earlyActor) keep(m *earlyCallback) (*sms.SIDRef, error) {
 // in between loses nothing (ResumeEarly sends it again).
 func (a *earlyActor) forward(sid string) error {
 	var e earlyStatus
-	if err := storage.GetJSON(a.store, keyEarly(sid), &e); errors.Is(err, storage.ErrNotFound) {
+	if err := storage.GetJSON(a.store, sms.KeyEarlyStatus(sid), &e); errors.Is(err, storage.ErrNotFound) {
 		return nil
 	} else if err != nil {
 		return err
@@ -104,32 +104,50 @@ func (a *earlyActor) forward(sid string) error {
 	} else if err != nil {
 		return err
 	}
-	a.reg.Tell(Ref(ref.OrgID, ref.NumberID, ref.ContactE164), &Status{SID: sid, Status: e.Status, ErrorCode: e.ErrorCode, early: true})
+	a.reg.Tell(conversation.Ref(ref.OrgID, ref.NumberID, ref.ContactE164), &conversation.Status{SID: sid, Status: e.Status, ErrorCode: e.ErrorCode, Kept: true})
 	return nil
 }
 
-func (d *Directory) registerEarly() {
-	d.reg.Register(EarlyKind, func(string) *actor.Props {
-		return system.Props(func() actor.Actor { return &earlyActor{store: d.Deps.Store, reg: d.reg, log: d.Deps.Logger} })
-	})
+// Directory is the door to the early-status actors, beside the threads
+// they hand statuses to.
+type Directory struct {
+	threads *conversation.Directory
+	store   storage.Store
+	reg     *system.Registry
 }
+
+// NewDirectory registers the sidstatus kind in threads' actor system and
+// answers its door. Wire Known into the threads' Deps.SIDKnown, so a thread
+// that commits a SID asks for what was kept of it.
+func NewDirectory(threads *conversation.Directory) *Directory {
+	d := &Directory{threads: threads, store: threads.Deps.Store, reg: system.RegistryOf(threads.Root.ActorSystem())}
+	log := threads.Deps.Logger
+	d.reg.Register(Kind, func(string) *actor.Props {
+		return system.Props(func() actor.Actor { return &earlyActor{store: d.store, reg: d.reg, log: log} })
+	})
+	return d
+}
+
+// Known tells sid's early-status actor that a thread committed sid's ref,
+// so a status kept for it is handed over now.
+func (d *Directory) Known(sid string) { d.reg.Tell(Ref(sid), &sidKnown{SID: sid}) }
 
 // ApplyStatus routes a carrier status callback: to the thread that owns the
 // SID, or, when the SID is not known yet, to its early-status actor, which
 // keeps it for the thread. It returns once the status is durable.
 func (d *Directory) ApplyStatus(sid, status string, code int, timeout time.Duration) error {
-	ref, err := sms.LookupSID(d.Deps.Store, sid)
+	ref, err := sms.LookupSID(d.store, sid)
 	if errors.Is(err, storage.ErrNotFound) {
 		msg := &earlyCallback{SID: sid, Status: status, ErrorCode: code}
-		if ref, err = system.Await[*sms.SIDRef](d.reg.Request(earlyRef(sid), msg, timeout), msg); ref == nil {
+		if ref, err = system.Await[*sms.SIDRef](d.reg.Request(Ref(sid), msg, timeout), msg); ref == nil {
 			return err
 		}
 	}
 	if err != nil {
 		return err
 	}
-	msg := &Status{SID: sid, Status: status, ErrorCode: code}
-	_, err = system.Await[*StatusApplied](d.Request(ref.OrgID, ref.NumberID, ref.ContactE164, msg, timeout), msg)
+	msg := &conversation.Status{SID: sid, Status: status, ErrorCode: code}
+	_, err = system.Await[*conversation.StatusApplied](d.threads.Request(ref.OrgID, ref.NumberID, ref.ContactE164, msg, timeout), msg)
 	return err
 }
 
@@ -137,9 +155,9 @@ func (d *Directory) ApplyStatus(sid, status string, code int, timeout time.Durat
 // crash between a thread's commit and its sidKnown (or the thread's apply)
 // leaves such records behind. Call it once at start.
 func (d *Directory) ResumeEarly() error {
-	return d.Deps.Store.Scan(storage.Prefix("sid-early"), storage.ScanOptions{}, func(k, _ []byte) (bool, error) {
-		sid := string(k[len(storage.Prefix("sid-early")):])
-		d.reg.Tell(earlyRef(sid), &sidKnown{SID: sid})
+	prefix := sms.PrefixEarlyStatus()
+	return d.store.Scan(prefix, storage.ScanOptions{}, func(k, _ []byte) (bool, error) {
+		d.Known(string(k[len(prefix):]))
 		return true, nil
 	})
 }

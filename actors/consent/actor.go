@@ -1,26 +1,25 @@
-package conversation
+package consent
 
 import (
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/humd/humd/actors/clock"
+	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/system"
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 )
 
-// ConsentKind is the kind of the consent actors: one per (org, contact
-// E.164), the writer of a person's opt-outs and opt-ins of that contact
-// (the API's, and later the console's). A contact's consent spans every
-// number of the org, and the contact may have no thread at all (an org can
-// opt out a number it never texted, or have no number yet), so no thread
-// actor is its natural owner; this actor is, and it tells the threads.
-const ConsentKind system.Kind = "consent"
+// Kind is the kind of the consent actors: one per (org, contact E.164).
+const Kind system.Kind = "consent"
 
-// ConsentRef is the identity of the consent actor of (org, contact).
-func ConsentRef(orgID, e164 string) system.Ref {
-	return system.Ref{Kind: ConsentKind, ID: orgID + "/" + e164}
+// Ref is the identity of the consent actor of (org, contact).
+func Ref(orgID, e164 string) system.Ref {
+	return system.Ref{Kind: Kind, ID: orgID + "/" + e164}
 }
 
 // OptOut opts the consent actor's contact out of the org's texts and calls
@@ -51,7 +50,7 @@ type OptedIn struct{}
 // START, inside a thread's inbound batch) writes the same family from the
 // thread, since it must commit with the inbound text.
 type consentActor struct {
-	d        *Deps
+	d        *Directory
 	ref      system.Ref
 	orgID    string
 	e164     string
@@ -66,10 +65,10 @@ func (a *consentActor) Receive(ctx actor.Context) {
 	)
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		a.idle.Touch(ctx, a.d.Clock, a.d.IdleAfter)
+		a.idle.Touch(ctx, a.d.clock, a.d.idleAfter)
 		return
 	case *system.IdleTick:
-		if a.idle.Fired(ctx, a.d.Clock, m, a.d.IdleAfter) && a.d.actors.Passivate(a.ref, ctx.Self(), a.received) {
+		if a.idle.Fired(ctx, a.d.clock, m, a.d.idleAfter) && a.d.reg.Passivate(a.ref, ctx.Self(), a.received) {
 			ctx.Stop(ctx.Self())
 		}
 		return
@@ -78,17 +77,17 @@ func (a *consentActor) Receive(ctx actor.Context) {
 		reply, err = a.onOptOut(m)
 	case *OptIn:
 		a.received++
-		err = sms.RemoveOptOut(a.d.Store, a.orgID, a.e164, m.Source, a.d.Clock.Now().UTC())
+		err = sms.RemoveOptOut(a.d.store, a.orgID, a.e164, m.Source, a.d.clock.Now().UTC())
 		reply = &OptedIn{}
 	default:
 		return
 	}
-	system.Answer(ctx, reply, err, a.d.Logger, "actor", "consent", "contact", a.e164)
-	a.idle.Touch(ctx, a.d.Clock, a.d.IdleAfter)
+	system.Answer(ctx, reply, err, a.d.log, "actor", "consent", "contact", a.e164)
+	a.idle.Touch(ctx, a.d.clock, a.d.idleAfter)
 }
 
 func (a *consentActor) onOptOut(m *OptOut) (*OptOutResult, error) {
-	o, created, err := sms.AddOptOut(a.d.Store, a.orgID, sms.ListEntry{E164: a.e164, Reason: m.Reason}, m.Source, a.d.Clock.Now().UTC())
+	o, created, err := sms.AddOptOut(a.d.store, a.orgID, sms.ListEntry{E164: a.e164, Reason: m.Reason}, m.Source, a.d.clock.Now().UTC())
 	if err != nil {
 		return nil, err
 	}
@@ -97,20 +96,38 @@ func (a *consentActor) onOptOut(m *OptOut) (*OptOutResult, error) {
 		// cancels the contact's pending scheduled messages; a person's
 		// opt-out does the same). A text that comes due first still meets
 		// the opt-out in the send pipeline.
-		if err := a.d.dir.OptedOut(a.orgID, a.e164, ""); err != nil {
+		if err := a.d.threads.OptedOut(a.orgID, a.e164, ""); err != nil {
 			return nil, err
 		}
 	}
 	return &OptOutResult{OptOut: o, Created: created}, nil
 }
 
-func registerConsent(reg *system.Registry, d *Deps) {
-	reg.Register(ConsentKind, func(id string) *actor.Props {
+// Directory is the door to the consent actors, beside the threads they
+// tell.
+type Directory struct {
+	threads   *conversation.Directory
+	reg       *system.Registry
+	store     storage.Store
+	clock     clock.Clock
+	log       *slog.Logger
+	idleAfter time.Duration
+}
+
+// NewDirectory registers the consent kind in threads' actor system and
+// answers its door. Consent actors share the threads' store, clock, log and
+// idle time.
+func NewDirectory(threads *conversation.Directory) *Directory {
+	td := threads.Deps
+	d := &Directory{threads: threads, reg: system.RegistryOf(threads.Root.ActorSystem()), store: td.Store, clock: td.Clock,
+		log: td.Logger, idleAfter: td.IdleAfter}
+	d.reg.Register(Kind, func(id string) *actor.Props {
 		orgID, e164, _ := strings.Cut(id, "/")
 		return system.Props(func() actor.Actor {
-			return &consentActor{d: d, ref: ConsentRef(orgID, e164), orgID: orgID, e164: e164}
+			return &consentActor{d: d, ref: Ref(orgID, e164), orgID: orgID, e164: e164}
 		})
 	})
+	return d
 }
 
 // OptOut opts in.E164 out of the org's texts and calls through the
@@ -122,13 +139,13 @@ func (d *Directory) OptOut(orgID string, in sms.ListEntry, source string, timeou
 		return nil, err
 	}
 	msg := &OptOut{Reason: in.Reason, Source: source}
-	return system.Await[*OptOutResult](d.reg.Request(ConsentRef(orgID, in.E164), msg, timeout), msg)
+	return system.Await[*OptOutResult](d.reg.Request(Ref(orgID, in.E164), msg, timeout), msg)
 }
 
 // OptIn lifts e164's opt-out through the contact's consent actor;
 // storage.ErrNotFound when it was not opted out.
 func (d *Directory) OptIn(orgID, e164, source string, timeout time.Duration) error {
 	msg := &OptIn{Source: source}
-	_, err := system.Await[*OptedIn](d.reg.Request(ConsentRef(orgID, e164), msg, timeout), msg)
+	_, err := system.Await[*OptedIn](d.reg.Request(Ref(orgID, e164), msg, timeout), msg)
 	return err
 }
