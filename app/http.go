@@ -14,6 +14,7 @@ import (
 	"github.com/humd/humd/actors/httptools"
 	mcptoolsactor "github.com/humd/humd/actors/mcptools"
 	"github.com/humd/humd/actors/sender"
+	"github.com/humd/humd/actors/service/integrationsvc"
 	"github.com/humd/humd/actors/sidstatus"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage/brands"
@@ -79,7 +80,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		Calls: d.Calls, Campaigns: d.Campaigns, Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, HTTPTools: d.HTTPTools,
 		Enrich: d.Enrich, Agents: d.Agents, Address: d.Address, Numbers: d.Numbers, Brands: d.Brands, Sandbox: d.Sandbox,
 		PublicURL: a.cfg.PublicURL, PlanMaxNumbers: a.cfg.PlanMaxNumbers,
-		TriggerFires:   httpapi.NewLimits(service.TriggerFireRate, service.TriggerFireBurst),
+		TriggerFires:   httpapi.NewLimits(integrationsvc.TriggerFireRate, integrationsvc.TriggerFireBurst),
 		OutboundNumber: voiceapi.OutboundNumber,
 		Logger:         a.log,
 	})

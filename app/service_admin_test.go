@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/adminsvc"
 	"github.com/humd/humd/app"
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
@@ -52,12 +52,12 @@ func TestServiceAdmin(t *testing.T) {
 	if err != nil || b.Provider != "none" || b.Plan.MaxNumbers == nil || *b.Plan.MaxNumbers != 1 || !b.Subscription.AutoRecharge {
 		t.Errorf("billing = %+v, %v", b, err)
 	}
-	_, err = svc.BillingCheckout(ctx, admin, service.CheckoutInput{})
+	_, err = svc.BillingCheckout(ctx, admin, adminsvc.CheckoutInput{})
 	wantField(t, "checkout without a plan", err, "plan_id")
-	if _, err := svc.BillingCheckout(ctx, admin, service.CheckoutInput{PlanID: "pro"}); !errors.Is(err, service.ErrBillingNotConfigured) {
+	if _, err := svc.BillingCheckout(ctx, admin, adminsvc.CheckoutInput{PlanID: "pro"}); !errors.Is(err, adminsvc.ErrBillingNotConfigured) {
 		t.Errorf("checkout: %v; want ErrBillingNotConfigured", err)
 	}
-	if _, err := svc.BillingPortal(ctx, admin); !errors.Is(err, service.ErrBillingNotConfigured) {
+	if _, err := svc.BillingPortal(ctx, admin); !errors.Is(err, adminsvc.ErrBillingNotConfigured) {
 		t.Errorf("portal: %v; want ErrBillingNotConfigured", err)
 	}
 
@@ -70,17 +70,17 @@ func TestServiceAdmin(t *testing.T) {
 	if err != nil || len(avail) != 2 {
 		t.Fatalf("search = %+v, %v", avail, err)
 	}
-	if _, err := svc.BuyNumber(ctx, op, service.BuyNumberInput{E164: avail[0].E164}); !errors.Is(err, storage.ErrForbidden) {
+	if _, err := svc.BuyNumber(ctx, op, adminsvc.BuyNumberInput{E164: avail[0].E164}); !errors.Is(err, storage.ErrForbidden) {
 		t.Errorf("operator buys: %v; want forbidden", err)
 	}
 	nope := "flow_nope"
-	_, err = svc.BuyNumber(ctx, admin, service.BuyNumberInput{E164: avail[0].E164, FlowID: &nope})
+	_, err = svc.BuyNumber(ctx, admin, adminsvc.BuyNumberInput{E164: avail[0].E164, FlowID: &nope})
 	wantField(t, "an unknown flow", err, "flow_id")
-	n, err := svc.BuyNumber(ctx, admin, service.BuyNumberInput{E164: avail[0].E164, FriendlyName: "Front desk"})
+	n, err := svc.BuyNumber(ctx, admin, adminsvc.BuyNumberInput{E164: avail[0].E164, FriendlyName: "Front desk"})
 	if err != nil || n.E164 != avail[0].E164 || n.Provider != "sandbox" {
 		t.Fatalf("buy = %+v, %v", n, err)
 	}
-	if _, err := svc.BuyNumber(ctx, admin, service.BuyNumberInput{E164: avail[1].E164}); !errors.Is(err, storage.ErrPaymentRequired) {
+	if _, err := svc.BuyNumber(ctx, admin, adminsvc.BuyNumberInput{E164: avail[1].E164}); !errors.Is(err, storage.ErrPaymentRequired) {
 		t.Errorf("buy past the plan's cap: %v; want payment required", err)
 	}
 	if res, err := svc.SyncNumbers(ctx, admin); err != nil || res.Provider != "sandbox" {
@@ -88,7 +88,7 @@ func TestServiceAdmin(t *testing.T) {
 	}
 
 	// The dashboard.
-	if d, err := svc.GetDashboard(ctx, viewer, service.DashboardQuery{}); err != nil || d.CountsCappedAt == 0 {
+	if d, err := svc.GetDashboard(ctx, viewer, adminsvc.DashboardQuery{}); err != nil || d.CountsCappedAt == 0 {
 		t.Errorf("dashboard = %+v, %v", d, err)
 	}
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/campaignsvc"
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
@@ -71,7 +71,7 @@ func TestServiceCampaigns(t *testing.T) {
 	if got, err := svc.CancelCampaign(ctx, op, id); err != nil || got.Campaign.Status != campaigns.Cancelled {
 		t.Fatalf("cancel = %+v, %v", got, err)
 	}
-	rows, _, err := svc.ListCampaignRecipients(ctx, viewer, id, service.ListCampaignRecipientsQuery{Status: campaigns.RCancelled, Page: storage.PageRequest{Limit: 10}})
+	rows, _, err := svc.ListCampaignRecipients(ctx, viewer, id, campaignsvc.ListCampaignRecipientsQuery{Status: campaigns.RCancelled, Page: storage.PageRequest{Limit: 10}})
 	if err != nil || len(rows) != 1 {
 		t.Errorf("cancelled rows = %v, %v", rows, err)
 	}

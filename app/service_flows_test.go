@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/flowsvc"
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
@@ -57,10 +57,10 @@ func TestServiceFlows(t *testing.T) {
 	if got, err := svc.GetFlow(ctx, viewer, f.ID); err != nil || got.Greeting != "Hello" {
 		t.Errorf("viewer GetFlow = %+v, %v", got, err)
 	}
-	if list, _, err := svc.ListFlows(ctx, viewer, service.ListFlowsQuery{Channel: "voice"}); err != nil || len(list) == 0 {
+	if list, _, err := svc.ListFlows(ctx, viewer, flowsvc.ListFlowsQuery{Channel: "voice"}); err != nil || len(list) == 0 {
 		t.Errorf("ListFlows = %v, %v", list, err)
 	}
-	_, _, err = svc.ListFlows(ctx, viewer, service.ListFlowsQuery{Kind: "sideways"})
+	_, _, err = svc.ListFlows(ctx, viewer, flowsvc.ListFlowsQuery{Kind: "sideways"})
 	wantField(t, "ListFlows kind", err, "kind")
 
 	// HTTP tools: a flow's binding, its secret answered once.
@@ -85,10 +85,10 @@ func TestServiceFlows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ps, err := svc.SearchKnowledge(ctx, viewer, service.SearchKnowledgeQuery{Q: "close"}); err != nil || len(ps) == 0 {
+	if ps, err := svc.SearchKnowledge(ctx, viewer, flowsvc.SearchKnowledgeQuery{Q: "close"}); err != nil || len(ps) == 0 {
 		t.Errorf("SearchKnowledge = %v, %v", ps, err)
 	}
-	_, err = svc.SearchKnowledge(ctx, viewer, service.SearchKnowledgeQuery{})
+	_, err = svc.SearchKnowledge(ctx, viewer, flowsvc.SearchKnowledgeQuery{})
 	wantField(t, "SearchKnowledge without q", err, "q")
 	newTitle := "Opening hours"
 	if d, err := svc.UpdateKnowledge(ctx, admin, doc.ID, knowledge.Input{Title: &newTitle}); err != nil || d.Title != newTitle || d.Text != text {
@@ -96,11 +96,11 @@ func TestServiceFlows(t *testing.T) {
 	}
 
 	// A flow's MCP integrations: [] detaches all, nil is refused.
-	_, err = svc.SetFlowMCPIntegrations(ctx, viewer, f.ID, service.SetFlowMCPIntegrationsInput{IntegrationIDs: []string{}})
+	_, err = svc.SetFlowMCPIntegrations(ctx, viewer, f.ID, flowsvc.SetFlowMCPIntegrationsInput{IntegrationIDs: []string{}})
 	wantForbidden(t, "viewer SetFlowMCPIntegrations", err)
-	_, err = svc.SetFlowMCPIntegrations(ctx, admin, f.ID, service.SetFlowMCPIntegrationsInput{})
+	_, err = svc.SetFlowMCPIntegrations(ctx, admin, f.ID, flowsvc.SetFlowMCPIntegrationsInput{})
 	wantField(t, "SetFlowMCPIntegrations without ids", err, "integration_ids")
-	_, err = svc.SetFlowMCPIntegrations(ctx, admin, f.ID, service.SetFlowMCPIntegrationsInput{IntegrationIDs: []string{"mcp_nope"}})
+	_, err = svc.SetFlowMCPIntegrations(ctx, admin, f.ID, flowsvc.SetFlowMCPIntegrationsInput{IntegrationIDs: []string{"mcp_nope"}})
 	wantField(t, "SetFlowMCPIntegrations unknown id", err, "integration_ids")
 	if fi, err := svc.GetFlowMCPIntegrations(ctx, viewer, f.ID); err != nil || fi.FlowID != f.ID || fi.IntegrationIDs == nil {
 		t.Errorf("GetFlowMCPIntegrations = %+v, %v", fi, err)

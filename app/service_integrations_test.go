@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/integrationsvc"
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/crm"
@@ -53,14 +53,14 @@ func TestServiceIntegrations(t *testing.T) {
 	wantForbidden(t, "viewer CreateMCPIntegration", err)
 	_, err = svc.CreateMCPIntegration(ctx, admin, mcptools.Input{Name: &mname, URL: &murl})
 	wantField(t, "CreateMCPIntegration without allowed tools", err, "allowed_tools_json")
-	_, err = svc.DenyToolCall(ctx, viewer, "apr_nope", service.DenyToolCallInput{})
+	_, err = svc.DenyToolCall(ctx, viewer, "apr_nope", integrationsvc.DenyToolCallInput{})
 	wantForbidden(t, "viewer DenyToolCall", err)
-	_, err = svc.DenyToolCall(ctx, operator, "apr_nope", service.DenyToolCallInput{Reason: strings.Repeat("r", 501)})
+	_, err = svc.DenyToolCall(ctx, operator, "apr_nope", integrationsvc.DenyToolCallInput{Reason: strings.Repeat("r", 501)})
 	wantField(t, "DenyToolCall long reason", err, "reason")
-	if _, err := svc.DenyToolCall(ctx, operator, "apr_nope", service.DenyToolCallInput{}); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := svc.DenyToolCall(ctx, operator, "apr_nope", integrationsvc.DenyToolCallInput{}); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("DenyToolCall of a missing approval = %v; want not found", err)
 	}
-	if list, _, err := svc.ListApprovals(ctx, viewer, service.ListApprovalsQuery{}); err != nil || len(list) != 0 {
+	if list, _, err := svc.ListApprovals(ctx, viewer, integrationsvc.ListApprovalsQuery{}); err != nil || len(list) != 0 {
 		t.Errorf("ListApprovals = %v, %v", list, err)
 	}
 
@@ -97,7 +97,7 @@ func TestServiceIntegrations(t *testing.T) {
 	if len(fired.Runs) != 1 || fired.Runs[0].FlowID != flow.ID || fired.Runs[0].Action != "skipped" {
 		t.Errorf("FireTrigger runs = %+v", fired.Runs)
 	}
-	evs, _, err := svc.ListEvents(ctx, viewer, service.ListEventsQuery{Type: event})
+	evs, _, err := svc.ListEvents(ctx, viewer, integrationsvc.ListEventsQuery{Type: event})
 	if err != nil || len(evs) != 1 || evs[0].ID != fired.EventID {
 		t.Errorf("ListEvents = %v, %v; want the fired event %s", evs, err, fired.EventID)
 	}
@@ -106,8 +106,8 @@ func TestServiceIntegrations(t *testing.T) {
 		t.Errorf("UpdateTrigger flow_id null = %+v, %v", got, err)
 	}
 	// The fire limit: bursts of TriggerFireBurst, then 429 with a wait.
-	var limited *service.RateLimitedError
-	for i := 0; i < service.TriggerFireBurst+1 && limited == nil; i++ {
+	var limited *integrationsvc.RateLimitedError
+	for i := 0; i < integrationsvc.TriggerFireBurst+1 && limited == nil; i++ {
 		_, err = svc.FireTrigger(ctx, tr.Token, json.RawMessage(`{}`))
 		errors.As(err, &limited)
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/enrich"
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/smssvc"
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/events"
@@ -42,7 +42,7 @@ func TestServiceSMS(t *testing.T) {
 	_, writes["blockNumber"] = svc.BlockNumber(ctx, viewer, sms.ListEntry{E164: "+13175550100"})
 	_, _, writes["addOptOut"] = svc.AddOptOut(ctx, viewer, sms.ListEntry{E164: "+13175550100"})
 	writes["removeOptOut"] = svc.RemoveOptOut(ctx, viewer, "+13175550100")
-	_, writes["createConversation"] = svc.CreateConversation(ctx, viewer, service.CreateConversationInput{NumberID: n.ID, ContactE164: "+13175550100"}, nil)
+	_, writes["createConversation"] = svc.CreateConversation(ctx, viewer, smssvc.CreateConversationInput{NumberID: n.ID, ContactE164: "+13175550100"}, nil)
 	_, writes["closeConversation"] = svc.CloseConversation(ctx, viewer, "conv_x")
 	_, writes["updateNumber"] = svc.UpdateNumber(ctx, op, n.ID, sms.NumberPatch{FriendlyName: storage.Some("Desk")}) // operators neither
 	_, writes["backfillContactLookup"] = svc.BackfillContactLookup(ctx, op, enrich.BackfillInput{})
@@ -62,10 +62,10 @@ func TestServiceSMS(t *testing.T) {
 	invalidField(t, "addOptOut with a long reason", err, "reason")
 	_, err = svc.UpdateNumber(ctx, admin, n.ID, sms.NumberPatch{MPS: storage.Opt[float64]{Set: true, Null: true}})
 	invalidField(t, "updateNumber with mps null", err, "mps")
-	_, err = svc.CreateConversation(ctx, op, service.CreateConversationInput{NumberID: n.ID, ContactE164: "+13175550100",
-		InitialMessage: &service.SendInput{}}, nil)
+	_, err = svc.CreateConversation(ctx, op, smssvc.CreateConversationInput{NumberID: n.ID, ContactE164: "+13175550100",
+		InitialMessage: &smssvc.SendInput{}}, nil)
 	invalidField(t, "createConversation with an empty first text", err, "initial_message.body")
-	_, _, err = svc.ListScheduled(ctx, viewer, service.ListScheduledQuery{Status: "nope"})
+	_, _, err = svc.ListScheduled(ctx, viewer, smssvc.ListScheduledQuery{Status: "nope"})
 	invalidField(t, "listScheduled with a bad status", err, "status")
 
 	// Contacts.
@@ -77,7 +77,7 @@ func TestServiceSMS(t *testing.T) {
 		Tags: storage.Some([]string{"vip"})}); err != nil || ct.Name != "" || len(ct.Tags) != 1 {
 		t.Errorf("updateContact = %+v, %v; want the name cleared and one tag", ct, err)
 	}
-	if got, _, err := svc.ListContacts(ctx, viewer, service.ListContactsQuery{Tag: "VIP"}); err != nil || len(got) != 1 {
+	if got, _, err := svc.ListContacts(ctx, viewer, smssvc.ListContactsQuery{Tag: "VIP"}); err != nil || len(got) != 1 {
 		t.Errorf("listContacts by tag = %v, %v", got, err)
 	}
 
@@ -88,8 +88,8 @@ func TestServiceSMS(t *testing.T) {
 	}
 
 	// Threads: open one with a first text, read it back.
-	opened, err := svc.CreateConversation(ctx, op, service.CreateConversationInput{NumberID: n.ID, ContactE164: "+13175550100",
-		InitialMessage: &service.SendInput{Body: "Hello"}}, nil)
+	opened, err := svc.CreateConversation(ctx, op, smssvc.CreateConversationInput{NumberID: n.ID, ContactE164: "+13175550100",
+		InitialMessage: &smssvc.SendInput{Body: "Hello"}}, nil)
 	if err != nil || !opened.Created || opened.InitialMessage == nil || opened.Contact == nil || opened.Contact.ID != ct.ID {
 		t.Fatalf("createConversation = %+v, %v", opened, err)
 	}
@@ -144,8 +144,8 @@ func TestServiceOptOutTellsEveryThread(t *testing.T) {
 	at := s.Clock.Now().Add(48 * time.Hour)
 	for _, e164 := range []string{"+15005550006", "+15005550007"} {
 		n := s.AddNumber(e164, 1)
-		if _, err := svc.CreateConversation(ctx, op, service.CreateConversationInput{NumberID: n.ID, ContactE164: who,
-			InitialMessage: &service.SendInput{Body: "See you Friday", SendAt: &at}}, nil); err != nil {
+		if _, err := svc.CreateConversation(ctx, op, smssvc.CreateConversationInput{NumberID: n.ID, ContactE164: who,
+			InitialMessage: &smssvc.SendInput{Body: "See you Friday", SendAt: &at}}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -153,7 +153,7 @@ func TestServiceOptOutTellsEveryThread(t *testing.T) {
 		t.Fatalf("addOptOut = %v, %v", created, err)
 	}
 	s.WaitFor("both threads' scheduled texts cancelled", func() error {
-		sc, _, err := svc.ListScheduled(ctx, op, service.ListScheduledQuery{Status: "all"})
+		sc, _, err := svc.ListScheduled(ctx, op, smssvc.ListScheduledQuery{Status: "all"})
 		if err != nil {
 			return err
 		}

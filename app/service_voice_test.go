@@ -10,7 +10,7 @@ import (
 	"time"
 
 	callactor "github.com/humd/humd/actors/call"
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/app/apptest"
 	"github.com/humd/humd/storage"
@@ -57,49 +57,52 @@ func TestVoiceServiceRolesInputsAndHappyPaths(t *testing.T) {
 
 	// A viewer is refused every write.
 	for what, err := range map[string]error{
-		"AddCallTag":     func() error { _, err := svc.AddCallTag(ctx, viewer, c.ID, service.CallTagInput{Tag: &tag}); return err }(),
+		"AddCallTag": func() error {
+			_, err := svc.AddCallTag(ctx, viewer, c.ID, voicesvc.CallTagInput{Tag: &tag})
+			return err
+		}(),
 		"RemoveCallTag":  svc.RemoveCallTag(ctx, viewer, c.ID, tag),
 		"AddCallNote":    func() error { _, err := svc.AddCallNote(ctx, viewer, c.ID, calls.NoteInput{Body: &body}); return err }(),
 		"DeleteCallNote": svc.DeleteCallNote(ctx, viewer, c.ID, "note_x"),
 		"UpdateVoicemail": func() error {
-			_, err := svc.UpdateVoicemail(ctx, viewer, vm, service.VoicemailInput{Heard: &yes})
+			_, err := svc.UpdateVoicemail(ctx, viewer, vm, voicesvc.VoicemailInput{Heard: &yes})
 			return err
 		}(),
-		"CreateOutboundCall": func() error { _, err := svc.CreateOutboundCall(ctx, viewer, service.OutboundCallInput{}); return err }(),
+		"CreateOutboundCall": func() error { _, err := svc.CreateOutboundCall(ctx, viewer, voicesvc.OutboundCallInput{}); return err }(),
 	} {
 		if !errors.Is(err, storage.ErrForbidden) {
 			t.Errorf("%s as a viewer: %v; want ErrForbidden", what, err)
 		}
 	}
-	if _, _, err := svc.ListCalls(ctx, nil, service.ListCallsQuery{}); !errors.Is(err, storage.ErrUnauthorized) {
+	if _, _, err := svc.ListCalls(ctx, nil, voicesvc.ListCallsQuery{}); !errors.Is(err, storage.ErrUnauthorized) {
 		t.Errorf("ListCalls without a principal: %v; want ErrUnauthorized", err)
 	}
 
 	// Bad inputs name the wire field.
 	empty, long := "", string(make([]byte, calls.MaxNoteLen+1))
-	_, err := svc.AddCallTag(ctx, op, c.ID, service.CallTagInput{Tag: &empty})
+	_, err := svc.AddCallTag(ctx, op, c.ID, voicesvc.CallTagInput{Tag: &empty})
 	wantField(t, "AddCallTag empty", err, "tag")
-	_, err = svc.AddCallTag(ctx, op, c.ID, service.CallTagInput{})
+	_, err = svc.AddCallTag(ctx, op, c.ID, voicesvc.CallTagInput{})
 	wantField(t, "AddCallTag missing", err, "tag")
 	_, err = svc.AddCallNote(ctx, op, c.ID, calls.NoteInput{Body: &long})
 	wantField(t, "AddCallNote too long", err, "body")
-	_, err = svc.UpdateVoicemail(ctx, op, vm, service.VoicemailInput{})
+	_, err = svc.UpdateVoicemail(ctx, op, vm, voicesvc.VoicemailInput{})
 	wantField(t, "UpdateVoicemail missing", err, "heard")
-	_, _, err = svc.ListCalls(ctx, viewer, service.ListCallsQuery{Direction: "sideways", From: "yesterday"})
+	_, _, err = svc.ListCalls(ctx, viewer, voicesvc.ListCallsQuery{Direction: "sideways", From: "yesterday"})
 	wantField(t, "ListCalls direction", err, "direction")
 	wantField(t, "ListCalls from", err, "from")
-	_, err = svc.GetAnalytics(ctx, viewer, service.AnalyticsQuery{Days: 400})
+	_, err = svc.GetAnalytics(ctx, viewer, voicesvc.AnalyticsQuery{Days: 400})
 	wantField(t, "GetAnalytics", err, "days")
-	_, err = svc.CreateOutboundCall(ctx, op, service.OutboundCallInput{To: "555"})
+	_, err = svc.CreateOutboundCall(ctx, op, voicesvc.OutboundCallInput{To: "555"})
 	wantField(t, "CreateOutboundCall to", err, "to")
 	wantField(t, "CreateOutboundCall flow_id", err, "flow_id")
 	// An unknown call is not found whatever the input.
-	if _, err := svc.AddCallTag(ctx, op, "call_nope", service.CallTagInput{Tag: &empty}); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := svc.AddCallTag(ctx, op, "call_nope", voicesvc.CallTagInput{Tag: &empty}); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("AddCallTag on an unknown call: %v; want ErrNotFound", err)
 	}
 
 	// Calls.
-	if got, _, err := svc.ListCalls(ctx, viewer, service.ListCallsQuery{}); err != nil || len(got) != 1 || got[0].ID != c.ID {
+	if got, _, err := svc.ListCalls(ctx, viewer, voicesvc.ListCallsQuery{}); err != nil || len(got) != 1 || got[0].ID != c.ID {
 		t.Errorf("ListCalls = %v, %v; want the call", got, err)
 	}
 	if d, err := svc.GetCall(ctx, viewer, c.ID); err != nil || d.ID != c.ID || d.Voicemail == nil || d.Voicemail.ID != vm {
@@ -108,18 +111,18 @@ func TestVoiceServiceRolesInputsAndHappyPaths(t *testing.T) {
 	if _, err := svc.GetOutboundCall(ctx, viewer, c.ID); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("GetOutboundCall of an inbound call: %v; want ErrNotFound", err)
 	}
-	if st, err := svc.GetAnalytics(ctx, viewer, service.AnalyticsQuery{}); err != nil || st == nil {
+	if st, err := svc.GetAnalytics(ctx, viewer, voicesvc.AnalyticsQuery{}); err != nil || st == nil {
 		t.Errorf("GetAnalytics = %v, %v", st, err)
 	}
 	// Tags.
-	if r, err := svc.AddCallTag(ctx, op, c.ID, service.CallTagInput{Tag: &tag}); err != nil || !r.Added || r.Tag != "VIP" {
+	if r, err := svc.AddCallTag(ctx, op, c.ID, voicesvc.CallTagInput{Tag: &tag}); err != nil || !r.Added || r.Tag != "VIP" {
 		t.Errorf("AddCallTag = %+v, %v; want VIP added", r, err)
 	}
 	lower := "vip"
-	if r, err := svc.AddCallTag(ctx, op, c.ID, service.CallTagInput{Tag: &lower}); err != nil || r.Added || fmt.Sprint(r.Tags) != "[VIP]" {
+	if r, err := svc.AddCallTag(ctx, op, c.ID, voicesvc.CallTagInput{Tag: &lower}); err != nil || r.Added || fmt.Sprint(r.Tags) != "[VIP]" {
 		t.Errorf("AddCallTag(vip) = %+v, %v; want the existing VIP", r, err)
 	}
-	if got, _, err := svc.ListOrgCallTags(ctx, viewer, service.ListOrgCallTagsQuery{}); err != nil || len(got) != 1 || got[0].Calls != 1 {
+	if got, _, err := svc.ListOrgCallTags(ctx, viewer, voicesvc.ListOrgCallTagsQuery{}); err != nil || len(got) != 1 || got[0].Calls != 1 {
 		t.Errorf("ListOrgCallTags = %v, %v; want VIP on one call", got, err)
 	}
 	if err := svc.RemoveCallTag(ctx, op, c.ID, "vip"); err != nil {
@@ -141,25 +144,25 @@ func TestVoiceServiceRolesInputsAndHappyPaths(t *testing.T) {
 	if got, err := svc.UpdateCallNote(ctx, op, c.ID, n.ID, calls.NoteInput{Body: &edited}); err != nil || got.Body != "edited" {
 		t.Errorf("UpdateCallNote = %+v, %v", got, err)
 	}
-	if got, _, err := svc.ListCallNotes(ctx, viewer, c.ID, service.ListCallNotesQuery{}); err != nil || len(got) != 1 {
+	if got, _, err := svc.ListCallNotes(ctx, viewer, c.ID, voicesvc.ListCallNotesQuery{}); err != nil || len(got) != 1 {
 		t.Errorf("ListCallNotes = %v, %v", got, err)
 	}
 	if err := svc.DeleteCallNote(ctx, op, c.ID, n.ID); err != nil {
 		t.Errorf("DeleteCallNote: %v", err)
 	}
 	// Voicemails.
-	if v, err := svc.UpdateVoicemail(ctx, op, vm, service.VoicemailInput{Heard: &yes}); err != nil || !v.Heard {
+	if v, err := svc.UpdateVoicemail(ctx, op, vm, voicesvc.VoicemailInput{Heard: &yes}); err != nil || !v.Heard {
 		t.Errorf("UpdateVoicemail = %+v, %v", v, err)
 	}
 	no := false
-	if got, _, err := svc.ListVoicemails(ctx, viewer, service.ListVoicemailsQuery{Heard: &no}); err != nil || len(got) != 0 {
+	if got, _, err := svc.ListVoicemails(ctx, viewer, voicesvc.ListVoicemailsQuery{Heard: &no}); err != nil || len(got) != 0 {
 		t.Errorf("unheard voicemails = %v, %v; want none", got, err)
 	}
 	// Agents: an id that is not one of the org's flows is seed 002's 404.
-	if _, err := svc.GetAgent(ctx, viewer, "77"); !errors.Is(err, service.ErrNoAgent) || !errors.Is(err, storage.ErrNotFound) {
+	if _, err := svc.GetAgent(ctx, viewer, "77"); !errors.Is(err, voicesvc.ErrNoAgent) || !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("GetAgent(77) = %v; want ErrNoAgent", err)
 	}
-	if got, _, err := svc.ListAgents(ctx, viewer, service.ListAgentsQuery{}); err != nil || len(got) != 0 {
+	if got, _, err := svc.ListAgents(ctx, viewer, voicesvc.ListAgentsQuery{}); err != nil || len(got) != 0 {
 		t.Errorf("ListAgents = %v, %v; want none", got, err)
 	}
 	// The stream of an ended call: a viewer who saw call.ended is done.
@@ -186,7 +189,7 @@ func TestCallReviewGoesThroughTheCallActor(t *testing.T) {
 		t.Fatalf("actor's tags before = %v", got.Tags)
 	}
 	tag := "billing"
-	if _, err := svc.AddCallTag(ctx, op, c.ID, service.CallTagInput{Tag: &tag}); err != nil {
+	if _, err := svc.AddCallTag(ctx, op, c.ID, voicesvc.CallTagInput{Tag: &tag}); err != nil {
 		t.Fatal(err)
 	}
 	if got := actorCall(t, s, c.ID); fmt.Sprint(got.Tags) != "[billing]" {
@@ -225,7 +228,7 @@ func TestTagsSurviveConcurrentWriters(t *testing.T) {
 	for i := range 20 {
 		wg.Go(func() {
 			tag := fmt.Sprintf("t%d", i)
-			if _, err := svc.AddCallTag(ctx, op, c.ID, service.CallTagInput{Tag: &tag}); err != nil {
+			if _, err := svc.AddCallTag(ctx, op, c.ID, voicesvc.CallTagInput{Tag: &tag}); err != nil {
 				t.Error(err)
 			}
 		})
@@ -244,12 +247,12 @@ func TestTagsSurviveConcurrentWriters(t *testing.T) {
 	}
 	for i := len(got.Tags); i < calls.MaxCallTags; i++ {
 		tag := fmt.Sprintf("more%d", i)
-		if _, err := svc.AddCallTag(ctx, op, c.ID, service.CallTagInput{Tag: &tag}); err != nil {
+		if _, err := svc.AddCallTag(ctx, op, c.ID, voicesvc.CallTagInput{Tag: &tag}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tag := "one-too-many"
-	_, err = svc.AddCallTag(ctx, op, c.ID, service.CallTagInput{Tag: &tag})
+	_, err = svc.AddCallTag(ctx, op, c.ID, voicesvc.CallTagInput{Tag: &tag})
 	wantField(t, fmt.Sprintf("tag %d", calls.MaxCallTags+1), err, "tag")
 	if got := actorCall(t, s, c.ID); len(got.Tags) != calls.MaxCallTags || !slices.Contains(got.Tags, "t7") {
 		t.Errorf("actor holds %d tags; want %d", len(got.Tags), calls.MaxCallTags)

@@ -47,6 +47,9 @@ func TestPolicyLayerCheck(t *testing.T) {
 		{"app/x.go", imp("bench"), "against the layer order"},
 		{"transport/api/smsapi/x.go", imp("transport/api/voiceapi"), "never import each other"},
 		{"actors/call/x.go", imp("actors/service"), "never imports actors/service"},
+		{"actors/service/smssvc/x.go", imp("actors/service/voicesvc"), "never the facade or another area"},
+		{"actors/service/smssvc/x_test.go", imp("actors/service"), "never the facade or another area"},
+		{"actors/service/svcbase/x.go", imp("actors/service/smssvc"), "svcbase imports no area"},
 		{"cmd/humbench/x.go", imp("cmd/humd"), "nothing imports cmd/"},
 		{"tools/x.go", imp("storage"), "outside the layer order"},
 	}
@@ -56,6 +59,7 @@ func TestPolicyLayerCheck(t *testing.T) {
 	ok := []goFile{
 		synth(t, "transport/api/smsapi/x.go", imp("transport/httpapi", "actors/conversation", "storage/sms", "egresspolicy")),
 		synth(t, "actors/service/x.go", imp("actors/call", "actors/service/internal")),
+		synth(t, "actors/service/smssvc/x.go", imp("actors/conversation", "actors/service/svcbase")),
 		synth(t, "bench/x.go", imp("app", "transport/twilio")),
 		synth(t, "cmd/humd/x.go", imp("app", "bench")),
 		synth(t, "actors/campaign/x_test.go", imp("actors/conversation", "actors/actortest", "storage")),

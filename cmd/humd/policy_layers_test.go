@@ -56,6 +56,10 @@ func apiArea(dir string) (string, bool) {
 	return area, true
 }
 
+// serviceArea reports whether dir is a package under actors/service (an
+// area, or svcbase).
+func serviceArea(dir string) bool { return strings.HasPrefix(dir, "actors/service/") }
+
 // layerProblems checks every import of our own packages against the layer
 // order, test files included. allowed holds today's violations as
 // "<file> imports <package>"; an entry that no longer matches is reported
@@ -91,6 +95,11 @@ func layerProblems(files []goFile, allowed map[string]string) []string {
 			case (to == "actors/service" || strings.HasPrefix(to, "actors/service/")) && strings.HasPrefix(g.dir, "actors/") &&
 				g.dir != "actors/service" && !strings.HasPrefix(g.dir, "actors/service/"):
 				why = "an actor kind never imports actors/service (the service layer imports the kinds)"
+			case serviceArea(g.dir) && g.dir != "actors/service/svcbase" && (to == "actors/service" ||
+				serviceArea(to) && to != "actors/service/svcbase" && to != g.dir):
+				why = "an area of actors/service imports actors/service/svcbase, never the facade or another area"
+			case g.dir == "actors/service/svcbase" && (to == "actors/service" || serviceArea(to)):
+				why = "actors/service/svcbase imports no area and not the facade: the areas import it"
 			default:
 				continue
 			}

@@ -5,7 +5,8 @@ import (
 	"net/http"
 
 	"github.com/humd/humd/actors/enrich"
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/adminsvc"
+	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/wire"
@@ -93,9 +94,9 @@ func classify(err error) (int, apiError) {
 		return se.Status, apiError{Code: se.Code, Message: se.Message}
 	case errors.Is(err, enrich.ErrLookupFailed):
 		return http.StatusBadGateway, apiError{Code: "lookup_failed", Message: err.Error()}
-	case errors.Is(err, service.ErrCarrierFailed):
+	case errors.Is(err, adminsvc.ErrCarrierFailed):
 		return http.StatusBadGateway, apiError{Code: "provider_error", Message: err.Error()}
-	case errors.Is(err, service.ErrBillingNotConfigured):
+	case errors.Is(err, adminsvc.ErrBillingNotConfigured):
 		return http.StatusNotImplemented, apiError{Code: "billing_not_configured", Message: err.Error()}
 	case errors.As(err, &ve):
 		details := map[string]any{}
@@ -109,7 +110,7 @@ func classify(err error) (int, apiError) {
 		return http.StatusBadRequest, apiError{Code: "json_too_deep", Message: err.Error(), Details: map[string]any{"max_depth": storage.MaxJSONDepth}}
 	case errors.Is(err, errBodyTooLarge):
 		return http.StatusRequestEntityTooLarge, apiError{Code: "body_too_large", Message: err.Error()}
-	case errors.Is(err, service.ErrNoAgent): // seed 002's words
+	case errors.Is(err, voicesvc.ErrNoAgent): // seed 002's words
 		return http.StatusNotFound, apiError{Code: "not_found", Message: "Agent not found or access denied"}
 	case errors.Is(err, storage.ErrNotFound), errors.Is(err, errNotFoundRoute):
 		return http.StatusNotFound, apiError{Code: "not_found", Message: "not found"}

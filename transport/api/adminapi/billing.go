@@ -1,7 +1,7 @@
 package adminapi
 
 import (
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/adminsvc"
 	"github.com/humd/humd/storage/billing"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/wire"
@@ -14,17 +14,17 @@ import (
 // The answers, named as the document names them.
 type (
 	// Subscription is the org's subscription settings and their status.
-	Subscription = service.Subscription
+	Subscription = adminsvc.Subscription
 	// Billing is GET /api/billing.
-	Billing = service.Billing
+	Billing = adminsvc.Billing
 	// Plan is the org's plan and its number cap (null: unlimited).
-	Plan = service.Plan
+	Plan = adminsvc.Plan
 	// Limits are the plan's limits as the org uses them.
-	Limits = service.Limits
+	Limits = adminsvc.Limits
 	// Limit is one limit.
-	Limit = service.Limit
+	Limit = adminsvc.Limit
 	// URL answers a hosted page's address.
-	URL = service.URL
+	URL = adminsvc.URL
 )
 
 type subscriptionRequest struct {
@@ -43,7 +43,7 @@ func (a *API) billingRoutes() []*httpapi.Route {
 		{Method: "GET", Path: "/api/billing", OpID: "getBilling", Summary: "Plan, subscription settings and this month's usage", Tag: "Billing", Auth: httpapi.AdminUp,
 			Responses: httpapi.Answer[Billing](200), Handle: a.getBilling},
 		{Method: "POST", Path: "/api/billing/checkout", OpID: "billingCheckout", Summary: "Hosted checkout for a plan (501 with billing.provider none)", Tag: "Billing", Auth: httpapi.AdminUp,
-			Fails: []int{501}, Request: httpapi.Type[service.CheckoutInput](), Responses: httpapi.Answer[URL](200), Handle: a.checkout},
+			Fails: []int{501}, Request: httpapi.Type[adminsvc.CheckoutInput](), Responses: httpapi.Answer[URL](200), Handle: a.checkout},
 		{Method: "POST", Path: "/api/billing/portal", OpID: "billingPortal", Summary: "Hosted customer portal (501 with billing.provider none)", Tag: "Billing", Auth: httpapi.AdminUp,
 			Fails: []int{501}, Responses: httpapi.Answer[URL](200), Handle: a.portal},
 		{Method: "PATCH", Path: "/api/billing/subscription", OpID: "updateBillingSubscription", Summary: "Customer-controlled subscription settings", Tag: "Billing", Auth: httpapi.AdminUp,
@@ -52,7 +52,7 @@ func (a *API) billingRoutes() []*httpapi.Route {
 }
 
 func (a *API) checkout(c *httpapi.Call) error {
-	var in service.CheckoutInput
+	var in adminsvc.CheckoutInput
 	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}

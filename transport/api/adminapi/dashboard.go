@@ -1,12 +1,12 @@
 package adminapi
 
 import (
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/adminsvc"
 	"github.com/humd/humd/transport/httpapi"
 )
 
 // Dashboard is GET /api/dashboard (actors/service admin.go).
-type Dashboard = service.Dashboard
+type Dashboard = adminsvc.Dashboard
 
 func (a *API) dashboardRoutes() []*httpapi.Route {
 	return []*httpapi.Route{
@@ -17,7 +17,7 @@ func (a *API) dashboardRoutes() []*httpapi.Route {
 }
 
 func (a *API) dashboard(c *httpapi.Call) error {
-	d, err := a.d.Svc.GetDashboard(c.Ctx, c.Principal, service.DashboardQuery{Skips: c.Skips()})
+	d, err := a.d.Svc.GetDashboard(c.Ctx, c.Principal, adminsvc.DashboardQuery{Skips: c.Skips()})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/adminsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
@@ -27,7 +27,7 @@ func (a *API) numberRoutes() []*httpapi.Route {
 			Fails:   []int{422, 502}, Responses: httpapi.Answer[httpapi.Items[sms.AvailableNumber]](200), Handle: a.searchNumbers},
 		{Method: "POST", Path: "/api/numbers/buy", OpID: "buyNumber", Tag: "Numbers", Auth: httpapi.AdminUp,
 			Summary:    "Buy the number the caller chose, register it and assign flows (released again if a later step fails)",
-			Idempotent: true, Fails: []int{402, 502}, Request: httpapi.Type[service.BuyNumberInput](), Responses: httpapi.Answer[sms.Number](201),
+			Idempotent: true, Fails: []int{402, 502}, Request: httpapi.Type[adminsvc.BuyNumberInput](), Responses: httpapi.Answer[sms.Number](201),
 			Handle: a.buyNumber},
 		{Method: "POST", Path: "/api/numbers/sync", OpID: "syncNumbers", Summary: "Refresh the inventory from the carrier (Twilio IncomingPhoneNumbers, or the sandbox)", Tag: "Numbers", Auth: httpapi.AdminUp,
 			Responses: httpapi.Answer[SyncResult](200), Handle: a.syncNumbers},
@@ -35,7 +35,7 @@ func (a *API) numberRoutes() []*httpapi.Route {
 }
 
 // SyncResult answers a sync (actors/service admin_carrier.go).
-type SyncResult = service.SyncResult
+type SyncResult = adminsvc.SyncResult
 
 func init() {
 	httpapi.Component[sms.AvailableNumber]("AvailableNumber", nil)
@@ -108,7 +108,7 @@ func parseNumberSearch(c *httpapi.Call) (sms.NumberSearch, error) {
 }
 
 func (a *API) buyNumber(c *httpapi.Call) error {
-	var in service.BuyNumberInput
+	var in adminsvc.BuyNumberInput
 	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/campaignsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/tenancy"
@@ -193,7 +194,7 @@ func (a *API) listRecipients(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListCampaignRecipients(c.Ctx, c.Principal, c.Param("id"), service.ListCampaignRecipientsQuery{Status: c.Query("status"), Page: page})
+	items, next, err := a.d.Svc.ListCampaignRecipients(c.Ctx, c.Principal, c.Param("id"), campaignsvc.ListCampaignRecipientsQuery{Status: c.Query("status"), Page: page})
 	if err != nil {
 		return err
 	}

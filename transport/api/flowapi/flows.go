@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 
 	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/flowsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/transport/httpapi"
@@ -136,7 +137,7 @@ func (a *API) listFlows(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListFlows(c.Ctx, c.Principal, service.ListFlowsQuery{Channel: c.Query("channel"), Kind: c.Query("kind"),
+	items, next, err := a.d.Svc.ListFlows(c.Ctx, c.Principal, flowsvc.ListFlowsQuery{Channel: c.Query("channel"), Kind: c.Query("kind"),
 		TriggerType: c.Query("trigger_type"), Page: page})
 	if err != nil {
 		return err

@@ -3,7 +3,7 @@ package flowapi
 import (
 	"strconv"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/flowsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/knowledge"
 	"github.com/humd/humd/transport/httpapi"
@@ -77,7 +77,7 @@ func (a *API) createDoc(c *httpapi.Call) error {
 }
 
 func (a *API) searchDocs(c *httpapi.Call) error {
-	q := service.SearchKnowledgeQuery{Q: c.Query("q")}
+	q := flowsvc.SearchKnowledgeQuery{Q: c.Query("q")}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 50 {

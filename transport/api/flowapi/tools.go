@@ -1,7 +1,7 @@
 package flowapi
 
 import (
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/flowsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/flowtools"
 	"github.com/humd/humd/transport/httpapi"
@@ -10,7 +10,7 @@ import (
 
 // ToolWithSecret answers a create: the binding with the secret the create
 // set, the one time it is shown.
-type ToolWithSecret = service.ToolWithSecret
+type ToolWithSecret = flowsvc.ToolWithSecret
 
 func init() {
 	httpapi.Component[flowtools.Tool]("FlowTool", toolSchema)

@@ -2,7 +2,7 @@ package integrationapi
 
 import (
 	crmactor "github.com/humd/humd/actors/crm"
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/integrationsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/transport/httpapi"
@@ -11,7 +11,7 @@ import (
 
 // ConnectorWithSecret answers a create or a rotation: the connector with
 // its secret, the one time it is shown.
-type ConnectorWithSecret = service.ConnectorWithSecret
+type ConnectorWithSecret = integrationsvc.ConnectorWithSecret
 
 func init() {
 	httpapi.Component[crm.Connector]("CRMConnector", nil)

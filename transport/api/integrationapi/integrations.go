@@ -2,6 +2,7 @@ package integrationapi
 
 import (
 	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/integrationsvc"
 	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -42,7 +43,7 @@ func (a *API) listEvents(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListEvents(c.Ctx, c.Principal, service.ListEventsQuery{Type: c.Query("type"), Page: page})
+	items, next, err := a.d.Svc.ListEvents(c.Ctx, c.Principal, integrationsvc.ListEventsQuery{Type: c.Query("type"), Page: page})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 
 	mcptoolsactor "github.com/humd/humd/actors/mcptools"
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/integrationsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/mcptools"
 	"github.com/humd/humd/transport/httpapi"
@@ -87,7 +87,7 @@ func (a *API) mcpRoutes() []*httpapi.Route {
 		{Method: "POST", Path: "/api/approvals/{id}/approve", OpID: "approveToolCall", Summary: "Approve: runs the tool once and answers the approval with its result",
 			Tag: "MCP integrations", Auth: httpapi.OperatorUp, Responses: apr, Handle: a.approve},
 		{Method: "POST", Path: "/api/approvals/{id}/deny", OpID: "denyToolCall", Summary: "Deny: nothing runs", Tag: "MCP integrations",
-			Auth: httpapi.OperatorUp, Request: httpapi.Type[service.DenyToolCallInput](), Responses: apr, Handle: a.deny},
+			Auth: httpapi.OperatorUp, Request: httpapi.Type[integrationsvc.DenyToolCallInput](), Responses: apr, Handle: a.deny},
 	}
 }
 
@@ -155,7 +155,7 @@ func (a *API) listApprovals(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListApprovals(c.Ctx, c.Principal, service.ListApprovalsQuery{Status: c.Query("status"),
+	items, next, err := a.d.Svc.ListApprovals(c.Ctx, c.Principal, integrationsvc.ListApprovalsQuery{Status: c.Query("status"),
 		SubjectID: c.Query("subject_id"), IntegrationID: c.Query("integration_id"), Page: page})
 	if err != nil {
 		return err
@@ -181,7 +181,7 @@ func (a *API) approve(c *httpapi.Call) error {
 
 // deny takes an empty body or {"reason": "..."}.
 func (a *API) deny(c *httpapi.Call) error {
-	var in service.DenyToolCallInput
+	var in integrationsvc.DenyToolCallInput
 	if body := c.Body(); len(bytes.TrimSpace(body)) > 0 {
 		var b struct {
 			Reason *string `json:"reason"`

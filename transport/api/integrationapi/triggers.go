@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/integrationsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/triggers"
 	"github.com/humd/humd/transport/httpapi"
@@ -18,14 +18,14 @@ const maxTriggerBody = 256 << 10
 
 // TriggerWithToken answers a create or a rotation: the trigger with the
 // URL and token it is fired with, the one time they are shown.
-type TriggerWithToken = service.TriggerWithToken
+type TriggerWithToken = integrationsvc.TriggerWithToken
 
 // Fired answers a fire: the event it appended and what each event-trigger
 // flow did with it.
-type Fired = service.Fired
+type Fired = integrationsvc.Fired
 
 // FlowRun is what firing a trigger did with one event-trigger flow.
-type FlowRun = service.FlowRun
+type FlowRun = integrationsvc.FlowRun
 
 // firePayload is the JSON object a trigger is fired with, kept as given.
 type firePayload map[string]any
@@ -148,7 +148,7 @@ func (a *API) fireTrigger(c *httpapi.Call) error {
 		return err
 	}
 	fired, err := a.d.Svc.FireTrigger(c.Ctx, c.Param("token"), p)
-	var rl *service.RateLimitedError
+	var rl *integrationsvc.RateLimitedError
 	if errors.As(err, &rl) {
 		c.Ctx.Response.Header.Set("Retry-After", strconv.Itoa(int(rl.Wait.Seconds())+1))
 	}

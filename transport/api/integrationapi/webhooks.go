@@ -1,7 +1,7 @@
 package integrationapi
 
 import (
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/integrationsvc"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/transport/httpapi"
@@ -10,7 +10,7 @@ import (
 
 // WebhookWithSecret answers a create or a rotation: the endpoint with its
 // signing secret, the one time it is shown.
-type WebhookWithSecret = service.WebhookWithSecret
+type WebhookWithSecret = integrationsvc.WebhookWithSecret
 
 func init() {
 	httpapi.Component[webhooks.Endpoint]("Webhook", nil)

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/humd/humd/actors/agentsession"
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/sessionsvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/wire"
@@ -94,7 +94,7 @@ func (a *API) listAgentSessions(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListAgentSessions(c.Ctx, c.Principal, service.ListAgentSessionsQuery{Status: c.Query("status"), Page: page})
+	items, next, err := a.d.Svc.ListAgentSessions(c.Ctx, c.Principal, sessionsvc.ListAgentSessionsQuery{Status: c.Query("status"), Page: page})
 	if err != nil {
 		return agentFail(c, err)
 	}

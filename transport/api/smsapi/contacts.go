@@ -5,7 +5,7 @@ import (
 	"net/url"
 
 	"github.com/humd/humd/actors/enrich"
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/smssvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
@@ -42,9 +42,9 @@ func (a *API) contactRoutes() []*httpapi.Route {
 		// contacts, and a re-lookup of one contact.
 		{Method: "POST", Path: "/api/contacts/backfill-lookup", OpID: "backfillContactLookup", Tag: "Contacts", Auth: httpapi.AdminUp,
 			Summary: "Look up every contact without lookup data (carrier, line type, caller name) as a rate-limited job",
-			Request: httpapi.Type[enrich.BackfillInput](), Responses: httpapi.Answer[service.BackfillStarted](202), Handle: a.backfillLookup},
+			Request: httpapi.Type[enrich.BackfillInput](), Responses: httpapi.Answer[smssvc.BackfillStarted](202), Handle: a.backfillLookup},
 		{Method: "GET", Path: "/api/lookup-jobs/{id}", OpID: "getContactLookupBackfill", Tag: "Contacts", Auth: httpapi.ViewerUp,
-			Summary: "Progress of a lookup backfill job", Responses: httpapi.Answer[service.LookupJob](200), Handle: a.getLookupJob},
+			Summary: "Progress of a lookup backfill job", Responses: httpapi.Answer[smssvc.LookupJob](200), Handle: a.getLookupJob},
 		{Method: "POST", Path: "/api/contacts/{id}/lookup", OpID: "lookupContact", Tag: "Contacts", Auth: httpapi.OperatorUp,
 			Summary: "Re-run enrichment for one contact now (a person's edits are kept)", Fails: []int{502},
 			Responses: contact, Handle: a.lookupContact},
@@ -70,7 +70,7 @@ func (a *API) listContacts(c *httpapi.Call) error {
 		return err
 	}
 	items, next, err := a.d.Svc.ListContacts(context.Background(), c.Principal,
-		service.ListContactsQuery{Q: c.Query("q"), Phone: c.Query("phone"), Tag: c.Query("tag"), Page: page})
+		smssvc.ListContactsQuery{Q: c.Query("q"), Phone: c.Query("phone"), Tag: c.Query("tag"), Page: page})
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (a *API) listOptOuts(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListOptOuts(context.Background(), c.Principal, service.ListOptOutsQuery{Q: c.Query("q"), Page: page})
+	items, next, err := a.d.Svc.ListOptOuts(context.Background(), c.Principal, smssvc.ListOptOutsQuery{Q: c.Query("q"), Page: page})
 	if err != nil {
 		return err
 	}

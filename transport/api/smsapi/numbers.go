@@ -3,7 +3,7 @@ package smsapi
 import (
 	"context"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/smssvc"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/wire"
@@ -15,7 +15,7 @@ func (a *API) numberRoutes() []*httpapi.Route {
 		{Method: "GET", Path: "/api/numbers", OpID: "listNumbers", Summary: "The org's phone numbers", Tag: "Numbers", Auth: httpapi.ViewerUp,
 			Responses: httpapi.Answer[httpapi.Page[*sms.Number]](200), Handle: a.listNumbers},
 		{Method: "POST", Path: "/api/numbers", OpID: "registerNumber", Summary: "Register an existing provider number", Tag: "Numbers", Auth: httpapi.AdminUp,
-			Fails: []int{402}, Request: httpapi.Type[service.RegisterNumberInput](), Responses: httpapi.Answer[sms.Number](201), Handle: a.registerNumber},
+			Fails: []int{402}, Request: httpapi.Type[smssvc.RegisterNumberInput](), Responses: httpapi.Answer[sms.Number](201), Handle: a.registerNumber},
 		{Method: "GET", Path: "/api/numbers/{id}", OpID: "getNumber", Summary: "One number", Tag: "Numbers", Auth: httpapi.ViewerUp,
 			Responses: num, Handle: a.getNumber},
 		{Method: "PATCH", Path: "/api/numbers/{id}", OpID: "updateNumber", Summary: "Name a number, assign flows, enable SMS, set its rate (mps)", Tag: "Numbers", Auth: httpapi.AdminUp,
@@ -36,7 +36,7 @@ func (a *API) listNumbers(c *httpapi.Call) error {
 }
 
 func (a *API) registerNumber(c *httpapi.Call) error {
-	var in service.RegisterNumberInput
+	var in smssvc.RegisterNumberInput
 	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}

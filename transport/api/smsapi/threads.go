@@ -4,28 +4,28 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/smssvc"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/wire"
 )
 
 func (a *API) threadRoutes() []*httpapi.Route {
-	conv := httpapi.Answer[service.ConversationView](200)
+	conv := httpapi.Answer[smssvc.ConversationView](200)
 	return []*httpapi.Route{
 		{Method: "GET", Path: "/api/sms/conversations", OpID: "listConversations", Summary: "Threads, newest activity first", Tag: "SMS", Auth: httpapi.ViewerUp,
-			Responses: httpapi.Answer[httpapi.Page[*service.ConversationView]](200), Handle: a.listConversations},
+			Responses: httpapi.Answer[httpapi.Page[*smssvc.ConversationView]](200), Handle: a.listConversations},
 		{Method: "POST", Path: "/api/sms/conversations", OpID: "createConversation", Summary: "Open (upsert) a thread, optionally sending a first text", Tag: "SMS", Auth: httpapi.OperatorUp,
-			Idempotent: true, Request: httpapi.Type[service.CreateConversationInput](), Responses: httpapi.Answer[service.OpenedConversationView](200, 201),
+			Idempotent: true, Request: httpapi.Type[smssvc.CreateConversationInput](), Responses: httpapi.Answer[smssvc.OpenedConversationView](200, 201),
 			Handle: a.createConversation},
 		{Method: "GET", Path: "/api/sms/conversations/{id}", OpID: "getConversation", Summary: "One thread", Tag: "SMS", Auth: httpapi.ViewerUp,
 			Responses: conv, Handle: a.getConversation},
 		{Method: "PATCH", Path: "/api/sms/conversations/{id}", OpID: "updateConversation", Summary: "Assign, pause the AI, snooze, close or reopen", Tag: "SMS", Auth: httpapi.OperatorUp,
-			Request: httpapi.Type[service.UpdateConversationInput](), Responses: conv, Handle: a.patchConversation},
+			Request: httpapi.Type[smssvc.UpdateConversationInput](), Responses: conv, Handle: a.patchConversation},
 		{Method: "GET", Path: "/api/sms/conversations/{id}/messages", OpID: "listMessages", Summary: "The thread's texts, newest first", Tag: "SMS", Auth: httpapi.ViewerUp,
 			Responses: httpapi.Answer[httpapi.Page[*sms.Message]](200), Handle: a.listMessages},
 		{Method: "POST", Path: "/api/sms/conversations/{id}/messages", OpID: "sendMessage", Summary: "Send now or schedule, through the one send pipeline", Tag: "SMS", Auth: httpapi.OperatorUp,
-			Idempotent: true, Request: httpapi.Type[service.SendInput](), Responses: httpapi.Answer[service.SendResult](200, 201, 202), Handle: a.sendMessage},
+			Idempotent: true, Request: httpapi.Type[smssvc.SendInput](), Responses: httpapi.Answer[smssvc.SendResult](200, 201, 202), Handle: a.sendMessage},
 		{Method: "POST", Path: "/api/sms/conversations/{id}/read", OpID: "markConversationRead", Summary: "Set unread_count to 0", Tag: "SMS", Auth: httpapi.OperatorUp,
 			Responses: conv, Handle: a.markRead},
 		{Method: "POST", Path: "/api/sms/conversations/{id}/close", OpID: "closeConversation", Summary: "Close the thread", Tag: "SMS", Auth: httpapi.OperatorUp,
@@ -44,7 +44,7 @@ func (a *API) threadRoutes() []*httpapi.Route {
 // sendGate is the per-thread send cap of the caller's API key. A thread
 // is its (number, contact) pair, so sends through createConversation's
 // initial_message and sendMessage share one bucket.
-func (a *API) sendGate(c *httpapi.Call) service.SendGate {
+func (a *API) sendGate(c *httpapi.Call) smssvc.SendGate {
 	if c.Principal == nil {
 		return nil
 	}
@@ -64,7 +64,7 @@ func (a *API) sendGate(c *httpapi.Call) service.SendGate {
 
 // sendStatus is a send's HTTP status: 201 sent (queued or held), 202
 // scheduled, 200 for a send the contact's state refused.
-func sendStatus(r *service.SendResult) int {
+func sendStatus(r *smssvc.SendResult) int {
 	switch r.Outcome {
 	case sms.MsgScheduled:
 		return 202
@@ -79,7 +79,7 @@ func (a *API) listConversations(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListConversations(context.Background(), c.Principal, service.ListConversationsQuery{
+	items, next, err := a.d.Svc.ListConversations(context.Background(), c.Principal, smssvc.ListConversationsQuery{
 		Status: c.Query("status"), Assignee: c.Query("assignee_user_id"), NumberID: c.Query("twilio_number_id"),
 		FlowID: c.Query("flow_id"), Q: c.Query("q"), Unread: c.Query("unread"), Page: page})
 	if err != nil {
@@ -89,7 +89,7 @@ func (a *API) listConversations(c *httpapi.Call) error {
 }
 
 func (a *API) createConversation(c *httpapi.Call) error {
-	var in service.CreateConversationInput
+	var in smssvc.CreateConversationInput
 	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
@@ -112,8 +112,8 @@ func (a *API) getConversation(c *httpapi.Call) error {
 }
 
 // answer encodes a thread operation's result.
-func answer(c *httpapi.Call) func(*service.ConversationView, error) error {
-	return func(v *service.ConversationView, err error) error {
+func answer(c *httpapi.Call) func(*smssvc.ConversationView, error) error {
+	return func(v *smssvc.ConversationView, err error) error {
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func (a *API) reopenConversation(c *httpapi.Call) error {
 }
 
 func (a *API) patchConversation(c *httpapi.Call) error {
-	var in service.UpdateConversationInput
+	var in smssvc.UpdateConversationInput
 	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (a *API) listMessages(c *httpapi.Call) error {
 }
 
 func (a *API) sendMessage(c *httpapi.Call) error {
-	var in service.SendInput
+	var in smssvc.SendInput
 	if err := wire.DecodeStrict(c.Body(), &in); err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (a *API) listScheduled(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListScheduled(context.Background(), c.Principal, service.ListScheduledQuery{
+	items, next, err := a.d.Svc.ListScheduled(context.Background(), c.Principal, smssvc.ListScheduledQuery{
 		ConversationID: c.Query("conversation_id"), Source: c.Query("source"), Status: c.Query("status"), Page: page})
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 package smsapi
 
 import (
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/smssvc"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -10,11 +10,11 @@ var jobStatus = []string{sms.JobRunning, sms.JobCompleted, sms.JobFailed}
 
 func init() {
 	httpapi.Component[sms.Conversation]("ConversationRecord", conversationSchema)
-	httpapi.Component[service.ConversationView]("Conversation", conversationSchema)
-	httpapi.Component[service.OpenedConversationView]("OpenedConversation", conversationSchema)
+	httpapi.Component[smssvc.ConversationView]("Conversation", conversationSchema)
+	httpapi.Component[smssvc.OpenedConversationView]("OpenedConversation", conversationSchema)
 	httpapi.Component[sms.Message]("Message", messageSchema)
-	httpapi.Component[service.SendResult]("SendResult", nil)
-	httpapi.Extend[service.SentMessage](func(s httpapi.Schema) {
+	httpapi.Component[smssvc.SendResult]("SendResult", nil)
+	httpapi.Extend[smssvc.SentMessage](func(s httpapi.Schema) {
 		messageSchema(s)
 		httpapi.SetEnum(s, "status", "queued", "sent", "scheduled", "opted_out", "blocked", "held", "failed")
 	})
@@ -35,8 +35,8 @@ func init() {
 	httpapi.Component[sms.OptOut]("OptOut", func(s httpapi.Schema) {
 		httpapi.SetEnum(s, "source", "keyword", "api", "ui", "provider", "call")
 	})
-	httpapi.Component[service.LookupJob]("LookupJob", func(s httpapi.Schema) { httpapi.SetEnum(s, "status", jobStatus...) })
-	httpapi.Extend[service.BackfillStarted](func(s httpapi.Schema) { httpapi.SetEnum(s, "status", jobStatus...) })
+	httpapi.Component[smssvc.LookupJob]("LookupJob", func(s httpapi.Schema) { httpapi.SetEnum(s, "status", jobStatus...) })
+	httpapi.Extend[smssvc.BackfillStarted](func(s httpapi.Schema) { httpapi.SetEnum(s, "status", jobStatus...) })
 	httpapi.Extend[sms.Author](func(s httpapi.Schema) {
 		httpapi.Describe(s, "type", "contact, user, api, ai, flow, system, campaign or schedule")
 	})

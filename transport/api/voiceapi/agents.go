@@ -1,7 +1,7 @@
 package voiceapi
 
 import (
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/storage/flows"
 	"github.com/humd/humd/transport/httpapi"
 )
@@ -73,7 +73,7 @@ func (a *API) listAgents(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	fs, next, err := a.d.Svc.ListAgents(c.Ctx, c.Principal, service.ListAgentsQuery{Channel: c.Query("channel"), Page: page})
+	fs, next, err := a.d.Svc.ListAgents(c.Ctx, c.Principal, voicesvc.ListAgentsQuery{Channel: c.Query("channel"), Page: page})
 	if err != nil {
 		return err
 	}

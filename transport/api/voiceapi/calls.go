@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/transport/httpapi"
@@ -95,9 +95,9 @@ func decodeOr[T any](c *httpapi.Call, in *T, op func(T) error) error {
 
 func (a *API) addCallTag(c *httpapi.Call) error {
 	var req addTagRequest
-	var res *service.CallTags
+	var res *voicesvc.CallTags
 	err := decodeOr(c, &req, func(r addTagRequest) (err error) {
-		res, err = a.d.Svc.AddCallTag(c.Ctx, c.Principal, c.Param("id"), service.CallTagInput{Tag: r.Tag})
+		res, err = a.d.Svc.AddCallTag(c.Ctx, c.Principal, c.Param("id"), voicesvc.CallTagInput{Tag: r.Tag})
 		return err
 	})
 	if err != nil {
@@ -126,7 +126,7 @@ func (a *API) listOrgCallTags(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListOrgCallTags(c.Ctx, c.Principal, service.ListOrgCallTagsQuery{Q: c.Query("q"), Page: page})
+	items, next, err := a.d.Svc.ListOrgCallTags(c.Ctx, c.Principal, voicesvc.ListOrgCallTagsQuery{Q: c.Query("q"), Page: page})
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (a *API) listCallNotes(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := a.d.Svc.ListCallNotes(c.Ctx, c.Principal, c.Param("id"), service.ListCallNotesQuery{Page: page})
+	items, next, err := a.d.Svc.ListCallNotes(c.Ctx, c.Principal, c.Param("id"), voicesvc.ListCallNotesQuery{Page: page})
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (a *API) listVoicemails(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	q := service.ListVoicemailsQuery{Page: page}
+	q := voicesvc.ListVoicemailsQuery{Page: page}
 	if v := c.Query("heard"); v != "" {
 		b, ok := parseQueryBool(v)
 		if !ok {
@@ -210,7 +210,7 @@ func (a *API) updateVoicemail(c *httpapi.Call) error {
 	var req heardRequest
 	var v *calls.Voicemail
 	err := decodeOr(c, &req, func(r heardRequest) (err error) {
-		var in service.VoicemailInput
+		var in voicesvc.VoicemailInput
 		if r.Heard != nil {
 			h := bool(*r.Heard)
 			in.Heard = &h
@@ -249,8 +249,8 @@ func (a *API) getFlowMetrics(c *httpapi.Call) error {
 }
 
 // analyticsQuery reads ?days= (the service checks its range).
-func analyticsQuery(c *httpapi.Call) (service.AnalyticsQuery, error) {
-	var q service.AnalyticsQuery
+func analyticsQuery(c *httpapi.Call) (voicesvc.AnalyticsQuery, error) {
+	var q voicesvc.AnalyticsQuery
 	if v := c.Query("days"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
@@ -284,12 +284,12 @@ func (a *API) listCalls(c *httpapi.Call) error {
 }
 
 // callsQuery reads the /api/calls filters.
-func callsQuery(c *httpapi.Call) (service.ListCallsQuery, error) {
+func callsQuery(c *httpapi.Call) (voicesvc.ListCallsQuery, error) {
 	page, err := c.Page()
 	if err != nil {
-		return service.ListCallsQuery{}, err
+		return voicesvc.ListCallsQuery{}, err
 	}
-	return service.ListCallsQuery{Q: c.Query("q"), Direction: c.Query("direction"), Status: c.Query("status"),
+	return voicesvc.ListCallsQuery{Q: c.Query("q"), Direction: c.Query("direction"), Status: c.Query("status"),
 		FlowID: c.Query("flow_id"), From: c.Query("from"), To: c.Query("to"), Page: page}, nil
 }
 

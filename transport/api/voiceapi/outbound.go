@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/call"
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/transport/httpapi"
@@ -152,7 +152,7 @@ func (a *API) createOutboundCall(c *httpapi.Call) error {
 	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	in := service.OutboundCallInput{FlowID: req.FlowID, To: req.To, TaskContext: req.TaskContext, FromNumberID: req.FromNumberID}
+	in := voicesvc.OutboundCallInput{FlowID: req.FlowID, To: req.To, TaskContext: req.TaskContext, FromNumberID: req.FromNumberID}
 	if req.HonorBusinessHours != nil {
 		h := bool(*req.HonorBusinessHours)
 		in.HonorBusinessHours = &h

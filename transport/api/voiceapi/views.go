@@ -1,22 +1,22 @@
 package voiceapi
 
 import (
-	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/transport/httpapi"
 )
 
 // CallDetail is GET /api/calls/{id}: the call with everything a reviewer
 // reads beside it.
-type CallDetail = service.CallDetail
+type CallDetail = voicesvc.CallDetail
 
 // CallTags answers a tag added to a call: the tag as kept and all of the
 // call's tags.
-type CallTags = service.CallTags
+type CallTags = voicesvc.CallTags
 
 // OutboundStarted answers POST /api/outbound/calls: the call is placed off
 // the request (SPEC 1.7).
-type OutboundStarted = service.OutboundStarted
+type OutboundStarted = voicesvc.OutboundStarted
 
 func init() {
 	httpapi.Component[calls.Summary]("CallSummary", func(s httpapi.Schema) {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/svcbase"
+	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
@@ -33,14 +35,14 @@ func (a *API) Routes() []*httpapi.Route {
 }
 
 // OrgLocalNow is the clock's now in the org's time zone, which is what "a
-// day" means in date filters and analytics (service.OrgLocalNow, for the
+// day" means in date filters and analytics (svcbase.OrgLocalNow, for the
 // areas that still take it from here).
 func OrgLocalNow(ten *tenancy.Repo, org string, now time.Time) time.Time {
-	return service.OrgLocalNow(ten, org, now)
+	return svcbase.OrgLocalNow(ten, org, now)
 }
 
 // OutboundNumber picks the caller id of an outbound call
-// (service.OutboundNumber, for the areas that still take it from here).
+// (voicesvc.OutboundNumber, for the areas that still take it from here).
 func OutboundNumber(st storage.Store, org, id, flowID string) (*sms.Number, error) {
-	return service.OutboundNumber(st, org, id, flowID)
+	return voicesvc.OutboundNumber(st, org, id, flowID)
 }

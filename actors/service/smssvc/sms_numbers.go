@@ -1,10 +1,9 @@
-package service
+package smssvc
 
 import (
 	"context"
 
 	"github.com/humd/humd/storage"
-	"github.com/humd/humd/storage/billing"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
 )
@@ -16,7 +15,7 @@ type RegisterNumberInput struct {
 }
 
 // ListNumbers pages the org's phone numbers.
-func (s *Service) ListNumbers(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*sms.Number, string, error) {
+func (s *SMS) ListNumbers(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*sms.Number, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -25,11 +24,11 @@ func (s *Service) ListNumbers(ctx context.Context, p *tenancy.Principal, page st
 
 // RegisterNumber registers a number the org already has at the provider,
 // within the plan's cap on numbers.
-func (s *Service) RegisterNumber(ctx context.Context, p *tenancy.Principal, in RegisterNumberInput) (*sms.Number, error) {
+func (s *SMS) RegisterNumber(ctx context.Context, p *tenancy.Principal, in RegisterNumberInput) (*sms.Number, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
-	maxNumbers, err := s.smsNumberCap(p.OrgID)
+	maxNumbers, err := s.d.NumberCap(p.OrgID)
 	if err != nil {
 		return nil, err
 	}
@@ -41,24 +40,8 @@ func (s *Service) RegisterNumber(ctx context.Context, p *tenancy.Principal, in R
 		Capabilities: sms.Capabilities{Voice: true, SMS: true, MMS: true}, MaxNumbers: maxNumbers}, s.now())
 }
 
-// smsNumberCap is the org's cap on numbers (0: none): the plan's, unless
-// the org's billing allows extra numbers.
-func (s *Service) smsNumberCap(org string) (int, error) {
-	if s.d.PlanMaxNumbers <= 0 {
-		return 0, nil
-	}
-	b, err := billing.Get(s.d.Store, org)
-	if err != nil {
-		return 0, err
-	}
-	if b.ExtraNumbersAllowed {
-		return 0, nil
-	}
-	return s.d.PlanMaxNumbers, nil
-}
-
 // GetNumber answers one number.
-func (s *Service) GetNumber(ctx context.Context, p *tenancy.Principal, id string) (*sms.Number, error) {
+func (s *SMS) GetNumber(ctx context.Context, p *tenancy.Principal, id string) (*sms.Number, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -67,11 +50,11 @@ func (s *Service) GetNumber(ctx context.Context, p *tenancy.Principal, id string
 
 // UpdateNumber names a number, assigns its flows, enables SMS or sets its
 // rate; the number's sender actor hears of the new rate.
-func (s *Service) UpdateNumber(ctx context.Context, p *tenancy.Principal, id string, in sms.NumberPatch) (*sms.Number, error) {
+func (s *SMS) UpdateNumber(ctx context.Context, p *tenancy.Principal, id string, in sms.NumberPatch) (*sms.Number, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
-	n, err := sms.PatchNumber(s.d.Store, p.OrgID, id, in, s.smsFlowChannel, s.now())
+	n, err := sms.PatchNumber(s.d.Store, p.OrgID, id, in, s.d.FlowChannel, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -79,16 +62,4 @@ func (s *Service) UpdateNumber(ctx context.Context, p *tenancy.Principal, id str
 		s.d.Senders.SetRate(n)
 	}
 	return n, nil
-}
-
-// smsFlowChannel answers a flow's channel (voice|sms), or ErrNotFound.
-func (s *Service) smsFlowChannel(org, id string) (string, error) {
-	if s.d.Flows == nil {
-		return "", storage.ErrNotFound
-	}
-	f, err := s.d.Flows.Get(org, id)
-	if err != nil {
-		return "", err
-	}
-	return f.Channel, nil
 }

@@ -1,4 +1,4 @@
-package service
+package voicesvc
 
 // The voice area (transport/api/voiceapi): calls and their review, tags,
 // notes, voicemails, analytics, outbound calls, the live stream, and seed
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/service/svcbase"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
@@ -33,7 +34,7 @@ const voiceAskTimeout = 10 * time.Second
 // flows (transport/httpapi answers it in the seed's words).
 var ErrNoAgent = fmt.Errorf("agent not found or access denied: %w", storage.ErrNotFound)
 
-func askCallActor[T any](s *Service, callID string, msg any) (T, error) {
+func askCallActor[T any](s *Voice, callID string, msg any) (T, error) {
 	return system.Await[T](s.d.Calls.Request(callID, msg, voiceAskTimeout), msg)
 }
 
@@ -99,7 +100,7 @@ type AnalyticsQuery struct {
 }
 
 // ListCalls lists the org's calls, newest first.
-func (s *Service) ListCalls(_ context.Context, p *tenancy.Principal, q ListCallsQuery) ([]*calls.Call, string, error) {
+func (s *Voice) ListCalls(_ context.Context, p *tenancy.Principal, q ListCallsQuery) ([]*calls.Call, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -107,7 +108,7 @@ func (s *Service) ListCalls(_ context.Context, p *tenancy.Principal, q ListCalls
 }
 
 // ListOutboundCalls lists the org's outbound calls (q.Direction is ignored).
-func (s *Service) ListOutboundCalls(_ context.Context, p *tenancy.Principal, q ListCallsQuery) ([]*calls.Call, string, error) {
+func (s *Voice) ListOutboundCalls(_ context.Context, p *tenancy.Principal, q ListCallsQuery) ([]*calls.Call, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -115,7 +116,7 @@ func (s *Service) ListOutboundCalls(_ context.Context, p *tenancy.Principal, q L
 	return s.listCalls(p.OrgID, q)
 }
 
-func (s *Service) listCalls(org string, q ListCallsQuery) ([]*calls.Call, string, error) {
+func (s *Voice) listCalls(org string, q ListCallsQuery) ([]*calls.Call, string, error) {
 	f := calls.Filter{Q: q.Q, Direction: q.Direction, Status: q.Status, FlowID: q.FlowID, Name: s.contactName}
 	v := &storage.ValidationError{}
 	if f.Direction != "" && f.Direction != calls.Inbound && f.Direction != calls.Outbound {
@@ -171,7 +172,7 @@ func parseCallWhen(v string, loc *time.Location, end bool) (time.Time, error) {
 
 // GetCall answers a call with its transcript, tool activity, notes,
 // voicemail, contact and approvals.
-func (s *Service) GetCall(_ context.Context, p *tenancy.Principal, callID string) (*CallDetail, error) {
+func (s *Voice) GetCall(_ context.Context, p *tenancy.Principal, callID string) (*CallDetail, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -184,7 +185,7 @@ func (s *Service) GetCall(_ context.Context, p *tenancy.Principal, callID string
 
 // GetOutboundCall is GetCall for an outbound call (an inbound one is not
 // found).
-func (s *Service) GetOutboundCall(_ context.Context, p *tenancy.Principal, callID string) (*CallDetail, error) {
+func (s *Voice) GetOutboundCall(_ context.Context, p *tenancy.Principal, callID string) (*CallDetail, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -198,7 +199,7 @@ func (s *Service) GetOutboundCall(_ context.Context, p *tenancy.Principal, callI
 	return s.callDetail(c)
 }
 
-func (s *Service) callDetail(c *calls.Call) (*CallDetail, error) {
+func (s *Voice) callDetail(c *calls.Call) (*CallDetail, error) {
 	org, id, st := c.OrgID, c.ID, s.d.Store
 	if c.Tags == nil {
 		c.Tags = []string{}
@@ -228,7 +229,7 @@ func (s *Service) callDetail(c *calls.Call) (*CallDetail, error) {
 
 // callContact is the call's contact record: the one the call names, else
 // the one of the other party's number, else nil.
-func (s *Service) callContact(c *calls.Call) (*sms.Contact, error) {
+func (s *Voice) callContact(c *calls.Call) (*sms.Contact, error) {
 	id := c.ContactID
 	if id == "" {
 		other := c.From
@@ -250,7 +251,7 @@ func (s *Service) callContact(c *calls.Call) (*sms.Contact, error) {
 
 // contactName is the current name of the org's contact at e164 (all of its
 // name fields), for the call search.
-func (s *Service) contactName(org, e164 string) string {
+func (s *Voice) contactName(org, e164 string) string {
 	ct, err := sms.ContactByE164(s.d.Store, org, e164)
 	if err != nil {
 		return ""
@@ -260,7 +261,7 @@ func (s *Service) contactName(org, e164 string) string {
 
 // GetAnalytics answers the org's call volume, outcomes and durations over
 // q.Days, by day and flow.
-func (s *Service) GetAnalytics(_ context.Context, p *tenancy.Principal, q AnalyticsQuery) (*calls.Stats, error) {
+func (s *Voice) GetAnalytics(_ context.Context, p *tenancy.Principal, q AnalyticsQuery) (*calls.Stats, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -268,7 +269,7 @@ func (s *Service) GetAnalytics(_ context.Context, p *tenancy.Principal, q Analyt
 }
 
 // GetFlowMetrics answers the same figures for the calls one flow handled.
-func (s *Service) GetFlowMetrics(_ context.Context, p *tenancy.Principal, flowID string, q AnalyticsQuery) (*calls.Stats, error) {
+func (s *Voice) GetFlowMetrics(_ context.Context, p *tenancy.Principal, flowID string, q AnalyticsQuery) (*calls.Stats, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -278,7 +279,7 @@ func (s *Service) GetFlowMetrics(_ context.Context, p *tenancy.Principal, flowID
 	return s.callStats(p.OrgID, flowID, q)
 }
 
-func (s *Service) callStats(org, flowID string, q AnalyticsQuery) (*calls.Stats, error) {
+func (s *Voice) callStats(org, flowID string, q AnalyticsQuery) (*calls.Stats, error) {
 	days := q.Days
 	if days == 0 {
 		days = 30 // A29
@@ -304,27 +305,13 @@ func (s *Service) callStats(org, flowID string, q AnalyticsQuery) (*calls.Stats,
 	return st, nil
 }
 
-// OrgLocalNow is now in the org's time zone, which is what "a day" means in
-// date filters and analytics.
-func OrgLocalNow(ten *tenancy.Repo, org string, now time.Time) time.Time {
-	if ten == nil {
-		return now
-	}
-	o, err := ten.Org(org)
-	if err != nil || o.Timezone == "" {
-		return now
-	}
-	if loc, err := time.LoadLocation(o.Timezone); err == nil {
-		return now.In(loc)
-	}
-	return now
+func (s *Voice) orgLocalNow(org string) time.Time {
+	return svcbase.OrgLocalNow(s.d.Tenancy, org, s.now())
 }
-
-func (s *Service) orgLocalNow(org string) time.Time { return OrgLocalNow(s.d.Tenancy, org, s.now()) }
 
 // ListAgents lists the org's flows as seed 002's agents, by integer
 // agent_id; channel filters them ("" for all).
-func (s *Service) ListAgents(_ context.Context, p *tenancy.Principal, q ListAgentsQuery) ([]*flows.Flow, string, error) {
+func (s *Voice) ListAgents(_ context.Context, p *tenancy.Principal, q ListAgentsQuery) ([]*flows.Flow, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -339,7 +326,7 @@ type ListAgentsQuery struct {
 
 // GetAgent answers one agent by its integer id (as the path gives it);
 // ErrNoAgent when it is not one of the org's.
-func (s *Service) GetAgent(_ context.Context, p *tenancy.Principal, agentID string) (*flows.Flow, error) {
+func (s *Voice) GetAgent(_ context.Context, p *tenancy.Principal, agentID string) (*flows.Flow, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -373,7 +360,7 @@ type OutboundStarted struct {
 
 // CreateOutboundCall validates, stores the call through its actor and
 // answers at once; the actor places the call off its mailbox.
-func (s *Service) CreateOutboundCall(_ context.Context, p *tenancy.Principal, in OutboundCallInput) (*OutboundStarted, error) {
+func (s *Voice) CreateOutboundCall(_ context.Context, p *tenancy.Principal, in OutboundCallInput) (*OutboundStarted, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -483,7 +470,7 @@ func (cs *CallStream) Close() {
 // resume is set (a reconnect's Last-Event-ID). A call that has ended
 // delivers what the viewer has not seen, call.ended last; a viewer that saw
 // call.ended gets Over.
-func (s *Service) StreamCall(_ context.Context, p *tenancy.Principal, callID string, lastID uint64, resume bool) (*CallStream, error) {
+func (s *Voice) StreamCall(_ context.Context, p *tenancy.Principal, callID string, lastID uint64, resume bool) (*CallStream, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}

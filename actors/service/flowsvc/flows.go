@@ -1,4 +1,4 @@
-package service
+package flowsvc
 
 import (
 	"context"
@@ -24,7 +24,7 @@ type ListFlowsQuery struct {
 }
 
 // ListFlows pages the org's flows, oldest first.
-func (s *Service) ListFlows(ctx context.Context, p *tenancy.Principal, q ListFlowsQuery) ([]*flows.Flow, string, error) {
+func (s *Flows) ListFlows(ctx context.Context, p *tenancy.Principal, q ListFlowsQuery) ([]*flows.Flow, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -32,7 +32,7 @@ func (s *Service) ListFlows(ctx context.Context, p *tenancy.Principal, q ListFlo
 }
 
 // CreateFlow adds a flow with the org's next agent_id.
-func (s *Service) CreateFlow(ctx context.Context, p *tenancy.Principal, in flows.Input) (*flows.Flow, error) {
+func (s *Flows) CreateFlow(ctx context.Context, p *tenancy.Principal, in flows.Input) (*flows.Flow, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (s *Service) CreateFlow(ctx context.Context, p *tenancy.Principal, in flows
 }
 
 // GetFlow loads one flow.
-func (s *Service) GetFlow(ctx context.Context, p *tenancy.Principal, id string) (*flows.Flow, error) {
+func (s *Flows) GetFlow(ctx context.Context, p *tenancy.Principal, id string) (*flows.Flow, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (s *Service) GetFlow(ctx context.Context, p *tenancy.Principal, id string) 
 }
 
 // UpdateFlow edits a flow; a null field clears it.
-func (s *Service) UpdateFlow(ctx context.Context, p *tenancy.Principal, id string, in flows.Input) (*flows.Flow, error) {
+func (s *Flows) UpdateFlow(ctx context.Context, p *tenancy.Principal, id string, in flows.Input) (*flows.Flow, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (s *Service) UpdateFlow(ctx context.Context, p *tenancy.Principal, id strin
 }
 
 // DeleteFlow removes a flow nothing uses.
-func (s *Service) DeleteFlow(ctx context.Context, p *tenancy.Principal, id string) error {
+func (s *Flows) DeleteFlow(ctx context.Context, p *tenancy.Principal, id string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Service) DeleteFlow(ctx context.Context, p *tenancy.Principal, id strin
 }
 
 // DuplicateFlow copies a flow, to edit and test before assigning it.
-func (s *Service) DuplicateFlow(ctx context.Context, p *tenancy.Principal, id string) (*flows.Flow, error) {
+func (s *Flows) DuplicateFlow(ctx context.Context, p *tenancy.Principal, id string) (*flows.Flow, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (s *Service) DuplicateFlow(ctx context.Context, p *tenancy.Principal, id st
 
 // flowOf is the id of the org's flow id names (ErrNotFound for another
 // org's).
-func (s *Service) flowOf(org, id string) (string, error) {
+func (s *Flows) flowOf(org, id string) (string, error) {
 	f, err := s.d.Flows.Get(org, id)
 	if err != nil {
 		return "", err
@@ -81,7 +81,7 @@ func (s *Service) flowOf(org, id string) (string, error) {
 	return f.ID, nil
 }
 
-func (s *Service) toolPolicy() egresspolicy.Policy {
+func (s *Flows) toolPolicy() egresspolicy.Policy {
 	if s.d.HTTPTools == nil {
 		return egresspolicy.Policy{}
 	}
@@ -96,7 +96,7 @@ type ToolWithSecret struct {
 }
 
 // ListFlowTools pages a flow's HTTP tools (never their secrets).
-func (s *Service) ListFlowTools(ctx context.Context, p *tenancy.Principal, flowID string, page storage.PageRequest) ([]*flowtools.Tool, string, error) {
+func (s *Flows) ListFlowTools(ctx context.Context, p *tenancy.Principal, flowID string, page storage.PageRequest) ([]*flowtools.Tool, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -108,7 +108,7 @@ func (s *Service) ListFlowTools(ctx context.Context, p *tenancy.Principal, flowI
 }
 
 // CreateFlowTool adds an HTTP tool to a flow; its secret is answered once.
-func (s *Service) CreateFlowTool(ctx context.Context, p *tenancy.Principal, flowID string, in flowtools.Input) (*ToolWithSecret, error) {
+func (s *Flows) CreateFlowTool(ctx context.Context, p *tenancy.Principal, flowID string, in flowtools.Input) (*ToolWithSecret, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (s *Service) CreateFlowTool(ctx context.Context, p *tenancy.Principal, flow
 }
 
 // GetFlowTool loads one HTTP tool of a flow.
-func (s *Service) GetFlowTool(ctx context.Context, p *tenancy.Principal, flowID, toolID string) (*flowtools.Tool, error) {
+func (s *Flows) GetFlowTool(ctx context.Context, p *tenancy.Principal, flowID, toolID string) (*flowtools.Tool, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (s *Service) GetFlowTool(ctx context.Context, p *tenancy.Principal, flowID,
 }
 
 // UpdateFlowTool edits an HTTP tool ("secret": "" removes the secret).
-func (s *Service) UpdateFlowTool(ctx context.Context, p *tenancy.Principal, flowID, toolID string, in flowtools.Input) (*flowtools.Tool, error) {
+func (s *Flows) UpdateFlowTool(ctx context.Context, p *tenancy.Principal, flowID, toolID string, in flowtools.Input) (*flowtools.Tool, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (s *Service) UpdateFlowTool(ctx context.Context, p *tenancy.Principal, flow
 }
 
 // DeleteFlowTool removes an HTTP tool and its execution log.
-func (s *Service) DeleteFlowTool(ctx context.Context, p *tenancy.Principal, flowID, toolID string) error {
+func (s *Flows) DeleteFlowTool(ctx context.Context, p *tenancy.Principal, flowID, toolID string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (s *Service) DeleteFlowTool(ctx context.Context, p *tenancy.Principal, flow
 }
 
 // ListFlowToolExecutions pages an HTTP tool's executions, newest first.
-func (s *Service) ListFlowToolExecutions(ctx context.Context, p *tenancy.Principal, flowID, toolID string, page storage.PageRequest) ([]*flowtools.Execution, string, error) {
+func (s *Flows) ListFlowToolExecutions(ctx context.Context, p *tenancy.Principal, flowID, toolID string, page storage.PageRequest) ([]*flowtools.Execution, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -176,7 +176,7 @@ func (s *Service) ListFlowToolExecutions(ctx context.Context, p *tenancy.Princip
 }
 
 // ListKnowledge pages the org's knowledge base documents.
-func (s *Service) ListKnowledge(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*knowledge.Doc, string, error) {
+func (s *Flows) ListKnowledge(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*knowledge.Doc, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -184,7 +184,7 @@ func (s *Service) ListKnowledge(ctx context.Context, p *tenancy.Principal, page 
 }
 
 // CreateKnowledge adds a document (blank lines split its passages).
-func (s *Service) CreateKnowledge(ctx context.Context, p *tenancy.Principal, in knowledge.Input) (*knowledge.Doc, error) {
+func (s *Flows) CreateKnowledge(ctx context.Context, p *tenancy.Principal, in knowledge.Input) (*knowledge.Doc, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ type SearchKnowledgeQuery struct {
 
 // SearchKnowledge answers the BM25-ranked passages for q.Q (the AI's
 // lookup_knowledge).
-func (s *Service) SearchKnowledge(ctx context.Context, p *tenancy.Principal, q SearchKnowledgeQuery) ([]knowledge.Passage, error) {
+func (s *Flows) SearchKnowledge(ctx context.Context, p *tenancy.Principal, q SearchKnowledgeQuery) ([]knowledge.Passage, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func (s *Service) SearchKnowledge(ctx context.Context, p *tenancy.Principal, q S
 }
 
 // GetKnowledge loads one document.
-func (s *Service) GetKnowledge(ctx context.Context, p *tenancy.Principal, id string) (*knowledge.Doc, error) {
+func (s *Flows) GetKnowledge(ctx context.Context, p *tenancy.Principal, id string) (*knowledge.Doc, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -233,7 +233,7 @@ func (s *Service) GetKnowledge(ctx context.Context, p *tenancy.Principal, id str
 }
 
 // UpdateKnowledge edits a document's title and/or text.
-func (s *Service) UpdateKnowledge(ctx context.Context, p *tenancy.Principal, id string, in knowledge.Input) (*knowledge.Doc, error) {
+func (s *Flows) UpdateKnowledge(ctx context.Context, p *tenancy.Principal, id string, in knowledge.Input) (*knowledge.Doc, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func (s *Service) UpdateKnowledge(ctx context.Context, p *tenancy.Principal, id 
 }
 
 // DeleteKnowledge removes a document.
-func (s *Service) DeleteKnowledge(ctx context.Context, p *tenancy.Principal, id string) error {
+func (s *Flows) DeleteKnowledge(ctx context.Context, p *tenancy.Principal, id string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func flowIntegrations(flow string, ids []string) *FlowIntegrations {
 }
 
 // GetFlowMCPIntegrations answers the MCP integrations attached to a flow.
-func (s *Service) GetFlowMCPIntegrations(ctx context.Context, p *tenancy.Principal, flowID string) (*FlowIntegrations, error) {
+func (s *Flows) GetFlowMCPIntegrations(ctx context.Context, p *tenancy.Principal, flowID string) (*FlowIntegrations, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -285,7 +285,7 @@ func (s *Service) GetFlowMCPIntegrations(ctx context.Context, p *tenancy.Princip
 
 // SetFlowMCPIntegrations attaches MCP integrations to a flow (replacing
 // the list).
-func (s *Service) SetFlowMCPIntegrations(ctx context.Context, p *tenancy.Principal, flowID string, in SetFlowMCPIntegrationsInput) (*FlowIntegrations, error) {
+func (s *Flows) SetFlowMCPIntegrations(ctx context.Context, p *tenancy.Principal, flowID string, in SetFlowMCPIntegrationsInput) (*FlowIntegrations, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}

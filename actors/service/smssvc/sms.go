@@ -1,4 +1,4 @@
-package service
+package smssvc
 
 import (
 	"context"
@@ -88,12 +88,12 @@ func apiAuthor(p *tenancy.Principal) sms.Author {
 }
 
 // askThread asks the actor of (number, contact) through the directory.
-func askThread[T any](s *Service, orgID, numberID, e164 string, msg any) (T, error) {
+func askThread[T any](s *SMS, orgID, numberID, e164 string, msg any) (T, error) {
 	return system.Await[T](s.d.Threads.Request(orgID, numberID, e164, msg, smsAskTimeout), msg)
 }
 
 // smsView adds the flow answering the thread now and its contact.
-func (s *Service) smsView(c *sms.Conversation) *ConversationView {
+func (s *SMS) smsView(c *sms.Conversation) *ConversationView {
 	v := &ConversationView{Conversation: c, FlowID: c.Override(s.now())}
 	if v.FlowID == nil {
 		if n, err := sms.GetNumber(s.d.Store, c.OrgID, c.NumberID); err == nil {
@@ -107,7 +107,7 @@ func (s *Service) smsView(c *sms.Conversation) *ConversationView {
 }
 
 // ListConversations pages the org's threads, newest activity first.
-func (s *Service) ListConversations(ctx context.Context, p *tenancy.Principal, q ListConversationsQuery) ([]*ConversationView, string, error) {
+func (s *SMS) ListConversations(ctx context.Context, p *tenancy.Principal, q ListConversationsQuery) ([]*ConversationView, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -150,7 +150,7 @@ func (s *Service) ListConversations(ctx context.Context, p *tenancy.Principal, q
 
 // toSend checks a send and builds the thread's message; field prefixes
 // the wire field names (initial_message. inside createConversation).
-func (s *Service) toSend(p *tenancy.Principal, b *SendInput, field string) (*conversation.Send, error) {
+func (s *SMS) toSend(p *tenancy.Principal, b *SendInput, field string) (*conversation.Send, error) {
 	v := &storage.ValidationError{}
 	if n := utf8.RuneCountInString(b.Body); (n == 0 && len(b.MediaURLs) == 0) || n > 1600 {
 		v.Add(field+"body", "must be 1 to 1600 characters (or empty with media_urls)")
@@ -182,7 +182,7 @@ func (s *Service) toSend(p *tenancy.Principal, b *SendInput, field string) (*con
 
 // CreateConversation opens (upserts) the thread of a number and a contact,
 // sending a first text when in has one.
-func (s *Service) CreateConversation(ctx context.Context, p *tenancy.Principal, in CreateConversationInput, gate SendGate) (*OpenedConversationView, error) {
+func (s *SMS) CreateConversation(ctx context.Context, p *tenancy.Principal, in CreateConversationInput, gate SendGate) (*OpenedConversationView, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -231,12 +231,12 @@ func (s *Service) CreateConversation(ctx context.Context, p *tenancy.Principal, 
 }
 
 // smsThread loads a thread of the caller's org.
-func (s *Service) smsThread(p *tenancy.Principal, id string) (*sms.Conversation, error) {
+func (s *SMS) smsThread(p *tenancy.Principal, id string) (*sms.Conversation, error) {
 	return sms.GetConversation(s.d.Store, p.OrgID, id)
 }
 
 // GetConversation answers one thread.
-func (s *Service) GetConversation(ctx context.Context, p *tenancy.Principal, id string) (*ConversationView, error) {
+func (s *SMS) GetConversation(ctx context.Context, p *tenancy.Principal, id string) (*ConversationView, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (s *Service) GetConversation(ctx context.Context, p *tenancy.Principal, id 
 
 // threadOp asks a thread of the caller's org and answers the thread it
 // returns.
-func (s *Service) threadOp(p *tenancy.Principal, id string, msg any) (*ConversationView, error) {
+func (s *SMS) threadOp(p *tenancy.Principal, id string, msg any) (*ConversationView, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -265,12 +265,12 @@ func (s *Service) threadOp(p *tenancy.Principal, id string, msg any) (*Conversat
 }
 
 // MarkConversationRead sets the thread's unread_count to 0.
-func (s *Service) MarkConversationRead(ctx context.Context, p *tenancy.Principal, id string) (*ConversationView, error) {
+func (s *SMS) MarkConversationRead(ctx context.Context, p *tenancy.Principal, id string) (*ConversationView, error) {
 	return s.threadOp(p, id, &conversation.Read{})
 }
 
 // CloseConversation closes the thread.
-func (s *Service) CloseConversation(ctx context.Context, p *tenancy.Principal, id string) (*ConversationView, error) {
+func (s *SMS) CloseConversation(ctx context.Context, p *tenancy.Principal, id string) (*ConversationView, error) {
 	if p == nil {
 		return nil, need(p, tenancy.Operator)
 	}
@@ -278,12 +278,12 @@ func (s *Service) CloseConversation(ctx context.Context, p *tenancy.Principal, i
 }
 
 // ReopenConversation reopens the thread and clears its snooze.
-func (s *Service) ReopenConversation(ctx context.Context, p *tenancy.Principal, id string) (*ConversationView, error) {
+func (s *SMS) ReopenConversation(ctx context.Context, p *tenancy.Principal, id string) (*ConversationView, error) {
 	return s.threadOp(p, id, &conversation.Reopen{})
 }
 
 // UpdateConversation assigns, pauses the AI, snoozes, closes or reopens.
-func (s *Service) UpdateConversation(ctx context.Context, p *tenancy.Principal, id string, in UpdateConversationInput) (*ConversationView, error) {
+func (s *SMS) UpdateConversation(ctx context.Context, p *tenancy.Principal, id string, in UpdateConversationInput) (*ConversationView, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -316,13 +316,13 @@ func (s *Service) UpdateConversation(ctx context.Context, p *tenancy.Principal, 
 	return s.threadOp(p, id, m)
 }
 
-func (s *Service) smsMember(orgID, userID string) bool {
+func (s *SMS) smsMember(orgID, userID string) bool {
 	ok, err := s.d.Store.Has(storage.Key("member", orgID, userID))
 	return err == nil && ok
 }
 
 // ListMessages pages the thread's texts, newest first.
-func (s *Service) ListMessages(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*sms.Message, string, error) {
+func (s *SMS) ListMessages(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*sms.Message, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -339,7 +339,7 @@ func (s *Service) ListMessages(ctx context.Context, p *tenancy.Principal, id str
 
 // SendMessage sends a text on the thread now, or schedules it, through the
 // one send pipeline.
-func (s *Service) SendMessage(ctx context.Context, p *tenancy.Principal, id string, in SendInput, gate SendGate) (*SendResult, error) {
+func (s *SMS) SendMessage(ctx context.Context, p *tenancy.Principal, id string, in SendInput, gate SendGate) (*SendResult, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -364,7 +364,7 @@ func (s *Service) SendMessage(ctx context.Context, p *tenancy.Principal, id stri
 }
 
 // ListScheduled pages the org's scheduled sends (pending by default).
-func (s *Service) ListScheduled(ctx context.Context, p *tenancy.Principal, q ListScheduledQuery) ([]*sms.Scheduled, string, error) {
+func (s *SMS) ListScheduled(ctx context.Context, p *tenancy.Principal, q ListScheduledQuery) ([]*sms.Scheduled, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -389,7 +389,7 @@ func (s *Service) ListScheduled(ctx context.Context, p *tenancy.Principal, q Lis
 }
 
 // CancelScheduled cancels a pending scheduled send.
-func (s *Service) CancelScheduled(ctx context.Context, p *tenancy.Principal, id string) (*sms.Scheduled, error) {
+func (s *SMS) CancelScheduled(ctx context.Context, p *tenancy.Principal, id string) (*sms.Scheduled, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -401,7 +401,7 @@ func (s *Service) CancelScheduled(ctx context.Context, p *tenancy.Principal, id 
 }
 
 // ListConversationRuns pages the thread's AI run records, newest first.
-func (s *Service) ListConversationRuns(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*sms.Run, string, error) {
+func (s *SMS) ListConversationRuns(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*sms.Run, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}

@@ -1,4 +1,4 @@
-package service
+package integrationsvc
 
 import (
 	"context"
@@ -52,14 +52,14 @@ type ListApprovalsQuery struct {
 }
 
 // ListEvents pages the org's event log, oldest first.
-func (s *Service) ListEvents(ctx context.Context, p *tenancy.Principal, q ListEventsQuery) ([]*events.Event, string, error) {
+func (s *Integrations) ListEvents(ctx context.Context, p *tenancy.Principal, q ListEventsQuery) ([]*events.Event, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
 	return events.List(s.d.Store, p.OrgID, q.Type, q.Page)
 }
 
-func (s *Service) webhookPolicy() egresspolicy.Policy {
+func (s *Integrations) webhookPolicy() egresspolicy.Policy {
 	if s.d.Webhooks == nil {
 		return egresspolicy.Policy{}
 	}
@@ -67,7 +67,7 @@ func (s *Service) webhookPolicy() egresspolicy.Policy {
 }
 
 // webhookChanged tells the endpoint's delivery actor to reload it.
-func (s *Service) webhookChanged(org, id string) error {
+func (s *Integrations) webhookChanged(org, id string) error {
 	if s.d.Webhooks == nil {
 		return nil
 	}
@@ -75,7 +75,7 @@ func (s *Service) webhookChanged(org, id string) error {
 }
 
 // ListWebhooks pages the org's webhook endpoints.
-func (s *Service) ListWebhooks(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*webhooks.Endpoint, string, error) {
+func (s *Integrations) ListWebhooks(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*webhooks.Endpoint, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -83,7 +83,7 @@ func (s *Service) ListWebhooks(ctx context.Context, p *tenancy.Principal, page s
 }
 
 // CreateWebhook adds an endpoint that gets the org's events from now on.
-func (s *Service) CreateWebhook(ctx context.Context, p *tenancy.Principal, in webhooks.Input) (*WebhookWithSecret, error) {
+func (s *Integrations) CreateWebhook(ctx context.Context, p *tenancy.Principal, in webhooks.Input) (*WebhookWithSecret, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (s *Service) CreateWebhook(ctx context.Context, p *tenancy.Principal, in we
 }
 
 // GetWebhook loads one endpoint.
-func (s *Service) GetWebhook(ctx context.Context, p *tenancy.Principal, id string) (*webhooks.Endpoint, error) {
+func (s *Integrations) GetWebhook(ctx context.Context, p *tenancy.Principal, id string) (*webhooks.Endpoint, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (s *Service) GetWebhook(ctx context.Context, p *tenancy.Principal, id strin
 }
 
 // UpdateWebhook edits an endpoint (enabled true re-enables it).
-func (s *Service) UpdateWebhook(ctx context.Context, p *tenancy.Principal, id string, in webhooks.Input) (*webhooks.Endpoint, error) {
+func (s *Integrations) UpdateWebhook(ctx context.Context, p *tenancy.Principal, id string, in webhooks.Input) (*webhooks.Endpoint, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) UpdateWebhook(ctx context.Context, p *tenancy.Principal, id st
 }
 
 // DeleteWebhook removes an endpoint and its history.
-func (s *Service) DeleteWebhook(ctx context.Context, p *tenancy.Principal, id string) error {
+func (s *Integrations) DeleteWebhook(ctx context.Context, p *tenancy.Principal, id string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (s *Service) DeleteWebhook(ctx context.Context, p *tenancy.Principal, id st
 
 // RotateWebhookSecret makes a new signing secret; the old one signs too
 // for a while.
-func (s *Service) RotateWebhookSecret(ctx context.Context, p *tenancy.Principal, id string) (*WebhookWithSecret, error) {
+func (s *Integrations) RotateWebhookSecret(ctx context.Context, p *tenancy.Principal, id string) (*WebhookWithSecret, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, p *tenancy.Principal,
 }
 
 // enabledWebhook loads an endpoint that may send.
-func (s *Service) enabledWebhook(org, id string) (*webhooks.Endpoint, error) {
+func (s *Integrations) enabledWebhook(org, id string) (*webhooks.Endpoint, error) {
 	e, err := webhooks.Get(s.d.Store, org, id)
 	if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func (s *Service) enabledWebhook(org, id string) (*webhooks.Endpoint, error) {
 }
 
 // TestWebhook sends a webhook.test event now.
-func (s *Service) TestWebhook(ctx context.Context, p *tenancy.Principal, id string) (*webhook.TestResult, error) {
+func (s *Integrations) TestWebhook(ctx context.Context, p *tenancy.Principal, id string) (*webhook.TestResult, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (s *Service) TestWebhook(ctx context.Context, p *tenancy.Principal, id stri
 }
 
 // ListWebhookDeliveries pages an endpoint's deliveries, newest first.
-func (s *Service) ListWebhookDeliveries(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*webhooks.Delivery, string, error) {
+func (s *Integrations) ListWebhookDeliveries(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*webhooks.Delivery, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -190,7 +190,7 @@ func (s *Service) ListWebhookDeliveries(ctx context.Context, p *tenancy.Principa
 }
 
 // RedeliverWebhook sends a delivery again (same webhook-id and body).
-func (s *Service) RedeliverWebhook(ctx context.Context, p *tenancy.Principal, id, deliveryID string) (*webhooks.Delivery, error) {
+func (s *Integrations) RedeliverWebhook(ctx context.Context, p *tenancy.Principal, id, deliveryID string) (*webhooks.Delivery, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func (s *Service) RedeliverWebhook(ctx context.Context, p *tenancy.Principal, id
 	return s.d.Webhooks.Redeliver(p.OrgID, e.ID, deliveryID)
 }
 
-func (s *Service) crmPolicy() egresspolicy.Policy {
+func (s *Integrations) crmPolicy() egresspolicy.Policy {
 	if s.d.CRM == nil {
 		return egresspolicy.Policy{}
 	}
@@ -214,7 +214,7 @@ func (s *Service) crmPolicy() egresspolicy.Policy {
 }
 
 // connectorChanged tells the connector's actor to reload it.
-func (s *Service) connectorChanged(org, id string) error {
+func (s *Integrations) connectorChanged(org, id string) error {
 	if s.d.CRM == nil {
 		return nil
 	}
@@ -222,7 +222,7 @@ func (s *Service) connectorChanged(org, id string) error {
 }
 
 // ListCRMConnectors pages the org's CRM connectors.
-func (s *Service) ListCRMConnectors(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*crm.Connector, string, error) {
+func (s *Integrations) ListCRMConnectors(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*crm.Connector, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -230,7 +230,7 @@ func (s *Service) ListCRMConnectors(ctx context.Context, p *tenancy.Principal, p
 }
 
 // CreateCRMConnector adds a connector; it reads the event log from now on.
-func (s *Service) CreateCRMConnector(ctx context.Context, p *tenancy.Principal, in crm.Input) (*ConnectorWithSecret, error) {
+func (s *Integrations) CreateCRMConnector(ctx context.Context, p *tenancy.Principal, in crm.Input) (*ConnectorWithSecret, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (s *Service) CreateCRMConnector(ctx context.Context, p *tenancy.Principal, 
 }
 
 // GetCRMConnector loads one connector.
-func (s *Service) GetCRMConnector(ctx context.Context, p *tenancy.Principal, id string) (*crm.Connector, error) {
+func (s *Integrations) GetCRMConnector(ctx context.Context, p *tenancy.Principal, id string) (*crm.Connector, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -257,7 +257,7 @@ func (s *Service) GetCRMConnector(ctx context.Context, p *tenancy.Principal, id 
 }
 
 // UpdateCRMConnector edits a connector.
-func (s *Service) UpdateCRMConnector(ctx context.Context, p *tenancy.Principal, id string, in crm.Input) (*crm.Connector, error) {
+func (s *Integrations) UpdateCRMConnector(ctx context.Context, p *tenancy.Principal, id string, in crm.Input) (*crm.Connector, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -272,7 +272,7 @@ func (s *Service) UpdateCRMConnector(ctx context.Context, p *tenancy.Principal, 
 }
 
 // DeleteCRMConnector removes a connector and its log.
-func (s *Service) DeleteCRMConnector(ctx context.Context, p *tenancy.Principal, id string) error {
+func (s *Integrations) DeleteCRMConnector(ctx context.Context, p *tenancy.Principal, id string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -283,7 +283,7 @@ func (s *Service) DeleteCRMConnector(ctx context.Context, p *tenancy.Principal, 
 }
 
 // RotateCRMSecret replaces a connector's secret and answers the new one.
-func (s *Service) RotateCRMSecret(ctx context.Context, p *tenancy.Principal, id string) (*ConnectorWithSecret, error) {
+func (s *Integrations) RotateCRMSecret(ctx context.Context, p *tenancy.Principal, id string) (*ConnectorWithSecret, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -298,7 +298,7 @@ func (s *Service) RotateCRMSecret(ctx context.Context, p *tenancy.Principal, id 
 }
 
 // PingCRMConnector calls the connector's {base_url}/ping.
-func (s *Service) PingCRMConnector(ctx context.Context, p *tenancy.Principal, id string) (*crmactor.PingResult, error) {
+func (s *Integrations) PingCRMConnector(ctx context.Context, p *tenancy.Principal, id string) (*crmactor.PingResult, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -309,7 +309,7 @@ func (s *Service) PingCRMConnector(ctx context.Context, p *tenancy.Principal, id
 }
 
 // ListCRMLogs pages the requests humd made to the CRM, newest first.
-func (s *Service) ListCRMLogs(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*crm.LogEntry, string, error) {
+func (s *Integrations) ListCRMLogs(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*crm.LogEntry, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -319,7 +319,7 @@ func (s *Service) ListCRMLogs(ctx context.Context, p *tenancy.Principal, id stri
 	return crm.Logs(s.d.Store, p.OrgID, id, page)
 }
 
-func (s *Service) mcpPolicy() egresspolicy.Policy {
+func (s *Integrations) mcpPolicy() egresspolicy.Policy {
 	if s.d.MCPTools == nil {
 		return egresspolicy.Policy{}
 	}
@@ -327,7 +327,7 @@ func (s *Service) mcpPolicy() egresspolicy.Policy {
 }
 
 // mcpTools is the MCP tool service, or a conflict when it is off.
-func (s *Service) mcpTools() (*mcptoolsactor.Service, error) {
+func (s *Integrations) mcpTools() (*mcptoolsactor.Service, error) {
 	if s.d.MCPTools == nil {
 		return nil, storage.Conflict("mcp_off", "MCP integrations are not running on this server")
 	}
@@ -335,7 +335,7 @@ func (s *Service) mcpTools() (*mcptoolsactor.Service, error) {
 }
 
 // ListMCPIntegrations pages the org's MCP tool servers.
-func (s *Service) ListMCPIntegrations(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*mcptools.Integration, string, error) {
+func (s *Integrations) ListMCPIntegrations(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*mcptools.Integration, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -343,7 +343,7 @@ func (s *Service) ListMCPIntegrations(ctx context.Context, p *tenancy.Principal,
 }
 
 // CreateMCPIntegration adds an MCP tool server.
-func (s *Service) CreateMCPIntegration(ctx context.Context, p *tenancy.Principal, in mcptools.Input) (*mcptools.Integration, error) {
+func (s *Integrations) CreateMCPIntegration(ctx context.Context, p *tenancy.Principal, in mcptools.Input) (*mcptools.Integration, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -351,7 +351,7 @@ func (s *Service) CreateMCPIntegration(ctx context.Context, p *tenancy.Principal
 }
 
 // GetMCPIntegration loads one integration.
-func (s *Service) GetMCPIntegration(ctx context.Context, p *tenancy.Principal, id string) (*mcptools.Integration, error) {
+func (s *Integrations) GetMCPIntegration(ctx context.Context, p *tenancy.Principal, id string) (*mcptools.Integration, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -360,7 +360,7 @@ func (s *Service) GetMCPIntegration(ctx context.Context, p *tenancy.Principal, i
 
 // UpdateMCPIntegration edits an integration (auth without a value keeps
 // the secret).
-func (s *Service) UpdateMCPIntegration(ctx context.Context, p *tenancy.Principal, id string, in mcptools.Input) (*mcptools.Integration, error) {
+func (s *Integrations) UpdateMCPIntegration(ctx context.Context, p *tenancy.Principal, id string, in mcptools.Input) (*mcptools.Integration, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -368,7 +368,7 @@ func (s *Service) UpdateMCPIntegration(ctx context.Context, p *tenancy.Principal
 }
 
 // DeleteMCPIntegration removes an integration and detaches it.
-func (s *Service) DeleteMCPIntegration(ctx context.Context, p *tenancy.Principal, id string) error {
+func (s *Integrations) DeleteMCPIntegration(ctx context.Context, p *tenancy.Principal, id string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -376,7 +376,7 @@ func (s *Service) DeleteMCPIntegration(ctx context.Context, p *tenancy.Principal
 }
 
 // TestMCPIntegration connects and lists the server's tools.
-func (s *Service) TestMCPIntegration(ctx context.Context, p *tenancy.Principal, id string) (*mcptoolsactor.TestResult, error) {
+func (s *Integrations) TestMCPIntegration(ctx context.Context, p *tenancy.Principal, id string) (*mcptoolsactor.TestResult, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -390,7 +390,7 @@ func (s *Service) TestMCPIntegration(ctx context.Context, p *tenancy.Principal, 
 }
 
 // ListApprovals pages approvals, newest first.
-func (s *Service) ListApprovals(ctx context.Context, p *tenancy.Principal, q ListApprovalsQuery) ([]*mcptools.Approval, string, error) {
+func (s *Integrations) ListApprovals(ctx context.Context, p *tenancy.Principal, q ListApprovalsQuery) ([]*mcptools.Approval, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -399,7 +399,7 @@ func (s *Service) ListApprovals(ctx context.Context, p *tenancy.Principal, q Lis
 }
 
 // GetApproval loads one approval.
-func (s *Service) GetApproval(ctx context.Context, p *tenancy.Principal, id string) (*mcptools.Approval, error) {
+func (s *Integrations) GetApproval(ctx context.Context, p *tenancy.Principal, id string) (*mcptools.Approval, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -416,7 +416,7 @@ func decider(p *tenancy.Principal) string {
 
 // ApproveToolCall runs the tool once and answers the approval with its
 // result.
-func (s *Service) ApproveToolCall(ctx context.Context, p *tenancy.Principal, id string) (*mcptools.Approval, error) {
+func (s *Integrations) ApproveToolCall(ctx context.Context, p *tenancy.Principal, id string) (*mcptools.Approval, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -435,7 +435,7 @@ type DenyToolCallInput struct {
 }
 
 // DenyToolCall refuses a pending tool call; nothing runs.
-func (s *Service) DenyToolCall(ctx context.Context, p *tenancy.Principal, id string, in DenyToolCallInput) (*mcptools.Approval, error) {
+func (s *Integrations) DenyToolCall(ctx context.Context, p *tenancy.Principal, id string, in DenyToolCallInput) (*mcptools.Approval, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package service
+package campaignsvc
 
 import (
 	"context"
@@ -18,7 +18,7 @@ type ListCampaignRecipientsQuery struct {
 }
 
 // ListCampaigns pages the org's campaigns with their counts.
-func (s *Service) ListCampaigns(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*campaigns.View, string, error) {
+func (s *Campaigns) ListCampaigns(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*campaigns.View, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -26,7 +26,7 @@ func (s *Service) ListCampaigns(ctx context.Context, p *tenancy.Principal, page 
 }
 
 // CreateCampaign validates and stores a draft campaign.
-func (s *Service) CreateCampaign(ctx context.Context, p *tenancy.Principal, in *campaigns.CreateIn) (*campaigns.View, error) {
+func (s *Campaigns) CreateCampaign(ctx context.Context, p *tenancy.Principal, in *campaigns.CreateIn) (*campaigns.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (s *Service) CreateCampaign(ctx context.Context, p *tenancy.Principal, in *
 }
 
 // GetCampaign is one campaign with its counts.
-func (s *Service) GetCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
+func (s *Campaigns) GetCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (s *Service) GetCampaign(ctx context.Context, p *tenancy.Principal, id stri
 }
 
 // UpdateCampaign edits a draft or paused campaign (through its actor).
-func (s *Service) UpdateCampaign(ctx context.Context, p *tenancy.Principal, id string, in *campaigns.PatchIn) (*campaigns.View, error) {
+func (s *Campaigns) UpdateCampaign(ctx context.Context, p *tenancy.Principal, id string, in *campaigns.PatchIn) (*campaigns.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, p *tenancy.Principal, id s
 }
 
 // ListCampaignRecipients pages a campaign's rows.
-func (s *Service) ListCampaignRecipients(ctx context.Context, p *tenancy.Principal, id string, q ListCampaignRecipientsQuery) ([]*campaigns.Recipient, string, error) {
+func (s *Campaigns) ListCampaignRecipients(ctx context.Context, p *tenancy.Principal, id string, q ListCampaignRecipientsQuery) ([]*campaigns.Recipient, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -58,7 +58,7 @@ func (s *Service) ListCampaignRecipients(ctx context.Context, p *tenancy.Princip
 }
 
 // LaunchCampaign launches a draft or paused campaign.
-func (s *Service) LaunchCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
+func (s *Campaigns) LaunchCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (s *Service) LaunchCampaign(ctx context.Context, p *tenancy.Principal, id s
 }
 
 // PauseCampaign pauses a queued or sending campaign.
-func (s *Service) PauseCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
+func (s *Campaigns) PauseCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) PauseCampaign(ctx context.Context, p *tenancy.Principal, id st
 }
 
 // CancelCampaign cancels a campaign that has not finished.
-func (s *Service) CancelCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
+func (s *Campaigns) CancelCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}

@@ -1,9 +1,10 @@
-package service
+package adminsvc
 
 import (
 	"context"
 	"errors"
 
+	"github.com/humd/humd/actors/service/svcbase"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/billing"
 	"github.com/humd/humd/storage/calls"
@@ -75,7 +76,7 @@ type CheckoutInput struct {
 
 // GetBilling answers the plan, the subscription settings and this month's
 // usage.
-func (s *Service) GetBilling(ctx context.Context, p *tenancy.Principal) (*Billing, error) {
+func (s *Admin) GetBilling(ctx context.Context, p *tenancy.Principal) (*Billing, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -107,7 +108,7 @@ func (s *Service) GetBilling(ctx context.Context, p *tenancy.Principal) (*Billin
 
 // BillingCheckout would answer a hosted checkout for a plan; provider none
 // has none.
-func (s *Service) BillingCheckout(ctx context.Context, p *tenancy.Principal, in CheckoutInput) (*URL, error) {
+func (s *Admin) BillingCheckout(ctx context.Context, p *tenancy.Principal, in CheckoutInput) (*URL, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -119,7 +120,7 @@ func (s *Service) BillingCheckout(ctx context.Context, p *tenancy.Principal, in 
 
 // BillingPortal would answer a hosted customer portal; provider none has
 // none.
-func (s *Service) BillingPortal(ctx context.Context, p *tenancy.Principal) (*URL, error) {
+func (s *Admin) BillingPortal(ctx context.Context, p *tenancy.Principal) (*URL, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -128,7 +129,7 @@ func (s *Service) BillingPortal(ctx context.Context, p *tenancy.Principal) (*URL
 
 // UpdateBillingSubscription changes the customer-controlled subscription
 // settings.
-func (s *Service) UpdateBillingSubscription(ctx context.Context, p *tenancy.Principal, in billing.SettingsPatch) (*Subscription, error) {
+func (s *Admin) UpdateBillingSubscription(ctx context.Context, p *tenancy.Principal, in billing.SettingsPatch) (*Subscription, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -169,13 +170,13 @@ type DashboardQuery struct {
 // GetDashboard answers the overview: calls today and over 7 days (in the
 // org's time zone), open and unread threads, unheard voicemails, active
 // campaigns and the latest 10 events.
-func (s *Service) GetDashboard(ctx context.Context, p *tenancy.Principal, q DashboardQuery) (*Dashboard, error) {
+func (s *Admin) GetDashboard(ctx context.Context, p *tenancy.Principal, q DashboardQuery) (*Dashboard, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
 	org, st := p.OrgID, s.d.Store
 	d := &Dashboard{CountsCappedAt: dashboardScan}
-	week, err := calls.Analytics(st, org, 7, s.orgLocalNow(org))
+	week, err := calls.Analytics(st, org, 7, svcbase.OrgLocalNow(s.d.Tenancy, org, s.now()))
 	if err != nil {
 		return nil, err
 	}

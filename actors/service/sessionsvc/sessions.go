@@ -1,4 +1,4 @@
-package service
+package sessionsvc
 
 import (
 	"context"
@@ -24,7 +24,7 @@ type ListAgentSessionsQuery struct {
 }
 
 // CreateAgentSession starts a session with one of the org's agents.
-func (s *Service) CreateAgentSession(ctx context.Context, p *tenancy.Principal, in agentsession.CreateInput) (*agentsession.View, error) {
+func (s *Sessions) CreateAgentSession(ctx context.Context, p *tenancy.Principal, in agentsession.CreateInput) (*agentsession.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func (s *Service) CreateAgentSession(ctx context.Context, p *tenancy.Principal, 
 }
 
 // ListAgentSessions lists the org's sessions, newest first.
-func (s *Service) ListAgentSessions(ctx context.Context, p *tenancy.Principal, q ListAgentSessionsQuery) ([]*agentsession.View, string, error) {
+func (s *Sessions) ListAgentSessions(ctx context.Context, p *tenancy.Principal, q ListAgentSessionsQuery) ([]*agentsession.View, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -40,7 +40,7 @@ func (s *Service) ListAgentSessions(ctx context.Context, p *tenancy.Principal, q
 }
 
 // GetAgentSession is one session.
-func (s *Service) GetAgentSession(ctx context.Context, p *tenancy.Principal, id string) (*agentsession.View, error) {
+func (s *Sessions) GetAgentSession(ctx context.Context, p *tenancy.Principal, id string) (*agentsession.View, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (s *Service) GetAgentSession(ctx context.Context, p *tenancy.Principal, id 
 }
 
 // EndAgentSession ends a session (idempotent).
-func (s *Service) EndAgentSession(ctx context.Context, p *tenancy.Principal, id string, in agentsession.EndInput) (*agentsession.View, error) {
+func (s *Sessions) EndAgentSession(ctx context.Context, p *tenancy.Principal, id string, in agentsession.EndInput) (*agentsession.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -56,13 +56,13 @@ func (s *Service) EndAgentSession(ctx context.Context, p *tenancy.Principal, id 
 }
 
 // EndAgentSessionPost is EndAgentSession's POST alias.
-func (s *Service) EndAgentSessionPost(ctx context.Context, p *tenancy.Principal, id string, in agentsession.EndInput) (*agentsession.View, error) {
+func (s *Sessions) EndAgentSessionPost(ctx context.Context, p *tenancy.Principal, id string, in agentsession.EndInput) (*agentsession.View, error) {
 	return s.EndAgentSession(ctx, p, id, in)
 }
 
 // PostAgentSessionMessage stores a message; agent_chat answers with the
 // agent's reply.
-func (s *Service) PostAgentSessionMessage(ctx context.Context, p *tenancy.Principal, id string, in agentsession.PostInput) (*agentsession.Posted, error) {
+func (s *Sessions) PostAgentSessionMessage(ctx context.Context, p *tenancy.Principal, id string, in agentsession.PostInput) (*agentsession.Posted, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *Service) PostAgentSessionMessage(ctx context.Context, p *tenancy.Princi
 }
 
 // ListAgentSessionMessages lists a session's messages in order.
-func (s *Service) ListAgentSessionMessages(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*agentsession.Message, string, error) {
+func (s *Sessions) ListAgentSessionMessages(ctx context.Context, p *tenancy.Principal, id string, page storage.PageRequest) ([]*agentsession.Message, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -78,7 +78,7 @@ func (s *Service) ListAgentSessionMessages(ctx context.Context, p *tenancy.Princ
 }
 
 // CreateAddressSession starts an address session.
-func (s *Service) CreateAddressSession(ctx context.Context, p *tenancy.Principal, in *address.Input) (*addresssession.Session, error) {
+func (s *Sessions) CreateAddressSession(ctx context.Context, p *tenancy.Principal, in *address.Input) (*addresssession.Session, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) CreateAddressSession(ctx context.Context, p *tenancy.Principal
 // GetAddressSession is a session's state: Working while its agents work,
 // with the providers when done, an addresssession.ClosedError once closed
 // or expired.
-func (s *Service) GetAddressSession(ctx context.Context, p *tenancy.Principal, token string) (*addresssession.Session, error) {
+func (s *Sessions) GetAddressSession(ctx context.Context, p *tenancy.Principal, token string) (*addresssession.Session, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *Service) GetAddressSession(ctx context.Context, p *tenancy.Principal, t
 }
 
 // CloseAddressSession closes a session.
-func (s *Service) CloseAddressSession(ctx context.Context, p *tenancy.Principal, token string) (*addresssession.Session, error) {
+func (s *Sessions) CloseAddressSession(ctx context.Context, p *tenancy.Principal, token string) (*addresssession.Session, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -106,6 +106,6 @@ func (s *Service) CloseAddressSession(ctx context.Context, p *tenancy.Principal,
 // ImportProviders loads a provider catalog CSV (humd import providers, an
 // offline command with no principal: whoever can open the data directory
 // may import).
-func (s *Service) ImportProviders(ctx context.Context, r io.Reader) (int, error) {
+func (s *Sessions) ImportProviders(ctx context.Context, r io.Reader) (int, error) {
 	return s.d.Address.ImportProviders(r)
 }

@@ -1,4 +1,4 @@
-package service
+package coresvc
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 // read-modify-writes per org.
 
 // GetMe answers the caller, its org and role, and the orgs it belongs to.
-func (s *Service) GetMe(ctx context.Context, p *tenancy.Principal) (*tenancy.Me, error) {
+func (s *Core) GetMe(ctx context.Context, p *tenancy.Principal) (*tenancy.Me, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -21,7 +21,7 @@ func (s *Service) GetMe(ctx context.Context, p *tenancy.Principal) (*tenancy.Me,
 }
 
 // GetOrg answers the caller's org.
-func (s *Service) GetOrg(ctx context.Context, p *tenancy.Principal) (*tenancy.Org, error) {
+func (s *Core) GetOrg(ctx context.Context, p *tenancy.Principal) (*tenancy.Org, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (s *Service) GetOrg(ctx context.Context, p *tenancy.Principal) (*tenancy.Or
 
 // UpdateOrg edits the org's name, time zone, business hours and system
 // replies.
-func (s *Service) UpdateOrg(ctx context.Context, p *tenancy.Principal, in tenancy.OrgPatch) (*tenancy.Org, error) {
+func (s *Core) UpdateOrg(ctx context.Context, p *tenancy.Principal, in tenancy.OrgPatch) (*tenancy.Org, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (s *Service) UpdateOrg(ctx context.Context, p *tenancy.Principal, in tenanc
 }
 
 // ProvisionOrg creates an org with an admin key, for a site administrator.
-func (s *Service) ProvisionOrg(ctx context.Context, p *tenancy.Principal, in tenancy.CreateOrgRequest) (*tenancy.CreatedOrg, error) {
+func (s *Core) ProvisionOrg(ctx context.Context, p *tenancy.Principal, in tenancy.CreateOrgRequest) (*tenancy.CreatedOrg, error) {
 	if err := needSiteAdmin(p); err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (s *Service) ProvisionOrg(ctx context.Context, p *tenancy.Principal, in ten
 }
 
 // ListTeam answers the org's members and pending invites.
-func (s *Service) ListTeam(ctx context.Context, p *tenancy.Principal) (*tenancy.Team, error) {
+func (s *Core) ListTeam(ctx context.Context, p *tenancy.Principal) (*tenancy.Team, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (s *Service) ListTeam(ctx context.Context, p *tenancy.Principal) (*tenancy.
 }
 
 // InviteMember adds an existing user to the org, or invites an email.
-func (s *Service) InviteMember(ctx context.Context, p *tenancy.Principal, in tenancy.InviteInput) (*tenancy.InviteResult, error) {
+func (s *Core) InviteMember(ctx context.Context, p *tenancy.Principal, in tenancy.InviteInput) (*tenancy.InviteResult, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (s *Service) InviteMember(ctx context.Context, p *tenancy.Principal, in ten
 }
 
 // RevokeInvite deletes a pending invite.
-func (s *Service) RevokeInvite(ctx context.Context, p *tenancy.Principal, id string) error {
+func (s *Core) RevokeInvite(ctx context.Context, p *tenancy.Principal, id string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Service) RevokeInvite(ctx context.Context, p *tenancy.Principal, id str
 }
 
 // ChangeMemberRole sets a member's role; the org's last admin stays one.
-func (s *Service) ChangeMemberRole(ctx context.Context, p *tenancy.Principal, userID string, in tenancy.RoleInput) (*tenancy.Member, error) {
+func (s *Core) ChangeMemberRole(ctx context.Context, p *tenancy.Principal, userID string, in tenancy.RoleInput) (*tenancy.Member, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (s *Service) ChangeMemberRole(ctx context.Context, p *tenancy.Principal, us
 }
 
 // RemoveMember takes a member out of the org and revokes their keys in it.
-func (s *Service) RemoveMember(ctx context.Context, p *tenancy.Principal, userID string) error {
+func (s *Core) RemoveMember(ctx context.Context, p *tenancy.Principal, userID string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (s *Service) RemoveMember(ctx context.Context, p *tenancy.Principal, userID
 }
 
 // ListApiKeys pages the org's API keys (never the secrets).
-func (s *Service) ListApiKeys(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]tenancy.KeyView, string, error) {
+func (s *Core) ListApiKeys(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]tenancy.KeyView, string, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, "", err
 	}
@@ -95,7 +95,7 @@ func (s *Service) ListApiKeys(ctx context.Context, p *tenancy.Principal, page st
 
 // CreateApiKey makes a key owned by the caller, no wider than the caller's
 // own; its secret is answered once.
-func (s *Service) CreateApiKey(ctx context.Context, p *tenancy.Principal, in tenancy.KeyInput) (*tenancy.CreatedKey, error) {
+func (s *Core) CreateApiKey(ctx context.Context, p *tenancy.Principal, in tenancy.KeyInput) (*tenancy.CreatedKey, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (s *Service) CreateApiKey(ctx context.Context, p *tenancy.Principal, in ten
 }
 
 // RevokeApiKey revokes a key at once.
-func (s *Service) RevokeApiKey(ctx context.Context, p *tenancy.Principal, id string) (*tenancy.KeyView, error) {
+func (s *Core) RevokeApiKey(ctx context.Context, p *tenancy.Principal, id string) (*tenancy.KeyView, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}

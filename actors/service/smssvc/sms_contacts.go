@@ -1,4 +1,4 @@
-package service
+package smssvc
 
 import (
 	"context"
@@ -28,7 +28,7 @@ type ListOptOutsQuery struct {
 }
 
 // ListContacts pages the org's contacts.
-func (s *Service) ListContacts(ctx context.Context, p *tenancy.Principal, q ListContactsQuery) ([]*sms.Contact, string, error) {
+func (s *SMS) ListContacts(ctx context.Context, p *tenancy.Principal, q ListContactsQuery) ([]*sms.Contact, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -36,7 +36,7 @@ func (s *Service) ListContacts(ctx context.Context, p *tenancy.Principal, q List
 }
 
 // CreateContact adds a contact (one per phone number).
-func (s *Service) CreateContact(ctx context.Context, p *tenancy.Principal, in sms.NewContact) (*sms.Contact, error) {
+func (s *SMS) CreateContact(ctx context.Context, p *tenancy.Principal, in sms.NewContact) (*sms.Contact, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (s *Service) CreateContact(ctx context.Context, p *tenancy.Principal, in sm
 }
 
 // GetContact answers one contact.
-func (s *Service) GetContact(ctx context.Context, p *tenancy.Principal, id string) (*sms.Contact, error) {
+func (s *SMS) GetContact(ctx context.Context, p *tenancy.Principal, id string) (*sms.Contact, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *Service) GetContact(ctx context.Context, p *tenancy.Principal, id strin
 
 // UpdateContact edits a contact; edited identity fields override
 // enrichment.
-func (s *Service) UpdateContact(ctx context.Context, p *tenancy.Principal, id string, in sms.ContactInput) (*sms.Contact, error) {
+func (s *SMS) UpdateContact(ctx context.Context, p *tenancy.Principal, id string, in sms.ContactInput) (*sms.Contact, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (s *Service) UpdateContact(ctx context.Context, p *tenancy.Principal, id st
 }
 
 // DeleteContact deletes a contact.
-func (s *Service) DeleteContact(ctx context.Context, p *tenancy.Principal, id string) error {
+func (s *SMS) DeleteContact(ctx context.Context, p *tenancy.Principal, id string) error {
 	if err := need(p, tenancy.Operator); err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *Service) DeleteContact(ctx context.Context, p *tenancy.Principal, id st
 }
 
 // ListBlocklist pages the org's blocked numbers.
-func (s *Service) ListBlocklist(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*sms.Block, string, error) {
+func (s *SMS) ListBlocklist(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*sms.Block, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -77,7 +77,7 @@ func (s *Service) ListBlocklist(ctx context.Context, p *tenancy.Principal, page 
 }
 
 // BlockNumber blocks a number (a conflict if it already is).
-func (s *Service) BlockNumber(ctx context.Context, p *tenancy.Principal, in sms.ListEntry) (*sms.Block, error) {
+func (s *SMS) BlockNumber(ctx context.Context, p *tenancy.Principal, in sms.ListEntry) (*sms.Block, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Service) BlockNumber(ctx context.Context, p *tenancy.Principal, in sms.
 }
 
 // UnblockNumber unblocks a number (ErrNotFound if it was not blocked).
-func (s *Service) UnblockNumber(ctx context.Context, p *tenancy.Principal, e164 string) error {
+func (s *SMS) UnblockNumber(ctx context.Context, p *tenancy.Principal, e164 string) error {
 	if err := need(p, tenancy.Operator); err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Service) UnblockNumber(ctx context.Context, p *tenancy.Principal, e164 
 }
 
 // ListOptOuts pages the numbers that texted STOP or were opted out.
-func (s *Service) ListOptOuts(ctx context.Context, p *tenancy.Principal, q ListOptOutsQuery) ([]*sms.OptOut, string, error) {
+func (s *SMS) ListOptOuts(ctx context.Context, p *tenancy.Principal, q ListOptOutsQuery) ([]*sms.OptOut, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -104,7 +104,7 @@ func (s *Service) ListOptOuts(ctx context.Context, p *tenancy.Principal, q ListO
 // call did it (and fired sms.opt_out). The contact's consent actor writes
 // the record and tells the contact's threads, which cancel their pending
 // scheduled texts.
-func (s *Service) AddOptOut(ctx context.Context, p *tenancy.Principal, in sms.ListEntry) (o *sms.OptOut, created bool, err error) {
+func (s *SMS) AddOptOut(ctx context.Context, p *tenancy.Principal, in sms.ListEntry) (o *sms.OptOut, created bool, err error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, false, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) AddOptOut(ctx context.Context, p *tenancy.Principal, in sms.Li
 
 // RemoveOptOut opts a number back in and fires sms.opt_in (ErrNotFound if
 // it was not opted out), through the contact's consent actor.
-func (s *Service) RemoveOptOut(ctx context.Context, p *tenancy.Principal, e164 string) error {
+func (s *SMS) RemoveOptOut(ctx context.Context, p *tenancy.Principal, e164 string) error {
 	if err := need(p, tenancy.Operator); err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Service) RemoveOptOut(ctx context.Context, p *tenancy.Principal, e164 s
 }
 
 // smsEnrich is the enrichment service, or the conflict that says it is off.
-func (s *Service) smsEnrich() (*enrich.Service, error) {
+func (s *SMS) smsEnrich() (*enrich.Service, error) {
 	if s.d.Enrich == nil {
 		return nil, storage.Conflict("lookup_unavailable", "contact enrichment is off: no lookup provider is configured")
 	}
@@ -134,7 +134,7 @@ func (s *Service) smsEnrich() (*enrich.Service, error) {
 
 // BackfillContactLookup starts a rate-limited job that looks up every
 // contact without lookup data.
-func (s *Service) BackfillContactLookup(ctx context.Context, p *tenancy.Principal, in enrich.BackfillInput) (*BackfillStarted, error) {
+func (s *SMS) BackfillContactLookup(ctx context.Context, p *tenancy.Principal, in enrich.BackfillInput) (*BackfillStarted, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *Service) BackfillContactLookup(ctx context.Context, p *tenancy.Principa
 }
 
 // GetContactLookupBackfill answers a backfill job's progress.
-func (s *Service) GetContactLookupBackfill(ctx context.Context, p *tenancy.Principal, id string) (*LookupJob, error) {
+func (s *SMS) GetContactLookupBackfill(ctx context.Context, p *tenancy.Principal, id string) (*LookupJob, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (s *Service) GetContactLookupBackfill(ctx context.Context, p *tenancy.Princ
 
 // LookupContact re-runs enrichment for one contact now (a person's edits
 // are kept); a provider failure is ErrLookupFailed.
-func (s *Service) LookupContact(ctx context.Context, p *tenancy.Principal, id string) (*sms.Contact, error) {
+func (s *SMS) LookupContact(ctx context.Context, p *tenancy.Principal, id string) (*sms.Contact, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}

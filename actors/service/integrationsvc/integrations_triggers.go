@@ -1,4 +1,4 @@
-package service
+package integrationsvc
 
 import (
 	"context"
@@ -29,11 +29,6 @@ const (
 
 // askTimeout bounds a request to an actor made for an operation.
 const askTimeout = 10 * time.Second
-
-// RateLimiter is a token bucket per id (transport/httpapi.Limits).
-type RateLimiter interface {
-	Allow(id string, now time.Time) (bool, time.Duration)
-}
 
 // RateLimitedError is storage.ErrRateLimited with the wait until a retry
 // can pass (the edge's Retry-After).
@@ -69,13 +64,13 @@ type FlowRun struct {
 	Reason  string `json:"reason,omitempty"`
 }
 
-func (s *Service) withToken(t *triggers.Trigger, token string) *TriggerWithToken {
+func (s *Integrations) withToken(t *triggers.Trigger, token string) *TriggerWithToken {
 	return &TriggerWithToken{Trigger: t, URL: s.d.PublicURL + "/api/triggers/in/" + token, Token: token}
 }
 
 // eventFlowCheck vets a trigger's flow_id: a flow of the org whose
 // trigger_type is event.
-func (s *Service) eventFlowCheck(org string) triggers.FlowCheck {
+func (s *Integrations) eventFlowCheck(org string) triggers.FlowCheck {
 	return func(id string) error {
 		f, err := s.d.Flows.Get(org, id)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -92,7 +87,7 @@ func (s *Service) eventFlowCheck(org string) triggers.FlowCheck {
 }
 
 // ListTriggers pages the org's inbound triggers.
-func (s *Service) ListTriggers(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*triggers.Trigger, string, error) {
+func (s *Integrations) ListTriggers(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*triggers.Trigger, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -100,7 +95,7 @@ func (s *Service) ListTriggers(ctx context.Context, p *tenancy.Principal, page s
 }
 
 // CreateTrigger adds a trigger and answers its url and token (shown once).
-func (s *Service) CreateTrigger(ctx context.Context, p *tenancy.Principal, in triggers.Input) (*TriggerWithToken, error) {
+func (s *Integrations) CreateTrigger(ctx context.Context, p *tenancy.Principal, in triggers.Input) (*TriggerWithToken, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -112,7 +107,7 @@ func (s *Service) CreateTrigger(ctx context.Context, p *tenancy.Principal, in tr
 }
 
 // GetTrigger loads one trigger (never its token).
-func (s *Service) GetTrigger(ctx context.Context, p *tenancy.Principal, id string) (*triggers.Trigger, error) {
+func (s *Integrations) GetTrigger(ctx context.Context, p *tenancy.Principal, id string) (*triggers.Trigger, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -120,7 +115,7 @@ func (s *Service) GetTrigger(ctx context.Context, p *tenancy.Principal, id strin
 }
 
 // UpdateTrigger edits a trigger (flow_id null detaches the flow).
-func (s *Service) UpdateTrigger(ctx context.Context, p *tenancy.Principal, id string, in triggers.Input) (*triggers.Trigger, error) {
+func (s *Integrations) UpdateTrigger(ctx context.Context, p *tenancy.Principal, id string, in triggers.Input) (*triggers.Trigger, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -128,7 +123,7 @@ func (s *Service) UpdateTrigger(ctx context.Context, p *tenancy.Principal, id st
 }
 
 // DeleteTrigger removes a trigger; its URL stops working.
-func (s *Service) DeleteTrigger(ctx context.Context, p *tenancy.Principal, id string) error {
+func (s *Integrations) DeleteTrigger(ctx context.Context, p *tenancy.Principal, id string) error {
 	if err := need(p, tenancy.Admin); err != nil {
 		return err
 	}
@@ -137,7 +132,7 @@ func (s *Service) DeleteTrigger(ctx context.Context, p *tenancy.Principal, id st
 
 // RotateTriggerToken gives a trigger a new url and token; the old one
 // stops at once.
-func (s *Service) RotateTriggerToken(ctx context.Context, p *tenancy.Principal, id string) (*TriggerWithToken, error) {
+func (s *Integrations) RotateTriggerToken(ctx context.Context, p *tenancy.Principal, id string) (*TriggerWithToken, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -151,7 +146,7 @@ func (s *Service) RotateTriggerToken(ctx context.Context, p *tenancy.Principal, 
 // FireTrigger is the public fire: the token authenticates it (no
 // principal), payload is the JSON object transport decoded and checked. It
 // appends the trigger's event and runs the matching event-trigger flows.
-func (s *Service) FireTrigger(ctx context.Context, token string, payload json.RawMessage) (*Fired, error) {
+func (s *Integrations) FireTrigger(ctx context.Context, token string, payload json.RawMessage) (*Fired, error) {
 	t, err := triggers.Resolve(s.d.Store, token)
 	if err != nil {
 		return nil, err
@@ -181,7 +176,7 @@ type eventPayload struct {
 // payload.body to payload.to through the send pipeline with the flow
 // answering the replies. Each goes through the usual checks (blocklist,
 // business hours, opt-outs: for calls too).
-func (s *Service) runEventFlows(t *triggers.Trigger, event string, payload json.RawMessage) []FlowRun {
+func (s *Integrations) runEventFlows(t *triggers.Trigger, event string, payload json.RawMessage) []FlowRun {
 	all, _, err := s.d.Flows.List(t.OrgID, flows.Filter{TriggerType: "event"}, storage.PageRequest{Limit: storage.MaxPageLimit})
 	if err != nil {
 		return []FlowRun{{Action: "skipped", Reason: err.Error()}}
@@ -207,7 +202,7 @@ func eventMatches(patterns []string, event string) bool {
 	return false
 }
 
-func (s *Service) runEventFlow(org string, f *flows.Flow, p eventPayload, payload json.RawMessage) FlowRun {
+func (s *Integrations) runEventFlow(org string, f *flows.Flow, p eventPayload, payload json.RawMessage) FlowRun {
 	run := FlowRun{FlowID: f.ID, Action: "skipped"}
 	if !phone.Valid(p.To) {
 		run.Reason = "the payload has no E.164 \"to\""
@@ -286,7 +281,7 @@ func (s *Service) runEventFlow(org string, f *flows.Flow, p eventPayload, payloa
 
 // smsNumberFor picks the number an SMS event flow texts from: one that
 // answers with the flow, else the org's first SMS-enabled number.
-func (s *Service) smsNumberFor(org, flowID string) (*sms.Number, error) {
+func (s *Integrations) smsNumberFor(org, flowID string) (*sms.Number, error) {
 	all, _, err := sms.ListNumbers(s.d.Store, org, storage.PageRequest{Limit: storage.MaxPageLimit})
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package service
+package adminsvc
 
 import (
 	"context"
@@ -46,7 +46,7 @@ type BuyNumberInput struct {
 
 // SearchAvailableNumbers lists numbers for sale at the carrier. The query
 // is the wire's, already checked by transport.
-func (s *Service) SearchAvailableNumbers(ctx context.Context, p *tenancy.Principal, q sms.NumberSearch) ([]sms.AvailableNumber, error) {
+func (s *Admin) SearchAvailableNumbers(ctx context.Context, p *tenancy.Principal, q sms.NumberSearch) ([]sms.AvailableNumber, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (s *Service) SearchAvailableNumbers(ctx context.Context, p *tenancy.Princip
 }
 
 // SyncNumbers refreshes the org's numbers from the carrier's inventory.
-func (s *Service) SyncNumbers(ctx context.Context, p *tenancy.Principal) (*SyncResult, error) {
+func (s *Admin) SyncNumbers(ctx context.Context, p *tenancy.Principal) (*SyncResult, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -85,12 +85,12 @@ func (s *Service) SyncNumbers(ctx context.Context, p *tenancy.Principal) (*SyncR
 // BuyNumber checks everything it can before the carrier charges (fields,
 // flows, ownership, the plan cap), buys, registers, and releases the number
 // at the carrier again if registering fails.
-func (s *Service) BuyNumber(ctx context.Context, p *tenancy.Principal, in BuyNumberInput) (*sms.Number, error) {
+func (s *Admin) BuyNumber(ctx context.Context, p *tenancy.Principal, in BuyNumberInput) (*sms.Number, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
 	org := p.OrgID
-	maxNumbers, err := s.smsNumberCap(org)
+	maxNumbers, err := s.d.NumberCap(org)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Service) BuyNumber(ctx context.Context, p *tenancy.Principal, in BuyNum
 		provider = "sandbox"
 	}
 	nn := sms.NewNumber{E164: in.E164, FriendlyName: in.FriendlyName, Provider: provider,
-		Channel: s.smsFlowChannel, MaxNumbers: maxNumbers,
+		Channel: s.d.FlowChannel, MaxNumbers: maxNumbers,
 		// The carrier's capabilities are known after the purchase; the
 		// pre-check assumes the number can text.
 		Capabilities: sms.Capabilities{Voice: true, SMS: true, MMS: true}}
@@ -148,7 +148,7 @@ func (s *Service) BuyNumber(ctx context.Context, p *tenancy.Principal, in BuyNum
 }
 
 // log is the service's logger (slog's default without one).
-func (s *Service) log() *slog.Logger {
+func (s *Admin) log() *slog.Logger {
 	if s.d.Logger != nil {
 		return s.d.Logger
 	}
@@ -175,7 +175,7 @@ func providerError(what, refused string, err error) error {
 }
 
 // ListBrands pages the org's A2P 10DLC brand registrations.
-func (s *Service) ListBrands(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*brands.Brand, string, error) {
+func (s *Admin) ListBrands(ctx context.Context, p *tenancy.Principal, page storage.PageRequest) ([]*brands.Brand, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -183,7 +183,7 @@ func (s *Service) ListBrands(ctx context.Context, p *tenancy.Principal, page sto
 }
 
 // GetBrand answers one brand registration.
-func (s *Service) GetBrand(ctx context.Context, p *tenancy.Principal, id string) (*brands.Brand, error) {
+func (s *Admin) GetBrand(ctx context.Context, p *tenancy.Principal, id string) (*brands.Brand, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func (s *Service) GetBrand(ctx context.Context, p *tenancy.Principal, id string)
 
 // CreateBrand validates, then registers the brand at the carrier before
 // storing it.
-func (s *Service) CreateBrand(ctx context.Context, p *tenancy.Principal, in *brands.Request) (*brands.Brand, error) {
+func (s *Admin) CreateBrand(ctx context.Context, p *tenancy.Principal, in *brands.Request) (*brands.Brand, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func (s *Service) CreateBrand(ctx context.Context, p *tenancy.Principal, in *bra
 
 // RefreshBrand asks the carrier how the review goes, and registers the
 // campaign once the brand is approved (brands.Refresh).
-func (s *Service) RefreshBrand(ctx context.Context, p *tenancy.Principal, id string) (*brands.Brand, error) {
+func (s *Admin) RefreshBrand(ctx context.Context, p *tenancy.Principal, id string) (*brands.Brand, error) {
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}

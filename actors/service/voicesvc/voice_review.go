@@ -1,4 +1,4 @@
-package service
+package voicesvc
 
 // The review side of the voice area: a call's tags and notes, the org's tag
 // vocabulary and voicemails. Changes are messages to the call's actor
@@ -16,7 +16,7 @@ import (
 )
 
 // ListCallTags answers a call's tags (no paging: at most calls.MaxCallTags).
-func (s *Service) ListCallTags(_ context.Context, p *tenancy.Principal, callID string) ([]string, string, error) {
+func (s *Voice) ListCallTags(_ context.Context, p *tenancy.Principal, callID string) ([]string, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -26,7 +26,7 @@ func (s *Service) ListCallTags(_ context.Context, p *tenancy.Principal, callID s
 
 // AddCallTag tags a call: case-insensitive, the call's existing spelling is
 // kept (Added false), else the org's.
-func (s *Service) AddCallTag(_ context.Context, p *tenancy.Principal, callID string, in CallTagInput) (*CallTags, error) {
+func (s *Voice) AddCallTag(_ context.Context, p *tenancy.Principal, callID string, in CallTagInput) (*CallTags, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (s *Service) AddCallTag(_ context.Context, p *tenancy.Principal, callID str
 
 // RemoveCallTag untags a call (the tag matches ignoring case);
 // storage.ErrNotFound when the call does not carry it.
-func (s *Service) RemoveCallTag(_ context.Context, p *tenancy.Principal, callID, tag string) error {
+func (s *Voice) RemoveCallTag(_ context.Context, p *tenancy.Principal, callID, tag string) error {
 	if err := need(p, tenancy.Operator); err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Service) RemoveCallTag(_ context.Context, p *tenancy.Principal, callID,
 
 // ListOrgCallTags pages the org's tag vocabulary with each tag's call count,
 // by case-folded tag; q.Q is a prefix ignoring case.
-func (s *Service) ListOrgCallTags(_ context.Context, p *tenancy.Principal, q ListOrgCallTagsQuery) ([]*calls.OrgTag, string, error) {
+func (s *Voice) ListOrgCallTags(_ context.Context, p *tenancy.Principal, q ListOrgCallTagsQuery) ([]*calls.OrgTag, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -66,7 +66,7 @@ func (s *Service) ListOrgCallTags(_ context.Context, p *tenancy.Principal, q Lis
 }
 
 // ListCallNotes pages a call's notes, oldest first.
-func (s *Service) ListCallNotes(_ context.Context, p *tenancy.Principal, callID string, q ListCallNotesQuery) ([]*calls.Note, string, error) {
+func (s *Voice) ListCallNotes(_ context.Context, p *tenancy.Principal, callID string, q ListCallNotesQuery) ([]*calls.Note, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -74,7 +74,7 @@ func (s *Service) ListCallNotes(_ context.Context, p *tenancy.Principal, callID 
 }
 
 // AddCallNote adds a note to a call; its author is the principal's user.
-func (s *Service) AddCallNote(_ context.Context, p *tenancy.Principal, callID string, in calls.NoteInput) (*calls.Note, error) {
+func (s *Voice) AddCallNote(_ context.Context, p *tenancy.Principal, callID string, in calls.NoteInput) (*calls.Note, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s *Service) AddCallNote(_ context.Context, p *tenancy.Principal, callID st
 }
 
 // UpdateCallNote replaces a note's body; only its author or an admin may.
-func (s *Service) UpdateCallNote(_ context.Context, p *tenancy.Principal, callID, noteID string, in calls.NoteInput) (*calls.Note, error) {
+func (s *Voice) UpdateCallNote(_ context.Context, p *tenancy.Principal, callID, noteID string, in calls.NoteInput) (*calls.Note, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *Service) UpdateCallNote(_ context.Context, p *tenancy.Principal, callID
 }
 
 // DeleteCallNote removes a note; only its author or an admin may.
-func (s *Service) DeleteCallNote(_ context.Context, p *tenancy.Principal, callID, noteID string) error {
+func (s *Voice) DeleteCallNote(_ context.Context, p *tenancy.Principal, callID, noteID string) error {
 	if err := need(p, tenancy.Operator); err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func noteAuthor(p *tenancy.Principal) calls.Author {
 }
 
 // ListVoicemails pages the org's voicemails, newest first.
-func (s *Service) ListVoicemails(_ context.Context, p *tenancy.Principal, q ListVoicemailsQuery) ([]*calls.Voicemail, string, error) {
+func (s *Voice) ListVoicemails(_ context.Context, p *tenancy.Principal, q ListVoicemailsQuery) ([]*calls.Voicemail, string, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, "", err
 	}
@@ -120,7 +120,7 @@ func (s *Service) ListVoicemails(_ context.Context, p *tenancy.Principal, q List
 }
 
 // GetVoicemail answers one voicemail.
-func (s *Service) GetVoicemail(_ context.Context, p *tenancy.Principal, id string) (*calls.Voicemail, error) {
+func (s *Voice) GetVoicemail(_ context.Context, p *tenancy.Principal, id string) (*calls.Voicemail, error) {
 	if err := need(p, tenancy.Viewer); err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (s *Service) GetVoicemail(_ context.Context, p *tenancy.Principal, id strin
 
 // UpdateVoicemail marks a voicemail heard or unheard, through the actor of
 // the call it was left on.
-func (s *Service) UpdateVoicemail(_ context.Context, p *tenancy.Principal, id string, in VoicemailInput) (*calls.Voicemail, error) {
+func (s *Voice) UpdateVoicemail(_ context.Context, p *tenancy.Principal, id string, in VoicemailInput) (*calls.Voicemail, error) {
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
