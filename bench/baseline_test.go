@@ -6,6 +6,7 @@ import (
 	"maps"
 	"testing"
 
+	"github.com/humd/humd/bench/baseline"
 	"github.com/humd/humd/storage"
 )
 
@@ -15,7 +16,7 @@ import (
 // not say what humd's data costs.
 func TestRecordsBaselineShape(t *testing.T) {
 	h := startHumd(t)
-	b, err := StartBaseline(Records, t.TempDir())
+	b, err := baseline.Start(baseline.Records, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestRecordsBaselineShape(t *testing.T) {
 		}
 	}
 	send(&Humd{URL: b.URL, PublicURL: b.URL, Token: "baseline", Number: DefaultNumber}, b.Addr())
-	got, baseBytes := keyFamilies(t, b.store)
+	got, baseBytes := keyFamilies(t, b.Store())
 	delete(want, "seq") // event sequence leases, written when they run out
 	delete(got, "seq")
 	if !maps.Equal(got, want) {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/humd/humd/bench/baseline"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/llm/llmtest"
 )
@@ -117,9 +118,9 @@ func TestOpenLoop(t *testing.T) {
 
 // baselineIngest starts the bare HTTP baseline and an ingest of 10 contacts
 // aimed at it.
-func baselineIngest(t *testing.T) (*Baseline, *Ingest) {
+func baselineIngest(t *testing.T) (*baseline.Server, *Ingest) {
 	t.Helper()
-	b, err := StartBaseline(BareHTTP, "")
+	b, err := baseline.Start(baseline.BareHTTP, "")
 	if err != nil {
 		t.Fatal(err)
 	}

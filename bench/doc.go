@@ -23,6 +23,10 @@
 //     exactly one reply, and the added latency beyond debounce and model
 //     delay is reported.
 //
+// The baselines are served by bench/baseline; bench/tail reads the
+// execution trace of a run (humbench -trace) and says what the process was
+// doing while the slow requests waited.
+//
 // The target is either a humd started in-process on loopback (StartHumd: real
 // clock, temporary data directory, sandbox carrier) or a running humd reached
 // by URL (Remote). Start and Run are the library; cmd/humbench is the command

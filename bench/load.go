@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/humd/humd/bench/tail"
 )
 
 // Load is one workload. Closed loop (Rate 0): Workers goroutines each send a
@@ -105,7 +107,7 @@ func (l *Load) Run(ctx context.Context) (*Stats, error) {
 		err := l.Client.DoTimeout(req, resp, timeout)
 		lat := time.Since(due)
 		w.lat = append(w.lat, lat)
-		if lat >= SlowMark && trace.IsEnabled() {
+		if lat >= tail.SlowMark && trace.IsEnabled() {
 			trace.Log(context.Background(), "slow", lat.String())
 		}
 		if err = tally(err, resp, &done, &errs, &firstErr); err != nil {

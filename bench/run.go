@@ -11,6 +11,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/humd/humd/bench/baseline"
 	"github.com/humd/humd/storage"
 )
 
@@ -174,10 +175,10 @@ func runIngestPhases(ctx context.Context, cfg *Config) ([]Result, error) {
 	var bare, durable, recs Result
 	if !cfg.NoBaselines {
 		for _, b := range []struct {
-			kind BaselineKind
+			kind baseline.Kind
 			name string
 			r    *Result
-		}{{BareHTTP, "baseline-http", &bare}, {OneBatch, "baseline-pebble", &durable}, {Records, "baseline-records", &recs}} {
+		}{{baseline.BareHTTP, "baseline-http", &bare}, {baseline.OneBatch, "baseline-pebble", &durable}, {baseline.Records, "baseline-records", &recs}} {
 			var err error
 			if *b.r, err = runBaseline(ctx, cfg, b.kind, b.name); err != nil {
 				return results, err
@@ -245,8 +246,8 @@ func (c *Config) result(workload, target string, st *Stats, before, after Usage)
 }
 
 // runBaseline drives the ingest requests at a baseline server.
-func runBaseline(ctx context.Context, cfg *Config, kind BaselineKind, target string) (Result, error) {
-	b, err := StartBaseline(kind, filepath.Join(cfg.TempDir, target))
+func runBaseline(ctx context.Context, cfg *Config, kind baseline.Kind, target string) (Result, error) {
+	b, err := baseline.Start(kind, filepath.Join(cfg.TempDir, target))
 	if err != nil {
 		return Result{}, err
 	}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/humd/humd/app"
 	"github.com/humd/humd/bench"
+	"github.com/humd/humd/bench/tail"
 	"github.com/humd/humd/storage"
 )
 
@@ -245,7 +246,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Campaign: bench.Campaign{Recipients: o.recipients}})
 	if o.trace != "" {
 		stopTrace()
-		tail, terr := bench.TailReport(o.trace)
+		tail, terr := tail.Read(o.trace)
 		if terr != nil {
 			err = errors.Join(err, terr)
 		} else {

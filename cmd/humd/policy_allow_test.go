@@ -12,7 +12,7 @@ var layerViolations = map[string]string{}
 // (actors/doc.go). The fix is a message to the owner.
 var ownershipViolations = map[string]string{
 	// Front ends that write around the owner.
-	"bench calls storage/sms.PutInbound": "kept on purpose: the records baseline (bench/baseline.go) times the owner's writer on a private store it opens itself, which no actor shares; through the actor it would measure humd, not the records",
+	"bench/baseline calls storage/sms.PutInbound": "kept on purpose: the records baseline (bench/baseline) times the owner's writer on a private store it opens itself, which no actor shares; through the actor it would measure humd, not the records",
 }
 
 // rawBodyViolations: "<package>.<Func>" or "<package>.<Type>.<Method>" that

@@ -1,4 +1,4 @@
-package bench
+package baseline
 
 import (
 	"encoding/json"
@@ -16,12 +16,12 @@ import (
 	"github.com/humd/humd/transport/twilio"
 )
 
-// BaselineKind is how much of humd's work a baseline does.
-type BaselineKind int
+// Kind is how much of humd's work a baseline does.
+type Kind int
 
 const (
 	// BareHTTP parses the form and answers: the HTTP limit of the machine.
-	BareHTTP BaselineKind = iota
+	BareHTTP Kind = iota
 	// OneBatch also commits one batch with Sync per request (the MessageSid
 	// as key, the form as value): the durable-storage limit.
 	OneBatch
@@ -32,10 +32,10 @@ const (
 	Records
 )
 
-// Baseline is a minimal fasthttp server on loopback that answers an inbound
+// Server is a minimal fasthttp server on loopback that answers an inbound
 // webhook the way humd does (200 and empty TwiML) with none or only part of
-// humd's work (BaselineKind).
-type Baseline struct {
+// humd's work (Kind).
+type Server struct {
 	// URL is where to send requests.
 	URL   string
 	srv   *fasthttp.Server
@@ -44,10 +44,10 @@ type Baseline struct {
 	done  chan error
 }
 
-// StartBaseline starts a baseline; the durable kinds keep a Pebble store in
+// Start starts a baseline; the durable kinds keep a Pebble store in
 // dir.
-func StartBaseline(kind BaselineKind, dir string) (*Baseline, error) {
-	b := &Baseline{done: make(chan error, 1)}
+func Start(kind Kind, dir string) (*Server, error) {
+	b := &Server{done: make(chan error, 1)}
 	if kind != BareHTTP {
 		// OneBatch keeps Pebble's own WAL sync timing: spacing fsyncs as humd
 		// does makes it slower (one tiny batch per request), and it is the
@@ -100,10 +100,14 @@ func StartBaseline(kind BaselineKind, dir string) (*Baseline, error) {
 }
 
 // Addr is the server's host:port.
-func (b *Baseline) Addr() string { return b.ln.Addr().String() }
+func (b *Server) Addr() string { return b.ln.Addr().String() }
+
+// Store is the store the durable kinds write (nil for BareHTTP), for a test
+// that compares what a baseline wrote with what humd wrote.
+func (b *Server) Store() *storage.Pebble { return b.store }
 
 // Close stops the server and closes the store.
-func (b *Baseline) Close() error {
+func (b *Server) Close() error {
 	var errs []error
 	errs = append(errs, b.srv.Shutdown())
 	if err := <-b.done; err != nil {

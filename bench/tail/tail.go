@@ -1,4 +1,4 @@
-package bench
+package tail
 
 import (
 	"fmt"
@@ -13,13 +13,13 @@ import (
 
 // SlowMark is the latency from which a request counts as slow: the issue's
 // p99 target. The load generator logs every such request into a running
-// execution trace (category "slow", message its latency), so TailReport can
+// execution trace (category "slow", message its latency), so Read can
 // line the slow windows up with what the process was doing.
 const SlowMark = 10 * time.Millisecond
 
-// Tail attributes a run's slow requests to what ran while they waited, from
+// Report attributes a run's slow requests to what ran while they waited, from
 // an execution trace taken with humbench -trace.
-type Tail struct {
+type Report struct {
 	Run          time.Duration
 	SlowRequests int
 	// Windows are the merged spans from a slow request's due time to its
@@ -29,23 +29,23 @@ type Tail struct {
 	// Conditions splits the run by whether the collector was marking and
 	// whether Pebble's background work (flush or compaction) held at least
 	// half a core, and says how much of each part lay inside slow windows.
-	Conditions []TailCondition
+	Conditions []Condition
 	// Busy is cores busy by kind of goroutine over the whole run and inside
 	// the slow windows.
-	Busy []TailBusy
+	Busy []Busy
 	// Scheduling delay (runnable to running) of goroutines that got a core
 	// inside and outside the slow windows: p50, p90, p99.
 	DelayInSlow, DelayElsewhere [3]time.Duration
 }
 
-// TailCondition is one part of the run.
-type TailCondition struct {
+// Condition is one part of the run.
+type Condition struct {
 	GCMark, Pebble bool
 	Run, InSlow    time.Duration
 }
 
-// TailBusy is the average number of cores a kind of goroutine held.
-type TailBusy struct {
+// Busy is the average number of cores a kind of goroutine held.
+type Busy struct {
 	Kind        string
 	Run, InSlow float64
 }
@@ -53,8 +53,8 @@ type TailBusy struct {
 // span is a half-open interval of trace time in nanoseconds.
 type span struct{ a, b int64 }
 
-// TailReport reads the execution trace at path.
-func TailReport(path string) (*Tail, error) {
+// Read reads the execution trace at path.
+func Read(path string) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func TailReport(path string) (*Tail, error) {
 	defer f.Close()
 	r, err := trace.NewReader(f)
 	if err != nil {
-		return nil, fmt.Errorf("bench: trace %s: %w", path, err)
+		return nil, fmt.Errorf("bench/tail: trace %s: %w", path, err)
 	}
 	var (
 		first, last  int64 = -1, 0
@@ -79,7 +79,7 @@ func TailReport(path string) (*Tail, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("bench: trace %s: %w", path, err)
+			return nil, fmt.Errorf("bench/tail: trace %s: %w", path, err)
 		}
 		t := int64(ev.Time())
 		if first < 0 {
@@ -128,9 +128,9 @@ func TailReport(path string) (*Tail, error) {
 		}
 	}
 	if first < 0 || last <= first {
-		return nil, fmt.Errorf("bench: trace %s: no events", path)
+		return nil, fmt.Errorf("bench/tail: trace %s: no events", path)
 	}
-	tl := &Tail{Run: time.Duration(last - first), SlowRequests: len(slows)}
+	tl := &Report{Run: time.Duration(last - first), SlowRequests: len(slows)}
 	for i := range slows {
 		slows[i].a = max(slows[i].a, first) // due before the trace started
 	}
@@ -146,13 +146,13 @@ func TailReport(path string) (*Tail, error) {
 			run += s.b - s.a
 			in += overlap(s, wins)
 		}
-		tb := TailBusy{Kind: k, Run: float64(run) / float64(last-first)}
+		tb := Busy{Kind: k, Run: float64(run) / float64(last-first)}
 		if tl.Slow > 0 {
 			tb.InSlow = float64(in) / float64(tl.Slow)
 		}
 		tl.Busy = append(tl.Busy, tb)
 	}
-	slices.SortFunc(tl.Busy, func(x, y TailBusy) int { return strings.Compare(x.Kind, y.Kind) })
+	slices.SortFunc(tl.Busy, func(x, y Busy) int { return strings.Compare(x.Kind, y.Kind) })
 	var in, out []time.Duration
 	for _, d := range delays {
 		if overlap(span{d.b - 1, d.b}, wins) > 0 {
@@ -181,9 +181,9 @@ const (
 	kindGC     = "collector"
 	kindPebble = "pebble flush/compaction"
 	kindWAL    = "pebble WAL"
-	kindLoad   = "load generator"
+	KindLoad   = "load generator"
 	kindActor  = "actors"
-	kindHTTP   = "http server and handlers"
+	KindHTTP   = "http server and handlers"
 	kindOther  = "other"
 )
 
@@ -200,8 +200,8 @@ func goroutineKind(st trace.Stack) string {
 		{kindPebble, "pebble/v2.(*DB).compact"},
 		{kindPebble, "pebble/v2.(*DB).flush"},
 		{kindWAL, "pebble/v2/record.(*LogWriter)"},
-		{kindLoad, "bench.(*Load)"},
-		{kindHTTP, "valyala/fasthttp"},
+		{KindLoad, "bench.(*Load)"},
+		{KindHTTP, "valyala/fasthttp"},
 		{kindActor, "protoactor-go/actor"},
 		{kindActor, "humd/actors/"},
 	} {
@@ -237,7 +237,7 @@ func overlap(s span, wins []span) int64 {
 }
 
 // conditions walks the run a millisecond at a time.
-func conditions(first, last int64, marks, pebble, wins []span) []TailCondition {
+func conditions(first, last int64, marks, pebble, wins []span) []Condition {
 	const ms = int64(time.Millisecond)
 	n := int((last-first)/ms) + 1
 	mark := make([]bool, n)
@@ -258,7 +258,7 @@ func conditions(first, last int64, marks, pebble, wins []span) []TailCondition {
 		a, b := first+int64(i)*ms, first+int64(i+1)*ms
 		busy[i] += max(0, min(b, s.b)-max(a, s.a))
 	})
-	out := make([]TailCondition, 4)
+	out := make([]Condition, 4)
 	for i := range out {
 		out[i].GCMark, out[i].Pebble = i&2 != 0, i&1 != 0
 	}
@@ -280,7 +280,7 @@ func boolIndex(b bool) int {
 }
 
 // Markdown writes the report as two tables.
-func (t *Tail) Markdown(w io.Writer) {
+func (t *Report) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "Requests slower than %v: %d, in %d windows covering %v of a %v run.\n\n",
 		SlowMark, t.SlowRequests, t.Windows, t.Slow.Round(time.Millisecond), t.Run.Round(time.Millisecond))
 	fmt.Fprintln(w, "| collector marking | Pebble flush/compaction ≥ ½ core | ms of run | ms inside slow windows | share |")
@@ -305,3 +305,6 @@ func (t *Tail) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "\nWait for a core (runnable to running) p50 / p90 / p99: %s inside slow windows, %s elsewhere.\n",
 		ms(t.DelayInSlow), ms(t.DelayElsewhere))
 }
+
+// ms is d in milliseconds, as the reports print it.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
