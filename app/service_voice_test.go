@@ -10,6 +10,7 @@ import (
 	"time"
 
 	callactor "github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/app/apptest"
@@ -167,7 +168,7 @@ func TestVoiceServiceRolesInputsAndHappyPaths(t *testing.T) {
 	}
 	// The stream of an ended call: a viewer who saw call.ended is done.
 	st, err := svc.StreamCall(ctx, viewer, c.ID, 0, false)
-	if err != nil || st.Over || st.First == nil || st.First.Type != callactor.LiveEnded {
+	if err != nil || st.Over || st.First == nil || st.First.Type != live.Ended {
 		t.Fatalf("StreamCall = %+v, %v; want call.ended first", st, err)
 	}
 	st.Close()

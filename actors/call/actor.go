@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
@@ -274,11 +275,11 @@ func (a *Actor) publish(typ string, data any) {
 		return
 	}
 	raw, _ := json.Marshal(data)
-	a.d.Hub.Publish(a.call.ID, LiveEvent{Type: typ, At: a.now(), Data: raw})
+	a.d.Hub.Publish(a.call.ID, live.Event{Type: typ, At: a.now(), Data: raw})
 }
 
 func (a *Actor) setState(c *calls.Call) {
-	a.publish(LiveState, map[string]any{"status": c.Status, "flow_id": c.FlowID})
+	a.publish(live.State, map[string]any{"status": c.Status, "flow_id": c.FlowID})
 }
 
 func (a *Actor) armIdle(ctx actor.Context) { a.idle.Touch(ctx, a.d.Clock, a.d.IdleAfter) }

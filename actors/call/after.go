@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/storage/calls"
 )
 
@@ -65,7 +66,7 @@ func (a *Actor) finalize(ctx actor.Context, reason string) error {
 		return err
 	}
 	a.finalized = true
-	a.publish(LiveEnded, map[string]any{"status": c.Status, "reason": c.EndReason, "duration_s": c.DurationS})
+	a.publish(live.Ended, map[string]any{"status": c.Status, "reason": c.EndReason, "duration_s": c.DurationS})
 	if a.turnSeq == 0 || a.d.Model == nil || c.Route != RouteConnect {
 		a.summarized = true
 		return nil

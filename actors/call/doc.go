@@ -23,8 +23,8 @@
 // Nothing blocking runs in Receive: model turns, pre-call hooks, the
 // post-call summary and outbound call placement run on worker goroutines and
 // come back as messages; the socket is written by the transport's own writer
-// goroutine through Out, which never blocks. Live events go to a Hub that the
-// SSE endpoint subscribes to; the hub numbers each call's events and keeps
-// its last ones (and its end), so a viewer that reconnects resumes where it
-// left off.
+// goroutine through Out, which never blocks. Live events go to a live.Hub
+// (actors/call/live) that the SSE endpoint subscribes to; the hub numbers
+// each call's events and keeps its last ones (and its end), so a viewer that
+// reconnects resumes where it left off.
 package call

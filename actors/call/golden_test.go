@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/humd/humd/storage/flows"
 	"strings"
 	"testing"
+
+	"github.com/humd/humd/storage/flows"
 
 	"github.com/cockroachdb/datadriven"
 

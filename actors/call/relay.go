@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
@@ -81,7 +82,7 @@ func (a *Actor) addTurn(b *storage.Batch, t *calls.Turn) {
 	calls.PutTurn(b, a.call.OrgID, a.call.ID, t)
 	a.history = appendHistory(a.history, t)
 	a.last = t
-	a.publish(LiveFinal, t)
+	a.publish(live.Final, t)
 }
 
 // saveTurn writes one transcript line on its own, with the call's counters.
@@ -241,7 +242,7 @@ func (a *Actor) cutLast(heard string) error {
 	if n := len(a.history); n > 0 && a.history[n-1].Role == "assistant" {
 		a.history[n-1].Text = heard
 	}
-	a.publish(LiveFinal, &cut)
+	a.publish(live.Final, &cut)
 	return nil
 }
 
@@ -335,7 +336,7 @@ func (a *Actor) onDelta(m *delta) {
 	}
 	a.turn.spoken.WriteString(m.text)
 	a.out.Text(m.text, false)
-	a.publish(LiveDelta, map[string]any{"role": "agent", "text": m.text})
+	a.publish(live.Delta, map[string]any{"role": "agent", "text": m.text})
 }
 
 // onTurnDone closes the agent's line: the last token, the transcript line,

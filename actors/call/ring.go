@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
@@ -81,7 +82,7 @@ func (a *Actor) onRing(ctx actor.Context, m *Ring) (*Ringing, error) {
 	a.finalized = blocked
 	a.summarized = blocked
 	if blocked {
-		a.publish(LiveEnded, map[string]any{"status": c.Status, "reason": "blocked"})
+		a.publish(live.Ended, map[string]any{"status": c.Status, "reason": "blocked"})
 	}
 	switch c.Route {
 	case RouteConnect:

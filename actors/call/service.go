@@ -12,6 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/actors/clock"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
@@ -83,7 +84,7 @@ type Deps struct {
 	IdleAfter time.Duration
 	// MaxToolCalls caps tools per turn (default 8).
 	MaxToolCalls int
-	Hub          *Hub
+	Hub          *live.Hub
 }
 
 func (d *Deps) defaults() {
@@ -113,7 +114,7 @@ func (d *Deps) defaults() {
 		if d.Clock != nil {
 			start = d.Clock.Now()
 		}
-		d.Hub = NewHub(start)
+		d.Hub = live.NewHub(start)
 	}
 }
 
@@ -142,7 +143,7 @@ func New(root *actor.RootContext, d Deps) *Service {
 }
 
 // Hub is the live event hub of every call.
-func (s *Service) Hub() *Hub { return s.d.Hub }
+func (s *Service) Hub() *live.Hub { return s.d.Hub }
 
 // Tell posts msg to the call's actor.
 func (s *Service) Tell(callID string, msg any) { s.dir.Tell(Ref(callID), msg) }

@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/humd/humd/actors/ai"
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/sms"
 )
@@ -108,7 +109,7 @@ func (a *Actor) onToolCall(ctx actor.Context, m *toolCall) {
 	}
 	a.toolSeq++
 	seq := a.toolSeq
-	a.publish(LiveToolStarted, map[string]any{"seq": seq, "name": m.call.Name, "args": m.call.Arguments})
+	a.publish(live.ToolStarted, map[string]any{"seq": seq, "name": m.call.Name, "args": m.call.Arguments})
 	start := a.d.Clock.Now()
 	if d := m.call.Done; d != nil { // an external tool that ran on the worker
 		a.toolDone(m, seq, d.Out, d.Err, d.Millis)
@@ -144,7 +145,7 @@ func (a *Actor) toolDone(m *toolCall, seq uint64, out string, err error, millis 
 	if serr := a.save(b, &c); serr != nil && err == nil {
 		err = serr
 	}
-	a.publish(LiveToolFinished, rec)
+	a.publish(live.ToolFinished, rec)
 	m.reply <- ai.ToolOutcome{Out: out, Err: err}
 }
 

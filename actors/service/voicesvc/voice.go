@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/actors/service/svcbase"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
@@ -450,13 +451,13 @@ func OutboundNumber(st storage.Store, org, id, flowID string) (*sms.Number, erro
 type CallStream struct {
 	// Sub delivers the events; its channel closes after call.ended, or when
 	// the hub dropped a viewer too slow to keep up.
-	Sub *call.Sub
+	Sub *live.Sub
 	// First is an event already taken off Sub (nil if none was waiting).
-	First *call.LiveEvent
+	First *live.Event
 	// Over says the viewer already saw call.ended: there is nothing to
 	// stream, and the subscription is closed.
 	Over bool
-	hub  *call.Hub
+	hub  *live.Hub
 }
 
 // Close ends the subscription.
@@ -489,7 +490,7 @@ func (s *Voice) StreamCall(_ context.Context, p *tenancy.Principal, callID strin
 		// the hub has not seen it (humd restarted, or the call is long over
 		// and forgotten), this one stands in, and the hub drops the second.
 		raw, _ := json.Marshal(map[string]any{"status": c.Status, "reason": c.EndReason, "duration_s": c.DurationS})
-		hub.Publish(callID, call.LiveEvent{Type: call.LiveEnded, At: *c.EndedAt, Data: raw})
+		hub.Publish(callID, live.Event{Type: live.Ended, At: *c.EndedAt, Data: raw})
 	}
 	cs := &CallStream{Sub: sub, hub: hub}
 	select {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/calls"
@@ -136,7 +136,7 @@ func lastEventID(c *httpapi.Call) (id uint64, resume bool) {
 	return id, true
 }
 
-func writeSSE(w *bufio.Writer, ev call.LiveEvent) error {
+func writeSSE(w *bufio.Writer, ev live.Event) error {
 	raw, _ := json.Marshal(ev)
 	if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.ID, ev.Type, raw); err != nil {
 		return err

@@ -1,4 +1,4 @@
-package call
+package live
 
 import (
 	"encoding/json"
@@ -8,16 +8,16 @@ import (
 
 // Live event types of GET /api/calls/{id}/stream (SPEC 1.6).
 const (
-	LiveDelta        = "transcript.delta"
-	LiveFinal        = "transcript.final"
-	LiveToolStarted  = "tool.started"
-	LiveToolFinished = "tool.finished"
-	LiveState        = "state.changed"
-	LiveEnded        = "call.ended"
+	Delta        = "transcript.delta"
+	Final        = "transcript.final"
+	ToolStarted  = "tool.started"
+	ToolFinished = "tool.finished"
+	State        = "state.changed"
+	Ended        = "call.ended"
 )
 
-// LiveEvent is one event of a call's live stream.
-type LiveEvent struct {
+// Event is one event of a call's live stream.
+type Event struct {
 	// ID numbers the call's events in order (the stream's id: field); the
 	// hub sets it.
 	ID   uint64          `json:"-"`
@@ -49,8 +49,8 @@ type Hub struct {
 
 // liveCall is one call's numbering, kept events and subscribers.
 type liveCall struct {
-	last   uint64      // the newest event's id (base before any)
-	kept   []LiveEvent // the newest keepEvents events, oldest first
+	last   uint64  // the newest event's id (base before any)
+	kept   []Event // the newest keepEvents events, oldest first
 	ended  bool
 	subs   map[*Sub]struct{}
 	hadAny bool // an event was published (a call only subscribed to is forgotten with its last subscriber)
@@ -58,7 +58,7 @@ type liveCall struct {
 
 // Sub is one subscription; C closes after call.ended or when dropped.
 type Sub struct {
-	C      chan LiveEvent
+	C      chan Event
 	callID string
 	closed bool
 }
@@ -91,7 +91,7 @@ func NewHub(start time.Time) *Hub {
 // gets every kept event. When the call has ended the channel closes after
 // call.ended, and at once when the viewer saw it already.
 func (h *Hub) Subscribe(callID string, lastID uint64, resume bool) *Sub {
-	s := &Sub{C: make(chan LiveEvent, subBuffer), callID: callID}
+	s := &Sub{C: make(chan Event, subBuffer), callID: callID}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	lc := h.calls[callID]
@@ -102,7 +102,7 @@ func (h *Hub) Subscribe(callID string, lastID uint64, resume bool) *Sub {
 	for _, ev := range lc.kept {
 		switch {
 		case resume && (lastID < h.base || lastID > lc.last || ev.ID > lastID):
-		case !resume && ev.Type == LiveEnded:
+		case !resume && ev.Type == Ended:
 		default:
 			continue
 		}
@@ -141,7 +141,7 @@ func (h *Hub) drop(s *Sub) {
 // Publish numbers ev and sends it to callID's subscribers; call.ended also
 // ends them. Anything after call.ended is dropped, so a second call.ended
 // (the actor's, after a stream stood in for it) is harmless.
-func (h *Hub) Publish(callID string, ev LiveEvent) {
+func (h *Hub) Publish(callID string, ev Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	lc := h.calls[callID]
@@ -166,11 +166,11 @@ func (h *Hub) Publish(callID string, ev LiveEvent) {
 			h.drop(s)
 			continue
 		}
-		if ev.Type == LiveEnded {
+		if ev.Type == Ended {
 			h.drop(s)
 		}
 	}
-	if ev.Type == LiveEnded {
+	if ev.Type == Ended {
 		lc.ended = true
 		h.ended = append(h.ended, callID)
 		if len(h.ended) > keepEnded {

@@ -1,4 +1,4 @@
-package call
+package live
 
 import (
 	"fmt"
@@ -32,9 +32,9 @@ func TestHubNumbersResumesAndEnds(t *testing.T) {
 	h := NewHub(hubStart)
 	base := uint64(hubStart.UnixMicro())
 	live := h.Subscribe("c1", 0, false)
-	h.Publish("c1", LiveEvent{Type: LiveState})
-	h.Publish("c1", LiveEvent{Type: LiveDelta})
-	h.Publish("c2", LiveEvent{Type: LiveState})
+	h.Publish("c1", Event{Type: State})
+	h.Publish("c1", Event{Type: Delta})
+	h.Publish("c2", Event{Type: State})
 	if got, closed := drain(live); closed || fmt.Sprint(got) != fmt.Sprintf("[state.changed#%d transcript.delta#%d]", base+1, base+2) {
 		t.Fatalf("live = %v closed %v", got, closed)
 	}
@@ -57,9 +57,9 @@ func TestHubNumbersResumesAndEnds(t *testing.T) {
 		h.Unsubscribe(s)
 	}
 
-	h.Publish("c1", LiveEvent{Type: LiveEnded})
-	h.Publish("c1", LiveEvent{Type: LiveEnded}) // a second end, and anything after, is dropped
-	h.Publish("c1", LiveEvent{Type: LiveState})
+	h.Publish("c1", Event{Type: Ended})
+	h.Publish("c1", Event{Type: Ended}) // a second end, and anything after, is dropped
+	h.Publish("c1", Event{Type: State})
 	ended := fmt.Sprintf("call.ended#%d", base+3)
 	if got, closed := drain(live); !closed || fmt.Sprint(got) != "["+ended+"]" {
 		t.Errorf("live after the end = %v closed %v", got, closed)
@@ -92,7 +92,7 @@ func TestHubBounds(t *testing.T) {
 	base := uint64(hubStart.UnixMicro())
 	slow := h.Subscribe("c", 0, false)
 	for range subBuffer + 10 {
-		h.Publish("c", LiveEvent{Type: LiveDelta})
+		h.Publish("c", Event{Type: Delta})
 	}
 	got, closed := drain(slow)
 	if !closed || len(got) != subBuffer {
@@ -104,7 +104,7 @@ func TestHubBounds(t *testing.T) {
 	}
 
 	for i := range keepEnded + 1 {
-		h.Publish(fmt.Sprint("e", i), LiveEvent{Type: LiveEnded})
+		h.Publish(fmt.Sprint("e", i), Event{Type: Ended})
 	}
 	h.mu.Lock()
 	_, first := h.calls["e0"]
