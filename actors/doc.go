@@ -1,8 +1,10 @@
 // Package actors is the home of humd's actor kinds, one package each
 // (conversation, sidstatus, consent, call, campaign, sender, webhook, crm,
-// enrich, scheduler, agentsession, addresssession), of the services beside them (httptools,
-// mcptools, ai) and of what they share (system, clock, egress, actortest).
-// This file holds no code: it is the map of who owns what.
+// enrich, scheduler, agentsession, addresssession), of the services beside
+// them (httptools, mcptools, ai, call/live, the calls' live event hub), of
+// the front door over them (service, one package per API area) and of what
+// they share (system, clock, egress, actortest). This file holds no code: it
+// is the map of who owns what.
 //
 // # Reaching an actor
 //
