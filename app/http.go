@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/humd/humd/actors/retention"
 	"github.com/humd/humd/actors/service"
 
 	"github.com/humd/humd/actors/addresssession"
@@ -63,6 +64,7 @@ type services struct {
 	MCPTools        *mcptoolsactor.Service
 	Enrich          *enrich.Service
 	HTTPTools       *httptools.Service
+	Retention       *retention.Service
 }
 
 // areas builds the API areas the HTTP edge serves, each with only the
@@ -76,6 +78,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		TriggerFires:   httpapi.NewLimits(service.TriggerFireRate, service.TriggerFireBurst),
 		OutboundNumber: voiceapi.OutboundNumber,
 		Logger:         a.log,
+		Retention:      d.Retention,
 	})
 	a.Svc = svc
 	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,

@@ -15,6 +15,7 @@ import (
 	"github.com/humd/humd/actors/enrich"
 	"github.com/humd/humd/actors/httptools"
 	mcptoolsactor "github.com/humd/humd/actors/mcptools"
+	"github.com/humd/humd/actors/retention"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/webhook"
 	"github.com/humd/humd/storage"
@@ -55,6 +56,9 @@ type Deps struct {
 	Enrich    *enrich.Service
 	Agents    *agentsession.Service
 	Address   *addresssession.Service
+	// Retention runs the retention passes (nil: none run; the storage
+	// report then has no schedule).
+	Retention *retention.Service
 
 	Numbers NumberSource
 	Brands  brands.Carrier
