@@ -83,7 +83,7 @@ func (a *consentActor) Receive(ctx actor.Context) {
 	default:
 		return
 	}
-	system.Answer(ctx, reply, err, a.d.Logger, "actor", "consent", "contact", a.e164)
+	system.Answer(ctx, reply, err, a.d.Logger, "actor", "consent", "org", a.orgID, "contact", a.e164)
 	a.idle.Touch(ctx, a.d.Clock, a.d.IdleAfter)
 }
 
