@@ -214,8 +214,11 @@ func TestPassesAreBounded(t *testing.T) {
 	}
 	for i, wantLeft := range []int{4, 1, 0} {
 		rep := r.pass()
-		if n := rep.Deleted[retention.FamilyEvents]; n > 3 {
-			t.Fatalf("pass %d deleted %d events; want at most 3", i, n)
+		if n, m := rep.Deleted[retention.FamilyEvents], rep.Deleted[retention.FamilyRuns]; n > 3 || m > 3 {
+			t.Fatalf("pass %d deleted %d events and %d runs; want at most 3 of each", i, n, m)
+		}
+		if wantDone := wantLeft == 0; rep.Done != wantDone {
+			t.Errorf("pass %d done = %v; want %v", i, rep.Done, wantDone)
 		}
 		if got := r.keys(events.Prefix(org)); len(got) != wantLeft {
 			t.Fatalf("after pass %d events %v; want %d left", i, got, wantLeft)
