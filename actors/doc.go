@@ -1,6 +1,6 @@
 // Package actors is the home of humd's actor kinds, one package each
 // (conversation, sidstatus, consent, call, campaign, sender, webhook, crm,
-// enrich, scheduler, agentsession, addresssession), of the services beside
+// enrich, scheduler, retention, agentsession, addresssession), of the services beside
 // them (httptools, mcptools, ai, call/live, the calls' live event hub), of
 // the front door over them (service, one package per API area) and of what
 // they share (system, clock, egress, actortest). This file holds no code: it
@@ -25,6 +25,7 @@
 //	webhook         <org>/<endpoint>                actors/webhook
 //	crm             <org>/<connector>               actors/crm
 //	enrich          "" (singleton)                  actors/enrich
+//	retention       "" (singleton)                  actors/retention
 //	scheduler       "" (singleton)                  actors/scheduler
 //
 // Who may message whom: the edge (transport, app) reaches any kind through
@@ -136,6 +137,16 @@
 //	family: event/ seq/<org>/event
 //	owner: storage/events
 //	writers: storage/events.Append
+//
+// Retention (HUMD_RETENTION_*) deletes the expired heads of three families
+// owned above: the event log, webhook deliveries and AI runs. Those deletes
+// have one writer, the retention actor; the owners keep every other write.
+// It never deletes what an owner still holds: an event a consumer's cursor
+// has not passed, a delivery still pending or retrying.
+//
+//	family: event/ webhook-dlv/ airun/
+//	owner: actors/retention
+//	writers: storage/events.Expire storage/webhooks.ExpireDeliveries storage/sms.ExpireRuns
 //
 //	family: seq/
 //	owner: storage

@@ -201,6 +201,9 @@ func (a *App) wire(o Options) error {
 	if sms.Enrich, err = a.wireEnrich(); err != nil {
 		return err
 	}
+	if sms.Retention, err = a.wireRetention(sms.Enrich); err != nil {
+		return err
+	}
 	if boot.Created && a.cfg.Sandbox() && !o.NoSeed {
 		if a.Seeded, err = a.seedSandbox(boot.Org.ID, sms.Flows); err != nil {
 			return err

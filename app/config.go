@@ -87,6 +87,18 @@ type Config struct {
 	// default 7; older ones are deleted after each new one.
 	BackupKeep int
 
+	// Retention is how long the event log (HUMD_RETENTION_EVENTS),
+	// webhook deliveries (HUMD_RETENTION_WEBHOOK_DELIVERIES), AI run
+	// records (HUMD_RETENTION_AI_RUNS) and the sandbox carrier's record of
+	// sends and calls (HUMD_RETENTION_SANDBOX) are kept; 0 means the
+	// default (retention.DefaultKeep: 30, 30, 90 and 7 days).
+	RetentionEvents, RetentionDeliveries, RetentionRuns, RetentionSandbox time.Duration
+	// RetentionEvery is the time between retention passes
+	// (HUMD_RETENTION_EVERY, default 1h); RetentionBatch bounds what one
+	// pass deletes per family (HUMD_RETENTION_BATCH, default 10,000).
+	RetentionEvery time.Duration
+	RetentionBatch int
+
 	// TLSCert and TLSKey are PEM files humd serves https with
 	// (HUMD_TLS_CERT, HUMD_TLS_KEY), re-read when they change (tls.go).
 	TLSCert, TLSKey string
@@ -217,6 +229,31 @@ func (c *Config) Validate() error {
 	if c.BackupKeep < 1 {
 		errs = append(errs, errors.New("HUMD_BACKUP_KEEP must be at least 1"))
 	}
+	errs = append(errs, c.validateRetention()...)
 	errs = append(errs, c.validateTLS()...)
 	return errors.Join(errs...)
+}
+
+// validateRetention checks the HUMD_RETENTION_* settings: a retention below
+// an hour would delete what is still being worked on (a webhook retries for
+// about 42 hours, but only finished deliveries go), and a batch too large
+// would hold a pass for long.
+func (c *Config) validateRetention() []error {
+	var errs []error
+	for _, r := range []struct {
+		env string
+		v   time.Duration
+	}{{"HUMD_RETENTION_EVENTS", c.RetentionEvents}, {"HUMD_RETENTION_WEBHOOK_DELIVERIES", c.RetentionDeliveries},
+		{"HUMD_RETENTION_AI_RUNS", c.RetentionRuns}, {"HUMD_RETENTION_SANDBOX", c.RetentionSandbox}} {
+		if r.v < 0 || r.v > 0 && r.v < time.Hour {
+			errs = append(errs, fmt.Errorf("%s %s: must be at least 1h (or 0: the default)", r.env, r.v))
+		}
+	}
+	if c.RetentionEvery < 0 || c.RetentionEvery > 0 && c.RetentionEvery < time.Minute {
+		errs = append(errs, fmt.Errorf("HUMD_RETENTION_EVERY %s: must be at least 1m (or 0: the default, 1h)", c.RetentionEvery))
+	}
+	if c.RetentionBatch < 0 || c.RetentionBatch > 1000000 {
+		errs = append(errs, fmt.Errorf("HUMD_RETENTION_BATCH %d: must be 1 to 1000000 (or 0: the default, 10000)", c.RetentionBatch))
+	}
+	return errs
 }

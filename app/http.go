@@ -2,6 +2,7 @@ package app
 
 import (
 	"github.com/humd/humd/actors/consent"
+	"github.com/humd/humd/actors/retention"
 	"github.com/humd/humd/actors/service"
 
 	"github.com/humd/humd/actors/addresssession"
@@ -70,6 +71,7 @@ type services struct {
 	MCPTools        *mcptoolsactor.Service
 	Enrich          *enrich.Service
 	HTTPTools       *httptools.Service
+	Retention       *retention.Service
 }
 
 // areas builds the API areas the HTTP edge serves, each with only the
@@ -83,6 +85,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		TriggerFires:   httpapi.NewLimits(integrationsvc.TriggerFireRate, integrationsvc.TriggerFireBurst),
 		OutboundNumber: voiceapi.OutboundNumber,
 		Logger:         a.log,
+		Retention:      d.Retention,
 	})
 	a.Svc = svc
 	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, SIDStatus: d.SIDStatus, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/humd/humd/actors/call"
+	"github.com/humd/humd/actors/retention"
 	"github.com/humd/humd/actors/scheduler"
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/actors/system"
@@ -24,7 +25,7 @@ import (
 func (a *App) registerMetrics(reg *prometheus.Registry) {
 	a.collectors = []prometheus.Collector{a.Store.Collector(), system.RegistryOf(a.System).Collector(), backlog{a.Store}}
 	for _, cs := range [][]prometheus.Collector{events.Collectors(), crm.Collectors(), webhook.Collectors(), llm.Collectors(),
-		call.Collectors(), sender.Collectors(), scheduler.Collectors()} {
+		call.Collectors(), sender.Collectors(), scheduler.Collectors(), retention.Collectors()} {
 		a.collectors = append(a.collectors, cs...)
 	}
 	reg.MustRegister(a.collectors...)

@@ -170,11 +170,11 @@ func (a *Actor) onReply(ctx actor.Context, m *replyDone) {
 	out := &Posted{Message: posted}
 	if m.err != nil || m.res == nil || m.res.Text == "" {
 		if m.err != nil {
-			a.d.Logger.Warn("agent chat reply failed", "session", a.id, "err", m.err)
+			a.d.Logger.Warn("agent chat reply failed", "org", a.org, "session", a.id, "err", m.err)
 		}
 		if m.res != nil && !m.res.Usage.IsZero() {
 			if err := a.bill(m.res.Usage); err != nil {
-				a.d.Logger.Error("agent chat usage not recorded", "session", a.id, "err", err)
+				a.d.Logger.Error("agent chat usage not recorded", "org", a.org, "session", a.id, "err", err)
 			}
 		}
 	} else if reply, err := a.store("assistant", m.res.Text, nil, m.res.Usage); err == nil {

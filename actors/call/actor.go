@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -57,6 +58,10 @@ type Actor struct {
 	summarized bool
 	idle       system.IdleTimer
 	received   uint64
+	// log carries the call's ids (logger); logOrg is the org it was built
+	// with ("" until the call's record is known).
+	log    *slog.Logger
+	logOrg string
 }
 
 type turnState struct {
@@ -131,7 +136,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 	case *Interrupt:
 		err = a.onInterrupt(m)
 	case *RelayError:
-		a.d.Logger.Warn("relay error frame", "call", a.id, "description", m.Description)
+		a.logger().Warn("relay error frame", "description", m.Description)
 	case *Detach:
 		a.onDetach(ctx, m)
 	case *detachTimeout:
@@ -174,7 +179,23 @@ func (a *Actor) Receive(ctx actor.Context) {
 }
 
 func (a *Actor) answer(ctx actor.Context, reply any, err error) {
-	system.Answer(ctx, reply, err, a.d.Logger, "actor", "call", "call", a.id)
+	system.Answer(ctx, reply, err, a.logger())
+}
+
+// logger is the call's logger: every line carries the call id and, once
+// the call's record is known, its org.
+func (a *Actor) logger() *slog.Logger {
+	org := ""
+	if a.call != nil {
+		org = a.call.OrgID
+	}
+	if a.log == nil || org != a.logOrg {
+		a.log, a.logOrg = a.d.Logger.With("actor", "call", "call", a.id), org
+		if org != "" {
+			a.log = a.log.With("org", org)
+		}
+	}
+	return a.log
 }
 
 // load reads the call's record, if any; hint is the org a message names,

@@ -78,7 +78,7 @@ func (a *Actor) finalize(ctx actor.Context, reason string) error {
 func (a *Actor) startSummary(ctx actor.Context) {
 	turns, err := calls.Turns(a.d.Store, a.call.OrgID, a.call.ID)
 	if err != nil {
-		a.d.Logger.Error("call summary: transcript", "call", a.id, "err", err)
+		a.logger().Error("call summary: transcript", "err", err)
 		a.summarized = true
 		return
 	}
@@ -125,7 +125,7 @@ func (a *Actor) onSummaryDone(m *summaryDone) error {
 	c := *a.call
 	var s summaryJSON
 	if m.err != nil || m.res == nil || json.Unmarshal([]byte(stripFence(m.res.Text)), &s) != nil || s.Summary == "" {
-		a.d.Logger.Warn("call summary unusable", "call", a.id, "err", m.err)
+		a.logger().Warn("call summary unusable", "err", m.err)
 		s = summaryJSON{Summary: "No summary: the model did not answer one.", OutcomeLabel: "unknown"}
 	}
 	c.Summary = &calls.Summary{Text: s.Summary, KeyPoints: nonNil(s.KeyPoints), NextActions: nonNil(s.NextActions)}

@@ -285,7 +285,7 @@ func (a *Actor) startTurn(ctx actor.Context, k int) {
 	cctx, cancel := context.WithTimeout(context.Background(), a.d.TurnTimeout)
 	a.turn = &turnState{gen: gen, cancel: cancel, flowID: a.flow.ID, started: a.now()}
 	self, root, model := ctx.Self(), ctx.ActorSystem().Root, a.d.Model
-	w := &ai.Worker{External: a.d.External, Now: a.d.Clock.Now, Logger: a.d.Logger, FlowID: a.flow.ID,
+	w := &ai.Worker{External: a.d.External, Now: a.d.Clock.Now, Logger: a.logger(), FlowID: a.flow.ID,
 		Subject: ai.Subject{Type: ai.SubjectCall, ID: a.call.ID},
 		Ask: func(call ai.ToolCall, reply chan<- ai.ToolOutcome) {
 			root.Send(self, &toolCall{gen: gen, call: call, reply: reply})
@@ -354,7 +354,7 @@ func (a *Actor) onTurnDone(_ actor.Context, m *turnDone) error {
 	said := ts.spoken.String()
 	switch {
 	case m.err != nil && said == "":
-		a.d.Logger.Warn("call turn failed", "call", a.id, "err", m.err)
+		a.logger().Warn("call turn failed", "err", m.err)
 		said = msgTrouble
 		a.say(said)
 	case said == "" && m.res != nil:

@@ -82,7 +82,7 @@ func (a *consentActor) Receive(ctx actor.Context) {
 	default:
 		return
 	}
-	system.Answer(ctx, reply, err, a.d.log, "actor", "consent", "contact", a.e164)
+	system.Answer(ctx, reply, err, a.d.log, "actor", "consent", "org", a.orgID, "contact", a.e164)
 	a.idle.Touch(ctx, a.d.clock, a.d.idleAfter)
 }
 

@@ -125,6 +125,10 @@ type Actor struct {
 
 	// received counts messages that came through the Directory, for passivation.
 	received uint64
+	// log carries the thread's ids (logger); logConv is the conversation
+	// id it was built with.
+	log     *slog.Logger
+	logConv string
 }
 
 // Props builds the actor of (org, number, contact).
@@ -221,7 +225,25 @@ func (a *Actor) Receive(ctx actor.Context) {
 // answer replies to a request (errors are answers too); for plain sends it
 // logs what went wrong, since nobody waits for it.
 func (a *Actor) answer(ctx actor.Context, reply any, err error) {
-	system.Answer(ctx, reply, err, a.d.Logger, "actor", "conversation", "number", a.numberID, "contact", a.e164)
+	system.Answer(ctx, reply, err, a.logger())
+}
+
+// logger is the thread's logger: every line carries the org, number and
+// contact and, once the thread exists, its conversation id, so an
+// operator finds all of a conversation's lines (the edge's access line of
+// the text that opened it among them) by one id.
+func (a *Actor) logger() *slog.Logger {
+	conv := ""
+	if a.conv != nil {
+		conv = a.conv.ID
+	}
+	if a.log == nil || conv != a.logConv {
+		a.log, a.logConv = a.d.Logger.With("actor", "conversation", "org", a.orgID, "number", a.numberID, "contact", a.e164), conv
+		if conv != "" {
+			a.log = a.log.With("conversation", conv)
+		}
+	}
+	return a.log
 }
 
 func (a *Actor) load() error {

@@ -168,7 +168,7 @@ func (a *Actor) pauseAI(reason string) error {
 	a.pending = nil
 	_, err := a.commit(a.d.Store.NewBatch(), &c)
 	if err == nil {
-		a.d.Logger.Info("ai paused", "conversation", c.ID, "reason", reason)
+		a.logger().Info("ai paused", "reason", reason)
 	}
 	return err
 }
@@ -286,7 +286,7 @@ func smsGuide(limit int) string {
 // their outcome still passes through the mailbox to join the run record.
 func (a *Actor) startWorker(ctx actor.Context, turn *ai.Turn) {
 	self, root, model, timeout := ctx.Self(), ctx.ActorSystem().Root, a.d.Model, a.d.RunTimeout
-	w := &ai.Worker{External: a.d.External, Now: a.d.Clock.Now, Logger: a.d.Logger, FlowID: a.run.flow.ID,
+	w := &ai.Worker{External: a.d.External, Now: a.d.Clock.Now, Logger: a.logger(), FlowID: a.run.flow.ID,
 		Subject: ai.Subject{Type: ai.SubjectConversation, ID: a.conv.ID},
 		Ask: func(call ai.ToolCall, reply chan<- ai.ToolOutcome) {
 			root.Send(self, &toolCall{call: call, reply: reply})

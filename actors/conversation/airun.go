@@ -1,9 +1,11 @@
 package conversation
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -299,11 +301,20 @@ func (a *Actor) saveRun(rec *sms.Run, c *sms.Conversation) error {
 			return err
 		}
 	}
+	var err error
 	if c != nil {
-		_, err := a.commit(b, c)
-		return err
+		_, err = a.commit(b, c)
+	} else {
+		err = b.Commit(storage.Sync)
 	}
-	return b.Commit(storage.Sync)
+	if err == nil {
+		level := slog.LevelDebug
+		if rec.Status == sms.RunFailed || rec.Status == sms.RunFallback {
+			level = slog.LevelWarn
+		}
+		a.logger().Log(context.Background(), level, "ai run", "run", rec.ID, "status", rec.Status, "error", rec.Error)
+	}
+	return err
 }
 
 func (a *Actor) fallbackUsed(now time.Time) (bool, error) {

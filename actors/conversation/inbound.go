@@ -85,11 +85,12 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 		return nil, err
 	}
 	a.conv = c
+	a.logger().Debug("text received", "message", msg.ID, "keyword", word, "blocked", blocked)
 	if kind == KwStop && a.d.dir != nil {
 		// This thread's pending texts were cancelled in the batch; the org's
 		// other threads with the contact cancel theirs.
 		if err := a.d.dir.OptedOut(a.orgID, a.e164, a.numberID); err != nil {
-			a.d.Logger.Error("opt-out of other threads", "contact", a.e164, "err", err)
+			a.logger().Error("opt-out of other threads", "err", err)
 		}
 	}
 	if kind != "" {
@@ -101,12 +102,12 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 			text = org.StartText
 		}
 		if _, err := a.onSend(ctx, &Send{Body: text, Author: sms.Author{Type: "system"}, Source: "system", System: true}, nil); err != nil {
-			a.d.Logger.Error("keyword reply", "keyword", word, "err", err)
+			a.logger().Error("keyword reply", "keyword", word, "err", err)
 		}
 	}
 	optedNow := (optedOut && kind != KwStart) || kind == KwStop
 	if err := a.considerAI(ctx, msg, kind, blocked, optedNow); err != nil {
-		a.d.Logger.Error("ai eligibility", "conversation", c.ID, "err", err)
+		a.logger().Error("ai eligibility", "err", err)
 	}
 	return &InboundResult{Message: msg, Keyword: word}, nil
 }

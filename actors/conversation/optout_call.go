@@ -34,10 +34,10 @@ func (a *Actor) onRecordOptOut(m *RecordOptOut) (*OptOutRecorded, error) {
 		// The opt-out is durable; a text that comes due before its thread
 		// hears of it still meets it, so these only log.
 		if err := a.onOptedOut(); err != nil {
-			a.d.Logger.Error("opt-out: cancel scheduled texts", "number", a.numberID, "contact", a.e164, "err", err)
+			a.logger().Error("opt-out: cancel scheduled texts", "err", err)
 		}
 		if err := a.d.dir.OptedOut(a.orgID, a.e164, a.numberID); err != nil {
-			a.d.Logger.Error("opt-out of the contact's threads", "contact", a.e164, "err", err)
+			a.logger().Error("opt-out of the contact's threads", "err", err)
 		}
 	}
 	return &OptOutRecorded{OptOut: rec, Created: created}, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -35,6 +36,8 @@ type Actor struct {
 	// received counts the reloads that came through the system.Directory:
 	// a disabled connector's actor stops only once it has them all.
 	received uint64
+	// log carries the connector's ids; a call's lines add its id.
+	log *slog.Logger
 }
 
 // Receive is the actor's one switch.
@@ -56,7 +59,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		err = a.onSynced(ctx, m)
 	}
 	if err != nil {
-		a.cfg.Logger.Error("crm connector", "connector", a.id, "err", err)
+		a.log.Error("crm connector", "err", err)
 	}
 }
 

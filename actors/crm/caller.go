@@ -38,7 +38,7 @@ func (s *Service) CallerContext(ctx context.Context, c *calls.Call) (string, err
 	go func() {
 		m := match(cfg, conn, &lookupReq{e164: e164, direction: dir, callID: c.ID}, now, false)
 		if err := record(cfg, conn.OrgID, conn.ID, m, false); err != nil {
-			cfg.Logger.Error("crm pre-call lookup", "connector", conn.ID, "call", c.ID, "err", err)
+			cfg.Logger.Error("crm pre-call lookup", "org", conn.OrgID, "connector", conn.ID, "call", c.ID, "err", err)
 		}
 		done <- m
 	}()

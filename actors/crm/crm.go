@@ -66,7 +66,9 @@ func New(root *actor.RootContext, cfg Config) (*Service, error) {
 	s := &Service{cfg: &cfg}
 	cfg.actors.Register(Kind, func(ref string) *actor.Props {
 		org, id, _ := strings.Cut(ref, "/")
-		return system.Props(func() actor.Actor { return &Actor{cfg: s.cfg, org: org, id: id} })
+		return system.Props(func() actor.Actor {
+			return &Actor{cfg: s.cfg, org: org, id: id, log: s.cfg.Logger.With("actor", "crm", "org", org, "connector", id)}
+		})
 	})
 	var ids [][2]string
 	if err := crm.All(cfg.Store, func(c *crm.Connector) {

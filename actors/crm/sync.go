@@ -91,10 +91,11 @@ func (a *Actor) onSynced(ctx actor.Context, m *synced) error {
 		last := webhooks.Schedule[len(webhooks.Schedule)-1]
 		at := now.Add(webhooks.Jitter(max(webhooks.Schedule[s.Attempts-1], min(m.res.retryAfter, last))))
 		s.Status, s.NextAt = crm.SyncRetrying, &at
+		a.log.Warn("crm call.sync attempt failed", "call", s.CallID, "attempts", s.Attempts, "status", m.res.status, "err", m.res.err,
+			"next_retry_at", at)
 	default:
 		s.Status, s.NextAt = crm.SyncFailed, nil
-		a.cfg.Logger.Warn("crm call.sync failed for good", "connector", a.id, "call", s.CallID, "attempts", s.Attempts,
-			"status", m.res.status, "err", m.res.err)
+		a.log.Warn("crm call.sync failed for good", "call", s.CallID, "attempts", s.Attempts, "status", m.res.status, "err", m.res.err)
 	}
 	b := a.cfg.Store.NewBatch()
 	defer b.Discard()

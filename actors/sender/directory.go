@@ -26,7 +26,11 @@ type Directory struct {
 func NewDirectory(root *actor.RootContext, cfg Config) *Directory {
 	reg := system.RegistryOf(root.ActorSystem())
 	reg.Register(Kind, func(numberID string) *actor.Props {
-		return system.Props(func() actor.Actor { return &Actor{cfg: cfg.defaults(), waiting: queueDepth.WithLabelValues(numberID)} })
+		return system.Props(func() actor.Actor {
+			c := cfg.defaults()
+			c.Logger = c.Logger.With("actor", "sender", "number", numberID)
+			return &Actor{cfg: c, waiting: queueDepth.WithLabelValues(numberID)}
+		})
 	})
 	return &Directory{reg: reg}
 }

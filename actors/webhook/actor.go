@@ -106,11 +106,14 @@ type Actor struct {
 	// actor waits to have received them all before it stops.
 	received uint64
 	stopping bool
+	// log carries the endpoint's ids; a delivery's lines add its id.
+	log *slog.Logger
 }
 
 func props(cfg *Config, org, id string) *actor.Props {
 	return system.Props(func() actor.Actor {
-		return &Actor{cfg: cfg, org: org, id: id, open: map[string]*webhooks.Delivery{}, waiting: map[string]*actor.PID{}}
+		return &Actor{cfg: cfg, org: org, id: id, open: map[string]*webhooks.Delivery{}, waiting: map[string]*actor.PID{},
+			log: cfg.Logger.With("actor", "webhook", "org", org, "endpoint", id)}
 	})
 }
 
@@ -144,7 +147,7 @@ func (a *Actor) Receive(ctx actor.Context) {
 		err = a.onTest(ctx)
 	}
 	if err != nil {
-		a.cfg.Logger.Error("webhook actor", "endpoint", a.id, "err", err)
+		a.log.Error("webhook actor", "err", err)
 		if ctx.Sender() != nil {
 			ctx.Respond(err)
 		}
@@ -158,7 +161,7 @@ func (a *Actor) whileStopping(ctx actor.Context) {
 	if _, ok := ctx.Message().(*Reload); ok {
 		a.stopping = false
 		if err := a.load(ctx); err != nil {
-			a.cfg.Logger.Error("webhook actor", "endpoint", a.id, "err", err)
+			a.log.Error("webhook actor", "err", err)
 		}
 		return
 	}
@@ -396,6 +399,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 		return err
 	}
 	countAttempt(a.ep.ID, st)
+	a.logAttempt(d, &m.attempt)
 	if d.Status == webhooks.Succeeded || d.Status == webhooks.Failed {
 		delete(a.open, d.ID)
 	}
@@ -419,7 +423,7 @@ func (a *Actor) onAttempt(ctx actor.Context, m *attemptDone) error {
 		}
 		a.ep = &ep
 		if !ep.Enabled {
-			a.cfg.Logger.Warn("webhook endpoint disabled", "endpoint", ep.ID, "reason", ep.DisabledReason)
+			a.log.Warn("webhook endpoint disabled", "reason", ep.DisabledReason)
 			a.stop(ctx)
 			return nil
 		}
@@ -473,4 +477,20 @@ func (a *Actor) onTest(ctx actor.Context) error {
 	a.waiting[d.ID] = ctx.Sender()
 	a.dispatch(ctx)
 	return nil
+}
+
+// logAttempt logs a failed attempt (a success only at debug level) with
+// the delivery's ids; never the payload, the response body or the URL,
+// which may hold a customer's token.
+func (a *Actor) logAttempt(d *webhooks.Delivery, att *webhooks.Attempt) {
+	log := a.log.With("delivery", d.ID, "event", d.EventID, "event_type", d.EventType, "attempt", len(d.Attempts),
+		"response_status", att.ResponseStatus, "status", d.Status)
+	switch {
+	case d.Status == webhooks.Succeeded:
+		log.Debug("webhook delivered")
+	case d.NextRetryAt != nil:
+		log.Warn("webhook attempt failed", "err", att.Error, "next_retry_at", *d.NextRetryAt)
+	default:
+		log.Warn("webhook attempt failed", "err", att.Error)
+	}
 }

@@ -125,3 +125,38 @@ func TestSettingsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// The retention settings come from flags, the environment or the file like
+// every other, and -check-config refuses values retention cannot use.
+func TestRetentionSettingsValidated(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		bad  string // "" when valid
+	}{
+		{args: []string{"--retention-events", "2160h", "--retention-ai-runs", "8760h", "--retention-every", "15m", "--retention-batch", "500"}},
+		{env: map[string]string{"HUMD_RETENTION_WEBHOOK_DELIVERIES": "48h", "HUMD_RETENTION_SANDBOX": "1h"}},
+		{args: []string{"--retention-events", "30m"}, bad: "HUMD_RETENTION_EVENTS"},
+		{env: map[string]string{"HUMD_RETENTION_AI_RUNS": "-1h"}, bad: "HUMD_RETENTION_AI_RUNS"},
+		{env: map[string]string{"HUMD_RETENTION_WEBHOOK_DELIVERIES": "10s"}, bad: "HUMD_RETENTION_WEBHOOK_DELIVERIES"},
+		{args: []string{"--retention-sandbox", "59m"}, bad: "HUMD_RETENTION_SANDBOX"},
+		{args: []string{"--retention-every", "10s"}, bad: "HUMD_RETENTION_EVERY"},
+		{args: []string{"--retention-batch", "-1"}, bad: "HUMD_RETENTION_BATCH"},
+		{env: map[string]string{"HUMD_RETENTION_BATCH": "2000000"}, bad: "HUMD_RETENTION_BATCH"},
+		{env: map[string]string{"HUMD_RETENTION_EVENTS": "a month"}, bad: "HUMD_RETENTION_EVENTS"},
+	} {
+		for k, v := range tc.env {
+			t.Setenv(k, v)
+		}
+		code, _, errs := runCLI(t, append([]string{"serve", "--check-config"}, tc.args...)...)
+		switch {
+		case tc.bad == "" && code != 0:
+			t.Errorf("%v %v = %d %q; want valid", tc.args, tc.env, code, errs)
+		case tc.bad != "" && (code != 2 || !strings.Contains(errs, tc.bad)):
+			t.Errorf("%v %v = %d %q; want 2 naming %s", tc.args, tc.env, code, errs, tc.bad)
+		}
+		for k := range tc.env {
+			t.Setenv(k, "")
+		}
+	}
+}

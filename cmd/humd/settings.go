@@ -63,6 +63,12 @@ var settingsTable = []setting{
 	{"backup-dir", "HUMD_BACKUP_DIR", "", "directory for scheduled backups", func(s *settings) any { return &s.BackupDir }},
 	{"backup-every", "HUMD_BACKUP_EVERY", "0 (none)", "time between scheduled backups, like 6h", func(s *settings) any { return &s.BackupEvery }},
 	{"backup-keep", "HUMD_BACKUP_KEEP", "7", "scheduled backups kept", func(s *settings) any { return &s.BackupKeep }},
+	{"retention-events", "HUMD_RETENTION_EVENTS", "720h", "keep the event log this long (never past an unread consumer)", func(s *settings) any { return &s.RetentionEvents }},
+	{"retention-webhook-deliveries", "HUMD_RETENTION_WEBHOOK_DELIVERIES", "720h", "keep finished webhook deliveries this long", func(s *settings) any { return &s.RetentionDeliveries }},
+	{"retention-ai-runs", "HUMD_RETENTION_AI_RUNS", "2160h", "keep AI run records this long", func(s *settings) any { return &s.RetentionRuns }},
+	{"retention-sandbox", "HUMD_RETENTION_SANDBOX", "168h", "keep the sandbox carrier's record of sends and calls this long", func(s *settings) any { return &s.RetentionSandbox }},
+	{"retention-every", "HUMD_RETENTION_EVERY", "1h", "time between retention passes", func(s *settings) any { return &s.RetentionEvery }},
+	{"retention-batch", "HUMD_RETENTION_BATCH", "10000", "records one retention pass deletes per family, at most", func(s *settings) any { return &s.RetentionBatch }},
 	{"tls-cert", "HUMD_TLS_CERT", "", "PEM certificate (chain) file to serve https with; re-read when it changes", func(s *settings) any { return &s.TLSCert }},
 	{"tls-key", "HUMD_TLS_KEY", "", "PEM private key file of --tls-cert", func(s *settings) any { return &s.TLSKey }},
 	{"tls-acme-domains", "HUMD_TLS_ACME_DOMAINS", "", "comma-separated names to get Let's Encrypt certificates for (cache in <data>/acme)", func(s *settings) any { return &s.TLSACMEDomains }},
@@ -77,6 +83,7 @@ var settingsTable = []setting{
 var serverSettings = []string{"addr", "data", "public-url", "admin-key", "twilio-account-sid", "twilio-auth-token", "twilio-api-base",
 	"openai-api-key", "openai-base-url", "model", "allow-private-webhooks", "key-rate-limit", "plan-max-numbers", "pprof",
 	"secrets-key", "admin-password", "session-idle", "session-max-age", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "metrics-token", "backup-dir", "backup-every", "backup-keep",
+	"retention-events", "retention-webhook-deliveries", "retention-ai-runs", "retention-sandbox", "retention-every", "retention-batch",
 	"tls-cert", "tls-key", "tls-acme-domains", "acme-http-addr", "log-level", "log-format"}
 
 const settingAnnotation = "humd_setting"

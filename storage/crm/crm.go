@@ -278,3 +278,6 @@ func Logs(s storage.Store, org, id string, page storage.PageRequest) ([]*LogEntr
 		return &e, err == nil, err
 	})
 }
+
+// PrefixCursors covers the cursors of the org's connectors (U64 values).
+func PrefixCursors(org string) []byte { return storage.Prefix("crm-cursor", org) }

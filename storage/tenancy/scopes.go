@@ -28,7 +28,7 @@ const AllScopes = "*"
 // checked against its own route's scope.
 var ScopeAreas = []string{
 	"address-sessions", "agent-sessions", "api-keys", "billing", "brands", "calls", "campaigns", "contacts", "crm", "dashboard", "events", "flows",
-	"knowledge", "mcp-integrations", "numbers", "organizations", "outbound", "sandbox", "sms", "team", "triggers",
+	"knowledge", "mcp-integrations", "numbers", "operations", "organizations", "outbound", "sandbox", "sms", "team", "triggers",
 	"user", "webhooks",
 }
 

@@ -29,7 +29,17 @@ type Call struct {
 	Principal *tenancy.Principal
 	RequestID string
 	server    *Server
+	// logAttrs are the ids a handler learned (LogWith), for the request's
+	// access line.
+	logAttrs []any
 }
+
+// LogWith adds key-value pairs to the request's access line: the ids a
+// handler learns on the way, such as the org and conversation an inbound
+// text went to, so the line can be found with the actor's lines about it.
+// An "org" given here names the org of a request without a key
+// (Twilio's webhooks); a key's org wins.
+func (c *Call) LogWith(args ...any) { c.logAttrs = append(c.logAttrs, args...) }
 
 // Param returns a copy of a path parameter.
 func (c *Call) Param(name string) string {
@@ -52,8 +62,8 @@ func (c *Call) Form(name string) string { return string(c.Ctx.PostArgs().Peek(na
 // Skips counts the records a scan went past because they do not decode.
 func (c *Call) Skips() *storage.Skips { return c.server.cfg.Skips }
 
-// Logger is the edge's (redacting) logger.
-func (c *Call) Logger() *slog.Logger { return c.server.cfg.Logger }
+// Logger is the edge's (redacting) logger, with the request's id.
+func (c *Call) Logger() *slog.Logger { return c.server.cfg.Logger.With("request_id", c.RequestID) }
 
 // Page reads ?limit= and ?cursor= (D-10).
 func (c *Call) Page() (storage.PageRequest, error) {

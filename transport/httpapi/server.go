@@ -209,13 +209,8 @@ func (s *Server) wrap(r *Route) fasthttp.RequestHandler {
 		elapsed := time.Since(start)
 		s.requests.WithLabelValues(r.Method, r.Path, strconv.Itoa(status)).Inc()
 		s.latency.WithLabelValues(r.Method, r.Path).Observe(elapsed.Seconds())
-		org := ""
-		if c.Principal != nil {
-			org = c.Principal.OrgID
-		}
 		if !r.Quiet {
-			s.cfg.Logger.Info("http", "method", string(ctx.Method()), "path", string(ctx.Path()), "route", r.Path,
-				"status", status, "ms", float64(elapsed.Microseconds())/1000, "request_id", c.RequestID, "org", org)
+			s.cfg.Logger.Info("http", c.accessAttrs(status, elapsed)...)
 		}
 		if s.cfg.OnResponse != nil && !r.Stream {
 			s.cfg.OnResponse(r, status, string(ctx.Response.Header.ContentType()), ctx.Response.Body())
@@ -320,3 +315,25 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 
 // Router exposes the router so tests can compare it with the OpenAPI document.
 func (s *Server) Router() *router.Router { return s.router }
+
+// accessAttrs are the access line's attributes: the request, its id, its
+// org, and what the handler added (LogWith).
+func (c *Call) accessAttrs(status int, elapsed time.Duration) []any {
+	org := ""
+	if c.Principal != nil {
+		org = c.Principal.OrgID
+	}
+	var extra []any
+	for i := 0; i+1 < len(c.logAttrs); i += 2 {
+		if c.logAttrs[i] == "org" {
+			if org == "" {
+				org, _ = c.logAttrs[i+1].(string)
+			}
+			continue
+		}
+		extra = append(extra, c.logAttrs[i], c.logAttrs[i+1])
+	}
+	attrs := []any{"method", string(c.Ctx.Method()), "path", string(c.Ctx.Path()), "route", c.Route.Path,
+		"status", status, "ms", float64(elapsed.Microseconds()) / 1000, "request_id", c.RequestID, "org", org}
+	return append(attrs, extra...)
+}

@@ -184,8 +184,12 @@ func (a *API) twilioInbound(c *httpapi.Call) error {
 			in.Media = append(in.Media, sms.Media{URL: url, ContentType: string(f.Peek("MediaContentType" + strconv.Itoa(i)))})
 		}
 	}
-	if _, err := a.Ingest(in); err != nil {
+	res, err := a.Ingest(in)
+	if err != nil {
 		return err
+	}
+	if res.Message != nil {
+		c.LogWith("org", res.Message.OrgID, "conversation", res.Message.ConversationID, "message", res.Message.ID)
 	}
 	return httpapi.Text(c, 200, httpapi.XML(emptyTwiML))
 }

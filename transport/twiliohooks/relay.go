@@ -86,11 +86,12 @@ func (a *API) serveRelay(conn *websocket.Conn, want string, log *slog.Logger) {
 		log.Warn("relay: setup names another call than the signed URL", "url_call", want, "setup_call", id)
 		return
 	}
+	log = log.With("call", id)
 	out := newWSOut(conn)
 	defer out.Close()
 	if _, err := system.Await[*call.Attached](a.d.Calls.Request(id, &call.Attach{Out: out, SessionID: setup.SessionID, Setup: raw},
 		httpapi.AskTimeout), "attach"); err != nil {
-		log.Warn("relay: attach refused", "call", id, "err", err)
+		log.Warn("relay: attach refused", "err", err)
 		return
 	}
 	_ = conn.SetReadDeadline(time.Time{})
@@ -101,7 +102,7 @@ func (a *API) serveRelay(conn *websocket.Conn, want string, log *slog.Logger) {
 		}
 		frame, err := relay.Decode(raw)
 		if err != nil {
-			log.Warn("relay: bad frame", "call", id, "err", err)
+			log.Warn("relay: bad frame", "err", err)
 			continue
 		}
 		switch f := frame.(type) {

@@ -103,6 +103,7 @@ func (a *API) twilioVoice(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
+	c.LogWith("org", r.Call.OrgID, "call", r.Call.ID)
 	switch r.Call.Route {
 	case call.RouteRejected:
 		return a.writeTwiML(c, []twiml.Element{&twiml.VoiceReject{Reason: "rejected"}})
@@ -124,7 +125,11 @@ func (a *API) callbackID(c *httpapi.Call) (string, error) {
 	if sid == "" && hint == "" {
 		return "", storage.Invalid("CallSid", "required")
 	}
-	return call.Resolve(a.d.Store, sid, hint)
+	id, err := call.Resolve(a.d.Store, sid, hint)
+	if err == nil {
+		c.LogWith("call", id)
+	}
+	return id, err
 }
 
 func (a *API) twilioVoiceStatus(c *httpapi.Call) error {

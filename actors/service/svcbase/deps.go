@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/humd/humd/actors/retention"
+
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/call"
@@ -73,6 +75,10 @@ type Deps struct {
 	// OutboundNumber picks an outbound call's caller id (an org's number
 	// id, else the flow's, else the first voice number).
 	OutboundNumber func(st storage.Store, org, id, flowID string) (*sms.Number, error)
+	// Retention runs the retention passes (nil: none run; the storage
+	// report then has no schedule).
+	Retention *retention.Service
+
 	// Logger hears what an operation cannot answer (a bought number humd
 	// could not release); nil: slog's default.
 	Logger *slog.Logger

@@ -25,5 +25,6 @@ func (a *API) Routes() []*httpapi.Route {
 	all = append(all, a.dashboardRoutes()...)
 	all = append(all, a.brandRoutes()...)
 	all = append(all, a.billingRoutes()...)
+	all = append(all, a.storageRoutes()...)
 	return all
 }

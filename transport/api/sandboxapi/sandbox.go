@@ -180,6 +180,9 @@ func (a *API) inbound(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
+	if res.Message != nil {
+		c.LogWith("conversation", res.Message.ConversationID, "message", res.Message.ID)
+	}
 	return c.JSON(201, &Injected{Message: res.Message, Keyword: res.Keyword})
 }
 
