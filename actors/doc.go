@@ -24,6 +24,7 @@
 //	crm             <org>/<connector>               actors/crm
 //	enrich          "" (singleton)                  actors/enrich
 //	scheduler       "" (singleton)                  actors/scheduler
+//	billing         "" (singleton)                  actors/billing
 //
 // Who may message whom: the edge (transport, app) reaches any kind through
 // the kind's typed door (conversation.Directory, call.Service, ...);
@@ -173,6 +174,15 @@
 //	family: billing/
 //	owner: storage/billing
 //	writers: storage/billing.Patch
+//
+//	family: billing-sub/ billing-cust/ billing-evt/ billing-meter/ billing-alert/
+//	owner: actors/billing
+//	writers: direct
+//
+// (The billing actor writes a provider's records: webhook events with the
+// subscription change they make, customers, usage slices and alerts. The
+// Gate, in the same package, only reads them; the billing.plan_limit
+// events it appends are storage/events'.)
 //
 //	family: brand/
 //	owner: storage/brands
