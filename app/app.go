@@ -94,6 +94,8 @@ type App struct {
 	bk backups
 	// acme gets certificates with HUMD_TLS_ACME_DOMAINS (tls.go).
 	acme *acmeServer
+	// sandboxBillingSecret signs the sandbox billing provider's events.
+	sandboxBillingSecret string
 }
 
 // Options carry what tests and the bench harness swap out.
@@ -193,6 +195,9 @@ func (a *App) wire(o Options) error {
 	}
 	sms.CRM = a.crm
 	if sms.Enrich, err = a.wireEnrich(); err != nil {
+		return err
+	}
+	if sms.Billing, sms.BillingSandbox, err = a.wireBilling(); err != nil {
 		return err
 	}
 	if boot.Created && a.cfg.Sandbox() && !o.NoSeed {

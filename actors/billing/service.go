@@ -180,3 +180,11 @@ func askAs[T any](s *Service, msg any) (T, error) {
 	}
 	return t, nil
 }
+
+// Grace answers how long past_due may still start outbound work.
+func (s *Service) Grace() time.Duration {
+	if s == nil {
+		return 0
+	}
+	return s.cfg.Grace
+}

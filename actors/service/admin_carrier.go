@@ -90,6 +90,9 @@ func (s *Service) BuyNumber(ctx context.Context, p *tenancy.Principal, in BuyNum
 		return nil, err
 	}
 	org := p.OrgID
+	if err := s.gateNumber(org); err != nil {
+		return nil, err
+	}
 	maxNumbers, err := s.smsNumberCap(org)
 	if err != nil {
 		return nil, err

@@ -62,6 +62,9 @@ func (s *Service) LaunchCampaign(ctx context.Context, p *tenancy.Principal, id s
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
+	if err := s.gateSMS(p.OrgID); err != nil {
+		return nil, err
+	}
 	return s.d.Campaigns.Launch(p.OrgID, id)
 }
 

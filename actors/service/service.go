@@ -7,6 +7,7 @@ import (
 
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
+	billingactor "github.com/humd/humd/actors/billing"
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/campaign"
 	"github.com/humd/humd/actors/clock"
@@ -65,6 +66,8 @@ type Deps struct {
 	PublicURL string
 	// PlanMaxNumbers caps each org's numbers (0: no cap).
 	PlanMaxNumbers int
+	// Billing is the billing provider's actor and Gate (billing.go).
+	Billing *billingactor.Service
 	// TriggerFires rate-limits trigger fires per trigger; nil: no limit.
 	TriggerFires RateLimiter
 	// OutboundNumber picks an outbound call's caller id (an org's number

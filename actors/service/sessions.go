@@ -28,6 +28,9 @@ func (s *Service) CreateAgentSession(ctx context.Context, p *tenancy.Principal, 
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
+	if err := s.gateAI(p.OrgID); err != nil {
+		return nil, err
+	}
 	return s.d.Agents.Create(p.OrgID, p.KeyID, in)
 }
 
@@ -64,6 +67,9 @@ func (s *Service) EndAgentSessionPost(ctx context.Context, p *tenancy.Principal,
 // agent's reply.
 func (s *Service) PostAgentSessionMessage(ctx context.Context, p *tenancy.Principal, id string, in agentsession.PostInput) (*agentsession.Posted, error) {
 	if err := need(p, tenancy.Operator); err != nil {
+		return nil, err
+	}
+	if err := s.gateAI(p.OrgID); err != nil {
 		return nil, err
 	}
 	return s.d.Agents.PostMessage(p.OrgID, id, in)

@@ -194,6 +194,9 @@ func (s *Service) CreateConversation(ctx context.Context, p *tenancy.Principal, 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := s.gateSMS(p.OrgID); err != nil {
+		return nil, err
+	}
 	org := p.OrgID
 	n, err := sms.GetNumber(s.d.Store, org, in.NumberID)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -349,6 +352,9 @@ func (s *Service) SendMessage(ctx context.Context, p *tenancy.Principal, id stri
 	}
 	send, err := s.toSend(p, &in, "")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.gateSMS(p.OrgID); err != nil {
 		return nil, err
 	}
 	if gate != nil {

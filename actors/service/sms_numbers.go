@@ -29,6 +29,9 @@ func (s *Service) RegisterNumber(ctx context.Context, p *tenancy.Principal, in R
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
+	if err := s.gateNumber(p.OrgID); err != nil {
+		return nil, err
+	}
 	maxNumbers, err := s.smsNumberCap(p.OrgID)
 	if err != nil {
 		return nil, err

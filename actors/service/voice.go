@@ -377,6 +377,9 @@ func (s *Service) CreateOutboundCall(_ context.Context, p *tenancy.Principal, in
 	if err := need(p, tenancy.Operator); err != nil {
 		return nil, err
 	}
+	if err := s.gateCall(p.OrgID); err != nil {
+		return nil, err
+	}
 	org := p.OrgID
 	v := &storage.ValidationError{}
 	phone.Check(v, "to", in.To)

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"net/http"
 
+	billingactor "github.com/humd/humd/actors/billing"
 	"github.com/humd/humd/actors/enrich"
 	"github.com/humd/humd/actors/service"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
+	storebilling "github.com/humd/humd/storage/billing"
 )
 
 // Edge errors that only the HTTP layer raises.
@@ -94,6 +96,12 @@ func classify(err error) (int, apiError) {
 		return http.StatusBadGateway, apiError{Code: "lookup_failed", Message: err.Error()}
 	case errors.Is(err, service.ErrCarrierFailed):
 		return http.StatusBadGateway, apiError{Code: "provider_error", Message: err.Error()}
+	case errors.Is(err, billingactor.ErrProviderUnavailable):
+		return http.StatusServiceUnavailable, apiError{Code: "billing_provider_unavailable", Message: err.Error()}
+	case errors.Is(err, billingactor.ErrProviderRejected):
+		return http.StatusBadGateway, apiError{Code: "billing_provider_error", Message: err.Error()}
+	case errors.Is(err, storebilling.ErrPastDue):
+		return http.StatusPaymentRequired, apiError{Code: "payment_past_due", Message: err.Error()}
 	case errors.Is(err, service.ErrBillingNotConfigured):
 		return http.StatusNotImplemented, apiError{Code: "billing_not_configured", Message: err.Error()}
 	case errors.As(err, &ve):
