@@ -11,6 +11,8 @@ import (
 	"github.com/stripe/stripe-go/v82/webhook"
 
 	"github.com/humd/humd/app/apptest"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 )
 
 const (
@@ -116,10 +118,18 @@ func errCode(t *testing.T, s *apptest.Server, method, path string, body any, wan
 	return e["code"].(string)
 }
 
-// eventsOf answers the org's events of typ.
+// eventsOf answers the bootstrap org's events of typ.
 func eventsOf(s *apptest.Server, typ string) []map[string]any {
+	return orgEventsOf(s, s.OrgID(), typ)
+}
+
+func orgEventsOf(s *apptest.Server, org, typ string) []map[string]any {
+	evs, _, err := events.List(s.App.Store, org, "", storage.PageRequest{Limit: 200})
+	if err != nil {
+		s.T.Fatal(err)
+	}
 	var out []map[string]any
-	for _, e := range s.Events() {
+	for _, e := range evs {
 		if e.Type == typ {
 			var d map[string]any
 			_ = json.Unmarshal(e.Data, &d)
