@@ -46,9 +46,9 @@ func (a *API) billingRoutes() []*httpapi.Route {
 		{Method: "GET", Path: "/api/billing", OpID: "getBilling", Summary: "Plan, subscription settings and this month's usage", Tag: "Billing", Auth: httpapi.AdminUp,
 			Responses: httpapi.Answer[Billing](200), Handle: a.getBilling},
 		{Method: "POST", Path: "/api/billing/checkout", OpID: "billingCheckout", Summary: "Hosted checkout (Stripe Checkout, subscription mode) for a plan (501 with billing.provider none)", Tag: "Billing", Auth: httpapi.AdminUp,
-			Fails: []int{501, 502, 503}, Request: httpapi.Type[service.CheckoutInput](), Responses: httpapi.Answer[URL](200), Handle: a.checkout},
+			Fails: []int{501, 502}, Request: httpapi.Type[service.CheckoutInput](), Responses: httpapi.Answer[URL](200), Handle: a.checkout},
 		{Method: "POST", Path: "/api/billing/portal", OpID: "billingPortal", Summary: "Hosted customer portal (409 before the first checkout; 501 with billing.provider none)", Tag: "Billing", Auth: httpapi.AdminUp,
-			Fails: []int{409, 501, 502, 503}, Responses: httpapi.Answer[URL](200), Handle: a.portal},
+			Fails: []int{501, 502}, Responses: httpapi.Answer[URL](200), Handle: a.portal},
 		{Method: "PATCH", Path: "/api/billing/subscription", OpID: "updateBillingSubscription", Summary: "Customer-controlled subscription settings", Tag: "Billing", Auth: httpapi.AdminUp,
 			Request: httpapi.Type[subscriptionRequest](), Responses: httpapi.Answer[Subscription](200), Handle: a.updateSubscription},
 	}
