@@ -69,8 +69,38 @@ func TestServiceBilling(t *testing.T) {
 			t.Errorf("%v after the grace period: %v; want ErrPastDue", w, err)
 		}
 	}
-	_, err = svc.CreateAgentSession(ctx, op, agentsession.CreateInput{AgentID: 1})
-	if !errors.Is(err, billing.ErrPastDue) {
-		t.Errorf("agent session after the grace period: %v; want ErrPastDue", err)
+	// Every operation that starts outbound work asks the Gate.
+	hi := "hi"
+	starts := map[string]func() error{
+		"CreateAgentSession": func() error {
+			_, err := svc.CreateAgentSession(ctx, op, agentsession.CreateInput{AgentID: 1})
+			return err
+		},
+		"PostAgentSessionMessage": func() error {
+			_, err := svc.PostAgentSessionMessage(ctx, op, "1", agentsession.PostInput{Content: &hi, Role: "user"})
+			return err
+		},
+		"CreateOutboundCall": func() error {
+			_, err := svc.CreateOutboundCall(ctx, op, service.OutboundCallInput{FlowID: "flow_x", To: "+13175550100"})
+			return err
+		},
+		"CreateConversation": func() error {
+			_, err := svc.CreateConversation(ctx, op, service.CreateConversationInput{NumberID: "num_x", ContactE164: "+13175550100"}, nil)
+			return err
+		},
+		"LaunchCampaign": func() error { _, err := svc.LaunchCampaign(ctx, op, "camp_x"); return err },
+		"RegisterNumber": func() error {
+			_, err := svc.RegisterNumber(ctx, admin, service.RegisterNumberInput{E164: "+13175550177"})
+			return err
+		},
+		"BuyNumber": func() error {
+			_, err := svc.BuyNumber(ctx, admin, service.BuyNumberInput{E164: "+13175550177"})
+			return err
+		},
+	}
+	for name, f := range starts {
+		if err := f(); !errors.Is(err, billing.ErrPastDue) {
+			t.Errorf("%s after the grace period: %v; want ErrPastDue", name, err)
+		}
 	}
 }
