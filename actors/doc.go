@@ -27,6 +27,7 @@
 //	enrich          "" (singleton)                  actors/enrich
 //	retention       "" (singleton)                  actors/retention
 //	scheduler       "" (singleton)                  actors/scheduler
+//	billing         "" (singleton)                  actors/billing
 //
 // Who may message whom: the edge (transport, app) reaches any kind through
 // the kind's typed door (conversation.Directory, sidstatus.Directory,
@@ -200,6 +201,15 @@
 //	family: billing/
 //	owner: storage/billing
 //	writers: storage/billing.Patch
+//
+//	family: billing-sub/ billing-cust/ billing-evt/ billing-meter/ billing-alert/
+//	owner: actors/billing
+//	writers: direct
+//
+// (The billing actor writes a provider's records: webhook events with the
+// subscription change they make, customers, usage slices and alerts. The
+// Gate, in the same package, only reads them; the billing.plan_limit
+// events it appends are storage/events'.)
 //
 //	family: brand/
 //	owner: storage/brands

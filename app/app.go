@@ -100,6 +100,8 @@ type App struct {
 	bk backups
 	// acme gets certificates with HUMD_TLS_ACME_DOMAINS (tls.go).
 	acme *acmeServer
+	// sandboxBillingSecret signs the sandbox billing provider's events.
+	sandboxBillingSecret string
 }
 
 // Options carry what tests and the bench harness swap out.
@@ -202,6 +204,9 @@ func (a *App) wire(o Options) error {
 		return err
 	}
 	if sms.Retention, err = a.wireRetention(sms.Enrich); err != nil {
+		return err
+	}
+	if sms.Billing, sms.BillingSandbox, err = a.wireBilling(); err != nil {
 		return err
 	}
 	if boot.Created && a.cfg.Sandbox() && !o.NoSeed {

@@ -64,6 +64,24 @@ type Config struct {
 	// PlanMaxNumbers caps each org's phone numbers (HUMD_PLAN_MAX_NUMBERS);
 	// 0 is unlimited. billing.provider is none: this is the plan.
 	PlanMaxNumbers int
+	// Billing (docs/billing.md): BillingProvider is none (the default:
+	// limits come from HUMD_PLAN_MAX_NUMBERS, nothing is charged), sandbox
+	// (checkout on a page humd serves, no account) or stripe
+	// (HUMD_BILLING_PROVIDER).
+	BillingProvider string
+	// Stripe's secret API key, webhook signing secret and API base
+	// (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE: for
+	// stripe-mock and proxies).
+	StripeSecretKey, StripeWebhookSecret, StripeAPIBase string
+	// Plans is the plan catalog (HUMD_PLANS): a JSON array, or the path of
+	// a file holding one (billing.ParseCatalog).
+	Plans string
+	// BillingGrace is how long a past_due org may still start outbound
+	// work (HUMD_BILLING_GRACE, default 72h).
+	BillingGrace time.Duration
+	// BillingMeterEvery is the usage reporting slice (HUMD_BILLING_METER_EVERY,
+	// default 1h): usage is reported to Stripe once per slice.
+	BillingMeterEvery time.Duration
 	// AgentSessionIdle ends agent sessions idle this long, default 3m.
 	AgentSessionIdle time.Duration
 	// MetricsToken, when set, protects /metrics: scrapers send it as a
@@ -144,6 +162,15 @@ func (c *Config) Defaults() {
 	}
 	if c.SessionMaxAge == 0 {
 		c.SessionMaxAge = 30 * 24 * time.Hour
+	}
+	if c.BillingProvider == "" {
+		c.BillingProvider = "none"
+	}
+	if c.BillingGrace == 0 {
+		c.BillingGrace = 72 * time.Hour
+	}
+	if c.BillingMeterEvery == 0 {
+		c.BillingMeterEvery = time.Hour
 	}
 }
 
@@ -230,7 +257,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, errors.New("HUMD_BACKUP_KEEP must be at least 1"))
 	}
 	errs = append(errs, c.validateRetention()...)
+	checkURL("STRIPE_API_BASE", c.StripeAPIBase)
 	errs = append(errs, c.validateTLS()...)
+	errs = append(errs, c.validateBilling()...)
 	return errors.Join(errs...)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
+	billingactor "github.com/humd/humd/actors/billing"
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/campaign"
 	"github.com/humd/humd/actors/conversation"
@@ -34,6 +35,7 @@ import (
 	"github.com/humd/humd/transport/api/voiceapi"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
+	"github.com/humd/humd/transport/stripeapi"
 	"github.com/humd/humd/transport/twiliohooks"
 )
 
@@ -72,6 +74,10 @@ type services struct {
 	Enrich          *enrich.Service
 	HTTPTools       *httptools.Service
 	Retention       *retention.Service
+	// Billing is the billing actor and Gate; BillingSandbox the sandbox
+	// provider (billing.go).
+	Billing        *billingactor.Service
+	BillingSandbox *stripeapi.Sandbox
 }
 
 // areas builds the API areas the HTTP edge serves, each with only the
@@ -82,6 +88,7 @@ func (a *App) areas(d services) []httpapi.Area {
 		Calls: d.Calls, Campaigns: d.Campaigns, Webhooks: d.Webhooks, CRM: d.CRM, MCPTools: d.MCPTools, HTTPTools: d.HTTPTools,
 		Enrich: d.Enrich, Agents: d.Agents, Address: d.Address, Numbers: d.Numbers, Brands: d.Brands, Sandbox: d.Sandbox,
 		PublicURL: a.cfg.PublicURL, PlanMaxNumbers: a.cfg.PlanMaxNumbers,
+		Billing:        d.Billing,
 		TriggerFires:   httpapi.NewLimits(integrationsvc.TriggerFireRate, integrationsvc.TriggerFireBurst),
 		OutboundNumber: voiceapi.OutboundNumber,
 		Logger:         a.log,
@@ -104,5 +111,6 @@ func (a *App) areas(d services) []httpapi.Area {
 		opsapi.New(opsapi.Deps{Backup: a.Backup}),
 		authapi.New(authapi.Deps{Tenancy: ten, Sessions: a.Sessions, Clock: a.Clock, PublicURL: a.cfg.PublicURL, OIDC: a.cfg.oidc()}),
 		a.Hooks,
+		a.stripeArea(svc, d),
 	}
 }

@@ -105,6 +105,14 @@ import (
 //
 //	billing/<org>                             -> billing.Settings             subscription settings (provider none)
 //
+// Billing provider records (package storage/billing; the billing actor writes them):
+//
+//	billing-sub/<org>                         -> billing.State                the org's subscription as the provider last said
+//	billing-cust/<customer id>                -> org id                       the org of a Stripe customer
+//	billing-evt/<event id>                    -> billing.EventRecord          every signed webhook event, stored before its 200
+//	billing-meter/<org>/<U64 slice unix>      -> billing.MeterSlice           usage reported (or to report) for one slice
+//	billing-alert/<org>/<U64 period unix>     -> time                         billing.usage_alert fired for the period
+//
 // A2P 10DLC registrations (package storage/brands; the API writes them):
 //
 //	brand/<org>/<id>                          -> brands.Brand                 brand and campaign, with the carrier's statuses

@@ -51,6 +51,13 @@ var settingsTable = []setting{
 		func(s *settings) any { return &s.AllowPrivateWebhooks }},
 	{"key-rate-limit", "HUMD_KEY_RATE_LIMIT", "600", "requests per minute per API key; negative: no limit", func(s *settings) any { return &s.KeyRequestsPerMinute }},
 	{"plan-max-numbers", "HUMD_PLAN_MAX_NUMBERS", "0", "numbers each org may hold, 0 for no cap", func(s *settings) any { return &s.PlanMaxNumbers }},
+	{"billing-provider", "HUMD_BILLING_PROVIDER", "none", "billing provider: none, sandbox or stripe", func(s *settings) any { return &s.BillingProvider }},
+	{"stripe-secret-key", "STRIPE_SECRET_KEY", "", "Stripe secret API key (billing provider stripe)", func(s *settings) any { return &s.StripeSecretKey }},
+	{"stripe-webhook-secret", "STRIPE_WEBHOOK_SECRET", "", "Stripe webhook signing secret (whsec_...)", func(s *settings) any { return &s.StripeWebhookSecret }},
+	{"stripe-api-base", "STRIPE_API_BASE", "", "override Stripe's API base URL (stripe-mock, proxies)", func(s *settings) any { return &s.StripeAPIBase }},
+	{"plans", "HUMD_PLANS", "", "plan catalog: a JSON array of plans, or a file holding one", func(s *settings) any { return &s.Plans }},
+	{"billing-grace", "HUMD_BILLING_GRACE", "72h", "how long a past_due org may still start outbound work", func(s *settings) any { return &s.BillingGrace }},
+	{"billing-meter-every", "HUMD_BILLING_METER_EVERY", "1h", "usage is reported to Stripe once per this slice", func(s *settings) any { return &s.BillingMeterEvery }},
 	{"pprof", "HUMD_PPROF_ADDR", "", "serve pprof on this loopback address", func(s *settings) any { return &s.PprofAddr }},
 	{"secrets-key", "HUMD_SECRETS_KEY", "<data>/secrets.key", "base64 of the 32-byte key that seals integration secrets", func(s *settings) any { return &s.SecretsKey }},
 	{"admin-password", "HUMD_ADMIN_PASSWORD", "", "bootstrap admin's console password on an empty data dir (else a one-time sign-in link)", func(s *settings) any { return &s.AdminPassword }},
@@ -81,7 +88,8 @@ var settingsTable = []setting{
 
 // serverSettings are the settings of humd serve.
 var serverSettings = []string{"addr", "data", "public-url", "admin-key", "twilio-account-sid", "twilio-auth-token", "twilio-api-base",
-	"openai-api-key", "openai-base-url", "model", "allow-private-webhooks", "key-rate-limit", "plan-max-numbers", "pprof",
+	"openai-api-key", "openai-base-url", "model", "allow-private-webhooks", "key-rate-limit", "plan-max-numbers",
+	"billing-provider", "stripe-secret-key", "stripe-webhook-secret", "stripe-api-base", "plans", "billing-grace", "billing-meter-every", "pprof",
 	"secrets-key", "admin-password", "session-idle", "session-max-age", "oidc-issuer", "oidc-client-id", "oidc-client-secret", "metrics-token", "backup-dir", "backup-every", "backup-keep",
 	"retention-events", "retention-webhook-deliveries", "retention-ai-runs", "retention-sandbox", "retention-every", "retention-batch",
 	"tls-cert", "tls-key", "tls-acme-domains", "acme-http-addr", "log-level", "log-format"}

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"net/http"
 
+	billingactor "github.com/humd/humd/actors/billing"
 	"github.com/humd/humd/actors/enrich"
 	"github.com/humd/humd/actors/service/adminsvc"
 	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
+	storebilling "github.com/humd/humd/storage/billing"
 	"github.com/humd/humd/transport/wire"
 )
 
@@ -96,6 +98,12 @@ func classify(err error) (int, apiError) {
 		return http.StatusBadGateway, apiError{Code: "lookup_failed", Message: err.Error()}
 	case errors.Is(err, adminsvc.ErrCarrierFailed):
 		return http.StatusBadGateway, apiError{Code: "provider_error", Message: err.Error()}
+	case errors.Is(err, billingactor.ErrProviderUnavailable):
+		return http.StatusServiceUnavailable, apiError{Code: "billing_provider_unavailable", Message: err.Error()}
+	case errors.Is(err, billingactor.ErrProviderRejected):
+		return http.StatusBadGateway, apiError{Code: "billing_provider_error", Message: err.Error()}
+	case errors.Is(err, storebilling.ErrPastDue):
+		return http.StatusPaymentRequired, apiError{Code: "payment_past_due", Message: err.Error()}
 	case errors.Is(err, adminsvc.ErrBillingNotConfigured):
 		return http.StatusNotImplemented, apiError{Code: "billing_not_configured", Message: err.Error()}
 	case errors.As(err, &ve):

@@ -30,11 +30,12 @@ var ErrBillingNotConfigured = errors.New("billing.provider is none: this server 
 type Subscription struct {
 	*billing.Settings
 	Status string `json:"status"`
+	*SubscriptionPeriod
 }
 
 // Billing is GET /api/billing.
 type Billing struct {
-	Provider     string        `json:"provider" jsonschema:"enum=none"`
+	Provider     string        `json:"provider" jsonschema:"enum=none|sandbox|stripe"`
 	Plan         Plan          `json:"plan"`
 	Subscription Subscription  `json:"subscription"`
 	Usage        billing.Usage `json:"usage"`
@@ -48,11 +49,13 @@ type Billing struct {
 type Plan struct {
 	ID         string `json:"id"`
 	MaxNumbers *int   `json:"max_numbers"`
+	*PlanDetail
 }
 
 // Limits are the plan's limits as the org uses them.
 type Limits struct {
 	Numbers Limit `json:"numbers"`
+	*MeteredLimits
 }
 
 // Limit is one limit: null when there is none, how much is used, and how
@@ -103,7 +106,7 @@ func (s *Admin) GetBilling(ctx context.Context, p *tenancy.Principal) (*Billing,
 		out.Plan.MaxNumbers, out.Limits.Numbers.Limit = &m, &m
 		out.Limits.Numbers.Extra = max(0, u.Numbers-m)
 	}
-	return out, nil
+	return out, s.billingProviderView(out, org)
 }
 
 // BillingCheckout would answer a hosted checkout for a plan; provider none
@@ -115,7 +118,7 @@ func (s *Admin) BillingCheckout(ctx context.Context, p *tenancy.Principal, in Ch
 	if in.PlanID == "" {
 		return nil, storage.Invalid("plan_id", "is required")
 	}
-	return nil, ErrBillingNotConfigured
+	return s.billingCheckout(ctx, p, in)
 }
 
 // BillingPortal would answer a hosted customer portal; provider none has
@@ -124,7 +127,7 @@ func (s *Admin) BillingPortal(ctx context.Context, p *tenancy.Principal) (*URL, 
 	if err := need(p, tenancy.Admin); err != nil {
 		return nil, err
 	}
-	return nil, ErrBillingNotConfigured
+	return s.billingPortal(ctx, p)
 }
 
 // UpdateBillingSubscription changes the customer-controlled subscription

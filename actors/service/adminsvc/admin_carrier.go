@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 
+	billingactor "github.com/humd/humd/actors/billing"
+
 	"github.com/humd/humd/actors/sender"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/brands"
@@ -90,6 +92,9 @@ func (s *Admin) BuyNumber(ctx context.Context, p *tenancy.Principal, in BuyNumbe
 		return nil, err
 	}
 	org := p.OrgID
+	if err := s.d.Gate(org, billingactor.WorkNumber); err != nil {
+		return nil, err
+	}
 	maxNumbers, err := s.d.NumberCap(org)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package campaignsvc
 import (
 	"context"
 
+	billingactor "github.com/humd/humd/actors/billing"
+
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/campaigns"
 	"github.com/humd/humd/storage/tenancy"
@@ -60,6 +62,9 @@ func (s *Campaigns) ListCampaignRecipients(ctx context.Context, p *tenancy.Princ
 // LaunchCampaign launches a draft or paused campaign.
 func (s *Campaigns) LaunchCampaign(ctx context.Context, p *tenancy.Principal, id string) (*campaigns.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
+		return nil, err
+	}
+	if err := s.d.Gate(p.OrgID, billingactor.WorkSMS); err != nil {
 		return nil, err
 	}
 	return s.d.Campaigns.Launch(p.OrgID, id)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 
+	billingactor "github.com/humd/humd/actors/billing"
+
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/addresssession/address"
 	"github.com/humd/humd/actors/agentsession"
@@ -26,6 +28,9 @@ type ListAgentSessionsQuery struct {
 // CreateAgentSession starts a session with one of the org's agents.
 func (s *Sessions) CreateAgentSession(ctx context.Context, p *tenancy.Principal, in agentsession.CreateInput) (*agentsession.View, error) {
 	if err := need(p, tenancy.Operator); err != nil {
+		return nil, err
+	}
+	if err := s.d.Gate(p.OrgID, billingactor.WorkAI); err != nil {
 		return nil, err
 	}
 	return s.d.Agents.Create(p.OrgID, p.KeyID, in)
@@ -64,6 +69,9 @@ func (s *Sessions) EndAgentSessionPost(ctx context.Context, p *tenancy.Principal
 // agent's reply.
 func (s *Sessions) PostAgentSessionMessage(ctx context.Context, p *tenancy.Principal, id string, in agentsession.PostInput) (*agentsession.Posted, error) {
 	if err := need(p, tenancy.Operator); err != nil {
+		return nil, err
+	}
+	if err := s.d.Gate(p.OrgID, billingactor.WorkAI); err != nil {
 		return nil, err
 	}
 	return s.d.Agents.PostMessage(p.OrgID, id, in)

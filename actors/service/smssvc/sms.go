@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	billingactor "github.com/humd/humd/actors/billing"
+
 	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/actors/system"
 	"github.com/humd/humd/storage"
@@ -194,6 +196,9 @@ func (s *SMS) CreateConversation(ctx context.Context, p *tenancy.Principal, in C
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if err := s.d.Gate(p.OrgID, billingactor.WorkSMS); err != nil {
+		return nil, err
+	}
 	org := p.OrgID
 	n, err := sms.GetNumber(s.d.Store, org, in.NumberID)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -349,6 +354,9 @@ func (s *SMS) SendMessage(ctx context.Context, p *tenancy.Principal, id string, 
 	}
 	send, err := s.toSend(p, &in, "")
 	if err != nil {
+		return nil, err
+	}
+	if err := s.d.Gate(p.OrgID, billingactor.WorkSMS); err != nil {
 		return nil, err
 	}
 	if gate != nil {

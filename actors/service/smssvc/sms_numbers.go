@@ -3,6 +3,8 @@ package smssvc
 import (
 	"context"
 
+	billingactor "github.com/humd/humd/actors/billing"
+
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/sms"
 	"github.com/humd/humd/storage/tenancy"
@@ -26,6 +28,9 @@ func (s *SMS) ListNumbers(ctx context.Context, p *tenancy.Principal, page storag
 // within the plan's cap on numbers.
 func (s *SMS) RegisterNumber(ctx context.Context, p *tenancy.Principal, in RegisterNumberInput) (*sms.Number, error) {
 	if err := need(p, tenancy.Admin); err != nil {
+		return nil, err
+	}
+	if err := s.d.Gate(p.OrgID, billingactor.WorkNumber); err != nil {
 		return nil, err
 	}
 	maxNumbers, err := s.d.NumberCap(p.OrgID)

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	billingactor "github.com/humd/humd/actors/billing"
+
 	"github.com/humd/humd/actors/retention"
 
 	"github.com/humd/humd/actors/addresssession"
@@ -75,6 +77,9 @@ type Deps struct {
 	// OutboundNumber picks an outbound call's caller id (an org's number
 	// id, else the flow's, else the first voice number).
 	OutboundNumber func(st storage.Store, org, id, flowID string) (*sms.Number, error)
+	// Billing is the billing provider's actor and Gate (actors/billing).
+	Billing *billingactor.Service
+
 	// Retention runs the retention passes (nil: none run; the storage
 	// report then has no schedule).
 	Retention *retention.Service
@@ -158,3 +163,9 @@ func OrgLocalNow(ten *tenancy.Repo, org string, now time.Time) time.Time {
 	}
 	return now
 }
+
+// Gate asks billing whether the org may start this work (nil: go ahead):
+// buying or registering a number, an outbound call, a text sent through
+// the API or a campaign launch, an agent session's model run. Inbound work
+// never asks.
+func (d *Deps) Gate(org string, w billingactor.Work) error { return d.Billing.Allow(org, w) }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	billingactor "github.com/humd/humd/actors/billing"
+
 	"github.com/humd/humd/actors/call"
 	"github.com/humd/humd/actors/call/live"
 	"github.com/humd/humd/actors/service/svcbase"
@@ -363,6 +365,9 @@ type OutboundStarted struct {
 // answers at once; the actor places the call off its mailbox.
 func (s *Voice) CreateOutboundCall(_ context.Context, p *tenancy.Principal, in OutboundCallInput) (*OutboundStarted, error) {
 	if err := need(p, tenancy.Operator); err != nil {
+		return nil, err
+	}
+	if err := s.d.Gate(p.OrgID, billingactor.WorkCall); err != nil {
 		return nil, err
 	}
 	org := p.OrgID

@@ -90,7 +90,7 @@ func (a *API) Routes() []*httpapi.Route {
 		{Method: "GET", Path: "/api/sms/campaigns/{id}/recipients", OpID: "listCampaignRecipients", Summary: "Per-recipient status (?status= filters)",
 			Tag: "Campaigns", Auth: httpapi.ViewerUp, Responses: httpapi.Answer[httpapi.Page[*campaigns.Recipient]](200), Handle: a.listRecipients},
 		{Method: "POST", Path: "/api/sms/campaigns/{id}/launch", OpID: "launchCampaign", Summary: "Launch a draft or paused campaign (409 otherwise)",
-			Tag: "Campaigns", Auth: httpapi.OperatorUp, Idempotent: true, Responses: one, Handle: a.launch},
+			Tag: "Campaigns", Auth: httpapi.OperatorUp, Idempotent: true, Fails: []int{402}, Responses: one, Handle: a.launch},
 		{Method: "POST", Path: "/api/sms/campaigns/{id}/pause", OpID: "pauseCampaign", Summary: "Pause a queued or sending campaign (409 otherwise)",
 			Tag: "Campaigns", Auth: httpapi.OperatorUp, Responses: one, Handle: a.pause},
 		{Method: "POST", Path: "/api/sms/campaigns/{id}/cancel", OpID: "cancelCampaign", Summary: "Cancel: pending recipients become cancelled; in-flight texts still deliver",

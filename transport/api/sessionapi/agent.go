@@ -47,7 +47,7 @@ func (a *API) agentSessionRoutes() []*httpapi.Route {
 	ended := map[int]schema{200: sessionEnvelope(true)}
 	return []*httpapi.Route{
 		{Method: "POST", Path: "/api/v1/sessions", OpID: "createAgentSession", Summary: "Start a session with an agent (seed 002)", Tag: "Agent sessions",
-			Auth: httpapi.OperatorUp, Errors: httpapi.AgentStyle, Idempotent: true, Fails: []int{404}, // an agent_id the org does not have
+			Auth: httpapi.OperatorUp, Errors: httpapi.AgentStyle, Idempotent: true, Fails: []int{402, 404}, // a plan limit; an agent_id the org does not have
 			RequestSchema: strict(obj([]string{"agent_id"}, map[string]schema{"agent_id": oneOfTypes("integer", "string"),
 				"session_type": str(), "metadata": nullable(sessionMetadata)})),
 			Schemas: map[int]schema{201: sessionEnvelope(true)}, Handle: a.createAgentSession},
@@ -63,7 +63,7 @@ func (a *API) agentSessionRoutes() []*httpapi.Route {
 		{Method: "POST", Path: "/api/v1/sessions/{id}/end", OpID: "endAgentSessionPost", Summary: "End a session (idempotent; POST alias)", Tag: "Agent sessions",
 			Auth: httpapi.OperatorUp, Errors: httpapi.AgentStyle, RequestSchema: endReq, Schemas: ended, Handle: a.endAgentSession},
 		{Method: "POST", Path: "/api/v1/sessions/{id}/messages", OpID: "postAgentSessionMessage", Summary: "Send a message; agent_chat answers with the agent's reply", Tag: "Agent sessions",
-			Auth: httpapi.OperatorUp, Errors: httpapi.AgentStyle, Idempotent: true,
+			Auth: httpapi.OperatorUp, Errors: httpapi.AgentStyle, Idempotent: true, Fails: []int{402},
 			RequestSchema: strict(obj([]string{"content"}, map[string]schema{"content": strN(1, 4000),
 				"role": enum("user", "system"), "metadata": nullable(sessionMetadata)})),
 			Schemas: map[int]schema{201: obj([]string{"success", "message", "reply"}, map[string]schema{"success": {"const": true},

@@ -44,7 +44,7 @@ func (a *API) outboundRoutes() []*httpapi.Route {
 			Tag:     "Calls", Auth: httpapi.ViewerUp, Stream: true,
 			Responses: map[int]reflect.Type{200: httpapi.Type[httpapi.EventStream](), 204: nil}, Handle: a.streamCall},
 		{Method: "POST", Path: "/api/outbound/calls", OpID: "createOutboundCall", Summary: "Place an outbound AI call", Tag: "Outbound", Auth: httpapi.OperatorUp,
-			Idempotent: true, Request: httpapi.Type[outboundRequest](), Responses: httpapi.Answer[OutboundStarted](202), Handle: a.createOutboundCall},
+			Idempotent: true, Fails: []int{402}, Request: httpapi.Type[outboundRequest](), Responses: httpapi.Answer[OutboundStarted](202), Handle: a.createOutboundCall},
 		{Method: "GET", Path: "/api/outbound/calls", OpID: "listOutboundCalls", Summary: "Outbound calls, newest first (the /api/calls filters apply)",
 			Tag: "Outbound", Auth: httpapi.ViewerUp, Responses: httpapi.Answer[httpapi.Page[*calls.Call]](200), Handle: a.listOutboundCalls},
 		{Method: "GET", Path: "/api/outbound/calls/{id}", OpID: "getOutboundCall", Summary: "An outbound call with its transcript and outcome",
