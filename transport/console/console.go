@@ -72,15 +72,18 @@ var errCSRF = &httpapi.StatusError{Status: 403, Code: "csrf_failed", Message: "t
 // console reads the session cookie itself, so that a signed-out browser is
 // sent to sign in rather than answered JSON.
 func (a *API) Routes() []*httpapi.Route {
-	page := map[int]reflect.Type{200: httpapi.Type[HTML](), 303: nil}
-	act := map[int]reflect.Type{200: httpapi.Type[HTML](), 303: nil}
+	// Pages answer their errors as HTML too (an error page, or an htmx
+	// alert); the edge's JSON 5xx stays for faults.
+	html := httpapi.Type[HTML]()
+	page := map[int]reflect.Type{200: html, 303: nil, 403: html, 404: html, 409: html, 422: html}
+	act := map[int]reflect.Type{200: html, 303: nil, 403: html, 404: html, 409: html, 422: html, 429: html}
 	get := func(path, op, summary string, h handler) *httpapi.Route {
 		return &httpapi.Route{Method: "GET", Path: path, OpID: op, Summary: summary, Tag: "Console", Auth: httpapi.Public,
-			Responses: page, Fails: []int{403, 404, 409, 422}, Handle: a.serve(h)}
+			Responses: page, Handle: a.serve(h)}
 	}
 	post := func(path, op, summary string, h handler) *httpapi.Route {
 		return &httpapi.Route{Method: "POST", Path: path, OpID: op, Summary: summary, Tag: "Console", Auth: httpapi.Public,
-			Responses: act, Fails: []int{403, 404, 409, 422, 429}, Handle: a.serve(h)}
+			Responses: act, Handle: a.serve(h)}
 	}
 	return []*httpapi.Route{
 		get("/", "consoleDashboard", "Console: the dashboard (HTML)", a.dashboard),
@@ -103,9 +106,9 @@ func (a *API) Routes() []*httpapi.Route {
 			Tag: "Console", Auth: httpapi.Public, Stream: true, Responses: map[int]reflect.Type{200: httpapi.Type[httpapi.EventStream]()},
 			Fails: []int{401, 403}, Handle: a.events},
 		{Method: "GET", Path: "/console/js/{name}", OpID: "consoleScript", Summary: "Console: its scripts (htmx and its SSE extension)",
-			Tag: "Console", Auth: httpapi.Public, Responses: map[int]reflect.Type{200: httpapi.Type[JS]()}, Fails: []int{404}, Handle: a.script},
+			Tag: "Console", Auth: httpapi.Public, Responses: map[int]reflect.Type{200: httpapi.Type[JS](), 404: html}, Handle: a.script},
 		{Method: "GET", Path: "/console/console.css", OpID: "consoleStyle", Summary: "Console: its style sheet",
-			Tag: "Console", Auth: httpapi.Public, Responses: map[int]reflect.Type{200: httpapi.Type[CSS]()}, Fails: []int{404}, Handle: a.style},
+			Tag: "Console", Auth: httpapi.Public, Responses: map[int]reflect.Type{200: httpapi.Type[CSS](), 404: html}, Handle: a.style},
 	}
 }
 
