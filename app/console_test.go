@@ -131,7 +131,9 @@ func TestConsoleChangesNeedCSRF(t *testing.T) {
 	s, conv := consoleThread(t)
 	b := newBrowser(t, s)
 	b.mustLogin("admin@localhost", adminPassword)
-	status := func() string { return s.JSON("GET", "/api/sms/conversations/"+conv, adminKey, nil, 200)["status"].(string) }
+	status := func() string {
+		return s.JSON("GET", "/api/sms/conversations/"+conv, adminKey, nil, 200)["status"].(string)
+	}
 	for name, hdr := range map[string]map[string]string{"no token": nil, "a wrong token": {"X-CSRF-Token": "forged"}} {
 		resp, raw := b.do("POST", "/inbox/"+conv+"/update", url.Values{"action": {"close"}}, hdr)
 		if resp.StatusCode != 403 || !strings.Contains(string(raw), "reload it") {

@@ -51,7 +51,7 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 
 type pageView struct {
 	Error, Email, ReturnTo, LinkToken, LoginCSRF string
-	OIDC                              bool
+	OIDC                                         bool
 }
 
 func (a *API) render(c *httpapi.Call, status int, v pageView) error {
