@@ -189,14 +189,26 @@ func byName(role, name string) chromedp.QueryOption {
 }
 
 // field, button and link are the controls of that accessible name.
-func field(name string) (string, chromedp.QueryOption)  { return "field " + name, byName("textbox", name) }
-func button(name string) (string, chromedp.QueryOption) { return "button " + name, byName("button", name) }
-func link(name string) (string, chromedp.QueryOption)   { return "link " + name, byName("link", name) }
+func field(name string) (string, chromedp.QueryOption) {
+	return "field " + name, byName("textbox", name)
+}
+func button(name string) (string, chromedp.QueryOption) {
+	return "button " + name, byName("button", name)
+}
+func link(name string) (string, chromedp.QueryOption) { return "link " + name, byName("link", name) }
 
 func (u *user) typeInto(name, text string) {
 	u.t.Helper()
 	label, by := field(name)
-	u.do("type into "+name, chromedp.WaitVisible(label, by), chromedp.Clear(label, by), chromedp.SendKeys(label, text, by))
+	u.do("find "+name, chromedp.WaitVisible(label, by))
+	ctx, cancel := context.WithTimeout(u.ctx, waitFor)
+	defer cancel()
+	if v, err := chromedp.Run(ctx, chromedp.Value(label, by)); err != nil {
+		u.t.Fatalf("read %s: %v", name, err)
+	} else if v != "" {
+		u.do("clear "+name, chromedp.Clear(label, by))
+	}
+	u.do("type into "+name, chromedp.SendKeys(label, text, by))
 }
 
 func (u *user) click(sel func(string) (string, chromedp.QueryOption), name string) {
