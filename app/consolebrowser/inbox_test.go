@@ -77,4 +77,8 @@ func TestBrowserSandboxTextArrivesLive(t *testing.T) {
 	phone.waitText(`//*[@id="sb-thread"]`, "Run record")
 	inbox.screenshot("inbox")
 	phone.screenshot("sandbox")
+	inbox.open("/")
+	inbox.waitText("//h1", "Dashboard")
+	inbox.waitText(`//*[@id="dashboard"]`, "sms.received")
+	inbox.screenshot("dashboard")
 }

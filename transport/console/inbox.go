@@ -24,6 +24,7 @@ type inboxView struct {
 	Filters []struct{ Key, Label string }
 	Threads []*service.ConversationView
 	Members map[string]string // user id -> name or email
+	Flows   map[string]string // flow id -> name
 	Next    string
 }
 
@@ -65,8 +66,22 @@ func (a *API) inbox(c *httpapi.Call, s *session) error {
 	if err != nil {
 		return err
 	}
-	v := &inboxView{Filter: filter, Q: q, Filters: inboxFilters, Threads: threads, Next: next, Members: a.members(c, s)}
+	v := &inboxView{Filter: filter, Q: q, Filters: inboxFilters, Threads: threads, Next: next, Members: a.members(c, s),
+		Flows: a.flowNames(c, s)}
 	return a.render(c, 200, s, "inbox", "Inbox", "inbox", v)
+}
+
+// flowNames names the org's flows for the flow columns.
+func (a *API) flowNames(c *httpapi.Call, s *session) map[string]string {
+	out := map[string]string{}
+	list, _, err := a.d.Svc.ListFlows(c.Ctx, s.P, service.ListFlowsQuery{Page: storage.PageRequest{Limit: 200}})
+	if err != nil {
+		return out
+	}
+	for _, f := range list {
+		out[f.ID] = f.Name
+	}
+	return out
 }
 
 // members names the org's people for assignee columns and pickers.
@@ -90,6 +105,7 @@ type threadView struct {
 	Messages []*sms.Message // oldest first
 	Runs     []*sms.Run
 	Members  map[string]string
+	Flows    map[string]string
 	Me       string
 	Snoozed  bool
 	Notice   string // what the last send did, in words
@@ -120,7 +136,7 @@ func (a *API) showThread(c *httpapi.Call, s *session, id, notice string) error {
 	if err != nil {
 		return err
 	}
-	v := &threadView{Thread: conv, Messages: msgs, Runs: runs, Members: a.members(c, s), Me: s.P.UserID, Notice: notice,
+	v := &threadView{Thread: conv, Messages: msgs, Runs: runs, Members: a.members(c, s), Flows: a.flowNames(c, s), Me: s.P.UserID, Notice: notice,
 		Snoozed: conv.SnoozedUntil != nil && conv.SnoozedUntil.After(a.now())}
 	title := conv.ContactE164
 	if conv.Contact != nil && conv.Contact.Name != "" {
