@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -224,4 +225,42 @@ func TestLoginFormNeedsItsToken(t *testing.T) {
 	}
 	form.Del("login_csrf")
 	b.mustLogin("admin@localhost", adminPassword)
+}
+
+// The sign-in limit per address counts the TCP peer: a client that sends
+// a new X-Forwarded-For with every try is still one address (humd has no
+// trusted-proxy setting, so it believes no such header).
+func TestSignInLimitIgnoresForwardedFor(t *testing.T) {
+	s := startWithPassword(t, app.Config{})
+	b := newBrowser(t, s)
+	for i := 0; i < 20; i++ {
+		form := url.Values{"email": {fmt.Sprintf("nobody%d@example.com", i)}, "password": {"whatever1"}}
+		hdr := map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i+1), "X-Real-IP": fmt.Sprintf("198.51.100.%d", i+1)}
+		if resp, _ := b.do("POST", "/auth/login", form, hdr); resp.StatusCode != 401 {
+			t.Fatalf("attempt %d = %d; want 401", i+1, resp.StatusCode)
+		}
+	}
+	form := url.Values{"email": {"admin@localhost"}, "password": {adminPassword}}
+	if resp, _ := b.do("POST", "/auth/login", form, map[string]string{"X-Forwarded-For": "192.0.2.77"}); resp.StatusCode != 429 {
+		t.Fatalf("21st attempt from one peer with a new X-Forwarded-For = %d; want 429", resp.StatusCode)
+	}
+}
+
+// /mcp takes API keys only: a signed-in browser, CSRF token and all, cannot
+// drive the MCP tools.
+func TestMCPRefusesBrowserSessions(t *testing.T) {
+	s := startWithPassword(t, app.Config{})
+	b := newBrowser(t, s)
+	b.mustLogin("admin@localhost", adminPassword)
+	init := map[string]any{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": map[string]any{
+		"protocolVersion": "2025-06-18", "capabilities": map[string]any{}, "clientInfo": map[string]any{"name": "t", "version": "1"}}}
+	hdr := map[string]string{"X-CSRF-Token": b.cookie("humd_csrf"), "Accept": "application/json, text/event-stream"}
+	resp, raw := b.do("POST", "/mcp", init, hdr)
+	if resp.StatusCode != 401 || bodyCode(raw) != "api_key_required" {
+		t.Fatalf("POST /mcp with a session = %d %s; want 401 api_key_required", resp.StatusCode, raw)
+	}
+	hdr["Authorization"] = "Bearer " + adminKey
+	if resp, raw := b.do("POST", "/mcp", init, hdr); resp.StatusCode != 200 {
+		t.Fatalf("POST /mcp with a key = %d %s; want 200", resp.StatusCode, raw)
+	}
 }
