@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -262,5 +263,49 @@ func TestMCPRefusesBrowserSessions(t *testing.T) {
 	hdr["Authorization"] = "Bearer " + adminKey
 	if resp, raw := b.do("POST", "/mcp", init, hdr); resp.StatusCode != 200 {
 		t.Fatalf("POST /mcp with a key = %d %s; want 200", resp.StatusCode, raw)
+	}
+}
+
+// Every console route, signed in, with garbage forms and queries, answers
+// below 500 (rule 3 for the pages).
+func TestConsoleBadInputIsNever5xx(t *testing.T) {
+	s, conv := consoleThread(t)
+	b := newBrowser(t, s)
+	b.mustLogin("admin@localhost", adminPassword)
+	tok := consoleCSRF(t, b, "/")
+	forms := []url.Values{{}, {"action": {"nope"}, "body": {strings.Repeat("x", 2000)}, "send_at": {"never"}, "snooze_for": {"-1h"},
+		"assignee_user_id": {"user_nope"}, "decision": {"maybe"}, "tag": {strings.Repeat("t", 300)}, "org_id": {"org_nope"},
+		"from": {""}, "to": {"x"}}, {"action": {"schedule"}, "send_at": {"2020-01-01T00:00"}, "body": {"hi"}},
+		{"action": {"snooze"}, "snooze_for": {"1h"}}, {"action": {"assign"}, "assignee_user_id": {"\x00"}}}
+	n := 0
+	for _, r := range s.App.HTTP.Routes() {
+		if r.Tag != "Console" || r.Stream {
+			continue
+		}
+		for _, id := range []string{conv, "x_1", "%00"} {
+			path := strings.NewReplacer("{id}", id, "{name}", "x.js").Replace(r.Path)
+			for _, q := range []string{"", "?filter=bogus&cursor=%25ZZ&q=%00&direction=up&from=x&to=y"} {
+				if r.Method == "GET" {
+					resp, raw := b.do("GET", path+q, nil, nil)
+					n++
+					if resp.StatusCode >= 500 {
+						t.Errorf("GET %s%s = %d %.200s", path, q, resp.StatusCode, raw)
+					}
+					continue
+				}
+				for _, f := range forms {
+					f = url.Values(maps.Clone(f))
+					f.Set("csrf_token", tok)
+					resp, raw := b.do("POST", path+q, f, nil)
+					n++
+					if resp.StatusCode >= 500 {
+						t.Errorf("POST %s%s %v = %d %.200s", path, q, f, resp.StatusCode, raw)
+					}
+				}
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d requests", n)
 	}
 }
