@@ -38,9 +38,15 @@ run: build ## Start humd: Pebble in ./data, 127.0.0.1:8080, sandbox carrier, loc
 	./bin/humd serve
 
 .PHONY: test
-test: deps ## Run every test (unit, golden scripts, fuzz seeds, lint), with go vet
+test: deps ## Run every test (unit, golden scripts, fuzz seeds, lint, the console in chromium), with go vet
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || \
+		echo "chromium not installed: browser tests skipped (apt-get install chromium runs them)"
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+.PHONY: screenshots
+screenshots: ## Rewrite the console's screenshots in docs/console/ (needs chromium)
+	HUMD_SCREENSHOTS=$(CURDIR)/docs/console $(GO) test -count=1 -run TestBrowser ./app/consolebrowser/
 
 .PHONY: test-race
 test-race: deps ## Run every test with the race detector

@@ -33,6 +33,7 @@ import (
 	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/storage/webhooks"
 	"github.com/humd/humd/storage/websessions"
+	"github.com/humd/humd/transport/console"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/logredact"
 	"github.com/humd/humd/transport/outbound"
@@ -58,6 +59,8 @@ type App struct {
 	// Hooks serves Twilio's webhooks and the relay socket; the sandbox
 	// carrier reports its status callbacks through it.
 	Hooks *twiliohooks.API
+	// Console serves the browser console's pages (transport/console).
+	Console *console.API
 	// collectors are humd's own metrics (MetricNames).
 	collectors []prometheus.Collector
 	// model is the model every channel runs, before each wraps it in its metrics.
@@ -298,6 +301,9 @@ func (a *App) Close() error {
 	a.stopBackups()
 	if a.Calls != nil {
 		a.Calls.Hub().Close()
+	}
+	if a.Console != nil {
+		a.Console.Close()
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.HTTP.Shutdown() }()

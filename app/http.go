@@ -33,6 +33,7 @@ import (
 	"github.com/humd/humd/transport/api/sessionapi"
 	"github.com/humd/humd/transport/api/smsapi"
 	"github.com/humd/humd/transport/api/voiceapi"
+	"github.com/humd/humd/transport/console"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/stripeapi"
@@ -97,20 +98,25 @@ func (a *App) areas(d services) []httpapi.Area {
 	a.Svc = svc
 	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, SIDStatus: d.SIDStatus, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
 		PublicURL: a.cfg.PublicURL, Sandbox: d.Sandbox})
+	smsArea := smsapi.New(smsapi.Deps{Svc: svc, Clock: a.Clock})
+	sandboxArea := sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
+		Ingest: a.Hooks.Ingest})
+	authArea := authapi.New(authapi.Deps{Tenancy: ten, Sessions: a.Sessions, Clock: a.Clock, PublicURL: a.cfg.PublicURL, OIDC: a.cfg.oidc()})
+	a.Console = console.New(console.Deps{Svc: svc, Auth: authArea, SMS: smsArea, Sandbox: sandboxArea})
 	return []httpapi.Area{
 		coreapi.New(coreapi.Deps{Svc: svc}),
-		smsapi.New(smsapi.Deps{Svc: svc, Clock: a.Clock}),
+		smsArea,
 		voiceapi.New(voiceapi.Deps{Svc: svc}),
 		campaignapi.New(campaignapi.Deps{Svc: svc}),
 		flowapi.New(flowapi.Deps{Svc: svc}),
 		integrationapi.New(integrationapi.Deps{Svc: svc}),
 		adminapi.New(adminapi.Deps{Svc: svc}),
-		sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
-			Ingest: a.Hooks.Ingest}),
+		sandboxArea,
 		sessionapi.New(sessionapi.Deps{Svc: svc, Clock: a.Clock}),
 		opsapi.New(opsapi.Deps{Backup: a.Backup}),
-		authapi.New(authapi.Deps{Tenancy: ten, Sessions: a.Sessions, Clock: a.Clock, PublicURL: a.cfg.PublicURL, OIDC: a.cfg.oidc()}),
+		authArea,
 		a.Hooks,
 		a.stripeArea(svc, d),
+		a.Console,
 	}
 }

@@ -148,6 +148,10 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/api/approvals/{id}": approval, "/api/approvals/{id}/approve": approval, "/api/approvals/{id}/deny": approval,
 		"/api/brands/{id}": brand, "/api/brands/{id}/refresh": brand, "/api/sandbox/calls/{id}/answer": call,
 		"/api/flows/{id}/tools": flow, "/api/flows/{id}/tools/{toolId}": flow, "/api/flows/{id}/tools/{toolId}/executions": flow,
+		// The console's pages (transport/console).
+		"/inbox/{id}": conv, "/inbox/{id}/send": conv, "/inbox/{id}/update": conv, "/calls/{id}": call, "/calls/{id}/notes": call,
+		"/calls/{id}/tags": call, "/calls/{id}/live": call, "/voicemails/{id}/heard": vm, "/approvals/{id}/decide": approval,
+		"/console/js/{name}": "htmx.min.js",
 	}
 	return &matrixObjects{ids: ids, conv: conv, flow: flow, number: num.ID, note: note}
 }
@@ -166,5 +170,5 @@ func (o *matrixObjects) path(route string) (string, bool) {
 		return "", false
 	}
 	return strings.NewReplacer("{id}", id, "{userId}", id, "{e164}", strings.ReplaceAll(id, "+", "%2B"), "{token}", id,
-		"{noteId}", o.note, "{tag}", "t").Replace(route), true
+		"{noteId}", o.note, "{tag}", "t", "{name}", id).Replace(route), true
 }

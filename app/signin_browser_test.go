@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -40,6 +41,11 @@ func (b *browser) do(method, path string, body any, hdr map[string]string) (*htt
 	switch v := body.(type) {
 	case nil:
 	case url.Values:
+		// The sign-in forms carry a token their page set (login CSRF),
+		// as a browser that loaded the page would send.
+		if method == "POST" && (path == "/auth/login" || path == "/auth/link") && !v.Has("login_csrf") {
+			v.Set("login_csrf", b.loginCSRF())
+		}
 		rd, ct = strings.NewReader(v.Encode()), "application/x-www-form-urlencoded"
 	default:
 		raw, _ := json.Marshal(v)
@@ -66,6 +72,17 @@ func (b *browser) do(method, path string, body any, hdr map[string]string) (*htt
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp, raw
+}
+
+// loginCSRF loads the sign-in page and answers its form's login_csrf.
+func (b *browser) loginCSRF() string {
+	b.t.Helper()
+	_, raw := b.do("GET", "/auth/login", nil, nil)
+	m := regexp.MustCompile(`name="login_csrf" value="([^"]+)"`).FindSubmatch(raw)
+	if m == nil {
+		b.t.Fatalf("the sign-in page has no login_csrf field: %s", raw)
+	}
+	return string(m[1])
 }
 
 // json sends with the session's CSRF token and wants status.

@@ -65,6 +65,10 @@ type Options struct {
 	Now time.Time
 	// Logger receives humd's log (default: discarded).
 	Logger *slog.Logger
+	// Addr is the listen address (default 127.0.0.1:0). Browser tests pick
+	// a free port first, so that Config.PublicURL names the real server
+	// (redirects and the OIDC callback must reach it).
+	Addr string
 }
 
 // Start runs a humd with a fake clock and a real Pebble in a temp dir.
@@ -78,6 +82,9 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	cfg := o.Config
 	cfg.Addr = "127.0.0.1:0"
+	if o.Addr != "" {
+		cfg.Addr = o.Addr
+	}
 	cfg.DataDir = o.Dir
 	if cfg.AdminKey == "" {
 		cfg.AdminKey = AdminKey

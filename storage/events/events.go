@@ -64,6 +64,7 @@ func Append(s storage.Store, b *storage.Batch, org, typ string, at time.Time, da
 	}
 	ev := &Event{ID: storage.NewID("evt"), Seq: seq, Type: typ, OrgID: org, CreatedAt: at.UTC(), Data: raw}
 	b.OnCommit(counted(typ))
+	watchCommit(s, b, org, typ)
 	if isFields {
 		// One buffer holds the event, and Data points into it.
 		buf := make([]byte, 0, fields.size()+192)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttpadaptor"
 
+	"github.com/humd/humd/storage"
 	"github.com/humd/humd/transport/mcpserver"
 )
 
@@ -72,6 +74,11 @@ func (s *Server) mcpRoutes() []*Route {
 // serveMCP runs the SDK's handler. Its transport errors are plain text,
 // turned into the D-10 envelope here; JSON-RPC errors stay JSON-RPC.
 func (s *Server) serveMCP(c *Call) error {
+	// /mcp is for agents with an API key: its tools run operations with
+	// that key, and a page in a signed-in browser must not drive them.
+	if c.Principal == nil || c.Principal.KeyID == "" {
+		return fmt.Errorf("/mcp takes API keys only, not browser sessions: %w", storage.ErrUnauthorized)
+	}
 	s.mcp(c.Ctx)
 	status := c.Ctx.Response.StatusCode()
 	if status >= 400 && !bytes.HasPrefix(c.Ctx.Response.Header.ContentType(), []byte("application/json")) {

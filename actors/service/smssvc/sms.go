@@ -69,7 +69,11 @@ type ListConversationsQuery struct {
 	FlowID   string // flow_id
 	Q        string // digits of the contact, words of the last text or the contact's name
 	Unread   string // true, false
-	Page     storage.PageRequest
+	// Unassigned keeps threads nobody is assigned to; AIPaused (true,
+	// false) those whose AI is paused or not (the console's filters).
+	Unassigned bool
+	AIPaused   string
+	Page       storage.PageRequest
 }
 
 // ListScheduledQuery filters listScheduled.
@@ -135,7 +139,10 @@ func (s *SMS) ListConversations(ctx context.Context, p *tenancy.Principal, q Lis
 			q.Assignee != "" && (conv.AssigneeUserID == nil || *conv.AssigneeUserID != q.Assignee),
 			q.NumberID != "" && conv.NumberID != q.NumberID,
 			q.Unread == "true" && conv.UnreadCount == 0,
-			q.Unread == "false" && conv.UnreadCount > 0:
+			q.Unread == "false" && conv.UnreadCount > 0,
+			q.Unassigned && conv.AssigneeUserID != nil,
+			q.AIPaused == "true" && !conv.AIPaused,
+			q.AIPaused == "false" && conv.AIPaused:
 			return nil, false, nil
 		}
 		v := s.smsView(conv)

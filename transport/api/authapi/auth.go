@@ -57,6 +57,10 @@ type API struct {
 	secure            bool
 	accounts, address *httpapi.Limits
 
+	// loginKey signs the sign-in forms' CSRF tokens (logincsrf.go); a
+	// restart makes open sign-in pages reload once.
+	loginKey []byte
+
 	oidcMu sync.Mutex
 	oidc   *provider // discovered on first use
 }
@@ -66,7 +70,7 @@ func New(d Deps) *API {
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
 	}
-	return &API{d: d, secure: strings.HasPrefix(d.PublicURL, "https://"),
+	return &API{d: d, secure: strings.HasPrefix(d.PublicURL, "https://"), loginKey: newLoginKey(),
 		accounts: httpapi.NewLimits(1/accountEvery.Seconds(), accountBurst),
 		address:  httpapi.NewLimits(1/addressEvery.Seconds(), addressBurst)}
 }
@@ -176,13 +180,13 @@ func (a *API) Routes() []*httpapi.Route {
 		{Method: "GET", Path: "/auth/login", OpID: "loginPage", Summary: "The sign-in page (HTML)", Tag: "Sign-in", Auth: httpapi.Public,
 			Responses: map[int]reflect.Type{200: html}, Fails: []int{422}, Handle: a.loginPage},
 		{Method: "POST", Path: "/auth/login", OpID: "login", Summary: "Sign in with email and password (form); 303 to return_to", Tag: "Sign-in", Auth: httpapi.Public,
-			Responses: map[int]reflect.Type{303: nil, 401: html}, Fails: []int{403, 422, 429}, Handle: a.login},
+			Responses: map[int]reflect.Type{303: nil, 401: html, 403: html}, Fails: []int{422, 429}, Handle: a.login},
 		{Method: "POST", Path: "/auth/logout", OpID: "logout", Summary: "Sign out (form with csrf_token, or X-CSRF-Token); 303 to the sign-in page", Tag: "Sign-in", Auth: httpapi.Public,
 			Responses: httpapi.NoBody(303), Fails: []int{403}, Handle: a.logout},
 		{Method: "GET", Path: "/auth/link", OpID: "signInLinkPage", Summary: "A one-time sign-in link's page (HTML)", Tag: "Sign-in", Auth: httpapi.Public,
 			Responses: map[int]reflect.Type{200: html}, Handle: a.linkPage},
 		{Method: "POST", Path: "/auth/link", OpID: "signInWithLink", Summary: "Use a one-time sign-in link (form); 303 to /", Tag: "Sign-in", Auth: httpapi.Public,
-			Responses: map[int]reflect.Type{303: nil, 401: html}, Fails: []int{403, 429}, Handle: a.useLink},
+			Responses: map[int]reflect.Type{303: nil, 401: html, 403: html}, Fails: []int{429}, Handle: a.useLink},
 		{Method: "GET", Path: "/auth/oidc/start", OpID: "oidcStart", Summary: "Start single sign-on; 302 to the identity provider", Tag: "Sign-in", Auth: httpapi.Public,
 			Responses: httpapi.NoBody(302), Fails: []int{404, 422, 429}, Handle: a.oidcStart},
 		{Method: "GET", Path: "/auth/oidc/callback", OpID: "oidcCallback", Summary: "The identity provider's answer; 303 to return_to", Tag: "Sign-in", Auth: httpapi.Public,

@@ -33,11 +33,13 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 {{if .LinkToken}}
 <form method="post" action="/auth/link">
 <input type="hidden" name="token" value="{{.LinkToken}}">
+<input type="hidden" name="login_csrf" value="{{.LoginCSRF}}">
 <button type="submit">Sign in</button>
 </form>
 {{else}}
 <form method="post" action="/auth/login">
 <input type="hidden" name="return_to" value="{{.ReturnTo}}">
+<input type="hidden" name="login_csrf" value="{{.LoginCSRF}}">
 <p><label for="email">Email</label><br><input id="email" name="email" type="email" autocomplete="username" required value="{{.Email}}"></p>
 <p><label for="password">Password</label><br><input id="password" name="password" type="password" autocomplete="current-password" required></p>
 <p><button type="submit">Sign in</button></p>
@@ -48,12 +50,13 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 `))
 
 type pageView struct {
-	Error, Email, ReturnTo, LinkToken string
-	OIDC                              bool
+	Error, Email, ReturnTo, LinkToken, LoginCSRF string
+	OIDC                                         bool
 }
 
 func (a *API) render(c *httpapi.Call, status int, v pageView) error {
 	v.OIDC = a.d.OIDC.Issuer != ""
+	v.LoginCSRF = a.loginToken(c)
 	var buf bytes.Buffer
 	if err := page.Execute(&buf, v); err != nil {
 		return fmt.Errorf("authapi: render: %w", err)
@@ -104,6 +107,9 @@ func (a *API) login(c *httpapi.Call) error {
 	if err := a.limitLogin(c, email); err != nil {
 		return err
 	}
+	if err := a.checkLogin(c); err != nil {
+		return a.render(c, 403, pageView{Error: errLoginCSRF.Message, Email: email, ReturnTo: rt})
+	}
 	u, err := a.d.Tenancy.CheckPassword(email, password)
 	if errors.Is(err, storage.ErrUnauthorized) {
 		return a.render(c, 401, pageView{Error: "Wrong email or password.", Email: email, ReturnTo: rt})
@@ -150,6 +156,9 @@ func (a *API) linkPage(c *httpapi.Call) error {
 func (a *API) useLink(c *httpapi.Call) error {
 	if err := a.limitLogin(c, ""); err != nil {
 		return err
+	}
+	if err := a.checkLogin(c); err != nil {
+		return a.render(c, 403, pageView{Error: errLoginCSRF.Message, LinkToken: c.Form("token")})
 	}
 	userID, err := a.d.Sessions.UseLink(c.Form("token"), a.d.Clock.Now())
 	if errors.Is(err, storage.ErrUnauthorized) {

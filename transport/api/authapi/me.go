@@ -74,25 +74,37 @@ func (a *API) switchOrg(c *httpapi.Call) error {
 	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	s, _, err := a.session(c)
-	if err != nil {
+	if _, _, err := a.session(c); err != nil {
 		return err
 	}
-	p, err := a.d.Tenancy.SessionPrincipal(s.UserID, req.OrgID, s.ID)
-	if errors.Is(err, storage.ErrUnauthorized) {
-		return storage.Invalid("org_id", "you are not a member of this org")
-	}
-	if err != nil {
-		return err
-	}
-	if err := a.d.Sessions.SetOrg(s.ID, req.OrgID); err != nil {
-		return err
-	}
-	me, err := a.d.Tenancy.Me(p)
+	me, err := a.SwitchOrg(string(c.Ctx.Request.Header.Cookie(httpapi.SessionCookie)), c.Principal, req.OrgID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(200, me)
+}
+
+// SwitchOrg moves the browser session of token (acting as p) to another
+// org of its user (POST /api/me/current-org and the console's switcher).
+func (a *API) SwitchOrg(token string, p *tenancy.Principal, orgID string) (*tenancy.Me, error) {
+	if p == nil || p.SessionID == "" || token == "" || websessions.Hash(token) != p.SessionID {
+		return nil, errNotSession
+	}
+	s, err := a.d.Sessions.Lookup(token, a.d.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	np, err := a.d.Tenancy.SessionPrincipal(s.UserID, orgID, s.ID)
+	if errors.Is(err, storage.ErrUnauthorized) {
+		return nil, storage.Invalid("org_id", "you are not a member of this org")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := a.d.Sessions.SetOrg(s.ID, orgID); err != nil {
+		return nil, err
+	}
+	return a.d.Tenancy.Me(np)
 }
 
 // changePassword sets the caller's password (with the current one, when

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"github.com/humd/humd/actors/service"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/tenancy"
 	"github.com/humd/humd/transport/httpapi"
 	"github.com/humd/humd/transport/sandbox"
 	"github.com/humd/humd/transport/wire"
@@ -118,13 +120,27 @@ func errNotSandbox() error {
 }
 
 func (a *API) state(c *httpapi.Call) error {
-	sb := a.d.Carrier
-	if !a.d.Sandbox || sb == nil {
-		return errNotSandbox()
+	st, err := a.State(c.Principal)
+	if err != nil {
+		return err
 	}
-	org := c.Principal.OrgID
+	return c.JSON(200, st)
+}
+
+// Enabled reports sandbox mode (the console shows its sandbox phone then).
+func (a *API) Enabled() bool { return a != nil && a.d.Sandbox && a.d.Carrier != nil }
+
+// State answers what the sandbox holds for p's org: its sandbox numbers,
+// the texts the carrier sent for it, the calls it placed (GET /api/sandbox
+// and the console's sandbox phone).
+func (a *API) State(p *tenancy.Principal) (*State, error) {
+	sb := a.d.Carrier
+	if !a.Enabled() {
+		return nil, errNotSandbox()
+	}
+	org := p.OrgID
 	st := &State{Numbers: []string{}, Sent: sb.SentBy(org, sandboxLogLimit), Calls: sb.CallsOf(org, sandboxLogLimit)}
-	if c.Principal.SiteAdmin {
+	if p.SiteAdmin {
 		st.WebhookToken = a.d.WebhookToken
 	}
 	for _, e := range sb.Numbers() {
@@ -133,13 +149,13 @@ func (a *API) state(c *httpapi.Call) error {
 			continue
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if n.OrgID == org {
 			st.Numbers = append(st.Numbers, e)
 		}
 	}
-	return c.JSON(200, st)
+	return st, nil
 }
 
 // orgNumber checks that e164 is a number of org, as a 422 on field.
@@ -162,28 +178,45 @@ func (a *API) inbound(c *httpapi.Call) error {
 	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	v := &storage.ValidationError{}
-	if req.From == "" || len(req.From) > 20 {
-		v.Add("from", "required: an E.164 number, short code or sender id")
-	}
-	phone.Check(v, "to", req.To)
-	if len(req.Body) > 1600 {
-		v.Add("body", "at most 1600 characters")
-	}
-	if err := v.Err(); err != nil {
-		return err
-	}
-	if err := a.orgNumber(c.Principal.OrgID, "to", req.To); err != nil {
-		return err
-	}
-	res, err := a.d.Ingest(&conversation.Inbound{SID: randomSID("SM"), From: req.From, To: req.To, Body: req.Body, NumSegments: 1})
+	res, err := a.Inject(c.Principal, req.From, req.To, req.Body)
 	if err != nil {
 		return err
 	}
 	if res.Message != nil {
 		c.LogWith("conversation", res.Message.ConversationID, "message", res.Message.ID)
 	}
-	return c.JSON(201, &Injected{Message: res.Message, Keyword: res.Keyword})
+	return c.JSON(201, res)
+}
+
+// Inject stores an inbound text from a phone (from) to a number of p's org
+// (to), as a signed Twilio webhook would (POST /api/sandbox/inbound and the
+// console's sandbox phone). Operators and admins may.
+func (a *API) Inject(p *tenancy.Principal, from, to, body string) (*Injected, error) {
+	if !p.Role.AtLeast(tenancy.Operator) {
+		return nil, fmt.Errorf("sandbox texts need the operator role: %w", storage.ErrForbidden)
+	}
+	if !a.d.Sandbox {
+		return nil, storage.Conflict("not_sandbox", "inbound injection exists only in sandbox mode (no Twilio credentials)")
+	}
+	v := &storage.ValidationError{}
+	if from == "" || len(from) > 20 {
+		v.Add("from", "required: an E.164 number, short code or sender id")
+	}
+	phone.Check(v, "to", to)
+	if len(body) > 1600 {
+		v.Add("body", "at most 1600 characters")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	if err := a.orgNumber(p.OrgID, "to", to); err != nil {
+		return nil, err
+	}
+	res, err := a.d.Ingest(&conversation.Inbound{SID: randomSID("SM"), From: from, To: to, Body: body, NumSegments: 1})
+	if err != nil {
+		return nil, err
+	}
+	return &Injected{Message: res.Message, Keyword: res.Keyword}, nil
 }
 
 // inboundCall mints the CallSid of an inbound call to one of the org's

@@ -197,3 +197,8 @@ func (a *API) listRuns(c *httpapi.Call) error {
 	}
 	return httpapi.List(c, items, next)
 }
+
+// SendGate is the per-thread cap on the caller's sends, for the console's
+// composer: the same buckets as POST .../messages, so a browser cannot
+// double its budget by sending from both.
+func (a *API) SendGate(c *httpapi.Call) smssvc.SendGate { return a.sendGate(c) }

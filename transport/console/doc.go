@@ -1,0 +1,30 @@
+// Package console is humd's browser console (issue 19): server-rendered
+// html/template pages for a signed-in user, with htmx for partial updates
+// and its SSE extension for live ones. Pages: the dashboard (/), the inbox
+// (/inbox, /inbox/{id}), calls (/calls, /calls/{id}, live while a call
+// lasts), voicemails, tool approvals and, in sandbox mode, the sandbox
+// phone. Sign-in itself is transport/api/authapi's.
+//
+// Rules: a page acts only through actors/service with the session's
+// principal, the same typed operations as the REST API, so roles and org
+// scope are the service's; the page merely hides what the role may not
+// do. Every state-changing form sends the session's CSRF token (htmx's
+// X-CSRF-Token header from the body's hx-headers, or the form's
+// csrf_token field); without it nothing changes (403). Every answer carries
+// a Content-Security-Policy that allows only the console's own scripts and
+// styles (no inline script, htmx configured without eval), and no framing.
+// A signed-out browser is sent to /auth/login?return_to=<the page>.
+//
+// Live updates: each page opens one org-scoped Server-Sent Events stream
+// (/console/events, fed by storage/events.Watch through
+// service.WatchEvents) that names what changed (sms, call, approval,
+// change); page regions refetch themselves on those names (hx-trigger
+// "sse:sms"), through the same reads as on load. Nothing polls. A call's
+// page follows the call's own stream, GET /api/calls/{id}/stream.
+//
+// Assets (htmx 2.0.11 and htmx-ext-sse 2.2.4, 0BSD; static/VENDORED.md)
+// are embedded; no Node at build or run time.
+//
+// Concurrency: the API keeps no state but the channel Close closes to end
+// open streams; handlers run on fasthttp's goroutines.
+package console
