@@ -18,6 +18,37 @@ import (
 // here: body caps bound it.
 const MaxJSONDepth = 64
 
+// WithinJSONDepth reports whether v nests objects and arrays no deeper than
+// MaxJSONDepth. It only counts nesting (malformed input is its decoder's to
+// refuse, with a better message): transport/wire holds requests and model
+// arguments to it, actors/call a model's outcome.
+func WithinJSONDepth(v []byte) bool {
+	depth, inString := 0, false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			if depth++; depth > MaxJSONDepth {
+				return false
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return true
+}
+
 // Bool accepts true/false and the 0/1 integers the reference API uses (SPEC
 // 1.0), and always encodes as a JSON boolean.
 type Bool bool

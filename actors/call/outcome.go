@@ -8,31 +8,5 @@ import "github.com/humd/humd/storage"
 // holds requests and tool-call arguments to the same limit before they
 // reach an actor, but the summary's outcome is born here, inside the call
 // actor, so the actor checks it itself, as the last place before storage.
-// Like wire.CheckDepth it only counts nesting; the summary was already
-// decoded, so the outcome is valid JSON.
-func outcomeFits(outcome []byte) bool {
-	depth, inString := 0, false
-	for i := 0; i < len(outcome); i++ {
-		c := outcome[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++ // the escaped byte cannot end the string
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			if depth++; depth > storage.MaxJSONDepth {
-				return false
-			}
-		case '}', ']':
-			depth--
-		}
-	}
-	return true
-}
+// The summary was already decoded, so the outcome is valid JSON.
+func outcomeFits(outcome []byte) bool { return storage.WithinJSONDepth(outcome) }

@@ -13,28 +13,8 @@ var ErrTooDeep = fmt.Errorf("JSON nested deeper than %d levels", storage.MaxJSON
 // than storage.MaxJSONDepth. It does not otherwise validate body: malformed
 // input is the decoder's to refuse, with a better message.
 func CheckDepth(body []byte) error {
-	depth, inString := 0, false
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++ // the escaped byte cannot end the string
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			if depth++; depth > storage.MaxJSONDepth {
-				return ErrTooDeep
-			}
-		case '}', ']':
-			depth--
-		}
+	if !storage.WithinJSONDepth(body) {
+		return ErrTooDeep
 	}
 	return nil
 }
