@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"time"
 )
 
 // Spans is a Store that also works on key spans as wholes: what retention
@@ -78,6 +79,18 @@ const (
 	// Keep stops the walk: this record and every later one stay.
 	Keep
 )
+
+// AgeVerdict is the verdict on a record stamped at (ok false: it did not
+// decode) for a retention that deletes what is older than cutoff.
+func AgeVerdict(cutoff, at time.Time, ok bool) Verdict {
+	switch {
+	case !ok:
+		return Unknown
+	case at.Before(cutoff):
+		return Expired
+	}
+	return Keep
+}
 
 // DeleteHead deletes the expired head of prefix: the keys from its start
 // up to the last one before the first Keep (or the limit-th key) that

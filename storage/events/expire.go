@@ -19,13 +19,7 @@ func Expire(s storage.Store, org string, cutoff time.Time, upTo uint64, limit in
 			return storage.Keep
 		}
 		at, ok := CreatedAt(v)
-		switch {
-		case !ok:
-			return storage.Unknown
-		case at.Before(cutoff):
-			return storage.Expired
-		}
-		return storage.Keep
+		return storage.AgeVerdict(cutoff, at, ok)
 	})
 }
 

@@ -23,13 +23,7 @@ func PrefixAllRuns() []byte { return storage.Prefix("airun") }
 func ExpireRuns(s storage.Store, org, conv string, cutoff time.Time, limit int) (int, []byte, error) {
 	return storage.DeleteHead(s, PrefixRuns(org, conv), limit, func(_, v []byte) storage.Verdict {
 		at, ok := RunTime(v)
-		switch {
-		case !ok:
-			return storage.Unknown
-		case at.Before(cutoff):
-			return storage.Expired
-		}
-		return storage.Keep
+		return storage.AgeVerdict(cutoff, at, ok)
 	})
 }
 

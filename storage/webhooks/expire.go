@@ -20,13 +20,10 @@ func PrefixAllDeliveries() []byte { return storage.Prefix("webhook-dlv") }
 func ExpireDeliveries(s storage.Store, org, ep string, cutoff time.Time, limit int) (int, []byte, error) {
 	return storage.DeleteHead(s, prefixDeliveries(org, ep), limit, func(_, v []byte) storage.Verdict {
 		at, open, ok := DeliveryTime(v)
-		switch {
-		case !ok:
-			return storage.Unknown
-		case open || !at.Before(cutoff):
+		if ok && open {
 			return storage.Keep
 		}
-		return storage.Expired
+		return storage.AgeVerdict(cutoff, at, ok)
 	})
 }
 
