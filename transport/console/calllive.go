@@ -38,11 +38,7 @@ func (a *API) callLive(c *httpapi.Call) error {
 	if st.Over {
 		return c.NoContent()
 	}
-	c.Ctx.SetStatusCode(200)
-	c.Ctx.SetContentType(httpapi.EventStream("").ContentType())
-	c.Ctx.Response.Header.Set("X-Accel-Buffering", "no")
-	_ = c.Ctx.SetWriteDeadline(time.Now().Add(24 * time.Hour))
-	c.Ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+	c.StreamEvents(func(w *bufio.Writer) {
 		defer st.Close()
 		if _, err := w.WriteString("retry: 3000\n\n"); err != nil || w.Flush() != nil {
 			return

@@ -48,11 +48,7 @@ func (a *API) events(c *httpapi.Call) error {
 	if err != nil {
 		return err
 	}
-	c.Ctx.SetStatusCode(200)
-	c.Ctx.SetContentType(httpapi.EventStream("").ContentType())
-	c.Ctx.Response.Header.Set("X-Accel-Buffering", "no")
-	_ = c.Ctx.SetWriteDeadline(time.Now().Add(24 * time.Hour))
-	c.Ctx.SetBodyStreamWriter(func(bw *bufio.Writer) {
+	c.StreamEvents(func(bw *bufio.Writer) {
 		defer w.Close()
 		if _, err := bw.WriteString("retry: 3000\n\n"); err != nil || bw.Flush() != nil {
 			return

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -151,4 +152,15 @@ func List[T any](c *Call, items []T, next string) error {
 // Items is an answer of every match at once, without a cursor.
 type Items[T any] struct {
 	Data []T `json:"data"`
+}
+
+// StreamEvents answers 200 text/event-stream and hands write the body
+// writer. A proxy that buffers (nginx) would hold the stream back, and the
+// server's WriteTimeout would cut a long call's or an open page's stream.
+func (c *Call) StreamEvents(write func(w *bufio.Writer)) {
+	c.Ctx.SetStatusCode(200)
+	c.Ctx.SetContentType(EventStream("").ContentType())
+	c.Ctx.Response.Header.Set("X-Accel-Buffering", "no")
+	_ = c.Ctx.SetWriteDeadline(time.Now().Add(24 * time.Hour))
+	c.Ctx.SetBodyStreamWriter(write)
 }

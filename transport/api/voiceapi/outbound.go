@@ -87,14 +87,8 @@ func (a *API) streamCall(c *httpapi.Call) error {
 	if st.Over {
 		return c.NoContent()
 	}
-	c.Ctx.SetStatusCode(200)
-	c.Ctx.SetContentType(httpapi.EventStream("").ContentType())
 	c.Ctx.Response.Header.Set("Cache-Control", "no-cache")
-	// A proxy that buffers (nginx) would hold the stream back.
-	c.Ctx.Response.Header.Set("X-Accel-Buffering", "no")
-	// The server's WriteTimeout would cut a long call's stream.
-	_ = c.Ctx.SetWriteDeadline(time.Now().Add(24 * time.Hour))
-	c.Ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+	c.StreamEvents(func(w *bufio.Writer) {
 		defer st.Close()
 		// Headers and a first line go out now, so the viewer sees the
 		// stream open before the first event.
