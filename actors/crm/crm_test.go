@@ -23,6 +23,7 @@ import (
 	"github.com/humd/humd/storage/calls"
 	"github.com/humd/humd/storage/crm"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/storagetest"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -106,7 +107,7 @@ func newRig(t *testing.T, conn string) *rig {
 	}
 	body["name"], body["base_url"] = "CRM", r.crm.srv.URL+"/api"
 	raw, _ := json.Marshal(body)
-	c, secret, err := crm.Create(r.w.Store, r.w.OrgID, wire[crm.Input](t, raw), egresspolicy.Policy{AllowPrivate: true}, 0, r.w.Clock.Now())
+	c, secret, err := crm.Create(r.w.Store, r.w.OrgID, storagetest.Typed[crm.Input](t, raw), egresspolicy.Policy{AllowPrivate: true}, 0, r.w.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func newService(t *testing.T) (*Service, *fakeSender, storage.Store) {
 
 func addTool(t *testing.T, st storage.Store, flow, body string) *flowtools.Tool {
 	t.Helper()
-	tl, _, err := flowtools.Create(st, "org_1", flow, wire[flowtools.Input](t, []byte(body)), egresspolicy.Policy{AllowPrivate: true}, time.Now())
+	tl, _, err := flowtools.Create(st, "org_1", flow, storagetest.Typed[flowtools.Input](t, []byte(body)), egresspolicy.Policy{AllowPrivate: true}, time.Now())
 	if err != nil {
 		t.Fatalf("create %s: %v", body, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/humd/humd/egresspolicy"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/mcptools"
+	"github.com/humd/humd/storage/storagetest"
 )
 
 func (f *fakeRemote) counts() (lists int, called []string) {
@@ -25,7 +26,7 @@ func TestDisabledIntegrationHidden(t *testing.T) {
 	s, r, clk, id := setup(t)
 	ctx := context.Background()
 	sub := ai.Subject{Type: ai.SubjectConversation, ID: "conv_1"}
-	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, wire[mcptools.Input](t, []byte(`{"enabled":0}`)), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
+	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, storagetest.Typed[mcptools.Input](t, []byte(`{"enabled":0}`)), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if tools, err := s.Tools(ctx, "org_1", "flow_1"); err != nil || len(tools) != 0 {
@@ -38,7 +39,7 @@ func TestDisabledIntegrationHidden(t *testing.T) {
 	if lists, called := r.counts(); lists != 0 || len(called) != 0 {
 		t.Errorf("the disabled integration's server was asked %d lists and %v calls; want none", lists, called)
 	}
-	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, wire[mcptools.Input](t, []byte(`{"enabled":true}`)), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
+	if _, err := mcptools.Patch(s.cfg.Store, "org_1", id, storagetest.Typed[mcptools.Input](t, []byte(`{"enabled":true}`)), egresspolicy.Policy{AllowPrivate: true}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if tools, err := s.Tools(ctx, "org_1", "flow_1"); err != nil || len(tools) != 1 || tools[0].Name != "mcp_shop__a" {
@@ -53,7 +54,7 @@ func TestDisabledIntegrationHidden(t *testing.T) {
 func TestNoApprovalDefaultRunsAllowedTools(t *testing.T) {
 	s, r, clk, _ := setup(t)
 	st := s.cfg.Store
-	in, err := mcptools.Create(st, "org_1", wire[mcptools.Input](t, []byte(`{"name":"Desk","url":"http://127.0.0.1:1/mcp","allowed_tools_json":["a","b"],`+
+	in, err := mcptools.Create(st, "org_1", storagetest.Typed[mcptools.Input](t, []byte(`{"name":"Desk","url":"http://127.0.0.1:1/mcp","allowed_tools_json":["a","b"],`+
 		`"require_approval_default":0}`)), egresspolicy.Policy{AllowPrivate: true}, clk.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -110,11 +111,11 @@ func TestApproveRefusedOnceIntegrationChanged(t *testing.T) {
 		change     func(s *Service, id string) error
 	}{
 		{"disabled", "integration_disabled", func(s *Service, id string) error {
-			_, err := mcptools.Patch(s.cfg.Store, "org_1", id, wire[mcptools.Input](t, []byte(`{"enabled":false}`)), p, s.cfg.Clock.Now())
+			_, err := mcptools.Patch(s.cfg.Store, "org_1", id, storagetest.Typed[mcptools.Input](t, []byte(`{"enabled":false}`)), p, s.cfg.Clock.Now())
 			return err
 		}},
 		{"tool disallowed", "tool_not_allowed", func(s *Service, id string) error {
-			_, err := mcptools.Patch(s.cfg.Store, "org_1", id, wire[mcptools.Input](t, []byte(`{"allowed_tools_json":["b"]}`)), p, s.cfg.Clock.Now())
+			_, err := mcptools.Patch(s.cfg.Store, "org_1", id, storagetest.Typed[mcptools.Input](t, []byte(`{"allowed_tools_json":["b"]}`)), p, s.cfg.Clock.Now())
 			return err
 		}},
 		{"deleted", "integration_gone", func(s *Service, id string) error { return mcptools.Delete(s.cfg.Store, "org_1", id) }},

@@ -71,7 +71,7 @@ func setup(t *testing.T) (*Service, *fakeRemote, *clock.Fake, string) {
 	clk := clock.NewFake(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
 	r := &fakeRemote{}
 	s := New(Config{Store: st, Clock: clk, Remote: r, Logger: slog.New(slog.DiscardHandler)})
-	in, err := mcptools.Create(st, "org_1", wire[mcptools.Input](t, []byte(`{"name":"Shop","url":"http://127.0.0.1:1/mcp","allowed_tools_json":["a"]}`)),
+	in, err := mcptools.Create(st, "org_1", storagetest.Typed[mcptools.Input](t, []byte(`{"name":"Shop","url":"http://127.0.0.1:1/mcp","allowed_tools_json":["a"]}`)),
 		egresspolicy.Policy{AllowPrivate: true}, clk.Now())
 	if err != nil {
 		t.Fatal(err)

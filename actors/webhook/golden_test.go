@@ -24,6 +24,7 @@ import (
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
+	"github.com/humd/humd/storage/storagetest"
 	"github.com/humd/humd/storage/webhooks"
 )
 
@@ -106,7 +107,7 @@ func (g *hookScript) run(t *testing.T, d *datadriven.TestData) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ep, secret, err := webhooks.Create(w.Store, w.OrgID, wire[webhooks.Input](t, raw), egresspolicy.Policy{AllowPrivate: true}, last, w.Clock.Now())
+		ep, secret, err := webhooks.Create(w.Store, w.OrgID, storagetest.Typed[webhooks.Input](t, raw), egresspolicy.Policy{AllowPrivate: true}, last, w.Clock.Now())
 		if err != nil {
 			return "error: " + err.Error()
 		}

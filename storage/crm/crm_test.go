@@ -62,7 +62,7 @@ func TestOneEnabledUnderRace(t *testing.T) {
 	for r := range rounds {
 		org := "org_c" + string(rune('a'+r))
 		won, lost := race(org, func(int) error {
-			_, _, err := crm.Create(st, org, wire[crm.Input](t, []byte(`{"name":"CRM","base_url":"https://crm.example.com"}`)), p, 0, now)
+			_, _, err := crm.Create(st, org, storagetest.Typed[crm.Input](t, []byte(`{"name":"CRM","base_url":"https://crm.example.com"}`)), p, 0, now)
 			return err
 		})
 		if won != 1 || lost != n-1 || enabled(org) != 1 {
@@ -73,14 +73,14 @@ func TestOneEnabledUnderRace(t *testing.T) {
 		org := "org_p" + string(rune('a'+r))
 		ids := make([]string, n)
 		for i := range ids {
-			c, _, err := crm.Create(st, org, wire[crm.Input](t, []byte(`{"name":"CRM","base_url":"https://crm.example.com","enabled":0}`)), p, 0, now)
+			c, _, err := crm.Create(st, org, storagetest.Typed[crm.Input](t, []byte(`{"name":"CRM","base_url":"https://crm.example.com","enabled":0}`)), p, 0, now)
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids[i] = c.ID
 		}
 		won, lost := race(org, func(i int) error {
-			_, err := crm.Patch(st, org, ids[i], wire[crm.Input](t, []byte(`{"enabled":1}`)), p, now)
+			_, err := crm.Patch(st, org, ids[i], storagetest.Typed[crm.Input](t, []byte(`{"enabled":1}`)), p, now)
 			return err
 		})
 		if won != 1 || lost != n-1 || enabled(org) != 1 {

@@ -1,4 +1,4 @@
-package mcptools
+package storagetest
 
 import (
 	"bytes"
@@ -6,10 +6,11 @@ import (
 	"testing"
 )
 
-// wire builds a typed input from JSON, for tests that write their inputs
+// Typed builds a typed input from JSON, for tests that write their inputs
 // as JSON. Unknown keys fail, so a misspelt field cannot pass unnoticed;
-// decoding requests is transport's (transport/wire), not this package's.
-func wire[T any](t testing.TB, raw []byte) T {
+// decoding requests is transport's (transport/wire), not storage's or an
+// actor's, which take typed values only.
+func Typed[T any](t testing.TB, raw []byte) T {
 	t.Helper()
 	var v T
 	dec := json.NewDecoder(bytes.NewReader(raw))
