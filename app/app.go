@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"time"
 
+	billingactor "github.com/humd/humd/actors/billing"
 	"github.com/humd/humd/actors/consent"
 	"github.com/humd/humd/actors/service"
 
@@ -96,6 +97,9 @@ type App struct {
 	// crm runs the CRM connectors; set after wireVoice, read by the calls'
 	// pre-call hook (see voice.go), which runs only once HTTP serves.
 	crm *crmactor.Service
+	// billing is the billing actor and Gate, wired before the threads,
+	// which ask it before every model run.
+	billing *billingactor.Service
 	// skips counts the stored records consumers went past
 	// (humd_records_skipped_total).
 	skips *storage.Skips
@@ -188,10 +192,17 @@ func (a *App) wire(o Options) error {
 	if err := a.wireSignIn(ten); err != nil {
 		return err
 	}
+	// Billing first: a thread asks its Gate before every model run.
+	bill, billSandbox, err := a.wireBilling()
+	if err != nil {
+		return err
+	}
+	a.billing = bill
 	sms, err := a.wireSMS(o, ten)
 	if err != nil {
 		return err
 	}
+	sms.Billing, sms.BillingSandbox = bill, billSandbox
 	policy := a.cfg.Egress()
 	post := outbound.Poster(policy)
 	if sms.Webhooks, err = webhook.New(a.System.Root, webhook.Config{Store: a.Store, Clock: a.Clock, Logger: a.log, Post: post,
@@ -207,9 +218,6 @@ func (a *App) wire(o Options) error {
 		return err
 	}
 	if sms.Retention, err = a.wireRetention(sms.Enrich); err != nil {
-		return err
-	}
-	if sms.Billing, sms.BillingSandbox, err = a.wireBilling(); err != nil {
 		return err
 	}
 	if boot.Created && a.cfg.Sandbox() && !o.NoSeed {

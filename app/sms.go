@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 
+	billingactor "github.com/humd/humd/actors/billing"
+
 	"github.com/humd/humd/actors/addresssession"
 	"github.com/humd/humd/actors/agentsession"
 	"github.com/humd/humd/actors/ai"
@@ -80,6 +82,7 @@ func (a *App) wireSMS(o Options, ten *tenancy.Repo) (services, error) {
 		SIDKnown:  func(sid string) { a.SIDStatus.Known(sid) },
 		OwnNumber: func(e164 string) bool { ok, _ := a.Store.Has(sms.KeyNumberE164(e164)); return ok }}
 	cd.Flow = aiFlow(fl)
+	cd.MayRunAI = func(org string) error { return a.billing.Allow(org, billingactor.WorkAI) }
 	deps.FlowChannel = func(org, id string) (string, error) {
 		f, err := fl.Get(org, id)
 		if err != nil {

@@ -19,7 +19,7 @@ const (
 	WorkCall
 	// WorkSMS sends a text (API send, new conversation, campaign launch).
 	WorkSMS
-	// WorkAI starts a model run (agent sessions).
+	// WorkAI starts a model run (agent sessions, a thread's AI reply).
 	WorkAI
 )
 

@@ -65,6 +65,11 @@ type Deps struct {
 	RunTimeout time.Duration
 	// External adds the flow's MCP tools to runs (nil: built-in tools only).
 	External ai.ExternalTools
+	// MayRunAI is billing's Gate for a model run (nil: always may). A
+	// refused run is recorded as skipped with the reason, and the thread
+	// waits for a person: the texts themselves are stored as ever, since
+	// inbound service never stops.
+	MayRunAI func(orgID string) error
 	// SIDKnown is told a SID once the thread committed which of its texts
 	// the SID belongs to, so a status callback that came first and was kept
 	// (actors/sidstatus, wired by app) is handed to the thread now. nil:

@@ -207,6 +207,12 @@ func (a *Actor) onDebounce(ctx actor.Context, m *debounceFired) error {
 		return a.saveRun(rec, nil)
 	}
 	rec.FlowID = flow.ID
+	if a.d.MayRunAI != nil {
+		if err := a.d.MayRunAI(a.orgID); err != nil {
+			rec.Status, rec.Error = sms.RunSkipped, "billing: "+err.Error()
+			return a.saveRun(rec, nil)
+		}
+	}
 	recent, err := sms.RecentRuns(a.d.Store, a.orgID, a.conv.ID, now.Add(-turnWindow), 600)
 	if err != nil {
 		return err
