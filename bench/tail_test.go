@@ -2,31 +2,20 @@ package bench
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"runtime/trace"
+	"errors"
 	"testing"
 
 	"github.com/humd/humd/bench/tail"
 )
 
-// traced runs fn under an execution trace and answers the report of it.
+// traced runs fn under an execution trace and answers the report of it
+// (skipped when a trace is already on).
 func traced(t *testing.T, fn func() error) *tail.Report {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "run.trace")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
+	tl, err := tail.Traced(t.TempDir(), fn)
+	if errors.Is(err, tail.ErrTracing) {
+		t.Skip(err)
 	}
-	if err := trace.Start(f); err != nil {
-		t.Skipf("tracing already on: %v", err)
-	}
-	runErr := fn()
-	trace.Stop()
-	if err := f.Close(); err != nil || runErr != nil {
-		t.Fatal(err, runErr)
-	}
-	tl, err := tail.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,31 +2,21 @@ package tail
 
 import (
 	"context"
-	"os"
-	"path/filepath"
+	"errors"
 	"runtime"
 	"runtime/trace"
 	"testing"
 	"time"
 )
 
-// traced runs fn under an execution trace and answers the report of it.
+// traced runs fn under an execution trace and answers the report of it
+// (skipped when a trace is already on).
 func traced(t *testing.T, fn func() error) *Report {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "run.trace")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
+	tl, err := Traced(t.TempDir(), fn)
+	if errors.Is(err, ErrTracing) {
+		t.Skip(err)
 	}
-	if err := trace.Start(f); err != nil {
-		t.Skipf("tracing already on: %v", err)
-	}
-	runErr := fn()
-	trace.Stop()
-	if err := f.Close(); err != nil || runErr != nil {
-		t.Fatal(err, runErr)
-	}
-	tl, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
