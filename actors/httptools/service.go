@@ -224,6 +224,12 @@ func (s *Service) addContact(data flowtools.Data, org, e164 string) {
 // output, or the rendered fallback when the request failed (err is then
 // nil), or the failure when there is no fallback.
 func (s *Service) run(ctx context.Context, t *flowtools.Tool, subject ai.Subject, data flowtools.Data) (string, error) {
+	_, out, err := s.execute(ctx, t, subject, data)
+	return out, err
+}
+
+// execute is run, also answering the execution row it wrote.
+func (s *Service) execute(ctx context.Context, t *flowtools.Tool, subject ai.Subject, data flowtools.Data) (*flowtools.Execution, string, error) {
 	start := s.cfg.Clock.Now()
 	row := &flowtools.Execution{ToolID: t.ID, FlowID: t.FlowID, Name: t.Name, SubjectType: subject.Type, SubjectID: subject.ID,
 		Mode: t.Mode, At: start.UTC()}
@@ -265,7 +271,7 @@ func (s *Service) run(ctx context.Context, t *flowtools.Tool, subject ai.Subject
 	if werr := flowtools.AddExecution(s.cfg.Store, t.OrgID, row); werr != nil {
 		s.cfg.Logger.Error("record http tool execution", "org", t.OrgID, "tool", t.ID, "err", werr)
 	}
-	return out, err
+	return row, out, err
 }
 
 // request renders the URL and the body.

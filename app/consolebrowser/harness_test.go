@@ -281,3 +281,27 @@ func serve(t *testing.T, cfg app.Config) *apptest.Server {
 
 // pathOf is a page URL's path and query.
 func pathOf(s *apptest.Server, loc string) string { return strings.TrimPrefix(loc, s.URL) }
+
+// setChecked ticks or unticks the checkbox of that accessible name.
+func (u *user) setChecked(name string, on bool) {
+	u.t.Helper()
+	label, by := "checkbox "+name, byName("checkbox", name)
+	u.do("find "+label, chromedp.WaitVisible(label, by))
+	ctx, cancel := context.WithTimeout(u.ctx, waitFor)
+	defer cancel()
+	checked, err := chromedp.Run(ctx, chromedp.JavascriptAttribute[bool](label, "checked", by))
+	if err != nil {
+		u.t.Fatalf("read %s: %v", label, err)
+	}
+	if checked != on {
+		u.do("click "+label, chromedp.Click(label, by))
+	}
+}
+
+// choose picks the option of that value in the select of that accessible
+// name.
+func (u *user) choose(name, value string) {
+	u.t.Helper()
+	label, by := "select "+name, byName("combobox", name)
+	u.do("choose in "+label, chromedp.WaitVisible(label, by), chromedp.SetValue(label, value, by))
+}

@@ -25,7 +25,8 @@ type Execution struct {
 	ToolID string `json:"tool_id"`
 	FlowID string `json:"flow_id"`
 	Name   string `json:"name"`
-	// SubjectType is call or conversation; SubjectID its id.
+	// SubjectType is call or conversation (or test: an admin's test
+	// request); SubjectID its id.
 	SubjectType string `json:"subject_type"`
 	SubjectID   string `json:"subject_id"`
 	Mode        string `json:"mode"`

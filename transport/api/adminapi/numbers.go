@@ -118,3 +118,7 @@ func (a *API) buyNumber(c *httpapi.Call) error {
 	}
 	return c.JSON(201, n)
 }
+
+// ParseNumberSearch reads a number search from the query as
+// searchAvailableNumbers does (the console's search form shares it).
+func ParseNumberSearch(c *httpapi.Call) (sms.NumberSearch, error) { return parseNumberSearch(c) }
