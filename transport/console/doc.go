@@ -5,6 +5,11 @@
 // lasts), voicemails, tool approvals and, in sandbox mode, the sandbox
 // phone. Sign-in itself is transport/api/authapi's.
 //
+// Configuration pages (issue 20): flows (/flows, the editor /flows/{id}
+// with its repeated rows added by htmx fragments from /flows/rows/{kind},
+// its HTTP tools and their test request, "try it"), numbers (/numbers:
+// flows, rate, sync, search and buy) and knowledge (/knowledge).
+//
 // Rules: a page acts only through actors/service with the session's
 // principal, the same typed operations as the REST API, so roles and org
 // scope are the service's; the page merely hides what the role may not
