@@ -27,14 +27,14 @@ type flowForm struct {
 	AfterHours  string
 
 	// SMS settings, as typed (numbers are checked when saved).
-	SMS              map[string]string
-	Fallback         string
-	ReplyAfterHours  bool
-	BuiltinAll       bool
-	Builtins         map[string]bool
-	Transfers        []flows.Transfer
-	MCP              map[string]bool
-	toolsJSON        json.RawMessage // kept whole but for its builtin key
+	SMS             map[string]string
+	Fallback        string
+	ReplyAfterHours bool
+	BuiltinAll      bool
+	Builtins        map[string]bool
+	Transfers       []flows.Transfer
+	MCP             map[string]bool
+	toolsJSON       json.RawMessage // kept whole but for its builtin key
 }
 
 // dayRows are one weekday's opening windows.
