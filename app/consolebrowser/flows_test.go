@@ -257,6 +257,11 @@ func TestBrowserViewerReadsFlow(t *testing.T) {
 	if st := postFromPage(v, "/flows/"+id+"/duplicate", ""); st != 403 {
 		t.Fatalf("a viewer's duplicate answered %d; want 403", st)
 	}
+	num := s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any)[0].(map[string]any)["id"].(string)
+	if st := postFromPage(v, "/numbers/"+num+"/release", "confirm=%2B15005550006"); st != 403 {
+		t.Fatalf("a viewer's release answered %d; want 403", st)
+	}
+	s.JSON("GET", "/api/numbers/"+num, adminKey, nil, 200)
 	if got := s.JSON("GET", "/api/flows/"+id, adminKey, nil, 200)["name"]; got != "Sandbox texting agent" {
 		t.Fatalf("the flow's name = %v after a viewer's save", got)
 	}
@@ -308,4 +313,48 @@ func TestBrowserKnowledge(t *testing.T) {
 	u.click(button, "Delete document")
 	u.waitText(`//*[@role="status"]`, "Document deleted.")
 	u.absent("link", "Parking")
+}
+
+// Numbers: search the sandbox carrier and buy the number picked, sync,
+// and release it again after typing it (a wrong confirmation is refused
+// beside its field).
+func TestBrowserBuySyncReleaseNumber(t *testing.T) {
+	s := serve(t, app.Config{})
+	u := newUser(t, s)
+	u.open("/numbers")
+	u.signIn(adminEmail, adminPassword)
+	u.typeInto("Area code", "317")
+	u.click(button, "Search numbers")
+	u.waitText(`//table[@aria-label="Numbers for sale"]`, "+1317555")
+	e164 := strings.TrimSpace(eval[string](u, `document.querySelector('table[aria-label="Numbers for sale"] tbody td').textContent`))
+	u.click(button, "Buy "+e164)
+	u.waitText(`//*[@role="status"]`, "Number bought")
+	if n := len(s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any)); n != 2 {
+		t.Fatalf("%d numbers after buying; want 2", n)
+	}
+	u.screenshot("numbers")
+	u.click(button, "Sync from the carrier")
+	u.waitText(`//*[@role="status"]`, "Synced from sandbox")
+
+	card := `//article[@aria-label="Number ` + e164 + `"]`
+	u.do("open the release step", chromedp.Click(card+`//summary`))
+	u.typeInto("Type "+e164+" to confirm", "+1")
+	u.click(button, "Release "+e164)
+	u.waitText(card+`//*[@class="field-error"]`, "exactly to release it")
+	if n := len(s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any)); n != 2 {
+		t.Fatalf("%d numbers after a wrong confirmation; want 2", n)
+	}
+	u.typeInto("Type "+e164+" to confirm", e164)
+	u.click(button, "Release "+e164)
+	u.waitText(`//*[@role="status"]`, "Number released")
+	nums := s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any)
+	if len(nums) != 1 || nums[0].(map[string]any)["e164"] != app.SandboxNumber {
+		t.Fatalf("numbers after the release = %v", nums)
+	}
+	// The carrier has it back: a sync does not bring it back.
+	u.click(button, "Sync from the carrier")
+	u.waitText(`//*[@role="status"]`, "0 added")
+	if n := len(s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any)); n != 1 {
+		t.Fatalf("%d numbers after a sync; the released number came back", n)
+	}
 }

@@ -115,6 +115,7 @@ func (a *API) Routes() []*httpapi.Route {
 		post("/numbers/sync", "consoleSyncNumbers", "Console: refresh the numbers from the carrier (form)", a.syncNumbers),
 		post("/numbers/buy", "consoleBuyNumber", "Console: buy the number chosen (form)", a.buyNumber),
 		post("/numbers/{id}", "consoleSaveNumber", "Console: name a number, assign its flows, set its send rate (form)", a.saveNumber),
+		post("/numbers/{id}/release", "consoleReleaseNumber", "Console: give a number back to the carrier, once typed again (form, admins)", a.releaseNumber),
 		get("/knowledge", "consoleKnowledge", "Console: the knowledge base, with a search preview (?q=) (HTML)", a.knowledge),
 		post("/knowledge", "consoleAddKnowledge", "Console: add a document (form)", a.addKnowledge),
 		get("/knowledge/{id}", "consoleKnowledgeDoc", "Console: a document, to edit (HTML)", a.knowledgeDoc),

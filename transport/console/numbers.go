@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,6 +64,8 @@ func (a *API) numbers(c *httpapi.Call, s *session) error {
 		v.Notice = "Number saved."
 	case "bought":
 		v.Notice = "Number bought and added to this org."
+	case "released":
+		v.Notice = "Number released to the carrier and removed from this org."
 	}
 	if c.Query("search") != "" && s.can(tenancy.Admin) {
 		v.Searched = true
@@ -165,4 +168,26 @@ func (a *API) buyNumber(c *httpapi.Call, s *session) error {
 		return a.showNumbers(c, s, pe.Status, &numbersView{Alert: "Not bought: " + msg})
 	}
 	return redirect(c, "/numbers?done=bought")
+}
+
+// releaseNumber gives a number back to the carrier once the admin typed
+// it again; the service's refusal (a campaign still sends from it, the
+// carrier said no) is shown on the page.
+func (a *API) releaseNumber(c *httpapi.Call, s *session) error {
+	id := c.Param("id")
+	n, err := a.d.Svc.GetNumber(c.Ctx, s.P, id)
+	if err != nil {
+		return err
+	}
+	if form(c, "confirm") != n.E164 {
+		return a.showNumbers(c, s, 422, &numbersView{ErrorsFor: id, Errors: map[string]string{"confirm": "type " + n.E164 + " exactly to release it"}})
+	}
+	if _, err := a.d.Svc.ReleaseNumber(c.Ctx, s.P, id); err != nil {
+		var ce *storage.ConflictError
+		if errors.As(err, &ce) {
+			return a.showNumbers(c, s, 409, &numbersView{Alert: "Not released: " + ce.Message + "."})
+		}
+		return err
+	}
+	return redirect(c, "/numbers?done=released")
 }
