@@ -257,6 +257,9 @@ func TestBrowserViewerReadsFlow(t *testing.T) {
 	if st := postFromPage(v, "/flows/"+id+"/duplicate", ""); st != 403 {
 		t.Fatalf("a viewer's duplicate answered %d; want 403", st)
 	}
+	if st := postFromPage(v, "/flows/"+id+"/tools/ftl_none/test", ""); st != 403 {
+		t.Fatalf("a viewer's test request answered %d; want 403", st)
+	}
 	num := s.JSON("GET", "/api/numbers", adminKey, nil, 200)["data"].([]any)[0].(map[string]any)["id"].(string)
 	if st := postFromPage(v, "/numbers/"+num+"/release", "confirm=%2B15005550006"); st != 403 {
 		t.Fatalf("a viewer's release answered %d; want 403", st)
