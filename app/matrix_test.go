@@ -152,6 +152,7 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/inbox/{id}": conv, "/inbox/{id}/send": conv, "/inbox/{id}/update": conv, "/calls/{id}": call, "/calls/{id}/notes": call,
 		"/calls/{id}/tags": call, "/calls/{id}/live": call, "/voicemails/{id}/heard": vm, "/approvals/{id}/decide": approval,
 		"/console/js/{name}": "htmx.min.js",
+		// The configuration pages (issue 20).
 		"/flows/{id}": flow, "/flows/{id}/duplicate": flow, "/flows/{id}/delete": flow, "/flows/{id}/try": flow,
 		"/flows/{id}/tools": flow, "/flows/{id}/tools/{toolId}/test": flow, "/flows/{id}/tools/{toolId}/delete": flow,
 		"/flows/rows/{kind}": "", "/numbers/{id}": num.ID, "/numbers/{id}/release": num.ID,
