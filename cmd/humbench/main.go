@@ -36,6 +36,9 @@ import (
 )
 
 func main() {
+	if bench.ServeCallsPeer() { // this process is the calls workload's fake model and callers
+		return
+	}
 	app.TuneGC() // as humd serve does: the in-process humd shares this process
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "humbench:", err)
