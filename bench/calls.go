@@ -75,7 +75,7 @@ type CallsCheck struct {
 	PeerCPUPerTurnUs float64 `json:"peer_cpu_us_per_turn"`
 	HumdRSSMiB       float64 `json:"humd_rss_mib"`
 	PeerRSSMiB       float64 `json:"peer_rss_mib"`
-	FirstErr       string  `json:"first_error,omitempty"`
+	FirstErr         string  `json:"first_error,omitempty"`
 }
 
 // Err is nil when every turn got exactly one model request and every call
