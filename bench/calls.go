@@ -28,6 +28,10 @@ import (
 type Calls struct {
 	Calls, Turns int
 	ModelDelay   time.Duration
+	// Then, when above Calls, runs the workload a second time with that many
+	// calls at once (same turns and delay), on a humd and peer of its own:
+	// `make bench` runs 100 and then 1,000.
+	Then int
 }
 
 func (c *Calls) defaults() error {
@@ -37,7 +41,7 @@ func (c *Calls) defaults() error {
 	if c.Turns <= 0 {
 		c.Turns = 5
 	}
-	if c.Calls > 5000 || c.Turns > 100 {
+	if c.Calls > 5000 || c.Then > 5000 || c.Turns > 100 {
 		return fmt.Errorf("bench: calls %d × %d turns: at most 5000 calls of 100 turns", c.Calls, c.Turns)
 	}
 	return nil
