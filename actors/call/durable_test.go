@@ -49,12 +49,12 @@ func TestTranscriptSurvivesCallEndingMidStream(t *testing.T) {
 			ask(&call.Attach{Out: relay, SessionID: "VX1"})
 			waitFrame := func(want string) {
 				t.Helper()
-				for end := time.Now().Add(5 * time.Second); !slices.Contains(relay.Frames(), want); {
-					if time.Now().After(end) {
-						t.Fatalf("relay frames %q; want %q", relay.Frames(), want)
+				actortest.WaitFor(t, 5*time.Second, func() error {
+					if !slices.Contains(relay.Frames(), want) {
+						return fmt.Errorf("relay frames %q; want %q", relay.Frames(), want)
 					}
-					time.Sleep(time.Millisecond)
-				}
+					return nil
+				})
 			}
 			if err := w.Model.Script("text: Nine to five.\nhang: Let me check the"); err != nil {
 				t.Fatal(err)
