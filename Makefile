@@ -63,7 +63,7 @@ bench: deps ## Micro benchmarks and humbench (ingest, api, baselines); rewrites 
 	@mkdir -p bench/out
 	$(GO) test -run '^$$' -bench . -benchtime 1s -benchmem ./storage/ ./actors/sender/ ./actors/conversation/ ./transport/twilio/ > bench/out/micro.txt; \
 		st=$$?; cat bench/out/micro.txt; exit $$st
-	$(GO) run ./cmd/humbench -workload all -duration 10s -recipients 5000 -calls 100 -micro bench/out/micro.txt -md bench/RESULTS.md
+	$(GO) run ./cmd/humbench -workload all -duration 10s -recipients 5000 -calls 100 -calls-then 1000 -micro bench/out/micro.txt -md bench/RESULTS.md
 
 .PHONY: check
 check: lint test-race ## Everything CI could want

@@ -28,6 +28,10 @@ import (
 type Calls struct {
 	Calls, Turns int
 	ModelDelay   time.Duration
+	// Then, when above Calls, runs the workload a second time with that many
+	// calls at once (same turns and delay), on a humd and peer of its own:
+	// `make bench` runs 100 and then 1,000.
+	Then int
 }
 
 func (c *Calls) defaults() error {
@@ -37,7 +41,7 @@ func (c *Calls) defaults() error {
 	if c.Turns <= 0 {
 		c.Turns = 5
 	}
-	if c.Calls > 5000 || c.Turns > 100 {
+	if c.Calls > 5000 || c.Then > 5000 || c.Turns > 100 {
 		return fmt.Errorf("bench: calls %d × %d turns: at most 5000 calls of 100 turns", c.Calls, c.Turns)
 	}
 	return nil
@@ -66,7 +70,16 @@ type CallsCheck struct {
 	OverheadMaxMs  float64 `json:"overhead_max_ms"`
 	FirstTokenP50  float64 `json:"first_token_p50_ms"`
 	FirstTokenP99  float64 `json:"first_token_p99_ms"`
-	FirstErr       string  `json:"first_error,omitempty"`
+	// HumdCPUPerTurnUs is the bench process's CPU time per turn while the
+	// calls ran: humd's alone, since the fake model and the callers run in
+	// a peer process, whose CPU per turn is PeerCPUPerTurnUs. HumdRSSMiB is
+	// the bench process's highest resident set sampled during the calls,
+	// PeerRSSMiB the peer's peak.
+	HumdCPUPerTurnUs float64 `json:"humd_cpu_us_per_turn"`
+	PeerCPUPerTurnUs float64 `json:"peer_cpu_us_per_turn"`
+	HumdRSSMiB       float64 `json:"humd_rss_mib"`
+	PeerRSSMiB       float64 `json:"peer_rss_mib"`
+	FirstErr         string  `json:"first_error,omitempty"`
 }
 
 // Err is nil when every turn got exactly one model request and every call
@@ -93,13 +106,15 @@ func (r *Result) CallsRow() string {
 	if c == nil {
 		return ""
 	}
-	return fmt.Sprintf("| %d × %d | %.0f | %d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %s |\n", c.Calls, c.Turns, c.ModelDelayMs,
-		c.ModelRequests, c.OverheadP50Ms, c.OverheadP90Ms, c.OverheadP99Ms, c.OverheadMaxMs, c.FirstTokenP50, c.FirstTokenP99, c.verdict())
+	return fmt.Sprintf("| %d × %d | %.0f | %d | %.2f | %.2f | %.2f | %.2f | %.2f / %.2f | %.0f / %.0f | %.0f / %.0f | %s |\n",
+		c.Calls, c.Turns, c.ModelDelayMs, c.ModelRequests, c.OverheadP50Ms, c.OverheadP90Ms, c.OverheadP99Ms, c.OverheadMaxMs,
+		c.FirstTokenP50, c.FirstTokenP99, c.HumdCPUPerTurnUs, c.PeerCPUPerTurnUs, c.HumdRSSMiB, c.PeerRSSMiB, c.verdict())
 }
 
 // CallsHeader heads the calls table.
-const CallsHeader = "| calls × turns | model delay ms | turn requests | overhead p50 ms | p90 | p99 | max | first token p50 / p99 ms | verdict |\n" +
-	"|---|---|---|---|---|---|---|---|---|\n"
+const CallsHeader = "| calls × turns | model delay ms | turn requests | overhead p50 ms | p90 | p99 | max | first token p50 / p99 ms " +
+	"| CPU µs per turn: humd / model+callers | RSS MiB: humd / model+callers | verdict |\n" +
+	"|---|---|---|---|---|---|---|---|---|---|---|\n"
 
 // callTally collects what the fake model saw, keyed by "c=<call> t=<turn>".
 type callTally struct {
@@ -135,12 +150,15 @@ func runCalls(ctx context.Context, cfg *Config) (Result, error) {
 	}
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	tally := &callTally{run: hex.EncodeToString(b[:]), requests: map[string]int{}}
-	fake := llmtest.New(llmtest.Delay(w.ModelDelay), llmtest.OnRequest(tally.request))
-	defer fake.Close()
+	run := hex.EncodeToString(b[:])
+	p, modelURL, err := startPeer(ctx, run, w)
+	if err != nil {
+		return Result{}, err
+	}
+	defer p.close()
 	number := "+12125559000"
-	h, a, ids, err := launchHumd(app.Config{DataDir: filepath.Join(cfg.TempDir, "calls-"+tally.run), OpenAIKey: "sk-bench",
-		OpenAIBaseURL: fake.BaseURL(), Model: "gpt-bench"}, app.Options{StoreOptions: cfg.StoreOptions}, number)
+	h, a, ids, err := launchHumd(app.Config{DataDir: filepath.Join(cfg.TempDir, "calls-"+run), OpenAIKey: "sk-bench",
+		OpenAIBaseURL: modelURL, Model: "gpt-bench"}, app.Options{StoreOptions: cfg.StoreOptions}, number)
 	if err != nil {
 		return Result{}, err
 	}
@@ -156,44 +174,34 @@ func runCalls(ctx context.Context, cfg *Config) (Result, error) {
 	}
 
 	check := &CallsCheck{Calls: w.Calls, Turns: w.Turns, ModelDelayMs: ms(w.ModelDelay)}
-	var (
-		mu        sync.Mutex
-		overheads []time.Duration
-		firsts    []time.Duration
-		callIDs   []string
-	)
+	rss := sampleRSS()
 	before := ReadUsage()
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range w.Calls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id, ov, ft, err := benchCall(ctx, h, number, tally.run, i, w)
-			mu.Lock()
-			defer mu.Unlock()
-			overheads, firsts = append(overheads, ov...), append(firsts, ft...)
-			if err != nil {
-				check.FailedCalls++
-				if check.FirstErr == "" {
-					check.FirstErr = err.Error()
-				}
-				return
-			}
-			callIDs = append(callIDs, id)
-		}()
+	var res peerResult
+	if err := p.enc.Encode(peerGo{URL: h.URL, PublicURL: h.PublicURL, Token: h.Token, Number: number}); err != nil {
+		return Result{}, err
 	}
-	wg.Wait()
+	if err := p.dec.Decode(&res); err != nil {
+		return Result{}, fmt.Errorf("bench: the calls peer: %w", err)
+	}
 	elapsed := time.Since(start)
 	after := ReadUsage()
+	check.HumdRSSMiB = float64(rss.Peak()) / (1 << 20)
+	check.PeerRSSMiB = float64(res.PeakRSS) / (1 << 20)
+	check.FailedCalls, check.FirstErr = res.Failed, res.FirstErr
+	overheads, firsts := res.Overheads, res.Firsts
+	if n := len(overheads); n > 0 {
+		check.HumdCPUPerTurnUs = float64((after.CPU - before.CPU).Microseconds()) / float64(n)
+		check.PeerCPUPerTurnUs = float64(res.CPU.Microseconds()) / float64(n)
+	}
 	// Every call ends (its final status was posted) and is stored whole.
 	deadline := time.Now().Add(time.Minute)
-	for _, id := range callIDs {
+	for _, id := range res.CallIDs {
 		for {
 			cl, err := calls.Get(h.Store, h.OrgID, id)
 			if err == nil && cl.EndedAt != nil {
 				turns, err := calls.Turns(h.Store, h.OrgID, id)
-				if err != nil || len(turns) != 1+2*w.Turns {
+				if err != nil || !wholeTranscript(turns, run, w.Turns) {
 					check.BadTranscripts++
 				}
 				break
@@ -205,18 +213,23 @@ func runCalls(ctx context.Context, cfg *Config) (Result, error) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	tally.mu.Lock()
+	if err := p.enc.Encode(struct{}{}); err != nil {
+		return Result{}, err
+	}
+	var tally peerTally
+	if err := p.dec.Decode(&tally); err != nil {
+		return Result{}, fmt.Errorf("bench: the calls peer's tally: %w", err)
+	}
 	for i := range w.Calls {
 		for j := range w.Turns {
-			n := tally.requests[fmt.Sprintf("c=%d t=%d", i, j)]
+			n := tally.Requests[fmt.Sprintf("c=%d t=%d", i, j)]
 			check.ModelRequests += n
 			if n != 1 {
 				check.NotOneRequest++
 			}
 		}
 	}
-	check.Summaries = tally.summaries
-	tally.mu.Unlock()
+	check.Summaries = tally.Summaries
 	slices.Sort(overheads)
 	slices.Sort(firsts)
 	pct := func(d []time.Duration, p float64) float64 { return ms((&Stats{Latencies: d}).Percentile(p)) }
@@ -228,11 +241,28 @@ func runCalls(ctx context.Context, cfg *Config) (Result, error) {
 	stats := &Stats{Name: "calls", Requests: uint64(len(overheads)), Elapsed: elapsed, Latencies: overheads,
 		Errors: uint64(w.Calls*w.Turns - len(overheads))}
 	r := cfg.result("calls", "humd", stats, before, after)
+	r.PeakRSSMiB = check.HumdRSSMiB
 	r.Conns, r.Workers = w.Calls, w.Calls
 	r.Mix, r.Contacts = fmt.Sprintf("%d calls × %d turns", w.Calls, w.Turns), w.Calls
 	r.Live = a.Calls.Live()
 	r.Calls = check
 	return r, nil
+}
+
+// wholeTranscript reports whether a call's stored lines are the greeting,
+// then each of its turns' caller line and one agent line, in order.
+func wholeTranscript(turns []*calls.Turn, run string, n int) bool {
+	if len(turns) != 1+2*n || turns[0].Role != "agent" {
+		return false
+	}
+	for j := range n {
+		caller, agent := turns[1+2*j], turns[2+2*j]
+		if caller.Role != "caller" || !strings.HasPrefix(caller.Text, "bench "+run+" ") ||
+			!strings.HasSuffix(caller.Text, fmt.Sprintf(" t=%d", j)) || agent.Role != "agent" || agent.Interrupted {
+			return false
+		}
+	}
+	return true
 }
 
 // benchCall places one call and says Turns lines, timing each answer: the

@@ -22,6 +22,14 @@
 //     have made exactly one model request holding all its texts and got
 //     exactly one reply, and the added latency beyond debounce and model
 //     delay is reported.
+//   - calls: its own in-process humd answering simulated voice calls over
+//     the real ConversationRelay websocket; each caller says Turns lines and
+//     waits for every answer. The fake Responses API and the callers run in
+//     a peer process (this executable again, ServeCallsPeer), so the bench
+//     process's CPU time and resident memory during the calls are humd's
+//     alone; both sides' figures are reported. Every turn must make exactly
+//     one model request and every call end with its whole transcript in
+//     order. Calls.Then runs it again with more calls at once.
 //
 // The baselines are served by bench/baseline; bench/tail reads the
 // execution trace of a run (humbench -trace) and says what the process was
@@ -32,7 +40,8 @@
 // by URL (Remote). Start and Run are the library; cmd/humbench is the command
 // line and bench_test.go runs a short ingest in every `make test`.
 //
-// CPU seconds and peak RSS are those of the bench process. In-process that is
+// CPU seconds and peak RSS are those of the bench process (for calls: humd's
+// alone, RSS sampled during the calls). In-process that is
 // humd and the load generator together on the same cores, which is also true
 // of the baselines, so the ratios compare like with like. Against a remote
 // humd they are the load generator's alone.

@@ -241,7 +241,10 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		}
 	}
 	if callRows != "" {
-		_, err = io.WriteString(w, "\nCalls: turn overhead is the caller's final prompt to the agent's last token over the relay socket, minus the model's delay.\n\n"+
+		_, err = io.WriteString(w, "\nCalls: turn overhead is the caller's final prompt to the agent's last token over the relay socket, minus the model's delay. "+
+			"The fake model and the callers run in a peer process: CPU per turn is humd's (the bench process's; call set-up, hang-up and "+
+			"summaries spread over the turns) and the peer's apart, RSS humd's highest sampled during the calls and the peer's peak. "+
+			"In the table above, a calls row's CPU and RSS are humd's alone.\n\n"+
 			CallsHeader+callRows)
 	}
 	return err

@@ -140,6 +140,15 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 			return results, err
 		}
 		results = append(results, r)
+		if cfg.Calls.Then > cfg.Calls.Calls {
+			more := cfg
+			more.Calls.Calls = cfg.Calls.Then
+			r, err := runCalls(ctx, &more)
+			if err != nil {
+				return results, err
+			}
+			results = append(results, r)
+		}
 	}
 	if cfg.Workload == "campaign" || (cfg.Workload == "all" && cfg.Humd.Store != nil) {
 		r, err := runCampaign(ctx, &cfg)

@@ -51,6 +51,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Hourly is the scheduler's hourly job (brand polls in humd).
 	Hourly func(now time.Time)
+	// Crashable puts the store on Pebble's crashable in-memory filesystem,
+	// for Crash.
+	Crashable bool
 }
 
 // World is humd's actors wired as the composition root wires them, with
@@ -101,6 +104,9 @@ func NewWorld(t testing.TB, o Options) *World {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	w := &World{T: t, FS: vfs.NewMem(), Model: NewModel(), log: o.Logger, hourly: o.Hourly, secretsKey: make([]byte, 32)}
+	if o.Crashable {
+		w.FS = vfs.NewCrashableMem()
+	}
 	_, _ = rand.Read(w.secretsKey)
 	w.start(o.Now)
 	t.Cleanup(w.Stop)
@@ -229,6 +235,22 @@ func (w *World) Restart() {
 	w.T.Helper()
 	now := w.Clock.Now()
 	w.Stop()
+	w.start(now)
+}
+
+// Crash is Restart after a power cut: the store comes back with only what
+// had been fsynced when Crash was called (the World needs
+// Options.Crashable). What the old actors write while stopping is lost.
+func (w *World) Crash() {
+	w.T.Helper()
+	mem, ok := w.FS.(*vfs.MemFS)
+	if !ok {
+		w.T.Fatal("actortest: Crash needs Options.Crashable")
+	}
+	clone := mem.CrashClone(vfs.CrashCloneCfg{})
+	now := w.Clock.Now()
+	w.Stop()
+	w.FS = clone
 	w.start(now)
 }
 

@@ -34,9 +34,12 @@ type Actor struct {
 
 	out     Out
 	history []ai.Message
-	last    *calls.Turn // the newest transcript line (an interrupt may correct it)
-	turnSeq uint64
-	toolSeq uint64
+	// toolList is the built-in tools of toolsFlow (turnTools).
+	toolList  []ai.Tool
+	toolsFlow *flows.Flow
+	last      *calls.Turn // the newest transcript line (an interrupt may correct it)
+	turnSeq   uint64
+	toolSeq   uint64
 
 	// The turn in flight: its generation (stale results are dropped), its
 	// cancel, and what has been streamed to the caller so far.
@@ -266,20 +269,53 @@ func (a *Actor) current() (*calls.Call, error) {
 // save writes the call (plus whatever else is in b) durably. The actor is
 // the record's only writer, so what it holds is what is stored.
 func (a *Actor) save(b *storage.Batch, c *calls.Call) error {
-	old := a.call
-	if old == nil {
+	a.put(b, c)
+	if err := b.Commit(storage.Sync); err != nil {
+		return err
+	}
+	a.call = c
+	return nil
+}
+
+// saveLater is save for the turn loop, whose writes answer no one: the
+// batch is applied now (visible, and ordered in the WAL before anything the
+// actor writes next) and its fsync is waited for off the mailbox, so a
+// token or the next prompt never queues behind a disk. Nothing is lost by
+// it: every answer the actor gives (a status callback, the call's end) is
+// a Sync commit, durable only once everything applied before it is.
+func (a *Actor) saveLater(b *storage.Batch, c *calls.Call) error {
+	a.put(b, c)
+	if err := a.commitLater(b); err != nil {
+		return err
+	}
+	a.call = c
+	return nil
+}
+
+// commitLater applies b and waits for its fsync on a goroutine (saveLater).
+func (a *Actor) commitLater(b *storage.Batch) error {
+	ap, err := b.Apply()
+	if err != nil {
+		return err
+	}
+	log := a.logger()
+	go func() {
+		if err := ap.Wait(); err != nil {
+			log.Error("call write not made durable", "err", err)
+		}
+	}()
+	return nil
+}
+
+func (a *Actor) put(b *storage.Batch, c *calls.Call) {
+	if a.call == nil {
 		b.Set(calls.KeyCallOrg(c.ID), []byte(c.OrgID))
 	}
 	if c.Tags == nil {
 		c.Tags = []string{}
 	}
 	c.UpdatedAt = a.now()
-	calls.Put(b, old, c)
-	if err := b.Commit(storage.Sync); err != nil {
-		return err
-	}
-	a.call = c
-	return nil
+	calls.Put(b, a.call, c)
 }
 
 // event appends a voice event to the org's log inside b.

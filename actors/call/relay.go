@@ -89,7 +89,8 @@ func (a *Actor) addTurn(b *storage.Batch, t *calls.Turn) {
 func (a *Actor) saveTurn(t *calls.Turn) error { return a.saveTurnUsage(t, nil) }
 
 // saveTurnUsage records a transcript line and, with the agent's line, the
-// tokens of the model run that said it, in the same write.
+// tokens of the model run that said it, in the same write (saveLater: the
+// next prompt does not wait for its fsync).
 func (a *Actor) saveTurnUsage(t *calls.Turn, res *ai.Result) error {
 	b := a.d.Store.NewBatch()
 	a.addTurn(b, t)
@@ -98,7 +99,7 @@ func (a *Actor) saveTurnUsage(t *calls.Turn, res *ai.Result) error {
 	if res != nil {
 		c.AIUsage.Add(res.Usage)
 	}
-	return a.save(b, &c)
+	return a.saveLater(b, &c)
 }
 
 // startHooks runs the pre-call hooks concurrently within the budget; the
@@ -184,8 +185,9 @@ func (a *Actor) onDTMF(ctx actor.Context, m *DTMF) error {
 }
 
 // callerLine records what cut the agent off (if it was talking), then the
-// caller's line, and answers it. The model turn starts before the line's
-// commit: the worker's request and the fsync overlap instead of adding up.
+// caller's line, and answers it. The model turn starts first, and the line
+// is applied without waiting for its fsync (saveLater): the request, the
+// fsync and the first tokens overlap instead of adding up.
 func (a *Actor) callerLine(ctx actor.Context, t *calls.Turn) error {
 	if err := a.recordStopped(a.stopTurn("")); err != nil {
 		return err
@@ -195,7 +197,7 @@ func (a *Actor) callerLine(ctx actor.Context, t *calls.Turn) error {
 	a.answerCaller(ctx)
 	c := *a.call
 	c.TurnCount = int(a.turnSeq)
-	return a.save(b, &c)
+	return a.saveLater(b, &c)
 }
 
 // answerCaller starts a turn for the newest line, or holds it until the
@@ -234,7 +236,7 @@ func (a *Actor) cutLast(heard string) error {
 	cut.Interrupted, cut.Heard = true, heard
 	b := a.d.Store.NewBatch()
 	calls.PutTurn(b, a.call.OrgID, a.call.ID, &cut)
-	if err := b.Commit(storage.Sync); err != nil {
+	if err := a.commitLater(b); err != nil {
 		return err
 	}
 	a.last = &cut
@@ -296,7 +298,7 @@ func (a *Actor) startTurn(ctx actor.Context, k int) {
 		input = append(input, h.Text)
 	}
 	turn := &ai.Turn{OrgID: a.call.OrgID, Model: a.flow.Model, Instructions: a.instructions(),
-		History: append([]ai.Message(nil), a.history[:n-k]...), Input: input, Tools: a.tools(),
+		History: append([]ai.Message(nil), a.history[:n-k]...), Input: input, Tools: a.turnTools(),
 		MaxToolCalls: a.d.MaxToolCalls, Timeout: a.d.TurnTimeout,
 		OnDelta: func(text string) { root.Send(self, &delta{gen: gen, text: text}) }}
 	go func() {

@@ -34,6 +34,16 @@ func (a *Actor) tools() []ai.Tool {
 	return kept
 }
 
+// turnTools is tools() built once per flow (a switch of agents changes it),
+// not once per turn. The slice is full, so a worker appending the flow's
+// external tools copies it rather than writing into the shared one.
+func (a *Actor) turnTools() []ai.Tool {
+	if a.toolsFlow != a.flow || a.toolList == nil {
+		a.toolList, a.toolsFlow = a.tools(), a.flow
+	}
+	return a.toolList[:len(a.toolList):len(a.toolList)]
+}
+
 // allowed reports whether the flow lets the agent use a built-in tool.
 func (a *Actor) allowed(name string) bool {
 	if a.flow == nil || name == OptOutTool {

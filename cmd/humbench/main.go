@@ -36,6 +36,9 @@ import (
 )
 
 func main() {
+	if bench.ServeCallsPeer() { // this process is the calls workload's fake model and callers
+		return
+	}
 	app.TuneGC() // as humd serve does: the in-process humd shares this process
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "humbench:", err)
@@ -59,7 +62,8 @@ type options struct {
 	rate, preset                   string
 	rateHumd                       float64
 	convs, burst, numbers          int
-	calls, turns, recipients       int
+	calls, callsThen, turns        int
+	recipients                     int
 	window, modelDelay             time.Duration
 }
 
@@ -82,6 +86,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.modelDelay, "model-delay", 100*time.Millisecond, "debounce and calls: the fake model's delay before every answer")
 	fs.IntVar(&o.numbers, "numbers", 0, "debounce: humd numbers the conversations spread over (0: one per 250, each sends at most 500/s)")
 	fs.IntVar(&o.calls, "calls", 100, "calls: simulated calls at once")
+	fs.IntVar(&o.callsThen, "calls-then", 0, "calls: then run the calls workload again with this many calls at once (make bench: 1000)")
 	fs.IntVar(&o.turns, "turns", 5, "calls: caller lines per call, each waiting for the agent's answer")
 	fs.IntVar(&o.recipients, "recipients", 50_000, "campaign: recipients of the campaign (1% opted out before launch)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each phase")
@@ -242,7 +247,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Conns: o.conns, Workers: o.workers, APIConns: o.apiConns, Contacts: o.contacts, Humd: h, TempDir: dir, Progress: progress,
 		NoBaselines: o.noBaselines, Rate: rate, RateOfPebble: ofPebble, RateOfHumd: o.ownRate(), StoreOptions: storeOpts,
 		Debounce: bench.Debounce{Convs: o.convs, Burst: o.burst, Window: o.window, ModelDelay: o.modelDelay, Numbers: o.numbers},
-		Calls:    bench.Calls{Calls: o.calls, Turns: o.turns, ModelDelay: o.modelDelay},
+		Calls:    bench.Calls{Calls: o.calls, Then: o.callsThen, Turns: o.turns, ModelDelay: o.modelDelay},
 		Campaign: bench.Campaign{Recipients: o.recipients}})
 	if o.trace != "" {
 		stopTrace()
