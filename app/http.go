@@ -102,7 +102,8 @@ func (a *App) areas(d services) []httpapi.Area {
 	sandboxArea := sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
 		Ingest: a.Hooks.Ingest})
 	authArea := authapi.New(authapi.Deps{Tenancy: ten, Sessions: a.Sessions, Clock: a.Clock, PublicURL: a.cfg.PublicURL, OIDC: a.cfg.oidc()})
-	a.Console = console.New(console.Deps{Svc: svc, Auth: authArea, SMS: smsArea, Sandbox: sandboxArea})
+	a.Console = console.New(console.Deps{Svc: svc, Auth: authArea, SMS: smsArea, Sandbox: sandboxArea,
+		Self: a.selfURL, PublicURL: a.cfg.PublicURL})
 	return []httpapi.Area{
 		coreapi.New(coreapi.Deps{Svc: svc}),
 		smsArea,

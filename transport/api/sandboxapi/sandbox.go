@@ -232,19 +232,37 @@ func (a *API) inboundCall(c *httpapi.Call) error {
 	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	v := &storage.ValidationError{}
-	phone.Check(v, "from", req.From)
-	phone.Check(v, "to", req.To)
-	if err := v.Err(); err != nil {
+	sc, err := a.StartCall(c.Principal, req.From, req.To)
+	if err != nil {
 		return err
 	}
-	org := c.Principal.OrgID
-	if err := a.orgNumber(org, "to", req.To); err != nil {
-		return err
+	return c.JSON(200, sc)
+}
+
+// StartCall mints an inbound call from a phone (from) to a number of p's
+// org (to): its CallSid and the token that signs its webhooks and relay
+// socket (POST /api/sandbox/calls and the console's sandbox phone, which
+// then play Twilio with relayclient.PlaceInbound). Operators and admins may.
+func (a *API) StartCall(p *tenancy.Principal, from, to string) (*Call, error) {
+	if !p.Role.AtLeast(tenancy.Operator) {
+		return nil, fmt.Errorf("sandbox calls need the operator role: %w", storage.ErrForbidden)
+	}
+	if !a.d.Sandbox {
+		return nil, errNotSandbox()
+	}
+	v := &storage.ValidationError{}
+	phone.Check(v, "from", from)
+	phone.Check(v, "to", to)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	org := p.OrgID
+	if err := a.orgNumber(org, "to", to); err != nil {
+		return nil, err
 	}
 	sid := randomSID("CA")
 	id := call.IDForSID(sid)
-	return c.JSON(200, &Call{CallSID: sid, CallID: id, From: req.From, To: req.To, CallToken: sandbox.CallToken(a.d.WebhookToken, org, id)})
+	return &Call{CallSID: sid, CallID: id, From: from, To: to, CallToken: sandbox.CallToken(a.d.WebhookToken, org, id)}, nil
 }
 
 // answerCall hands the callee's side of an outbound call to the org that
