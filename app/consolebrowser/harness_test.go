@@ -319,7 +319,7 @@ func (u *user) focused() string {
 	u.t.Helper()
 	return eval[string](u, `(() => { const e = document.activeElement; if (!e) return "";
 		if (e.labels && e.labels.length) return e.labels[0].innerText.trim();
-		return (e.getAttribute("aria-label") || e.innerText || "").trim(); })()`)
+		return (e.getAttribute("aria-label") || e.innerText || "").trim().slice(0, 60); })()`)
 }
 
 // tabTo presses Tab until the control named name has the focus, as a
