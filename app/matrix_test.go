@@ -152,6 +152,9 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/inbox/{id}": conv, "/inbox/{id}/send": conv, "/inbox/{id}/update": conv, "/calls/{id}": call, "/calls/{id}/notes": call,
 		"/calls/{id}/tags": call, "/calls/{id}/live": call, "/voicemails/{id}/heard": vm, "/approvals/{id}/decide": approval,
 		"/console/js/{name}": "htmx.min.js",
+
+		// A sandbox phone call's id is its call's.
+		"/sandbox/calls/{id}/say": call, "/sandbox/calls/{id}/hangup": call,
 	}
 	return &matrixObjects{ids: ids, conv: conv, flow: flow, number: num.ID, note: note}
 }
