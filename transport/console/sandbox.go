@@ -96,10 +96,11 @@ func (a *API) showSandboxCall(c *httpapi.Call, s *session, from, to, callID stri
 	return a.render(c, 200, s, "sandbox", "Sandbox phone", "sandbox", v)
 }
 
-// sandboxText sends the phone's text in, as the sandbox API does.
+// sandboxText sends the phone's text in, as the sandbox API does
+// (smssvc.InjectText).
 func (a *API) sandboxText(c *httpapi.Call, s *session) error {
 	from, to := form(c, "from"), form(c, "to")
-	if _, err := a.d.Sandbox.Inject(s.P, from, to, c.Form("body")); err != nil {
+	if _, err := a.d.Svc.InjectText(c.Ctx, s.P, smssvc.InjectTextInput{From: from, To: to, Body: c.Form("body")}); err != nil {
 		return err
 	}
 	return a.showSandbox(c, s, from, to)
