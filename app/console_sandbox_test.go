@@ -34,3 +34,20 @@ func TestConsoleSandboxCallRefusesViewer(t *testing.T) {
 		t.Fatalf("calls after a viewer's refused call = %v", list)
 	}
 }
+
+// An injected text (smssvc.InjectText) reaches only the caller's own org's
+// numbers: org B injecting to org A's number is a 422 on "to" and stores
+// nothing; to its own number it is a 201.
+func TestSandboxInjectTextOwnNumbersOnly(t *testing.T) {
+	o := startTwoSandboxOrgs(t)
+	s := o.s
+	before := len(s.JSON("GET", "/api/sms/conversations", adminKey, nil, 200)["data"].([]any))
+	res := s.JSON("POST", "/api/sandbox/inbound", o.bKey, map[string]any{"from": "+13175550123", "to": ourNumber, "body": "from B"}, 422)
+	if f := fieldOf(t, res); f != "to" {
+		t.Fatalf("org B's injection to A's number failed on %q; want to", f)
+	}
+	if after := len(s.JSON("GET", "/api/sms/conversations", adminKey, nil, 200)["data"].([]any)); after != before {
+		t.Fatalf("org A's threads went from %d to %d", before, after)
+	}
+	s.JSON("POST", "/api/sandbox/inbound", o.bKey, map[string]any{"from": "+13175550123", "to": o.bNumber, "body": "to B"}, 201)
+}
