@@ -284,6 +284,24 @@ func (a *App) Addr() string {
 	return a.ln.Addr().String()
 }
 
+// selfURL is humd's own address as a URL, for the calls the console's
+// sandbox phone places to humd itself: loopback when humd listens on every
+// interface; the public URL when it serves https (its certificate names
+// that, not the loopback).
+func (a *App) selfURL() string {
+	if a.cfg.TLSCert != "" || a.cfg.TLSACMEDomains != "" {
+		return a.cfg.PublicURL
+	}
+	host, port, err := net.SplitHostPort(a.Addr())
+	if err != nil {
+		return "http://" + a.Addr()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // Serve answers HTTP until ctx ends, then shuts down cleanly: stop accepting,
 // let in-flight requests and actors finish, close Pebble.
 func (a *App) Serve(ctx context.Context) error {

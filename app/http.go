@@ -99,10 +99,10 @@ func (a *App) areas(d services) []httpapi.Area {
 	a.Hooks = twiliohooks.New(twiliohooks.Deps{Svc: svc, Store: a.Store, Threads: d.Threads, SIDStatus: d.SIDStatus, Calls: d.Calls, TwilioAuthToken: d.TwilioAuthToken,
 		PublicURL: a.cfg.PublicURL, Sandbox: d.Sandbox})
 	smsArea := smsapi.New(smsapi.Deps{Svc: svc, Clock: a.Clock})
-	sandboxArea := sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken,
-		Ingest: a.Hooks.Ingest})
+	sandboxArea := sandboxapi.New(sandboxapi.Deps{Svc: svc, Store: a.Store, Sandbox: d.Sandbox, Carrier: d.SandboxCarrier, WebhookToken: d.TwilioAuthToken})
 	authArea := authapi.New(authapi.Deps{Tenancy: ten, Sessions: a.Sessions, Clock: a.Clock, PublicURL: a.cfg.PublicURL, OIDC: a.cfg.oidc()})
-	a.Console = console.New(console.Deps{Svc: svc, Auth: authArea, SMS: smsArea, Sandbox: sandboxArea})
+	a.Console = console.New(console.Deps{Svc: svc, Auth: authArea, SMS: smsArea, Sandbox: sandboxArea,
+		Self: a.selfURL, PublicURL: a.cfg.PublicURL})
 	return []httpapi.Area{
 		coreapi.New(coreapi.Deps{Svc: svc}),
 		smsArea,

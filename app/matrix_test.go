@@ -157,6 +157,9 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/flows/{id}/tools": flow, "/flows/{id}/tools/{toolId}/test": flow, "/flows/{id}/tools/{toolId}/delete": flow,
 		"/flows/rows/{kind}": "", "/numbers/{id}": num.ID, "/numbers/{id}/release": num.ID,
 		"/knowledge/{id}": kb, "/knowledge/{id}/delete": kb,
+
+		// A sandbox phone call's id is its call's.
+		"/sandbox/calls/{id}/say": call, "/sandbox/calls/{id}/hangup": call,
 	}
 	return &matrixObjects{ids: ids, conv: conv, flow: flow, number: num.ID, note: note}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/humd/humd/app"
 	"github.com/humd/humd/app/apptest"
@@ -304,4 +305,65 @@ func (u *user) choose(name, value string) {
 	u.t.Helper()
 	label, by := "select "+name, byName("combobox", name)
 	u.do("choose in "+label, chromedp.WaitVisible(label, by), chromedp.SetValue(label, value, by))
+}
+
+// labelled is the XPath of the form control whose <label> reads name.
+func labelled(name string) string {
+	return fmt.Sprintf(`//*[@id=//label[normalize-space(.)=%s]/@for]`, xpathString(name))
+}
+
+// setField sets the value of the control a label names: for controls whose
+// typing is the browser's locale's (a date).
+func (u *user) setField(name, value string) {
+	u.t.Helper()
+	sel := labelled(name)
+	u.do("set "+name, chromedp.WaitVisible(sel), chromedp.SetValue(sel, value))
+}
+
+// count is how many nodes an XPath finds in the page now.
+func (u *user) count(xpath string) int {
+	u.t.Helper()
+	return int(eval[float64](u, fmt.Sprintf(`document.evaluate(%q, document, null, XPathResult.NUMBER_TYPE, null).numberValue`,
+		"count("+xpath+")")))
+}
+
+// lacks checks that no element of an XPath shows text; wait for the page
+// to show what it should first.
+func (u *user) lacks(xpath, text string) {
+	u.t.Helper()
+	if n := u.count(fmt.Sprintf(`%s[contains(normalize-space(.), %s)]`, xpath, xpathString(text))); n > 0 {
+		shown, _ := eval2[string](u, `document.body ? document.body.innerText : ""`)
+		u.t.Fatalf("%s shows %q at %s; the page shows:\n%s", xpath, text, u.location(), shown)
+	}
+}
+
+// focused names the element that has the keyboard focus, as its label or
+// text reads.
+func (u *user) focused() string {
+	u.t.Helper()
+	return eval[string](u, `(() => { const e = document.activeElement; if (!e) return "";
+		if (e.labels && e.labels.length) return e.labels[0].innerText.trim();
+		return (e.getAttribute("aria-label") || e.innerText || "").trim().slice(0, 60); })()`)
+}
+
+// tabTo presses Tab until the control named name has the focus, as a
+// keyboard user would.
+func (u *user) tabTo(name string) {
+	u.t.Helper()
+	var seen []string
+	for range 80 {
+		f := u.focused()
+		if f == name {
+			return
+		}
+		seen = append(seen, f)
+		u.do("press Tab", chromedp.KeyEvent(kb.Tab))
+	}
+	u.t.Fatalf("Tab never reached %q at %s; it went through %q", name, u.location(), seen)
+}
+
+// press sends keys to whatever has the focus (kb.Enter presses Enter).
+func (u *user) press(keys string) {
+	u.t.Helper()
+	u.do("press keys", chromedp.KeyEvent(keys))
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/humd/humd/transport/relay"
@@ -97,22 +96,18 @@ func runSandboxCall(ctx context.Context, o *callOpts, stdin io.Reader, stdout, s
 	if call.Greeting != "" {
 		out.printf("agent: %s\n", call.Greeting)
 	}
-	handoff := talk(ctx, call.Conn, stdin, out, *wait)
+	end := talk(ctx, call.Conn, stdin, out, *wait)
 
 	// Hang up: Twilio posts the <Connect action> when the agent ended the
 	// session, then the final status, whoever hung up.
 	done, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if handoff != nil && call.TwiML.Action != "" {
-		next, err := call.PostAction(done, handoff.HandoffData, nil)
-		if err != nil {
-			fmt.Fprintln(stderr, "humd sandbox call: action:", err)
-		} else {
-			describe(next, out)
-		}
+	next, err := call.Finish(done, end)
+	if next != nil {
+		describe(next, out)
 	}
-	if err := call.Hangup(done); err != nil {
-		fmt.Fprintln(stderr, "humd sandbox call: status:", err)
+	if err != nil {
+		fmt.Fprintln(stderr, "humd sandbox call:", err)
 		return 1
 	}
 	out.printf("call %s ended (%s)\n", callID(call), call.SID)
@@ -159,17 +154,10 @@ func sandboxCallOf(cl *client, answer, from, to string) (*sandboxCallInfo, error
 // status Twilio would.
 func noAgent(call *relayclient.Call, out *syncWriter, stderr io.Writer) int {
 	describe(call.TwiML, out)
-	status := "completed"
-	if call.TwiML.Kind == relayclient.KindReject {
-		// Twilio ends a rejected call busy or no-answer, by the reason.
-		status = "no-answer"
-		if call.TwiML.RejectReason == "busy" {
-			status = "busy"
-		}
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := call.Status(ctx, status, nil); err != nil {
+	status, err := call.Decline(ctx)
+	if err != nil {
 		fmt.Fprintln(stderr, "humd sandbox call: status:", err)
 		return 1
 	}
@@ -178,28 +166,9 @@ func noAgent(call *relayclient.Call, out *syncWriter, stderr io.Writer) int {
 }
 
 func describe(r *relayclient.Response, out *syncWriter) {
-	for _, s := range r.Say {
-		out.printf("humd says: %s\n", s)
+	for _, line := range r.Describe() {
+		out.printf("%s\n", line)
 	}
-	switch r.Kind {
-	case relayclient.KindReject:
-		out.printf("humd rejected the call (reason %q)\n", orDefault(r.RejectReason, "rejected"))
-	case relayclient.KindRecord:
-		out.printf("humd takes a voicemail (nothing is recorded here; hanging up)\n")
-	case relayclient.KindDial:
-		out.printf("humd forwards the call to %s\n", r.Dial)
-	case relayclient.KindConnect:
-		out.printf("humd connects the call to an agent again at %s\n", r.RelayURL)
-	default:
-		out.printf("humd hangs up\n")
-	}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // callID is humd's id for the call when its TwiML passes one to the socket.
@@ -213,8 +182,7 @@ func callID(call *relayclient.Call) string {
 // talk runs the conversation until stdin ends, the user hangs up, ctx ends,
 // or the agent ends the session, whose end frame it returns. It closes conn.
 func talk(ctx context.Context, conn *relayclient.Conn, stdin io.Reader, out *syncWriter, wait time.Duration) *relay.EndFrame {
-	l := &listener{out: out, turns: make(chan struct{}, 1), ended: make(chan struct{})}
-	go l.run(conn)
+	l := relayclient.Listen(conn, func(h relayclient.Heard) { printHeard(h, out) })
 	lines := make(chan string)
 	go func() {
 		// This goroutine may outlive talk, blocked on a terminal; the process
@@ -224,21 +192,17 @@ func talk(ctx context.Context, conn *relayclient.Conn, stdin io.Reader, out *syn
 		for sc.Scan() {
 			select {
 			case lines <- sc.Text():
-			case <-l.ended:
+			case <-l.Ended():
 				return
 			}
 		}
 	}()
-	defer func() {
-		l.hangingUp.Store(true)
-		conn.Close()
-		<-l.ended
-	}()
+	defer l.HangUp()
 	for {
 		// An agent that ended the call wins over a line already typed.
 		select {
-		case <-l.ended:
-			return l.end
+		case <-l.Ended():
+			return l.End()
 		default:
 		}
 		var line string
@@ -246,8 +210,8 @@ func talk(ctx context.Context, conn *relayclient.Conn, stdin io.Reader, out *syn
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-l.ended:
-			return l.end
+		case <-l.Ended():
+			return l.End()
 		case line, ok = <-lines:
 		}
 		if !ok {
@@ -269,22 +233,14 @@ func talk(ctx context.Context, conn *relayclient.Conn, stdin io.Reader, out *syn
 				}
 			}
 		case linePrompt:
-			select {
-			case <-l.turns: // a stale turn from unsolicited speech
-			default:
-			}
-			if err = conn.Prompt(arg); err != nil {
-				break
-			}
-			t := time.NewTimer(wait)
-			select {
-			case <-l.turns:
-			case <-l.ended:
-			case <-ctx.Done():
-			case <-t.C:
+			var answered bool
+			answered, err = l.Say(ctx, arg, wait)
+			if err == nil && !answered {
 				out.printf("(no reply within %s)\n", wait)
 			}
-			t.Stop()
+			if ctx.Err() != nil {
+				err = nil // the loop's next select returns
+			}
 		}
 		if err != nil {
 			out.printf("(call lost: %v)\n", err)
@@ -318,64 +274,25 @@ func parseLine(line string) (lineAction, string) {
 	return linePrompt, s
 }
 
-// listener prints what the agent sends, as it arrives, and marks the end of
-// each utterance on turns.
-type listener struct {
-	out       *syncWriter
-	turns     chan struct{}
-	ended     chan struct{} // closed when the socket is done
-	end       *relay.EndFrame
-	hangingUp atomic.Bool // we closed the socket: its error is no news
-}
-
-func (l *listener) run(conn *relayclient.Conn) {
-	defer close(l.ended)
-	var b strings.Builder
-	turn := func() {
-		if b.Len() > 0 {
-			l.out.printf("agent: %s\n", b.String())
-			b.Reset()
-		}
-		select {
-		case l.turns <- struct{}{}:
-		default:
-		}
-	}
-	for {
-		f, err := conn.ReadFrame(context.Background())
-		switch {
-		case errors.Is(err, relay.ErrBadFrame):
-			l.out.printf("(humd sent a bad frame: %v)\n", err)
-			continue
-		case err != nil:
-			turn()
-			if !l.hangingUp.Load() {
-				l.out.printf("(humd closed the call: %v)\n", err)
-			}
-			return
-		}
-		switch f := f.(type) {
-		case *relay.TextFrame:
-			b.WriteString(f.Token)
-			if f.Last {
-				turn()
-			}
-		case *relay.PlayFrame:
-			l.out.printf("agent plays %s\n", f.Source)
-		case *relay.SendDigitsFrame:
-			l.out.printf("agent presses %s\n", f.Digits)
-		case *relay.LanguageFrame:
-			l.out.printf("agent switches language (speech %q, transcription %q)\n", f.TTSLanguage, f.TranscriptionLanguage)
-		case *relay.EndFrame:
-			turn()
-			l.end = f
-			if f.HandoffData != "" {
-				l.out.printf("agent ended the call, handoff %s\n", f.HandoffData)
-			} else {
-				l.out.printf("agent ended the call\n")
-			}
-			return
-		}
+// printHeard prints what the agent does, as it arrives.
+func printHeard(h relayclient.Heard, out *syncWriter) {
+	switch {
+	case h.Speech != "":
+		out.printf("agent: %s\n", h.Speech)
+	case h.Play != "":
+		out.printf("agent plays %s\n", h.Play)
+	case h.Digits != "":
+		out.printf("agent presses %s\n", h.Digits)
+	case h.Language != nil:
+		out.printf("agent switches language (speech %q, transcription %q)\n", h.Language.TTSLanguage, h.Language.TranscriptionLanguage)
+	case h.End != nil && h.End.HandoffData != "":
+		out.printf("agent ended the call, handoff %s\n", h.End.HandoffData)
+	case h.End != nil:
+		out.printf("agent ended the call\n")
+	case h.BadFrame != nil:
+		out.printf("(humd sent a bad frame: %v)\n", h.BadFrame)
+	case h.Closed != nil:
+		out.printf("(humd closed the call: %v)\n", h.Closed)
 	}
 }
 

@@ -31,6 +31,11 @@ type Deps struct {
 	SMS *smsapi.API
 	// Sandbox is the sandbox area (nil or not Enabled: no sandbox phone).
 	Sandbox *sandboxapi.API
+	// Self is where humd itself listens, as a URL (known once it listens),
+	// and PublicURL what Twilio would call: the sandbox phone's calls reach
+	// humd's voice webhook and relay socket there, signed for PublicURL.
+	Self      func() string
+	PublicURL string
 }
 
 // API serves the console's pages.
@@ -40,6 +45,8 @@ type API struct {
 	// wait for open pages.
 	done      chan struct{}
 	closeOnce sync.Once
+	// phones are the sandbox phone's calls (sandboxcall.go).
+	phones phoneBook
 }
 
 // New builds the console area.
@@ -123,6 +130,9 @@ func (a *API) Routes() []*httpapi.Route {
 		post("/knowledge/{id}/delete", "consoleDeleteKnowledge", "Console: delete a document (form)", a.deleteKnowledge),
 		get("/sandbox", "consoleSandbox", "Console: the sandbox phone (HTML)", a.sandbox),
 		post("/sandbox/text", "consoleSandboxText", "Console: text a number of the org as a contact (sandbox mode, form)", a.sandboxText),
+		post("/sandbox/call", "consoleSandboxCall", "Console: call a number of the org as a contact (sandbox mode, form)", a.sandboxCall),
+		post("/sandbox/calls/{id}/say", "consoleSandboxSay", "Console: say one turn on a sandbox phone call and hear the agent (form)", a.sandboxSay),
+		post("/sandbox/calls/{id}/hangup", "consoleSandboxHangup", "Console: hang up a sandbox phone call (form)", a.sandboxHangup),
 		post("/console/org", "consoleSwitchOrg", "Console: switch the session's org (form)", a.switchOrg),
 		{Method: "GET", Path: "/console/events", OpID: "consoleEvents", Summary: "Console: the org's live updates (Server-Sent Events of event types)",
 			Tag: "Console", Auth: httpapi.Public, Stream: true, Responses: map[int]reflect.Type{200: httpapi.Type[httpapi.EventStream]()},

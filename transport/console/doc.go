@@ -3,7 +3,9 @@
 // and its SSE extension for live ones. Pages: the dashboard (/), the inbox
 // (/inbox, /inbox/{id}), calls (/calls, /calls/{id}, live while a call
 // lasts), voicemails, tool approvals and, in sandbox mode, the sandbox
-// phone. Sign-in itself is transport/api/authapi's.
+// phone (/sandbox: texts, and calls it places through humd's own voice
+// webhook and relay socket with relayclient, sandboxcall.go). Sign-in
+// itself is transport/api/authapi's.
 //
 // Configuration pages (issue 20): flows (/flows, the editor /flows/{id}
 // with its repeated rows added by htmx fragments from /flows/rows/{kind},
@@ -30,6 +32,10 @@
 // Assets (htmx 2.0.11 and htmx-ext-sse 2.2.4, 0BSD; static/VENDORED.md)
 // are embedded; no Node at build or run time.
 //
-// Concurrency: the API keeps no state but the channel Close closes to end
-// open streams; handlers run on fasthttp's goroutines.
+// Concurrency: the API keeps the channel Close closes to end open streams
+// (and the sandbox phone's calls), and the sandbox phone's calls in
+// progress (phoneBook, under its mutex; each call's lines under its own);
+// handlers run on fasthttp's goroutines, each phone call's socket is read
+// by relayclient's listener goroutine and finished by one follower
+// goroutine. No actor is involved in this state.
 package console

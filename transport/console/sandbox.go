@@ -1,10 +1,12 @@
 package console
 
 import (
+	"net/url"
 	"slices"
 
 	"github.com/humd/humd/actors/service/integrationsvc"
 	"github.com/humd/humd/actors/service/smssvc"
+	"github.com/humd/humd/actors/service/voicesvc"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/storage/sms"
@@ -23,15 +25,26 @@ type sandboxView struct {
 	Messages []*sms.Message
 	Runs     []*sms.Run
 	Events   []*events.Event
+	// Call is the sandbox phone's call the page shows (?call=), Record its
+	// record as humd keeps it; Live the org's calls still in progress.
+	Call   *phoneView
+	Record *voicesvc.CallDetail
+	Live   []*phoneView
 }
 
 // sandbox is the sandbox phone: text one of the org's numbers as a contact
 // and watch the flow answer, with its run record and the org's events.
 func (a *API) sandbox(c *httpapi.Call, s *session) error {
-	return a.showSandbox(c, s, c.Query("from"), c.Query("to"))
+	return a.showSandboxCall(c, s, c.Query("from"), c.Query("to"), c.Query("call"))
 }
 
 func (a *API) showSandbox(c *httpapi.Call, s *session, from, to string) error {
+	return a.showSandboxCall(c, s, from, to, "")
+}
+
+// showSandboxCall shows the phone, with the sandbox phone's call callID
+// when set.
+func (a *API) showSandboxCall(c *httpapi.Call, s *session, from, to, callID string) error {
 	st, err := a.d.Sandbox.State(s.P)
 	if err != nil {
 		return err
@@ -42,7 +55,21 @@ func (a *API) showSandbox(c *httpapi.Call, s *session, from, to string) error {
 	if to == "" && len(st.Numbers) > 0 {
 		to = st.Numbers[0]
 	}
-	v := &sandboxView{State: st, From: from, To: to}
+	v := &sandboxView{State: st, From: from, To: to, Live: a.phones.live(s.P.OrgID)}
+	if callID != "" {
+		pc, err := a.phones.get(s.P.OrgID, callID)
+		if err != nil {
+			return err
+		}
+		v.Call = pc.view()
+		if v.Record, err = a.phoneRecord(c, s, callID); err != nil {
+			return err
+		}
+		if isHTMX(c) {
+			// A reload shows the same call.
+			c.Ctx.Response.Header.Set("HX-Push-Url", "/sandbox?call="+url.QueryEscape(callID))
+		}
+	}
 	// The thread of this phone and number, as the inbox has it.
 	threads, _, err := a.d.Svc.ListConversations(c.Ctx, s.P, smssvc.ListConversationsQuery{Q: from, Page: storage.PageRequest{Limit: 20}})
 	if err != nil {
@@ -69,10 +96,11 @@ func (a *API) showSandbox(c *httpapi.Call, s *session, from, to string) error {
 	return a.render(c, 200, s, "sandbox", "Sandbox phone", "sandbox", v)
 }
 
-// sandboxText sends the phone's text in, as the sandbox API does.
+// sandboxText sends the phone's text in, as the sandbox API does
+// (smssvc.InjectText).
 func (a *API) sandboxText(c *httpapi.Call, s *session) error {
 	from, to := form(c, "from"), form(c, "to")
-	if _, err := a.d.Sandbox.Inject(s.P, from, to, c.Form("body")); err != nil {
+	if _, err := a.d.Svc.InjectText(c.Ctx, s.P, smssvc.InjectTextInput{From: from, To: to, Body: c.Form("body")}); err != nil {
 		return err
 	}
 	return a.showSandbox(c, s, from, to)

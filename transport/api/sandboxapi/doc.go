@@ -2,7 +2,9 @@
 // what the sandbox carrier sent and placed for the caller's org, inbound
 // texts and calls injected as if a phone had sent them, and the callee's
 // side of the org's outbound calls. Per-call webhook tokens
-// (sandbox.CallToken) let an org member play Twilio for one call.
+// (sandbox.CallToken) let an org member play Twilio for one call. An
+// injected text is the service's smssvc.InjectText; StartCall mints an
+// inbound call for POST /api/sandbox/calls and the console's sandbox phone.
 //
 // One sandbox serves every org of a humd, so everything here is scoped to
 // the caller's org: its numbers, its sends, its calls. The sandbox's webhook

@@ -7,9 +7,9 @@ import (
 	"fmt"
 
 	"github.com/humd/humd/actors/service"
+	"github.com/humd/humd/actors/service/smssvc"
 
 	"github.com/humd/humd/actors/call"
-	"github.com/humd/humd/actors/conversation"
 	"github.com/humd/humd/storage"
 	"github.com/humd/humd/storage/phone"
 	"github.com/humd/humd/storage/sms"
@@ -30,9 +30,6 @@ type Deps struct {
 	Sandbox      bool
 	Carrier      *sandbox.Carrier
 	WebhookToken string
-	// Ingest stores an inbound text as a signed /twilio/sms would
-	// (twiliohooks).
-	Ingest func(in *conversation.Inbound) (*conversation.InboundResult, error)
 }
 
 // API serves the sandbox routes.
@@ -73,12 +70,8 @@ type AnsweredCall struct {
 	TwiML string `json:"twiml"`
 }
 
-// Injected answers an injected text: the stored message (null for a
-// duplicate) and the keyword it was, if any.
-type Injected struct {
-	Message *sms.Message `json:"message"`
-	Keyword string       `json:"keyword"`
-}
+// Injected answers an injected text (smssvc.InjectText).
+type Injected = smssvc.Injected
 
 type (
 	inboundRequest struct {
@@ -178,7 +171,7 @@ func (a *API) inbound(c *httpapi.Call) error {
 	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	res, err := a.Inject(c.Principal, req.From, req.To, req.Body)
+	res, err := a.d.Svc.InjectText(c.Ctx, c.Principal, smssvc.InjectTextInput{From: req.From, To: req.To, Body: req.Body})
 	if err != nil {
 		return err
 	}
@@ -186,37 +179,6 @@ func (a *API) inbound(c *httpapi.Call) error {
 		c.LogWith("conversation", res.Message.ConversationID, "message", res.Message.ID)
 	}
 	return c.JSON(201, res)
-}
-
-// Inject stores an inbound text from a phone (from) to a number of p's org
-// (to), as a signed Twilio webhook would (POST /api/sandbox/inbound and the
-// console's sandbox phone). Operators and admins may.
-func (a *API) Inject(p *tenancy.Principal, from, to, body string) (*Injected, error) {
-	if !p.Role.AtLeast(tenancy.Operator) {
-		return nil, fmt.Errorf("sandbox texts need the operator role: %w", storage.ErrForbidden)
-	}
-	if !a.d.Sandbox {
-		return nil, storage.Conflict("not_sandbox", "inbound injection exists only in sandbox mode (no Twilio credentials)")
-	}
-	v := &storage.ValidationError{}
-	if from == "" || len(from) > 20 {
-		v.Add("from", "required: an E.164 number, short code or sender id")
-	}
-	phone.Check(v, "to", to)
-	if len(body) > 1600 {
-		v.Add("body", "at most 1600 characters")
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	if err := a.orgNumber(p.OrgID, "to", to); err != nil {
-		return nil, err
-	}
-	res, err := a.d.Ingest(&conversation.Inbound{SID: randomSID("SM"), From: from, To: to, Body: body, NumSegments: 1})
-	if err != nil {
-		return nil, err
-	}
-	return &Injected{Message: res.Message, Keyword: res.Keyword}, nil
 }
 
 // inboundCall mints the CallSid of an inbound call to one of the org's
@@ -232,19 +194,37 @@ func (a *API) inboundCall(c *httpapi.Call) error {
 	if err := wire.DecodeStrict(c.Body(), &req); err != nil {
 		return err
 	}
-	v := &storage.ValidationError{}
-	phone.Check(v, "from", req.From)
-	phone.Check(v, "to", req.To)
-	if err := v.Err(); err != nil {
+	sc, err := a.StartCall(c.Principal, req.From, req.To)
+	if err != nil {
 		return err
 	}
-	org := c.Principal.OrgID
-	if err := a.orgNumber(org, "to", req.To); err != nil {
-		return err
+	return c.JSON(200, sc)
+}
+
+// StartCall mints an inbound call from a phone (from) to a number of p's
+// org (to): its CallSid and the token that signs its webhooks and relay
+// socket (POST /api/sandbox/calls and the console's sandbox phone, which
+// then play Twilio with relayclient.PlaceInbound). Operators and admins may.
+func (a *API) StartCall(p *tenancy.Principal, from, to string) (*Call, error) {
+	if !p.Role.AtLeast(tenancy.Operator) {
+		return nil, fmt.Errorf("sandbox calls need the operator role: %w", storage.ErrForbidden)
+	}
+	if !a.d.Sandbox {
+		return nil, errNotSandbox()
+	}
+	v := &storage.ValidationError{}
+	phone.Check(v, "from", from)
+	phone.Check(v, "to", to)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	org := p.OrgID
+	if err := a.orgNumber(org, "to", to); err != nil {
+		return nil, err
 	}
 	sid := randomSID("CA")
 	id := call.IDForSID(sid)
-	return c.JSON(200, &Call{CallSID: sid, CallID: id, From: req.From, To: req.To, CallToken: sandbox.CallToken(a.d.WebhookToken, org, id)})
+	return &Call{CallSID: sid, CallID: id, From: from, To: to, CallToken: sandbox.CallToken(a.d.WebhookToken, org, id)}, nil
 }
 
 // answerCall hands the callee's side of an outbound call to the org that
