@@ -82,8 +82,9 @@ func TestBrowserCampaignFromCSV(t *testing.T) {
 
 	u.click(button, "Launch")
 	u.waitText(`//*[@role="status"]`, "Launched")
-	eval[bool](u, `window.humdNotReloaded = true`) // a reload would lose this
-	u.waitText(`//dd[@data-count="waiting"]`, "4")
+	// Receipts wait for the fake clock, so nothing is delivered yet.
+	u.waitText(`//dd[@data-count="delivered"]`, "0")
+	eval[bool](u, `window.humdNotReloaded = true`) // from here on, a reload would lose this
 	s.WaitFor("the campaign delivered", func() error {
 		s.Clock.Advance(time.Second) // the throttle's pace and the sandbox's receipts run on the fake clock
 		c := s.JSON("GET", "/api/sms/campaigns", adminKey, nil, 200)["data"].([]any)[0].(map[string]any)
@@ -97,6 +98,8 @@ func TestBrowserCampaignFromCSV(t *testing.T) {
 	u.waitText(`//dd[@data-count="skipped"]`, "1")
 	u.waitText(`//dd[@data-count="waiting"]`, "0")
 	u.waitText(`//*[@class="campaign-status"]`, "completed")
+	u.waitText(`//table[@aria-label="Recipients"]//tr[contains(., "Ada")]`, "delivered")
+	u.absent("button", "Pause") // the actions follow the state too
 	if !eval[bool](u, `window.humdNotReloaded === true`) {
 		t.Fatal("the campaign page was reloaded")
 	}

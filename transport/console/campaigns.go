@@ -173,12 +173,20 @@ func (v *campaignView) Cancelable() bool { return !campaigns.Terminal(v.Campaign
 // Waiting counts the rows not sent yet (pending, or handed to the pipeline).
 func (v *campaignView) Waiting() int { return v.Counts.Pending + v.Counts.Sending }
 
-// campaign shows a campaign: its preview (the first texts as they will
-// read, and the opted-out and blocked rows the pipeline will skip), its
-// actions, and its progress, which refetches itself (?part=progress) on the
-// page's live stream as sends and receipts commit.
+// campaign shows a campaign: before launch its preview (the first texts as
+// they will read, and the opted-out and blocked rows the pipeline will
+// skip); its progress, actions and first recipients, which refetch
+// themselves (?part=progress) on the page's live stream as sends and
+// receipts commit.
 func (a *API) campaign(c *httpapi.Call, s *session) error {
-	return a.showCampaign(c, s, c.Param("id"), "")
+	return a.showCampaign(c, s, c.Param("id"), actionNotices[c.Query("done")])
+}
+
+// actionNotices say what an action did, on the page it redirects to.
+var actionNotices = map[string]string{
+	"launch": "Launched: the campaign sends at its throttle, within quiet hours.",
+	"pause":  "Paused. Launch it again to resume.",
+	"cancel": "Cancelled: nothing more is sent; texts already handed to the carrier still deliver.",
 }
 
 func (a *API) showCampaign(c *httpapi.Call, s *session, id, notice string) error {
@@ -187,6 +195,10 @@ func (a *API) showCampaign(c *httpapi.Call, s *session, id, notice string) error
 		return err
 	}
 	v := &campaignView{View: cv, Notice: notice}
+	if v.Rows, _, err = a.d.Svc.ListCampaignRecipients(c.Ctx, s.P, id, campaignsvc.ListCampaignRecipientsQuery{
+		Page: storage.PageRequest{Limit: 50, Skips: c.Skips()}}); err != nil {
+		return err
+	}
 	if c.Query("part") == "progress" {
 		return a.part(c, s, "campaign", "progress", v)
 	}
@@ -196,36 +208,33 @@ func (a *API) showCampaign(c *httpapi.Call, s *session, id, notice string) error
 	if cv.Campaign.FlowID != nil {
 		v.Flow = a.flowNames(c, s)[*cv.Campaign.FlowID]
 	}
-	if v.Preview, err = a.d.Svc.PreviewCampaign(c.Ctx, s.P, id, previewTexts); err != nil {
-		return err
-	}
-	if v.Rows, _, err = a.d.Svc.ListCampaignRecipients(c.Ctx, s.P, id, campaignsvc.ListCampaignRecipientsQuery{
-		Status: c.Query("status"), Page: storage.PageRequest{Limit: 50, Skips: c.Skips()}}); err != nil {
-		return err
+	if v.Launchable() { // the preview is for deciding to launch; afterwards the progress tells
+		if v.Preview, err = a.d.Svc.PreviewCampaign(c.Ctx, s.P, id, previewTexts); err != nil {
+			return err
+		}
 	}
 	return a.render(c, 200, s, "campaign", cv.Campaign.Name, "campaigns", v)
 }
 
-// campaignAction launches, pauses or cancels, through the campaign's actor.
+// campaignAction launches, pauses or cancels, through the campaign's actor,
+// then loads the campaign's page afresh (a plain form post and redirect: a
+// live refresh of the progress cannot swallow its answer).
 func (a *API) campaignAction(c *httpapi.Call, s *session) error {
 	id := c.Param("id")
 	var err error
-	notice := ""
-	switch act := form(c, "action"); act {
+	act := form(c, "action")
+	switch act {
 	case "launch":
 		_, err = a.d.Svc.LaunchCampaign(c.Ctx, s.P, id)
-		notice = "Launched: the campaign sends at its throttle, within quiet hours."
 	case "pause":
 		_, err = a.d.Svc.PauseCampaign(c.Ctx, s.P, id)
-		notice = "Paused. Launch it again to resume."
 	case "cancel":
 		_, err = a.d.Svc.CancelCampaign(c.Ctx, s.P, id)
-		notice = "Cancelled: nothing more is sent; texts already handed to the carrier still deliver."
 	default:
 		return errField("action", fmt.Sprintf("unknown action %q", act))
 	}
 	if err != nil {
 		return err
 	}
-	return a.showCampaign(c, s, id, notice)
+	return redirect(c, "/campaigns/"+id+"?done="+act)
 }

@@ -3,7 +3,10 @@
 // and its SSE extension for live ones. Pages: the dashboard (/), the inbox
 // (/inbox, /inbox/{id}), calls (/calls, /calls/{id}, live while a call
 // lasts), voicemails, tool approvals and, in sandbox mode, the sandbox
-// phone. Sign-in itself is transport/api/authapi's.
+// phone. Campaigns (/campaigns: create from a CSV upload whose bad lines
+// the service names before anything is stored, preview, launch, pause,
+// cancel, live progress) and contacts (/contacts, /contacts/{id}, with
+// /opt-outs and /blocklist). Sign-in itself is transport/api/authapi's.
 //
 // Rules: a page acts only through actors/service with the session's
 // principal, the same typed operations as the REST API, so roles and org
@@ -17,7 +20,7 @@
 //
 // Live updates: each page opens one org-scoped Server-Sent Events stream
 // (/console/events, fed by storage/events.Watch through
-// service.WatchEvents) that names what changed (sms, call, approval,
+// service.WatchEvents) that names what changed (sms, call, approval, campaign,
 // change); page regions refetch themselves on those names (hx-trigger
 // "sse:sms"), through the same reads as on load. Nothing polls. A call's
 // page follows the call's own stream, GET /api/calls/{id}/stream.
