@@ -148,6 +148,9 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/api/approvals/{id}": approval, "/api/approvals/{id}/approve": approval, "/api/approvals/{id}/deny": approval,
 		"/api/brands/{id}": brand, "/api/brands/{id}/refresh": brand, "/api/sandbox/calls/{id}/answer": call,
 		"/api/flows/{id}/tools": flow, "/api/flows/{id}/tools/{toolId}": flow, "/api/flows/{id}/tools/{toolId}/executions": flow,
+		"/campaigns/{id}": camp, "/campaigns/{id}/action": camp, "/contacts/{id}": sms.ContactID(s.OrgID(), contact), // console (issue 20)
+		"/contacts/{id}/update": sms.ContactID(s.OrgID(), contact), "/contacts/{id}/tags": sms.ContactID(s.OrgID(), contact),
+		"/contacts/{id}/consent": sms.ContactID(s.OrgID(), contact), "/contacts/{id}/lookup": sms.ContactID(s.OrgID(), contact),
 		// The console's pages (transport/console).
 		"/inbox/{id}": conv, "/inbox/{id}/send": conv, "/inbox/{id}/update": conv, "/calls/{id}": call, "/calls/{id}/notes": call,
 		"/calls/{id}/tags": call, "/calls/{id}/live": call, "/voicemails/{id}/heard": vm, "/approvals/{id}/decide": approval,

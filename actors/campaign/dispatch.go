@@ -362,18 +362,6 @@ func (a *Actor) location(zone string) *time.Location {
 
 // render fills the template from the row, then the org's contact.
 func (a *Actor) render(r *campaigns.Recipient) string {
-	f := campaigns.Fields{FirstName: r.FirstName, Name: r.Name, Vars: r.Vars}
-	if f.FirstName == "" || f.Name == "" {
-		if ct, err := sms.ContactByE164(a.d.Store, a.orgID, r.E164); err == nil {
-			if f.FirstName == "" {
-				f.FirstName = ct.FirstName
-			}
-			if f.Name == "" {
-				f.Name = ct.Name
-			}
-			f.LastName = ct.LastName
-		}
-	}
-	out, _ := campaigns.Render(a.c.BodyTemplate, &f)
+	out, _ := campaigns.RenderFor(a.d.Store, a.orgID, a.c.BodyTemplate, r)
 	return out
 }

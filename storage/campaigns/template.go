@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/sms"
 )
 
 var placeholder = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
@@ -128,4 +129,27 @@ func (w *warner) warnings() []string {
 		}
 	}
 	return out
+}
+
+// RenderFor is the text a recipient gets: its body override, else the
+// template filled from the row, then from the org's contact for the number
+// (first and last name), as the campaign's actor sends it and the console
+// previews it.
+func RenderFor(s storage.Store, org, tmpl string, r *Recipient) (out string, missing []string) {
+	if r.Body != "" {
+		return r.Body, nil
+	}
+	f := Fields{FirstName: r.FirstName, Name: r.Name, Vars: r.Vars}
+	if f.FirstName == "" || f.Name == "" {
+		if ct, err := sms.ContactByE164(s, org, r.E164); err == nil {
+			if f.FirstName == "" {
+				f.FirstName = ct.FirstName
+			}
+			if f.Name == "" {
+				f.Name = ct.Name
+			}
+			f.LastName = ct.LastName
+		}
+	}
+	return Render(tmpl, &f)
 }

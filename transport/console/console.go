@@ -102,6 +102,24 @@ func (a *API) Routes() []*httpapi.Route {
 		get("/calls/{id}", "consoleCall", "Console: a call with its transcript, live while it lasts (HTML)", a.call),
 		post("/calls/{id}/notes", "consoleAddCallNote", "Console: add a note to a call (form)", a.addCallNote),
 		post("/calls/{id}/tags", "consoleAddCallTag", "Console: tag a call (form)", a.addCallTag),
+		get("/campaigns", "consoleCampaigns", "Console: campaigns with their progress (HTML)", a.campaigns),
+		get("/campaigns/new", "consoleNewCampaign", "Console: the new-campaign form (HTML)", a.newCampaign),
+		maxBody(post("/campaigns/new", "consoleCreateCampaign", "Console: create a draft campaign from a CSV of recipients (multipart form)", a.createCampaign), maxCSVUpload),
+		get("/campaigns/{id}", "consoleCampaign", "Console: a campaign, its preview and live progress (?part=progress) (HTML)", a.campaign),
+		post("/campaigns/{id}/action", "consoleCampaignAction", "Console: launch, pause or cancel a campaign (form)", a.campaignAction),
+		get("/contacts", "consoleContacts", "Console: contacts, searched and filtered by tag (HTML)", a.contacts),
+		post("/contacts/new", "consoleCreateContact", "Console: add a contact (form)", a.createContact),
+		get("/contacts/{id}", "consoleContact", "Console: a contact with its enrichment, tags, threads and calls (HTML)", a.contact),
+		post("/contacts/{id}/update", "consoleUpdateContact", "Console: edit a contact's fields (form)", a.updateContact),
+		post("/contacts/{id}/tags", "consoleContactTags", "Console: add or remove a contact's tag (form)", a.contactTags),
+		post("/contacts/{id}/consent", "consoleContactConsent", "Console: opt a contact out or back in, block or unblock it (form)", a.contactConsent),
+		post("/contacts/{id}/lookup", "consoleLookupContact", "Console: look a contact up again (form)", a.lookupContact),
+		get("/opt-outs", "consoleOptOuts", "Console: the org's opted-out numbers (HTML)", a.optOuts),
+		post("/opt-outs/add", "consoleAddOptOut", "Console: opt a number out (form)", a.addOptOut),
+		post("/opt-outs/remove", "consoleRemoveOptOut", "Console: opt a number back in (form)", a.removeOptOut),
+		get("/blocklist", "consoleBlocklist", "Console: the org's blocked numbers (HTML)", a.blocklist),
+		post("/blocklist/add", "consoleBlockNumber", "Console: block a number (form)", a.blockNumber),
+		post("/blocklist/remove", "consoleUnblockNumber", "Console: unblock a number (form)", a.unblockNumber),
 		get("/voicemails", "consoleVoicemails", "Console: voicemails (HTML)", a.voicemails),
 		post("/voicemails/{id}/heard", "consoleMarkHeard", "Console: mark a voicemail heard (form)", a.markHeard),
 		get("/approvals", "consoleApprovals", "Console: pending tool approvals (HTML)", a.approvals),
@@ -165,6 +183,11 @@ func (a *API) serve(h handler) func(c *httpapi.Call) error {
 			given := c.Ctx.Request.Header.Peek(httpapi.CSRFHeader)
 			if len(given) == 0 {
 				given = c.Ctx.PostArgs().Peek("csrf_token")
+			}
+			if len(given) == 0 { // a multipart form (a file upload) carries it as a part
+				if mf, err := c.Ctx.MultipartForm(); err == nil && len(mf.Value["csrf_token"]) > 0 {
+					given = []byte(mf.Value["csrf_token"][0])
+				}
 			}
 			if subtle.ConstantTimeCompare(given, []byte(s.CSRF)) != 1 {
 				return a.fail(c, s, errCSRF)

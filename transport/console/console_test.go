@@ -62,7 +62,7 @@ func TestTopics(t *testing.T) {
 	for typ, want := range map[string][]string{
 		"sms.received": {"change", "sms"}, "conversation.closed": {"change", "sms"}, "call.completed": {"change", "call"},
 		"voicemail.created": {"change", "call"}, "approval.requested": {"change", "approval"}, "mcp.tool_executed": {"change", "approval"},
-		"campaign.completed": {"change"},
+		"campaign.completed": {"change", "campaign"},
 	} {
 		if got := topics(typ); !slices.Equal(got, want) {
 			t.Errorf("topics(%s) = %v; want %v", typ, got, want)

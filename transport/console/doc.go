@@ -10,7 +10,10 @@
 // Configuration pages (issue 20): flows (/flows, the editor /flows/{id}
 // with its repeated rows added by htmx fragments from /flows/rows/{kind},
 // its HTTP tools and their test request, "try it"), numbers (/numbers:
-// flows, rate, sync, search and buy) and knowledge (/knowledge).
+// flows, rate, sync, search and buy), knowledge (/knowledge), campaigns (/campaigns: create from a CSV upload whose bad lines
+// the service names before anything is stored, preview, launch, pause,
+// cancel, live progress) and contacts (/contacts, /contacts/{id}, with
+// /opt-outs and /blocklist).
 //
 // Rules: a page acts only through actors/service with the session's
 // principal, the same typed operations as the REST API, so roles and org
@@ -24,7 +27,7 @@
 //
 // Live updates: each page opens one org-scoped Server-Sent Events stream
 // (/console/events, fed by storage/events.Watch through
-// service.WatchEvents) that names what changed (sms, call, approval,
+// service.WatchEvents) that names what changed (sms, call, approval, campaign,
 // change); page regions refetch themselves on those names (hx-trigger
 // "sse:sms"), through the same reads as on load. Nothing polls. A call's
 // page follows the call's own stream, GET /api/calls/{id}/stream.

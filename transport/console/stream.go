@@ -27,6 +27,8 @@ func topics(typ string) []string {
 		out = append(out, "call")
 	case strings.HasPrefix(typ, "approval."), strings.HasPrefix(typ, "mcp."):
 		out = append(out, "approval")
+	case strings.HasPrefix(typ, "campaign."):
+		out = append(out, "campaign")
 	}
 	return out
 }
