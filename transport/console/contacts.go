@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -60,7 +59,7 @@ func (a *API) createContact(c *httpapi.Call, s *session) error {
 		in.Tags = storage.Some(tags)
 	}
 	ct, err := a.d.Svc.CreateContact(c.Ctx, s.P, in)
-	if fields, ok := fieldErrors(err); ok {
+	if fields := fieldErrors(err); fields != nil {
 		v.Errors = fields
 		return a.showContacts(c, s, v, 422)
 	}
@@ -68,15 +67,6 @@ func (a *API) createContact(c *httpapi.Call, s *session) error {
 		return err
 	}
 	return redirect(c, "/contacts/"+ct.ID)
-}
-
-// fieldErrors answers a validation error's fields by wire name.
-func fieldErrors(err error) (map[string]string, bool) {
-	var ve *storage.ValidationError
-	if errors.As(err, &ve) {
-		return ve.Fields, true
-	}
-	return nil, false
 }
 
 type contactView struct {
@@ -180,7 +170,7 @@ func (a *API) updateContact(c *httpapi.Call, s *session) error {
 		in.Notes = storage.Some(notes)
 	}
 	_, err = a.d.Svc.UpdateContact(c.Ctx, s.P, id, in)
-	if fields, ok := fieldErrors(err); ok {
+	if fields := fieldErrors(err); fields != nil {
 		return a.showContact(c, s, id, "", fields)
 	}
 	if err != nil {
@@ -212,7 +202,7 @@ func (a *API) contactTags(c *httpapi.Call, s *session) error {
 		return errField("action", "must be add or remove")
 	}
 	_, err = a.d.Svc.UpdateContact(c.Ctx, s.P, id, sms.ContactInput{Tags: storage.Some(tags)})
-	if fields, ok := fieldErrors(err); ok {
+	if fields := fieldErrors(err); fields != nil {
 		if msg, ok := fields["tags"]; ok {
 			fields["tag"] = msg
 		}
@@ -294,7 +284,7 @@ func (a *API) showOptOuts(c *httpapi.Call, s *session, v *numberListView, status
 func (a *API) addOptOut(c *httpapi.Call, s *session) error {
 	v := &numberListView{OptOuts: true, E164: form(c, "e164"), Reason: form(c, "reason")}
 	_, created, err := a.d.Svc.AddOptOut(c.Ctx, s.P, sms.ListEntry{E164: v.E164, Reason: v.Reason})
-	if fields, ok := fieldErrors(err); ok {
+	if fields := fieldErrors(err); fields != nil {
 		v.Errors = fields
 		return a.showOptOuts(c, s, v, 422)
 	}
@@ -333,7 +323,7 @@ func (a *API) showBlocklist(c *httpapi.Call, s *session, v *numberListView, stat
 func (a *API) blockNumber(c *httpapi.Call, s *session) error {
 	v := &numberListView{E164: form(c, "e164"), Reason: form(c, "reason")}
 	_, err := a.d.Svc.BlockNumber(c.Ctx, s.P, sms.ListEntry{E164: v.E164, Reason: v.Reason})
-	if fields, ok := fieldErrors(err); ok {
+	if fields := fieldErrors(err); fields != nil {
 		v.Errors = fields
 		return a.showBlocklist(c, s, v, 422)
 	}
