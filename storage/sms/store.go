@@ -213,16 +213,16 @@ func newContact(org, e164 string, now time.Time) *Contact {
 	return &Contact{ID: ContactID(org, e164), OrgID: org, E164: e164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
 }
 
-// EnsureContactRaw is EnsureContact for callers that only need the id and
-// the record as stored (the inbound path embeds it in sms.received): it does
-// not decode an existing contact.
-func EnsureContactRaw(s storage.Store, b *storage.Batch, org, e164 string, now time.Time) (id string, raw json.RawMessage, err error) {
-	id = ContactID(org, e164)
-	raw, err = s.Get(KeyContact(org, id))
-	if err == nil || !errors.Is(err, storage.ErrNotFound) {
-		return id, raw, err
+// EnsureContactID is EnsureContact for the inbound path, which needs only
+// the id: it does not read or decode an existing contact's record.
+func EnsureContactID(s storage.Store, b *storage.Batch, org, e164 string, now time.Time) (string, error) {
+	id := ContactID(org, e164)
+	ok, err := s.Has(KeyContact(org, id))
+	if err != nil || ok {
+		return id, err
 	}
-	return id, PutContact(b, newContact(org, e164, now)), nil
+	PutContact(b, newContact(org, e164, now))
+	return id, nil
 }
 
 // PutContact writes a contact and its E.164 index, answering the record as
