@@ -161,7 +161,7 @@
 //	family: contact/ contact-e164/
 //	owner: storage/sms
 //	writers: storage/sms.CreateContact storage/sms.PatchContact storage/sms.DeleteContact storage/sms.PutContact
-//	         storage/sms.EnsureContact storage/sms.EnsureContactRaw storage/sms.ApplyLookup storage/sms.ApplyCRM
+//	         storage/sms.EnsureContact storage/sms.EnsureContactID storage/sms.ApplyLookup storage/sms.ApplyCRM
 //
 //	family: block/
 //	owner: storage/sms

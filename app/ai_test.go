@@ -8,6 +8,8 @@ import (
 
 	"github.com/humd/humd/app"
 	"github.com/humd/humd/app/apptest"
+	"github.com/humd/humd/storage"
+	"github.com/humd/humd/storage/events"
 	"github.com/humd/humd/transport/llm/llmtest"
 	"github.com/humd/humd/transport/twilio"
 	"github.com/humd/humd/transport/twilio/twiliotest"
@@ -41,6 +43,7 @@ func TestSandboxSeedAnswersFromKnowledge(t *testing.T) {
 		return nil
 	})
 	run := onlyRun(t, s, conv)
+	logEventBytes(t, s)
 	tools := run["tool_calls"].([]any)
 	if run["status"] != "completed" || run["model"] != "humd-local" || len(tools) != 1 || tools[0].(map[string]any)["name"] != "lookup_knowledge" {
 		t.Errorf("run = %v; want completed by humd-local after one lookup_knowledge", run)
@@ -170,4 +173,25 @@ func onlyRun(t *testing.T, s *apptest.Server, conv string) map[string]any {
 		return nil
 	})
 	return runs[0].(map[string]any)
+}
+
+// logEventBytes logs how many events the org's log holds and their stored
+// bytes (bench/RESULTS.md reports them for one sandbox text).
+func logEventBytes(t *testing.T, s *apptest.Server) {
+	t.Helper()
+	s.Clock.Advance(10 * time.Second) // the sandbox carrier's status callbacks
+	n, size, types := 0, 0, map[string]int{}
+	s.Settle("status callbacks", func() error {
+		n, size, types = 0, 0, map[string]int{}
+		return s.App.Store.Scan(events.Prefix(s.OrgID()), storage.ScanOptions{}, func(_, v []byte) (bool, error) {
+			var ev events.Event
+			if err := storage.DecodeJSON(v, &ev); err != nil {
+				return false, err
+			}
+			n, size = n+1, size+len(v)
+			types[ev.Type] += len(v)
+			return true, nil
+		})
+	})
+	t.Logf("events of one sandbox text: %d, %d bytes stored: %v", n, size, types)
 }

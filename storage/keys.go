@@ -37,9 +37,9 @@ import (
 //	number-e164/<e164>                        -> "<org>/<number>"             inbound routing by To
 //	contact/<org>/<contact>                   -> sms.Contact (id derived from org+e164)
 //	contact-e164/<org>/<e164>                 -> contact id
-//	conv/<org>/<conv>                         -> sms.Conversation
+//	conv/<org>/<conv>                         -> U64 inverted ns of its conv-recent key (an sms.Conversation in older stores)
 //	conv-pair/<number>/<e164>                 -> conv id                      the thread key
-//	conv-recent/<org>/<U64 inverted ns>/<conv> -> ""                          inbox order, newest first
+//	conv-recent/<org>/<U64 inverted ns>/<conv> -> sms.Conversation           inbox order, newest first; the record itself ("" in older stores)
 //	msg/<org>/<conv>/<U64 seq>                -> sms.Message
 //	msg-id/<org>/<msg>                        -> "<conv>/<U64 seq>"        outbound only: carrier results
 //	sid/<provider sid>                        -> sms.SIDRef                   dedupe and status routing

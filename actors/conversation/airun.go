@@ -296,7 +296,7 @@ func (a *Actor) saveRun(rec *sms.Run, c *sms.Conversation) error {
 	b.SetJSON(sms.KeyRun(a.orgID, rec.ConversationID, rec.Seq), rec)
 	if rec.Outcome != nil {
 		if _, err := events.Append(a.d.Store, b, a.orgID, "conversation.outcome", rec.EndedAt, map[string]any{
-			"conversation": a.conv, "run_id": rec.ID, "outcome": json.RawMessage(rec.Outcome)}); err != nil {
+			"conversation_id": rec.ConversationID, "run_id": rec.ID, "outcome": json.RawMessage(rec.Outcome)}); err != nil {
 			b.Discard()
 			return err
 		}

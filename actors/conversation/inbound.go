@@ -50,7 +50,7 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 		// waits for a person (and so do campaigns, see onSend).
 		c.AIPaused, c.AIPausedReason = true, sms.AIPausedOptOutSuspected
 	}
-	contactID, contactRaw, err := sms.EnsureContactRaw(a.d.Store, b, a.orgID, a.e164, now)
+	contactID, err := sms.EnsureContactID(a.d.Store, b, a.orgID, a.e164, now)
 	if err != nil {
 		b.Discard()
 		return nil, err
@@ -61,7 +61,7 @@ func (a *Actor) onInbound(ctx actor.Context, m *Inbound) (*InboundResult, error)
 	if m.Media != nil {
 		msg.Media = m.Media
 	}
-	if err := sms.PutInbound(a.d.Store, b, &sms.InboundText{Old: old, Conv: c, Msg: msg, ContactRaw: contactRaw}); err != nil {
+	if err := sms.PutInbound(a.d.Store, b, &sms.InboundText{Old: old, Conv: c, Msg: msg}); err != nil {
 		b.Discard()
 		return nil, err
 	}
@@ -164,6 +164,6 @@ func (a *Actor) suspectOptOut(b *storage.Batch, c *sms.Conversation, msg *sms.Me
 	b.SetJSON(sms.KeyOptOutSuspect(a.orgID, a.e164), &sms.OptOutSuspect{OrgID: a.orgID, E164: a.e164,
 		ConversationID: c.ID, MessageID: msg.ID, NumberID: a.numberID, CreatedAt: t})
 	_, err := events.Append(a.d.Store, b, a.orgID, events.OptOutSuspected, t, map[string]any{
-		"e164": a.e164, "twilio_number_id": a.numberID, "conversation": c, "message": msg})
+		"e164": a.e164, "twilio_number_id": a.numberID, "conversation_id": c.ID, "message_id": msg.ID})
 	return err
 }

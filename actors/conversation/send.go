@@ -280,15 +280,15 @@ func (a *Actor) onSenderResult(ctx actor.Context, r *sender.Result) error {
 		b.SetJSON(sms.KeySID(r.Accepted.SID), &sms.SIDRef{OrgID: a.orgID, ConvID: a.conv.ID, NumberID: a.numberID, ContactE164: a.e164, Seq: msg.Seq})
 		known = r.Accepted.SID
 	}
-	sms.PutMessage(b, &m2)
+	data := messageEvent(a.conv, sms.PutMessage(b, &m2))
 	if event != "" {
-		if _, err := events.Append(a.d.Store, b, a.orgID, event, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
+		if _, err := events.Append(a.d.Store, b, a.orgID, event, now, data); err != nil {
 			b.Discard()
 			return err
 		}
 	}
 	if ev := statusEvent(msg.Status, m2.Status); ev != "" && ev != event {
-		if _, err := events.Append(a.d.Store, b, a.orgID, ev, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
+		if _, err := events.Append(a.d.Store, b, a.orgID, ev, now, data); err != nil {
 			b.Discard()
 			return err
 		}

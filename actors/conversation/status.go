@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/humd/humd/storage"
@@ -64,9 +65,9 @@ func (a *Actor) onStatus(m *Status) (*StatusApplied, error) {
 	now := a.now()
 	m2 := *msg
 	applyStatus(&m2, m, now)
-	sms.PutMessage(b, &m2)
+	raw := sms.PutMessage(b, &m2)
 	if ev := statusEvent(msg.Status, m2.Status); ev != "" {
-		if _, err := events.Append(a.d.Store, b, a.orgID, ev, now, map[string]any{"conversation": a.conv, "message": &m2}); err != nil {
+		if _, err := events.Append(a.d.Store, b, a.orgID, ev, now, messageEvent(a.conv, raw)); err != nil {
 			b.Discard()
 			return nil, err
 		}
@@ -75,4 +76,10 @@ func (a *Actor) onStatus(m *Status) (*StatusApplied, error) {
 		return nil, err
 	}
 	return &StatusApplied{Applied: true}, nil
+}
+
+// messageEvent is the data of sms.sent, sms.delivered and sms.failed: the
+// thread's ids and the message as the batch encoded it (docs/integrations.md).
+func messageEvent(c *sms.Conversation, msg json.RawMessage) events.Fields {
+	return append(sms.ThreadIDs(c), events.Field{Name: "message", Value: msg})
 }

@@ -1,7 +1,6 @@
 package baseline
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -128,9 +127,8 @@ type records struct {
 }
 
 type recordsThread struct {
-	mu         sync.Mutex
-	conv       *sms.Conversation
-	contactRaw json.RawMessage
+	mu   sync.Mutex
+	conv *sms.Conversation
 }
 
 func (r *records) store(sid, from, to, body string) error {
@@ -149,21 +147,20 @@ func (r *records) store(sid, from, to, body string) error {
 		c = sms.NewConversation(r.org, r.numberID, to, from, now)
 	}
 	c.Received(body, now)
-	contact := t.contactRaw
-	if contact == nil {
+	if t.conv == nil {
 		var err error
-		if c.ContactID, contact, err = sms.EnsureContactRaw(r.st, b, r.org, from, now); err != nil {
+		if c.ContactID, err = sms.EnsureContactID(r.st, b, r.org, from, now); err != nil {
 			return err
 		}
 	}
 	m := sms.NewInbound(c, sid, from, to, body, now)
 	m.NumSegments = 1
-	if err := sms.PutInbound(r.st, b, &sms.InboundText{Old: t.conv, Conv: c, Msg: m, ContactRaw: contact}); err != nil {
+	if err := sms.PutInbound(r.st, b, &sms.InboundText{Old: t.conv, Conv: c, Msg: m}); err != nil {
 		return err
 	}
 	if err := b.Commit(storage.Sync); err != nil {
 		return err
 	}
-	t.conv, t.contactRaw = c, contact
+	t.conv = c
 	return nil
 }

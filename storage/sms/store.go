@@ -112,11 +112,39 @@ func PutNumber(b *storage.Batch, n *Number) {
 	b.Set(KeyNumberE164(n.E164), []byte(n.OrgID+"/"+n.ID))
 }
 
-// GetConversation loads a thread by id.
+// GetConversation loads a thread by id. conv/<org>/<id> holds where the
+// record is in the inbox index (the inverted time of conv-recent's key); a
+// store written before the index carried the records holds the record itself.
 func GetConversation(s storage.Store, org, id string) (*Conversation, error) {
-	var c Conversation
-	if err := storage.GetJSON(s, KeyConv(org, id), &c); err != nil {
+	raw, err := s.Get(KeyConv(org, id))
+	if err == nil && len(raw) == recentAtLen {
+		raw, err = s.Get(storage.Key("conv-recent", org, string(raw), id))
+	}
+	if err != nil {
 		return nil, fmt.Errorf("sms: conversation %s: %w", id, err)
+	}
+	var c Conversation
+	if err := storage.DecodeJSON(raw, &c); err != nil {
+		return nil, fmt.Errorf("sms: decode conversation %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// recentAtLen is the length of conv/'s value: the U64 time segment of the
+// thread's conv-recent key. A JSON record is never that short.
+const recentAtLen = 8
+
+// RecentConversation decodes one entry of the inbox index (a key under
+// PrefixConvRecent(org), prefixLen long, and its value): the thread record
+// itself, or nothing in a store written before the index carried them, where
+// the record is read by id.
+func RecentConversation(s storage.Store, org string, prefixLen int, k, v []byte) (*Conversation, error) {
+	if len(v) == 0 {
+		return GetConversation(s, org, string(k[prefixLen+recentAtLen+1:]))
+	}
+	var c Conversation
+	if err := storage.DecodeJSON(v, &c); err != nil {
+		return nil, fmt.Errorf("sms: decode conversation %s: %w", k[prefixLen+recentAtLen+1:], err)
 	}
 	return &c, nil
 }
@@ -130,20 +158,30 @@ func ConversationByPair(s storage.Store, org, numberID, e164 string) (*Conversat
 	return GetConversation(s, org, string(id))
 }
 
-// PutConversation writes c and moves its recency index from old (nil for a
-// new thread) in the same batch, answering the record as encoded.
-func PutConversation(b *storage.Batch, old, c *Conversation) json.RawMessage {
-	if old != nil && old.LastMessageAt != nil {
-		b.Delete(KeyConvRecent(old.OrgID, *old.LastMessageAt, old.ID))
-	} else if old != nil {
-		b.Delete(KeyConvRecent(old.OrgID, old.CreatedAt, old.ID))
-	}
-	at := c.CreatedAt
+// recentAt is when a thread sorts in the inbox: its last message, or its
+// creation before it has one.
+func (c *Conversation) recentAt() time.Time {
 	if c.LastMessageAt != nil {
-		at = *c.LastMessageAt
+		return *c.LastMessageAt
 	}
-	b.Set(KeyConvRecent(c.OrgID, at, c.ID), nil)
-	raw := b.PutJSON(KeyConv(c.OrgID, c.ID), c)
+	return c.CreatedAt
+}
+
+// PutConversation writes c into its inbox index entry, moved from old's
+// (nil for a new thread) in the same batch, and conv/ to point at it,
+// answering the record as encoded. The inbox lists threads in one scan of
+// the index without a read per thread; a thread changes in two keys as before
+// (conv-recent's entry and conv/'s pointer), with the record written once.
+func PutConversation(b *storage.Batch, old, c *Conversation) json.RawMessage {
+	key := KeyConvRecent(c.OrgID, c.recentAt(), c.ID)
+	if old != nil {
+		if ok := KeyConvRecent(old.OrgID, old.recentAt(), old.ID); !bytes.Equal(ok, key) {
+			b.Delete(ok)
+		}
+	}
+	raw := b.PutJSON(key, c)
+	at := bytes.Clone(key[len(key)-len(c.ID)-1-recentAtLen : len(key)-len(c.ID)-1])
+	b.Set(KeyConv(c.OrgID, c.ID), at)
 	if old == nil {
 		b.Set(KeyConvPair(c.NumberID, c.ContactE164), []byte(c.ID))
 	}
@@ -213,16 +251,16 @@ func newContact(org, e164 string, now time.Time) *Contact {
 	return &Contact{ID: ContactID(org, e164), OrgID: org, E164: e164, Tags: []string{}, CreatedAt: now, UpdatedAt: now}
 }
 
-// EnsureContactRaw is EnsureContact for callers that only need the id and
-// the record as stored (the inbound path embeds it in sms.received): it does
-// not decode an existing contact.
-func EnsureContactRaw(s storage.Store, b *storage.Batch, org, e164 string, now time.Time) (id string, raw json.RawMessage, err error) {
-	id = ContactID(org, e164)
-	raw, err = s.Get(KeyContact(org, id))
-	if err == nil || !errors.Is(err, storage.ErrNotFound) {
-		return id, raw, err
+// EnsureContactID is EnsureContact for the inbound path, which needs only
+// the id: it does not read or decode an existing contact's record.
+func EnsureContactID(s storage.Store, b *storage.Batch, org, e164 string, now time.Time) (string, error) {
+	id := ContactID(org, e164)
+	ok, err := s.Has(KeyContact(org, id))
+	if err != nil || ok {
+		return id, err
 	}
-	return id, PutContact(b, newContact(org, e164, now)), nil
+	PutContact(b, newContact(org, e164, now))
+	return id, nil
 }
 
 // PutContact writes a contact and its E.164 index, answering the record as

@@ -189,8 +189,8 @@ func (s *Admin) GetDashboard(ctx context.Context, p *tenancy.Principal, q Dashbo
 	}
 	now := s.now()
 	prefix := sms.PrefixConvRecent(org)
-	err = st.Scan(prefix, storage.ScanOptions{Limit: dashboardScan}, func(k, _ []byte) (bool, error) {
-		conv, err := sms.GetConversation(st, org, string(k[len(prefix)+9:]))
+	err = st.Scan(prefix, storage.ScanOptions{Limit: dashboardScan}, func(k, v []byte) (bool, error) {
+		conv, err := sms.RecentConversation(st, org, len(prefix), k, v)
 		if err != nil {
 			return false, err
 		}

@@ -125,9 +125,9 @@ func (s *SMS) ListConversations(ctx context.Context, p *tenancy.Principal, q Lis
 	}
 	org, now, text := p.OrgID, s.now(), strings.ToLower(q.Q)
 	prefix := sms.PrefixConvRecent(org)
-	return storage.ListPage(s.d.Store, prefix, q.Page, func(k, _ []byte) (*ConversationView, bool, error) {
-		id := string(k[len(prefix)+9:])
-		conv, err := sms.GetConversation(s.d.Store, org, id)
+	// The index carries each thread's record, so a page is one scan.
+	return storage.ListPage(s.d.Store, prefix, q.Page, func(k, raw []byte) (*ConversationView, bool, error) {
+		conv, err := sms.RecentConversation(s.d.Store, org, len(prefix), k, raw)
 		if err != nil {
 			return nil, false, err
 		}

@@ -20,8 +20,11 @@ func eventData() httpapi.Schema {
 		"type": {"type": "string", "description": "contact, user, api, ai, flow, system, campaign or schedule"}, "id": str()})
 	return httpapi.Schema{"type": "object", "description": "The event's data; its keys depend on the event type.",
 		"properties": map[string]httpapi.Schema{
-			// conversation.* and sms.*
+			// conversation.* and sms.*: a message event names its thread by id
+			// (conversation_id, contact_id, twilio_number_id, contact_e164) and
+			// carries the message; older events also embed contact.
 			"conversation": ref("ConversationRecord"), "message": ref("Message"), "contact": httpapi.Nullable(ref("Contact")),
+			"contact_id": str(), "contact_e164": str(), "message_id": str(),
 			"reopened": boolean(), "blocked": boolean(), "closed_by": author, "assignee": str(), "assigned_by": str(),
 			"run_id": str(), "outcome": httpapi.AnyJSON("what the AI reported with report_outcome"),
 			// sms.opt_out, sms.opt_in
