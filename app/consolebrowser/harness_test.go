@@ -281,3 +281,8 @@ func serve(t *testing.T, cfg app.Config) *apptest.Server {
 
 // pathOf is a page URL's path and query.
 func pathOf(s *apptest.Server, loc string) string { return strings.TrimPrefix(loc, s.URL) }
+
+// chromedpSetSelect picks value in the select with id.
+func chromedpSetSelect(id, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.SetValue(chromedp.ID(id), value)
+}
