@@ -62,7 +62,6 @@ func TestBrowserTeamInviteAndScopedKey(t *testing.T) {
 		t.Fatal("no key shown")
 	}
 	u.waitText(`//table[@aria-label="API keys"]`, "sms:read")
-	u.screenshot("team")
 	if code, body := s.Do("GET", "/api/sms/conversations", key, nil); code != 200 {
 		t.Fatalf("the key reading SMS = %d %s", code, body)
 	}
@@ -76,6 +75,7 @@ func TestBrowserTeamInviteAndScopedKey(t *testing.T) {
 		t.Fatal("the key's secret is on the page after a reload")
 	}
 	u.absent("textbox", "API key secret")
+	u.screenshot("team")
 
 	u.click(button, "Revoke Inbox reader")
 	u.waitText(`//p[@role="status"]`, "Key Inbox reader revoked")

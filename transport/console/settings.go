@@ -44,7 +44,9 @@ type hoursWire struct {
 	AfterHoursMessage *string               `json:"after_hours_message,omitempty"`
 }
 
-func (a *API) settings(c *httpapi.Call, s *session) error { return a.showSettings(c, s, &settingsView{}) }
+func (a *API) settings(c *httpapi.Call, s *session) error {
+	return a.showSettings(c, s, &settingsView{})
+}
 
 func (a *API) showSettings(c *httpapi.Call, s *session, v *settingsView) error {
 	o, err := a.d.Svc.GetOrg(c.Ctx, s.P)
