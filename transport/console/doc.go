@@ -3,7 +3,12 @@
 // and its SSE extension for live ones. Pages: the dashboard (/), the inbox
 // (/inbox, /inbox/{id}), calls (/calls, /calls/{id}, live while a call
 // lasts), voicemails, tool approvals and, in sandbox mode, the sandbox
-// phone. Sign-in itself is transport/api/authapi's.
+// phone; and for configuration (issue 20): integrations (/integrations,
+// a webhook endpoint's delivery log at /integrations/webhooks/{id}), team
+// and API keys (/team), the org's settings (/settings) and billing
+// (/billing). A secret (signing secret, connector secret, trigger URL, API
+// key) is rendered only in the answer to the post that made or rotated
+// it. Sign-in itself is transport/api/authapi's.
 //
 // Rules: a page acts only through actors/service with the session's
 // principal, the same typed operations as the REST API, so roles and org
