@@ -152,6 +152,10 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/inbox/{id}": conv, "/inbox/{id}/send": conv, "/inbox/{id}/update": conv, "/calls/{id}": call, "/calls/{id}/notes": call,
 		"/calls/{id}/tags": call, "/calls/{id}/live": call, "/voicemails/{id}/heard": vm, "/approvals/{id}/decide": approval,
 		"/console/js/{name}": "htmx.min.js",
+		// The console's configuration pages (issue 20).
+		"/integrations/webhooks/{id}": hook, "/integrations/webhooks/{id}/deliveries/{delivery}/redeliver": hook, "/integrations/crm/{id}": crmID,
+		"/integrations/triggers/{id}": trigger, "/integrations/mcp/{id}": mcpID, "/integrations/brands/{id}/refresh": brand,
+		"/team/invites/{id}/revoke": inv, "/team/members/{id}": admin, "/team/keys/{id}/revoke": key,
 	}
 	return &matrixObjects{ids: ids, conv: conv, flow: flow, number: num.ID, note: note}
 }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/humd/humd/actors/service/adminsvc"
@@ -168,7 +169,7 @@ func (a *API) billingPage(c *httpapi.Call, s *session) error {
 func (a *API) checkout(c *httpapi.Call, s *session) error {
 	u, err := a.d.Svc.BillingCheckout(c.Ctx, s.P, adminsvc.CheckoutInput{PlanID: form(c, "plan_id")})
 	if err != nil {
-		return err
+		return noProvider(err)
 	}
 	return redirect(c, u.URL)
 }
@@ -177,7 +178,17 @@ func (a *API) checkout(c *httpapi.Call, s *session) error {
 func (a *API) portal(c *httpapi.Call, s *session) error {
 	u, err := a.d.Svc.BillingPortal(c.Ctx, s.P)
 	if err != nil {
-		return err
+		return noProvider(err)
 	}
 	return redirect(c, u.URL)
+}
+
+// noProvider answers billing without a provider as a page's conflict (the
+// REST API's 501 is for API clients; a page shows why there is nothing to
+// buy).
+func noProvider(err error) error {
+	if errors.Is(err, adminsvc.ErrBillingNotConfigured) {
+		return storage.Conflict("billing_not_configured", "This server has no billing provider: there is no checkout or portal, and its limits are set in its configuration.")
+	}
+	return err
 }
