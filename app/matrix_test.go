@@ -163,6 +163,10 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 
 		// A sandbox phone call's id is its call's.
 		"/sandbox/calls/{id}/say": call, "/sandbox/calls/{id}/hangup": call,
+		// The console's configuration pages (issue 20).
+		"/integrations/webhooks/{id}": hook, "/integrations/webhooks/{id}/deliveries/{delivery}/redeliver": hook, "/integrations/crm/{id}": crmID,
+		"/integrations/triggers/{id}": trigger, "/integrations/mcp/{id}": mcpID, "/integrations/brands/{id}/refresh": brand,
+		"/team/invites/{id}/revoke": inv, "/team/members/{id}": admin, "/team/keys/{id}/revoke": key,
 	}
 	return &matrixObjects{ids: ids, conv: conv, flow: flow, number: num.ID, note: note}
 }

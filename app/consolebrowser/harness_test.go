@@ -367,3 +367,8 @@ func (u *user) press(keys string) {
 	u.t.Helper()
 	u.do("press keys", chromedp.KeyEvent(keys))
 }
+
+// chromedpSetSelect picks value in the select with id.
+func chromedpSetSelect(id, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.SetValue(chromedp.ID(id), value)
+}

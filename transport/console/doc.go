@@ -13,7 +13,12 @@
 // flows, rate, sync, search and buy), knowledge (/knowledge), campaigns (/campaigns: create from a CSV upload whose bad lines
 // the service names before anything is stored, preview, launch, pause,
 // cancel, live progress) and contacts (/contacts, /contacts/{id}, with
-// /opt-outs and /blocklist).
+// /opt-outs and /blocklist), integrations (/integrations,
+// a webhook endpoint's delivery log at /integrations/webhooks/{id}), team
+// and API keys (/team), the org's settings (/settings) and billing
+// (/billing). A secret (signing secret, connector secret, trigger URL, API
+// key) is rendered only in the answer to the post that made or rotated
+// it.
 //
 // Rules: a page acts only through actors/service with the session's
 // principal, the same typed operations as the REST API, so roles and org

@@ -42,9 +42,15 @@ func TestFlowFormInput(t *testing.T) {
 
 // The pages of issue 20 are parsed with the layout.
 func TestConfigPagesParsed(t *testing.T) {
-	for _, name := range []string{"flows", "flow", "numbers", "knowledge", "knowledge_doc"} {
-		if pages[name] == nil || pages[name].Lookup("content") == nil {
-			t.Errorf("page %s is missing or has no content", name)
+	for _, name := range []string{"flows", "flow", "numbers", "knowledge", "knowledge_doc", "campaigns", "campaign_new", "campaign",
+		"contacts", "contact", "integrations", "webhook", "team", "settings", "billing"} {
+		if pages[name] == nil || pages[name].Lookup("layout") == nil || pages[name].Lookup("content") == nil {
+			t.Errorf("page %s is missing or has no layout/content", name)
+		}
+	}
+	for _, name := range []string{"integrations", "webhook", "team", "settings", "billing"} {
+		if pages[name].Lookup("flash") == nil {
+			t.Errorf("page %s has no flash block", name)
 		}
 	}
 	for _, block := range []string{"hours-row", "closed-row", "transfer-row", "tool-trial"} {

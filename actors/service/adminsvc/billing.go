@@ -163,3 +163,15 @@ func (s *Admin) billingProviderView(out *Billing, org string) error {
 		SMSSegments: lim(plan.Limits.SMSSegments, u.SMSSegments), AITokens: lim(plan.Limits.AITokens, int(u.AITokens.Total))}
 	return nil
 }
+
+// BillingPlans answers the plans a checkout may buy (the provider's
+// catalog; none without a provider), for the console's billing page.
+func (s *Admin) BillingPlans(ctx context.Context, p *tenancy.Principal) (billing.Catalog, error) {
+	if err := need(p, tenancy.Admin); err != nil {
+		return nil, err
+	}
+	if !s.d.Billing.Enabled() {
+		return billing.Catalog{}, nil
+	}
+	return s.d.Billing.Catalog(), nil
+}
