@@ -189,10 +189,9 @@ func TestBrowserFlowAnswersInSandbox(t *testing.T) {
 		}
 		return fmt.Errorf("no reply sent yet")
 	})
-	// Load the phone again: its live refresh queues behind the send on
-	// #sandbox and can be lost when the send's answer replaces it (the
-	// sandbox page's own race, seen here; the reply is what this checks).
-	u.open("/sandbox?to=%2B15005550006")
+	// The open phone shows the reply without a reload: its live refresh
+	// sits outside what the send's answer replaces, so a refresh queued
+	// behind the send is not dropped with the old element.
 	u.waitText(`//ol[@aria-label="Sandbox messages"]`, "We are open Monday to Friday, 9am to 5pm Eastern.")
 	u.waitText(`//details[contains(@class,"run")]`, "lookup_knowledge")
 	if got := thread(s, conv)["flow_id"]; got != id {
