@@ -157,7 +157,7 @@ func orgAObjects(t *testing.T, s *apptest.Server) *matrixObjects {
 		"/console/js/{name}": "htmx.min.js",
 		// The configuration pages (issue 20).
 		"/flows/{id}": flow, "/flows/{id}/duplicate": flow, "/flows/{id}/delete": flow, "/flows/{id}/try": flow,
-		"/flows/{id}/tools": flow, "/flows/{id}/tools/{toolId}/test": flow, "/flows/{id}/tools/{toolId}/delete": flow,
+		"/flows/{id}/tools": flow, "/flows/{id}/tools/{toolId}": flow, "/flows/{id}/tools/{toolId}/test": flow, "/flows/{id}/tools/{toolId}/delete": flow,
 		"/flows/rows/{kind}": "", "/numbers/{id}": num.ID, "/numbers/{id}/release": num.ID,
 		"/knowledge/{id}": kb, "/knowledge/{id}/delete": kb,
 

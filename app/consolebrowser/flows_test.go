@@ -141,6 +141,24 @@ func TestBrowserFlowAnswersInSandbox(t *testing.T) {
 	}
 	u.screenshot("flow-edit")
 
+	// Edit the tool: the form shows it as stored; an emptied description
+	// is cleared, the rest kept.
+	u.click(link, "Edit tool order_status")
+	u.waitText(`//fieldset/legend`, "Edit the HTTP tool order_status")
+	u.typeInto("Output template", "Order {{.args.order_id}} is {{.json.status}}")
+	u.do("clear the description", chromedp.Clear("textbox Description for the AI", byName("textbox", "Description for the AI")))
+	u.click(button, "Save HTTP tool")
+	u.waitText(`//*[@role="status"]`, "HTTP tool saved.")
+	tools := s.JSON("GET", "/api/flows/"+id+"/tools", adminKey, nil, 200)["data"].([]any)
+	if len(tools) != 1 {
+		t.Fatalf("%d tools after the edit; want 1", len(tools))
+	}
+	tool := tools[0].(map[string]any)
+	if tool["output_template"] != "Order {{.args.order_id}} is {{.json.status}}" || tool["description"] != "" ||
+		tool["url"] != desk.URL+"/orders/{{urlpath .args.order_id}}" {
+		t.Fatalf("the edited tool = %v", tool)
+	}
+
 	// Not used by any number yet: "try it" says so.
 	u.click(link, "Try it in the sandbox phone")
 	u.waitText(`//*[@role="alert"]`, "No number uses this flow yet")

@@ -134,6 +134,7 @@ func (a *API) Routes() []*httpapi.Route {
 		post("/flows/{id}/delete", "consoleDeleteFlow", "Console: delete a flow nothing uses (form)", a.deleteFlow),
 		get("/flows/{id}/try", "consoleTryFlow", "Console: open the sandbox phone on a number this flow answers", a.tryFlow),
 		post("/flows/{id}/tools", "consoleAddFlowTool", "Console: add an HTTP tool to a flow (form)", a.addFlowTool),
+		post("/flows/{id}/tools/{toolId}", "consoleUpdateFlowTool", "Console: edit an HTTP tool of a flow (form)", a.updateFlowTool),
 		post("/flows/{id}/tools/{toolId}/test", "consoleTestFlowTool", "Console: send an HTTP tool's request once (form)", a.testFlowTool),
 		post("/flows/{id}/tools/{toolId}/delete", "consoleDeleteFlowTool", "Console: delete an HTTP tool (form)", a.deleteFlowTool),
 		get("/numbers", "consoleNumbers", "Console: the org's numbers, and numbers for sale (?search=1&country=&area_code=&region=&locality=&capabilities=) (HTML)", a.numbers),

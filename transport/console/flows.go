@@ -76,6 +76,8 @@ type flowEditView struct {
 	ToolForm   toolForm
 	ToolErrors map[string]string
 	NewSecret  string // a just-added tool's secret, shown once
+	// EditTool is the id of the tool the tool form edits ("" adds one).
+	EditTool string
 }
 
 func (a *API) newFlow(c *httpapi.Call, s *session) error {
@@ -97,7 +99,10 @@ func (a *API) flow(c *httpapi.Call, s *session) error {
 		v.Notice = "This is a copy: change it, try it, then assign it to a number."
 	case "tool_deleted":
 		v.Notice = "HTTP tool deleted."
+	case "tool_saved":
+		v.Notice = "HTTP tool saved."
 	}
+
 	if c.Query("try") == "none" {
 		v.Alert = "No number uses this flow yet: assign it to a number under Numbers, then try it."
 	}
@@ -133,6 +138,14 @@ func (a *API) showFlowEditor(c *httpapi.Call, s *session, status int, v *flowEdi
 		title = v.Flow.Name
 		if v.Tools, _, err = a.d.Svc.ListFlowTools(c.Ctx, s.P, v.ID, storage.PageRequest{Limit: flowtools.MaxPerFlow}); err != nil {
 			return err
+		}
+		// ?edit_tool= opens a stored tool in the tool form.
+		if toolID := c.Query("edit_tool"); toolID != "" && v.EditTool == "" && v.Admin {
+			for _, t := range v.Tools {
+				if t.ID == toolID {
+					v.EditTool, v.ToolForm = t.ID, toolFormOf(t)
+				}
+			}
 		}
 		nums, err := a.allNumbers(c, s)
 		if err != nil {

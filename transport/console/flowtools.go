@@ -20,16 +20,33 @@ func toolFormFrom(c *httpapi.Call) toolForm {
 		FallbackTemplate: c.Form("tool_fallback_template"), Secret: form(c, "tool_secret"), TimeoutMS: form(c, "tool_timeout_ms")}
 }
 
-// input is the service's input; fields left empty keep their defaults.
-func (t toolForm) input() (flowtools.Input, error) {
+// toolFormOf shows a stored tool in the tool form (its secret stays
+// unshown: an empty secret field keeps it).
+func toolFormOf(t *flowtools.Tool) toolForm {
+	f := toolForm{Name: t.Name, Mode: t.Mode, Description: t.Description, Method: t.Method, URL: t.URL,
+		BodyTemplate: t.BodyTemplate, OutputTemplate: t.OutputTemplate, FallbackTemplate: t.FallbackTemplate,
+		TimeoutMS: strconv.Itoa(t.TimeoutMS)}
+	if len(t.Parameters) > 0 {
+		if b, err := json.Marshal(t.Parameters); err == nil {
+			f.Parameters = string(b)
+		}
+	}
+	return f
+}
+
+// input is the service's input. Adding, fields left empty keep their
+// defaults; editing, an emptied text field is cleared. An empty secret is
+// never sent (editing, it keeps the stored one).
+func (t toolForm) input(edit bool) (flowtools.Input, error) {
 	v := &storage.ValidationError{}
 	in := flowtools.Input{Name: &t.Name, Mode: &t.Mode, Method: &t.Method, URL: &t.URL}
 	for _, f := range []struct {
-		s   string
-		dst **string
-	}{{t.Description, &in.Description}, {t.BodyTemplate, &in.BodyTemplate}, {t.OutputTemplate, &in.OutputTemplate},
-		{t.FallbackTemplate, &in.FallbackTemplate}, {t.Secret, &in.Secret}} {
-		if f.s != "" {
+		s     string
+		dst   **string
+		clear bool
+	}{{t.Description, &in.Description, edit}, {t.BodyTemplate, &in.BodyTemplate, edit}, {t.OutputTemplate, &in.OutputTemplate, edit},
+		{t.FallbackTemplate, &in.FallbackTemplate, edit}, {t.Secret, &in.Secret, false}} {
+		if f.s != "" || f.clear {
 			*f.dst = &f.s
 		}
 	}
@@ -57,7 +74,7 @@ func (t toolForm) input() (flowtools.Input, error) {
 func (a *API) addFlowTool(c *httpapi.Call, s *session) error {
 	id := c.Param("id")
 	tf := toolFormFrom(c)
-	in, err := tf.input()
+	in, err := tf.input(false)
 	var made *flowsvc.ToolWithSecret
 	if err == nil {
 		made, err = a.d.Svc.CreateFlowTool(c.Ctx, s.P, id, in)
@@ -77,6 +94,29 @@ func (a *API) addFlowTool(c *httpapi.Call, s *session) error {
 	v.Notice = "HTTP tool " + made.Name + " added."
 	v.NewSecret = made.Secret
 	return a.showFlowEditor(c, s, 200, v)
+}
+
+// updateFlowTool saves the edited tool form.
+func (a *API) updateFlowTool(c *httpapi.Call, s *session) error {
+	id, toolID := c.Param("id"), c.Param("toolId")
+	tf := toolFormFrom(c)
+	in, err := tf.input(true)
+	if err == nil {
+		_, err = a.d.Svc.UpdateFlowTool(c.Ctx, s.P, id, toolID, in)
+	}
+	fe := fieldErrors(err)
+	if err != nil && fe == nil {
+		return err
+	}
+	if fe == nil {
+		return redirect(c, "/flows/"+id+"?done=tool_saved")
+	}
+	v, verr := a.storedFlowView(c, s, id)
+	if verr != nil {
+		return verr
+	}
+	v.ToolForm, v.ToolErrors, v.EditTool = tf, fe, toolID
+	return a.showFlowEditor(c, s, 422, v)
 }
 
 func (a *API) deleteFlowTool(c *httpapi.Call, s *session) error {
