@@ -126,7 +126,13 @@ type Actor struct {
 	debGen        uint64
 	run           *runState
 	recentInbound []inboundMark
-	runSeq        uint64
+	// runs is the thread's run window (start time, status), newest last,
+	// and runSeq its last run seq: loaded from storage once (runsLoaded),
+	// then kept by saveRun, since this actor is the only writer of its runs
+	// and a run must not scan and decode up to 600 records (finding 33).
+	runs       []runMark
+	runSeq     uint64
+	runsLoaded bool
 
 	// received counts messages that came through the Directory, for passivation.
 	received uint64

@@ -213,13 +213,13 @@ func (a *Actor) onDebounce(ctx actor.Context, m *debounceFired) error {
 			return a.saveRun(rec, nil)
 		}
 	}
-	recent, err := sms.RecentRuns(a.d.Store, a.orgID, a.conv.ID, now.Add(-turnWindow), 600)
+	recent, err := a.runWindow(now)
 	if err != nil {
 		return err
 	}
 	counted := 0
 	for _, r := range recent {
-		if r.Status != sms.RunCapped && r.Status != sms.RunSkipped {
+		if r.status != sms.RunCapped && r.status != sms.RunSkipped {
 			counted++
 		}
 	}

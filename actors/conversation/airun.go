@@ -283,12 +283,8 @@ func (a *Actor) rearm(ctx actor.Context, flow *AIFlow) {
 
 // saveRun writes the run record (and the thread, when it changed) in one batch.
 func (a *Actor) saveRun(rec *sms.Run, c *sms.Conversation) error {
-	if a.runSeq == 0 {
-		seq, err := sms.LastRunSeq(a.d.Store, a.orgID, rec.ConversationID)
-		if err != nil {
-			return err
-		}
-		a.runSeq = seq
+	if _, err := a.runWindow(rec.StartedAt); err != nil {
+		return err
 	}
 	a.runSeq++
 	rec.Seq, rec.EndedAt = a.runSeq, a.now()
@@ -308,6 +304,7 @@ func (a *Actor) saveRun(rec *sms.Run, c *sms.Conversation) error {
 		err = b.Commit(storage.Sync)
 	}
 	if err == nil {
+		a.runs = append(a.runs, runMark{started: rec.StartedAt, status: rec.Status})
 		level := slog.LevelDebug
 		if rec.Status == sms.RunFailed || rec.Status == sms.RunFallback {
 			level = slog.LevelWarn
@@ -318,12 +315,12 @@ func (a *Actor) saveRun(rec *sms.Run, c *sms.Conversation) error {
 }
 
 func (a *Actor) fallbackUsed(now time.Time) (bool, error) {
-	runs, err := sms.RecentRuns(a.d.Store, a.orgID, a.conv.ID, now.Add(-turnWindow), 600)
+	runs, err := a.runWindow(now)
 	if err != nil {
 		return false, err
 	}
 	for _, r := range runs {
-		if r.Status == sms.RunFallback {
+		if r.status == sms.RunFallback {
 			return true, nil
 		}
 	}
@@ -362,3 +359,39 @@ func cleanReply(s string, limit int) string {
 
 // quietAt is quiet for an arbitrary instant.
 func (a *Actor) quietAt(t time.Time) (time.Time, bool, error) { return a.quiet(t) }
+
+// runMark is what the rate cap and the fallback guard need of a run.
+type runMark struct {
+	started time.Time
+	status  string
+}
+
+// runWindow answers the thread's runs started in the last turnWindow before
+// now. The first call loads them and the last run seq from
+// storage; later calls only drop marks that left the window.
+func (a *Actor) runWindow(now time.Time) ([]runMark, error) {
+	if !a.runsLoaded {
+		recent, err := sms.RecentRuns(a.d.Store, a.orgID, a.conv.ID, now.Add(-turnWindow), 600)
+		if err != nil {
+			return nil, err
+		}
+		seq, err := sms.LastRunSeq(a.d.Store, a.orgID, a.conv.ID)
+		if err != nil {
+			return nil, err
+		}
+		a.runs = a.runs[:0]
+		for i := len(recent) - 1; i >= 0; i-- {
+			a.runs = append(a.runs, runMark{started: recent[i].StartedAt, status: recent[i].Status})
+		}
+		a.runSeq, a.runsLoaded = seq, true
+	}
+	since := now.Add(-turnWindow)
+	kept := a.runs[:0]
+	for _, r := range a.runs {
+		if !r.started.Before(since) {
+			kept = append(kept, r)
+		}
+	}
+	a.runs = kept
+	return a.runs, nil
+}
