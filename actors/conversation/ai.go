@@ -59,6 +59,9 @@ type runState struct {
 	closeAfter bool
 	assigned   bool
 	outcome    []byte
+	// seen is the thread's newest messages as buildTurn read them, oldest
+	// first; repeatedReply adds only the ones stored after them.
+	seen []*sms.Message
 }
 
 // debounceFired is the debounce timer; stale generations are ignored.
@@ -252,10 +255,16 @@ func ids(ms []*sms.Message) []string {
 // buildTurn gathers the history (the last 30 texts before the batch), the
 // batch and the built-in tools.
 func (a *Actor) buildTurn(flow *AIFlow, batch []*sms.Message) (*ai.Turn, error) {
-	recent, err := sms.RecentMessages(a.d.Store, a.orgID, a.conv.ID, 30+len(batch))
+	// One read serves the history and, kept in the run, repeatedReply's
+	// look back over the last replyLookback texts.
+	seen, err := sms.RecentMessages(a.d.Store, a.orgID, a.conv.ID, max(replyLookback, 30+len(batch)))
 	if err != nil {
 		return nil, err
 	}
+	if a.run != nil {
+		a.run.seen = seen
+	}
+	recent := seen[max(0, len(seen)-(30+len(batch))):]
 	first := batch[0].Seq
 	t := &ai.Turn{OrgID: a.orgID, Model: flow.Model, MaxToolCalls: flow.Config.MaxToolCallsPerTurn,
 		MaxReplyChars: flow.Config.MaxReplyChars, Timeout: a.d.RunTimeout}

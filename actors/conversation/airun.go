@@ -239,7 +239,7 @@ func (a *Actor) onRunDone(ctx actor.Context, m *runDone) error {
 		}
 		rec.Status, text = sms.RunFallback, fb
 	}
-	if dup, err := a.repeatedReply(text, now); err != nil {
+	if dup, err := a.repeatedReply(text, now, r.seen); err != nil {
 		return err
 	} else if dup {
 		rec.Status, rec.Error = sms.RunSkipped, "identical reply sent in the last 10 minutes"
@@ -327,12 +327,38 @@ func (a *Actor) fallbackUsed(now time.Time) (bool, error) {
 	return false, nil
 }
 
+// replyLookback is how many of the newest texts repeatedReply looks at.
+const replyLookback = 50
+
 // repeatedReply is anti-loop guard (e): never send the same AI text to the
 // same contact twice in ten minutes.
-func (a *Actor) repeatedReply(text string, now time.Time) (bool, error) {
-	recent, err := sms.RecentMessages(a.d.Store, a.orgID, a.conv.ID, 50)
-	if err != nil {
-		return false, err
+func (a *Actor) repeatedReply(text string, now time.Time, seen []*sms.Message) (bool, error) {
+	var recent []*sms.Message
+	if seen != nil {
+		// The messages buildTurn read, plus the ones stored since (inbound
+		// during the run); bodies, authors and times never change.
+		recent = seen
+		opts := storage.ScanOptions{}
+		if len(recent) > 0 {
+			opts.After = sms.KeyMsg(a.orgID, a.conv.ID, recent[len(recent)-1].Seq)
+		}
+		err := a.d.Store.Scan(sms.PrefixMsgs(a.orgID, a.conv.ID), opts, func(_, v []byte) (bool, error) {
+			var m sms.Message
+			if err := storage.DecodeJSON(v, &m); err != nil {
+				return false, err
+			}
+			recent = append(recent, &m)
+			return true, nil
+		})
+		if err != nil {
+			return false, err
+		}
+		recent = recent[max(0, len(recent)-replyLookback):]
+	} else {
+		var err error
+		if recent, err = sms.RecentMessages(a.d.Store, a.orgID, a.conv.ID, replyLookback); err != nil {
+			return false, err
+		}
 	}
 	for _, m := range recent {
 		if m.Direction == sms.Outbound && m.Author.Type == "ai" && m.Body == text && now.Sub(m.CreatedAt) < turnWindow {
