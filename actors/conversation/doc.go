@@ -20,7 +20,9 @@
 // parallel and Pebble groups their fsyncs); network calls never do: carrier
 // calls run in the sender actor's workers and come back as *sender.Result.
 // An idle thread stops itself after Deps.IdleAfter on the injected clock and
-// is rebuilt from Pebble by the next message for it. A thread is reached by
+// is rebuilt from Pebble by the next message for it. The actor is the only
+// writer of its AI runs (airun/), so it keeps their ten-minute window (the
+// rate cap's count) and last seq in memory, read from Pebble once per life. A thread is reached by
 // identity, conversation.Ref(org, number, e164), through the
 // system.Directory; Directory is the typed door to it.
 package conversation
