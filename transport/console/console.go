@@ -332,6 +332,10 @@ func (a *API) switchOrg(c *httpapi.Call, s *session) error {
 	return redirect(c, "/")
 }
 
+// doneNotice is the notice a page shows after a change redirected back to
+// it with ?done=<what>; "" for none.
+func doneNotice(c *httpapi.Call, notices map[string]string) string { return notices[c.Query("done")] }
+
 // redirect sends the browser on (htmx follows HX-Redirect).
 func redirect(c *httpapi.Call, to string) error {
 	if isHTMX(c) {

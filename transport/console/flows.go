@@ -90,18 +90,7 @@ func (a *API) flow(c *httpapi.Call, s *session) error {
 	if err != nil {
 		return err
 	}
-	switch c.Query("done") {
-	case "saved":
-		v.Notice = "Saved."
-	case "created":
-		v.Notice = "Flow created."
-	case "duplicated":
-		v.Notice = "This is a copy: change it, try it, then assign it to a number."
-	case "tool_deleted":
-		v.Notice = "HTTP tool deleted."
-	case "tool_saved":
-		v.Notice = "HTTP tool saved."
-	}
+	v.Notice = doneNotice(c, flowNotices)
 
 	if c.Query("try") == "none" {
 		v.Alert = "No number uses this flow yet: assign it to a number under Numbers, then try it."
@@ -340,3 +329,12 @@ func (v *flowEditView) TransferRows() []*transferRow {
 
 // ToolErr is the validation error of one field of the HTTP tool form.
 func (v *flowEditView) ToolErr(field string) string { return v.ToolErrors[field] }
+
+// flowNotices are what the flow page says after a change sent it back (?done=).
+var flowNotices = map[string]string{
+	"saved":        "Saved.",
+	"created":      "Flow created.",
+	"duplicated":   "This is a copy: change it, try it, then assign it to a number.",
+	"tool_deleted": "HTTP tool deleted.",
+	"tool_saved":   "HTTP tool saved.",
+}

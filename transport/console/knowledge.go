@@ -32,12 +32,7 @@ func (v *knowledgeView) Err(field string) string { return v.Errors[field] }
 
 func (a *API) knowledge(c *httpapi.Call, s *session) error {
 	v := &knowledgeView{Q: c.Query("q")}
-	switch c.Query("done") {
-	case "added":
-		v.Notice = "Document added."
-	case "deleted":
-		v.Notice = "Document deleted."
-	}
+	v.Notice = doneNotice(c, knowledgeNotices)
 	if v.Q != "" {
 		ps, err := a.d.Svc.SearchKnowledge(c.Ctx, s.P, flowsvc.SearchKnowledgeQuery{Q: v.Q})
 		if err != nil {
@@ -116,4 +111,10 @@ func (a *API) deleteKnowledge(c *httpapi.Call, s *session) error {
 		return err
 	}
 	return redirect(c, "/knowledge?done=deleted")
+}
+
+// knowledgeNotices are what the knowledge page says after a change sent it back (?done=).
+var knowledgeNotices = map[string]string{
+	"added":   "Document added.",
+	"deleted": "Document deleted.",
 }

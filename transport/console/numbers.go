@@ -59,14 +59,7 @@ func (v *numbersView) FlowName(id *string) string {
 
 func (a *API) numbers(c *httpapi.Call, s *session) error {
 	v := &numbersView{}
-	switch c.Query("done") {
-	case "saved":
-		v.Notice = "Number saved."
-	case "bought":
-		v.Notice = "Number bought and added to this org."
-	case "released":
-		v.Notice = "Number released to the carrier and removed from this org."
-	}
+	v.Notice = doneNotice(c, numberNotices)
 	if c.Query("search") != "" && s.can(tenancy.Admin) {
 		v.Searched = true
 		v.Search = map[string]string{"country": c.Query("country"), "area_code": c.Query("area_code"), "region": c.Query("region"),
@@ -190,4 +183,11 @@ func (a *API) releaseNumber(c *httpapi.Call, s *session) error {
 		return err
 	}
 	return redirect(c, "/numbers?done=released")
+}
+
+// numberNotices are what the numbers page says after a change sent it back (?done=).
+var numberNotices = map[string]string{
+	"saved":    "Number saved.",
+	"bought":   "Number bought and added to this org.",
+	"released": "Number released to the carrier and removed from this org.",
 }
