@@ -164,10 +164,19 @@ func TestOldRecordsGoFreshOnesStay(t *testing.T) {
 	want(t, "events", r.keys(events.Prefix(org)), "4")
 	want(t, "deliveries", r.keys(storage.Prefix("webhook-dlv", org, ep)), "msg_03")
 	want(t, "conv_a runs", r.keys(sms.PrefixRuns(org, "conv_a")), "2")
-	st, err := r.svc.Status()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The pass deletes on its own goroutine and reports to the actor after:
+	// wait for the report, not only for the deletions.
+	var st *retention.Status
+	actortest.WaitFor(t, 5*time.Second, func() error {
+		var err error
+		if st, err = r.svc.Status(); err != nil {
+			return err
+		}
+		if st.Last == nil {
+			return fmt.Errorf("no report yet")
+		}
+		return nil
+	})
 	if st.Last == nil || st.Last.Deleted[retention.FamilyEvents] != 3 || st.Last.Deleted[retention.FamilyDeliveries] != 2 ||
 		st.Last.Deleted[retention.FamilyRuns] != 3 {
 		t.Errorf("last report %+v; want 3 events, 2 deliveries, 3 runs deleted", st.Last)
